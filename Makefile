@@ -1,0 +1,33 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8050
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Serve the dashboard (loads the demo data on first start) on http://$(HOST):$(PORT)
+run: $(STAMP)
+	$(PY) app.py --host $(HOST) --port $(PORT)
+
+## Run the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## Regenerate the synthetic demo workbooks in data/demo/
+demo: $(STAMP)
+	$(PY) -m dashboard.demo data/demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache

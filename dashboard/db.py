@@ -1,0 +1,134 @@
+"""Database schema and engine.
+
+The tables mirror contract.md section 1 (generated from :mod:`dashboard.schema`), plus
+a surrogate ``id``, the ``import_id`` that wrote each row, and for number columns that
+may be percentages a ``<column>_unit`` (``%`` or blank). Key columns that may be blank
+hold ``''`` so that the unique key constraint works the same on SQLite and PostgreSQL.
+Months are ``YYYY-MM`` text and dates ``YYYY-MM-DD`` text: they sort and compare as
+text on every database.
+
+Two bookkeeping tables: ``imports`` (the import log) and ``import_backup`` (the rows an
+import replaced, so that it can be undone).
+
+On SQLite, reads run in one transaction (one snapshot) and imports take the write lock
+at their start (``BEGIN IMMEDIATE``); the file uses WAL so that readers never wait for a
+writer. On PostgreSQL, reads use REPEATABLE READ and imports take an advisory lock.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+
+from .schema import TABLES, Kind
+
+metadata = MetaData()
+
+_LENGTH = {Kind.ID: 40, Kind.LABEL: 100, Kind.MONTH: 7, Kind.DATE: 10, Kind.PERIOD: 7,
+           Kind.GENDER: 1, Kind.COMPARATOR: 10}
+_NUMERIC = {Kind.COUNT: Integer, Kind.FTE: Float, Kind.MONEY: Float, Kind.SHARE: Float,
+            Kind.NUMBER: Float}
+
+
+def _columns_for(spec) -> list[Column]:
+    cols = [Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("import_id", Integer, nullable=False, index=True)]
+    for c in spec.columns:
+        in_key = c.name in spec.key
+        if c.kind in _NUMERIC:
+            col_type = _NUMERIC[c.kind]
+        elif c.kind is Kind.TEXT:
+            col_type = Text
+        else:
+            col_type = String(_LENGTH[c.kind])
+        # Keys are never NULL: an optional key column holds '' when blank.
+        cols.append(Column(c.name, col_type, nullable=not (c.required or in_key)))
+        if c.kind is Kind.NUMBER:
+            cols.append(Column(f"{c.name}_unit", String(1), nullable=False, default=""))
+    return cols
+
+
+data_tables: dict[str, Table] = {}
+for _name, _spec in TABLES.items():
+    _time = _spec.time_column
+    _args = [UniqueConstraint(*_spec.key, name=f"uq_{_name}_key")]
+    if _time:
+        _args.append(Index(f"ix_{_name}_agreement_{_time}", "agreement_id", _time))
+    elif _name != "agreements":
+        _args.append(Index(f"ix_{_name}_agreement", "agreement_id"))
+    data_tables[_name] = Table(_name, metadata, *_columns_for(_spec), *_args)
+
+imports = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("imported_at", String(32), nullable=False),  # ISO 8601, UTC
+    Column("file_name", String(255), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("mode", String(10), nullable=False),  # upsert | replace
+    Column("rows_json", Text, nullable=False),  # {"occupancy": 120, ...}
+    Column("agreements_json", Text, nullable=False),  # ["krami-sthlm-2023", ...]
+    Column("status", String(10), nullable=False, default="active"),  # active | undone
+    Column("undone_at", String(32)),
+)
+
+import_agreements = Table(
+    "import_agreements", metadata,
+    Column("import_id", Integer, nullable=False),
+    Column("agreement_id", String(40), nullable=False),
+    UniqueConstraint("import_id", "agreement_id", name="uq_import_agreements"),
+    Index("ix_import_agreements_agreement", "agreement_id", "import_id"),
+)
+
+import_backup = Table(
+    "import_backup", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("import_id", Integer, nullable=False, index=True),
+    Column("table_name", String(40), nullable=False),
+    Column("row_json", Text, nullable=False),
+)
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine for ``url`` with the transaction behaviour described above."""
+    if url.startswith("sqlite"):
+        connect_args = {"timeout": 30, "check_same_thread": False}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+            dbapi_connection.isolation_level = None
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            mode = conn.get_execution_options().get("sqlite_begin", "")
+            conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+        return engine
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def init_db(engine: Engine) -> None:
+    """Create the schema where it is missing (first use)."""
+    metadata.create_all(engine)

@@ -1,0 +1,259 @@
+"""The only module that talks SQL. Reads return DataFrames; writes take plain rows.
+
+Every query binds its parameters (SQLAlchemy Core), and every view's read goes
+through :func:`load_agreement`, which reads one agreement's rows (by the
+``agreement_id`` indexes), never whole tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
+
+from .db import data_tables, import_agreements, import_backup, imports, init_db, is_sqlite
+from .kpis import AgreementData
+from .schema import TABLES
+
+IMPORT_LOCK_KEY = 741_852_963  # PostgreSQL advisory lock id for imports
+_CHUNK = 500
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see one snapshot of the database."""
+    if is_sqlite(engine):
+        with engine.connect() as conn, conn.begin():
+            yield conn
+    else:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, \
+                conn.begin():
+            yield conn
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction holding the import lock: imports run one at a time."""
+    if is_sqlite(engine):
+        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, \
+                conn.begin():
+            yield conn
+    else:
+        with engine.connect() as conn, conn.begin():
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK_KEY})
+            yield conn
+
+
+def ensure_schema(engine: Engine) -> None:
+    init_db(engine)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _frame(conn: Connection, stmt, table) -> pd.DataFrame:
+    result = conn.execute(stmt)
+    rows = result.fetchall()
+    return pd.DataFrame(rows, columns=list(result.keys()) if rows else
+                        [c.name for c in table.columns])
+
+
+def stored_rows(conn: Connection, table_name: str, agreement_ids: list[str]) -> pd.DataFrame:
+    """All stored rows of a table for some agreements (with ``id`` and ``import_id``)."""
+    t = data_tables[table_name]
+    frames = []
+    ids = sorted(agreement_ids)
+    for i in range(0, max(len(ids), 1), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        if not chunk:
+            break
+        stmt = select(t).where(t.c.agreement_id.in_(chunk)).order_by(t.c.id)
+        frames.append(_frame(conn, stmt, t))
+    if not frames:
+        return pd.DataFrame(columns=[c.name for c in t.columns])
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def list_agreements(engine: Engine) -> pd.DataFrame:
+    """Every agreement with the time of its latest import (``data_as_of``)."""
+    a = data_tables["agreements"]
+    latest = (select(import_agreements.c.agreement_id,
+                     func.max(imports.c.imported_at).label("data_as_of"))
+              .join(imports, imports.c.id == import_agreements.c.import_id)
+              .where(imports.c.status == "active")
+              .group_by(import_agreements.c.agreement_id)).subquery()
+    stmt = (select(a.c.agreement_id, a.c.name, a.c.valid_from, a.c.valid_to, a.c.description,
+                   latest.c.data_as_of)
+            .outerjoin(latest, latest.c.agreement_id == a.c.agreement_id)
+            .order_by(a.c.id))
+    with read_transaction(engine) as conn:
+        result = conn.execute(stmt)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def load_agreement(engine: Engine, agreement_id: str,
+                   months: tuple[str, str] | None = None) -> AgreementData | None:
+    """One agreement's rows, in one snapshot; monthly tables limited to ``months``."""
+    with read_transaction(engine) as conn:
+        return load_agreement_in(conn, agreement_id, months)
+
+
+def load_agreement_in(conn: Connection, agreement_id: str,
+                      months: tuple[str, str] | None = None) -> AgreementData | None:
+    a = data_tables["agreements"]
+    row = conn.execute(select(a).where(a.c.agreement_id == agreement_id)).mappings().first()
+    if row is None:
+        return None
+    frames = {}
+    for name in ("parties", "clusters", "targets", "occupancy", "staffing", "cost_shares",
+                 "costs", "outcomes", "indicators"):
+        t = data_tables[name]
+        stmt = select(t).where(t.c.agreement_id == agreement_id)
+        if months is not None and "month" in t.c:
+            stmt = stmt.where(t.c.month >= months[0], t.c.month <= months[1])
+        frames[name] = _frame(conn, stmt.order_by(t.c.id), t)
+    frames["imports"] = _imports_of(conn, agreement_id)
+    return AgreementData(agreement=dict(row), **frames)
+
+
+def _imports_of(conn: Connection, agreement_id: str) -> pd.DataFrame:
+    stmt = (select(imports.c.id, imports.c.imported_at, imports.c.file_name,
+                   imports.c.rows_json)
+            .join(import_agreements, import_agreements.c.import_id == imports.c.id)
+            .where(import_agreements.c.agreement_id == agreement_id,
+                   imports.c.status == "active")
+            .order_by(imports.c.id))
+    result = conn.execute(stmt)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def month_span(engine: Engine, agreement_id: str) -> tuple[str, str] | None:
+    """The first and last month with any monthly data for the agreement."""
+    lows, highs = [], []
+    with read_transaction(engine) as conn:
+        for name in ("occupancy", "staffing", "costs", "outcomes"):
+            t = data_tables[name]
+            lo, hi = conn.execute(select(func.min(t.c.month), func.max(t.c.month))
+                                  .where(t.c.agreement_id == agreement_id)).one()
+            if lo:
+                lows.append(lo)
+                highs.append(hi)
+    return (min(lows), max(highs)) if lows else None
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when no agreement is stored (first start)."""
+    a = data_tables["agreements"]
+    with read_transaction(engine) as conn:
+        return conn.execute(select(func.count()).select_from(a)).scalar_one() == 0
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _json_value(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and pd.isna(v):
+        return None
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
+    return v
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    sub = frame[columns]
+    return [{k: _json_value(v) for k, v in rec.items()} for rec in sub.to_dict("records")]
+
+
+def record_import(conn: Connection, file_name: str, sha256: str, mode: str,
+                  rows: dict[str, int], agreement_ids: list[str]) -> int:
+    """Add an entry to the import log; returns its id."""
+    result = conn.execute(insert(imports).values(
+        imported_at=_now(), file_name=file_name[:255], file_sha256=sha256, mode=mode,
+        rows_json=json.dumps(rows), agreements_json=json.dumps(sorted(agreement_ids)),
+        status="active"))
+    import_id = int(result.inserted_primary_key[0])
+    if agreement_ids:
+        conn.execute(insert(import_agreements), [
+            {"import_id": import_id, "agreement_id": a} for a in sorted(agreement_ids)])
+    return import_id
+
+
+def replace_rows(conn: Connection, import_id: int, table_name: str, remove: pd.DataFrame,
+                 add: pd.DataFrame) -> None:
+    """Back up and delete ``remove`` (stored rows), then insert ``add`` for this import."""
+    t = data_tables[table_name]
+    db_columns = [c.name for c in t.columns]
+    if not remove.empty:
+        backups = [{"import_id": import_id, "table_name": table_name,
+                    "row_json": json.dumps(rec)} for rec in _records(remove, db_columns)]
+        conn.execute(insert(import_backup), backups)
+        ids = [int(i) for i in remove["id"]]
+        for i in range(0, len(ids), _CHUNK):
+            conn.execute(delete(t).where(t.c.id.in_(ids[i:i + _CHUNK])))
+    if not add.empty:
+        value_columns = [c for c in db_columns if c not in ("id", "import_id")]
+        rows = _records(add, value_columns)
+        for rec in rows:
+            rec["import_id"] = import_id
+        conn.execute(insert(t), rows)
+
+
+def list_imports(engine: Engine) -> pd.DataFrame:
+    """The import log, newest first."""
+    with read_transaction(engine) as conn:
+        result = conn.execute(select(imports).order_by(imports.c.id.desc()))
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def get_import(conn: Connection, import_id: int) -> dict | None:
+    row = conn.execute(select(imports).where(imports.c.id == import_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def later_import_of_same_agreements(conn: Connection, import_id: int) -> dict | None:
+    """The newest active import after ``import_id`` that touched one of its agreements."""
+    mine = select(import_agreements.c.agreement_id).where(
+        import_agreements.c.import_id == import_id)
+    stmt = (select(imports.c.id, imports.c.file_name, import_agreements.c.agreement_id)
+            .join(import_agreements, import_agreements.c.import_id == imports.c.id)
+            .where(and_(imports.c.id > import_id, imports.c.status == "active",
+                        import_agreements.c.agreement_id.in_(mine)))
+            .order_by(imports.c.id.desc()).limit(1))
+    row = conn.execute(stmt).mappings().first()
+    return dict(row) if row else None
+
+
+def undo_rows(conn: Connection, import_id: int) -> dict[str, int]:
+    """Delete the rows an import wrote and restore the rows it replaced."""
+    restored: dict[str, int] = {}
+    for name, t in data_tables.items():
+        conn.execute(delete(t).where(t.c.import_id == import_id))
+    backups = conn.execute(select(import_backup.c.table_name, import_backup.c.row_json)
+                           .where(import_backup.c.import_id == import_id)
+                           .order_by(import_backup.c.id)).fetchall()
+    by_table: dict[str, list[dict]] = {}
+    for table_name, row_json in backups:
+        by_table.setdefault(table_name, []).append(json.loads(row_json))
+    for table_name in TABLES:  # parents before children
+        rows = by_table.get(table_name)
+        if rows:
+            conn.execute(insert(data_tables[table_name]), rows)
+            restored[table_name] = len(rows)
+    conn.execute(delete(import_backup).where(import_backup.c.import_id == import_id))
+    conn.execute(update(imports).where(imports.c.id == import_id)
+                 .values(status="undone", undone_at=_now()))
+    return restored
