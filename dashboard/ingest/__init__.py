@@ -112,6 +112,8 @@ def import_dataset(engine: Engine, path: Path | str, replace: bool = False,
     if not parsed:
         result.problems = sorted(problems, key=_sort_key)
         return result
+    if not problems and not any(len(t.frame) for t in parsed.values()):
+        problems.append(Problem("empty_dataset", file=raw.source))
     agreement_ids = _file_agreements(parsed)
     try:
         repository.ensure_schema(engine)

@@ -29,6 +29,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Hittade inga tabeller. Blad eller CSV-filer ska heta som tabellerna: {tables}.",
         "No tables found. Sheets or CSV files must be named after the tables: {tables}.",
     ),
+    "empty_dataset": (
+        "Filen innehåller inga rader att importera (bara rubriker).",
+        "The file holds no rows to import (headings only).",
+    ),
     "unknown_table": (
         "”{name}” är ingen tabell. Tillåtna namn: {tables}. Börja namnet med _ om bladet "
         "ska hoppas över.",
@@ -221,11 +225,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not 100 %.",
     ),
     "mixed_breakdown": (
-        "För {agreement}, kluster {cluster}, {when} finns både rader med tomt {column} och rader "
-        "med {column} ifyllt: summan skulle räknas dubbelt. Använd antingen bara totalrader "
+        "För {agreement}, kluster {cluster}, {when} finns både rader med tomt {breakdown} och "
+        "rader med {breakdown} ifyllt: summan skulle räknas dubbelt. Använd antingen bara totalrader "
         "eller bara uppdelade rader.",
-        "For {agreement}, cluster {cluster}, {when} there are rows with a blank {column} and "
-        "rows with {column} filled in: the total would count twice. Use either total rows only "
+        "For {agreement}, cluster {cluster}, {when} there are rows with a blank {breakdown} and "
+        "rows with {breakdown} filled in: the total would count twice. Use either total rows only "
         "or broken-down rows only.",
     ),
     "stored_row": (
@@ -277,10 +281,7 @@ class Problem:
         template = MESSAGES[self.code][idx]
         params = {k: (v.get(lang, v["sv"]) if isinstance(v, dict) else v)
                   for k, v in self.params.items()}
-        try:
-            text = template.format(**params)
-        except (KeyError, IndexError):
-            text = template
+        text = template.format(**params)
         where = self.location(lang)
         return f"{where}: {text}" if where else text
 

@@ -87,8 +87,11 @@ def parse_table(raw: RawTable) -> tuple[ParsedTable, list[Problem]]:
                                               cutoff=0.75)
             hint = {"sv": f" Menade du ”{lookup[close[0]]}”?",
                     "en": f" Did you mean '{lookup[close[0]]}'?"} if close else ""
-            problems.append(at("unknown_column", letter=letter, heading=heading, hint=hint,
-                               allowed=", ".join(table.column_names)))
+            problems.append(Problem("unknown_column", file=raw.file, sheet=raw.sheet,
+                                    table=raw.name, column=heading,
+                                    letter=letter if raw.sheet else None,
+                                    params={"heading": heading, "hint": hint,
+                                            "allowed": ", ".join(table.column_names)}))
             continue
         if column in position:
             problems.append(at("duplicate_column", letter=letter, heading=heading,
@@ -355,5 +358,5 @@ def _mixed_breakdowns(state: AfterState) -> list[Problem]:
                 when = " ".join(str(v) for v in key[2:])
                 problems.append(_where(state, name, first, col, "mixed_breakdown",
                                        agreement=key[0], cluster=key[1] or "–", when=when,
-                                       column=col))
+                                       breakdown=col))
     return problems

@@ -1,0 +1,121 @@
+"""The command line of contract.md section 4, run as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+from dashboard.schema import TABLES
+from tests.builders import base_tables, write_workbook
+
+
+def run(db_url, *args, lang=None):
+    env = {**os.environ, "DATABASE_URL": db_url}
+    env.pop("DASHBOARD_LANG", None)
+    if lang:
+        env["DASHBOARD_LANG"] = lang
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def loaded(db_url, tmp_path):
+    path = write_workbook(tmp_path / "krami.xlsx", base_tables())
+    result = run(db_url, "import", str(path))
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_import_prints_rows_per_table(loaded):
+    assert "Import 1 klar: krami.xlsx" in loaded.stdout
+    assert "occupancy" in loaded.stdout and "8 rader" in loaded.stdout
+
+
+def test_kpis_json_has_the_contract_fields(db_url, loaded):
+    out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023-Q1")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert all(list(r) == ["agreement_id", "cluster_id", "party_id", "period", "kpi", "value",
+                           "target", "comparator", "status"] for r in rows)
+    occ = next(r for r in rows if r["kpi"] == "occupancy" and r["cluster_id"] is None)
+    assert occ == {"agreement_id": "krami", "cluster_id": None, "party_id": None,
+                   "period": "2023-Q1", "kpi": "occupancy",
+                   "value": pytest.approx((75 + 45 + 82) / 3), "target": 80,
+                   "comparator": ">=", "status": "red"}
+    share = next(r for r in rows if r["kpi"] == "work_study_share" and r["cluster_id"] is None)
+    assert share["target"] == 0.6 and share["status"] == "amber"
+    assert {r["cluster_id"] for r in rows} == {None, "norr", "soder"}
+
+
+def test_kpis_for_one_cluster_in_csv(db_url, loaded):
+    out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023-02..2023-03",
+              "--cluster", "soder", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert {r["cluster_id"] for r in rows} == {"soder"}
+    occ = next(r for r in rows if r["kpi"] == "occupancy")
+    assert occ["value"] == "40" and occ["period"] == "2023-02..2023-03"
+    assert occ["target"] == "" and occ["status"] == "grey"
+
+
+def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, loaded):
+    out = run(db_url, "kpis", "--agreement", "nope", "--period", "2023")
+    assert out.returncode == 1 and "krami" in out.stderr and "Traceback" not in out.stderr
+    out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023-13")
+    assert out.returncode == 2 and "ingen period" in out.stderr
+    out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023", "--cluster", "x")
+    assert out.returncode == 1 and "norr" in out.stderr
+
+
+def test_refused_import_exits_non_zero_listing_every_problem(db_url, tmp_path, loaded):
+    tables = base_tables()
+    tables["occupancy"][1][5] = -4
+    tables["costs"][1][3] = "FK"
+    out = run(db_url, "import", str(write_workbook(tmp_path / "bad.xlsx", tables)))
+    assert out.returncode == 1
+    assert "inget har sparats" in out.stderr
+    assert out.stderr.count("  - ") == 2
+    assert "Traceback" not in out.stderr
+    out_en = run(db_url, "--lang", "en", "import", str(tmp_path / "bad.xlsx"))
+    assert "nothing was stored" in out_en.stderr
+
+
+def test_imports_log_and_undo(db_url, loaded):
+    log = run(db_url, "imports")
+    assert log.returncode == 0 and "krami.xlsx" in log.stdout and "aktiv" in log.stdout
+    undo = run(db_url, "undo", "1")
+    assert undo.returncode == 0, undo.stderr
+    assert "ångrad" in run(db_url, "imports").stdout
+    again = run(db_url, "undo", "1")
+    assert again.returncode == 1 and "redan ångrad" in again.stderr
+
+
+def test_template_has_every_sheet_and_column_and_imports_when_filled(db_url, tmp_path):
+    path = tmp_path / "mall.xlsx"
+    out = run(db_url, "template", str(path))
+    assert out.returncode == 0, out.stderr
+    wb = load_workbook(path)
+    assert wb.sheetnames[0] == "_instruktioner"
+    for name, table in TABLES.items():
+        headings = [c.value for c in wb[name][1]]
+        assert headings == table.column_names
+        assert all(c.comment is not None for c in wb[name][1])
+    instructions = [r[1] for r in wb["_instruktioner"].iter_rows(values_only=True)]
+    assert "participants" in instructions and "work_study_share" in str(
+        list(wb["_instruktioner"].iter_rows(values_only=True)))
+    # An empty template is refused as empty, filled in it imports.
+    empty = run(db_url, "import", str(path))
+    assert empty.returncode == 1 and "inga rader" in empty.stderr
+    for name, rows in base_tables().items():
+        for row in rows[1:]:
+            wb[name].append(row)
+    wb.save(path)
+    filled = run(db_url, "import", str(path))
+    assert filled.returncode == 0, filled.stderr

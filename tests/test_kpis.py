@@ -1,0 +1,214 @@
+"""Key figures of contract.md section 3, against values computed by hand.
+
+The data is ``tests.builders.base_tables()`` imported into a real SQLite file: two
+clusters (norr reports by gender, soder only totals and misses February), three parties,
+costs with a negative income row, and an indicator with the previous year's value.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import repository
+from dashboard.ingest import import_dataset
+from dashboard.kpis import compute_kpis, status
+from dashboard.periods import Period
+from tests.builders import base_tables, write_workbook
+
+
+@pytest.fixture
+def data(engine, tmp_path):
+    tables = base_tables()
+    tables["targets"] += [
+        ["krami", None, None, "aterfall", "decrease", None, None, None, None, None],
+        ["krami", "norr", None, "occupancy", ">=", 45, "5 %", None, None, None],
+        ["krami", None, None, "cost_total", "<=", 200000, None, None, None, None],
+    ]
+    result = import_dataset(engine, write_workbook(tmp_path / "k.xlsx", tables))
+    assert result.ok, result.messages("en")
+    return repository.load_agreement(engine, "krami")
+
+
+def figures(data, period, cluster=None):
+    """{(cluster, party, kpi): KpiValue} for one period."""
+    return {(v.cluster_id, v.party_id, v.kpi): v
+            for v in compute_kpis(data, Period.parse(period), cluster)}
+
+
+def test_occupancy_is_the_mean_over_months_with_data_a_month_missing_in_one_cluster(data):
+    f = figures(data, "2023-Q1")
+    # January 10+30+35, February 12+33 (soder missing), March 11+31+40.
+    assert f[(None, None, "occupancy")].value == pytest.approx((75 + 45 + 82) / 3)
+    # norr reports by gender: K+M summed per month.
+    assert f[("norr", None, "occupancy")].value == pytest.approx((40 + 45 + 42) / 3)
+    # soder has data in January and March only: its mean is over those two months.
+    assert f[("soder", None, "occupancy")].value == pytest.approx((35 + 40) / 2)
+
+
+def test_sums_over_the_period_with_gender_rows_summed(data):
+    f = figures(data, "2023-Q1")
+    assert f[(None, None, "started")].value == 2 + 4 + 3 + 3 + 5 + 1 + 2 + 6
+    assert f[(None, None, "exited")].value == 1 + 2 + 3 + 1 + 2 + 2 + 4 + 1
+    assert f[(None, None, "completed")].value == 2 + 5 + 4 + 0 + 3 + 0
+    assert f[(None, None, "work")].value == 1 + 2 + 1 + 0 + 1 + 0
+    assert f[(None, None, "study")].value == 0 + 1 + 1 + 0 + 1 + 0
+    assert f[(None, None, "other")].value == 1 + 1 + 2 + 0 + 1 + 0
+    assert f[(None, None, "discontinued")].value == 1 + 2 + 0 + 1 + 0 + 2
+    assert f[("norr", None, "completed")].value == 2 + 5 + 0 + 3
+
+
+def test_work_study_share_and_its_status(data):
+    f = figures(data, "2023-Q1")
+    share = f[(None, None, "work_study_share")]
+    assert share.value == pytest.approx((5 + 3) / 14)
+    assert share.n == 14
+    assert share.target == pytest.approx(0.6)  # "60 %" in the file
+    # 0.571 < 0.6 but >= 0.6 * (1 - 0.10) = 0.54: amber.
+    assert share.status == "amber"
+    assert f[("soder", None, "work_study_share")].value == pytest.approx((1 + 1) / 4)
+
+
+def test_share_with_zero_completers_has_no_value_not_zero(data):
+    f = figures(data, "2023-02", "soder")
+    assert f[("soder", None, "completed")].value == 0
+    assert f[("soder", None, "discontinued")].value == 2
+    assert f[("soder", None, "work_study_share")].value is None
+    assert f[("soder", None, "work_study_share")].status == "grey"
+
+
+def test_occupancy_status_against_the_target(data):
+    f = figures(data, "2023-Q1")
+    # 67.3 < 80 * 0.9 = 72: red.
+    assert f[(None, None, "occupancy")].status == "red"
+    assert f[(None, None, "occupancy")].target == 80
+    # norr: 42.3 against 45 with 5 % tolerance: 45 * 0.95 = 42.75 > 42.3: red.
+    assert f[("norr", None, "occupancy")].status == "red"
+    assert f[("norr", None, "occupancy")].tolerance == pytest.approx(0.05)
+    # A month with 45 in norr: green.
+    assert figures(data, "2023-02")[("norr", None, "occupancy")].status == "green"
+    # soder has no target of its own: grey (the agreement's target is the agreement's).
+    assert f[("soder", None, "occupancy")].status == "grey"
+
+
+def test_fte_means_over_months_with_data_also_per_party(data):
+    f = figures(data, "2023-Q1")
+    assert f[(None, None, "fte_committed")].value == pytest.approx(6.5)
+    assert f[(None, None, "fte_actual")].value == pytest.approx((6.0 + 5.5) / 2)
+    assert f[(None, None, "fte_fulfilment")].value == pytest.approx(5.75 / 6.5)
+    assert f[(None, "KV", "fte_actual")].value == pytest.approx((1.5 + 2) / 2)
+    assert f[(None, "STHLM", "fte_committed")].value == pytest.approx(2.5)
+    assert f[(None, "STHLM", "fte_actual")].value == pytest.approx((2.5 + 1.5) / 2)
+    assert f[(None, "STHLM", "fte_fulfilment")].value == pytest.approx(2.0 / 2.5)
+    # KV: 1.75 against 2 with 10 %: 1.8 needed for amber: red.
+    assert f[(None, "KV", "fte_actual")].status == "red"
+    # Staffing has no cluster rows here: a cluster has no FTE figures.
+    assert f[("norr", None, "fte_actual")].value is None
+
+
+def test_cost_balances_with_a_negative_income_row_and_a_party_that_paid_nothing(data):
+    f = figures(data, "2023-Q1")
+    operating = 100000 + 20000 + 110000.5
+    income = -9800
+    assert f[(None, None, "cost_total")].value == pytest.approx(operating + income)
+    # Each of KV and STHLM is due half of each category; AF has no share.
+    due = 0.5 * operating + 0.5 * income
+    paid_sthlm = 100000 + 110000.5 - 9800
+    assert f[(None, "STHLM", "cost_paid")].value == pytest.approx(paid_sthlm)
+    assert f[(None, "STHLM", "cost_due")].value == pytest.approx(due)
+    assert f[(None, "STHLM", "cost_balance")].value == pytest.approx(paid_sthlm - due)
+    assert f[(None, "KV", "cost_paid")].value == 20000
+    assert f[(None, "KV", "cost_balance")].value == pytest.approx(20000 - due)
+    assert f[(None, "AF", "cost_paid")].value == 0
+    assert f[(None, "AF", "cost_due")].value == 0
+    assert f[(None, "AF", "cost_balance")].value == 0
+    # The balances of all parties sum to zero: what one is owed, the others owe.
+    total_balance = sum(f[(None, p, "cost_balance")].value for p in ("AF", "KV", "STHLM"))
+    assert total_balance == pytest.approx(0)
+    # cost_total 220 200.5 against <= 200 000 with 10 %: within 220 000? No: red.
+    assert f[(None, None, "cost_total")].status == "red"
+    # Costs are per agreement only.
+    assert ("norr", None, "cost_total") not in f
+
+
+def test_indicator_summed_over_gender_rows_and_decrease_against_a_year_earlier(data):
+    f = figures(data, "2023-Q1")
+    ind = f[(None, None, "aterfall")]
+    assert ind.value == 2 + 7
+    assert ind.previous == 3 + 8
+    assert ind.comparator == "decrease"
+    assert ind.status == "green"
+    # The indicator is quarterly: for the whole year it has no value.
+    assert figures(data, "2023")[(None, None, "aterfall")].value is None
+    # 2022-Q1 has a value but no earlier year: grey.
+    f22 = figures(data, "2022-Q1")
+    assert f22[(None, None, "aterfall")].value == 11
+    assert f22[(None, None, "aterfall")].status == "grey"
+
+
+@pytest.mark.parametrize("period, expected", [
+    ("2023", (75 + 45 + 82) / 3),
+    ("2023-H1", (75 + 45 + 82) / 3),
+    ("2023-Q1", (75 + 45 + 82) / 3),
+    ("2023-02", 45),
+    ("2023-02..2023-03", (45 + 82) / 2),
+    ("2023-Q2", None),
+])
+def test_each_period_form(data, period, expected):
+    value = figures(data, period)[(None, None, "occupancy")].value
+    assert value == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_target_groups_summed(engine, tmp_path):
+    tables = base_tables()
+    tables["occupancy"] = [tables["occupancy"][0],
+                           ["krami", "norr", "2023-01", "K", "1 Anstalt", 3, 1, 0],
+                           ["krami", "norr", "2023-01", "K", "2 Övervakning", 4, 0, 1],
+                           ["krami", "norr", "2023-01", "M", "1 Anstalt", 20, 2, 0],
+                           ["krami", "norr", "2023-01", "M", "2 Övervakning", 25, 3, 2]]
+    assert import_dataset(engine, write_workbook(tmp_path / "tg.xlsx", tables)).ok
+    data = repository.load_agreement(engine, "krami")
+    f = figures(data, "2023-01")
+    assert f[(None, None, "occupancy")].value == 3 + 4 + 20 + 25
+    assert f[(None, None, "started")].value == 1 + 0 + 2 + 3
+
+
+def test_per_party_fte_counts_a_month_without_a_row_as_zero(engine, tmp_path):
+    tables = base_tables()
+    # KV reports January only; the agreement has staffing in January and February.
+    tables["staffing"] = [r for r in tables["staffing"]
+                          if not (r[3] == "KV" and r[2] == "2023-02")]
+    assert import_dataset(engine, write_workbook(tmp_path / "s.xlsx", tables)).ok
+    f = figures(repository.load_agreement(engine, "krami"), "2023-Q1")
+    assert f[(None, "KV", "fte_actual")].value == pytest.approx((1.5 + 0) / 2)
+    assert f[(None, "KV", "fte_committed")].value == pytest.approx((2 + 0) / 2)
+
+
+class TestStatusRule:
+    def test_at_least(self):
+        assert status(80, ">=", 80, 0.1) == "green"
+        assert status(72, ">=", 80, 0.1) == "amber"
+        assert status(71.9, ">=", 80, 0.1) == "red"
+        assert status(76, ">=", 80, None) == "amber"  # default tolerance 10 %
+
+    def test_at_most(self):
+        assert status(100, "<=", 100, 0.1) == "green"
+        assert status(110, "<=", 100, 0.1) == "amber"
+        assert status(110.1, "<=", 100, 0.1) == "red"
+
+    def test_increase_and_decrease_with_the_previous_year(self):
+        assert status(12, "increase", None, None, previous=10) == "green"
+        assert status(10, "increase", None, None, previous=10) == "amber"
+        assert status(9, "increase", None, None, previous=10) == "red"
+        assert status(9, "decrease", None, None, previous=10) == "green"
+        assert status(11, "decrease", None, None, previous=10) == "red"
+        # "by at least value": a smaller move the right way is amber.
+        assert status(10.5, "increase", 1, None, previous=10) == "amber"
+        assert status(11, "increase", 1, None, previous=10) == "green"
+
+    def test_increase_without_the_previous_year_is_grey(self):
+        assert status(12, "increase", None, None, previous=None) == "grey"
+
+    def test_grey_without_value_or_target(self):
+        assert status(None, ">=", 80, 0.1) == "grey"
+        assert status(80, None, None, None) == "grey"
+        assert status(80, ">=", None, None) == "grey"
