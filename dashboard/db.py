@@ -36,7 +36,7 @@ from .schema import TABLES, Kind
 
 metadata = MetaData()
 
-_LENGTH = {Kind.ID: 40, Kind.LABEL: 100, Kind.MONTH: 7, Kind.DATE: 10, Kind.PERIOD: 7,
+_LENGTH = {Kind.ID: 64, Kind.LABEL: 100, Kind.MONTH: 7, Kind.DATE: 10, Kind.PERIOD: 7,
            Kind.GENDER: 1, Kind.COMPARATOR: 10}
 _NUMERIC = {Kind.COUNT: Integer, Kind.FTE: Float, Kind.MONEY: Float, Kind.SHARE: Float,
             Kind.NUMBER: Float}
@@ -86,7 +86,7 @@ imports = Table(
 import_agreements = Table(
     "import_agreements", metadata,
     Column("import_id", Integer, nullable=False),
-    Column("agreement_id", String(40), nullable=False),
+    Column("agreement_id", String(64), nullable=False),
     UniqueConstraint("import_id", "agreement_id", name="uq_import_agreements"),
     Index("ix_import_agreements_agreement", "agreement_id", "import_id"),
 )

@@ -18,7 +18,7 @@ from ..schema import Kind
 from .problems import show_value
 from .readers import MAX_CELL_CHARS, PercentCell
 
-ID_MAX = 40
+ID_MAX = 64
 LABEL_MAX = 100
 NUMBER_LIMIT = 1e12
 
@@ -149,7 +149,8 @@ def parse_number(value, decimal_comma: bool = True) -> tuple[float, bool]:
         # "1,500" in a comma-separated file could be one and a half or fifteen hundred.
         raise CellError("bad_number", value=show_value(value))
     number = _finite(float(digits.replace(",", ".")), value)
-    return (number / 100.0, True) if percent else (number, False)
+    # Rounded so that "1,4 %" is 0.014, not 0.013999999999999999.
+    return (round(number / 100.0, 12), True) if percent else (number, False)
 
 
 def _finite(number: float, shown) -> float:
@@ -199,7 +200,7 @@ def share_from(number: float, percent: bool, shown) -> float:
     elif 0 <= number <= 1:
         fraction = number
     elif 1 < number <= 100:
-        fraction = number / 100.0
+        fraction = round(number / 100.0, 12)
     else:
         raise CellError("bad_share", value=show_value(_text(shown)))
     if not 0 <= fraction <= 1:

@@ -1,0 +1,316 @@
+"""What users read: texts in Swedish (default) and English, and number formats.
+
+Swedish numbers are written ``1 234,5`` (a non-breaking space between thousands, a
+decimal comma) and percentages ``60 %``; English ``1,234.5`` and ``60%``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .periods import Period
+
+NBSP = "\u00a0"
+LANGS = ("sv", "en")
+
+MONTHS = {
+    "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+           "september", "oktober", "november", "december"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}
+MONTHS_SHORT = {
+    "sv": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+KPI_LABELS = {
+    "occupancy": ("Beläggning", "Occupancy"),
+    "started": ("Påbörjade", "Started"),
+    "exited": ("Avslutade", "Exited"),
+    "completed": ("Fullföljt", "Completed"),
+    "discontinued": ("Avbrutit", "Discontinued"),
+    "work": ("Till arbete", "To work"),
+    "study": ("Till studier", "To studies"),
+    "other": ("Till annat", "To other"),
+    "work_study_share": ("Andel i arbete eller studier", "Share in work or study"),
+    "fte_committed": ("Utlovade årsarbetskrafter", "Committed FTE"),
+    "fte_actual": ("Faktiska årsarbetskrafter", "Actual FTE"),
+    "fte_fulfilment": ("Bemanningsgrad", "Staffing fulfilment"),
+    "cost_total": ("Kostnader totalt", "Total costs"),
+    "cost_paid": ("Betalat", "Paid"),
+    "cost_due": ("Andel att betala", "Due share"),
+    "cost_balance": ("Saldo", "Balance"),
+}
+
+# Labels for indicator codes that the agreements in the seeds follow. Other codes are
+# shown with underscores as spaces.
+INDICATOR_LABELS = {
+    "overgang_arbete": ("Övergång till arbete (antal)", "Transitions to work (number)"),
+    "langtidsarbetslosa_12": ("Långtidsarbetslösa > 12 mån", "Long-term unemployed > 12 months"),
+    "langtidsarbetslosa_24": ("Långtidsarbetslösa > 24 mån", "Unemployed > 24 months"),
+    "langtidsarbetslosa_24_utomeuropeiskt_fodda": (
+        "> 24 mån, födda utanför Europa", "> 24 months, born outside Europe"),
+    "kommunal_insats_under_55": ("Under 55 år i kommunal insats",
+                                 "Under 55 in municipal programmes"),
+    "overgang_studier_andel": ("Övergång till studier", "Transitions to studies"),
+    "sfi_genomstromning_andel": ("Genomströmning sfi", "SFI throughput"),
+    "unga_16_24_arbete_studier_andel": ("Unga 16–24 till arbete eller studier",
+                                        "Young 16–24 to work or studies"),
+    "unga_16_24_studier_andel": ("Unga 16–24 till studier", "Young 16–24 to studies"),
+    "forsorjningsstod_andel": ("Andel med försörjningsstöd", "Share on income support"),
+    "inom_90_dagar_andel": ("Insats inom 90 dagar", "Started within 90 days"),
+    "arbetsgivare_stod": ("Arbetsgivare som fått stöd", "Employers supported"),
+}
+
+STATUS = {
+    "green": ("✔", "Uppnått", "Met"),
+    "amber": ("▲", "Nära målet", "Close"),
+    "red": ("✖", "Ej uppnått", "Not met"),
+    "grey": ("–", "Ej bedömt", "Not assessed"),
+}
+
+GENDERS = {"K": ("Kvinnor", "Women"), "M": ("Män", "Men"), "X": ("Annat/okänt", "Other/unknown"),
+           "": ("Ej uppdelat", "Not broken down")}
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("Uppföljning av samverkansöverenskommelser",
+                  "Follow-up of collaboration agreements"),
+    "portfolio": ("Alla överenskommelser", "All agreements"),
+    "period": ("Period", "Period"),
+    "breakdown": ("Uppdelning", "Breakdown"),
+    "total": ("Totalt", "Total"),
+    "by_gender": ("Kön", "Gender"),
+    "by_target_group": ("Målgrupp", "Target group"),
+    "data_as_of": ("Data per", "Data as of"),
+    "source": ("Källa", "Source"),
+    "import": ("import", "import"),
+    "synthetic": ("Syntetiska demodata", "Synthetic demo data"),
+    "synthetic_long": ("Månadssiffrorna är påhittade demodata; mål och regler kommer från "
+                       "överenskommelsen.",
+                       "The monthly figures are invented demo data; targets and rules come "
+                       "from the agreement."),
+    "target": ("Mål", "Target"),
+    "value": ("Värde", "Value"),
+    "status": ("Status", "Status"),
+    "key_figures": ("Nyckeltal", "Key figures"),
+    "targets_status": ("Målen", "The targets"),
+    "mean": ("Medel", "Mean"),
+    "participants": ("Deltagare", "Participants"),
+    "occupancy_title": ("Beläggning", "Occupancy"),
+    "flow_title": ("Inflöde och utflöde", "Inflow and outflow"),
+    "outcomes_title": ("Utfall för avslutade", "Outcomes of those who left"),
+    "share_title": ("Andel i arbete eller studier", "Share in work or study"),
+    "staffing_title": ("Bemanning", "Staffing"),
+    "costs_title": ("Kostnadsfördelning", "Cost sharing"),
+    "indicators_title": ("Indikatorer", "Indicators"),
+    "clusters_title": ("Klustren jämförda", "The clusters compared"),
+    "cluster": ("Kluster", "Cluster"),
+    "clusters": ("Kluster", "Clusters"),
+    "party": ("Part", "Party"),
+    "committed": ("Utlovat", "Committed"),
+    "actual": ("Faktiskt", "Actual"),
+    "paid": ("Betalat", "Paid"),
+    "due": ("Ska betala", "Due"),
+    "balance": ("Saldo", "Balance"),
+    "owes": ("{debtor} ska betala {amount} till {creditor}", "{debtor} owes {creditor} {amount}"),
+    "settled": ("Ingen part är skyldig någon annan.", "No party owes another."),
+    "category": ("Kategori", "Category"),
+    "previous_year": ("Föregående år", "Previous year"),
+    "this_period": ("Perioden", "This period"),
+    "change": ("Förändring", "Change"),
+    "n_completed": ("n = {n} som fullföljt", "n = {n} completers"),
+    "no_data": ("Inga uppgifter för perioden.", "No data for the period."),
+    "no_data_table": ("Inga uppgifter om {what} för perioden.", "No data on {what} for the period."),
+    "missing_month": ("{cluster} har inte rapporterat {what} för {months}.",
+                      "{cluster} has not reported {what} for {months}."),
+    "incomplete_period": ("Perioden är inte komplett: uppgifter finns till och med {month}.",
+                          "The period is not complete: data runs to {month}."),
+    "months_missing": ("{n} saknade månader", "{n} months missing"),
+    "complete": ("Alla månader rapporterade", "All months reported"),
+    "not_found": ("Sidan finns inte", "Page not found"),
+    "not_found_text": ("Det finns ingen överenskommelse eller inget kluster med den adressen.",
+                       "There is no agreement or cluster at that address."),
+    "back_to_portfolio": ("Till alla överenskommelser", "To all agreements"),
+    "open": ("Öppna", "Open"),
+    "work": ("Arbete", "Work"),
+    "study": ("Studier", "Studies"),
+    "other": ("Annat", "Other"),
+    "discontinued": ("Avbrutit", "Discontinued"),
+    "started": ("Påbörjade", "Started"),
+    "exited": ("Avslutade", "Exited"),
+    "fte": ("årsarbetskrafter", "FTE"),
+    "fte_short": ("åa", "FTE"),
+    "all_parties": ("Alla parter", "All parties"),
+    "part_of_agreement": ("Klustrets del av överenskommelsen",
+                          "The cluster's part of the agreement"),
+    "share_of_participants": ("av deltagarna", "of participants"),
+    "share_of_completed": ("av dem som fullföljt", "of completers"),
+    "language": ("English", "Svenska"),
+    "prev_period": ("Föregående period", "Previous period"),
+    "next_period": ("Nästa period", "Next period"),
+    "year_to_date": ("Hittills i år", "Year to date"),
+    "year": ("År", "Year"),
+    "half": ("Halvår", "Half year"),
+    "quarter": ("Kvartal", "Quarter"),
+    "month": ("Månad", "Month"),
+    "valid": ("Gäller", "Valid"),
+    "parties": ("Parter", "Parties"),
+    "present": ("Presentera", "Present"),
+    "export": ("Exportera", "Export"),
+    "download": ("Ladda ner", "Download"),
+    "no_target": ("inget mål", "no target"),
+    "per_party": ("per part", "per party"),
+    "minimum": ("minst", "at least"),
+    "maximum": ("högst", "at most"),
+    "increase": ("ska öka", "to increase"),
+    "decrease": ("ska minska", "to decrease"),
+    "vs_previous_year": ("mot föregående år", "against the previous year"),
+    "latest_import": ("Senaste import", "Latest import"),
+    "unknown": ("okänt", "unknown"),
+    "tables_occupancy": ("beläggning", "occupancy"),
+    "tables_outcomes": ("utfall", "outcomes"),
+    "tables_staffing": ("bemanning", "staffing"),
+    "tables_costs": ("kostnader", "costs"),
+    "tables_indicators": ("indikatorer", "indicators"),
+}
+
+
+def lang_of(value: str | None) -> str:
+    return value if value in LANGS else "sv"
+
+
+def t(key: str, lang: str = "sv", **params) -> str:
+    """The text ``key`` in ``lang``, with ``params`` filled in."""
+    text = TEXT[key][0 if lang == "sv" else 1]
+    return text.format(**params) if params else text
+
+
+def kpi_label(kpi: str, lang: str = "sv") -> str:
+    if kpi in KPI_LABELS:
+        return KPI_LABELS[kpi][0 if lang == "sv" else 1]
+    return indicator_label(kpi, lang)
+
+
+def indicator_label(name: str, lang: str = "sv") -> str:
+    if name in INDICATOR_LABELS:
+        return INDICATOR_LABELS[name][0 if lang == "sv" else 1]
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def gender_label(code: str, lang: str = "sv") -> str:
+    return GENDERS.get(code or "", (code, code))[0 if lang == "sv" else 1]
+
+
+def status_symbol(status: str) -> str:
+    return STATUS.get(status, STATUS["grey"])[0]
+
+
+def status_word(status: str, lang: str = "sv") -> str:
+    return STATUS.get(status, STATUS["grey"])[1 if lang == "sv" else 2]
+
+
+def status_label(status: str, lang: str = "sv") -> str:
+    """Symbol and word, never colour alone: ``✔ Uppnått``."""
+    return f"{status_symbol(status)} {status_word(status, lang)}"
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_number(x, decimals: int = 0, lang: str = "sv", missing: str = "–") -> str:
+    """``1234.5`` -> ``1 234,5`` (sv) or ``1,234.5`` (en)."""
+    if _missing(x):
+        return missing
+    text = f"{float(x):,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]  # no "-0"
+    if lang == "sv":
+        text = text.replace(",", NBSP).replace(".", ",").replace("-", "\u2212")
+    return text
+
+
+def fmt_auto(x, lang: str = "sv", missing: str = "–") -> str:
+    """Whole numbers without decimals, others with one."""
+    if _missing(x):
+        return missing
+    return fmt_number(x, 0 if float(x).is_integer() else 1, lang)
+
+
+def fmt_percent(fraction, decimals: int = 0, lang: str = "sv", missing: str = "–") -> str:
+    """``0.6`` -> ``60 %`` (sv) or ``60%`` (en)."""
+    if _missing(fraction):
+        return missing
+    number = fmt_number(float(fraction) * 100, decimals, lang)
+    return f"{number}{NBSP}%" if lang == "sv" else f"{number}%"
+
+
+def fmt_sek(x, lang: str = "sv", missing: str = "–") -> str:
+    """``24500`` -> ``24 500 kr`` (sv) or ``SEK 24,500`` (en)."""
+    if _missing(x):
+        return missing
+    number = fmt_number(round(float(x)), 0, lang)
+    return f"{number}{NBSP}kr" if lang == "sv" else f"SEK{NBSP}{number}"
+
+
+def fmt_fte(x, lang: str = "sv", missing: str = "–") -> str:
+    if _missing(x):
+        return missing
+    return fmt_number(x, 1 if abs(float(x) * 10 - round(float(x) * 10)) < 1e-9 else 2, lang)
+
+
+def fmt_value(x, unit: str, lang: str = "sv", missing: str = "–") -> str:
+    """A key figure in its unit: count, share, fte, sek, percent, number."""
+    if unit in ("share", "percent"):
+        return fmt_percent(x, 1 if unit == "percent" or _has_tenths(x) else 0, lang, missing)
+    if unit == "sek":
+        return fmt_sek(x, lang, missing)
+    if unit == "fte":
+        return fmt_fte(x, lang, missing)
+    return fmt_auto(x, lang, missing)
+
+
+def _has_tenths(fraction) -> bool:
+    return not _missing(fraction) and abs(round(fraction * 100) - fraction * 100) >= 0.05
+
+
+# --------------------------------------------------------------------------- months, periods
+
+
+def month_label(month: str, lang: str = "sv", short: bool = True, year: bool = True) -> str:
+    """``2023-03`` -> ``mar 2023`` / ``mars 2023``."""
+    names = MONTHS_SHORT if short else MONTHS
+    name = names[lang][int(month[5:7]) - 1]
+    return f"{name} {month[:4]}" if year else name
+
+
+def period_label(period: Period, lang: str = "sv") -> str:
+    """A period as people say it: ``2023``, ``jan–jun 2023``, ``mars 2023``."""
+    start, end = period.start, period.end
+    if period.kind == "year":
+        return start[:4]
+    if start == end:
+        return month_label(start, lang, short=False)
+    if start[:4] == end[:4]:
+        label = (f"{month_label(start, lang, year=False)}–"
+                 f"{month_label(end, lang, year=False)} {start[:4]}")
+        if period.kind == "quarter":
+            q = period.text[-1]
+            label += f" (kv. {q})" if lang == "sv" else f" (Q{q})"
+        return label
+    return f"{month_label(start, lang)}–{month_label(end, lang)}"
+
+
+def date_label(iso: str | None, lang: str = "sv") -> str:
+    """``2026-11-23T08:00:00+00:00`` -> ``23 november 2026``."""
+    if not iso:
+        return t("unknown", lang)
+    year, month, day = iso[:4], int(iso[5:7]), int(iso[8:10])
+    if lang == "sv":
+        return f"{day} {MONTHS['sv'][month - 1]} {year}"
+    return f"{day} {MONTHS['en'][month - 1]} {year}"

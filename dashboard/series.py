@@ -1,0 +1,398 @@
+"""What each panel draws, shaped from one agreement's rows (pure pandas).
+
+The key figures themselves come from :mod:`dashboard.kpis`; this module arranges
+rows and figures for charts: months with their breakdown groups, outcome groups,
+parties, cost settlements, indicators beside their previous year, the clusters side
+by side, and the completeness notes (a cluster that has not reported a month).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .i18n import gender_label, kpi_label, month_label, t
+from .kpis import AgreementData, KpiValue, indicator_value, rows_for, work_study_share
+from .periods import Period
+
+BREAKDOWNS = ("total", "gender", "target_group")
+TOTAL = "__total__"
+
+
+def group_column(breakdown: str) -> str | None:
+    return {"gender": "gender", "target_group": "target_group"}.get(breakdown)
+
+
+def available_breakdowns(data: AgreementData) -> list[str]:
+    """``total`` always; ``gender`` and ``target_group`` where rows are broken down."""
+    out = ["total"]
+    for col in ("gender", "target_group"):
+        for frame in (data.occupancy, data.outcomes):
+            if not frame.empty and (frame[col] != "").any():
+                out.append(col)
+                break
+    return out
+
+
+def group_label(breakdown: str, group: str, lang: str) -> str:
+    if group == TOTAL:
+        return t("total", lang)
+    if breakdown == "gender":
+        return gender_label(group, lang)
+    return group if group else gender_label("", lang)
+
+
+def _groups(frame: pd.DataFrame, breakdown: str) -> pd.Series:
+    col = group_column(breakdown)
+    if col is None or frame.empty:
+        return pd.Series([TOTAL] * len(frame), index=frame.index, dtype=object)
+    return frame[col].astype(object)
+
+
+def _group_order(breakdown: str, groups) -> list[str]:
+    groups = [g for g in dict.fromkeys(groups)]
+    if breakdown == "gender":
+        rank = {"K": 0, "M": 1, "X": 2, "": 3}
+        return sorted(groups, key=lambda g: rank.get(g, 9))
+    return sorted(groups, key=lambda g: (g == "", g))
+
+
+def months_shown(period: Period, last_month: str | None) -> list[str]:
+    """The months of P up to the agreement's last month with data."""
+    months = period.months
+    if last_month:
+        months = [m for m in months if m <= last_month] or months
+    return months
+
+
+# --------------------------------------------------------------------------- occupancy
+
+
+def occupancy_by_month(data: AgreementData, period: Period, cluster_id: str | None,
+                       breakdown: str = "total") -> pd.DataFrame:
+    """``month, group, participants``: participants at month end per breakdown group."""
+    rows = rows_for(data.occupancy, period, cluster_id)
+    if rows.empty:
+        return pd.DataFrame(columns=["month", "group", "participants"])
+    frame = pd.DataFrame({"month": rows["month"], "group": _groups(rows, breakdown),
+                          "participants": pd.to_numeric(rows["participants"]).fillna(0)})
+    out = frame.groupby(["month", "group"], as_index=False)["participants"].sum()
+    order = _group_order(breakdown, out["group"])
+    out["_o"] = out["group"].map({g: i for i, g in enumerate(order)})
+    return out.sort_values(["month", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def flow_by_month(data: AgreementData, period: Period, cluster_id: str | None) -> pd.DataFrame:
+    """``month, started, exited`` per month with data (``None`` where not reported)."""
+    rows = rows_for(data.occupancy, period, cluster_id)
+    if rows.empty:
+        return pd.DataFrame(columns=["month", "started", "exited"])
+    out = []
+    for month, group in rows.groupby("month", sort=True):
+        rec = {"month": month}
+        for col in ("started", "exited"):
+            values = pd.to_numeric(group[col], errors="coerce").dropna()
+            rec[col] = None if values.empty else int(values.sum())
+        out.append(rec)
+    return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def outcomes_by_group(data: AgreementData, period: Period, cluster_id: str | None,
+                      breakdown: str = "total") -> pd.DataFrame:
+    """Per group (the total first): completed, work, study, other, discontinued, share."""
+    rows = rows_for(data.outcomes, period, cluster_id)
+    cols = ["completed", "work", "study", "other", "discontinued"]
+    if rows.empty:
+        return pd.DataFrame(columns=["group", *cols, "share"])
+    numbers = rows[cols].apply(pd.to_numeric, errors="coerce")
+    numbers["group"] = _groups(rows, breakdown)
+    records = []
+
+    def record(group, frame):
+        sums = {c: (None if frame[c].dropna().empty else int(frame[c].sum())) for c in cols}
+        sums["share"] = work_study_share(sums["work"], sums["study"], sums["completed"])
+        return {"group": group, **sums}
+
+    records.append(record(TOTAL, numbers))
+    if group_column(breakdown):
+        for g in _group_order(breakdown, numbers["group"]):
+            records.append(record(g, numbers[numbers["group"] == g]))
+    return pd.DataFrame(records)
+
+
+# --------------------------------------------------------------------------- staffing
+
+
+def party_names(data: AgreementData) -> dict[str, str]:
+    if data.parties.empty:
+        return {}
+    return dict(zip(data.parties["party_id"], data.parties["name"], strict=True))
+
+
+def cluster_names(data: AgreementData) -> dict[str, str]:
+    if data.clusters.empty:
+        return {}
+    return dict(zip(data.clusters["cluster_id"], data.clusters["name"], strict=True))
+
+
+def staffing_by_party(values: list[KpiValue], data: AgreementData,
+                      cluster_id: str | None) -> pd.DataFrame:
+    """Per party, then all parties: committed, actual, fulfilment, target, status."""
+    names = party_names(data)
+    by_key = {(v.kpi, v.party_id): v for v in values if v.cluster_id == cluster_id
+              and v.kpi in ("fte_committed", "fte_actual", "fte_fulfilment")}
+    parties = [p for (k, p) in by_key if k == "fte_actual" and p is not None]
+    out = []
+    for p in [*parties, None]:
+        actual = by_key.get(("fte_actual", p))
+        committed = by_key.get(("fte_committed", p))
+        fulfil = by_key.get(("fte_fulfilment", p))
+        if actual is None:
+            continue
+        out.append({"party_id": p, "party": names.get(p, p) if p else None,
+                    "committed": committed.value if committed else None,
+                    "actual": actual.value, "fulfilment": fulfil.value if fulfil else None,
+                    "target": actual.target, "comparator": actual.comparator,
+                    "status": actual.status})
+    return pd.DataFrame(out, columns=["party_id", "party", "committed", "actual", "fulfilment",
+                                      "target", "comparator", "status"])
+
+
+# --------------------------------------------------------------------------- costs
+
+
+def costs_by_party(data: AgreementData, period: Period) -> pd.DataFrame:
+    """Per party and category: ``paid`` and ``due`` (share × the category's total)."""
+    rows = rows_for(data.costs, period, None)
+    if rows.empty:
+        return pd.DataFrame(columns=["party_id", "category", "paid", "due", "share"])
+    amounts = pd.to_numeric(rows["amount_sek"], errors="coerce").fillna(0.0)
+    totals = amounts.groupby(rows["cost_category"]).sum()
+    paid = amounts.groupby([rows["paid_by"], rows["cost_category"]]).sum()
+    shares = data.cost_shares
+    out = []
+    for p in data.party_ids:
+        for category in totals.index:
+            share_rows = shares[(shares["party_id"] == p) & (shares["cost_category"] == category)]
+            share = float(share_rows["share"].iloc[0]) if not share_rows.empty else 0.0
+            out.append({"party_id": p, "category": category,
+                        "paid": float(paid.get((p, category), 0.0)),
+                        "due": share * float(totals[category]), "share": share})
+    return pd.DataFrame(out)
+
+
+def settlements(balances: dict[str, float], tolerance: float = 0.5) -> list[tuple]:
+    """Who owes whom: ``(debtor, creditor, amount)`` settling every balance.
+
+    A positive balance means the party paid more than its share and is owed money.
+    Debts are matched largest first, so the steering group sees few, round transfers.
+    """
+    debtors = sorted(((p, -b) for p, b in balances.items() if b is not None and b < -tolerance),
+                     key=lambda x: -x[1])
+    creditors = sorted(((p, b) for p, b in balances.items() if b is not None and b > tolerance),
+                       key=lambda x: -x[1])
+    debtors = [list(d) for d in debtors]
+    creditors = [list(c) for c in creditors]
+    out = []
+    i = j = 0
+    while i < len(debtors) and j < len(creditors):
+        amount = min(debtors[i][1], creditors[j][1])
+        out.append((debtors[i][0], creditors[j][0], amount))
+        debtors[i][1] -= amount
+        creditors[j][1] -= amount
+        if debtors[i][1] <= tolerance:
+            i += 1
+        if creditors[j][1] <= tolerance:
+            j += 1
+    return out
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def indicator_rows(values: list[KpiValue], data: AgreementData, period: Period,
+                   cluster_id: str | None, lang: str = "sv") -> pd.DataFrame:
+    """Each indicator with its value, the same period a year earlier, target and status."""
+    from .kpis import KPI_NAMES
+
+    out = []
+    earlier = period.year_earlier()
+    for v in values:
+        if v.cluster_id != cluster_id or v.kpi in KPI_NAMES:
+            continue
+        previous = v.previous
+        if previous is None:
+            previous, _ = indicator_value(data, v.kpi, earlier, cluster_id)
+        out.append({"name": v.kpi, "label": kpi_label(v.kpi, lang), "value": v.value,
+                    "previous": previous, "unit": v.unit, "target": v.target,
+                    "comparator": v.comparator, "status": v.status})
+    return pd.DataFrame(out, columns=["name", "label", "value", "previous", "unit", "target",
+                                      "comparator", "status"])
+
+
+def indicator_history(data: AgreementData, name: str, cluster_id: str | None) -> pd.DataFrame:
+    """Every stored value of one indicator at this level: ``period, value`` in order."""
+    ind = data.indicators
+    if ind.empty:
+        return pd.DataFrame(columns=["period", "value"])
+    rows = ind[(ind["indicator"] == name) & (ind["cluster_id"] == (cluster_id or ""))]
+    out = rows.groupby("period", as_index=False)["value"].sum()
+    return out.sort_values("period").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+def cluster_rows(values: list[KpiValue], data: AgreementData) -> pd.DataFrame:
+    """The clusters side by side on the same figures (for the comparison panel)."""
+    names = cluster_names(data)
+    by = {(v.cluster_id, v.kpi, v.party_id): v for v in values}
+    total_occ = by.get((None, "occupancy", None))
+    total_completed = by.get((None, "completed", None))
+    out = []
+    for cid in data.cluster_ids:
+        occ = by.get((cid, "occupancy", None))
+        share = by.get((cid, "work_study_share", None))
+        completed = by.get((cid, "completed", None))
+        fulfil = by.get((cid, "fte_fulfilment", None))
+        out.append({
+            "cluster_id": cid, "name": names.get(cid, cid),
+            "occupancy": occ.value if occ else None,
+            "occupancy_status": occ.status if occ else "grey",
+            "occupancy_target": occ.target if occ else None,
+            "work_study_share": share.value if share else None,
+            "share_status": share.status if share else "grey",
+            "share_target": share.target if share else None,
+            "share_previous": share.previous if share else None,
+            "share_comparator": share.comparator if share else None,
+            "completed": completed.value if completed else None,
+            "fte_fulfilment": fulfil.value if fulfil else None,
+            "part_of_participants": _part(occ, total_occ),
+            "part_of_completed": _part(completed, total_completed),
+        })
+    return pd.DataFrame(out)
+
+
+def _part(mine: KpiValue | None, total: KpiValue | None) -> float | None:
+    if mine is None or total is None or mine.value is None or not total.value:
+        return None
+    return mine.value / total.value
+
+
+# --------------------------------------------------------------------------- completeness
+
+
+@dataclass
+class Note:
+    """Something the room must know about the data: a missing month, a missing table."""
+
+    kind: str  # incomplete_period | missing_month | no_data_table
+    table: str | None = None
+    cluster: str | None = None
+    months: list[str] = field(default_factory=list)
+
+    def text(self, lang: str = "sv") -> str:
+        what = t(f"tables_{self.table}", lang) if self.table else ""
+        if self.kind == "incomplete_period":
+            return t("incomplete_period", lang, month=month_label(self.months[0], lang,
+                                                                    short=False))
+        if self.kind == "missing_month":
+            months = ", ".join(month_label(m, lang) for m in self.months)
+            return t("missing_month", lang, cluster=self.cluster, what=what, months=months)
+        return t("no_data_table", lang, what=what)
+
+
+MONTHLY_TABLES = ("occupancy", "outcomes", "staffing", "costs")
+_TARGET_TABLE = {"occupancy": "occupancy", "started": "occupancy", "exited": "occupancy",
+                 "completed": "outcomes", "work": "outcomes", "study": "outcomes",
+                 "other": "outcomes", "discontinued": "outcomes",
+                 "work_study_share": "outcomes", "fte_committed": "staffing",
+                 "fte_actual": "staffing", "fte_fulfilment": "staffing",
+                 "cost_total": "costs", "cost_paid": "costs", "cost_due": "costs",
+                 "cost_balance": "costs"}
+
+
+def expected_tables(data: AgreementData) -> list[str]:
+    """Monthly tables the agreement reports: it has rows of them, or targets on them."""
+    out = [n for n in MONTHLY_TABLES if not getattr(data, n).empty]
+    if not data.targets.empty:
+        for kpi in data.targets["kpi"]:
+            table = _TARGET_TABLE.get(kpi)
+            if table and table not in out:
+                out.append(table)
+    return [n for n in MONTHLY_TABLES if n in out]
+
+
+def completeness(data: AgreementData, period: Period, cluster_id: str | None,
+                 last_month: str | None) -> list[Note]:
+    """Missing months per cluster and table, a table with nothing for P, an open period."""
+    notes: list[Note] = []
+    months = months_shown(period, last_month)
+    if last_month and period.end > last_month >= period.start:
+        notes.append(Note("incomplete_period", months=[last_month]))
+    names = cluster_names(data)
+    clusters = [cluster_id] if cluster_id else data.cluster_ids
+    for table in expected_tables(data):
+        frame = getattr(data, table)
+        in_p = frame[frame["month"].isin(months)] if not frame.empty else frame
+        if cluster_id and table in ("occupancy", "outcomes", "staffing") and not in_p.empty:
+            in_p = in_p[in_p["cluster_id"] == cluster_id]
+        if in_p.empty:
+            if cluster_id is None or table != "costs":
+                notes.append(Note("no_data_table", table=table))
+            continue
+        table_months = sorted(frame["month"].unique())
+        span = [m for m in months if table_months[0] <= m <= table_months[-1]]
+        if table in ("occupancy", "outcomes"):
+            for cid in clusters:
+                have = set(in_p.loc[in_p["cluster_id"] == cid, "month"])
+                cluster_months = frame.loc[frame["cluster_id"] == cid, "month"]
+                if cluster_months.empty:
+                    continue
+                missing = [m for m in span if m not in have]
+                if missing:
+                    notes.append(Note("missing_month", table=table,
+                                      cluster=names.get(cid, cid), months=missing))
+        else:
+            have = set(in_p["month"])
+            missing = [m for m in span if m not in have]
+            if missing:
+                label = names.get(cluster_id, cluster_id) if cluster_id else data.agreement["name"]
+                notes.append(Note("missing_month", table=table, cluster=label,
+                                  months=missing))
+    return _merge_notes(notes)
+
+
+def _merge_notes(notes: list[Note]) -> list[Note]:
+    """One note per cluster and months when several tables miss the same months."""
+    merged: dict[tuple, Note] = {}
+    out: list[Note] = []
+    for note in notes:
+        if note.kind != "missing_month":
+            out.append(note)
+            continue
+        key = (note.cluster, tuple(note.months))
+        if key in merged:
+            merged[key].table = f"{merged[key].table}+{note.table}"
+        else:
+            merged[key] = Note(note.kind, note.table, note.cluster, list(note.months))
+            out.append(merged[key])
+    return out
+
+
+def note_text(note: Note, lang: str) -> str:
+    """A note in words; merged tables read "beläggning och utfall"."""
+    if note.table and "+" in note.table:
+        parts = [t(f"tables_{p}", lang) for p in note.table.split("+")]
+        joined = (" och " if lang == "sv" else " and ").join(parts)
+        months = ", ".join(month_label(m, lang) for m in note.months)
+        return t("missing_month", lang, cluster=note.cluster, what=joined, months=months)
+    return note.text(lang)
+
+
+def missing_month_count(notes: list[Note]) -> int:
+    return sum(len(n.months) for n in notes if n.kind == "missing_month")
