@@ -240,7 +240,7 @@ def later_import_of_same_agreements(conn: Connection, import_id: int) -> dict | 
 def undo_rows(conn: Connection, import_id: int) -> dict[str, int]:
     """Delete the rows an import wrote and restore the rows it replaced."""
     restored: dict[str, int] = {}
-    for name, t in data_tables.items():
+    for t in data_tables.values():
         conn.execute(delete(t).where(t.c.import_id == import_id))
     backups = conn.execute(select(import_backup.c.table_name, import_backup.c.row_json)
                            .where(import_backup.c.import_id == import_id)

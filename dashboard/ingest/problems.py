@@ -94,7 +94,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bad_id": (
         "”{value}” är ingen giltig kod: använd bokstäver, siffror, - och _ (högst {limit} tecken).",
-        "'{value}' is not a valid code: use letters, digits, - and _ (at most {limit} characters).",
+        "'{value}' is not a valid code: use letters, digits, - and _ "
+        "(at most {limit} characters).",
     ),
     "too_long": (
         "Texten är {length} tecken lång; högst {limit} är tillåtna.",
@@ -226,8 +227,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "mixed_breakdown": (
         "För {agreement}, kluster {cluster}, {when} finns både rader med tomt {breakdown} och "
-        "rader med {breakdown} ifyllt: summan skulle räknas dubbelt. Använd antingen bara totalrader "
-        "eller bara uppdelade rader.",
+        "rader med {breakdown} ifyllt: summan skulle räknas dubbelt. Använd antingen bara "
+        "totalrader eller bara uppdelade rader.",
         "For {agreement}, cluster {cluster}, {when} there are rows with a blank {breakdown} and "
         "rows with {breakdown} filled in: the total would count twice. Use either total rows only "
         "or broken-down rows only.",

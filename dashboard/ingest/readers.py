@@ -289,10 +289,10 @@ def _read_sheet(ds: RawDataset, ws, name: str, file_name: str) -> RawTable | Non
     rows = ws.iter_rows()
     header_row = None
     header_no = 0
-    for header_no, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=1):
         values = [_cell_value(c) for c in row]
         if any(v is not None for v in values):
-            header_row = values
+            header_row, header_no = values, number
             break
     if header_row is None:
         ds.warnings.append(Problem("no_header", file=file_name, sheet=ws.title))

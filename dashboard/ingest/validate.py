@@ -334,10 +334,10 @@ def _share_sums(state: AfterState) -> list[Problem]:
 
 def _mixed_breakdowns(state: AfterState) -> list[Problem]:
     problems = []
-    for name, when_col, group_cols in (
-        ("occupancy", "month", ["agreement_id", "cluster_id", "month"]),
-        ("outcomes", "month", ["agreement_id", "cluster_id", "month"]),
-        ("indicators", "period", ["agreement_id", "cluster_id", "period", "indicator"]),
+    for name, group_cols in (
+        ("occupancy", ["agreement_id", "cluster_id", "month"]),
+        ("outcomes", ["agreement_id", "cluster_id", "month"]),
+        ("indicators", ["agreement_id", "cluster_id", "period", "indicator"]),
     ):
         if name not in state.parsed:
             continue
