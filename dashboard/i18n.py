@@ -49,7 +49,7 @@ INDICATOR_LABELS = {
     "overgang_arbete": ("Övergång till arbete (antal)", "Transitions to work (number)"),
     "langtidsarbetslosa_12": ("Långtidsarbetslösa > 12 mån", "Long-term unemployed > 12 months"),
     "langtidsarbetslosa_24": ("Långtidsarbetslösa > 24 mån", "Unemployed > 24 months"),
-    "langtidsarbetslosa_24_utomeuropeiskt_fodda": (
+    "langtidsarbetslosa_24_utomeurop_fodda": (
         "> 24 mån, födda utanför Europa", "> 24 months, born outside Europe"),
     "kommunal_insats_under_55": ("Under 55 år i kommunal insats",
                                  "Under 55 in municipal programmes"),
@@ -94,12 +94,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "value": ("Värde", "Value"),
     "status": ("Status", "Status"),
     "key_figures": ("Nyckeltal", "Key figures"),
+    "all_key_figures": ("Alla nyckeltal för perioden", "All key figures of the period"),
+    "completeness": ("Ofullständiga uppgifter:", "Incomplete data:"),
     "targets_status": ("Målen", "The targets"),
     "mean": ("Medel", "Mean"),
     "participants": ("Deltagare", "Participants"),
     "occupancy_title": ("Beläggning", "Occupancy"),
     "flow_title": ("Inflöde och utflöde", "Inflow and outflow"),
     "outcomes_title": ("Utfall för avslutade", "Outcomes of those who left"),
+    "outcomes_split": ("Fullföljt: till arbete, studier, annat – och avbrutit",
+                       "Completed: to work, studies, other – and discontinued"),
     "share_title": ("Andel i arbete eller studier", "Share in work or study"),
     "staffing_title": ("Bemanning", "Staffing"),
     "costs_title": ("Kostnadsfördelning", "Cost sharing"),
@@ -161,6 +165,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "export": ("Exportera", "Export"),
     "download": ("Ladda ner", "Download"),
     "no_target": ("inget mål", "no target"),
+    "no_targets": ("Inga mål är angivna för den här nivån.", "No targets are set at this level."),
+    "period_shown": ("Period", "Period"),
+    "no_agreements": ("Inga överenskommelser ännu. Importera data med "
+                      "python -m dashboard import FIL.", "No agreements yet. Import data with "
+                      "python -m dashboard import FILE."),
     "per_party": ("per part", "per party"),
     "minimum": ("minst", "at least"),
     "maximum": ("högst", "at most"),
@@ -268,7 +277,7 @@ def fmt_fte(x, lang: str = "sv", missing: str = "–") -> str:
 def fmt_value(x, unit: str, lang: str = "sv", missing: str = "–") -> str:
     """A key figure in its unit: count, share, fte, sek, percent, number."""
     if unit in ("share", "percent"):
-        return fmt_percent(x, 1 if unit == "percent" or _has_tenths(x) else 0, lang, missing)
+        return fmt_percent(x, 1 if _has_tenths(x) else 0, lang, missing)
     if unit == "sek":
         return fmt_sek(x, lang, missing)
     if unit == "fte":
@@ -305,6 +314,21 @@ def period_label(period: Period, lang: str = "sv") -> str:
             label += f" (kv. {q})" if lang == "sv" else f" (Q{q})"
         return label
     return f"{month_label(start, lang)}–{month_label(end, lang)}"
+
+
+def period_tick(period: Period, lang: str = "sv") -> str:
+    """A short two-line axis label: ``kv. 1<br>2023``, ``H1<br>2023``, ``jan<br>2023``."""
+    year = period.start[:4]
+    if period.kind == "year":
+        return year
+    if period.kind == "quarter":
+        return f"{'kv.' if lang == 'sv' else 'Q'}{' ' if lang == 'sv' else ''}" \
+               f"{period.text[-1]}<br>{year}"
+    if period.kind == "half":
+        return f"H{period.text[-1]}<br>{year}"
+    if period.kind == "month":
+        return f"{MONTHS_SHORT[lang][int(period.start[5:7]) - 1]}<br>{year}"
+    return period_label(period, lang)
 
 
 def date_label(iso: str | None, lang: str = "sv") -> str:

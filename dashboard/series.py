@@ -44,8 +44,9 @@ def group_label(breakdown: str, group: str, lang: str) -> str:
 
 
 def _groups(frame: pd.DataFrame, breakdown: str) -> pd.Series:
+    """Each row's group; all rows in the total when this table is not broken down so."""
     col = group_column(breakdown)
-    if col is None or frame.empty:
+    if col is None or frame.empty or (frame[col] == "").all():
         return pd.Series([TOTAL] * len(frame), index=frame.index, dtype=object)
     return frame[col].astype(object)
 
@@ -118,7 +119,7 @@ def outcomes_by_group(data: AgreementData, period: Period, cluster_id: str | Non
         return {"group": group, **sums}
 
     records.append(record(TOTAL, numbers))
-    if group_column(breakdown):
+    if group_column(breakdown) and not (numbers["group"] == TOTAL).all():
         for g in _group_order(breakdown, numbers["group"]):
             records.append(record(g, numbers[numbers["group"] == g]))
     return pd.DataFrame(records)
@@ -234,14 +235,30 @@ def indicator_rows(values: list[KpiValue], data: AgreementData, period: Period,
                                       "comparator", "status"])
 
 
-def indicator_history(data: AgreementData, name: str, cluster_id: str | None) -> pd.DataFrame:
-    """Every stored value of one indicator at this level: ``period, value`` in order."""
-    ind = data.indicators
+def indicator_series(data_indicators: pd.DataFrame, name: str, cluster_id: str | None,
+                     period: Period) -> pd.DataFrame:
+    """Values of one indicator whose period lies inside P or inside P a year earlier.
+
+    Returns ``period, value, current`` in time order (``current``: inside P).
+    """
+    ind = data_indicators
     if ind.empty:
-        return pd.DataFrame(columns=["period", "value"])
+        return pd.DataFrame(columns=["period", "value", "current"])
     rows = ind[(ind["indicator"] == name) & (ind["cluster_id"] == (cluster_id or ""))]
-    out = rows.groupby("period", as_index=False)["value"].sum()
-    return out.sort_values("period").reset_index(drop=True)
+    earlier = period.year_earlier()
+    out = []
+    for text, group in rows.groupby("period"):
+        try:
+            p = Period.parse(text)
+        except ValueError:
+            continue
+        inside = period.start <= p.start and p.end <= period.end
+        before = earlier.start <= p.start and p.end <= earlier.end
+        if inside or before:
+            out.append({"period": p, "value": float(group["value"].sum()), "current": inside})
+    out.sort(key=lambda r: (r["period"].start, r["period"].end))
+    return pd.DataFrame(out, columns=["period", "value", "current"])
+
 
 
 # --------------------------------------------------------------------------- clusters
@@ -296,7 +313,9 @@ class Note:
     months: list[str] = field(default_factory=list)
 
     def text(self, lang: str = "sv") -> str:
-        what = t(f"tables_{self.table}", lang) if self.table else ""
+        """The note in words; merged tables read "beläggning och utfall"."""
+        parts = [t(f"tables_{p}", lang) for p in self.table.split("+")] if self.table else []
+        what = (" och " if lang == "sv" else " and ").join(parts)
         if self.kind == "incomplete_period":
             return t("incomplete_period", lang, month=month_label(self.months[0], lang,
                                                                     short=False))
@@ -382,16 +401,6 @@ def _merge_notes(notes: list[Note]) -> list[Note]:
             merged[key] = Note(note.kind, note.table, note.cluster, list(note.months))
             out.append(merged[key])
     return out
-
-
-def note_text(note: Note, lang: str) -> str:
-    """A note in words; merged tables read "beläggning och utfall"."""
-    if note.table and "+" in note.table:
-        parts = [t(f"tables_{p}", lang) for p in note.table.split("+")]
-        joined = (" och " if lang == "sv" else " and ").join(parts)
-        months = ", ".join(month_label(m, lang) for m in note.months)
-        return t("missing_month", lang, cluster=note.cluster, what=joined, months=months)
-    return note.text(lang)
 
 
 def missing_month_count(notes: list[Note]) -> int:

@@ -59,7 +59,7 @@ class Theme:
     margin_side: int = 20
 
 
-SCREEN = Theme("screen")
+SCREEN = Theme("screen", font_size=17, title_size=22, label_size=17, footer_size=13)
 PRESENT = Theme("present", font_size=22, title_size=30, label_size=22, footer_size=16,
                 height=620, text_colour="#000000", grid="#CCCCCC", line_width=4,
                 margin_top=90, margin_bottom=80, margin_side=30)

@@ -1,0 +1,27 @@
+"""Serve the dashboard: ``python app.py [--host HOST] [--port PORT]`` (or ``make run``).
+
+On first start with an empty database the demo workbooks in data/demo/ are loaded.
+HOST and PORT may also come from the environment; the database from DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from dashboard.app import create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the dashboard.")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8050")))
+    parser.add_argument("--debug", action="store_true", help="Dash debug mode (development)")
+    args = parser.parse_args(argv)
+    app = create_app()
+    print(f"Serving on http://{args.host}:{args.port}", flush=True)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+
+
+if __name__ == "__main__":
+    main()

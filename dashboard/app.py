@@ -1,0 +1,79 @@
+"""The Dash application factory.
+
+``create_app(config=None)`` merges defaults, the environment and ``config`` (see
+:mod:`dashboard.config`), opens the database (creating the schema on first use), loads
+the demo workbooks into an empty database, and builds the app with its pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+from dash import Dash, dcc, html
+
+from . import repository
+from .config import ASSETS_DIR, Settings, load_settings
+from .db import make_engine
+from .ids import Ids
+from .ingest import import_dataset
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PAGES_DIR = PACKAGE_DIR / "pages"
+log = logging.getLogger(__name__)
+
+INDEX = """<!DOCTYPE html>
+<html lang="sv">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def load_demo(engine, settings: Settings) -> list:
+    """Import every workbook of the demo folder (first start with an empty database)."""
+    results = []
+    for path in sorted(Path(settings.demo_dir).glob("*.xlsx")):
+        result = import_dataset(engine, path, max_bytes=settings.max_import_bytes)
+        if not result.ok:
+            log.error("demo workbook %s was refused: %s", path.name, result.messages("en"))
+        results.append(result)
+    return results
+
+
+def create_app(config: dict | None = None) -> Dash:
+    """Build the dashboard; ``config`` overrides settings (``database_url``, ``lang``...)."""
+    settings = load_settings(config)
+    engine = make_engine(settings.database_url)
+    repository.ensure_schema(engine)
+    if settings.load_demo and repository.is_empty(engine):
+        load_demo(engine, settings)
+    # name="dashboard" makes Dash import the pages as dashboard.pages.<name>.
+    app = Dash(
+        "dashboard",
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        title="Samverkan – uppföljning",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.index_string = INDEX
+    app.server.config["DASHBOARD_ENGINE"] = engine
+    app.server.config["DASHBOARD_SETTINGS"] = settings
+    app.layout = html.Div([dcc.Location(id=Ids.URL, refresh="callback-nav"),
+                           dash.page_container])
+    return app

@@ -1,0 +1,1 @@
+"""Layout components shared by the pages (pure functions of what they show)."""

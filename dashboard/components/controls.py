@@ -1,0 +1,91 @@
+"""The period picker and the breakdown switch; their choice goes into the address.
+
+Changing them navigates (without reloading) to the same view with a new ``period`` or
+``breakdown`` in the query string, so every state can be bookmarked and shared.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update, strip_relative_path
+
+from ..i18n import t
+from ..ids import Ids
+from ..periods import parse_period_or_none
+from ..views import View, period_options, step_period
+from .links import href, query_state
+
+
+def controls(view: View) -> html.Div:
+    """Period (with previous / next) and, where the data is broken down, the breakdown."""
+    lang = view.lang
+    options = period_options(view.span, view.data, lang)
+    values = [v for v, _ in options]
+    if view.period.text not in values:
+        options.insert(0, (view.period.text, view.period_text))
+    period = html.Div([
+        html.Label(t("period", lang), htmlFor=Ids.PERIOD, className="control-label"),
+        html.Div([
+            html.Button("◀", id=Ids.PERIOD_PREV, n_clicks=0, className="btn btn-outline-dark",
+                        title=t("prev_period", lang), **{"aria-label": t("prev_period", lang)}),
+            dcc.Dropdown(id=Ids.PERIOD, options=[{"label": label, "value": value}
+                                                 for value, label in options],
+                         value=view.period.text, clearable=False, searchable=True,
+                         className="period-dropdown"),
+            html.Button("▶", id=Ids.PERIOD_NEXT, n_clicks=0, className="btn btn-outline-dark",
+                        title=t("next_period", lang), **{"aria-label": t("next_period", lang)}),
+        ], className="period-row"),
+    ], className="control")
+    labels = {"total": t("total", lang), "gender": t("by_gender", lang),
+              "target_group": t("by_target_group", lang)}
+    # Always in the layout (the callback listens to it), hidden when there is no choice.
+    breakdown = html.Div([
+        html.Label(t("breakdown", lang), className="control-label"),
+        dbc.RadioItems(id=Ids.BREAKDOWN, value=view.breakdown, inline=True,
+                       options=[{"label": labels[b], "value": b} for b in view.breakdowns],
+                       className="breakdown-switch", inputClassName="btn-check",
+                       labelClassName="btn btn-outline-dark",
+                       labelCheckedClassName="active"),
+    ], className="control", style=None if len(view.breakdowns) > 1 else {"display": "none"})
+    rendered = dcc.Store(id=Ids.VIEW_STATE, data={"period": view.period.text,
+                                                  "breakdown": view.breakdown})
+    return html.Div([period, breakdown, rendered], className="controls")
+
+
+@callback(
+    Output(Ids.URL, "href"),
+    Input(Ids.PERIOD, "value"),
+    Input(Ids.PERIOD_PREV, "n_clicks"),
+    Input(Ids.PERIOD_NEXT, "n_clicks"),
+    Input(Ids.BREAKDOWN, "value"),
+    State(Ids.URL, "pathname"),
+    State(Ids.URL, "search"),
+    State(Ids.VIEW_STATE, "data"),
+    prevent_initial_call=True,
+)
+def navigate(period, prev_clicks, next_clicks, breakdown, pathname, search, rendered):
+    """Put the chosen period or breakdown into the address.
+
+    Only a real change navigates: a button clicked at least once, or a choice other
+    than the one the page was drawn with (components report their values on mount).
+    """
+    rendered = rendered or {}
+    state = query_state(search)
+    state["period"] = rendered.get("period") or state.get("period")
+    triggered = {t["prop_id"].split(".")[0] for t in ctx.triggered}
+    if Ids.PERIOD_PREV in triggered and prev_clicks or Ids.PERIOD_NEXT in triggered \
+            and next_clicks:
+        current = parse_period_or_none(state["period"])
+        if current is None:
+            return no_update
+        step = -1 if Ids.PERIOD_PREV in triggered and prev_clicks else 1
+        state["period"] = step_period(current, step).text
+    elif Ids.PERIOD in triggered and period and period != rendered.get("period"):
+        state["period"] = period
+    elif Ids.BREAKDOWN in triggered and breakdown and \
+            breakdown != rendered.get("breakdown", "total"):
+        state["breakdown"] = breakdown
+    else:
+        return no_update
+    path = "/" + (strip_relative_path(pathname or "/") or "")
+    return href(path, **state)

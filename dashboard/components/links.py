@@ -1,0 +1,43 @@
+"""Addresses that carry a view's whole state: period, breakdown and language."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlencode
+
+import dash
+
+DEFAULTS = {"lang": "sv", "breakdown": "total"}
+
+
+def relative(path: str) -> str:
+    """A path under the app's prefix (``requests_pathname_prefix``)."""
+    try:
+        return dash.get_relative_path(path)
+    except Exception:  # outside a running app (unit tests of components)
+        return path
+
+
+def href(path: str, **state) -> str:
+    """``/agreements/krami?period=2023&lang=en``; defaults and empty values are left out."""
+    query = {k: v for k, v in state.items()
+             if v not in (None, "") and DEFAULTS.get(k) != v}
+    text = urlencode(query, safe=".:") if query else ""
+    return relative(path) + (f"?{text}" if text else "")
+
+
+def agreement_path(agreement_id: str) -> str:
+    return f"/agreements/{quote(agreement_id, safe='')}"
+
+
+def cluster_path(agreement_id: str, cluster_id: str) -> str:
+    return f"{agreement_path(agreement_id)}/clusters/{quote(cluster_id, safe='')}"
+
+
+def present_path(agreement_id: str) -> str:
+    return f"/present/{quote(agreement_id, safe='')}"
+
+
+def query_state(search: str | None) -> dict[str, str]:
+    """``?period=2023&lang=en`` -> ``{"period": "2023", "lang": "en"}``."""
+    parsed = parse_qs((search or "").lstrip("?"))
+    return {k: v[-1] for k, v in parsed.items() if v}

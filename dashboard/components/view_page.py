@@ -1,0 +1,126 @@
+"""The agreement and cluster pages: one layout for both, from one :class:`View`."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask import current_app
+
+from ..i18n import fmt_percent, lang_of, t
+from ..panels import build_panels
+from ..series import cluster_names, party_names
+from ..theme import SCREEN
+from ..views import View, build_view
+from .cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
+from .controls import controls
+from .links import agreement_path, cluster_path, href, present_path
+
+
+def engine():
+    """The database engine of the running app (set by :func:`dashboard.app.create_app`)."""
+    return current_app.config["DASHBOARD_ENGINE"]
+
+
+def load(agreement_id: str | None, cluster_id: str | None, query: dict) -> View | None:
+    if not agreement_id:
+        return None
+    return build_view(engine(), agreement_id, query.get("period"), cluster_id,
+                      query.get("breakdown"), lang_of(query.get("lang")))
+
+
+def not_found(query: dict):
+    from ..pages.not_found_404 import layout as not_found_layout
+
+    return not_found_layout(**query)
+
+
+def view_layout(view: View, path: str) -> html.Div:
+    """Header, controls, notes, targets, panels and every key figure of the view."""
+    lang = view.lang
+    state = {"period": view.period.text, "breakdown": view.breakdown, "lang": lang}
+    parties = party_names(view.data)
+    clusters = cluster_names(view.data)
+    crumbs = [(view.agreement_name, href(agreement_path(view.agreement_id), **state)
+               if view.cluster_id else None)]
+    if view.cluster_id:
+        crumbs.append((view.cluster_name, None))
+    title = view.cluster_name if view.cluster_id else view.agreement_name
+    header = html.Div([
+        html.H1(title, className="view-title"),
+        html.Div([html.Span(view.period_text, className="view-period"),
+                  html.Span(f" · {view.agreement_name}") if view.cluster_id else None],
+                 className="view-subtitle"),
+        data_line(view.data_as_of, view.sources, view.synthetic, lang),
+    ], className="view-header")
+    links = html.Div([
+        dcc.Link(f"▶ {t('present', lang)}", className="btn btn-dark me-2",
+                 href=href(present_path(view.agreement_id), period=view.period.text,
+                           lang=lang, cluster=view.cluster_id)),
+        *_cluster_links(view, state, clusters),
+    ], className="view-links")
+    targets = view.targets()
+    summary = html.Section([
+        html.H2(t("targets_status", lang)),
+        targets_table(targets, parties, lang, details=view.sub_period_text()) if targets else
+        html.P(t("no_targets", lang), className="muted"),
+    ], className="targets-section")
+    panels = build_panels(view, SCREEN)
+    grid = dbc.Row([dbc.Col(panel_card(p, lang), xs=12, xl=12 if _wide(p.key) else 6,
+                            className="panel-col") for p in panels], className="g-3")
+    part = _part_of_agreement(view) if view.cluster_id else None
+    values = view.scope_values() if view.cluster_id else view.values
+    return page_frame([
+        header, controls(view), links, notes_alert(view.notes, lang), summary, part, grid,
+        kpi_table(values, parties, clusters, lang),
+        html.Footer(t("synthetic_long", lang), className="page-footer")
+        if view.synthetic else None,
+    ], lang=lang, path=path, state=state, crumbs=crumbs)
+
+
+def _wide(key: str) -> bool:
+    return key in ("occupancy", "flow", "outcomes", "indicators")
+
+
+def _cluster_links(view: View, state: dict, names: dict[str, str]) -> list:
+    if len(view.data.cluster_ids) < 2 and view.cluster_id is None:
+        return []
+    out = [html.Span(t("clusters", view.lang) + ":", className="me-2 label")]
+    for cid in view.data.cluster_ids:
+        if cid == view.cluster_id:
+            out.append(html.Span(names.get(cid, cid), className="cluster-chip current"))
+        else:
+            out.append(dcc.Link(names.get(cid, cid), className="cluster-chip",
+                                href=href(cluster_path(view.agreement_id, cid), **state)))
+    return out
+
+
+def _part_of_agreement(view: View) -> html.Section:
+    """The cluster's share of the agreement's participants and completers."""
+    lang = view.lang
+    mine_occ, all_occ = view.value("occupancy"), view.value("occupancy", cluster=None)
+    mine_done, all_done = view.value("completed"), view.value("completed", cluster=None)
+
+    def part(a, b):
+        if a is None or b is None or a.value is None or not b.value:
+            return None
+        return a.value / b.value
+
+    items = []
+    p_occ, p_done = part(mine_occ, all_occ), part(mine_done, all_done)
+    if p_occ is not None:
+        items.append(html.Li([html.Span(fmt_percent(p_occ, 0, lang), className="big-number"),
+                              f" {t('share_of_participants', lang)}"]))
+    if p_done is not None:
+        items.append(html.Li([html.Span(fmt_percent(p_done, 0, lang), className="big-number"),
+                              f" {t('share_of_completed', lang)}"]))
+    if not items:
+        return None
+    return html.Section([html.H2(t("part_of_agreement", lang)),
+                         html.Ul(items, className="part-list")], className="part-section")
+
+
+def page(agreement_id: str | None, cluster_id: str | None, path: str, query: dict):
+    view = load(agreement_id, cluster_id, query)
+    if view is None:
+        return not_found(query)
+    return view_layout(view, path)

@@ -1,0 +1,33 @@
+"""Component ids, in one place."""
+
+from enum import StrEnum
+
+
+class Ids(StrEnum):
+    URL = "url"
+    PERIOD = "period-select"
+    PERIOD_PREV = "period-prev"
+    PERIOD_NEXT = "period-next"
+    BREAKDOWN = "breakdown-switch"
+    VIEW_STATE = "view-state"
+    KPI_TABLE = "kpi-table"
+    TARGETS = "targets-summary"
+    NOTES = "completeness-notes"
+    # presentation mode
+    SLIDES = "slides"
+    SLIDE_INDEX = "slide-index"
+    KEYS = "present-keys"
+    # export
+    EXPORT_BUTTON = "export-pack"
+    EXPORT_DOWNLOAD = "export-download"
+    EXPORT_STATUS = "export-status"
+    EXPORT_PROGRESS = "export-progress"
+
+
+def panel_id(key: str) -> dict:
+    """Pattern-matching id of a panel's graph (one per panel of a view)."""
+    return {"type": "panel-graph", "panel": key}
+
+
+def download_id(key: str, fmt: str) -> dict:
+    return {"type": "panel-download", "panel": key, "format": fmt}

@@ -1,0 +1,1 @@
+"""One module per view, registered with ``dash.register_page``."""

@@ -1,0 +1,187 @@
+"""The panels of a view: each a titled figure with its footer, and what goes with it.
+
+One list of panels feeds the browser pages, presentation mode and the exported pack, so
+that what the minutes show is what the room saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .figures.clusters import cluster_figure
+from .figures.common import FigureText
+from .figures.costs import costs_figure
+from .figures.indicators import indicators_figure
+from .figures.occupancy import flow_figure, occupancy_figure
+from .figures.outcomes import outcomes_figure
+from .figures.staffing import staffing_figure
+from .i18n import fmt_sek, t
+from .series import (
+    cluster_rows,
+    costs_by_party,
+    flow_by_month,
+    indicator_rows,
+    indicator_series,
+    months_shown,
+    occupancy_by_month,
+    outcomes_by_group,
+    party_names,
+    settlements,
+    staffing_by_party,
+)
+from .theme import Theme
+from .views import View
+
+PANEL_KEYS = ("occupancy", "flow", "outcomes", "staffing", "costs", "indicators",
+              "clusters_occupancy", "clusters_share")
+
+
+@dataclass
+class Panel:
+    """One chart of a view, with its words."""
+
+    key: str
+    title: str
+    figure: go.Figure
+    n: int | None = None
+    sentences: list[str] = field(default_factory=list)
+    table: pd.DataFrame | None = None
+    has_data: bool = True
+
+
+def figure_text(view: View, what: str, n: int | None = None,
+                extra: str | None = None) -> FigureText:
+    return FigureText(title=what, subtitle=f"{view.where} · {view.period_text}",
+                      footer=view.footer(n, extra), lang=view.lang)
+
+
+def _flagged_months(view: View) -> set[str]:
+    return {m for note in view.notes if note.kind == "missing_month" for m in note.months}
+
+
+def occupancy_panel(view: View, theme: Theme) -> Panel:
+    lang = view.lang
+    occ = view.value("occupancy")
+    months = months_shown(view.period, view.span[1] if view.span else None)
+    monthly = occupancy_by_month(view.data, view.period, view.cluster_id, view.breakdown)
+    flagged = _flagged_months(view) if view.cluster_id is None else set()
+    extra = "* = " + ("ofullständig månad" if lang == "sv" else "incomplete month") \
+        if flagged & set(months) else None
+    what = t("occupancy_title", lang)
+    fig = occupancy_figure(monthly, months=months, breakdown=view.breakdown,
+                           target=occ.target if occ and occ.comparator in (">=", "<=")
+                           else None,
+                           mean=occ.value if occ else None,
+                           text=figure_text(view, what, extra=extra), theme=theme,
+                           flagged=flagged)
+    return Panel("occupancy", what, fig, has_data=not monthly.empty)
+
+
+def flow_panel(view: View, theme: Theme) -> Panel:
+    what = t("flow_title", view.lang)
+    months = months_shown(view.period, view.span[1] if view.span else None)
+    flow = flow_by_month(view.data, view.period, view.cluster_id)
+    fig = flow_figure(flow, months=months, text=figure_text(view, what), theme=theme)
+    return Panel("flow", what, fig, has_data=not flow.empty)
+
+
+def outcomes_panel(view: View, theme: Theme) -> Panel:
+    share = view.value("work_study_share")
+    groups = outcomes_by_group(view.data, view.period, view.cluster_id, view.breakdown)
+    what = t("outcomes_title", view.lang)
+    n = share.n if share else None
+    fig = outcomes_figure(groups, breakdown=view.breakdown,
+                          target=share.target if share else None,
+                          comparator=share.comparator if share else None,
+                          status=share.status if share and share.comparator else None,
+                          previous=share.previous if share else None,
+                          text=figure_text(view, what, n=n), theme=theme)
+    return Panel("outcomes", what, fig, n=n, table=groups, has_data=not groups.empty)
+
+
+def staffing_panel(view: View, theme: Theme) -> Panel:
+    parties = staffing_by_party(view.values, view.data, view.cluster_id)
+    what = t("staffing_title", view.lang)
+    fig = staffing_figure(parties, text=figure_text(view, what), theme=theme)
+    return Panel("staffing", what, fig, table=parties,
+                 has_data=bool(parties["actual"].notna().any()))
+
+
+def costs_panel(view: View, theme: Theme) -> Panel:
+    lang = view.lang
+    by_party = costs_by_party(view.data, view.period)
+    names = party_names(view.data)
+    balances = {v.party_id: v.value for v in view.values
+                if v.kpi == "cost_balance" and v.cluster_id is None}
+    sentences = []
+    if not by_party.empty:
+        transfers = settlements(balances)
+        for debtor, creditor, amount in transfers:
+            sentences.append(t("owes", lang, debtor=names.get(debtor, debtor),
+                               creditor=names.get(creditor, creditor),
+                               amount=fmt_sek(amount, lang)))
+        if not transfers:
+            sentences.append(t("settled", lang))
+    what = t("costs_title", lang)
+    extra = sentences[0] if len(sentences) == 1 else None
+    fig = costs_figure(by_party, names, text=figure_text(view, what, extra=extra), theme=theme)
+    return Panel("costs", what, fig, sentences=sentences, table=by_party,
+                 has_data=not by_party.empty)
+
+
+def indicators_panel(view: View, theme: Theme) -> Panel:
+    rows = indicator_rows(view.values, view.data, view.period, view.cluster_id, view.lang)
+    series = {name: indicator_series(view.data.indicators, name, view.cluster_id, view.period)
+              for name in rows["name"]}
+    what = t("indicators_title", view.lang)
+    fig = indicators_figure(rows, series, text=figure_text(view, what), theme=theme,
+                            columns=2 if len(rows) > 1 else 1)
+    has = any(not s.empty for s in series.values())
+    return Panel("indicators", what, fig, table=rows, has_data=has)
+
+
+def cluster_panels(view: View, theme: Theme) -> list[Panel]:
+    rows = cluster_rows(view.values, view.data)
+    if len(rows) < 2:
+        return []
+    lang = view.lang
+    out = []
+    for key, metric, title in (("clusters_occupancy", "occupancy", "occupancy_title"),
+                               ("clusters_share", "work_study_share", "share_title")):
+        if rows[metric].isna().all():
+            continue
+        what = f"{t('clusters_title', lang)}: {t(title, lang).lower()}"
+        targets = set(rows["share_target" if metric != "occupancy" else "occupancy_target"]
+                      .dropna())
+        target = targets.pop() if len(targets) == 1 else None
+        n = int(rows["completed"].fillna(0).sum()) if metric != "occupancy" else None
+        fig = cluster_figure(rows, metric, text=figure_text(view, what, n=n), theme=theme,
+                             target=target)
+        out.append(Panel(key, what, fig, n=n, table=rows))
+    return out
+
+
+def build_panels(view: View, theme: Theme, *, only_with_data: bool = True) -> list[Panel]:
+    """Every panel of the view, in the order of the page and of the minutes."""
+    panels = [occupancy_panel(view, theme), flow_panel(view, theme),
+              outcomes_panel(view, theme), staffing_panel(view, theme)]
+    if view.cluster_id is None:
+        panels.append(costs_panel(view, theme))
+    panels.append(indicators_panel(view, theme))
+    if view.cluster_id is None:
+        panels += cluster_panels(view, theme)
+    if only_with_data:
+        panels = [p for p in panels if p.has_data or _expected(view, p.key)]
+    return panels
+
+
+def _expected(view: View, key: str) -> bool:
+    """A panel without data is still shown when the agreement reports that table."""
+    from .series import expected_tables
+
+    table = {"occupancy": "occupancy", "flow": "occupancy", "outcomes": "outcomes",
+             "staffing": "staffing", "costs": "costs"}.get(key)
+    return table in expected_tables(view.data) if table else False
