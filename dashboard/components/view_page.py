@@ -51,7 +51,7 @@ def view_layout(view: View, path: str) -> html.Div:
                   html.Span(f" · {view.agreement_name}") if view.cluster_id else None],
                  className="view-subtitle"),
         data_line(view.data_as_of, view.sources, view.synthetic, lang),
-    ], className="view-header")
+    ], className="view-header", id="view-header", **{"data-period": view.period.text})
     links = html.Div([
         dcc.Link(f"▶ {t('present', lang)}", className="btn btn-dark me-2",
                  href=href(present_path(view.agreement_id), period=view.period.text,

@@ -1,0 +1,48 @@
+"""Session fixtures for the browser tests: one app, one headless Chromium.
+
+``duo`` is a session-scoped ``dash_duo``: dash.testing's ``DashComposite`` around a
+``ThreadedRunner``, serving one ``create_app()`` with the demo data in a fresh SQLite
+file, in debug mode so that Dash's dev tools report callback and prop errors.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.support import chrome_options, require_browser
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_db_url(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'app.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def browser_app(browser_db_url):
+    from dashboard.app import create_app
+
+    return create_app({"database_url": browser_db_url, "load_demo": True})
+
+
+@pytest.fixture(scope="session")
+def duo(browser_app, tmp_path_factory):
+    require_browser()
+    from dash.testing.application_runners import ThreadedRunner
+    from dash.testing.composite import DashComposite
+
+    download = tmp_path_factory.mktemp("download")
+    with ThreadedRunner() as server, DashComposite(
+        server, browser="Chrome", headless=False, options=[chrome_options()],
+        download_path=str(download), percy_run=False, wait_timeout=20,
+    ) as composite:
+        composite.start_server(browser_app, debug=True, use_reloader=False,
+                               dev_tools_hot_reload=False, dev_tools_ui=True,
+                               dev_tools_props_check=True)
+        composite.download_dir = download
+        yield composite

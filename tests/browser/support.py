@@ -1,0 +1,175 @@
+"""Browser test support: one app and one headless Chromium for the whole session.
+
+Dash moves ``@callback`` functions into the first app that starts, so the browser tests
+share one app (``create_app`` on a fresh SQLite file with the demo data) served by
+dash.testing's ``ThreadedRunner`` and driven by its ``DashComposite`` (what ``dash_duo``
+is, but session-scoped). Chromium and chromedriver are Debian's. When they are
+missing, the tests are skipped, except in CI (``CI`` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser",
+                       "/usr/bin/google-chrome")
+SIZES = {"1920x1080": (1920, 1080), "1024x768": (1024, 768)}
+
+
+def chromium_path() -> str | None:
+    env = os.environ.get("DASH_TEST_CHROMEPATH")
+    if env and os.path.exists(env):
+        return env
+    return next((p for p in CHROMIUM_CANDIDATES if os.path.exists(p)), None)
+
+
+def require_browser() -> None:
+    """Skip (or in CI fail) when Chromium or chromedriver is not installed."""
+    missing = [name for name, ok in (("chromium", chromium_path()),
+                                     ("chromedriver", shutil.which("chromedriver"))) if not ok]
+    if missing:
+        message = (f"{' and '.join(missing)} not installed: "
+                   "apt-get install chromium chromium-driver (or run .ci/run)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def chrome_options():
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = chromium_path() or ""
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync", "--hide-scrollbars",
+                "--disable-extensions", "--lang=sv-SE"):
+        options.add_argument(arg)
+    return options
+
+
+def set_viewport(driver, width: int, height: int) -> None:
+    """Make the page's viewport exactly ``width`` x ``height`` CSS pixels."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(width + (width - inner[0]), height + (height - inner[1]))
+
+
+def wait_for(driver, script: str, timeout: float = 20) -> None:
+    """Wait until a JavaScript expression is true, then for Dash to finish loading."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if driver.execute_script(f"return !!({script})"):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"timed out waiting for: {script}")
+    wait_idle(driver, end - time.time())
+
+
+def wait_idle(driver, timeout: float = 20) -> None:
+    end = time.time() + max(timeout, 2)
+    while time.time() < end:
+        busy = driver.execute_script(
+            "return !!document.querySelector('[data-dash-is-loading=\"true\"]') || "
+            "document.readyState !== 'complete'")
+        if not busy:
+            time.sleep(0.3)
+            return
+        time.sleep(0.1)
+
+
+def visit(duo, path: str, ready: str = "document.querySelector('.page')") -> None:
+    duo.driver.get(duo.server_url + path)
+    wait_for(duo.driver, ready)
+
+
+def click(driver, element) -> None:
+    """Scroll an element to the middle of the window and click it, as a user would."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    time.sleep(0.2)
+    element.click()
+
+
+def dash_errors(duo) -> list[str]:
+    """Callback or prop errors shown by Dash's dev tools, and SEVERE console entries."""
+    shown = duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.dash-fe-error-item'))"
+        ".map(e => e.innerText)")
+    logs = [entry["message"] for entry in duo.get_logs()]
+    return shown + logs
+
+
+def sideways_overflow(duo) -> int:
+    """How many pixels the page is wider than the window (0 means no sideways scrolling)."""
+    return duo.driver.execute_script(
+        "return Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - window.innerWidth")
+
+
+def kpis_cli(db_url: str, agreement: str, period: str, cluster: str | None = None) -> list:
+    """``python -m dashboard kpis`` as a user runs it."""
+    args = [sys.executable, "-m", "dashboard", "kpis", "--agreement", agreement,
+            "--period", period]
+    if cluster:
+        args += ["--cluster", cluster]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "DATABASE_URL": db_url})
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+# A Swedish number as the page writes it: 1 234,5 (non-breaking spaces), −3, 60 %, 24 500 kr.
+SV_NUMBER = re.compile(r"^(?P<sign>\u2212)?(?P<int>\d{1,3}(?:\u00a0\d{3})*)(?:,(?P<dec>\d+))?"
+                       r"(?P<unit>\u00a0%|\u00a0kr)?$")
+
+
+def parse_swedish(text: str):
+    """``"1 234,5"`` -> (1234.5, 1, ""); ``"60 %"`` -> (60.0, 0, "%"); ``"–"`` -> None."""
+    text = text.strip()
+    if text == "–":
+        return None
+    m = SV_NUMBER.match(text)
+    assert m, f"not a Swedish number: {text!r}"
+    value = float(m.group("int").replace("\u00a0", "") + "." + (m.group("dec") or "0"))
+    if m.group("sign"):
+        value = -value
+    return value, len(m.group("dec") or ""), (m.group("unit") or "").strip()
+
+
+def shown_kpis(duo) -> dict[tuple, str]:
+    """The page's table of every key figure: {(cluster, party, kpi): value text}."""
+    rows = duo.driver.execute_script("""
+        return Array.from(document.querySelectorAll('#kpi-table tbody tr')).map(tr => [
+            tr.getAttribute('data-cluster'), tr.getAttribute('data-party'),
+            tr.getAttribute('data-kpi'), tr.children[2].textContent]);""")
+    return {(c or None, p or None, k): v for c, p, k, v in rows}
+
+
+def assert_same_as_cli(shown: dict[tuple, str], cli_rows: list[dict]) -> int:
+    """Every figure of ``kpis`` appears on the page, in Swedish format, with its value."""
+    checked = 0
+    for row in cli_rows:
+        key = (row["cluster_id"], row["party_id"], row["kpi"])
+        assert key in shown, f"{key} is not on the page"
+        parsed = parse_swedish(shown[key])
+        if row["value"] is None:
+            assert parsed is None, f"{key}: page shows {shown[key]!r}, kpis says null"
+            continue
+        assert parsed is not None, f"{key}: page shows '–', kpis says {row['value']}"
+        number, decimals, unit = parsed
+        expected = row["value"] * 100 if unit == "%" else row["value"]
+        if unit == "kr":
+            expected = round(expected)
+        assert abs(number - expected) <= 0.5 * 10 ** -decimals + 1e-9, \
+            f"{key}: page shows {shown[key]!r}, kpis says {row['value']}"
+        checked += 1
+    return checked

@@ -1,0 +1,103 @@
+"""Every view of every demo agreement, at 1920×1080 and at 1024×768, in a real browser.
+
+For each: no console errors, no callback or prop errors from Dash's dev tools, no
+sideways scrolling, and on the agreement and cluster views every key figure of
+``python -m dashboard kpis`` appears in Swedish format with the same value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from dashboard.config import DATA_DIR
+from tests.browser.support import (
+    SIZES,
+    assert_same_as_cli,
+    dash_errors,
+    kpis_cli,
+    set_viewport,
+    shown_kpis,
+    sideways_overflow,
+    visit,
+    wait_for,
+)
+
+
+def demo_views() -> list[tuple[str, str, str | None]]:
+    """(name, agreement, cluster) for every agreement and cluster in data/demo/."""
+    views = []
+    for path in sorted(Path(DATA_DIR / "demo").glob("*.xlsx")):
+        wb = load_workbook(path, read_only=True)
+        agreement = next(wb["agreements"].iter_rows(min_row=2, values_only=True))[0]
+        views.append((agreement, agreement, None))
+        if "clusters" in wb.sheetnames:
+            for row in wb["clusters"].iter_rows(min_row=2, values_only=True):
+                if row and row[1]:
+                    views.append((f"{agreement}/{row[1]}", agreement, row[1]))
+        wb.close()
+    return views
+
+
+VIEWS = demo_views()
+
+
+@pytest.fixture(params=list(SIZES), scope="module")
+def size(request, duo):
+    width, height = SIZES[request.param]
+    set_viewport(duo.driver, width, height)
+    return request.param
+
+
+def check_page(duo) -> None:
+    assert dash_errors(duo) == []
+    assert sideways_overflow(duo) <= 0, "the page scrolls sideways"
+
+
+def test_portfolio(duo, size):
+    duo.reset_log_timestamp()
+    visit(duo, "/", "document.querySelectorAll('.agreement-card').length >= 4")
+    check_page(duo)
+    cards = duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.agreement-card')).map(c => c.id)")
+    assert sorted(cards) == sorted(f"agreement-{a}" for name, a, c in VIEWS if c is None)
+    # Each target's status is written in words, never colour alone.
+    words = duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.agreement-card .status-badge'))"
+        ".map(b => b.textContent)")
+    assert words and all(w.split(" ", 1)[1] in ("Uppnått", "Nära målet", "Ej uppnått",
+                                                 "Ej bedömt") for w in words)
+
+
+@pytest.mark.parametrize("name, agreement, cluster", VIEWS, ids=[v[0] for v in VIEWS])
+def test_view_shows_the_key_figures_of_kpis(duo, size, browser_db_url, name, agreement,
+                                            cluster):
+    duo.reset_log_timestamp()
+    path = f"/agreements/{agreement}" + (f"/clusters/{cluster}" if cluster else "")
+    visit(duo, path, "document.querySelector('#kpi-table')")
+    check_page(duo)
+    # The view opened at its default period: ask kpis for that same period.
+    period = duo.driver.execute_script(
+        "return document.querySelector('#view-header').dataset.period")
+    shown_period = duo.driver.find_element("css selector", ".view-period").text
+    assert shown_period, "the view says which period it shows"
+    rows = kpis_cli(browser_db_url, agreement, period, cluster)
+    if cluster:
+        rows = [r for r in rows if r["cluster_id"] == cluster]
+    checked = assert_same_as_cli(shown_kpis(duo), rows)
+    assert checked > 0
+
+
+@pytest.mark.parametrize("path", ["/agreements/finns-inte",
+                                  "/agreements/krami-sthlm-2023/clusters/finns-inte",
+                                  "/ingen/sida/alls"])
+def test_not_found_links_back_to_the_portfolio(duo, size, path):
+    duo.reset_log_timestamp()
+    visit(duo, path, "document.querySelector('#back-to-portfolio')")
+    check_page(duo)
+    assert "Sidan finns inte" in duo.driver.find_element("css selector", "h1").text
+    duo.driver.find_element("id", "back-to-portfolio").click()
+    wait_for(duo.driver, "document.querySelectorAll('.agreement-card').length >= 4")
+    assert duo.driver.current_url.rstrip("/") == duo.server_url.rstrip("/")
