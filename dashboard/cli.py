@@ -194,8 +194,9 @@ def _imports(engine, lang: str) -> int:
         rows_text = ", ".join(f"{k} {v}" for k, v in rows.items())
         status = rec["status"] if lang == "en" else \
             {"active": "aktiv", "undone": "ångrad"}.get(rec["status"], rec["status"])
+        # Tab-separated: it may end up in a spreadsheet, so the file name is made safe.
         print("\t".join([str(rec["id"]), rec["imported_at"], rec["mode"], status,
-                         rec["file_name"], rows_text, rec["file_sha256"][:12]]))
+                         safe_cell(rec["file_name"]), rows_text, rec["file_sha256"][:12]]))
     return 0
 
 

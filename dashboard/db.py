@@ -13,9 +13,14 @@ import replaced, so that it can be undone).
 On SQLite, reads run in one transaction (one snapshot) and imports take the write lock
 at their start (``BEGIN IMMEDIATE``); the file uses WAL so that readers never wait for a
 writer. On PostgreSQL, reads use REPEATABLE READ and imports take an advisory lock.
+Either way a second import waits for the first up to ``DEFAULT_LOCK_TIMEOUT`` seconds,
+then is refused as busy. Ids are never reused (SQLite ``AUTOINCREMENT``, PostgreSQL
+sequences), so undo restores rows with their old ids.
 """
 
 from __future__ import annotations
+
+import time
 
 from sqlalchemy import (
     Column,
@@ -30,11 +35,15 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from .schema import TABLES, Kind
 
 metadata = MetaData()
+
+# Seconds an import (or undo) waits for another one to finish before it is refused as busy;
+# ``engine.execution_options(import_lock_timeout=...)`` sets it per engine.
+DEFAULT_LOCK_TIMEOUT = 30.0
 
 _LENGTH = {Kind.ID: 64, Kind.LABEL: 100, Kind.MONTH: 7, Kind.DATE: 10, Kind.PERIOD: 7,
            Kind.GENDER: 1, Kind.COMPARATOR: 10}
@@ -68,7 +77,10 @@ for _name, _spec in TABLES.items():
         _args.append(Index(f"ix_{_name}_agreement_{_time}", "agreement_id", _time))
     elif _name != "agreements":
         _args.append(Index(f"ix_{_name}_agreement", "agreement_id"))
-    data_tables[_name] = Table(_name, metadata, *_columns_for(_spec), *_args)
+    # AUTOINCREMENT: SQLite never hands out an id again once used (like a PostgreSQL
+    # sequence), so that undo can put back rows with their old ids.
+    data_tables[_name] = Table(_name, metadata, *_columns_for(_spec), *_args,
+                               sqlite_autoincrement=True)
 
 imports = Table(
     "imports", metadata,
@@ -81,6 +93,7 @@ imports = Table(
     Column("agreements_json", Text, nullable=False),  # ["krami-sthlm-2023", ...]
     Column("status", String(10), nullable=False, default="active"),  # active | undone
     Column("undone_at", String(32)),
+    sqlite_autoincrement=True,
 )
 
 import_agreements = Table(
@@ -110,14 +123,20 @@ def make_engine(url: str, **kwargs) -> Engine:
             # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
             dbapi_connection.isolation_level = None
             cur = dbapi_connection.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(DEFAULT_LOCK_TIMEOUT * 1000)}")
+            _use_wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            mode = conn.get_execution_options().get("sqlite_begin", "")
+            options = conn.get_execution_options()
+            mode = options.get("sqlite_begin", "")
+            # How long an import waits for another one to finish before "busy" (reads
+            # in WAL mode hardly ever wait; they keep the default).
+            wait = float(options.get("import_lock_timeout", DEFAULT_LOCK_TIMEOUT)
+                         if mode == "IMMEDIATE" else DEFAULT_LOCK_TIMEOUT)
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait * 1000)}")
             conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
         return engine
@@ -125,10 +144,28 @@ def make_engine(url: str, **kwargs) -> Engine:
     return engine
 
 
+def _use_wal(cur) -> None:
+    """Switch the file to WAL (it stays so). Switching needs the file to itself and does
+    not wait for other connections, so several processes opening a new file at once
+    retry for a while instead of failing with "database is locked"."""
+    import sqlite3
+
+    deadline = time.monotonic() + DEFAULT_LOCK_TIMEOUT
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def init_db(engine: Engine) -> None:
+def init_db(bind: Engine | Connection) -> None:
     """Create the schema where it is missing (first use)."""
-    metadata.create_all(engine)
+    metadata.create_all(bind)

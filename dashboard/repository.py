@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from .db import data_tables, import_agreements, import_backup, imports, init_db, is_sqlite
+from .db import (
+    DEFAULT_LOCK_TIMEOUT,
+    data_tables,
+    import_agreements,
+    import_backup,
+    imports,
+    init_db,
+    is_sqlite,
+    metadata,
+)
 from .kpis import AgreementData
 from .schema import TABLES
 
@@ -41,19 +51,63 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction holding the import lock: imports run one at a time."""
+    """One transaction holding the import lock: imports run one at a time.
+
+    A second import waits for the lock up to ``import_lock_timeout`` seconds (an
+    execution option of the engine; default :data:`~dashboard.db.DEFAULT_LOCK_TIMEOUT`),
+    then fails with an error that :func:`is_busy_error` recognises.
+    """
     if is_sqlite(engine):
+        # The wait is the busy timeout that the "begin" hook in db.py sets.
         with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, \
                 conn.begin():
             yield conn
     else:
+        wait = float(engine.get_execution_options().get("import_lock_timeout",
+                                                        DEFAULT_LOCK_TIMEOUT))
         with engine.connect() as conn, conn.begin():
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK_KEY})
+            usual = conn.execute(select(func.current_setting("lock_timeout"))).scalar_one()
+            conn.execute(select(func.set_config("lock_timeout", f"{int(wait * 1000)}ms",
+                                                True)))
+            conn.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK_KEY)))
+            conn.execute(select(func.set_config("lock_timeout", usual, True)))
             yield conn
 
 
+_BUSY_SQLSTATES = {"55P03", "40001", "40P01"}  # lock_not_available, serialization, deadlock
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """True when a database error means "another import holds the lock": try again."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    text_ = str(orig).lower()
+    return "database is locked" in text_ or "database is busy" in text_
+
+
 def ensure_schema(engine: Engine) -> None:
-    init_db(engine)
+    """Create the tables where they are missing.
+
+    Cheap when they exist (one look at the catalogue, then remembered per engine);
+    otherwise created under the import lock, so that several processes starting at once
+    (web workers, an import) do not trip over each other.
+    """
+    if engine in _SCHEMA_READY:
+        return
+    if not _schema_complete(engine):
+        with write_transaction(engine) as conn:
+            init_db(conn)
+    _SCHEMA_READY.add(engine)
+
+
+_SCHEMA_READY: weakref.WeakSet = weakref.WeakSet()
+
+
+def _schema_complete(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+    return set(metadata.tables) <= present
 
 
 # --------------------------------------------------------------------------- reading
@@ -62,8 +116,20 @@ def ensure_schema(engine: Engine) -> None:
 def _frame(conn: Connection, stmt, table) -> pd.DataFrame:
     result = conn.execute(stmt)
     rows = result.fetchall()
-    return pd.DataFrame(rows, columns=list(result.keys()) if rows else
-                        [c.name for c in table.columns])
+    return _blank_is_none(pd.DataFrame(rows, columns=list(result.keys()) if rows else
+                                       [c.name for c in table.columns]))
+
+
+def _blank_is_none(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns hold ``None`` where the database holds NULL.
+
+    pandas 3 makes a text column with a NULL a ``str`` column holding NaN, which is
+    truthy and compares with nothing: ``rec["valid_to"] or default`` would go wrong.
+    """
+    text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
+    if text:
+        frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
+    return frame
 
 
 def stored_rows(conn: Connection, table_name: str, agreement_ids: list[str]) -> pd.DataFrame:
@@ -96,7 +162,7 @@ def list_agreements(engine: Engine) -> pd.DataFrame:
             .order_by(a.c.id))
     with read_transaction(engine) as conn:
         result = conn.execute(stmt)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return _blank_is_none(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
 
 
 def load_agreement(engine: Engine, agreement_id: str,
@@ -132,7 +198,7 @@ def _imports_of(conn: Connection, agreement_id: str) -> pd.DataFrame:
                    imports.c.status == "active")
             .order_by(imports.c.id))
     result = conn.execute(stmt)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return _blank_is_none(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
 
 
 def month_span(engine: Engine, agreement_id: str) -> tuple[str, str] | None:
@@ -216,7 +282,7 @@ def list_imports(engine: Engine) -> pd.DataFrame:
     """The import log, newest first."""
     with read_transaction(engine) as conn:
         result = conn.execute(select(imports).order_by(imports.c.id.desc()))
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return _blank_is_none(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
 
 
 def get_import(conn: Connection, import_id: int) -> dict | None:

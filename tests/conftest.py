@@ -1,12 +1,23 @@
-"""Shared fixtures: a fresh SQLite database file per test, and dataset builders."""
+"""Shared fixtures: a fresh database per test, and dataset builders.
+
+``db_url`` and ``engine`` are a SQLite file per test. ``any_db_url`` and ``any_engine``
+run a test twice: on a SQLite file and on a fresh database of a throwaway PostgreSQL
+server (:mod:`tests.pg`, started once per session when a test first needs it). A test
+module runs on both by overriding ``db_url`` with ``any_db_url``.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from dashboard import repository
 from dashboard.db import make_engine
 from tests.builders import base_tables
+from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir
+
+BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture
@@ -25,3 +36,53 @@ def engine(db_url):
 @pytest.fixture
 def tables():
     return base_tables()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the session; skipped without binaries, except in CI."""
+    admin_url = os.environ.get("TEST_POSTGRES_URL")
+    bin_dir = None if admin_url else find_bin_dir()
+    if admin_url is None and bin_dir is None:
+        reason = ("PostgreSQL binaries not found: install Debian's postgresql package, or "
+                  "set PG_BIN or TEST_POSTGRES_URL")
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI is set: the PostgreSQL tests must run)", pytrace=False)
+        pytest.skip(reason)
+    server = PostgresServer(bin_dir, admin_url)
+    try:
+        server.start()
+    except PostgresUnavailable as exc:
+        server.stop()
+        pytest.fail(f"PostgreSQL did not start: {exc}", pytrace=False)
+    server.prepare_template(_create_schema)
+    yield server
+    server.stop()
+
+
+def _create_schema(url: str) -> None:
+    eng = make_engine(url)
+    try:
+        repository.ensure_schema(eng)
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def any_db_url(request, tmp_path):
+    """A fresh empty database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)
+
+
+@pytest.fixture
+def any_engine(any_db_url):
+    eng = make_engine(any_db_url)
+    repository.ensure_schema(eng)
+    yield eng
+    eng.dispose()

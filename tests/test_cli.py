@@ -1,4 +1,7 @@
-"""The command line of contract.md section 4, run as a user runs it."""
+"""The command line of contract.md section 4, run as a user runs it.
+
+Every test runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,12 @@ from openpyxl import load_workbook
 
 from dashboard.schema import TABLES
 from tests.builders import base_tables, write_workbook
+
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 def run(db_url, *args, lang=None):

@@ -1,4 +1,7 @@
-"""Importing: file formats, upsert and replace, the import log and undo."""
+"""Importing: file formats, upsert and replace, the import log and undo.
+
+Every test runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,12 @@ from dashboard.kpis import compute_kpis
 from dashboard.periods import Period
 from tests.builders import base_tables, write_csv_folder, write_workbook
 from tests.test_refusals import snapshot
+
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 def kpi_values(engine, period="2023-Q1"):

@@ -1,8 +1,9 @@
 """Key figures of contract.md section 3, against values computed by hand.
 
-The data is ``tests.builders.base_tables()`` imported into a real SQLite file: two
-clusters (norr reports by gender, soder only totals and misses February), three parties,
-costs with a negative income row, and an indicator with the previous year's value.
+The data is ``tests.builders.base_tables()`` imported into a real SQLite file and into a
+PostgreSQL database: two clusters (norr reports by gender, soder only totals and misses
+February), three parties, costs with a negative income row, and an indicator with the
+previous year's value.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from dashboard.ingest import import_dataset
 from dashboard.kpis import compute_kpis, status
 from dashboard.periods import Period
 from tests.builders import base_tables, write_workbook
+
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 @pytest.fixture

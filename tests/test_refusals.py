@@ -2,7 +2,8 @@
 
 Each test stores a valid dataset, then imports a broken variant and checks that the
 import is refused with a message naming the table (the sheet) and the column, and that
-the stored data and the import log are exactly as before.
+the stored data and the import log are exactly as before. Every test runs on SQLite and
+on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from sqlalchemy import select
 from dashboard.db import data_tables, imports
 from dashboard.ingest import import_dataset
 from tests.builders import base_tables, write_csv_folder, write_workbook
+
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 def snapshot(engine) -> dict:

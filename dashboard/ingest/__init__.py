@@ -7,20 +7,24 @@ whose ``problems`` list every reason the import was refused; then nothing is sto
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import repository
 from ..schema import TABLES
+from .pnr import looks_like_identity_number
 from .problems import ImportRefused, Problem
 from .readers import read_dataset
 from .validate import AfterState, ParsedTable, check_after, normalise_target_values, parse_table
 
 DEFAULT_MAX_BYTES = 20_000_000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -102,8 +106,23 @@ def merge(stored: dict[str, pd.DataFrame], parsed: dict[str, ParsedTable], repla
 
 def import_dataset(engine: Engine, path: Path | str, replace: bool = False,
                    max_bytes: int = DEFAULT_MAX_BYTES) -> ImportResult:
-    """Import a workbook or CSV folder; everything or nothing is stored."""
+    """Import a workbook or CSV folder; everything or nothing is stored.
+
+    Never raises: a file no rule foresaw, or a bug, still gives a refusal with a
+    message (``internal_error``), and the transaction is rolled back.
+    """
     path = Path(path)
+    try:
+        return _import(engine, path, replace, max_bytes)
+    except Exception as exc:
+        name = "" if looks_like_identity_number(path.name) else path.name
+        log.exception("import of %s failed", name)
+        return ImportResult(ok=False, source=name, problems=[
+            Problem("internal_error", file=name or None,
+                    params={"detail": type(exc).__name__})])
+
+
+def _import(engine: Engine, path: Path, replace: bool, max_bytes: int) -> ImportResult:
     raw, parsed, problems = parse_dataset(path, max_bytes)
     result = ImportResult(ok=False, source=raw.source, warnings=list(raw.warnings))
     if not parsed and not problems:
@@ -136,22 +155,23 @@ def import_dataset(engine: Engine, path: Path | str, replace: bool = False,
             result.replaced = {n: len(r) for n, r in removed.items() if len(r)}
     except ImportRefused as refused:
         result.problems = sorted(refused.problems, key=_sort_key)
-    except OperationalError as exc:
-        code = "busy" if "locked" in str(exc).lower() or "busy" in str(exc).lower() \
-            else "database_error"
-        result.problems = [Problem(code, file=raw.source,
-                                   params={"detail": type(exc.orig).__name__})]
     except SQLAlchemyError as exc:
-        result.problems = [Problem("database_error", file=raw.source,
-                                   params={"detail": type(exc).__name__})]
+        result.problems = [_database_problem(exc, raw.source)]
     return result
+
+
+def _database_problem(exc: SQLAlchemyError, source: str | None = None) -> Problem:
+    """``busy`` when another import holds the lock, else ``database_error``."""
+    code = "busy" if repository.is_busy_error(exc) else "database_error"
+    detail = type(getattr(exc, "orig", None) or exc).__name__
+    return Problem(code, file=source, params={"detail": detail})
 
 
 def undo_import(engine: Engine, import_id: int) -> UndoResult:
     """Take back one import: its rows go, the rows it replaced come back."""
     result = UndoResult(ok=False, import_id=import_id)
-    repository.ensure_schema(engine)
     try:
+        repository.ensure_schema(engine)
         with repository.write_transaction(engine) as conn:
             entry = repository.get_import(conn, import_id)
             if entry is None:
@@ -168,7 +188,6 @@ def undo_import(engine: Engine, import_id: int) -> UndoResult:
             result.ok = True
     except ImportRefused as refused:
         result.problems = refused.problems
-    except OperationalError as exc:
-        result.problems = [Problem("busy" if "locked" in str(exc).lower() else
-                                   "database_error", params={"detail": type(exc.orig).__name__})]
+    except SQLAlchemyError as exc:
+        result.problems = [_database_problem(exc)]
     return result

@@ -21,6 +21,7 @@ from .readers import MAX_CELL_CHARS, PercentCell
 ID_MAX = 64
 LABEL_MAX = 100
 NUMBER_LIMIT = 1e12
+COUNT_LIMIT = 2**31 - 1  # counts are INTEGER columns, on PostgreSQL 32 bits
 
 _ID = re.compile(r"^[^\W_][\w\-]*$")  # starts with a letter or digit
 _MONTH_TEXT = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -133,6 +134,9 @@ def parse_number(value, decimal_comma: bool = True) -> tuple[float, bool]:
         return _finite(value.value, value), True
     if isinstance(value, bool):
         raise CellError("bad_number", value=str(value))
+    if isinstance(value, int) and abs(value) > NUMBER_LIMIT:
+        # Checked before float(): a 400-digit whole number does not fit a float at all.
+        raise CellError("number_too_large", value=show_value(value))
     if isinstance(value, int | float):
         return _finite(float(value), value), False
     if isinstance(value, dt.date | dt.datetime | dt.time):
@@ -174,6 +178,8 @@ def parse_count(value, decimal_comma: bool = True) -> int:
         raise CellError("bad_count", value=show_value(_text(value)))
     if number < 0:
         raise CellError("negative_count", value=int(number))
+    if number > COUNT_LIMIT:
+        raise CellError("number_too_large", value=show_value(_text(value)))
     return int(number)
 
 

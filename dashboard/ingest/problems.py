@@ -55,6 +55,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file mixes character encodings (UTF-8 and Windows-1252): å, ä and ö would come "
         "out wrong. Save it again as 'CSV UTF-8'.",
     ),
+    "legacy_encoding": (
+        "Filen verkar vara sparad med en äldre teckenkodning (t.ex. DOS eller Mac), varken "
+        "UTF-8 eller Windows-1252: å, ä och ö skulle bli fel (rad {row}). Spara den igen som "
+        "”CSV UTF-8”.",
+        "The file seems to be saved in an older character encoding (e.g. DOS or Mac), neither "
+        "UTF-8 nor Windows-1252: å, ä and ö would come out wrong (line {row}). Save it again "
+        "as 'CSV UTF-8'.",
+    ),
     "no_header": (
         "Rubrikraden saknas (första raden ska ha kolumnnamnen).",
         "The heading row is missing (the first row must hold the column names).",
@@ -64,6 +72,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_many_cells": (
         "Raden har {count} värden men det finns bara {headers} rubriker.",
         "The row has {count} values but there are only {headers} headings.",
+    ),
+    "too_large_unpacked": (
+        "Arbetsboken blir {size_mb} MB uppackad; gränsen är {limit_mb} MB. Dela upp den.",
+        "The workbook unpacks to {size_mb} MB; the limit is {limit_mb} MB. Split it.",
+    ),
+    "too_many_rows": (
+        "Tabellen har fler än {limit} rader. Dela upp filen.",
+        "The table has more than {limit} rows. Split the file.",
+    ),
+    "too_many_sheet_cells": (
+        "Arbetsboken har fler än {limit} celler, tomma medräknade. Ofta ligger ett värde "
+        "eller en formatering långt till höger eller långt ned: ta bort de tomma raderna och "
+        "kolumnerna, eller dela upp filen.",
+        "The workbook has more than {limit} cells, empty ones included. Often a value or "
+        "formatting sits far to the right or far down: delete the empty rows and columns, "
+        "or split the file.",
     ),
     "too_many_columns": (
         "Tabellen har {count} kolumner; högst {limit} är tillåtna.",
@@ -165,6 +189,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "samordningsnummer). The dashboard takes aggregated figures only, never data about "
         "individuals: remove it.",
     ),
+    "personal_number_name": (
+        "Namnet på filen, mappen, ett blad eller en CSV-fil ser ut att innehålla ett "
+        "personnummer eller samordningsnummer. Instrumentpanelen tar bara emot sammanräknade "
+        "siffror: byt namn och försök igen.",
+        "The name of the file, the folder, a sheet or a CSV file looks like it holds a "
+        "personal identity number (personnummer or samordningsnummer). The dashboard takes "
+        "aggregated figures only: rename it and try again.",
+    ),
     # rows
     "duplicate_key": (
         "Samma nyckel ({key}) finns redan på rad {other}. En rad per nyckel.",
@@ -250,6 +282,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "busy": (
         "En annan import pågår just nu. Försök igen om en stund.",
         "Another import is running right now. Try again in a moment.",
+    ),
+    "internal_error": (
+        "Importen stötte på ett oväntat fel ({detail}). Inget har sparats. Skicka filen till "
+        "den som förvaltar instrumentpanelen.",
+        "The import met an unexpected error ({detail}). Nothing was stored. Send the file to "
+        "whoever maintains the dashboard.",
     ),
     "database_error": (
         "Databasen kunde inte spara importen ({detail}). Inget har sparats.",

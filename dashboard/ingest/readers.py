@@ -21,15 +21,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..schema import TABLES, is_ignored_sheet
+from .pnr import looks_like_identity_number
 from .problems import Problem
 
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 2000
+MAX_ROWS = 200_000  # rows with values, per table
+# Cells looked at per workbook, empty ones included: a stray value far to the right or a
+# row number far down makes a sheet huge although the file is small.
+MAX_SHEET_CELLS = 5_000_000
+EXCEL_MAX_ROWS = 1_048_576
+# A workbook is a zip file: its unpacked size may be at most this many times the limit
+# on the file's size (a "zip bomb" would otherwise take minutes and gigabytes to read).
+UNPACKED_FACTOR = 10
 
 # Windows-1252 leaves these bytes undefined: a file holding them is not Windows-1252.
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 # UTF-8 text read as Windows-1252 shows up as these pairs (Ã¤ for ä and so on).
 _MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u2018-\u203a\u0152-\u017e\u02c6\u02dc]|Â[\u00a0-\u00bf]")
+# DOS (code page 850/437) text read as Windows-1252: ä å ö Ö é become „ † ” ™ ‚, which
+# never stand between two letters in real text. (Mac Roman turns ä into Š, a letter: not
+# told apart from Windows-1252; Macs write CSV as UTF-8 nowadays.)
+_LEGACY = re.compile("[^\\W\\d_][\u201e\u2020\u201d\u2122\u201a][^\\W\\d_]")
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,11 @@ def column_letter(index: int) -> str:
 def read_dataset(path: Path, max_bytes: int) -> RawDataset:
     """Read a workbook or a folder of CSV files; problems are collected, never raised."""
     path = Path(path)
+    if looks_like_identity_number(path.name):
+        # The name would go into every message and the import log: refuse it unread.
+        ds = RawDataset("", "")
+        ds.problems.append(Problem("personal_number_name"))
+        return ds
     if not path.exists():
         ds = RawDataset(path.name, "")
         ds.problems.append(Problem("not_found", file=str(path)))
@@ -128,6 +146,10 @@ def _read_folder(folder: Path, max_bytes: int) -> RawDataset:
 
 
 def _table_for(ds: RawDataset, stem: str, label: str, sheet: str | None) -> str | None:
+    if looks_like_identity_number(stem):
+        # Named neither in the message nor anywhere else: the name is personal data.
+        ds.problems.append(Problem("personal_number_name", file=ds.source or None))
+        return None
     name = stem.strip().lower()
     if name not in TABLES:
         ds.problems.append(Problem("unknown_table", file=label if sheet is None else ds.source,
@@ -148,7 +170,7 @@ def decode_csv(data: bytes) -> tuple[str | None, Problem | None]:
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16"), None
+            return _without_nul(data.decode("utf-16"))
         except UnicodeDecodeError:
             return None, Problem("bad_encoding", params={"byte": "BOM", "row": 1})
     try:
@@ -161,7 +183,15 @@ def decode_csv(data: bytes) -> tuple[str | None, Problem | None]:
         text = data.decode("cp1252")
         if _MOJIBAKE.search(text):
             return None, Problem("mixed_encoding")
+        if m := _LEGACY.search(text):
+            return None, Problem("legacy_encoding",
+                                 params={"row": text.count("\n", 0, m.start()) + 1})
         return text, None
+    return _without_nul(text)
+
+
+def _without_nul(text: str) -> tuple[str | None, Problem | None]:
+    """NUL is never text (and PostgreSQL cannot store it): the file is binary or broken."""
     if "\x00" in text:
         row = text.count("\n", 0, text.index("\x00")) + 1
         return None, Problem("bad_encoding", params={"byte": "0x00", "row": row})
@@ -215,6 +245,10 @@ def _add_csv(ds: RawDataset, file_name: str, data: bytes) -> None:
     for i, rec in enumerate(records[1:], start=first_row + 1):
         if not any(cell.strip() for cell in rec):
             continue
+        if len(raw.rows) >= MAX_ROWS:
+            ds.problems.append(Problem("too_many_rows", file=file_name, row=i,
+                                       params={"limit": f"{MAX_ROWS:,}".replace(",", " ")}))
+            return
         if len(rec) > len(headings) and any(c.strip() for c in rec[len(headings):]):
             ds.problems.append(Problem("too_many_cells", file=file_name, row=i, params={
                 "count": len(rec), "headers": len(headings)}))
@@ -237,6 +271,13 @@ def _read_workbook(path: Path, max_bytes: int) -> RawDataset:
     import openpyxl
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > UNPACKED_FACTOR * max_bytes:
+            ds.problems.append(Problem("too_large_unpacked", file=path.name, params={
+                "size_mb": f"{unpacked / 1e6:.0f}",
+                "limit_mb": f"{UNPACKED_FACTOR * max_bytes / 1e6:.0f}"}))
+            return ds
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
         ds.problems.append(Problem("bad_workbook", file=path.name,
@@ -246,6 +287,7 @@ def _read_workbook(path: Path, max_bytes: int) -> RawDataset:
         ds.problems.append(Problem("bad_workbook", file=path.name,
                                    params={"detail": type(exc).__name__}))
         return ds
+    budget = _CellBudget(MAX_SHEET_CELLS)
     try:
         for ws in wb.worksheets:
             if is_ignored_sheet(ws.title):
@@ -253,7 +295,7 @@ def _read_workbook(path: Path, max_bytes: int) -> RawDataset:
             name = _table_for(ds, ws.title, path.name, ws.title)
             if name is None:
                 continue
-            table = _read_sheet(ds, ws, name, path.name)
+            table = _read_sheet(ds, ws, name, path.name, budget)
             if table is not None:
                 ds.tables[name] = table
     except Exception as exc:  # a sheet that breaks openpyxl half-way
@@ -285,17 +327,46 @@ def _cell_value(cell):
     return str(value)
 
 
-def _read_sheet(ds: RawDataset, ws, name: str, file_name: str) -> RawTable | None:
-    rows = ws.iter_rows()
+class _CellBudget:
+    """Counts the cells a workbook makes us look at; refuses beyond ``limit``."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+        self.limit = limit
+
+    def spend(self, n: int) -> bool:
+        self.left -= n
+        return self.left >= 0
+
+
+def _rows_of(ds: RawDataset, ws, file_name: str, budget: _CellBudget):
+    """``(row number, values)`` of a sheet, within the limits on rows and cells."""
+    # The size a sheet declares may be wrong or enormous ("A1:XFD1048576" after
+    # formatting whole columns); read what is really there instead.
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+    for number, row in enumerate(ws.iter_rows(), start=1):
+        if number > EXCEL_MAX_ROWS or not budget.spend(len(row) + 1):
+            code = "too_many_rows" if number > EXCEL_MAX_ROWS else "too_many_sheet_cells"
+            limit = EXCEL_MAX_ROWS if number > EXCEL_MAX_ROWS else budget.limit
+            ds.problems.append(Problem(code, file=file_name, sheet=ws.title, row=number,
+                                       params={"limit": f"{limit:,}".replace(",", " ")}))
+            return
+        yield number, [_cell_value(c) for c in row]
+
+
+def _read_sheet(ds: RawDataset, ws, name: str, file_name: str,
+                budget: _CellBudget) -> RawTable | None:
+    rows = _rows_of(ds, ws, file_name, budget)
     header_row = None
     header_no = 0
-    for number, row in enumerate(rows, start=1):
-        values = [_cell_value(c) for c in row]
+    for number, values in rows:
         if any(v is not None for v in values):
             header_row, header_no = values, number
             break
     if header_row is None:
-        ds.warnings.append(Problem("no_header", file=file_name, sheet=ws.title))
+        if not any(p.sheet == ws.title for p in ds.problems):
+            ds.warnings.append(Problem("no_header", file=file_name, sheet=ws.title))
         return None
     while header_row and header_row[-1] is None:
         header_row.pop()
@@ -308,10 +379,14 @@ def _read_sheet(ds: RawDataset, ws, name: str, file_name: str) -> RawTable | Non
     table = RawTable(name=name, file=file_name, sheet=ws.title, headings=headings,
                      letters=[column_letter(i) for i in range(len(headings))])
     width = len(headings)
-    for row_no, row in enumerate(rows, start=header_no + 1):
-        values = [_cell_value(c) for c in row]
+    for row_no, values in rows:
         if not any(v is not None for v in values):
             continue
+        if len(table.rows) >= MAX_ROWS:
+            ds.problems.append(Problem("too_many_rows", file=file_name, sheet=ws.title,
+                                       row=row_no,
+                                       params={"limit": f"{MAX_ROWS:,}".replace(",", " ")}))
+            return None
         extra = [v for v in values[width:] if v is not None]
         if extra:
             first_extra = next(i for i, v in enumerate(values) if i >= width and v is not None)

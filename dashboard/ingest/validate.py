@@ -76,6 +76,11 @@ def parse_table(raw: RawTable) -> tuple[ParsedTable, list[Problem]]:
     header_row = raw.rows[0][0] - 1 if raw.rows else 1
     for i, heading in enumerate(raw.headings):
         letter = raw.letters[i]
+        if looks_like_identity_number(heading):
+            # A heading is a cell too; named by its letter only, never by its text.
+            problems.append(Problem("personal_number", file=raw.file, sheet=raw.sheet,
+                                    table=raw.name, row=header_row, column=letter))
+            continue
         if heading == "":
             if any(i < len(cells) and cells[i] is not None for _, cells in raw.rows):
                 problems.append(at("unnamed_column", row=header_row, letter=letter,
@@ -323,6 +328,8 @@ def _share_sums(state: AfterState) -> list[Problem]:
     df = state.frames["cost_shares"]
     problems = []
     for (a, cat), group in df.groupby(["agreement_id", "cost_category"], sort=True):
+        if any(v is None for v in group["share"]):
+            continue  # a share that could not be read is reported on its own
         total = float(sum(group["share"]))
         if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
             first = group.sort_values("_origin", key=lambda s: s != "file").iloc[0].to_dict()
