@@ -141,6 +141,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "work": ("Arbete", "Work"),
     "study": ("Studier", "Studies"),
     "other": ("Annat", "Other"),
+    "hidden": ("dolt", "hidden"),
+    "hidden_legend": ("Dolt (små antal)", "Hidden (small counts)"),
+    "suppression_note": ("<5 = 1–4 personer; dolt = dolt så att ett litet antal inte kan "
+                         "räknas fram", "<5 = 1–4 people; hidden = hidden so that a small count "
+                         "cannot be worked out"),
     "discontinued": ("Avbrutit", "Discontinued"),
     "started": ("Påbörjade", "Started"),
     "exited": ("Avslutade", "Exited"),

@@ -19,6 +19,7 @@ from .figures.occupancy import flow_figure, occupancy_figure
 from .figures.outcomes import outcomes_figure
 from .figures.staffing import staffing_figure
 from .i18n import fmt_sek, t
+from .privacy import suppress_monthly, suppress_outcomes
 from .series import (
     cluster_rows,
     costs_by_party,
@@ -62,21 +63,30 @@ def _flagged_months(view: View) -> set[str]:
     return {m for note in view.notes if note.kind == "missing_month" for m in note.months}
 
 
-def occupancy_panel(view: View, theme: Theme) -> Panel:
+def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
     lang = view.lang
     occ = view.value("occupancy")
     months = months_shown(view.period, view.span[1] if view.span else None)
     monthly = occupancy_by_month(view.data, view.period, view.cluster_id, view.breakdown)
+    totals = monthly.groupby("month")["participants"].sum() if not monthly.empty else None
+    suppressed = False
+    if suppress_below and not monthly.empty:
+        monthly = suppress_monthly(monthly, suppress_below)
+        suppressed = bool(monthly["hidden"].any())
     flagged = _flagged_months(view) if view.cluster_id is None else set()
-    extra = "* = " + ("ofullständig månad" if lang == "sv" else "incomplete month") \
-        if flagged & set(months) else None
+    notes = []
+    if flagged & set(months):
+        notes.append("* = " + ("ofullständig månad" if lang == "sv" else "incomplete month"))
+    if suppressed:
+        notes.append(t("suppression_note", lang))
+    extra = " · ".join(notes) or None
     what = t("occupancy_title", lang)
     fig = occupancy_figure(monthly, months=months, breakdown=view.breakdown,
                            target=occ.target if occ and occ.comparator in (">=", "<=")
                            else None,
                            mean=occ.value if occ else None,
                            text=figure_text(view, what, extra=extra), theme=theme,
-                           flagged=flagged)
+                           flagged=flagged, totals=totals)
     return Panel("occupancy", what, fig, has_data=not monthly.empty)
 
 
@@ -88,17 +98,22 @@ def flow_panel(view: View, theme: Theme) -> Panel:
     return Panel("flow", what, fig, has_data=not flow.empty)
 
 
-def outcomes_panel(view: View, theme: Theme) -> Panel:
+def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
     share = view.value("work_study_share")
     groups = outcomes_by_group(view.data, view.period, view.cluster_id, view.breakdown)
     what = t("outcomes_title", view.lang)
     n = share.n if share else None
+    extra = None
+    if suppress_below and not groups.empty:
+        groups = suppress_outcomes(groups, suppress_below)
+        if any(groups["hidden"]):
+            extra = t("suppression_note", view.lang)
     fig = outcomes_figure(groups, breakdown=view.breakdown,
                           target=share.target if share else None,
                           comparator=share.comparator if share else None,
                           status=share.status if share and share.comparator else None,
                           previous=share.previous if share else None,
-                          text=figure_text(view, what, n=n), theme=theme)
+                          text=figure_text(view, what, n=n, extra=extra), theme=theme)
     return Panel("outcomes", what, fig, n=n, table=groups, has_data=not groups.empty)
 
 
@@ -164,10 +179,15 @@ def cluster_panels(view: View, theme: Theme) -> list[Panel]:
     return out
 
 
-def build_panels(view: View, theme: Theme, *, only_with_data: bool = True) -> list[Panel]:
-    """Every panel of the view, in the order of the page and of the minutes."""
-    panels = [occupancy_panel(view, theme), flow_panel(view, theme),
-              outcomes_panel(view, theme), staffing_panel(view, theme)]
+def build_panels(view: View, theme: Theme, *, only_with_data: bool = True,
+                 suppress_below: int | None = None) -> list[Panel]:
+    """Every panel of the view, in the order of the page and of the minutes.
+
+    ``suppress_below`` (exports): counts in breakdowns from 1 to ``suppress_below - 1`` are
+    hidden, with complementary suppression (:mod:`dashboard.privacy`).
+    """
+    panels = [occupancy_panel(view, theme, suppress_below), flow_panel(view, theme),
+              outcomes_panel(view, theme, suppress_below), staffing_panel(view, theme)]
     if view.cluster_id is None:
         panels.append(costs_panel(view, theme))
     panels.append(indicators_panel(view, theme))

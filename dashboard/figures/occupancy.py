@@ -40,12 +40,17 @@ def group_colours(breakdown: str, groups: list[str]) -> dict[str, str]:
 
 def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str,
                      target: float | None, mean: float | None, text: FigureText,
-                     theme: Theme, flagged: set[str] = frozenset()) -> go.Figure:
+                     theme: Theme, flagged: set[str] = frozenset(),
+                     totals: pd.Series | None = None) -> go.Figure:
     """Stacked bars of participants per month, totals written on top, target and mean lines.
 
     ``monthly`` has ``month, group, participants`` (see :func:`series.occupancy_by_month`);
     ``months`` are the months of the axis (a month without data shows no bar); ``flagged``
     months are marked ``*`` (a cluster has not reported them).
+
+    Exports pass a suppressed ``monthly`` (``hidden``/``small`` columns, see
+    :mod:`dashboard.privacy`) and the published month ``totals``: hidden groups of a month
+    are drawn together as one hatched "dolt" segment (the total minus what is shown).
     """
     lang = text.lang
     if monthly.empty:
@@ -55,11 +60,17 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     by_label = dict(zip(months, labels, strict=True))
     groups = list(dict.fromkeys(monthly["group"]))
     colours = group_colours(breakdown, groups)
-    totals = monthly.groupby("month")["participants"].sum()
+    if totals is None:
+        totals = monthly.groupby("month")["participants"].sum()
     show_segments = len(groups) > 1
+    small = set()
+    if "small" in monthly.columns:
+        small = {(m, g) for m, g, f in zip(monthly["month"], monthly["group"], monthly["small"],
+                                           strict=True) if f}
     for g in groups:
         part = monthly[monthly["group"] == g].set_index("month")["participants"]
         y = [part.get(m) for m in months]
+        y = [None if v is None or pd.isna(v) else v for v in y]
         fig.add_bar(
             x=labels, y=y, name=esc(group_label(breakdown, g, lang)),
             marker=dict(color=colours[g], line=dict(color="#FFFFFF", width=1)),
@@ -69,6 +80,8 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
             textfont=dict(size=theme.label_size - 2, color="#FFFFFF"),
             showlegend=show_segments,
         )
+    if "hidden" in monthly.columns and monthly["hidden"].any():
+        _hidden_segments(fig, monthly, months, labels, totals, small, theme, lang)
     total_y = [totals.get(m) for m in months]
     fig.add_scatter(x=labels, y=total_y, mode="text", showlegend=False,
                     text=[f"<b>{fmt_auto(v, lang, '')}</b>" if v is not None else ""
@@ -110,3 +123,23 @@ def flow_figure(flow: pd.DataFrame, *, months: list[str], text: FigureText,
     fig.update_yaxes(range=[0, top], tickformat=",d")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     return fig
+
+
+def _hidden_segments(fig, monthly, months, labels, totals, small, theme, lang) -> None:
+    """One hatched segment per month for its hidden groups: the total minus what is shown."""
+    shown = monthly[~monthly["hidden"]].groupby("month")["participants"].sum()
+    hidden_months = set(monthly.loc[monthly["hidden"], "month"])
+    y, text = [], []
+    for m in months:
+        if m not in hidden_months:
+            y.append(None)
+            text.append("")
+            continue
+        y.append(float(totals.get(m, 0)) - float(shown.get(m, 0)))
+        groups = monthly[(monthly["month"] == m) & monthly["hidden"]]["group"]
+        text.append("<5" if all((m, g) in small for g in groups) else t("hidden", lang))
+    fig.add_bar(x=labels, y=y, name=t("hidden_legend", lang), text=text,
+                textposition="inside", insidetextanchor="middle", textangle=0,
+                constraintext="none", textfont=dict(size=theme.label_size - 2, color="#000000"),
+                marker=dict(color="#DDDDDD", pattern=dict(shape="x", fgcolor="#777777"),
+                            line=dict(color="#FFFFFF", width=1)))

@@ -47,11 +47,17 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
                                         esc(t("outcomes_split", lang))])
     apply_frame(fig, theme, text, height=int(plot_px + top_px + theme.margin_bottom))
     fig.update_layout(margin=dict(t=top_px))
-    shares = list(groups["share"])
+    shares = [None if s is None or pd.isna(s) else s for s in groups["share"]]
+    hidden = list(groups["hidden"]) if "hidden" in groups.columns else [()] * len(groups)
+    small = list(groups["small"]) if "small" in groups.columns else [()] * len(groups)
     share_text = []
-    for share, n in zip(shares, groups["completed"], strict=True):
-        n = 0 if n is None or pd.isna(n) else int(n)
-        share_text.append(f"<b>{fmt_percent(share, 0, lang)}</b>  (n = {n})")
+    for share, n, h, sm in zip(shares, groups["completed"], hidden, small, strict=True):
+        if "completed" in h:
+            n_text = "n <5" if "completed" in sm else f"n {t('hidden', lang)}"
+        else:
+            n_text = f"n = {0 if n is None or pd.isna(n) else int(n)}"
+        value = t("hidden", lang) if "share" in h else fmt_percent(share, 0, lang)
+        share_text.append(f"<b>{value}</b>  ({n_text})")
     fig.add_bar(y=labels, x=[(s or 0) * 100 for s in shares], orientation="h", row=1, col=1,
                 marker=dict(color=BLUE), text=share_text, textposition="outside",
                 textfont=dict(size=theme.label_size), cliponaxis=False, showlegend=False,
@@ -70,6 +76,7 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     fig.update_xaxes(range=[0, 112], row=1, col=1, **percent_axis(lang))
     fig.update_yaxes(autorange="reversed", row=1, col=1)
     for col in ("work", "study", "other", "discontinued"):
+        # A hidden count is not drawn at all: its length would give it away.
         values = [0 if v is None or pd.isna(v) else int(v) for v in groups[col]]
         fig.add_bar(y=labels, x=values, orientation="h", row=2, col=1, name=t(col, lang),
                     marker=dict(color=OUTCOME_COLOURS[col],
@@ -78,6 +85,21 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
                     textposition="inside", insidetextanchor="middle", textangle=0,
                     textfont=dict(size=theme.label_size - 2,
                                   color="#000000" if col in ("other", "study") else "#FFFFFF"))
+    marks = []
+    for h, sm in zip(hidden, small, strict=True):
+        counts = [c for c in h if c not in ("share", "completed")]
+        if not counts:
+            marks.append("")
+            continue
+        words = ", ".join(t(c, lang).lower() for c in counts)
+        marks.append(f"{'<5' if set(counts) <= set(sm) else t('hidden', lang)}: {words}")
+    if any(marks):
+        ends = [sum(0 if v is None or pd.isna(v) else v
+                    for v in (r["work"], r["study"], r["other"], r["discontinued"]))
+                for r in groups.to_dict("records")]
+        fig.add_scatter(y=labels, x=ends, mode="text", text=[f"  {m}" for m in marks],
+                        textposition="middle right", showlegend=False, row=2, col=1,
+                        textfont=dict(size=theme.label_size - 2), cliponaxis=False)
     # The legend sits on the line of the lower chart's title, at the right.
     row2_top = fig.layout.yaxis2.domain[1]
     fig.update_layout(barmode="stack", showlegend=True,

@@ -1,0 +1,154 @@
+"""Small counts in exported breakdowns: shown as "<5", and never recomputable."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboard.privacy import complete, recomputable, suppress_monthly, suppress_outcomes
+from dashboard.series import TOTAL
+
+
+def test_primary_and_complementary_suppression_in_a_month():
+    monthly = pd.DataFrame({"month": ["2023-01"] * 2 + ["2023-02"] * 2,
+                            "group": ["K", "M"] * 2, "participants": [3, 40, 12, 30]})
+    out = suppress_monthly(monthly, 5)
+    # January: K=3 is small; with the month total published, M would give it away: hidden.
+    assert list(out["hidden"]) == [True, True, False, False]
+    assert list(out["small"]) == [True, False, False, False]
+    assert out["participants"].tolist() == [None, None, 12, 30]
+
+
+def test_zero_is_not_small_but_protects_like_any_other_count():
+    monthly = pd.DataFrame({"month": ["2023-01"] * 3, "group": ["a", "b", "c"],
+                            "participants": [2, 0, 50]})
+    out = suppress_monthly(monthly, 5)
+    # 2 is hidden; the smallest other count (0) is hidden with it, 50 stays.
+    assert out["hidden"].tolist() == [True, True, False]
+    assert out["small"].tolist() == [True, False, False]
+
+
+def test_threshold_is_configurable():
+    monthly = pd.DataFrame({"month": ["2023-01"] * 2, "group": ["K", "M"],
+                            "participants": [6, 40]})
+    assert not suppress_monthly(monthly, 5)["hidden"].any()
+    assert suppress_monthly(monthly, 10)["hidden"].tolist() == [True, True]
+
+
+def outcome_groups(rows):
+    cols = ["group", "completed", "work", "study", "other", "discontinued"]
+    frame = pd.DataFrame(rows, columns=cols)
+    total = frame.drop(columns="group").sum()
+    frame = pd.concat([pd.DataFrame([{"group": TOTAL, **total.to_dict()}]), frame],
+                      ignore_index=True)
+    frame["share"] = (frame["work"] + frame["study"]) / frame["completed"]
+    return frame
+
+
+def test_outcome_shares_are_hidden_when_they_would_give_away_a_count():
+    groups = outcome_groups([["K", 20, 3, 9, 8, 6], ["M", 60, 20, 10, 30, 9]])
+    out = suppress_outcomes(groups, 5)
+    k, m = out.iloc[1], out.iloc[2]
+    assert "work" in k["hidden"] and k["work"] is None
+    # K's share (12/20) with n=20 and study=9 would give work=3: the share goes.
+    assert "share" in k["hidden"] and k["share"] is None
+    # Work of M completes work's column total; M's share completes the share total.
+    assert "work" in m["hidden"] and "share" in m["hidden"]
+    # The total row is published unchanged.
+    assert out.iloc[0]["work"] == 23 and out.iloc[0]["share"] == (23 + 19) / 80
+
+
+def test_a_group_with_few_completers_hides_its_n_and_share():
+    groups = outcome_groups([["K", 4, 1, 1, 2, 0], ["M", 40, 10, 10, 20, 5]])
+    out = suppress_outcomes(groups, 5)
+    assert out.iloc[1]["completed"] is None and "completed" in out.iloc[1]["small"]
+    assert out.iloc[1]["share"] is None
+    assert out.iloc[2]["completed"] is None  # or 44 - M would give K's 4
+
+
+def _relations_monthly(frame):
+    values = {(m, g): v for m, g, v in zip(frame["month"], frame["group"],
+                                           frame["participants"], strict=True)}
+    return values, [(None, [c for c in values if c[0] == m]) for m in frame["month"].unique()]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), min_size=2, max_size=4), min_size=1, max_size=4))
+def test_no_hidden_month_count_can_be_worked_out(months):
+    rows = [(f"2023-{i + 1:02d}", f"g{j}", v) for i, counts in enumerate(months)
+            for j, v in enumerate(counts)]
+    frame = pd.DataFrame(rows, columns=["month", "group", "participants"])
+    out = suppress_monthly(frame, 5)
+    values, relations = _relations_monthly(frame)
+    hidden = {(m, g) for m, g, h in zip(out["month"], out["group"], out["hidden"],
+                                        strict=True) if h}
+    # Every count from 1 to 4 is hidden ...
+    assert all(c in hidden for c, v in values.items() if 0 < v < 5)
+    # ... and no hidden count follows from the published totals and shown counts.
+    assert recomputable(values, hidden, relations) == set()
+
+
+def test_brute_force_every_hidden_count_has_more_than_one_possible_value():
+    # A reader who knows the month totals and the shown counts tries every value 0..50.
+    frame = pd.DataFrame({"month": ["2023-01"] * 3 + ["2023-02"] * 3,
+                          "group": ["a", "b", "c"] * 2,
+                          "participants": [1, 7, 30, 4, 4, 25]})
+    out = suppress_monthly(frame, 5)
+    totals = frame.groupby("month")["participants"].sum()
+    for month, rows in out.groupby("month"):
+        hidden = rows[rows["hidden"]]
+        if hidden.empty:
+            continue
+        known = rows.loc[~rows["hidden"], "participants"].sum()
+        rest = totals[month] - known
+        candidates = [c for c in itertools.product(range(51), repeat=len(hidden))
+                      if sum(c) == rest]
+        for i in range(len(hidden)):
+            assert len({c[i] for c in candidates}) > 1
+
+
+def test_complete_counts_a_hidden_total_as_an_unknown():
+    values = {"a": 1, "b": 10, "t": 11}
+    # "a" and the total hidden: two unknowns in the sum, nothing to add.
+    assert complete(values, {"a", "t"}, [("t", ["a", "b"])]) == {"a", "t"}
+    assert complete(values, {"a"}, [("t", ["a", "b"])]) == {"a", "b"}
+    # A hidden total whose parts are all shown would follow from them: hide a part.
+    assert complete(values, {"t"}, [("t", ["a", "b"])]) == {"t", "a"}
+
+
+@st.composite
+def outcome_rows(draw):
+    rows = []
+    for g in draw(st.lists(st.sampled_from(["K", "M", "X"]), min_size=2, max_size=3,
+                           unique=True)):
+        work, study, other = (draw(st.integers(0, 12)) for _ in range(3))
+        extra = draw(st.integers(0, 3))
+        rows.append([g, work + study + other + extra, work, study, other,
+                     draw(st.integers(0, 12))])
+    return rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(outcome_rows())
+def test_no_hidden_outcome_count_can_be_worked_out_even_through_shares(rows):
+    from dashboard.privacy import outcome_relations
+
+    groups = outcome_groups(rows)
+    out = suppress_outcomes(groups, 5)
+    values, relations = outcome_relations(groups)
+    hidden = set()
+    for i, cols in zip(out.index, out["hidden"], strict=True):
+        hidden |= {(i, c) for c in cols if c != "share"}
+        if "share" in cols:
+            hidden.add((i, "ws"))
+    for i in out.index[1:]:
+        for col in ("completed", "work", "study", "other", "discontinued"):
+            if 0 < values[(i, col)] < 5:
+                assert (i, col) in hidden
+        # A shown share always comes with a shown n (else n could be read off).
+        if "share" not in out.at[i, "hidden"]:
+            assert "completed" not in out.at[i, "hidden"]
+    assert recomputable(values, hidden, relations) == set()
