@@ -1,0 +1,94 @@
+"""The slides of a steering meeting: a cover, then one slide per panel, and on request one
+slide per cluster. Presentation mode shows them; the PowerPoint export writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+
+from .components.cards import target_words
+from .i18n import date_label, fmt_value, kpi_label, status_label, t
+from .panels import Panel, build_panels
+from .series import party_names
+from .theme import Theme
+from .views import View
+
+# The order of the meeting (the contract's panels, flow beside occupancy).
+SLIDE_ORDER = ("occupancy", "flow", "outcomes", "staffing", "costs", "indicators",
+               "clusters_occupancy", "clusters_share")
+
+
+@dataclass
+class TargetLine:
+    """A target in words: ``✔ Uppnått – Beläggning: 82 (minst 80)``."""
+
+    status: str
+    text: str
+
+
+@dataclass
+class Slide:
+    key: str  # cover | a panel key | cluster:<cluster_id>
+    title: str
+    subtitle: str = ""
+    figure: go.Figure | None = None
+    targets: list[TargetLine] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    panel: Panel | None = None
+
+
+def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
+    """Every target of the agreement (or one cluster) with its status in words."""
+    lang = view.lang
+    parties = party_names(view.data)
+    out = []
+    for v in view.values:
+        if v.cluster_id != cluster_id or v.comparator is None:
+            continue
+        name = kpi_label(v.kpi, lang)
+        if v.party_id:
+            name += f" – {parties.get(v.party_id, v.party_id)}"
+        value = fmt_value(v.value, v.unit, lang)
+        out.append(TargetLine(v.status, f"{status_label(v.status, lang)} – {name}: {value} "
+                                        f"({target_words(v, lang)})"))
+    return out
+
+
+def cover(view: View) -> Slide:
+    lang = view.lang
+    lines = [f"{t('data_as_of', lang)} {date_label(view.data_as_of, lang)}"]
+    if view.sources:
+        lines.append(f"{t('source', lang)}: {', '.join(view.sources)}")
+    if view.synthetic:
+        lines.append(f"{t('synthetic', lang)}: {t('synthetic_long', lang)}")
+    lines += [n.text(lang) for n in view.notes]
+    return Slide("cover", view.where, view.period_text, targets=target_lines(view),
+                 lines=lines)
+
+
+def cluster_slide(cluster_view: View, theme: Theme) -> Slide:
+    """One cluster: its targets in words and its occupancy against the target."""
+    from .panels import occupancy_panel
+
+    panel = occupancy_panel(cluster_view, theme)
+    return Slide(f"cluster:{cluster_view.cluster_id}", cluster_view.cluster_name or "",
+                 cluster_view.period_text, figure=panel.figure,
+                 targets=target_lines(cluster_view, cluster_view.cluster_id), panel=panel)
+
+
+def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None = None,
+                 suppress_below: int | None = None) -> list[Slide]:
+    """Cover, the panels in meeting order, then the clusters' slides (when given)."""
+    panels = {p.key: p for p in build_panels(view, theme, suppress_below=suppress_below)}
+    slides = [cover(view)]
+    for key in SLIDE_ORDER:
+        if key in panels:
+            p = panels[key]
+            slides.append(Slide(key, p.title, view.period_text, figure=p.figure,
+                                lines=p.sentences, panel=p))
+    for cv in cluster_views or []:
+        slides.append(cluster_slide(cv, theme))
+    return slides
+
