@@ -147,15 +147,27 @@ def costs_panel(view: View, theme: Theme) -> Panel:
                  has_data=not by_party.empty)
 
 
-def indicators_panel(view: View, theme: Theme) -> Panel:
+def indicators_panel(view: View, theme: Theme, names: list[str] | None = None,
+                     part: str = "") -> Panel:
+    """The indicators (or only ``names``, e.g. four at a time for a slide)."""
     rows = indicator_rows(view.values, view.data, view.period, view.cluster_id, view.lang)
+    if names is not None:
+        rows = rows[rows["name"].isin(names)].reset_index(drop=True)
     series = {name: indicator_series(view.data.indicators, name, view.cluster_id, view.period)
               for name in rows["name"]}
-    what = t("indicators_title", view.lang)
+    what = t("indicators_title", view.lang) + (f" ({part})" if part else "")
     fig = indicators_figure(rows, series, text=figure_text(view, what), theme=theme,
                             columns=2 if len(rows) > 1 else 1)
     has = any(not s.empty for s in series.values())
     return Panel("indicators", what, fig, table=rows, has_data=has)
+
+
+def indicator_names_with_data(view: View) -> list[str]:
+    """Indicators of the view that have a value in P or the same period a year earlier."""
+    rows = indicator_rows(view.values, view.data, view.period, view.cluster_id, view.lang)
+    return [n for n in rows["name"]
+            if not indicator_series(view.data.indicators, n, view.cluster_id,
+                                    view.period).empty]
 
 
 def cluster_panels(view: View, theme: Theme) -> list[Panel]:

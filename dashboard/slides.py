@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from .components.cards import target_words
 from .i18n import date_label, fmt_value, kpi_label, status_label, t
-from .panels import Panel, build_panels
+from .panels import Panel, build_panels, indicator_names_with_data, indicators_panel
 from .series import party_names
 from .theme import Theme
 from .views import View
@@ -25,7 +25,12 @@ class TargetLine:
     """A target in words: ``✔ Uppnått – Beläggning: 82 (minst 80)``."""
 
     status: str
-    text: str
+    label: str  # "Beläggning: 82 (minst 80)"
+    lang: str = "sv"
+
+    @property
+    def text(self) -> str:
+        return f"{status_label(self.status, self.lang)} – {self.label}"
 
 
 @dataclass
@@ -51,8 +56,7 @@ def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
         if v.party_id:
             name += f" – {parties.get(v.party_id, v.party_id)}"
         value = fmt_value(v.value, v.unit, lang)
-        out.append(TargetLine(v.status, f"{status_label(v.status, lang)} – {name}: {value} "
-                                        f"({target_words(v, lang)})"))
+        out.append(TargetLine(v.status, f"{name}: {value} ({target_words(v, lang)})", lang))
     return out
 
 
@@ -68,6 +72,19 @@ def cover(view: View) -> Slide:
                  lines=lines)
 
 
+def indicator_slides(view: View, theme: Theme) -> list[Slide]:
+    names = indicator_names_with_data(view)
+    chunks = [names[i:i + INDICATORS_PER_SLIDE]
+              for i in range(0, len(names), INDICATORS_PER_SLIDE)]
+    out = []
+    for n, chunk in enumerate(chunks, start=1):
+        part = f"{n}/{len(chunks)}" if len(chunks) > 1 else ""
+        p = indicators_panel(view, theme, chunk, part)
+        key = "indicators" if len(chunks) == 1 else f"indicators-{n}"
+        out.append(Slide(key, p.title, view.period_text, figure=p.figure, panel=p))
+    return out
+
+
 def cluster_slide(cluster_view: View, theme: Theme) -> Slide:
     """One cluster: its targets in words and its occupancy against the target."""
     from .panels import occupancy_panel
@@ -78,16 +95,26 @@ def cluster_slide(cluster_view: View, theme: Theme) -> Slide:
                  targets=target_lines(cluster_view, cluster_view.cluster_id), panel=panel)
 
 
+INDICATORS_PER_SLIDE = 4
+
+
 def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None = None,
                  suppress_below: int | None = None) -> list[Slide]:
-    """Cover, the panels in meeting order, then the clusters' slides (when given)."""
+    """Cover, the panels in meeting order, then the clusters' slides (when given).
+
+    Indicators come four to a slide, so that each stays readable from the back.
+    """
     panels = {p.key: p for p in build_panels(view, theme, suppress_below=suppress_below)}
     slides = [cover(view)]
     for key in SLIDE_ORDER:
-        if key in panels:
-            p = panels[key]
-            slides.append(Slide(key, p.title, view.period_text, figure=p.figure,
-                                lines=p.sentences, panel=p))
+        if key not in panels:
+            continue
+        if key == "indicators":
+            slides += indicator_slides(view, theme)
+            continue
+        p = panels[key]
+        slides.append(Slide(key, p.title, view.period_text, figure=p.figure,
+                            lines=p.sentences, panel=p))
     for cv in cluster_views or []:
         slides.append(cluster_slide(cv, theme))
     return slides

@@ -60,7 +60,7 @@ class Theme:
 
 
 SCREEN = Theme("screen", font_size=17, title_size=22, label_size=17, footer_size=13)
-PRESENT = Theme("present", font_size=22, title_size=30, label_size=22, footer_size=16,
+PRESENT = Theme("present", font_size=24, title_size=34, label_size=25, footer_size=16,
                 height=620, text_colour="#000000", grid="#CCCCCC", line_width=4,
                 margin_top=90, margin_bottom=80, margin_side=30)
 EXPORT = Theme("export", font_size=24, title_size=34, label_size=24, footer_size=18,

@@ -53,9 +53,13 @@ def view_layout(view: View, path: str) -> html.Div:
         data_line(view.data_as_of, view.sources, view.synthetic, lang),
     ], className="view-header", id="view-header", **{"data-period": view.period.text})
     links = html.Div([
-        dcc.Link(f"▶ {t('present', lang)}", className="btn btn-dark me-2",
+        dcc.Link(f"▶ {t('present', lang)}", className="btn btn-dark me-2", id="present-link",
                  href=href(present_path(view.agreement_id), period=view.period.text,
                            lang=lang, cluster=view.cluster_id)),
+        dcc.Link(f"▶ {t('present_clusters', lang)}", className="btn btn-outline-dark me-2",
+                 href=href(present_path(view.agreement_id), period=view.period.text,
+                           lang=lang, clusters=1))
+        if view.cluster_id is None and len(view.data.cluster_ids) > 1 else None,
         *_cluster_links(view, state, clusters),
     ], className="view-links")
     targets = view.targets()
