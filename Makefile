@@ -6,17 +6,21 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint demo bench clean
+.PHONY: run serve test lint demo bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,server]'
 	touch $(STAMP)
 
 ## Serve the dashboard (loads the demo data on first start) on http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(PY) app.py --host $(HOST) --port $(PORT)
+
+## Serve a team: gunicorn with several workers (DATABASE_URL, WORKERS, HOST, PORT)
+serve: $(STAMP)
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py dashboard.wsgi:server
 
 ## Run the whole test suite
 test: $(STAMP)
