@@ -7,6 +7,7 @@ decimal comma) and percentages ``60 %``; English ``1,234.5`` and ``60%``.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from .periods import Period
 
@@ -242,11 +243,17 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def round_half_up(x, decimals: int = 0) -> float:
+    """Round halves away from zero, as Excel does (Python's round() goes to even)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
 def fmt_number(x, decimals: int = 0, lang: str = "sv", missing: str = "–") -> str:
     """``1234.5`` -> ``1 234,5`` (sv) or ``1,234.5`` (en)."""
     if _missing(x):
         return missing
-    text = f"{float(x):,.{decimals}f}"
+    text = f"{round_half_up(x, decimals):,.{decimals}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]  # no "-0"
     if lang == "sv":
@@ -273,7 +280,7 @@ def fmt_sek(x, lang: str = "sv", missing: str = "–") -> str:
     """``24500`` -> ``24 500 kr`` (sv) or ``SEK 24,500`` (en)."""
     if _missing(x):
         return missing
-    number = fmt_number(round(float(x)), 0, lang)
+    number = fmt_number(x, 0, lang)
     return f"{number}{NBSP}kr" if lang == "sv" else f"SEK{NBSP}{number}"
 
 
@@ -325,6 +332,24 @@ def period_label(period: Period, lang: str = "sv") -> str:
     return f"{month_label(start, lang)}–{month_label(end, lang)}"
 
 
+def swedish_time(iso: str) -> str:
+    """An ISO time stamp with a zone, moved to Swedish time (unchanged without a zone)."""
+    import datetime as dt
+
+    try:
+        stamp = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if stamp.tzinfo is None:
+        return iso
+    try:
+        from zoneinfo import ZoneInfo
+
+        return stamp.astimezone(ZoneInfo("Europe/Stockholm")).isoformat()
+    except Exception:  # no time zone data on the machine
+        return iso
+
+
 def period_tick(period: Period, lang: str = "sv") -> str:
     """A short two-line axis label: ``kv. 1<br>2023``, ``H1<br>2023``, ``jan<br>2023``."""
     year = period.start[:4]
@@ -341,9 +366,10 @@ def period_tick(period: Period, lang: str = "sv") -> str:
 
 
 def date_label(iso: str | None, lang: str = "sv") -> str:
-    """``2026-11-23T08:00:00+00:00`` -> ``23 november 2026``."""
+    """``2026-11-23T23:30:00+00:00`` -> ``24 november 2026`` (the date in Sweden)."""
     if not iso:
         return t("unknown", lang)
+    iso = swedish_time(iso)
     year, month, day = iso[:4], int(iso[5:7]), int(iso[8:10])
     if lang == "sv":
         return f"{day} {MONTHS['sv'][month - 1]} {year}"

@@ -60,7 +60,9 @@ def figure_text(view: View, what: str, n: int | None = None,
 
 
 def _flagged_months(view: View) -> set[str]:
-    return {m for note in view.notes if note.kind == "missing_month" for m in note.months}
+    """Months where a cluster has not reported occupancy (they are marked * on the chart)."""
+    return {m for note in view.notes if note.kind == "missing_month"
+            and "occupancy" in (note.table or "").split("+") for m in note.months}
 
 
 def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
@@ -171,7 +173,7 @@ def indicator_names_with_data(view: View) -> list[str]:
 
 
 def cluster_panels(view: View, theme: Theme) -> list[Panel]:
-    rows = cluster_rows(view.values, view.data)
+    rows = cluster_rows(view.values, view.data, view.period)
     if len(rows) < 2:
         return []
     lang = view.lang
@@ -216,4 +218,4 @@ def _expected(view: View, key: str) -> bool:
 
     table = {"occupancy": "occupancy", "flow": "occupancy", "outcomes": "outcomes",
              "staffing": "staffing", "costs": "costs"}.get(key)
-    return table in expected_tables(view.data) if table else False
+    return table in expected_tables(view.data, view.cluster_id) if table else False

@@ -264,12 +264,11 @@ def indicator_series(data_indicators: pd.DataFrame, name: str, cluster_id: str |
 # --------------------------------------------------------------------------- clusters
 
 
-def cluster_rows(values: list[KpiValue], data: AgreementData) -> pd.DataFrame:
+def cluster_rows(values: list[KpiValue], data: AgreementData,
+                 period: Period | None = None) -> pd.DataFrame:
     """The clusters side by side on the same figures (for the comparison panel)."""
     names = cluster_names(data)
     by = {(v.cluster_id, v.kpi, v.party_id): v for v in values}
-    total_occ = by.get((None, "occupancy", None))
-    total_completed = by.get((None, "completed", None))
     out = []
     for cid in data.cluster_ids:
         occ = by.get((cid, "occupancy", None))
@@ -288,16 +287,30 @@ def cluster_rows(values: list[KpiValue], data: AgreementData) -> pd.DataFrame:
             "share_comparator": share.comparator if share else None,
             "completed": completed.value if completed else None,
             "fte_fulfilment": fulfil.value if fulfil else None,
-            "part_of_participants": _part(occ, total_occ),
-            "part_of_completed": _part(completed, total_completed),
+            "part_of_participants": part_of_agreement(data, period, cid, "participants")
+            if period else None,
+            "part_of_completed": part_of_agreement(data, period, cid, "completed")
+            if period else None,
         })
     return pd.DataFrame(out)
 
 
-def _part(mine: KpiValue | None, total: KpiValue | None) -> float | None:
-    if mine is None or total is None or mine.value is None or not total.value:
+def part_of_agreement(data: AgreementData, period: Period, cluster_id: str,
+                      column: str) -> float | None:
+    """A cluster's part of the agreement over P: its sum of ``column`` over the agreement's.
+
+    For occupancy that is participant-months, so that the clusters' parts add up to 100 %
+    even when a cluster has not reported a month (a ratio of means would not).
+    """
+    table = data.occupancy if column == "participants" else data.outcomes
+    rows = rows_for(table, period, None)
+    if rows.empty:
         return None
-    return mine.value / total.value
+    values = pd.to_numeric(rows[column], errors="coerce").fillna(0)
+    total = float(values.sum())
+    if not total:
+        return None
+    return float(values[rows["cluster_id"] == cluster_id].sum()) / total
 
 
 # --------------------------------------------------------------------------- completeness
@@ -335,14 +348,23 @@ _TARGET_TABLE = {"occupancy": "occupancy", "started": "occupancy", "exited": "oc
                  "cost_balance": "costs"}
 
 
-def expected_tables(data: AgreementData) -> list[str]:
-    """Monthly tables the agreement reports: it has rows of them, or targets on them."""
+def expected_tables(data: AgreementData, cluster_id: str | None = None) -> list[str]:
+    """Monthly tables the agreement (or cluster) reports: rows of them, or targets on them.
+
+    A cluster reports occupancy and outcomes; staffing only if it has staffing rows of
+    its own (staffing may be reported for the whole agreement); costs never.
+    """
     out = [n for n in MONTHLY_TABLES if not getattr(data, n).empty]
     if not data.targets.empty:
-        for kpi in data.targets["kpi"]:
+        level = data.targets[data.targets["cluster_id"] == (cluster_id or "")]
+        for kpi in level["kpi"]:
             table = _TARGET_TABLE.get(kpi)
             if table and table not in out:
                 out.append(table)
+    if cluster_id is not None:
+        staffing = data.staffing
+        own = not staffing.empty and (staffing["cluster_id"] == cluster_id).any()
+        out = [n for n in out if n != "costs" and (n != "staffing" or own)]
     return [n for n in MONTHLY_TABLES if n in out]
 
 
@@ -355,22 +377,22 @@ def completeness(data: AgreementData, period: Period, cluster_id: str | None,
         notes.append(Note("incomplete_period", months=[last_month]))
     names = cluster_names(data)
     clusters = [cluster_id] if cluster_id else data.cluster_ids
-    for table in expected_tables(data):
+    for table in expected_tables(data, cluster_id):
         frame = getattr(data, table)
         in_p = frame[frame["month"].isin(months)] if not frame.empty else frame
         if cluster_id and table in ("occupancy", "outcomes", "staffing") and not in_p.empty:
             in_p = in_p[in_p["cluster_id"] == cluster_id]
         if in_p.empty:
-            if cluster_id is None or table != "costs":
-                notes.append(Note("no_data_table", table=table))
+            notes.append(Note("no_data_table", table=table))
             continue
-        table_months = sorted(frame["month"].unique())
-        span = [m for m in months if table_months[0] <= m <= table_months[-1]]
+        # From the table's first month to the last month shown: a table that stops
+        # reporting before the others is missing those months too.
+        first = frame["month"].min()
+        span = [m for m in months if m >= first]
         if table in ("occupancy", "outcomes"):
             for cid in clusters:
                 have = set(in_p.loc[in_p["cluster_id"] == cid, "month"])
-                cluster_months = frame.loc[frame["cluster_id"] == cid, "month"]
-                if cluster_months.empty:
+                if frame.loc[frame["cluster_id"] == cid, "month"].empty:
                     continue
                 missing = [m for m in span if m not in have]
                 if missing:

@@ -8,11 +8,12 @@ from flask import current_app
 
 from ..i18n import fmt_percent, lang_of, t
 from ..panels import build_panels
-from ..series import cluster_names, party_names
+from ..series import cluster_names, part_of_agreement, party_names
 from ..theme import SCREEN
 from ..views import View, build_view
 from .cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
 from .controls import controls
+from .export import export_controls
 from .links import agreement_path, cluster_path, href, present_path
 
 
@@ -60,6 +61,7 @@ def view_layout(view: View, path: str) -> html.Div:
                  href=href(present_path(view.agreement_id), period=view.period.text,
                            lang=lang, clusters=1))
         if view.cluster_id is None and len(view.data.cluster_ids) > 1 else None,
+        export_controls(view),
         *_cluster_links(view, state, clusters),
     ], className="view-links")
     targets = view.targets()
@@ -98,25 +100,16 @@ def _cluster_links(view: View, state: dict, names: dict[str, str]) -> list:
     return out
 
 
-def _part_of_agreement(view: View) -> html.Section:
-    """The cluster's share of the agreement's participants and completers."""
+def _part_of_agreement(view: View) -> html.Section | None:
+    """The cluster's part of the agreement's participants (participant-months) and completers."""
     lang = view.lang
-    mine_occ, all_occ = view.value("occupancy"), view.value("occupancy", cluster=None)
-    mine_done, all_done = view.value("completed"), view.value("completed", cluster=None)
-
-    def part(a, b):
-        if a is None or b is None or a.value is None or not b.value:
-            return None
-        return a.value / b.value
-
     items = []
-    p_occ, p_done = part(mine_occ, all_occ), part(mine_done, all_done)
-    if p_occ is not None:
-        items.append(html.Li([html.Span(fmt_percent(p_occ, 0, lang), className="big-number"),
-                              f" {t('share_of_participants', lang)}"]))
-    if p_done is not None:
-        items.append(html.Li([html.Span(fmt_percent(p_done, 0, lang), className="big-number"),
-                              f" {t('share_of_completed', lang)}"]))
+    for column, words in (("participants", "share_of_participants"),
+                          ("completed", "share_of_completed")):
+        part = part_of_agreement(view.data, view.period, view.cluster_id, column)
+        if part is not None:
+            items.append(html.Li([html.Span(fmt_percent(part, 0, lang), className="big-number"),
+                                  f" {t(words, lang)}"]))
     if not items:
         return None
     return html.Section([html.H2(t("part_of_agreement", lang)),

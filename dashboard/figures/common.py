@@ -7,6 +7,7 @@ in text (``<b>``, ``<a href>``), and a cluster name must never become markup.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -70,7 +71,7 @@ def apply_frame(fig: go.Figure, theme: Theme, text: FigureText,
         margin=dict(l=theme.margin_side, r=theme.margin_side, t=top_margin(theme),
                     b=bottom),
         height=height or theme.height, width=theme.width,
-        separators=", " if text.lang == "sv" else ".,",
+        separators=",\u00a0" if text.lang == "sv" else ".,",
         legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom",
                     font=dict(size=theme.font_size), traceorder="normal"),
         hovermode=False,
@@ -141,7 +142,7 @@ def add_mean_line(fig: go.Figure, mean: float, label: str, theme: Theme,
 
 def headroom(*values, factor: float = 1.18, minimum: float = 1.0) -> float:
     """An axis top that holds every value (and the target) with room for labels."""
-    finite = [float(v) for v in values if v is not None]
+    finite = [float(v) for v in values if v is not None and not math.isnan(float(v))]
     top = max(finite) if finite else 0.0
     return max(top * factor, minimum)
 

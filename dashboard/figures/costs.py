@@ -42,6 +42,6 @@ def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureT
     span = high - low
     fig.update_layout(barmode="group", bargap=0.22)
     fig.update_xaxes(range=[low - (0.05 * span if low < 0 else 0), high + 0.45 * span],
-                     tickformat=",d", ticksuffix=" kr" if lang == "sv" else "")
+                     tickformat=",d", ticksuffix="\u00a0kr" if lang == "sv" else "")
     fig.update_yaxes(autorange="reversed")
     return fig
