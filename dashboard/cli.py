@@ -84,7 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--cluster")
     e.add_argument("--out", required=True, type=Path)
     e.add_argument("--format", default="png,svg,docx,pptx",
-                   help="comma-separated: png, svg, docx, pptx")
+                   help="comma-separated: png (1920x1080 and print 3840x2160), svg, docx, "
+                        "pptx")
+    e.add_argument("--per-cluster", action="store_true",
+                   help="add one slide (and chart) per cluster to an agreement's pack")
     return p
 
 

@@ -22,6 +22,13 @@ class Ids(StrEnum):
     EXPORT_DOWNLOAD = "export-download"
     EXPORT_STATUS = "export-status"
     EXPORT_PROGRESS = "export-progress"
+    EXPORT_STEP = "export-step"
+    EXPORT_RUNNING = "export-running"
+    EXPORT_DONE = "export-done"
+    EXPORT_VIEW = "export-view"
+    PANEL_DOWNLOAD = "panel-download-file"
+    PANEL_FALLBACK = "panel-download-fallback"
+    PANEL_STATUS = "panel-download-status"
 
 
 def panel_id(key: str) -> dict:

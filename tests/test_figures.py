@@ -410,7 +410,8 @@ def test_costs_in_kronor_with_the_balance_per_party():
     assert list(due.x) == pytest.approx([0, 110100.25, 110100.25])
     assert list(paid.x) == pytest.approx([0, 20000, 200200.5])
     assert list(due.text) == [f"0{NBSP}kr", f"110{NBSP}100{NBSP}kr", f"110{NBSP}100{NBSP}kr"]
-    assert list(paid.text) == [f"0{NBSP}kr", f"20{NBSP}000{NBSP}kr", f"200{NBSP}201{NBSP}kr"]  # 200 200,5 rounds up
+    assert list(paid.text) == [f"0{NBSP}kr", f"20{NBSP}000{NBSP}kr", f"200{NBSP}201{NBSP}kr"]
+    # (200 200,5 kr rounds up, as in Excel)
     labels = list(due.y)
     assert labels[0].startswith("Arbetsförmedlingen<br>")
     assert f"Saldo 0{NBSP}kr" in labels[0]
