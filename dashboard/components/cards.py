@@ -68,7 +68,9 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
             name += f" – {party_names.get(v.party_id, v.party_id)}"
         if cluster_names and v.cluster_id:
             name = f"{cluster_names.get(v.cluster_id, v.cluster_id)}: {name}"
-        extra = previous_words(v, lang) or (details or {}).get(v.kpi, "")
+        # No value for exactly P: say what the quarters or halves inside P were instead.
+        extra = (details or {}).get(v.kpi) if v.value is None else None
+        extra = extra or previous_words(v, lang)
         rows.append(html.Tr([
             html.Td(name),
             html.Td([html.Span(fmt_value(v.value, v.unit, lang), className="big-number"),
