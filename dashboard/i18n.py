@@ -133,6 +133,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "incomplete_period": ("Perioden är inte komplett: uppgifter finns till och med {month}.",
                           "The period is not complete: data runs to {month}."),
     "months_missing": ("{n} saknade månader", "{n} months missing"),
+    "month_missing": ("1 saknad månad", "1 month missing"),
     "complete": ("Alla månader rapporterade", "All months reported"),
     "not_found": ("Sidan finns inte", "Page not found"),
     "not_found_text": ("Det finns ingen överenskommelse eller inget kluster med den adressen.",

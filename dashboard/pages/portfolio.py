@@ -52,7 +52,11 @@ def agreement_card(view: View) -> dbc.Card:
                       className="target-value"),
         ], className="target-row", **{"data-kpi": v.kpi, "data-status": v.status}))
     missing = missing_month_count(view.notes)
-    freshness = t("months_missing", lang, n=missing) if missing else t("complete", lang)
+    if missing:
+        freshness = t("month_missing", lang) if missing == 1 else \
+            t("months_missing", lang, n=missing)
+    else:
+        freshness = t("complete", lang)
     counts = view.status_counts()
     summary = " ".join(f"{symbol} {counts[s]}" for s, symbol in
                        (("green", "✔"), ("amber", "▲"), ("red", "✖")) if counts[s])
