@@ -1,0 +1,55 @@
+"""``python -m dashboard export``: write the meeting pack of an agreement and period.
+
+``--agreement ID --period P [--cluster ID] --out DIR [--format png,svg,docx,pptx]
+[--per-cluster]``. Prints every file written; exits 0, or non-zero with a message (in
+Swedish, or English with ``--lang en``) and never a traceback: 1 when the export cannot
+be made (unknown agreement, no browser for the images, a folder that cannot be written),
+2 for wrong usage (a period or format that does not exist).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+from ..config import Settings
+from ..i18n import fmt_number
+from .images import ExportError, require_browser
+from .pack import parse_formats, write_pack
+from .texts import tx
+
+log = logging.getLogger(__name__)
+
+
+def run_export(engine, args, lang: str, settings: Settings) -> int:
+    """The ``export`` command; returns the exit code."""
+    from ..cli import resolve
+
+    try:
+        formats = parse_formats(args.format or "", lang)
+    except ExportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    _, period, error = resolve(engine, args.agreement, args.period, args.cluster, lang)
+    if error:
+        print(error[0], file=sys.stderr)
+        return error[1]
+    started = time.perf_counter()
+    try:
+        require_browser(lang)  # before anything is written: every format needs the images
+        paths = write_pack(engine, args.agreement, args.period, args.cluster, args.out,
+                           formats, lang, settings.suppression_threshold,
+                           per_cluster=getattr(args, "per_cluster", False))
+    except ExportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a message, never a traceback
+        log.debug("export failed", exc_info=True)
+        print(tx("failed", lang, error=exc), file=sys.stderr)
+        return 1
+    for path in paths:
+        print(path)
+    seconds = fmt_number(time.perf_counter() - started, 1, lang)
+    print(tx("written", lang, n=len(paths), out=args.out, seconds=seconds))
+    return 0

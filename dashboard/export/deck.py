@@ -1,0 +1,169 @@
+"""The PowerPoint deck (``.pptx``, python-pptx): the slides of presentation mode.
+
+One slide per :class:`dashboard.slides.Slide`, 16:9: the cover with the agreement, the
+period, each target with its status as a coloured badge with symbol and word (never
+colour alone), and the data line; then each chart as a full-slide image (the same
+1920×1080 PNG as in the pack). Every slide carries its number; the chart's caption and
+sentences go into the speaker notes and the picture's alternative text.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from ..i18n import status_label
+from ..slides import Slide, TargetLine
+from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
+from .pack import PackContents
+from .texts import tx
+
+WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 inches: 16:9
+FONT = "Calibri"
+INK = RGBColor(0x14, 0x21, 0x3D)
+TEXT = RGBColor(0x00, 0x00, 0x00)
+MUTED = RGBColor(0x44, 0x44, 0x44)
+BLANK_LAYOUT = 6
+SIDE = Inches(0.6)
+NUMBER_BAND = Inches(0.32)
+
+
+def write_deck(path: str | Path, contents: PackContents, png: Mapping[str, bytes]) -> Path:
+    """Write the deck; ``png`` holds each chart's 1920×1080 PNG by chart key."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = WIDTH, HEIGHT
+    prs.core_properties.title = f"{contents.view.where} – {contents.view.period_text}"
+    prs.core_properties.language = "sv-SE" if contents.lang == "sv" else "en-GB"
+    total = len(contents.slides)
+    for number, slide in enumerate(contents.slides, start=1):
+        page = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+        if slide.key == "cover":
+            _cover(page, slide, contents)
+        else:
+            chart = contents.chart(slide.key)
+            image = png.get(slide.key) if chart is not None else None
+            if image is None:
+                continue
+            _chart(page, slide, image, chart.caption)
+        _number(page, number, total, contents.lang)
+    path = Path(path)
+    prs.save(str(path))
+    return path
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _text(page, left, top, width, height, text: str, size: float, *, bold: bool = False,
+          colour: RGBColor = TEXT, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP):
+    box = page.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = anchor
+    for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
+        setattr(frame, side, Emu(0))
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = align
+    run = paragraph.add_run()
+    run.text = text
+    _font(run.font, size, bold, colour)
+    return box
+
+
+def _font(font, size: float, bold: bool, colour: RGBColor) -> None:
+    font.name = FONT
+    font.size = Pt(size)
+    font.bold = bold
+    font.color.rgb = colour
+
+
+def _number(page, number: int, total: int, lang: str) -> None:
+    _text(page, WIDTH - Inches(1.6), HEIGHT - NUMBER_BAND, Inches(1.4), NUMBER_BAND - Inches(0.04),
+          tx("slide_of", lang, n=number, total=total), 12, colour=MUTED, align=PP_ALIGN.RIGHT,
+          anchor=MSO_ANCHOR.MIDDLE)
+
+
+def _cover(page, slide: Slide, contents: PackContents) -> None:
+    """Agreement, period, each target in words on its status colour, the data line."""
+    view, lang = contents.view, contents.lang
+    width = WIDTH - 2 * SIDE
+    _text(page, SIDE, Inches(0.45), width, Inches(1.0), slide.title, 38, bold=True,
+          colour=INK, anchor=MSO_ANCHOR.BOTTOM)
+    subtitle = slide.subtitle
+    if view.cluster_id:
+        subtitle = f"{tx('cluster_of', lang, agreement=view.agreement_name)} · {subtitle}"
+    _text(page, SIDE, Inches(1.5), width, Inches(0.55), subtitle, 24, colour=MUTED)
+    top = Inches(2.35)
+    bottom = HEIGHT - Inches(0.55) - Inches(0.3) * min(len(slide.lines), 4)
+    targets = slide.targets
+    if not targets:
+        _text(page, SIDE, top, width, Inches(0.5), tx("no_targets", lang), 20, colour=MUTED)
+        top += Inches(0.7)
+    else:
+        row = min(Inches(0.7), int((bottom - top) / len(targets)))
+        size = max(11.0, min(20.0, row / 12700 * 0.4))
+        for i, line in enumerate(targets):
+            _target(page, line, SIDE, top + i * row, width, int(row * 0.86), size, lang)
+        top += row * len(targets) + Inches(0.15)
+    if slide.lines:
+        box = _text(page, SIDE, max(top, bottom), width, HEIGHT - max(top, bottom) -
+                    Inches(0.45), slide.lines[0], 13, colour=MUTED)
+        frame = box.text_frame
+        for line in slide.lines[1:]:
+            run = frame.add_paragraph().add_run()
+            run.text = line
+            _font(run.font, 13, False, MUTED)
+
+
+def _target(page, line: TargetLine, left, top, width, height, size: float,
+            lang: str) -> None:
+    """``[✔ Uppnått]  Beläggning: 82 (minst 80)``: the badge carries symbol and word."""
+    status = line.status if line.status in STATUS_COLOURS else "grey"
+    label = status_label(status, lang)
+    rest = line.text[len(label):].lstrip(" –") if line.text.startswith(label) else line.text
+    badge_width = Inches(2.4 * size / 22)
+    badge = page.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, badge_width, height)
+    badge.fill.solid()
+    badge.fill.fore_color.rgb = RGBColor.from_string(STATUS_COLOURS[status][1:].upper())
+    badge.line.fill.background()
+    badge.shadow.inherit = False
+    frame = badge.text_frame
+    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    for side in ("margin_top", "margin_bottom"):
+        setattr(frame, side, Emu(0))
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.CENTER
+    run = paragraph.add_run()
+    run.text = label
+    _font(run.font, size * 0.9, True,
+          RGBColor.from_string(STATUS_TEXT_COLOURS[status][1:].upper()))
+    gap = Inches(0.2)
+    _text(page, left + badge_width + gap, top, width - badge_width - gap, height, rest, size,
+          anchor=MSO_ANCHOR.MIDDLE)
+
+
+def _chart(page, slide: Slide, png: bytes, caption: str) -> None:
+    """The chart over the whole slide; the slide's sentences (if any) in a band below."""
+    lines = [line for line in slide.lines if line]
+    # A thin band under the chart always holds the slide number (never over the chart).
+    band = Inches(0.2 + 0.36 * len(lines)) if lines else NUMBER_BAND
+    height = HEIGHT - band
+    width = int(height * 16 / 9)
+    picture = page.shapes.add_picture(io.BytesIO(png), int((WIDTH - width) / 2), 0,
+                                      width, height)
+    picture._element.nvPicPr.cNvPr.set("descr", caption)
+    if lines:
+        box = _text(page, SIDE, height, WIDTH - 2 * SIDE - Inches(1.6), band, lines[0], 16)
+        for line in lines[1:]:
+            run = box.text_frame.add_paragraph().add_run()
+            run.text = line
+            _font(run.font, 16, False, TEXT)
+    notes = page.notes_slide.notes_text_frame
+    notes.text = "\n".join([caption, *lines])

@@ -1,0 +1,351 @@
+"""The Word document for the minutes (``.docx``, python-docx).
+
+A heading (agreement, cluster, period), the data line (data as of, source, synthetic
+data), the targets with their status in words, one section per chart with the image and
+a numbered caption (a real Word caption, so a list of figures can be made), every key
+figure in a table (the values of ``python -m dashboard kpis``, in Swedish format), and
+notes on incomplete data and on hidden small counts. Styles are Word's own (Title,
+Heading 1, Caption, List Bullet), so a secretary can edit it as any other document.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from ..components.cards import target_words
+from ..i18n import fmt_value, kpi_label, status_label, t
+from ..kpis import KpiValue
+from ..series import cluster_names, party_names
+from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
+from .pack import Chart, PackContents
+from .texts import tx
+
+FONT = "Calibri"
+INK = RGBColor(0x14, 0x21, 0x3D)  # the app's header colour
+MUTED = RGBColor(0x4A, 0x50, 0x56)
+HEAD_FILL = "14213D"
+GROUP_FILL = "E7EAF0"
+TEXT_WIDTH_CM = 16.0
+COLUMNS_CM = (7.3, 2.6, 3.1, 3.0)
+
+
+def write_minutes(path: str | Path, contents: PackContents,
+                  png: Mapping[str, bytes]) -> Path:
+    """Write the document; ``png`` holds each chart's 1920×1080 PNG by chart key."""
+    view, lang = contents.view, contents.lang
+    doc = Document()
+    _page_and_styles(doc, lang)
+    _properties(doc, contents)
+    _footer(doc, f"{view.where} · {view.period_text}", lang)
+
+    doc.add_paragraph(view.cluster_name if view.cluster_id else view.agreement_name,
+                      style="Title")
+    sub = f"{tx('follow_up', lang)} · {view.period_text}"
+    if view.cluster_id:
+        sub = f"{tx('cluster_of', lang, agreement=view.agreement_name)} · {sub}"
+    doc.add_paragraph(sub, style="Subtitle")
+    line = doc.add_paragraph(view.footer())
+    _muted(line)
+    if view.synthetic:
+        note = doc.add_paragraph(t("synthetic_long", lang))
+        _muted(note, italic=True)
+
+    doc.add_heading(tx("targets", lang), level=1)
+    targets = view.targets()
+    if targets:
+        _targets_table(doc, targets, view, lang)
+    else:
+        doc.add_paragraph(tx("no_targets", lang))
+
+    section = None
+    for chart in contents.charts:
+        if chart.section != section:
+            section = chart.section
+            doc.add_heading(section, level=1)
+        _figure(doc, chart, png[chart.key], lang)
+
+    doc.add_heading(tx("key_figures", lang), level=1)
+    scope = f" ({view.cluster_name})" if view.cluster_id else ""
+    doc.add_paragraph(tx("key_figures_intro", lang, scope=scope))
+    values = view.scope_values() if view.cluster_id else view.values
+    _key_figures_table(doc, values, view, lang)
+
+    notes = [n.text(lang) for n in view.notes]
+    if notes or contents.suppressed:
+        doc.add_heading(tx("about_data", lang), level=1)
+    if notes:
+        doc.add_heading(tx("incomplete", lang), level=2)
+        for text in notes:
+            doc.add_paragraph(text, style="List Bullet")
+    if contents.suppressed:
+        doc.add_heading(tx("privacy", lang), level=2)
+        doc.add_paragraph(tx("privacy_text", lang, below=contents.threshold - 1,
+                             threshold=contents.threshold))
+    path = Path(path)
+    doc.save(str(path))
+    return path
+
+
+# --------------------------------------------------------------------------- page, styles
+
+
+def _page_and_styles(doc, lang: str) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4, not Letter
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.2)
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    _language(normal, "sv-SE" if lang == "sv" else "en-GB")
+    for name, size in (("Title", 26), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 13),
+                       ("Caption", 10)):
+        style = styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if fonts is not None and fonts.get(qn(attr)) is not None:
+                del fonts.attrib[qn(attr)]
+    for name in ("Title", "Heading 1", "Heading 2"):
+        styles[name].font.color.rgb = INK
+        styles[name].font.bold = True
+    styles["Subtitle"].font.color.rgb = MUTED
+    styles["Subtitle"].font.italic = False
+    styles["Heading 1"].paragraph_format.space_before = Pt(18)
+    styles["Heading 1"].paragraph_format.space_after = Pt(6)
+    styles["Caption"].font.color.rgb = MUTED
+    styles["Caption"].font.bold = False
+    styles["Caption"].font.italic = False
+    styles["Caption"].paragraph_format.space_after = Pt(14)
+    title = styles["Title"]
+    # Word's Title has a coloured rule under it; a plain title reads better in minutes.
+    ppr = title.element.get_or_add_pPr()
+    border = ppr.find(qn("w:pBdr"))
+    if border is not None:
+        ppr.remove(border)
+    title.paragraph_format.space_after = Pt(4)
+
+
+def _language(style, tag: str) -> None:
+    rpr = style.element.get_or_add_rPr()
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), tag)
+
+
+def _properties(doc, contents: PackContents) -> None:
+    view = contents.view
+    props = doc.core_properties
+    props.title = f"{view.where} – {view.period_text}"
+    props.subject = tx("follow_up", contents.lang)
+    props.language = "sv-SE" if contents.lang == "sv" else "en-GB"
+    props.author = "Samverkan dashboard"
+    props.comments = view.footer()
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (``SEQ``, ``PAGE``) showing ``shown`` until Word updates it.
+
+    Written as Word writes it (begin, instruction, separate, result, end), so the
+    result is ordinary text to any reader of the file.
+    """
+
+    def run_with(child) -> None:
+        run = OxmlElement("w:r")
+        run.append(child)
+        paragraph._p.append(run)
+
+    def char(kind: str):
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    run_with(char("begin"))
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    run_with(char("separate"))
+    text = OxmlElement("w:t")
+    text.text = shown
+    run_with(text)
+    run_with(char("end"))
+
+
+def _footer(doc, text: str, lang: str) -> None:
+    footer = doc.sections[0].footer
+    paragraph = footer.paragraphs[0]
+    paragraph.text = f"{text} · {tx('page', lang)} "
+    _field(paragraph, "PAGE", "1")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    style = doc.styles["Footer"]
+    style.font.size = Pt(9)
+    style.font.color.rgb = MUTED
+
+
+def _muted(paragraph, italic: bool = False) -> None:
+    for run in paragraph.runs:
+        run.font.color.rgb = MUTED
+        run.font.size = Pt(10)
+        run.font.italic = italic
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _figure(doc, chart: Chart, png: bytes, lang: str) -> None:
+    """The image (full text width), then ``Figur N: what – where – period``."""
+    doc.add_picture(io.BytesIO(png), width=Cm(TEXT_WIDTH_CM))
+    picture = doc.paragraphs[-1]
+    picture.paragraph_format.keep_with_next = True
+    picture.paragraph_format.space_after = Pt(2)
+    inline = doc.inline_shapes[-1]._inline
+    inline.docPr.set("descr", chart.caption)
+    inline.docPr.set("title", chart.what)
+    caption = doc.add_paragraph(style="Caption")
+    caption.add_run(f"{tx('figure', lang)} ")
+    _field(caption, f"SEQ {tx('figure', lang)} \\* ARABIC", str(chart.number))
+    caption.add_run(f": {chart.caption}")
+    for sentence in chart.sentences:
+        doc.add_paragraph(sentence, style="List Bullet")
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _row_name(v: KpiValue, parties: dict[str, str], lang: str) -> str:
+    name = kpi_label(v.kpi, lang)
+    if v.party_id:
+        name += f" – {parties.get(v.party_id, v.party_id)}"
+    return name
+
+
+def _new_table(doc, lang: str):
+    table = doc.add_table(rows=1, cols=4)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _cell_margins(table, top=0.05, bottom=0.05, side=0.12)
+    heads = (t("key_figures", lang), t("value", lang), t("target", lang), t("status", lang))
+    row = table.rows[0]
+    _repeat_header(row)
+    for i, (cell, text) in enumerate(zip(row.cells, heads, strict=True)):
+        _cell(cell, text, bold=True, colour=RGBColor(0xFF, 0xFF, 0xFF), fill=HEAD_FILL,
+              right=i == 1)
+    return table
+
+
+def _add_row(table, name: str, v: KpiValue, lang: str) -> None:
+    cells = table.add_row().cells
+    _cell(cells[0], name)
+    _cell(cells[1], fmt_value(v.value, v.unit, lang), right=True)
+    _cell(cells[2], target_words(v, lang) if v.comparator else "")
+    if v.comparator:
+        status = v.status if v.status in STATUS_COLOURS else "grey"
+        text = STATUS_TEXT_COLOURS[status].lstrip("#")
+        _cell(cells[3], status_label(status, lang), bold=True, fill=STATUS_COLOURS[status][1:],
+              colour=RGBColor.from_string(text.upper()))
+    else:
+        _cell(cells[3], "")
+
+
+def _targets_table(doc, values: list[KpiValue], view, lang: str) -> None:
+    parties = party_names(view.data)
+    table = _new_table(doc, lang)
+    for v in values:
+        _add_row(table, _row_name(v, parties, lang), v, lang)
+    _widths(table)
+
+
+def _key_figures_table(doc, values: list[KpiValue], view, lang: str) -> None:
+    """Every key figure, grouped: the whole agreement, then each cluster."""
+    parties = party_names(view.data)
+    clusters = cluster_names(view.data)
+    table = _new_table(doc, lang)
+    scope = object()
+    for v in values:
+        if v.cluster_id != scope:
+            scope = v.cluster_id
+            label = clusters.get(scope, scope) if scope else tx("whole_agreement", lang)
+            row = table.add_row()
+            merged = row.cells[0].merge(row.cells[3])
+            _cell(merged, label, bold=True, fill=GROUP_FILL)
+            _keep_with_next(merged)
+        _add_row(table, _row_name(v, parties, lang), v, lang)
+    _widths(table)
+
+
+def _cell(cell, text: str, *, bold: bool = False, colour: RGBColor | None = None,
+          fill: str | None = None, right: bool = False) -> None:
+    cell.text = ""
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    if right:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run(text)
+    run.font.size = Pt(10)
+    run.bold = bold
+    if colour is not None:
+        run.font.color.rgb = colour
+    if fill:
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), fill)
+        cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _cell_margins(table, *, top: float, bottom: float, side: float) -> None:
+    """Room around the text of every cell (centimetres)."""
+    margins = OxmlElement("w:tblCellMar")
+    for edge, cm in (("top", top), ("left", side), ("bottom", bottom), ("right", side)):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), str(int(cm * 567)))  # twentieths of a point
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    tbl_pr = table._tbl.tblPr
+    look = tbl_pr.find(qn("w:tblLook"))  # the schema wants tblCellMar before tblLook
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
+
+
+def _repeat_header(row) -> None:
+    """The header row repeats on every page the table runs over."""
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+
+
+def _keep_with_next(cell) -> None:
+    for paragraph in cell.paragraphs:
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def _widths(table) -> None:
+    for row in table.rows:
+        cells = row.cells
+        if len({id(c._tc) for c in cells}) == 1:  # a merged group row
+            continue
+        for cell, width in zip(cells, COLUMNS_CM, strict=True):
+            cell.width = Cm(width)
+    for column, width in zip(table.columns, COLUMNS_CM, strict=True):
+        column.width = Cm(width)

@@ -1,0 +1,99 @@
+"""Downloads in a real browser: a chart's PNG and SVG buttons, and the meeting pack.
+
+The files arrive in the browser's download folder; they are read back (PNG size, SVG
+title, the zip's contents). The chart is drawn by the server (kaleido with the machine's
+Chromium); with no browser on the server, the user's browser draws the same figure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.browser.support import click, dash_errors, set_viewport, visit, wait_for
+
+KRAMI = "/agreements/krami-sthlm-2023?period=2023"
+
+
+@pytest.fixture(autouse=True)
+def window(duo):
+    set_viewport(duo.driver, 1920, 1080)
+    duo.reset_log_timestamp()
+    yield
+    assert dash_errors(duo) == []
+
+
+def wait_file(folder: Path, name: str, timeout: float = 60) -> Path:
+    """The downloaded file, once the browser has finished writing it."""
+    path = folder / name
+    end = time.time() + timeout
+    while time.time() < end:
+        if path.exists() and not (folder / f"{name}.crdownload").exists() \
+                and path.stat().st_size > 0:
+            return path
+        time.sleep(0.2)
+    raise AssertionError(f"{name} did not arrive; folder has {sorted(os.listdir(folder))}")
+
+
+def button(duo, panel: str, fmt: str):
+    selector = f"[id*='\"panel\":\"{panel}\"'][id*='\"format\":\"{fmt}\"']"
+    return duo.driver.find_element("css selector", selector)
+
+
+def test_chart_downloads_as_png_and_svg_drawn_for_export(duo):
+    visit(duo, KRAMI, "document.querySelector('#panel-occupancy .downloads button')")
+    folder = Path(duo.download_dir)
+    click(duo.driver, button(duo, "occupancy", "png"))
+    png = wait_file(folder, "belaggning-krami-stockholm-2023-2023.png")
+    with Image.open(png) as image:
+        assert image.size == (1920, 1080)
+    click(duo.driver, button(duo, "occupancy", "svg"))
+    svg = wait_file(folder, "belaggning-krami-stockholm-2023-2023.svg")
+    root = ET.parse(svg).getroot()
+    assert root.get("width") == "1920" and root.get("height") == "1080"
+    texts = " ".join("".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "Beläggning" in texts and "Mål 80" in texts and "Data per" in texts
+
+
+def test_chart_download_falls_back_to_the_users_browser(duo, monkeypatch):
+    """No browser for kaleido on the server: the page draws the export figure itself."""
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    visit(duo, KRAMI, "document.querySelector('#panel-flow .downloads button')")
+    click(duo.driver, button(duo, "flow", "png"))
+    wait_for(duo.driver, "document.querySelector('#panel-download-status .toast-body')")
+    note = duo.driver.find_element("css selector", "#panel-download-status").text
+    assert "apt-get install chromium" in note
+    png = wait_file(Path(duo.download_dir), "inflode-och-utflode-krami-stockholm-2023-2023.png")
+    with Image.open(png) as image:
+        assert image.size == (1920, 1080)
+
+
+def test_meeting_pack_shows_progress_and_arrives_as_a_zip(duo):
+    visit(duo, KRAMI, "document.querySelector('#export-pack')")
+    click(duo.driver, duo.driver.find_element("id", "export-pack"))
+    # The progress bar and the step in words are shown while the pack is made.
+    wait_for(duo.driver, "document.querySelector('#export-running').style.display !== 'none'"
+                         " && document.querySelector('#export-step').textContent.length > 0",
+             timeout=30)
+    name = "motespaket-krami-sthlm-2023-2023.zip"
+    path = wait_file(Path(duo.download_dir), name, timeout=90)
+    wait_for(duo.driver, "document.querySelector('#export-status').textContent.length > 0")
+    assert name in duo.driver.find_element("id", "export-status").text
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        folder = name.removesuffix(".zip")
+        assert f"{folder}/01-belaggning.png" in names
+        assert f"{folder}/01-belaggning-tryck.png" in names
+        assert f"{folder}/01-belaggning.svg" in names
+        assert f"{folder}/krami-sthlm-2023-2023.docx" in names
+        assert f"{folder}/krami-sthlm-2023-2023.pptx" in names
+        with Image.open(io.BytesIO(archive.read(f"{folder}/01-belaggning-tryck.png"))) as im:
+            assert im.size == (3840, 2160)
+    assert all(n.isascii() for n in names)  # plain names travel anywhere
