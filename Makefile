@@ -29,6 +29,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+## Benchmarks (see README): time and memory of the meeting pack
+bench: $(STAMP)
+	$(PY) bench/pack.py
+
 ## Regenerate the synthetic demo workbooks in data/demo/
 demo: $(STAMP)
 	$(PY) -m dashboard.demo data/demo

@@ -76,7 +76,8 @@ def write_minutes(path: str | Path, contents: PackContents,
 
     doc.add_heading(tx("key_figures", lang), level=1)
     scope = f" ({view.cluster_name})" if view.cluster_id else ""
-    doc.add_paragraph(tx("key_figures_intro", lang, scope=scope))
+    intro = doc.add_paragraph(tx("key_figures_intro", lang, scope=scope))
+    intro.paragraph_format.keep_with_next = True  # the heading travels with the table
     values = view.scope_values() if view.cluster_id else view.values
     _key_figures_table(doc, values, view, lang)
 

@@ -3,6 +3,7 @@ the browser's back button, and links from the portfolio. Every state is in the a
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -90,14 +91,18 @@ def test_breakdown_switch_shows_women_and_men(duo):
     assert query(duo) == {"period": "2023", "breakdown": "gender"}
 
 
-def test_language_switch_to_english_and_back(duo):
+def test_language_switch_to_english_and_back(duo, browser_db_url):
+    occupancy = next(r["value"] for r in kpis_cli(browser_db_url, "krami-sthlm-2023", "2023")
+                     if r["kpi"] == "occupancy" and r["cluster_id"] is None)
+    # English format, one decimal, rounded half up as Excel does (78.25 -> 78.3).
+    expected = str(Decimal(str(occupancy)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     visit(duo, f"{KRAMI}?period=2023", "document.querySelector('#lang-switch')")
     duo.driver.find_element("id", "lang-switch").click()
     wait_for(duo.driver, "new URLSearchParams(location.search).get('lang') === 'en' && "
                          "document.querySelector('#targets-summary')")
     assert query(duo)["period"] == "2023"
     text = duo.driver.find_element("id", "targets-summary").text
-    assert "Occupancy" in text and "78.2" in text and "Not met" in text
+    assert "Occupancy" in text and expected in text and "Not met" in text
     assert duo.driver.find_element("id", "lang-switch").text == "Svenska"
     duo.driver.find_element("id", "lang-switch").click()
     wait_for(duo.driver, "!new URLSearchParams(location.search).get('lang') && "
