@@ -9,6 +9,7 @@ missing, the tests are skipped, except in CI (``CI`` set), where they fail.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -106,6 +107,15 @@ def dash_errors(duo) -> list[str]:
         ".map(e => e.innerText)")
     logs = [entry["message"] for entry in duo.get_logs()]
     return shown + logs
+
+
+@contextlib.contextmanager
+def clean_window(duo, width: int, height: int):
+    """A window of this size for one test, which must end with no Dash or console error."""
+    set_viewport(duo.driver, width, height)
+    duo.reset_log_timestamp()
+    yield
+    assert dash_errors(duo) == []
 
 
 def sideways_overflow(duo) -> int:

@@ -17,17 +17,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.browser.support import click, dash_errors, set_viewport, visit, wait_for
+from tests.browser.support import clean_window, click, visit, wait_for
 
 KRAMI = "/agreements/krami-sthlm-2023?period=2023"
 
 
 @pytest.fixture(autouse=True)
 def window(duo):
-    set_viewport(duo.driver, 1920, 1080)
-    duo.reset_log_timestamp()
-    yield
-    assert dash_errors(duo) == []
+    with clean_window(duo, 1920, 1080):
+        yield
 
 
 def wait_file(folder: Path, name: str, timeout: float = 60) -> Path:

@@ -10,10 +10,9 @@ import pytest
 
 from tests.browser.support import (
     assert_same_as_cli,
+    clean_window,
     click,
-    dash_errors,
     kpis_cli,
-    set_viewport,
     shown_kpis,
     visit,
     wait_for,
@@ -24,10 +23,8 @@ KRAMI = "/agreements/krami-sthlm-2023"
 
 @pytest.fixture(autouse=True)
 def window(duo):
-    set_viewport(duo.driver, 1024, 768)
-    duo.reset_log_timestamp()
-    yield
-    assert dash_errors(duo) == []
+    with clean_window(duo, 1024, 768):
+        yield
 
 
 def query(duo) -> dict:
