@@ -259,7 +259,7 @@ def _write(renderer: Renderer, engine: Engine, agreement_id: str, period: str | 
     except OSError as exc:
         raise ExportError(tx("cannot_write", lang, path=out, error=exc.strerror or exc)) \
             from exc
-    report(1.0, "step_files")
+    report(1.0, "step_zip")  # what remains: packing the files (or nothing, for the CLI)
     return written
 
 
