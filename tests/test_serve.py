@@ -49,15 +49,18 @@ def render_page(base: str, path: str, search: str) -> dict:
 
 
 @pytest.fixture
-def served(any_db_url):
+def served(any_db_url, tmp_path):
     if not GUNICORN.exists() and not shutil.which("gunicorn"):
         pytest.fail("gunicorn is not installed: pip install -e '.[server]'")
     port = free_port()
     env = {**os.environ, "DATABASE_URL": any_db_url, "WORKERS": "3", "PORT": str(port),
            "HOST": "127.0.0.1", "LOAD_DEMO": "1"}
+    # The server's log goes to a file: a pipe nobody reads would fill up and stop the
+    # workers once the access log passes the pipe's 64 KB.
+    log_path = tmp_path / "gunicorn.log"
+    log = log_path.open("w")
     proc = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "dashboard.wsgi:server"],
-                            cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -67,9 +70,11 @@ def served(any_db_url):
         except OSError:
             time.sleep(0.3)
         if proc.poll() is not None:
-            pytest.fail(f"gunicorn stopped: {proc.stdout.read()}")
+            log.close()
+            pytest.fail(f"gunicorn stopped: {log_path.read_text()}")
     else:
         proc.terminate()
+        log.close()
         pytest.fail("gunicorn did not answer within 90 s")
     yield base, any_db_url
     proc.terminate()
@@ -77,6 +82,8 @@ def served(any_db_url):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
+    log.close()
 
 
 def test_workers_serve_pages_from_the_database_concurrently(served):
