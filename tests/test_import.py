@@ -45,19 +45,23 @@ def test_swedish_excel_csv_folder_and_workbook_give_identical_figures(tmp_path, 
 
     wb_engine = make_engine(db_url)
     csv_engine = make_engine(f"sqlite:///{tmp_path / 'csv.sqlite'}")
-    tables = base_tables()
-    folder = write_csv_folder(tmp_path / "csv", tables, swedish=True)
-    # The folder really is Swedish Excel: ';', decimal comma, Windows-1252.
-    raw = (folder / "costs.csv").read_bytes()
-    assert b";" in raw and b"110 000,5" in raw and "avgiftsintäkter".encode("cp1252") in raw
-    assert import_dataset(wb_engine, write_workbook(tmp_path / "k.xlsx", tables)).ok
-    result = import_dataset(csv_engine, folder)
-    assert result.ok, result.messages("en")
-    for period in ("2023", "2023-Q1", "2023-02", "2023-02..2023-03"):
-        assert kpi_values(wb_engine, period) == kpi_values(csv_engine, period)
-    # The å/ä/ö survive both ways.
-    assert stored(csv_engine, "parties", "name") == stored(wb_engine, "parties", "name")
-    assert ("Kriminalvården",) in stored(csv_engine, "parties", "name")
+    try:
+        tables = base_tables()
+        folder = write_csv_folder(tmp_path / "csv", tables, swedish=True)
+        # The folder really is Swedish Excel: ';', decimal comma, Windows-1252.
+        raw = (folder / "costs.csv").read_bytes()
+        assert b";" in raw and b"110 000,5" in raw and "avgiftsintäkter".encode("cp1252") in raw
+        assert import_dataset(wb_engine, write_workbook(tmp_path / "k.xlsx", tables)).ok
+        result = import_dataset(csv_engine, folder)
+        assert result.ok, result.messages("en")
+        for period in ("2023", "2023-Q1", "2023-02", "2023-02..2023-03"):
+            assert kpi_values(wb_engine, period) == kpi_values(csv_engine, period)
+        # The å/ä/ö survive both ways.
+        assert stored(csv_engine, "parties", "name") == stored(wb_engine, "parties", "name")
+        assert ("Kriminalvården",) in stored(csv_engine, "parties", "name")
+    finally:
+        wb_engine.dispose()
+        csv_engine.dispose()
 
 
 @pytest.mark.parametrize("bom", [True, False])
