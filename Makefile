@@ -29,8 +29,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-## Benchmarks (see README): time and memory of the meeting pack
+## Benchmarks (see README): time to draw a view; time and memory of the meeting pack
 bench: $(STAMP)
+	$(PY) bench/views.py
 	$(PY) bench/pack.py
 
 ## Regenerate the synthetic demo workbooks in data/demo/
