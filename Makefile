@@ -34,6 +34,10 @@ bench: $(STAMP)
 	$(PY) bench/views.py
 	$(PY) bench/pack.py
 
+## Screenshots of every view at both sizes from a running app (make run first)
+screenshots: $(STAMP)
+	$(PY) tools/screenshots.py --base http://$(HOST):$(PORT) --out screenshots
+
 ## Regenerate the synthetic demo workbooks in data/demo/
 demo: $(STAMP)
 	$(PY) -m dashboard.demo data/demo
