@@ -17,7 +17,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,10 +25,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.demo_db import demo_database  # noqa: E402
 from dashboard import repository  # noqa: E402
-from dashboard.app import load_demo  # noqa: E402
-from dashboard.config import DATA_DIR, load_settings  # noqa: E402
-from dashboard.db import make_engine  # noqa: E402
 from dashboard.export.pack import write_pack  # noqa: E402
 from dashboard.views import build_view  # noqa: E402
 
@@ -81,15 +78,7 @@ def main() -> int:
                                          "agreement's default period)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        engine = make_engine(url)
-        repository.ensure_schema(engine)
-        results = load_demo(engine, load_settings({"database_url": url,
-                                                   "demo_dir": DATA_DIR / "demo"}))
-        if not all(r.ok for r in results):
-            print("the demo workbooks were refused", file=sys.stderr)
-            return 1
+    with demo_database() as (engine, tmp):
         agreements = repository.list_agreements(engine)["agreement_id"].tolist()
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
               f"{args.repeat} pack(s) per agreement, every format, one slide per cluster")
@@ -101,7 +90,7 @@ def main() -> int:
             times, files, size = [], 0, 0
             with PeakMemory() as memory:
                 for run in range(args.repeat):
-                    out = Path(tmp) / f"{agreement}-{run}"
+                    out = tmp / f"{agreement}-{run}"
                     started = time.perf_counter()
                     paths = write_pack(engine, agreement, view.period.text, None, out,
                                        per_cluster=True)
@@ -114,7 +103,6 @@ def main() -> int:
                   f"{mb(memory.peak_self):>11} {mb(memory.peak_total):>13}")
         print(f"slowest pack: {max(everything):.1f} s, median "
               f"{statistics.median(everything):.1f} s; target: under 10 s")
-        engine.dispose()
     return 0
 
 

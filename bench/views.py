@@ -16,7 +16,6 @@ import argparse
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,10 +23,8 @@ import plotly.io as pio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.demo_db import demo_database  # noqa: E402
 from dashboard import repository  # noqa: E402
-from dashboard.app import load_demo  # noqa: E402
-from dashboard.config import DATA_DIR, load_settings  # noqa: E402
-from dashboard.db import make_engine  # noqa: E402
 from dashboard.panels import build_panels  # noqa: E402
 from dashboard.theme import SCREEN  # noqa: E402
 from dashboard.views import build_view, period_options  # noqa: E402
@@ -47,14 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="draws per view (default 3)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        engine = make_engine(url)
-        repository.ensure_schema(engine)
-        if not all(r.ok for r in load_demo(engine, load_settings(
-                {"database_url": url, "demo_dir": DATA_DIR / "demo"}))):
-            print("the demo workbooks were refused", file=sys.stderr)
-            return 1
+    with demo_database() as (engine, _):
         print(f"{'agreement':<20} {'views':>5} {'median ms':>9} {'slowest ms':>10}  slowest view")
         everything = []
         for agreement in repository.list_agreements(engine)["agreement_id"]:
@@ -78,7 +68,6 @@ def main() -> int:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"all {len(everything)} views: median {statistics.median(everything) * 1000:.0f} "
               f"ms, slowest {max(everything) * 1000:.0f} ms; peak memory {peak:.0f} MB")
-        engine.dispose()
     return 0
 
 
