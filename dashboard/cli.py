@@ -16,6 +16,7 @@ from pathlib import Path
 from . import repository
 from .config import load_settings
 from .db import make_engine
+from .i18n import words
 from .ingest import import_dataset, undo_import
 from .kpis import KpiValue, compute_kpis
 from .periods import Period, PeriodError
@@ -48,8 +49,7 @@ _T = {
 
 
 def _t(key: str, lang: str, **kw) -> str:
-    text = _T[key][0 if lang == "sv" else 1]
-    return text.format(**kw) if kw else text
+    return words(_T, key, lang, kw)
 
 
 def _parser() -> argparse.ArgumentParser:

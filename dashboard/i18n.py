@@ -201,10 +201,15 @@ def lang_of(value: str | None) -> str:
     return value if value in LANGS else "sv"
 
 
+def words(table: dict[str, tuple[str, str]], key: str, lang: str, params: dict) -> str:
+    """``table[key]`` (a Swedish and an English text) in ``lang``, ``params`` filled in."""
+    text = table[key][0 if lang == "sv" else 1]
+    return text.format(**params) if params else text
+
+
 def t(key: str, lang: str = "sv", **params) -> str:
     """The text ``key`` in ``lang``, with ``params`` filled in."""
-    text = TEXT[key][0 if lang == "sv" else 1]
-    return text.format(**params) if params else text
+    return words(TEXT, key, lang, params)
 
 
 def kpi_label(kpi: str, lang: str = "sv") -> str:

@@ -258,6 +258,19 @@ def build_view(engine: Engine, agreement_id: str, period_text: str | None = None
         return None
     if cluster_id is not None and cluster_id not in data.cluster_ids:
         return None
+    return _compute(data, period, span, cluster_id, breakdown, lang, invalid, with_clusters)
+
+
+def cluster_views(view: View) -> list[View]:
+    """One view per cluster of ``view``'s agreement, same period, breakdown and language,
+    computed from the rows ``view`` has already read (no second trip to the database)."""
+    return [_compute(view.data, view.period, view.span, cid, view.breakdown, view.lang,
+                     False, False) for cid in view.data.cluster_ids]
+
+
+def _compute(data: AgreementData, period: Period, span, cluster_id: str | None,
+             breakdown: str | None, lang: str, invalid: bool, with_clusters: bool) -> View:
+    """The view of rows already read: key figures, breakdown, completeness notes."""
     values = compute_kpis(data, period, cluster_id) if cluster_id else \
         compute_kpis(data, period, clusters=with_clusters)
     if cluster_id is not None:

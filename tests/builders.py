@@ -9,8 +9,8 @@ import csv
 from pathlib import Path
 
 
-def write_workbook(path: Path, tables: dict[str, list[list]]) -> Path:
-    """An .xlsx with one sheet per table; text cells stay text (like the template)."""
+def new_workbook(tables: dict[str, list[list]]):
+    """An openpyxl workbook with one sheet per table (not saved: a test may edit it)."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -19,7 +19,12 @@ def write_workbook(path: Path, tables: dict[str, list[list]]) -> Path:
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
-    wb.save(path)
+    return wb
+
+
+def write_workbook(path: Path, tables: dict[str, list[list]]) -> Path:
+    """An .xlsx with one sheet per table; text cells stay text (like the template)."""
+    new_workbook(tables).save(path)
     return path
 
 
@@ -138,3 +143,18 @@ def base_tables() -> dict[str, list[list]]:
             ["krami", None, "2022-Q1", "aterfall", "M", 8, "KV"],
         ],
     }
+
+
+def import_into(folder: Path, tables=None, workbook: Path | None = None):
+    """A fresh SQLite file under ``folder`` holding ``tables`` (default: :func:`base_tables`)
+    or ``workbook``, imported as a user would; its engine (the caller disposes it)."""
+    from dashboard import repository
+    from dashboard.db import make_engine
+    from dashboard.ingest import import_dataset
+
+    engine = make_engine(f"sqlite:///{folder / 'test.sqlite'}")
+    repository.ensure_schema(engine)
+    path = workbook or write_workbook(folder / "krami.xlsx", tables or base_tables())
+    result = import_dataset(engine, path)
+    assert result.ok, result.messages("en")
+    return engine

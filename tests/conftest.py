@@ -8,6 +8,7 @@ module runs on both by overriding ``db_url`` with ``any_db_url``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from dashboard import repository
 from dashboard.db import make_engine
 from tests.builders import base_tables
+from tests.needs import missing
 from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -25,12 +27,21 @@ def db_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
+@contextlib.contextmanager
+def schema_engine(url: str):
+    """An engine on ``url`` with the schema created; disposed afterwards."""
+    eng = make_engine(url)
+    try:
+        repository.ensure_schema(eng)
+        yield eng
+    finally:
+        eng.dispose()
+
+
 @pytest.fixture
 def engine(db_url):
-    eng = make_engine(db_url)
-    repository.ensure_schema(eng)
-    yield eng
-    eng.dispose()
+    with schema_engine(db_url) as eng:
+        yield eng
 
 
 @pytest.fixture
@@ -46,9 +57,7 @@ def postgres_server():
     if admin_url is None and bin_dir is None:
         reason = ("PostgreSQL binaries not found: install Debian's postgresql package, or "
                   "set PG_BIN or TEST_POSTGRES_URL")
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set: the PostgreSQL tests must run)", pytrace=False)
-        pytest.skip(reason)
+        missing(reason, "the PostgreSQL tests")
     server = PostgresServer(bin_dir, admin_url)
     try:
         server.start()
@@ -61,11 +70,8 @@ def postgres_server():
 
 
 def _create_schema(url: str) -> None:
-    eng = make_engine(url)
-    try:
-        repository.ensure_schema(eng)
-    finally:
-        eng.dispose()
+    with schema_engine(url):
+        pass
 
 
 @pytest.fixture(params=BACKENDS)
@@ -82,7 +88,5 @@ def any_db_url(request, tmp_path):
 
 @pytest.fixture
 def any_engine(any_db_url):
-    eng = make_engine(any_db_url)
-    repository.ensure_schema(eng)
-    yield eng
-    eng.dispose()
+    with schema_engine(any_db_url) as eng:
+        yield eng

@@ -17,7 +17,6 @@ from dash import dcc, html
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from dashboard import repository
 from dashboard.components.cards import (
     kpi_table,
     notes_alert,
@@ -35,15 +34,13 @@ from dashboard.components.links import (
     present_path,
     query_state,
 )
-from dashboard.db import make_engine
 from dashboard.ids import Ids
-from dashboard.ingest import import_dataset
 from dashboard.kpis import KpiValue
 from dashboard.panels import build_panels
 from dashboard.series import Note
 from dashboard.theme import SCREEN, STATUS_COLOURS
 from dashboard.views import build_view
-from tests.builders import base_tables, write_workbook
+from tests.builders import import_into
 
 NBSP = "\u00a0"
 PARTIES = {"AF": "Arbetsförmedlingen", "KV": "Kriminalvården", "STHLM": "Stockholms stad"}
@@ -183,10 +180,7 @@ def test_notes_alert():
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     folder = tmp_path_factory.mktemp("components")
-    eng = make_engine(f"sqlite:///{folder / 'c.sqlite'}")
-    repository.ensure_schema(eng)
-    result = import_dataset(eng, write_workbook(folder / "krami.xlsx", base_tables()))
-    assert result.ok, result.messages("en")
+    eng = import_into(folder)
     yield eng
     eng.dispose()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 from contextlib import redirect_stderr, redirect_stdout
@@ -37,6 +36,7 @@ from dashboard.slides import build_slides
 from dashboard.theme import EXPORT
 from dashboard.views import build_view
 from tests.browser.support import assert_same_as_cli, parse_swedish
+from tests.needs import missing
 
 SVG = "{http://www.w3.org/2000/svg}"
 KRAMI, GRUMS, STHLM = "krami-sthlm-2023", "grums-unga-2016", "sthlm-af-2023"
@@ -47,10 +47,8 @@ KRAMI, GRUMS, STHLM = "krami-sthlm-2023", "grums-unga-2016", "sthlm-af-2023"
 def kaleido_browser():
     """Skip without Chrome or Chromium for kaleido, except in CI: there the tests must run."""
     if find_browser() is None:
-        message = "no Chrome or Chromium for kaleido: apt-get install chromium (or .ci/run)"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing("no Chrome or Chromium for kaleido: apt-get install chromium (or .ci/run)",
+                "the export tests")
 
 
 @pytest.fixture(scope="module")

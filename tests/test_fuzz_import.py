@@ -36,7 +36,6 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import note as _note
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
@@ -47,7 +46,7 @@ from dashboard.ingest.readers import MAX_COLUMNS
 from dashboard.kpis import compute_kpis
 from dashboard.periods import Period
 from dashboard.schema import TABLES, Kind
-from tests.builders import base_tables, write_csv_folder, write_workbook
+from tests.builders import base_tables, new_workbook, write_csv_folder, write_workbook
 from tests.test_refusals import snapshot
 
 _QUIET = list(HealthCheck)
@@ -218,6 +217,15 @@ def _cell_position(draw, tables, width_extra: int = 2):
     return name, r, c
 
 
+def _row_in_column(draw, tables, columns):
+    """``(table, row, column)``: a data row of one of ``columns`` ((table, index) pairs),
+    or ``None`` when that table has no data row."""
+    name, c = draw(st.sampled_from(columns))
+    if len(tables.get(name, [])) < 2:
+        return None
+    return name, draw(st.integers(1, len(tables[name]) - 1)), c
+
+
 def _put(rows, r, c, value):
     row = rows[r]
     if c >= len(row):
@@ -247,17 +255,15 @@ def workbook_cases(draw):
                 _put(tables[name], r, c, draw(xlsx_values))
             harmless = False
         elif kind == "huge":
-            name, c = draw(st.sampled_from(NUMBER_COLUMNS))
-            if len(tables.get(name, [])) < 2:
+            if (at := _row_in_column(draw, tables, NUMBER_COLUMNS)) is None:
                 continue
-            r = draw(st.integers(1, len(tables[name]) - 1))
+            name, r, c = at
             _put(tables[name], r, c, draw(HUGE))
             harmless = False
         elif kind == "long":
-            name, c = draw(st.sampled_from(TEXT_COLUMNS))
-            if len(tables.get(name, [])) < 2:
+            if (at := _row_in_column(draw, tables, TEXT_COLUMNS)) is None:
                 continue
-            r = draw(st.integers(1, len(tables[name]) - 1))
+            name, r, c = at
             n = draw(st.sampled_from([2000, 2001, 5000, 40000]))
             _put(tables[name], r, c, draw(st.sampled_from(["x", "å", "ab "])) * n)
             if n > 2000 and len(kinds) == 1:
@@ -341,12 +347,7 @@ def workbook_cases(draw):
 
 
 def save_workbook(path, tables, ops) -> None:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in tables.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
+    wb = new_workbook(tables)
     for kind, name, r, c, value in ops:
         if name not in wb.sheetnames:
             continue
@@ -405,17 +406,15 @@ def csv_cases(draw):
             _put(tables[name], r, c, draw(csv_values))
             harmless = False
         elif kind == "huge":
-            name, c = draw(st.sampled_from(NUMBER_COLUMNS))
-            if len(tables.get(name, [])) < 2:
+            if (at := _row_in_column(draw, tables, NUMBER_COLUMNS)) is None:
                 continue
-            r = draw(st.integers(1, len(tables[name]) - 1))
+            name, r, c = at
             _put(tables[name], r, c, draw(HUGE))
             harmless = False
         elif kind == "long":
-            name, c = draw(st.sampled_from(TEXT_COLUMNS))
-            if len(tables.get(name, [])) < 2:
+            if (at := _row_in_column(draw, tables, TEXT_COLUMNS)) is None:
                 continue
-            r = draw(st.integers(1, len(tables[name]) - 1))
+            name, r, c = at
             _put(tables[name], r, c, "ä" * draw(st.sampled_from([2000, 2001, 200_000])))
             harmless = False
         elif kind == "wide":

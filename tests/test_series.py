@@ -12,8 +12,6 @@ import pandas as pd
 import pytest
 
 from dashboard import repository
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
 from dashboard.kpis import compute_kpis
 from dashboard.periods import Period
 from dashboard.series import (
@@ -32,18 +30,15 @@ from dashboard.series import (
     settlements,
     staffing_by_party,
 )
-from tests.builders import base_tables, write_workbook
+from tests.builders import base_tables, import_into
 
 Q1 = Period.parse("2023-Q1")
 
 
 def load(folder, tables):
     """Import ``tables`` into a fresh SQLite file under ``folder``; all rows of ``krami``."""
-    engine = make_engine(f"sqlite:///{folder / 'series.sqlite'}")
-    repository.ensure_schema(engine)
+    engine = import_into(folder, tables)
     try:
-        result = import_dataset(engine, write_workbook(folder / "krami.xlsx", tables))
-        assert result.ok, result.messages("en")
         return repository.load_agreement(engine, "krami")
     finally:
         engine.dispose()

@@ -11,25 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import repository
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
 from dashboard.panels import PANEL_KEYS, build_panels
 from dashboard.periods import Period
 from dashboard.theme import EXPORT, SCREEN
-from dashboard.views import build_view, default_period, period_options, step_period
-from tests.builders import base_tables, write_workbook
+from dashboard.views import (
+    build_view,
+    cluster_views,
+    default_period,
+    period_options,
+    step_period,
+)
+from tests.builders import import_into
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
-
-
-def import_into(folder: Path, tables=None, workbook: Path | None = None):
-    engine = make_engine(f"sqlite:///{folder / 'views.sqlite'}")
-    repository.ensure_schema(engine)
-    path = workbook or write_workbook(folder / "krami.xlsx", tables or base_tables())
-    result = import_dataset(engine, path)
-    assert result.ok, result.messages("en")
-    return engine
 
 
 @pytest.fixture(scope="module")
@@ -261,3 +255,19 @@ def test_panels_without_data_for_a_period_say_so(engine):
     for panel in monthly:
         assert panel.has_data is False
         assert "Inga uppgifter för perioden." in [a.text for a in panel.figure.layout.annotations]
+
+
+def test_cluster_views_from_the_agreement_view_equal_views_read_for_each_cluster(tmp_path):
+    engine = import_into(tmp_path, workbook=DEMO / "stockholm-af-2023.xlsx")
+    try:
+        view = build_view(engine, "sthlm-af-2023", "2023-H1", lang="en")
+        derived = cluster_views(view)
+        assert [cv.cluster_id for cv in derived] == view.data.cluster_ids
+        assert len(derived) == 5
+        for cv in derived:
+            read = build_view(engine, "sthlm-af-2023", "2023-H1", cv.cluster_id, lang="en")
+            assert cv.values == read.values
+            assert [n.text("en") for n in cv.notes] == [n.text("en") for n in read.notes]
+            assert (cv.period, cv.lang, cv.breakdown) == (read.period, read.lang, "total")
+    finally:
+        engine.dispose()

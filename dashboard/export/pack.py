@@ -23,7 +23,7 @@ from ..i18n import t
 from ..panels import Panel, build_panels
 from ..slides import Slide, build_slides
 from ..theme import EXPORT
-from ..views import View, build_view
+from ..views import View, build_view, cluster_views
 from .images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
 from .texts import slug, tx
 
@@ -87,16 +87,6 @@ def shows_suppression(figure: go.Figure, lang: str) -> bool:
     return any(note in html.unescape(a.text or "") for a in figure.layout.annotations)
 
 
-def cluster_views(engine: Engine, view: View) -> list[View]:
-    """One view per cluster (same period and language), for the clusters' slides."""
-    out = []
-    for cid in view.data.cluster_ids:
-        cv = build_view(engine, view.agreement_id, view.period.text, cid, lang=view.lang)
-        if cv is not None:
-            out.append(cv)
-    return out
-
-
 def gender_panels(view: View, threshold: int) -> dict[str, Panel]:
     """Occupancy and outcomes by gender, suppressed, where the data is broken down by gender.
 
@@ -124,7 +114,7 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
         raise ExportError(tx("bad_period", lang, period=period))
     clusters = None
     if per_cluster and cluster_id is None and len(view.data.cluster_ids) >= 2:
-        clusters = cluster_views(engine, view)
+        clusters = cluster_views(view)
     by_id = {cv.cluster_id: cv for cv in clusters or []}
     slides = build_slides(view, EXPORT, cluster_views=clusters, suppress_below=threshold)
     by_gender = gender_panels(view, threshold)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..i18n import words
+
 TEXT: dict[str, tuple[str, str]] = {
     "no_browser": (
         "Ingen Chrome eller Chromium hittades på den här datorn, så bilderna (PNG, SVG) – och "
@@ -82,8 +84,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def tx(key: str, lang: str = "sv", **params) -> str:
     """The export text ``key`` in ``lang``."""
-    text = TEXT[key][0 if lang == "sv" else 1]
-    return text.format(**params) if params else text
+    return words(TEXT, key, lang, params)
 
 
 def slug(text: str, limit: int = 60) -> str:

@@ -18,7 +18,7 @@ from ..components.view_page import engine, not_found
 from ..i18n import lang_of, t
 from ..slides import Slide, build_slides
 from ..theme import PRESENT, STATUS_COLOURS
-from ..views import build_view
+from ..views import build_view, cluster_views
 
 dash.register_page(__name__, order=3, path_template="/present/<agreement_id>",
                    title="Presentation", name="Presentation")
@@ -34,11 +34,8 @@ def layout(agreement_id: str | None = None, **query):
     view = build_view(engine(), agreement_id, query.get("period"), cluster_id, None, lang)
     if view is None:
         return not_found(query)
-    cluster_views = []
-    if query.get("clusters") in ("1", "true", "ja") and cluster_id is None:
-        cluster_views = [build_view(engine(), agreement_id, view.period.text, c, None, lang)
-                         for c in view.data.cluster_ids]
-    slides = build_slides(view, PRESENT, cluster_views=cluster_views)
+    per_cluster = query.get("clusters") in ("1", "true", "ja") and cluster_id is None
+    slides = build_slides(view, PRESENT, cluster_views=cluster_views(view) if per_cluster else [])
     try:
         current = min(max(int(query.get("slide", 1)), 1), len(slides))
     except ValueError:

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-import pytest
+from tests.needs import missing
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser",
                        "/usr/bin/google-chrome")
@@ -34,14 +34,12 @@ def chromium_path() -> str | None:
 
 def require_browser() -> None:
     """Skip (or in CI fail) when Chromium or chromedriver is not installed."""
-    missing = [name for name, ok in (("chromium", chromium_path()),
+    absent = [name for name, ok in (("chromium", chromium_path()),
                                      ("chromedriver", shutil.which("chromedriver"))) if not ok]
-    if missing:
-        message = (f"{' and '.join(missing)} not installed: "
+    if absent:
+        message = (f"{' and '.join(absent)} not installed: "
                    "apt-get install chromium chromium-driver (or run .ci/run)")
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(message, "the browser tests")
 
 
 def chrome_options():
