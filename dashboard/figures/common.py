@@ -38,11 +38,19 @@ def new_figure(theme: Theme, text: FigureText, height: int | None = None) -> go.
     return fig
 
 
-def top_margin(theme: Theme, legend: bool = True) -> int:
-    """Pixels above the plot: title, subtitle and (optionally) a legend line, stacked."""
+def top_margin(theme: Theme, legend: bool = True, text: FigureText | None = None) -> int:
+    """Pixels above the plot: title, subtitle (its lines, for ``text``) and (optionally) a
+    legend line, stacked."""
     sub = subtitle_size(theme)
-    return int(12 + theme.title_size * 1.35 + sub * 1.45 +
+    extra_lines = len(subtitle_lines(text, theme)) - 1 if text is not None else 0
+    return int(12 + theme.title_size * 1.35 + sub * 1.45 + max(extra_lines, 0) * sub * 1.25 +
                (theme.font_size * 2.0 if legend else 0) + 4)
+
+
+def subtitle_lines(text: FigureText, theme: Theme) -> list[str]:
+    """The subtitle (where · when) in lines that fit: a long one (a cluster of an agreement
+    with a long name) breaks before its period rather than running off a 4:3 slide."""
+    return wrap(text.subtitle, theme, subtitle_size(theme), 0.5) if text.subtitle else [""]
 
 
 def subtitle_size(theme: Theme) -> int:
@@ -64,11 +72,12 @@ def apply_frame(fig: go.Figure, theme: Theme, text: FigureText,
                    y=1, yref="container", yanchor="top",
                    pad=dict(t=10, l=theme.margin_side),
                    font=dict(size=theme.title_size, color=theme.text_colour),
-                   subtitle=dict(text=esc(text.subtitle),
+                   subtitle=dict(text="<br>".join(esc(line)
+                                                  for line in subtitle_lines(text, theme)),
                                  font=dict(size=subtitle_size(theme), color=theme.text_colour))),
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_colour),
         paper_bgcolor=theme.paper, plot_bgcolor=theme.plot,
-        margin=dict(l=theme.margin_side, r=theme.margin_side, t=top_margin(theme),
+        margin=dict(l=theme.margin_side, r=theme.margin_side, t=top_margin(theme, text=text),
                     b=bottom),
         height=height or theme.height, width=theme.width,
         separators=",\u00a0" if text.lang == "sv" else ".,",
@@ -90,10 +99,11 @@ def apply_frame(fig: go.Figure, theme: Theme, text: FigureText,
     return fig
 
 
-def wrap(text: str, theme: Theme) -> list[str]:
-    """Break a footer into lines that fit the figure's width (900 px when unknown)."""
+def wrap(text: str, theme: Theme, size: int | None = None, ratio: float = 0.56) -> list[str]:
+    """Break a footer (or a subtitle, in font ``size``) at its " · " into lines that fit the
+    figure's width (900 px when unknown); ``ratio`` is a character's width per font size."""
     width = theme.width or 900
-    per_line = max(int(width / (theme.footer_size * 0.56)), 40)
+    per_line = max(int(width / ((size or theme.footer_size) * ratio)), 40)
     lines: list[str] = []
     current = ""
     for part in text.split(" · "):

@@ -54,7 +54,7 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
     fig = make_subplots(rows=n_rows, cols=cols, subplot_titles=titles,
                         vertical_spacing=gap / plot_height if n_rows > 1 else 0,
                         horizontal_spacing=0.1)
-    top = top_margin(theme, legend=False) + theme.font_size * 2
+    top = top_margin(theme, legend=False, text=text) + theme.font_size * 2
     bottom = int(2 * theme.font_size * 1.35 + 14 + theme.footer_size * 3)
     height = int(plot_height + top + bottom)
     apply_frame(fig, theme, text, height=height, x_label_lines=2)

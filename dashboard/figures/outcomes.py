@@ -41,7 +41,7 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     chart_px = n_rows * bar_px + theme.font_size
     gap_px = theme.font_size * 5.5
     plot_px = 2 * chart_px + gap_px
-    top_px = top_margin(theme, legend=False) + theme.font_size * 2
+    top_px = top_margin(theme, legend=False, text=text) + theme.font_size * 2
     fig = make_subplots(rows=2, cols=1, vertical_spacing=gap_px / plot_px,
                         subplot_titles=[esc(t("share_title", lang)),
                                         esc(t("outcomes_split", lang))])
