@@ -58,7 +58,7 @@ def _columns_for(spec) -> list[Column]:
         in_key = c.name in spec.key
         if c.kind in _NUMERIC:
             col_type = _NUMERIC[c.kind]
-        elif c.kind is Kind.TEXT:
+        elif c.kind in (Kind.TEXT, Kind.MUNICIPALITIES):
             col_type = Text
         else:
             col_type = String(_LENGTH[c.kind])

@@ -237,7 +237,8 @@ def krami_stockholm() -> Sheets:
     rng = random.Random(KRAMI_SEED)
     a = "krami-sthlm-2023"
     period = months("2023-01", "2023-12")
-    agreements = [{"agreement_id": a, "name": "Krami Stockholm 2023",
+    agreements = [{"agreement_id": a, "name": "Krami Stockholm 2023", "kind": "krami",
+                   "municipalities": "0180",
                    "valid_from": "2023-01-01", "valid_to": "2023-12-31",
                    "description": description(
                        "den lokala överenskommelsen för Krami i Stockholm 2023")}]
@@ -372,6 +373,7 @@ def stockholm_af() -> Sheets:
     a = "sthlm-af-2023"
     period = months("2022-01", "2023-12")
     agreements = [{"agreement_id": a, "name": "Stockholms stad – Arbetsförmedlingen 2023",
+                   "kind": "lok", "municipalities": "0180",
                    "valid_from": "2023-01-01", "valid_to": "2023-12-31",
                    "description": description(
                        "samverkansöverenskommelsen mellan Stockholms stad och "
@@ -504,6 +506,7 @@ def jarfalla_af() -> Sheets:
     rng = random.Random(JARFALLA_SEED)
     a = "jarfalla-af-2023"
     agreements = [{"agreement_id": a, "name": "Järfälla kommun – Arbetsförmedlingen 2023",
+                   "kind": "lok", "municipalities": "0123",
                    "valid_from": "2023-01-01", "valid_to": "2023-12-31",
                    "description": description(
                        "överenskommelsen om samverkan mellan Järfälla kommun och "
@@ -573,6 +576,7 @@ def grums_unga() -> Sheets:
     period = months("2016-01", "2018-12")
     agreements = [{"agreement_id": a,
                    "name": "Grums kommun – Arbetsförmedlingen, unga 16–24 (2016–2018)",
+                   "kind": "unga", "municipalities": "1764;1761;1780",
                    "valid_from": "2016-01-01", "valid_to": "2018-12-31",
                    "description": description(
                        "den lokala överenskommelsen om ungdomsarbetslöshet (bilaga 3 B, "

@@ -157,7 +157,7 @@ def list_agreements(engine: Engine) -> pd.DataFrame:
               .where(imports.c.status == "active")
               .group_by(import_agreements.c.agreement_id)).subquery()
     stmt = (select(a.c.agreement_id, a.c.name, a.c.valid_from, a.c.valid_to, a.c.description,
-                   latest.c.data_as_of)
+                   a.c.kind, a.c.municipalities, latest.c.data_as_of)
             .outerjoin(latest, latest.c.agreement_id == a.c.agreement_id)
             .order_by(a.c.id))
     with read_transaction(engine) as conn:

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     GENDER = "gender"  # K, M, X or blank
     COMPARATOR = "comparator"  # >=, <=, increase, decrease
     PERIOD = "period"  # YYYY, YYYY-Hn, YYYY-Qn, YYYY-MM
+    MUNICIPALITIES = "municipalities"  # SCB municipality codes, four digits, ';' between
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,17 @@ TABLES: dict[str, Table] = {t.name: t for t in [
            "Sista giltighetsdag, ÅÅÅÅ-MM-DD.", "Last day of validity, YYYY-MM-DD."),
         _c("description", Kind.TEXT, False, ["beskrivning"], "Fri beskrivning.",
            "Free description."),
+        _c("kind", Kind.ID, False, ["typ", "sort", "slag"],
+           "Sorts överenskommelse, en kort kod: krami, lok (lokal överenskommelse stad–"
+           "Arbetsförmedlingen), unga (ungdomsöverenskommelse) eller annan kod.",
+           "What sort of agreement, a short code: krami, lok (local city–employment "
+           "service agreement), unga (youth agreement) or another code."),
+        _c("municipalities", Kind.MUNICIPALITIES, False, ["kommuner", "kommunkoder",
+                                                          "kommun"],
+           "Kommuner som omfattas, som SCB:s kommunkoder (fyra siffror, t.ex. 0180 "
+           "Stockholm); flera med ; emellan. De två första siffrorna är länet.",
+           "Municipalities covered, as SCB municipality codes (four digits, e.g. 0180 "
+           "Stockholm); several separated by ;. The first two digits are the county."),
     ), ("agreement_id",),
         "En rad per överenskommelse.", "One row per agreement."),
     Table("parties", (

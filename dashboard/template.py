@@ -26,6 +26,7 @@ _TYPE_WORDS = {
     Kind.GENDER: ("K, M, X eller tomt", "K, M, X or blank"),
     Kind.COMPARATOR: (">=, <=, increase, decrease", ">=, <=, increase, decrease"),
     Kind.PERIOD: ("ÅÅÅÅ, ÅÅÅÅ-H1, ÅÅÅÅ-Q1, ÅÅÅÅ-MM", "YYYY, YYYY-H1, YYYY-Q1, YYYY-MM"),
+    Kind.MUNICIPALITIES: ("kommunkoder, t.ex. 0180;0123", "municipality codes, e.g. 0180;0123"),
 }
 
 
@@ -84,7 +85,8 @@ def write_template(out: Path, lang: str = "sv") -> Path:
                                     allow_blank=False)
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}5000")
-            if col.kind in (Kind.MONTH, Kind.DATE, Kind.PERIOD, Kind.ID, Kind.LABEL):
+            if col.kind in (Kind.MONTH, Kind.DATE, Kind.PERIOD, Kind.ID, Kind.LABEL,
+                             Kind.MUNICIPALITIES):
                 # Text format so that Excel does not turn 2023-01 into a date.
                 for r in range(2, 502):
                     ws.cell(r, i).number_format = "@"

@@ -229,3 +229,28 @@ def test_undo_is_refused_while_a_later_import_changed_the_same_agreement(engine,
 def test_undo_of_an_unknown_import(engine):
     result = undo_import(engine, 42)
     assert not result.ok and result.problems[0].code == "no_such_import"
+
+
+def test_kind_and_municipalities_are_read_and_listed(engine, tmp_path, tables):
+    tables["agreements"] = [
+        ["agreement_id", "name", "valid_from", "valid_to", "typ", "kommuner"],
+        ["krami", "Krami Test", "2023-01-01", "2023-12-31", "krami", 180],
+    ]
+    result = import_dataset(engine, write_workbook(tmp_path / "a.xlsx", tables))
+    assert result.ok, result.messages("en")
+    listed = repository.list_agreements(engine).set_index("agreement_id")
+    assert listed.loc["krami", "kind"] == "krami"
+    assert listed.loc["krami", "municipalities"] == "0180"  # the zero Excel dropped
+
+
+def test_a_bad_municipality_code_is_refused_naming_the_cell(engine, tmp_path, tables):
+    tables["agreements"] = [
+        ["agreement_id", "name", "valid_from", "valid_to", "municipalities"],
+        ["krami", "Krami Test", "2023-01-01", "2023-12-31", "0180;9999"],
+    ]
+    result = import_dataset(engine, write_workbook(tmp_path / "a.xlsx", tables))
+    assert not result.ok
+    [problem] = result.problems
+    assert (problem.code, problem.sheet, problem.row, problem.letter) == \
+        ("bad_municipalities", "agreements", 2, "E")
+    assert "”9999” är ingen kommunkod" in problem.message("sv")

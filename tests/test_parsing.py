@@ -6,6 +6,7 @@ import pytest
 
 from dashboard.ingest.parsing import (
     CellError,
+    parse_cell,
     parse_comparator,
     parse_count,
     parse_date,
@@ -19,6 +20,7 @@ from dashboard.ingest.parsing import (
     parse_share,
 )
 from dashboard.ingest.readers import PercentCell
+from dashboard.schema import Kind
 
 
 def code_of(fn, *args):
@@ -109,3 +111,24 @@ def test_codes_gender_comparator_period():
     assert parse_period(2023) == "2023"
     assert parse_period(dt.datetime(2023, 5, 1)) == "2023-05"
     assert code_of(parse_period, "2023-01..2023-03") == "bad_period"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("0180", "0180"),
+    ("0180;1280", "0180;1280"),
+    ("0180, 1280", "0180;1280"),
+    ("0180 ; 0180", "0180"),  # the same code twice is one code
+    (180, "0180"),  # Excel dropped the leading zero of a code typed as a number
+    (180.0, "0180"),
+    ("1764;1761;1780", "1764;1761;1780"),
+])
+def test_municipalities(value, expected):
+    assert parse_cell(Kind.MUNICIPALITIES, value) == expected
+
+
+@pytest.mark.parametrize("value", ["9999", "01800", "Stockholm", "0280", "0180;12", 180.5,
+                                   "0180;abc"])
+def test_municipalities_refused(value):
+    with pytest.raises(CellError) as err:
+        parse_cell(Kind.MUNICIPALITIES, value)
+    assert err.value.code == "bad_municipalities"

@@ -251,6 +251,35 @@ def parse_period(value) -> str:
     return period.text
 
 
+# The counties (län) of SCB's codes: the first two digits of a municipality code.
+COUNTIES = {"01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17",
+            "18", "19", "20", "21", "22", "23", "24", "25"}
+_MUNICIPALITY = re.compile(r"^\d{3,4}$")
+
+
+def parse_municipalities(value) -> str:
+    """SCB municipality codes, ``0180;1280``: four digits each, ``;`` (or ``,`` or spaces)
+    between them. Excel drops a leading zero from a code typed as a number (``180``), so
+    three digits get it back."""
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        raise CellError("bad_municipalities", value=show_value(_text(value)))
+    text = _text(value)
+    codes: list[str] = []
+    for part in re.split(r"[;,\s]+", text):
+        if not part:
+            continue
+        if not _MUNICIPALITY.match(part):
+            raise CellError("bad_municipalities", value=show_value(part))
+        code = part.zfill(4)
+        if code[:2] not in COUNTIES:
+            raise CellError("bad_municipalities", value=show_value(part))
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        raise CellError("bad_municipalities", value=show_value(text))
+    return ";".join(codes)
+
+
 def parse_cell(kind: Kind, value, decimal_comma: bool = True):
     """Dispatch on the column's kind. ``NUMBER`` returns ``(value, is_percent)``."""
     check_excel_error(value)
@@ -281,4 +310,6 @@ def parse_cell(kind: Kind, value, decimal_comma: bool = True):
             return parse_comparator(value)
         case Kind.PERIOD:
             return parse_period(value)
+        case Kind.MUNICIPALITIES:
+            return parse_municipalities(value)
     raise AssertionError(kind)

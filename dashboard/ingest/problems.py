@@ -177,6 +177,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "”{value}” är ingen jämförelse. Skriv >=, <=, increase (öka) eller decrease (minska).",
         "'{value}' is not a comparator. Write >=, <=, increase or decrease.",
     ),
+    "bad_municipalities": (
+        "”{value}” är ingen kommunkod. Skriv SCB:s kommunkoder med fyra siffror (t.ex. 0180 "
+        "för Stockholm, 1280 för Malmö), flera med ; emellan.",
+        "'{value}' is not a municipality code. Write SCB's four-digit municipality codes "
+        "(e.g. 0180 for Stockholm, 1280 for Malmö), several separated by ;.",
+    ),
     "bad_period": (
         "”{value}” är ingen period. Skriv ÅÅÅÅ, ÅÅÅÅ-H1, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM.",
         "'{value}' is not a period. Write YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM.",
