@@ -232,9 +232,36 @@ KRAMI_SEED = 2023_000
 KRAMI_GROUPS = ("1 Anstalt, utsluss", "2 Övervakning", "3 Unga 18–25", "4 Övriga")
 
 
+def _by_target_group(rng: random.Random, row: dict, exits: Sequence[int]) -> list[dict]:
+    """One outcomes row per target group from a row of all groups: each leaver (a
+    completer to work, study, other or not yet known, or one who discontinued) is placed
+    in a group that had an exit that month, at random."""
+    leavers = (["work"] * row["work"] + ["study"] * row["study"] + ["other"] * row["other"]
+               + ["unknown"] * (row["completed"] - row["work"] - row["study"] - row["other"])
+               + ["discontinued"] * row["discontinued"])
+    rng.shuffle(leavers)
+    slots = [g for g, n in zip(KRAMI_GROUPS, exits, strict=True) for _ in range(n)]
+    rng.shuffle(slots)
+    out = []
+    for group in KRAMI_GROUPS:
+        mine = [kind for kind, g in zip(leavers, slots, strict=False) if g == group]
+        counts = {k: mine.count(k) for k in ("work", "study", "other", "unknown",
+                                             "discontinued")}
+        out.append({**{k: v for k, v in row.items() if k not in counts},
+                    "target_group": group,
+                    "completed": counts["work"] + counts["study"] + counts["other"]
+                    + counts["unknown"],
+                    "work": counts["work"], "study": counts["study"], "other": counts["other"],
+                    "discontinued": counts["discontinued"]})
+    return out
+
+
 def krami_stockholm() -> Sheets:
     """Krami Stockholm 2023 (seed 000): AF, KV and the city; occupancy target 80."""
     rng = random.Random(KRAMI_SEED)
+    # Outcomes are split by target group with a stream of their own, so that the totals
+    # per gender and month stay what they were before the split was added.
+    group_rng = random.Random(KRAMI_SEED + 1)
     a = "krami-sthlm-2023"
     period = months("2023-01", "2023-12")
     agreements = [{"agreement_id": a, "name": "Krami Stockholm 2023", "kind": "krami",
@@ -289,7 +316,7 @@ def krami_stockholm() -> Sheets:
             row = _outcome(rng, exits, 0.22, p, 0.7, base)
             if row["other"] and rng.random() < 0.25:
                 row["other"] -= 1  # destination not known yet
-            outcomes.append(row)
+            outcomes += _by_target_group(group_rng, row, [f[2] for f in flows])
 
     # Staffing: 2 FTE per party; vacancies and sick leave in a few months.
     absent = {("KV", "2023-03"): 0.5, ("KV", "2023-04"): 0.5, ("KV", "2023-05"): 0.5,

@@ -162,6 +162,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "prev_period": ("Föregående period", "Previous period"),
     "next_period": ("Nästa period", "Next period"),
     "year_to_date": ("Hittills i år", "Year to date"),
+    "last_three_years": ("Senaste tre åren", "The last three years"),
+    "latest": ("senaste", "latest"),
     "year": ("År", "Year"),
     "half": ("Halvår", "Half year"),
     "quarter": ("Kvartal", "Quarter"),
@@ -326,6 +328,8 @@ def period_label(period: Period, lang: str = "sv") -> str:
     start, end = period.start, period.end
     if period.kind == "year":
         return start[:4]
+    if start.endswith("-01") and end.endswith("-12"):
+        return f"{start[:4]}–{end[:4]}"  # whole years
     if start == end:
         return month_label(start, lang, short=False)
     if start[:4] == end[:4]:

@@ -2,16 +2,23 @@
 
 Pure functions over the DataFrames of one agreement (:class:`AgreementData`); no
 database, no formatting. Every figure is computed for the whole agreement
-(``cluster_id=None``) or one cluster, and per party where the contract defines it.
+(``cluster_id=None``) and each cluster, and per party where the contract defines it.
+
+The work is vectorised per table, over all scopes at once: the rows of P are summed per
+cluster and month in one group-by, the agreement's months are the sums of its clusters'
+(:func:`monthly_sums`), and every figure is a mean, a sum or a minimum over those months.
 
 Decisions where the contract is silent (documented in README, "Key figures"):
 
 * a sum over P is ``None`` (no data) when no row of P has a value in that column;
-* per-party FTE is averaged over the same months with data as the total (the months
-  of P with any staffing row for the agreement or cluster), a month without a row
-  for that party counting as 0; ``None`` when the party has no row in P at all;
+* per-party FTE is averaged (and its lowest month found) over the same months with data as
+  the total (the months of P with any staffing row for the agreement or cluster), a month
+  without a row for that party counting as 0; ``None`` when the party has no row in P;
+* ``unknown`` counts a blank ``other`` as 0 (only ``work`` and ``study`` are required);
 * indicators for the whole agreement are the rows with a blank ``cluster_id``; an
-  indicator matches P when its period covers exactly the same months;
+  indicator matches P when its period covers exactly the same months; otherwise the
+  latest period inside P counts (the latest end; of two ending together, the longer);
+  "a year earlier" is then exactly that period shifted twelve months;
 * ``increase``/``decrease`` with a ``value``: a move the right way smaller than
   ``value`` is amber, like no move at all.
 """
@@ -19,6 +26,7 @@ Decisions where the contract is silent (documented in README, "Key figures"):
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -33,27 +41,36 @@ COUNT_SUMS = {
     "study": "outcomes",
     "other": "outcomes",
 }
+OUTCOME_COUNTS = ("completed", "work", "study", "other", "discontinued")
 KPI_NAMES = [
     "occupancy", "started", "exited", "completed", "discontinued", "work", "study", "other",
-    "work_study_share", "fte_committed", "fte_actual", "fte_fulfilment",
-    "cost_total", "cost_paid", "cost_due", "cost_balance",
+    "unknown", "work_study_share", "fte_committed", "fte_actual", "fte_fulfilment",
+    "fte_actual_min", "cost_total", "cost_paid", "cost_due", "cost_balance",
 ]
-PARTY_KPIS = {"fte_committed", "fte_actual", "fte_fulfilment",
-              "cost_paid", "cost_due", "cost_balance"}
+FTE_KPIS = ("fte_committed", "fte_actual", "fte_fulfilment", "fte_actual_min")
+PARTY_KPIS = {*FTE_KPIS, "cost_paid", "cost_due", "cost_balance"}
 PARTY_ONLY_KPIS = {"cost_paid", "cost_due", "cost_balance"}
 AGREEMENT_ONLY_KPIS = {"cost_total", "cost_paid", "cost_due", "cost_balance"}
 SHARE_KPIS = {"work_study_share", "fte_fulfilment"}
 UNITS = {
     "occupancy": "count", "work_study_share": "share", "fte_committed": "fte",
-    "fte_actual": "fte", "fte_fulfilment": "share", "cost_total": "sek", "cost_paid": "sek",
-    "cost_due": "sek", "cost_balance": "sek", **{k: "count" for k in COUNT_SUMS},
+    "fte_actual": "fte", "fte_fulfilment": "share", "fte_actual_min": "fte",
+    "cost_total": "sek", "cost_paid": "sek", "cost_due": "sek", "cost_balance": "sek",
+    "unknown": "count", **{k: "count" for k in COUNT_SUMS},
 }
+# The monthly table each key figure is computed from (indicators: "indicators").
+KPI_TABLES = {"occupancy": "occupancy", "started": "occupancy", "exited": "occupancy",
+              **{k: "outcomes" for k in (*OUTCOME_COUNTS, "unknown", "work_study_share")},
+              **{k: "staffing" for k in FTE_KPIS},
+              **{k: "costs" for k in AGREEMENT_ONLY_KPIS}}
 STATUSES = ("green", "amber", "red", "grey")
 DEFAULT_TOLERANCE = 0.10
 _EPS = 1e-9
 
 TABLE_NAMES = ("parties", "clusters", "targets", "occupancy", "staffing", "cost_shares",
                "costs", "outcomes", "indicators")
+MONTHLY_TABLES = ("occupancy", "outcomes", "staffing", "costs")
+WHOLE = ""  # the whole agreement as a scope in grouped frames (no cluster id is blank)
 
 
 @dataclass
@@ -92,7 +109,9 @@ class AgreementData:
 
 @dataclass(frozen=True)
 class KpiValue:
-    """One key figure with its target and status; the first nine fields are the contract's."""
+    """One key figure with its target and status; ``CONTRACT_FIELDS`` are the contract's
+    (section 4), the rest are for the room (tolerance, the value a year earlier, n, unit,
+    the month of a lowest month)."""
 
     agreement_id: str
     cluster_id: str | None
@@ -107,9 +126,12 @@ class KpiValue:
     previous: float | None = None
     n: int | None = None
     unit: str = "count"
+    value_period: str | None = None
+    previous_period: str | None = None
+    at_month: str | None = None  # fte_actual_min: the month of the lowest total
 
     CONTRACT_FIELDS = ("agreement_id", "cluster_id", "party_id", "period", "kpi", "value",
-                       "target", "comparator", "status")
+                       "value_period", "target", "comparator", "status")
 
     def contract_dict(self) -> dict:
         d = asdict(self)
@@ -136,22 +158,38 @@ def rows_for(df: pd.DataFrame, period: Period, cluster_id: str | None) -> pd.Dat
     return _in_period(_scope(df, cluster_id), period)
 
 
+def _numbers(df: pd.DataFrame, columns) -> pd.DataFrame:
+    """The columns as floats (``None`` -> NaN), for sums with ``min_count``."""
+    return df[list(columns)].apply(pd.to_numeric, errors="coerce").astype(float)
+
+
+def monthly_sums(df: pd.DataFrame, period: Period, columns) -> pd.DataFrame:
+    """Per scope and month of P with data, the sum of each column over its rows
+    (breakdown rows summed; NaN where no row has a value).
+
+    Index ``(scope, month)``: a cluster's rows under its id, and every row again under
+    :data:`WHOLE` (``""``), the whole agreement, whose month is the sum of its clusters'.
+    """
+    rows = _in_period(df, period)
+    if rows.empty:
+        return pd.DataFrame(columns=list(columns), index=pd.MultiIndex.from_tuples(
+            [], names=["scope", "month"]), dtype=float)
+    values = _numbers(rows, columns)
+    values["scope"] = rows["cluster_id"].to_numpy()
+    values["month"] = rows["month"].to_numpy()
+    per_cluster = values.groupby(["scope", "month"], sort=True).sum(min_count=1)
+    whole = values.drop(columns="scope").groupby("month", sort=True).sum(min_count=1)
+    whole.index = pd.MultiIndex.from_arrays([[WHOLE] * len(whole), whole.index],
+                                            names=["scope", "month"])
+    return pd.concat([whole, per_cluster])
+
+
 def monthly_totals(df: pd.DataFrame, column: str) -> pd.Series:
     """Per month with data, the sum of ``column`` over all its rows (breakdowns summed)."""
     if df.empty:
         return pd.Series(dtype=float)
     values = pd.to_numeric(df[column], errors="coerce").fillna(0.0)
     return values.groupby(df["month"]).sum().sort_index()
-
-
-def _sum(df: pd.DataFrame, column: str) -> float | None:
-    if df.empty or column not in df.columns:
-        return None
-    values = pd.to_numeric(df[column], errors="coerce").dropna()
-    if values.empty:
-        return None
-    total = values.sum()
-    return int(total) if float(total).is_integer() else float(total)
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -167,15 +205,6 @@ def _clean(x) -> float | int | None:
     return int(x) if x.is_integer() and abs(x) < 2**53 else x
 
 
-# --------------------------------------------------------------------------- figures
-
-
-def occupancy(data: AgreementData, period: Period, cluster_id: str | None = None):
-    """Mean over months with data of the month's total participants."""
-    totals = monthly_totals(rows_for(data.occupancy, period, cluster_id), "participants")
-    return _clean(totals.mean()) if len(totals) else None
-
-
 def work_study_share(work, study, completed) -> float | None:
     """(work + study) / completed; ``None`` when there are no completers."""
     if completed is None or completed == 0:
@@ -183,23 +212,118 @@ def work_study_share(work, study, completed) -> float | None:
     return ((work or 0) + (study or 0)) / completed
 
 
-def fte(data: AgreementData, period: Period, cluster_id: str | None = None,
-        party_id: str | None = None) -> tuple[float | None, float | None]:
-    """(committed, actual): mean over months with data of the month's total FTE."""
-    rows = rows_for(data.staffing, period, cluster_id)
+def unknown_outcome(completed, work, study, other) -> int | float | None:
+    """Completers whose outcome is not reported: completed − work − study − other."""
+    if completed is None:
+        return None
+    return _clean(completed - (work or 0) - (study or 0) - (other or 0))
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True)
+class _Raw:
+    value: float | None
+    n: int | None = None
+    unit: str = "count"
+    value_period: str | None = None
+    at_month: str | None = None
+
+
+Values = dict[tuple[str | None, str, str | None], _Raw]  # (scope, kpi, party) -> figure
+
+
+def _occupancy_figures(data: AgreementData, period: Period, out: Values) -> None:
+    """occupancy (a mean of month totals), started, exited (sums), for every scope."""
+    sums = monthly_sums(data.occupancy, period, ("participants", "started", "exited"))
+    if sums.empty:
+        return
+    by_scope = sums.groupby(level="scope", sort=False)
+    means = by_scope["participants"].mean()
+    totals = by_scope[["started", "exited"]].sum(min_count=1)
+    for scope, mean in means.items():
+        key = scope or None
+        out[(key, "occupancy", None)] = _Raw(_clean(mean))
+        for kpi in ("started", "exited"):
+            out[(key, kpi, None)] = _Raw(_clean(totals.at[scope, kpi]))
+
+
+def _outcome_figures(data: AgreementData, period: Period, out: Values) -> None:
+    """The outcome sums, unknown and the share in work or study, for every scope."""
+    sums = monthly_sums(data.outcomes, period, OUTCOME_COUNTS)
+    if sums.empty:
+        return
+    totals = sums.groupby(level="scope", sort=False).sum(min_count=1)
+    for scope, rec in zip(totals.index, totals.to_dict("records"), strict=True):
+        key = scope or None
+        got = {k: _clean(rec[k]) for k in OUTCOME_COUNTS}
+        for kpi in OUTCOME_COUNTS:
+            out[(key, kpi, None)] = _Raw(got[kpi])
+        out[(key, "unknown", None)] = _Raw(unknown_outcome(
+            got["completed"], got["work"], got["study"], got["other"]))
+        out[(key, "work_study_share", None)] = _Raw(
+            work_study_share(got["work"], got["study"], got["completed"]),
+            n=got["completed"], unit="share")
+
+
+def _staffing_figures(data: AgreementData, period: Period, scopes: list[str | None],
+                      out: Values) -> None:
+    """FTE committed, actual, fulfilment and the lowest month, total and per party.
+
+    The months with data of a scope are the months of P with any of its staffing rows;
+    a party without a row in such a month counts 0 there (README, "Key figures").
+    """
+    rows = _in_period(data.staffing, period)
     if rows.empty:
-        return None, None
-    months = sorted(rows["month"].unique())
-    if party_id is not None:
-        # The party's months count over the same months with data as the total.
-        rows = rows[rows["party_id"] == party_id]
-        if rows.empty:
-            return None, None
-    out = []
-    for column in ("committed_fte", "actual_fte"):
-        totals = monthly_totals(rows, column).reindex(months, fill_value=0.0)
-        out.append(_clean(totals.mean()))
-    return out[0], out[1]
+        return
+    values = _numbers(rows, ("committed_fte", "actual_fte")).fillna(0.0)
+    values["cluster"] = rows["cluster_id"].to_numpy()
+    values["month"] = rows["month"].to_numpy()
+    values["party"] = rows["party_id"].to_numpy()
+    targets = data.targets
+    order = data.party_ids
+    for scope in scopes:
+        mine = values if scope is None else values[values["cluster"] == scope]
+        if mine.empty:
+            continue
+        per = mine.groupby(["month", "party"], sort=True)[["committed_fte", "actual_fte"]].sum()
+        committed = per["committed_fte"].unstack("party", fill_value=0.0)
+        actual = per["actual_fte"].unstack("party", fill_value=0.0)
+        with_target = set() if targets.empty else set(targets.loc[
+            targets["kpi"].isin(FTE_KPIS) & (targets["cluster_id"] == (scope or ""))
+            & (targets["party_id"] != ""), "party_id"])
+        parties = [p for p in order if p in committed.columns or p in with_target]
+        for kpi in FTE_KPIS:
+            out[(scope, kpi, None)] = _fte(kpi, committed.sum(axis=1), actual.sum(axis=1))
+        for p in parties:
+            if p not in committed.columns:
+                for kpi in FTE_KPIS:
+                    out[(scope, kpi, p)] = _Raw(None, unit=UNITS[kpi])
+                continue
+            for kpi in FTE_KPIS:
+                out[(scope, kpi, p)] = _fte(kpi, committed[p], actual[p])
+
+
+def _fte(kpi: str, committed: pd.Series, actual: pd.Series) -> _Raw:
+    """One FTE figure from month totals (index: the scope's months with data)."""
+    if kpi == "fte_committed":
+        return _Raw(_clean(committed.mean()), unit="fte")
+    if kpi == "fte_actual":
+        return _Raw(_clean(actual.mean()), unit="fte")
+    if kpi == "fte_fulfilment":
+        return _Raw(_ratio(_clean(actual.mean()), _clean(committed.mean())), unit="share")
+    low = actual.idxmin()  # the first of the months with the lowest total
+    return _Raw(_clean(actual.loc[low]), unit="fte", at_month=low)
+
+
+def _cost_figures(data: AgreementData, period: Period, out: Values) -> None:
+    """cost_total, and per party cost_paid, cost_due (shares × category totals), balance."""
+    total, per = costs(data, period)
+    out[(None, "cost_total", None)] = _Raw(total, unit="sek")
+    for kpi in ("cost_paid", "cost_due", "cost_balance"):
+        for p in data.party_ids:
+            out[(None, kpi, p)] = _Raw(per[p][kpi], unit="sek")
 
 
 def costs(data: AgreementData, period: Period) -> tuple[float | None, dict[str, dict]]:
@@ -210,20 +334,30 @@ def costs(data: AgreementData, period: Period) -> tuple[float | None, dict[str, 
         return None, {p: {"cost_paid": None, "cost_due": None, "cost_balance": None}
                       for p in parties}
     amounts = pd.to_numeric(rows["amount_sek"], errors="coerce").fillna(0.0)
-    total = float(amounts.sum())
     paid = amounts.groupby(rows["paid_by"]).sum()
     per_category = amounts.groupby(rows["cost_category"]).sum()
     shares = data.cost_shares
+    if shares.empty:
+        due = pd.Series(dtype=float)
+    else:
+        totals = shares["cost_category"].map(per_category).fillna(0.0)
+        due = (pd.to_numeric(shares["share"]).astype(float) * totals).groupby(
+            shares["party_id"]).sum()
     out = {}
     for p in parties:
-        due = 0.0
-        mine = shares[shares["party_id"] == p] if not shares.empty else shares
-        for rec in mine.itertuples(index=False):
-            due += float(rec.share) * float(per_category.get(rec.cost_category, 0.0))
-        paid_p = float(paid.get(p, 0.0))
-        out[p] = {"cost_paid": _clean(paid_p), "cost_due": _clean(due),
-                  "cost_balance": _clean(paid_p - due)}
-    return _clean(total), out
+        paid_p, due_p = float(paid.get(p, 0.0)), float(due.get(p, 0.0))
+        out[p] = {"cost_paid": _clean(paid_p), "cost_due": _clean(due_p),
+                  "cost_balance": _clean(paid_p - due_p)}
+    return _clean(float(amounts.sum())), out
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+@lru_cache(maxsize=4096)
+def _span(text: str) -> tuple[str, str] | None:
+    p = parse_period_or_none(text)
+    return (p.start, p.end) if p else None
 
 
 def indicator_names(data: AgreementData, cluster_id: str | None) -> list[str]:
@@ -241,101 +375,163 @@ def indicator_names(data: AgreementData, cluster_id: str | None) -> list[str]:
     return names
 
 
-def indicator_value(data: AgreementData, name: str, period: Period,
-                    cluster_id: str | None = None) -> tuple[float | None, str]:
-    """The indicator's value for exactly P (gender rows summed), and its unit."""
+def _indicator_rows(data: AgreementData, name: str, cluster_id: str | None) -> pd.DataFrame:
     ind = data.indicators
     if ind.empty:
-        return None, "number"
-    rows = ind[(ind["indicator"] == name) & (ind["cluster_id"] == (cluster_id or ""))]
-    unit = "percent" if (rows.get("value_unit", pd.Series(dtype=str)) == "%").any() else "number"
-    spans = rows["period"].map(lambda t: _span(t))
+        return ind
+    return ind[(ind["indicator"] == name) & (ind["cluster_id"] == (cluster_id or ""))]
+
+
+def _unit(rows: pd.DataFrame) -> str:
+    return "percent" if "value_unit" in rows and (rows["value_unit"] == "%").any() \
+        else "number"
+
+
+def indicator_period(data: AgreementData, name: str, period: Period,
+                     cluster_id: str | None = None) -> Period | None:
+    """The period an indicator's value for P is for: P itself when a row has exactly P,
+    else the latest period inside P with rows (``None`` when none lies inside P)."""
+    rows = _indicator_rows(data, name, cluster_id)
+    if rows.empty:
+        return None
+    best = None
+    for text in rows["period"].unique():
+        span = _span(text)
+        if span is None:
+            continue
+        if span == (period.start, period.end):
+            return period
+        if period.start <= span[0] and span[1] <= period.end:
+            rank = (span[1], -_months(span))
+            if best is None or rank > best[0]:
+                best = (rank, text)
+    return Period.parse(best[1]) if best else None
+
+
+def _months(span: tuple[str, str]) -> int:
+    return (int(span[1][:4]) - int(span[0][:4])) * 12 + int(span[1][5:]) - int(span[0][5:])
+
+
+def indicator_exact(data: AgreementData, name: str, period: Period,
+                    cluster_id: str | None = None) -> float | None:
+    """The indicator's value for exactly ``period`` (gender rows summed), else ``None``."""
+    rows = _indicator_rows(data, name, cluster_id)
+    if rows.empty:
+        return None
+    spans = rows["period"].map(_span)
     rows = rows[spans == (period.start, period.end)]
     if rows.empty:
-        return None, unit
-    return _clean(pd.to_numeric(rows["value"], errors="coerce").sum()), unit
+        return None
+    return _clean(pd.to_numeric(rows["value"], errors="coerce").sum())
 
 
-def _span(text: str):
-    p = parse_period_or_none(text)
-    return (p.start, p.end) if p else None
+def indicator_value(data: AgreementData, name: str, period: Period,
+                    cluster_id: str | None = None) -> tuple[float | None, str]:
+    """The indicator's value for P (contract section 3) and its unit."""
+    value, unit, _ = indicator_figure(data, name, period, cluster_id)
+    return value, unit
+
+
+def indicator_figure(data: AgreementData, name: str, period: Period,
+                     cluster_id: str | None = None) -> tuple[float | None, str, Period | None]:
+    """(value, unit, the period the value is for)."""
+    rows = _indicator_rows(data, name, cluster_id)
+    unit = _unit(rows) if not rows.empty else "number"
+    at = indicator_period(data, name, period, cluster_id)
+    if at is None:
+        return None, unit, None
+    return indicator_exact(data, name, at, cluster_id), unit, at
+
+
+def _indicator_figures(data: AgreementData, period: Period, scopes, out: Values) -> None:
+    for scope in scopes:
+        for name in indicator_names(data, scope):
+            value, unit, at = indicator_figure(data, name, period, scope)
+            out[(scope, name, None)] = _Raw(
+                value, unit=unit,
+                value_period=at.text if at is not None and not at.same_span(period) else None)
+
+
+# --------------------------------------------------------------------------- no data
+
+
+def has_rows(data: AgreementData, period: Period, cluster_id: str | None = None) -> bool:
+    """Whether the agreement (or cluster) has any row for P: a monthly row of a month of P,
+    or an indicator row whose period lies inside P (contract section 3: a period without
+    any is "Inga uppgifter för perioden")."""
+    for name in MONTHLY_TABLES:
+        if name == "costs" and cluster_id is not None:
+            continue
+        if not rows_for(getattr(data, name), period, cluster_id).empty:
+            return True
+    ind = data.indicators
+    if ind.empty:
+        return False
+    if cluster_id is not None:
+        ind = ind[ind["cluster_id"] == cluster_id]
+    for text in ind["period"].unique():
+        span = _span(text)
+        if span and period.start <= span[0] and span[1] <= period.end:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- all figures
 
 
-@dataclass(frozen=True)
-class _Raw:
-    value: float | None
-    n: int | None = None
-    unit: str = "count"
-
-
-def _values(data: AgreementData, period: Period, cluster_id: str | None) -> dict:
-    """Every figure for one scope: ``{(kpi, party_id): _Raw}`` in output order."""
-    out: dict[tuple[str, str | None], _Raw] = {}
-    out[("occupancy", None)] = _Raw(occupancy(data, period, cluster_id))
-    occ = rows_for(data.occupancy, period, cluster_id)
-    res = rows_for(data.outcomes, period, cluster_id)
-    sums = {}
-    for kpi, table in COUNT_SUMS.items():
-        sums[kpi] = _sum(occ if table == "occupancy" else res, kpi)
-        out[(kpi, None)] = _Raw(sums[kpi])
-    completed = sums["completed"]
-    out[("work_study_share", None)] = _Raw(
-        work_study_share(sums["work"], sums["study"], completed),
-        n=completed, unit="share")
-    parties = data.party_ids
-    staffed = rows_for(data.staffing, period, cluster_id)
-    # Parties with staffing rows in P, and parties with a per-party FTE target (so that a
-    # party that reported nothing shows as missing against its target, not as absent).
-    with_rows = set(staffed["party_id"]) if not staffed.empty else set()
-    t = data.targets
-    with_target = set() if t.empty else set(
-        t.loc[t["kpi"].str.startswith("fte_") & (t["cluster_id"] == (cluster_id or ""))
-              & (t["party_id"] != ""), "party_id"])
-    staff_parties = [p for p in parties if p in with_rows | with_target]
-    committed, actual = fte(data, period, cluster_id)
-    per_party = {p: fte(data, period, cluster_id, p) for p in staff_parties}
-    out[("fte_committed", None)] = _Raw(committed, unit="fte")
-    for p, (c, _a) in per_party.items():
-        out[("fte_committed", p)] = _Raw(c, unit="fte")
-    out[("fte_actual", None)] = _Raw(actual, unit="fte")
-    for p, (_c, a) in per_party.items():
-        out[("fte_actual", p)] = _Raw(a, unit="fte")
-    out[("fte_fulfilment", None)] = _Raw(_ratio(actual, committed), unit="share")
-    for p, (c, a) in per_party.items():
-        out[("fte_fulfilment", p)] = _Raw(_ratio(a, c), unit="share")
-    if cluster_id is None:
-        total, per = costs(data, period)
-        out[("cost_total", None)] = _Raw(total, unit="sek")
-        for kpi in ("cost_paid", "cost_due", "cost_balance"):
-            for p in parties:
-                out[(kpi, p)] = _Raw(per[p][kpi], unit="sek")
-    for name in indicator_names(data, cluster_id):
-        value, unit = indicator_value(data, name, period, cluster_id)
-        out[(name, None)] = _Raw(value, unit=unit)
+def _values(data: AgreementData, period: Period, scopes: list[str | None]) -> Values:
+    """Every figure of P for the scopes, ``{(scope, kpi, party): _Raw}``."""
+    out: Values = {}
+    _occupancy_figures(data, period, out)
+    _outcome_figures(data, period, out)
+    _staffing_figures(data, period, scopes, out)
+    if None in scopes:
+        _cost_figures(data, period, out)
+    _indicator_figures(data, period, scopes, out)
     return out
+
+
+def _ordered(data: AgreementData, scope: str | None, values: Values) -> list[tuple]:
+    """The figures of one scope in the contract's order: every key figure (a missing one
+    as ``None``), per-party figures after each total, then the indicators."""
+    keys = []
+    parties = data.party_ids
+    for kpi in KPI_NAMES:
+        if kpi in AGREEMENT_ONLY_KPIS and scope is not None:
+            continue
+        if kpi not in PARTY_ONLY_KPIS:
+            keys.append((scope, kpi, None))
+        if kpi in FTE_KPIS:
+            keys += [(scope, kpi, p) for p in parties if (scope, kpi, p) in values]
+        elif kpi in PARTY_ONLY_KPIS:
+            keys += [(scope, kpi, p) for p in parties]
+    keys += [(scope, name, None) for name in indicator_names(data, scope)]
+    return keys
 
 
 def find_target(data: AgreementData, kpi: str, cluster_id: str | None,
                 party_id: str | None, period: Period) -> dict | None:
     """The target valid at the end of P for this figure, or ``None``."""
+    return _targets_at(data, period).get((kpi, cluster_id or "", party_id or ""))
+
+
+def _targets_at(data: AgreementData, period: Period) -> dict[tuple, dict]:
+    """Every target valid at the end of P, by ``(kpi, cluster_id, party_id)`` (the one with
+    the latest ``valid_from`` where several apply)."""
     t = data.targets
     if t.empty:
-        return None
-    rows = t[(t["kpi"] == kpi) & (t["cluster_id"] == (cluster_id or ""))
-             & (t["party_id"] == (party_id or ""))]
-    if rows.empty:
-        return None
+        return {}
     day = period.last_day
-    best = None
-    for rec in rows.to_dict("records"):
-        start = rec.get("valid_from") or data.agreement.get("valid_from") or "0000-01-01"
-        end = rec.get("valid_to") or data.agreement.get("valid_to") or "9999-12-31"
-        if start <= day <= end and (best is None or start > best[0]):
-            best = (start, rec)
-    return best[1] if best else None
+    start = t["valid_from"].fillna(data.agreement.get("valid_from") or "0000-01-01")
+    end = t["valid_to"].fillna(data.agreement.get("valid_to") or "9999-12-31")
+    start = start.where(start.astype(bool), data.agreement.get("valid_from") or "0000-01-01")
+    end = end.where(end.astype(bool), data.agreement.get("valid_to") or "9999-12-31")
+    valid = t[(start <= day) & (day <= end)].assign(_start=start)
+    valid = valid.sort_values("_start", kind="stable")
+    out: dict[tuple, dict] = {}
+    for rec in valid.to_dict("records"):
+        out[(rec["kpi"], rec["cluster_id"] or "", rec["party_id"] or "")] = rec
+    return out
 
 
 def status(value, comparator: str | None, target: float | None,
@@ -372,6 +568,19 @@ def status(value, comparator: str | None, target: float | None,
     return "grey"
 
 
+def _previous(data: AgreementData, key: tuple, raw: _Raw, period: Period,
+              earlier: Values) -> tuple[float | None, str | None]:
+    """The value a year earlier that an increase/decrease target compares with, and the
+    period it is for: an indicator's value for its period shifted twelve months."""
+    scope, kpi, party = key
+    if kpi not in KPI_NAMES:
+        at = Period.parse(raw.value_period) if raw.value_period else period
+        before = at.year_earlier()
+        return indicator_exact(data, kpi, before, scope), before.text
+    prev = earlier.get(key)
+    return (prev.value if prev else None), period.year_earlier().text
+
+
 def compute_kpis(data: AgreementData, period: Period, cluster_id: str | None = None,
                  *, clusters: bool = True) -> list[KpiValue]:
     """Every key figure of P: for the agreement and each cluster (or the one cluster asked).
@@ -381,20 +590,21 @@ def compute_kpis(data: AgreementData, period: Period, cluster_id: str | None = N
     """
     scopes = [cluster_id] if cluster_id is not None else \
         [None, *(data.cluster_ids if clusters else [])]
-    earlier = period.year_earlier()
+    values = _values(data, period, scopes)
+    targets = _targets_at(data, period)
+    earlier: Values | None = None
     out: list[KpiValue] = []
     for scope in scopes:
-        values = _values(data, period, scope)
-        previous = None
-        for (kpi, party), raw in values.items():
-            target = find_target(data, kpi, scope, party, period)
+        for key in _ordered(data, scope, values):
+            _s, kpi, party = key
+            raw = values.get(key) or _Raw(None, unit=UNITS.get(kpi, "number"))
+            target = targets.get((kpi, scope or "", party or ""))
             comparator = target["comparator"] if target else None
-            prev = None
+            prev = prev_period = None
             if comparator in ("increase", "decrease"):
-                if previous is None:
-                    previous = _values(data, earlier, scope)
-                prev_raw = previous.get((kpi, party))
-                prev = prev_raw.value if prev_raw else None
+                if earlier is None and kpi in KPI_NAMES:
+                    earlier = _values(data, period.year_earlier(), scopes)
+                prev, prev_period = _previous(data, key, raw, period, earlier or {})
             tval = _clean(target["value"]) if target and target.get("value") is not None \
                 else None
             tol = target.get("tolerance") if target else None
@@ -406,6 +616,8 @@ def compute_kpis(data: AgreementData, period: Period, cluster_id: str | None = N
                 status=status(raw.value, comparator, tval, tol, prev),
                 tolerance=(tol if tol is not None else DEFAULT_TOLERANCE) if target else None,
                 previous=_clean(prev), n=raw.n, unit=raw.unit,
+                value_period=raw.value_period, previous_period=prev_period,
+                at_month=raw.at_month,
             ))
     return out
 
@@ -413,3 +625,4 @@ def compute_kpis(data: AgreementData, period: Period, cluster_id: str | None = N
 def kpi_frame(values: list[KpiValue]) -> pd.DataFrame:
     """Key figures as a DataFrame (all fields), for figures and tables."""
     return pd.DataFrame([asdict(v) for v in values])
+

@@ -215,6 +215,23 @@ def month_span(engine: Engine, agreement_id: str) -> tuple[str, str] | None:
     return (min(lows), max(highs)) if lows else None
 
 
+def get_agreement(engine: Engine, agreement_id: str) -> dict | None:
+    """The agreement's own row (name, validity, kind, …), or ``None``."""
+    a = data_tables["agreements"]
+    with read_transaction(engine) as conn:
+        row = conn.execute(select(a).where(a.c.agreement_id == agreement_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def indicator_periods(engine: Engine, agreement_id: str) -> list[str]:
+    """The distinct periods of the agreement's indicator rows (for the period picker)."""
+    t = data_tables["indicators"]
+    with read_transaction(engine) as conn:
+        rows = conn.execute(select(t.c.period).where(t.c.agreement_id == agreement_id)
+                            .distinct()).scalars().all()
+    return sorted(rows)
+
+
 def is_empty(engine: Engine) -> bool:
     """True when no agreement is stored (first start)."""
     a = data_tables["agreements"]

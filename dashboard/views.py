@@ -7,6 +7,7 @@ computes the key figures, and knows the view's titles, footer and completeness n
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from . import repository
 from .i18n import date_label, kpi_label, period_label, t
-from .kpis import KPI_NAMES, AgreementData, KpiValue, compute_kpis
+from .kpis import AgreementData, KpiValue, compute_kpis, has_rows
 from .periods import Period, PeriodError, canonical_text, month_index, parse_period_or_none
 from .series import (
     BREAKDOWNS,
@@ -25,6 +26,16 @@ from .series import (
 )
 
 SYNTHETIC_MARKERS = ("syntetisk", "synthetic")
+
+
+@dataclass(frozen=True)
+class PeriodProblem:
+    """A period in the address that is not one: what was asked, why not, and what it may
+    have meant (``2016..2018`` -> 2016-01..2018-12)."""
+
+    asked: str
+    reason: str  # month_not_exist | not_a_period
+    suggestion: Period | None = None
 
 
 @dataclass
@@ -39,7 +50,13 @@ class View:
     values: list[KpiValue]
     span: tuple[str, str] | None
     notes: list[Note] = field(default_factory=list)
-    period_was_invalid: bool = False
+    period_problem: PeriodProblem | None = None
+    indicator_periods: list[str] = field(default_factory=list)
+    has_data: bool = True
+
+    @property
+    def period_was_invalid(self) -> bool:
+        return self.period_problem is not None
 
     # ------------------------------------------------------------------ names
 
@@ -136,31 +153,53 @@ class View:
     def kpi_label(self, kpi: str) -> str:
         return kpi_label(kpi, self.lang)
 
-    def sub_period_text(self) -> dict[str, str]:
-        """For indicators with no value for exactly P: their values inside P, in words.
-
-        ``{"inom_90_dagar_andel": "kv. 1: 100 %, kv. 2: 92,9 %, …"}`` (the contract's
-        figure is for exactly P; these tell the room what the quarters said).
-        """
-        from .i18n import fmt_value, period_tick
-        from .series import indicator_series
+    def period_notes(self) -> dict[tuple, str]:
+        """What a value is for when it is not P: ``senaste: kv. 4 2023`` for an indicator
+        with no row for exactly P (contract section 3), by ``(kpi, party, cluster)``."""
+        from .i18n import period_label
 
         out = {}
         for v in self.scope_values():
-            if v.value is not None or v.kpi in KPI_NAMES:
-                continue
-            s = indicator_series(self.data.indicators, v.kpi, self.cluster_id, self.period)
-            inside = s[s["current"]] if not s.empty else s
-            if inside.empty:
-                continue
-            parts = [f"{period_tick(p, self.lang).split('<br>')[0]}: "
-                     f"{fmt_value(val, v.unit, self.lang)}"
-                     for p, val in zip(inside["period"], inside["value"], strict=True)]
-            out[v.kpi] = ", ".join(parts)
+            if v.value_period:
+                at = parse_period_or_none(v.value_period)
+                if at is not None:
+                    out[(v.kpi, v.party_id, v.cluster_id)] = \
+                        f"{t('latest', self.lang)}: {period_label(at, self.lang)}"
         return out
 
+    # ------------------------------------------------------------------ periods around
 
-def default_period(data: AgreementData, span: tuple[str, str] | None) -> Period:
+    @property
+    def bounds(self) -> tuple[str, str] | None:
+        """The first and last month with any data (monthly rows or an indicator's period)."""
+        return data_bounds(self.span, self.indicator_periods)
+
+    def neighbour(self, step: int) -> Period | None:
+        """The period before (``-1``) or after (``1``) of the same length, or ``None``
+        when it holds no data (the ◀ ▶ buttons stop at the data's first and last period)."""
+        bounds = self.bounds
+        if bounds is None:
+            return None
+        other = step_period(self.period, step)
+        if other.end < bounds[0] or other.start > bounds[1]:
+            return None
+        return other
+
+
+def data_bounds(span: tuple[str, str] | None,
+                indicator_periods: list[str]) -> tuple[str, str] | None:
+    """The first and last month of the monthly span and of every indicator period."""
+    lows, highs = ([span[0]], [span[1]]) if span else ([], [])
+    for text in indicator_periods:
+        p = parse_period_or_none(text)
+        if p is not None:
+            lows.append(p.start)
+            highs.append(p.end)
+    return (min(lows), max(highs)) if lows else None
+
+
+def default_period(indicator_periods: list[str], span: tuple[str, str] | None,
+                   valid_from: str | None = None) -> Period:
     """The period a view opens at: the latest year with data, year to date if unfinished.
 
     An agreement with indicators only opens at the latest period of its most common
@@ -171,26 +210,26 @@ def default_period(data: AgreementData, span: tuple[str, str] | None) -> Period:
         if last.endswith("-12"):
             return Period.parse(last[:4])
         return Period.parse(f"{last[:4]}-01..{last}")
-    periods = [p for p in (parse_period_or_none(x) for x in data.indicators.get("period", []))
+    periods = [p for p in (parse_period_or_none(x) for x in indicator_periods)
                if p is not None]
     if periods:
         kinds = Counter(p.kind for p in periods)
         kind = kinds.most_common(1)[0][0]
         latest = max((p for p in periods if p.kind == kind), key=lambda p: p.end)
         return latest
-    valid_from = data.agreement.get("valid_from") or "2000-01-01"
-    return Period.parse(valid_from[:4])
+    return Period.parse((valid_from or "2000-01-01")[:4])
 
 
-def period_options(span: tuple[str, str] | None, data: AgreementData,
+def period_options(span: tuple[str, str] | None, indicator_periods: list[str],
                    lang: str) -> list[tuple[str, str]]:
-    """``(value, label)`` of every period worth offering: years, halves, quarters, months."""
+    """``(value, label)`` of every period worth offering: years, halves, quarters, months,
+    and where the data covers several years, spans of years (all of them; the last three)."""
     from .i18n import MONTHS_SHORT
 
     months: list[str] = []
     if span is not None:
         months = Period.parse(f"{span[0]}..{span[1]}").months
-    for text in data.indicators.get("period", []):
+    for text in indicator_periods:
         p = parse_period_or_none(text)
         if p is not None:
             months += [m for m in p.months if m not in months]
@@ -216,6 +255,23 @@ def period_options(span: tuple[str, str] | None, data: AgreementData,
                 out.append((p.text, period_label(p, lang)))
         for m in sorted((m for m in months if m.startswith(y)), reverse=True):
             out.append((m, period_label(Period.parse(m), lang)))
+    return year_spans(years, lang) + out
+
+
+def year_spans(years: list[str], lang: str) -> list[tuple[str, str]]:
+    """Spans of whole years for a look back: every year with data, and the last three."""
+    if len(years) < 2:
+        return []
+    first, last = min(years), max(years)
+    spans = [Period.parse(f"{first}-01..{last}-12")]
+    if len(years) > 3:
+        spans.insert(0, Period.parse(f"{int(last) - 2}-01..{last}-12"))
+    out = []
+    for p in spans:
+        label = period_label(p, lang)
+        if p.start[:4] != first:
+            label = f"{t('last_three_years', lang)} ({label})"
+        out.append((p.text, label))
     return out
 
 
@@ -224,6 +280,8 @@ def step_period(period: Period, step: int) -> Period:
     length = month_index(period.end) - month_index(period.start) + 1
     if period.kind in ("year", "half", "quarter", "month"):
         shift = length * step
+    elif length % 12 == 0 and period.start.endswith("-01"):
+        shift = length * step  # a span of whole years moves by its length
     else:
         shift = 12 * step  # a month range such as year to date moves by a year
     from .periods import shift_month
@@ -234,42 +292,62 @@ def step_period(period: Period, step: int) -> Period:
     return Period.parse(canonical_text(start, end))
 
 
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:\.\.|-|–)\s*(\d{4})\s*$")
+_MONTH_13 = re.compile(r"^\s*\d{4}-(\d{2})\s*$")
+
+
+def period_problem(text: str) -> PeriodProblem:
+    """Why ``text`` is not a period, and what it may have meant."""
+    if m := _YEARS.match(text):
+        first, last = sorted((m.group(1), m.group(2)))
+        return PeriodProblem(text, "not_a_period", Period.parse(f"{first}-01..{last}-12"))
+    if (m := _MONTH_13.match(text)) and not 1 <= int(m.group(1)) <= 12:
+        return PeriodProblem(text, "month_not_exist")
+    return PeriodProblem(text, "not_a_period")
+
+
 def build_view(engine: Engine, agreement_id: str, period_text: str | None = None,
                cluster_id: str | None = None, breakdown: str | None = None,
                lang: str = "sv", with_clusters: bool = True) -> View | None:
-    """Read and compute one view; ``None`` when the agreement or cluster does not exist."""
+    """Read and compute one view; ``None`` when the agreement or cluster does not exist.
+
+    A ``period_text`` that is not a period gives the default period, and the view says so
+    (:attr:`View.period_problem`).
+    """
     span = repository.month_span(engine, agreement_id)
+    indicator_periods = repository.indicator_periods(engine, agreement_id)
     period = None
-    invalid = False
+    problem = None
     if period_text:
         try:
             period = Period.parse(period_text)
         except PeriodError:
-            invalid = True
+            problem = period_problem(period_text)
     if period is None:
-        # The agreement without its monthly rows: enough to choose the default period.
-        head = repository.load_agreement(engine, agreement_id, months=("0000-00", "0000-00"))
-        if head is None:
+        row = repository.get_agreement(engine, agreement_id)
+        if row is None:
             return None
-        period = default_period(head, span)
+        period = default_period(indicator_periods, span, row["valid_from"])
     window = (period.year_earlier().start, period.end)
     data = repository.load_agreement(engine, agreement_id, window)
     if data is None:
         return None
     if cluster_id is not None and cluster_id not in data.cluster_ids:
         return None
-    return _compute(data, period, span, cluster_id, breakdown, lang, invalid, with_clusters)
+    return _compute(data, period, span, cluster_id, breakdown, lang, problem, with_clusters,
+                    indicator_periods)
 
 
 def cluster_views(view: View) -> list[View]:
     """One view per cluster of ``view``'s agreement, same period, breakdown and language,
     computed from the rows ``view`` has already read (no second trip to the database)."""
     return [_compute(view.data, view.period, view.span, cid, view.breakdown, view.lang,
-                     False, False) for cid in view.data.cluster_ids]
+                     None, False, view.indicator_periods) for cid in view.data.cluster_ids]
 
 
 def _compute(data: AgreementData, period: Period, span, cluster_id: str | None,
-             breakdown: str | None, lang: str, invalid: bool, with_clusters: bool) -> View:
+             breakdown: str | None, lang: str, problem: PeriodProblem | None,
+             with_clusters: bool, indicator_periods: list[str]) -> View:
     """The view of rows already read: key figures, breakdown, completeness notes."""
     values = compute_kpis(data, period, cluster_id) if cluster_id else \
         compute_kpis(data, period, clusters=with_clusters)
@@ -277,8 +355,12 @@ def _compute(data: AgreementData, period: Period, span, cluster_id: str | None,
         values = compute_kpis(data, period, None, clusters=False) + values
     breakdown = breakdown if breakdown in BREAKDOWNS else "total"
     view = View(data=data, period=period, cluster_id=cluster_id, breakdown=breakdown,
-                lang=lang, values=values, span=span, period_was_invalid=invalid)
+                lang=lang, values=values, span=span, period_problem=problem,
+                indicator_periods=list(indicator_periods),
+                has_data=has_rows(data, period, cluster_id))
     if breakdown not in view.breakdowns:
         view.breakdown = "total"
-    view.notes = completeness(data, period, cluster_id, span[1] if span else None)
+    # No data at all for P: no claim that months were (or were not) reported.
+    view.notes = completeness(data, period, cluster_id, span[1] if span else None) \
+        if view.has_data else []
     return view

@@ -52,12 +52,12 @@ def test_kpis_json_has_the_contract_fields(db_url, loaded):
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert all(list(r) == ["agreement_id", "cluster_id", "party_id", "period", "kpi", "value",
-                           "target", "comparator", "status"] for r in rows)
+                           "value_period", "target", "comparator", "status"] for r in rows)
     occ = next(r for r in rows if r["kpi"] == "occupancy" and r["cluster_id"] is None)
     assert occ == {"agreement_id": "krami", "cluster_id": None, "party_id": None,
                    "period": "2023-Q1", "kpi": "occupancy",
-                   "value": pytest.approx((75 + 45 + 82) / 3), "target": 80,
-                   "comparator": ">=", "status": "red"}
+                   "value": pytest.approx((75 + 45 + 82) / 3), "value_period": None,
+                   "target": 80, "comparator": ">=", "status": "red"}
     share = next(r for r in rows if r["kpi"] == "work_study_share" and r["cluster_id"] is None)
     assert share["target"] == 0.6 and share["status"] == "amber"
     assert {r["cluster_id"] for r in rows} == {None, "norr", "soder"}
@@ -72,6 +72,17 @@ def test_kpis_for_one_cluster_in_csv(db_url, loaded):
     occ = next(r for r in rows if r["kpi"] == "occupancy")
     assert occ["value"] == "40" and occ["period"] == "2023-02..2023-03"
     assert occ["target"] == "" and occ["status"] == "grey"
+    assert list(rows[0]) == ["agreement_id", "cluster_id", "party_id", "period", "kpi", "value",
+                             "value_period", "target", "comparator", "status"]
+
+
+def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, loaded):
+    # The quarterly indicator has no row for the year 2023: its latest quarter counts.
+    out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023")
+    rows = json.loads(out.stdout)
+    ind = next(r for r in rows if r["kpi"] == "aterfall")
+    assert (ind["value"], ind["value_period"], ind["period"]) == (2 + 7, "2023-Q1", "2023")
+    assert {r["kpi"] for r in rows} >= {"unknown", "fte_actual_min"}
 
 
 def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, loaded):

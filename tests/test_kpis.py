@@ -144,8 +144,20 @@ def test_indicator_summed_over_gender_rows_and_decrease_against_a_year_earlier(d
     assert ind.previous == 3 + 8
     assert ind.comparator == "decrease"
     assert ind.status == "green"
-    # The indicator is quarterly: for the whole year it has no value.
-    assert figures(data, "2023")[(None, None, "aterfall")].value is None
+    assert ind.value_period is None  # the value is for exactly P
+
+
+def test_a_year_of_a_quarterly_indicator_takes_its_latest_quarter_inside(data):
+    # Contract section 3: no row has exactly 2023, so the latest period inside 2023 with
+    # rows counts (2023-Q1: 2 + 7), compared with that quarter a year earlier (3 + 8).
+    ind = figures(data, "2023")[(None, None, "aterfall")]
+    assert (ind.value, ind.value_period) == (2 + 7, "2023-Q1")
+    assert (ind.previous, ind.previous_period) == (3 + 8, "2022-Q1")
+    assert ind.status == "green"  # decrease: 9 < 11
+    assert ind.contract_dict()["value_period"] == "2023-Q1"
+    # No row lies inside 2023-H2: none, and grey.
+    h2 = figures(data, "2023-H2")[(None, None, "aterfall")]
+    assert (h2.value, h2.value_period, h2.status) == (None, None, "grey")
     # 2022-Q1 has a value but no earlier year: grey.
     f22 = figures(data, "2022-Q1")
     assert f22[(None, None, "aterfall")].value == 11
@@ -219,3 +231,70 @@ class TestStatusRule:
         assert status(None, ">=", 80, 0.1) == "grey"
         assert status(80, None, None, None) == "grey"
         assert status(80, ">=", None, None) == "grey"
+
+
+def test_unknown_outcome_is_completed_minus_the_reported_outcomes(engine, tmp_path):
+    tables = base_tables()
+    # norr, January, M: 5 completed, 2 work, 1 study, 1 other -> 1 not reported;
+    # soder, March: other blank (not reported): counts as 0 -> 4 - 1 - 1 = 2 unknown.
+    tables["outcomes"] = [tables["outcomes"][0],
+                          ["krami", "norr", "2023-01", "M", None, 5, 2, 1, 1, 2],
+                          ["krami", "soder", "2023-03", None, None, 4, 1, 1, None, 0]]
+    assert import_dataset(engine, write_workbook(tmp_path / "u.xlsx", tables)).ok
+    data = repository.load_agreement(engine, "krami")
+    f = figures(data, "2023-Q1")
+    assert f[("norr", None, "unknown")].value == 5 - 2 - 1 - 1
+    assert f[("soder", None, "unknown")].value == 4 - 1 - 1 - 0
+    assert f[(None, None, "unknown")].value == (5 + 4) - (2 + 1) - (1 + 1) - 1
+    # The parts add up to the completers: work + study + other + unknown = completed.
+    parts = sum(f[(None, None, k)].value for k in ("work", "study", "other", "unknown"))
+    assert parts == f[(None, None, "completed")].value
+    # No outcome row in P: none.
+    assert figures(data, "2023-02")[(None, None, "unknown")].value is None
+
+
+def test_fte_actual_min_is_the_lowest_month_also_per_party(data):
+    # base_tables: January AF 2 + KV 1.5 + STHLM 2 + 0.5 = 6.0; February 2 + 2 + 1 + 0.5
+    # = 5.5 -> the lowest month is February, 5.5. Per party: KV's lowest is January (1.5),
+    # STHLM's February (1.5), AF's January (2, the first of two equal months).
+    f = figures(data, "2023-Q1")
+    low = f[(None, None, "fte_actual_min")]
+    assert (low.value, low.at_month, low.unit) == (5.5, "2023-02", "fte")
+    assert (f[(None, "KV", "fte_actual_min")].value,
+            f[(None, "KV", "fte_actual_min")].at_month) == (1.5, "2023-01")
+    assert (f[(None, "STHLM", "fte_actual_min")].value,
+            f[(None, "STHLM", "fte_actual_min")].at_month) == (1.5, "2023-02")
+    assert f[(None, "AF", "fte_actual_min")].at_month == "2023-01"
+    # The contract's output has no month: value_period is for indicators.
+    assert low.contract_dict()["value_period"] is None
+
+
+def test_fte_actual_min_as_a_target_never_under_three(engine, tmp_path):
+    tables = base_tables()
+    tables["targets"].append(["krami", None, "STHLM", "fte_actual_min", ">=", 2, None,
+                              None, None, None])
+    tables["targets"].append(["krami", None, None, "fte_actual_min", ">=", 6, None,
+                              None, None, None])
+    assert import_dataset(engine, write_workbook(tmp_path / "m.xlsx", tables)).ok
+    f = figures(repository.load_agreement(engine, "krami"), "2023-Q1")
+    # STHLM's lowest month 1.5 against at least 2 (10 %: 1.8): red, although its mean is 2.0.
+    assert f[(None, "STHLM", "fte_actual_min")].status == "red"
+    assert f[(None, "STHLM", "fte_actual")].value == pytest.approx(2.0)
+    # The whole team's lowest month 5.5 against 6: 5.4 is amber's edge: amber.
+    assert f[(None, None, "fte_actual_min")].status == "amber"
+
+
+def test_a_period_without_rows_has_every_figure_none_and_every_target_grey(data):
+    from dashboard.kpis import has_rows
+
+    values = compute_kpis(data, Period.parse("2020"))
+    assert values, "the figures are listed, with no value"
+    assert all(v.value is None for v in values)
+    assert all(v.status == "grey" for v in values)
+    assert not has_rows(data, Period.parse("2020"))
+    assert has_rows(data, Period.parse("2023"))
+    # soder misses February's occupancy but reported its outcomes then; in April nothing.
+    assert has_rows(data, Period.parse("2023-02"), "soder")
+    assert not has_rows(data, Period.parse("2023-04"), "soder")
+    # An indicator row inside P is a row: 2022-Q1 has only the indicator.
+    assert has_rows(data, Period.parse("2022"))

@@ -127,7 +127,7 @@ def test_municipalities(value, expected):
 
 
 @pytest.mark.parametrize("value", ["9999", "01800", "Stockholm", "0280", "0180;12", 180.5,
-                                   "0180;abc"])
+                                   "0180;abc", "0199"])  # 0199: Stockholms län, no such kommun
 def test_municipalities_refused(value):
     with pytest.raises(CellError) as err:
         parse_cell(Kind.MUNICIPALITIES, value)

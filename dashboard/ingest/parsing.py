@@ -14,6 +14,7 @@ import math
 import re
 
 from ..periods import parse_period_or_none, valid_month
+from ..places import MUNICIPALITIES
 from ..schema import Kind
 from .problems import show_value
 from .readers import MAX_CELL_CHARS, PercentCell
@@ -251,16 +252,13 @@ def parse_period(value) -> str:
     return period.text
 
 
-# The counties (län) of SCB's codes: the first two digits of a municipality code.
-COUNTIES = {"01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17",
-            "18", "19", "20", "21", "22", "23", "24", "25"}
 _MUNICIPALITY = re.compile(r"^\d{3,4}$")
 
 
 def parse_municipalities(value) -> str:
     """SCB municipality codes, ``0180;1280``: four digits each, ``;`` (or ``,`` or spaces)
     between them. Excel drops a leading zero from a code typed as a number (``180``), so
-    three digits get it back."""
+    three digits get it back. Each must be one of SCB's municipalities."""
     if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
         raise CellError("bad_municipalities", value=show_value(_text(value)))
     text = _text(value)
@@ -271,7 +269,7 @@ def parse_municipalities(value) -> str:
         if not _MUNICIPALITY.match(part):
             raise CellError("bad_municipalities", value=show_value(part))
         code = part.zfill(4)
-        if code[:2] not in COUNTIES:
+        if code not in MUNICIPALITIES:
             raise CellError("bad_municipalities", value=show_value(part))
         if code not in codes:
             codes.append(code)
