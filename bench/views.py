@@ -50,7 +50,7 @@ def main() -> int:
         for agreement in repository.list_agreements(engine)["agreement_id"]:
             first = build_view(engine, agreement)
             periods = [value for value, _ in period_options(
-                repository.month_span(engine, agreement), first.data, "sv")]
+                first.span, first.indicator_periods, "sv")]
             scopes = [None, *first.data.cluster_ids] if len(first.data.cluster_ids) > 1 \
                 else [None]
             times = []

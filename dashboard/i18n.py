@@ -64,6 +64,18 @@ INDICATOR_LABELS = {
     "arbetsgivare_stod": ("Arbetsgivare som fått stöd", "Employers supported"),
 }
 
+KINDS = {"krami": ("Krami", "Krami"),
+         "lok": ("Lokal överenskommelse", "Local agreement"),
+         "unga": ("Ungdomsöverenskommelse", "Youth agreement")}
+
+
+def kind_label(kind: str | None, lang: str = "sv") -> str:
+    """``lok`` -> ``Lokal överenskommelse``; another code as it is."""
+    if not kind:
+        return ""
+    return KINDS[kind][0 if lang == "sv" else 1] if kind in KINDS else kind
+
+
 STATUS = {
     "green": ("✔", "Uppnått", "Met"),
     "amber": ("▲", "Nära målet", "Close"),
@@ -161,6 +173,35 @@ TEXT: dict[str, tuple[str, str]] = {
     "language": ("English", "Svenska"),
     "prev_period": ("Föregående period", "Previous period"),
     "next_period": ("Nästa period", "Next period"),
+    "no_earlier_data": ("Inga tidigare uppgifter: det här är den första perioden med data",
+                        "No earlier data: this is the first period with data"),
+    "no_later_data": ("Inga senare uppgifter: det här är den sista perioden med data",
+                      "No later data: this is the last period with data"),
+    "no_data_period": ("Inga uppgifter för perioden {period}.", "No data for the period {period}."),
+    "data_runs": ("Uppgifter finns för {span}.", "There is data for {span}."),
+    "period_not_exist": ("”{asked}” är ingen period: månad {month} finns inte.",
+                         "'{asked}' is not a period: there is no month {month}."),
+    "period_not_a_period": ("”{asked}” är ingen period. Skriv till exempel 2023, 2023-H1, "
+                            "2023-Q2, 2023-03 eller 2023-01..2023-06.",
+                            "'{asked}' is not a period. Write for example 2023, 2023-H1, "
+                            "2023-Q2, 2023-03 or 2023-01..2023-06."),
+    "period_shown_instead": ("Visar {period} i stället.", "Showing {period} instead."),
+    "period_did_you_mean": ("Menade du {period}?", "Did you mean {period}?"),
+    "star_cluster_missing": ("* = ett kluster har inte rapporterat månaden: summan är de "
+                             "andra klustrens, och medlet räknas på månadssummorna",
+                             "* = a cluster has not reported the month: the total is the "
+                             "other clusters', and the mean is of the month totals"),
+    "star_month_missing": ("* = månaden är inte rapporterad", "* = the month is not reported"),
+    "star_cluster_months": ("* {cluster} saknar {months} (medlet räknas på de månader som "
+                            "rapporterats)", "* {cluster} lacks {months} (its mean is of the "
+                            "months reported)"),
+    "lowest_month_sentence": ("Lägsta månaden, alla parter: {fte} årsarbetskrafter i {month}.",
+                              "The lowest month, all parties: {fte} FTE in {month}."),
+    "lowest": ("lägst", "lowest"),
+    "fte_key": ("åa = årsarbetskrafter", "FTE = full-time equivalents"),
+    "unknown_outcome": ("Uppgift saknas", "Not reported"),
+    "kind": ("Typ", "Kind"),
+    "municipalities": ("Kommuner", "Municipalities"),
     "year_to_date": ("Hittills i år", "Year to date"),
     "last_three_years": ("Senaste tre åren", "The last three years"),
     "latest": ("senaste", "latest"),

@@ -18,9 +18,11 @@ from .figures.indicators import indicators_figure
 from .figures.occupancy import flow_figure, occupancy_figure
 from .figures.outcomes import outcomes_figure
 from .figures.staffing import staffing_figure
-from .i18n import fmt_sek, t
+from .i18n import fmt_fte, fmt_sek, month_label, t
 from .privacy import suppress_monthly, suppress_outcomes
 from .series import (
+    category_balances,
+    cluster_names,
     cluster_rows,
     costs_by_party,
     flow_by_month,
@@ -75,10 +77,11 @@ def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None)
     if suppress_below and not monthly.empty:
         monthly = suppress_monthly(monthly, suppress_below)
         suppressed = bool(monthly["hidden"].any())
-    flagged = _flagged_months(view) if view.cluster_id is None else set()
+    flagged = _flagged_months(view) & set(months)
     notes = []
-    if flagged & set(months):
-        notes.append("* = " + ("ofullständig månad" if lang == "sv" else "incomplete month"))
+    if flagged:
+        notes.append(t("star_cluster_missing" if view.cluster_id is None
+                       else "star_month_missing", lang))
     if suppressed:
         notes.append(t("suppression_note", lang))
     extra = " · ".join(notes) or None
@@ -96,7 +99,11 @@ def flow_panel(view: View, theme: Theme) -> Panel:
     what = t("flow_title", view.lang)
     months = months_shown(view.period, view.span[1] if view.span else None)
     flow = flow_by_month(view.data, view.period, view.cluster_id)
-    fig = flow_figure(flow, months=months, text=figure_text(view, what), theme=theme)
+    flagged = _flagged_months(view) & set(months)
+    extra = t("star_cluster_missing" if view.cluster_id is None else "star_month_missing",
+              view.lang) if flagged else None
+    fig = flow_figure(flow, months=months, text=figure_text(view, what, extra=extra),
+                      theme=theme, flagged=flagged)
     return Panel("flow", what, fig, has_data=not flow.empty)
 
 
@@ -120,10 +127,18 @@ def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) 
 
 
 def staffing_panel(view: View, theme: Theme) -> Panel:
+    lang = view.lang
     parties = staffing_by_party(view.values, view.data, view.cluster_id)
-    what = t("staffing_title", view.lang)
-    fig = staffing_figure(parties, text=figure_text(view, what), theme=theme)
-    return Panel("staffing", what, fig, table=parties,
+    what = t("staffing_title", lang)
+    sentences = []
+    total = parties[parties["party_id"].isna()]
+    if not total.empty and total["lowest"].notna().any():
+        low = total.iloc[0]
+        sentences.append(t("lowest_month_sentence", lang, fte=fmt_fte(low["lowest"], lang),
+                           month=month_label(low["lowest_month"], lang, short=False)))
+    fig = staffing_figure(parties, text=figure_text(view, what, extra=t("fte_key", lang)),
+                          theme=theme)
+    return Panel("staffing", what, fig, table=parties, sentences=sentences,
                  has_data=bool(parties["actual"].notna().any()))
 
 
@@ -135,18 +150,27 @@ def costs_panel(view: View, theme: Theme) -> Panel:
                 if v.kpi == "cost_balance" and v.cluster_id is None}
     sentences = []
     if not by_party.empty:
-        transfers = settlements(balances)
-        for debtor, creditor, amount in transfers:
-            sentences.append(t("owes", lang, debtor=names.get(debtor, debtor),
-                               creditor=names.get(creditor, creditor),
-                               amount=fmt_sek(amount, lang)))
-        if not transfers:
-            sentences.append(t("settled", lang))
+        sentences += settlement_sentences(balances, names, lang)
+        per_category = category_balances(by_party)
+        if len(per_category) > 1:
+            # Each category has its own split (contract section 1): settled one by one.
+            for category, own in per_category.items():
+                words = settlement_sentences(own, names, lang)
+                sentences.append(f"{category.capitalize()}: " + " ".join(words))
     what = t("costs_title", lang)
-    extra = sentences[0] if len(sentences) == 1 else None
+    extra = sentences[0] if sentences else None
     fig = costs_figure(by_party, names, text=figure_text(view, what, extra=extra), theme=theme)
     return Panel("costs", what, fig, sentences=sentences, table=by_party,
                  has_data=not by_party.empty)
+
+
+def settlement_sentences(balances: dict, names: dict[str, str], lang: str) -> list[str]:
+    """Who owes whom, in words: one sentence per transfer, or that nobody owes anything."""
+    transfers = settlements(balances)
+    if not transfers:
+        return [t("settled", lang)]
+    return [t("owes", lang, debtor=names.get(d, d), creditor=names.get(c, c),
+              amount=fmt_sek(amount, lang)) for d, c, amount in transfers]
 
 
 def indicators_panel(view: View, theme: Theme, names: list[str] | None = None,
@@ -177,6 +201,7 @@ def cluster_panels(view: View, theme: Theme) -> list[Panel]:
     if len(rows) < 2:
         return []
     lang = view.lang
+    names = cluster_names(view.data)
     out = []
     for key, metric, title in (("clusters_occupancy", "occupancy", "occupancy_title"),
                                ("clusters_share", "work_study_share", "share_title")):
@@ -187,9 +212,25 @@ def cluster_panels(view: View, theme: Theme) -> list[Panel]:
                       .dropna())
         target = targets.pop() if len(targets) == 1 else None
         n = int(rows["completed"].fillna(0).sum()) if metric != "occupancy" else None
-        fig = cluster_figure(rows, metric, text=figure_text(view, what, n=n), theme=theme,
-                             target=target)
+        table = "occupancy" if metric == "occupancy" else "outcomes"
+        missing = missing_by_cluster(view.notes, table)
+        extra = "; ".join(t("star_cluster_months", lang, cluster=names.get(cid, cid),
+                            months=", ".join(month_label(m, lang) for m in months))
+                          for cid, months in missing.items()) or None
+        fig = cluster_figure(rows, metric, text=figure_text(view, what, n=n, extra=extra),
+                             theme=theme, target=target, flagged=set(missing))
         out.append(Panel(key, what, fig, n=n, table=rows))
+    return out
+
+
+def missing_by_cluster(notes, table: str) -> dict[str, list[str]]:
+    """The months each cluster has not reported in ``table`` (from the completeness notes)."""
+    out: dict[str, list[str]] = {}
+    for note in notes:
+        if note.kind == "missing_month" and note.cluster_id and \
+                table in (note.table or "").split("+"):
+            out.setdefault(note.cluster_id, [])
+            out[note.cluster_id] += [m for m in note.months if m not in out[note.cluster_id]]
     return out
 
 

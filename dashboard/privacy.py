@@ -12,8 +12,10 @@ The live app shows its users the real figures; only exports go through here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from .series import TOTAL
@@ -26,34 +28,84 @@ def primary(value, threshold: int) -> bool:
     return value is not None and not pd.isna(value) and 0 < value < threshold
 
 
+SEARCH_DEPTH = 3  # extra cells tried together before hiding one at a time
+KEEP_COST = 1e9
+
+
 def complete(values: dict[Cell, float], hidden: set[Cell],
-             relations: Iterable[tuple[Cell | None, list[Cell]]]) -> set[Cell]:
-    """Hide more cells until no sum has exactly one unknown.
+             relations: Iterable[tuple[Cell | None, list[Cell]]],
+             keep: set[Cell] = frozenset()) -> set[Cell]:
+    """Hide more cells until no hidden cell can be worked out.
 
     ``relations`` are ``(total, parts)``: the parts add up to the total (a total of
-    ``None`` is published). A reader solves any sum with exactly one unknown, the total
-    included, so while some sum has exactly one unknown, its smallest shown part is hidden
-    too (the least information lost). Then no hidden cell can be worked out by solving
-    the sums one at a time (:func:`recomputable` checks this).
+    ``None`` is published). A reader can solve the sums together (:func:`recomputable`).
+    While some hidden cell is determined, the cells of the sums linked to it are tried, up
+    to :data:`SEARCH_DEPTH` together, and the set with the smallest sum that leaves nothing
+    determined is hidden (the least information lost: typically the rectangle a small
+    count makes with another group and another column); failing that, the one cell that
+    leaves the fewest determined. Published totals are never hidden, and the cells in
+    ``keep`` (the shares worth showing and their n) only when nothing else would do.
     """
     relations = list(relations)
     hidden = set(hidden)
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in relations:
-            unknown = [p for p in parts if p in hidden]
-            if total is not None and total in hidden:
-                unknown.append(total)
-            if len(unknown) != 1:
-                continue
-            shown = [p for p in parts if p not in hidden]
-            if not shown:
-                continue  # a sum of one part: the part is the (published) total
-            smallest = min(shown, key=lambda p: (values.get(p) or 0, str(p)))
-            hidden.add(smallest)
-            changed = True
-    return hidden
+    public = inherent(values, relations)
+
+    def left(cells: set[Cell]) -> set[Cell]:
+        return recomputable(values, cells, relations, public=public)
+
+    def weight(cells) -> float:
+        # A kept cell (a share worth showing, or its n) costs more than any count.
+        return sum((values.get(c) or 0) + (KEEP_COST if c in keep else 0) for c in cells)
+
+    while True:
+        found = left(hidden)
+        if not found:
+            return hidden
+        # The cells of the sums linked to the determined ones, and of the sums those cells
+        # are in (a rectangle: another column of the group, and both in another group).
+        first = _neighbours(found, hidden, relations) - public
+        near = (first | _neighbours(first, hidden, relations)) - hidden - public
+        candidates = sorted(near, key=lambda c: (weight([c]), str(c)))
+        if not candidates:
+            return hidden  # nothing left to hide: the totals themselves give it away
+        best = None
+        for size in range(1, min(SEARCH_DEPTH, len(candidates)) + 1):
+            for extra in itertools.combinations(candidates, size):
+                if best is not None and weight(extra) >= weight(best):
+                    continue
+                if not left(hidden | set(extra)):
+                    best = extra
+            if best is not None:
+                break
+        if best is not None:
+            return hidden | set(best)
+        hidden.add(min(candidates, key=lambda c: (c in keep, len(left(hidden | {c})),
+                                                  values.get(c) or 0, str(c))))
+
+
+def _neighbours(found: set[Cell], hidden: set[Cell],
+                relations: list[tuple[Cell | None, list[Cell]]]) -> set[Cell]:
+    """The parts of every sum linked to ``found`` through hidden cells: where hiding one
+    more cell can make the determined cells undetermined again."""
+    reach = set(found)
+    linked: list[tuple[Cell | None, list[Cell]]] = []
+    grew = True
+    while grew:
+        grew = False
+        for rel in relations:
+            total, parts = rel
+            members = set(parts) | ({total} if total is not None else set())
+            if rel not in linked and members & reach:
+                linked.append(rel)
+                more = (members & hidden) - reach
+                if more:
+                    reach |= more
+                    grew = True
+    # The parts of the linked sums, and their totals where a total is itself a part of
+    # another sum (a group's n), never a published total (the total row).
+    parts_anywhere = {p for _, ps in relations for p in ps}
+    return {p for _, parts in linked for p in parts} | \
+        {total for total, _ in linked if total in parts_anywhere}
 
 
 # --------------------------------------------------------------------------- occupancy
@@ -83,34 +135,45 @@ def suppress_monthly(monthly: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- outcomes
 
-COUNTS = ("completed", "work", "study", "other", "discontinued")
+COUNTS = ("completed", "work", "study", "other", "unknown", "discontinued")
 
 
 def suppress_outcomes(groups: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Outcome groups (the total first, then each group) with small counts hidden.
+    """Outcome groups (the total first, then each group) with small counts hidden, and as
+    little else as possible (contract section 5).
 
-    Adds ``hidden`` (the hidden columns of the row, a tuple), ``small`` (those hidden for
-    being from 1 to threshold - 1) and blanks them; ``share`` is
-    blanked where its n is hidden or where it would give away a hidden work or study count.
+    Adds ``hidden`` (the hidden columns of the row, a tuple, ``"share"`` among them when the
+    share is not shown) and ``small`` (those hidden for being from 1 to threshold - 1), and
+    blanks them. A group's share in work or study is shown when its numerator (work +
+    study) and its n (completed) are each 0 or at least ``threshold`` and neither is hidden
+    to protect another count: women 5 of 18 stay a share even when their 2 in studies is
+    hidden (then their work, and the other groups' work and study, are hidden with it).
     """
     out = groups.copy().astype(object)
+    if "unknown" not in out:
+        out["unknown"] = None
     out["hidden"] = [()] * len(out)
     out["small"] = [()] * len(out)
     rows = [i for i, g in zip(out.index, out["group"], strict=True) if g != TOTAL]
     if not rows:
         return out
     values, relations = outcome_relations(out)
-    hidden = {(i, col) for i in rows for col in COUNTS if primary(values[(i, col)], threshold)}
-    # A shown share with a shown n publishes work + study: treat it as a cell that is
-    # hidden exactly when the share is hidden (its n or one of its parts hidden).
+    hidden = {(i, col) for i in rows for col in (*COUNTS, "ws")
+              if primary(values[(i, col)], threshold)}
+    # Shares worth showing (numerator and n each 0 or at least the threshold) are kept,
+    # with their n, while counts can be hidden instead.
+    keep = {(i, c) for i in rows for c in ("ws", "completed")
+            if (i, "ws") not in hidden and (i, "completed") not in hidden}
+    # A share is shown only with its n: a hidden n takes the share (work + study) with it.
     changed = True
     while changed:
         for i in rows:
-            if {(i, "completed"), (i, "work"), (i, "study")} & hidden:
+            if (i, "completed") in hidden:
                 hidden.add((i, "ws"))
         before = len(hidden)
-        hidden = complete(values, hidden, relations)
-        changed = len(hidden) != before
+        hidden = complete(values, hidden, relations, keep)
+        changed = len(hidden) != before or any(
+            (i, "completed") in hidden and (i, "ws") not in hidden for i in rows)
     for i in rows:
         cols = tuple(c for c in COUNTS if (i, c) in hidden)
         out.at[i, "hidden"] = cols + (("share",) if (i, "ws") in hidden else ())
@@ -127,8 +190,8 @@ def outcome_relations(groups: pd.DataFrame) -> tuple[dict, list]:
 
     Cells are ``(row, column)`` for the counts and ``(row, "ws")`` for work + study (which
     a shown share times its n publishes). The groups of each column add up to the total
-    row; work + study is a group's ``ws``; where every completer is accounted for,
-    completed = work + study + other.
+    row; work + study is a group's ``ws``; and a group's completers are its work, study,
+    other and unknown (the parts always add up to n).
     """
     rows = [i for i, g in zip(groups.index, groups["group"], strict=True) if g != TOTAL]
     total = next((i for i, g in zip(groups.index, groups["group"], strict=True)
@@ -136,8 +199,11 @@ def outcome_relations(groups: pd.DataFrame) -> tuple[dict, list]:
     values: dict[Cell, float] = {}
     for i in groups.index:
         for col in COUNTS:
-            v = groups.at[i, col]
+            v = groups.at[i, col] if col in groups else None
             values[(i, col)] = None if v is None or pd.isna(v) else float(v)
+        if values[(i, "unknown")] is None and values[(i, "completed")] is not None:
+            values[(i, "unknown")] = values[(i, "completed")] - sum(
+                values[(i, c)] or 0 for c in ("work", "study", "other"))
         work, study = values[(i, "work")], values[(i, "study")]
         values[(i, "ws")] = None if work is None or study is None else work + study
     relations: list[tuple[Cell | None, list[Cell]]] = []
@@ -146,35 +212,81 @@ def outcome_relations(groups: pd.DataFrame) -> tuple[dict, list]:
                           [(i, col) for i in rows]))
     for i in rows:
         relations.append(((i, "ws"), [(i, "work"), (i, "study")]))
-        parts = [values[(i, c)] or 0 for c in ("work", "study", "other")]
-        if values[(i, "completed")] is not None and sum(parts) == values[(i, "completed")]:
-            relations.append(((i, "completed"), [(i, "work"), (i, "study"), (i, "other")]))
+        if values[(i, "completed")] is not None:
+            relations.append(((i, "completed"), [(i, "work"), (i, "study"), (i, "other"),
+                                                 (i, "unknown")]))
     return values, relations
 
 
+def inherent(values: dict[Cell, float],
+             relations: Iterable[tuple[Cell | None, list[Cell]]]) -> set[Cell]:
+    """Cells the published totals give away whatever is hidden (the parts of a total of 0
+    are 0): hiding them protects nothing, and their being known reveals nothing more."""
+    relations = list(relations)
+    parts = {p for _, ps in relations for p in ps}
+    return _determined(values, parts, relations)
+
+
 def recomputable(values: dict[Cell, float], hidden: set[Cell],
-                 relations: Iterable[tuple[Cell | None, list[Cell]]]) -> set[Cell]:
+                 relations: Iterable[tuple[Cell | None, list[Cell]]], *,
+                 public: set[Cell] | None = None) -> set[Cell]:
     """Hidden cells a reader can work out exactly from the shown ones (should be empty).
 
-    Repeatedly solves any known sum with exactly one unknown part, as a reader would.
+    The reader knows every shown cell and every sum. The hidden cells are unknowns of a
+    system of linear equations; a hidden cell is determined when its unit vector lies in
+    the span of the equations (solving sums together, not only one at a time). Counts
+    are never negative, so a sum whose unknowns must add up to 0 gives each of them as 0.
+    Cells the published totals alone give away (:func:`inherent`) are not counted.
     """
-    known = {c for c in values if c not in hidden}
     relations = list(relations)
-    found: set[Cell] = set()
-    progress = True
-    while progress:
-        progress = False
+    if public is None:
+        public = inherent(values, relations)
+    return _determined(values, hidden, relations) - public
+
+
+def _determined(values: dict[Cell, float], hidden: set[Cell],
+                relations: list[tuple[Cell | None, list[Cell]]]) -> set[Cell]:
+    """The hidden cells that the shown cells and the sums determine."""
+    unknown = sorted(hidden, key=str)
+    known: set[Cell] = set()
+    while True:
+        rest = [c for c in unknown if c not in known]
+        if not rest:
+            return known & hidden
+        index = {c: i for i, c in enumerate(rest)}
+        rows = []
+        new: set[Cell] = set()
         for total, parts in relations:
-            if total is not None and total not in known:
-                unknown = [p for p in parts if p not in known]
-                if not unknown:  # all parts known: the total follows
-                    known.add(total)
-                    found.add(total)
-                    progress = True
-                continue
-            unknown = [p for p in parts if p not in known]
-            if len(unknown) == 1:
-                known.add(unknown[0])
-                found.add(unknown[0])
-                progress = True
-    return found & hidden
+            row = np.zeros(len(rest))
+            remainder = 0.0  # what the unknowns of this sum must add up to
+            for p in parts:
+                if p in index:
+                    row[index[p]] += 1
+                else:
+                    remainder -= values.get(p) or 0
+            if total is not None:
+                if total in index:
+                    row[index[total]] -= 1
+                else:
+                    remainder += values.get(total) or 0
+            elif parts:
+                remainder += sum(values.get(p) or 0 for p in parts)
+            if row.any():
+                rows.append(row)
+                # Counts are never negative: unknowns that must add up to 0 are each 0.
+                if (row >= 0).all() and abs(remainder) < 1e-9:
+                    new |= {c for c in rest if row[index[c]] > 0}
+        if rows:
+            # A cell is determined when every solution of the equations keeps it fixed:
+            # its coordinate is 0 in every vector of the null space.
+            matrix = np.array(rows)
+            _, sv, vt = np.linalg.svd(matrix)
+            rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0))).sum())
+            null = vt[rank:]
+            for c in rest:
+                if null.shape[0] == 0 or np.abs(null[:, index[c]]).max() < 1e-9:
+                    new.add(c)
+        new -= known
+        if not new:
+            return known & hidden
+        known |= new

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .i18n import gender_label, kpi_label, month_label, t
-from .kpis import AgreementData, KpiValue, indicator_value, rows_for, work_study_share
+from .kpis import (
+    AgreementData,
+    KpiValue,
+    indicator_exact,
+    rows_for,
+    unknown_outcome,
+    work_study_share,
+)
 from .periods import Period
 
 BREAKDOWNS = ("total", "gender", "target_group")
@@ -28,8 +35,10 @@ def available_breakdowns(data: AgreementData) -> list[str]:
     """``total`` always; ``gender`` and ``target_group`` where rows are broken down."""
     out = ["total"]
     for col in ("gender", "target_group"):
-        for frame in (data.occupancy, data.outcomes):
-            if not frame.empty and (frame[col] != "").any():
+        frames = (data.occupancy, data.outcomes, data.indicators) if col == "gender" else \
+            (data.occupancy, data.outcomes)
+        for frame in frames:
+            if not frame.empty and col in frame and (frame[col] != "").any():
                 out.append(col)
                 break
     return out
@@ -104,17 +113,21 @@ def flow_by_month(data: AgreementData, period: Period, cluster_id: str | None) -
 
 def outcomes_by_group(data: AgreementData, period: Period, cluster_id: str | None,
                       breakdown: str = "total") -> pd.DataFrame:
-    """Per group (the total first): completed, work, study, other, discontinued, share."""
+    """Per group (the total first): completed, work, study, other, discontinued, unknown
+    (completers whose outcome is not reported: work + study + other + unknown = completed),
+    and the share in work or study."""
     rows = rows_for(data.outcomes, period, cluster_id)
     cols = ["completed", "work", "study", "other", "discontinued"]
     if rows.empty:
-        return pd.DataFrame(columns=["group", *cols, "share"])
+        return pd.DataFrame(columns=["group", *cols, "unknown", "share"])
     numbers = rows[cols].apply(pd.to_numeric, errors="coerce")
     numbers["group"] = _groups(rows, breakdown)
     records = []
 
     def record(group, frame):
         sums = {c: (None if frame[c].dropna().empty else int(frame[c].sum())) for c in cols}
+        sums["unknown"] = unknown_outcome(sums["completed"], sums["work"], sums["study"],
+                                          sums["other"])
         sums["share"] = work_study_share(sums["work"], sums["study"], sums["completed"])
         return {"group": group, **sums}
 
@@ -142,25 +155,37 @@ def cluster_names(data: AgreementData) -> dict[str, str]:
 
 def staffing_by_party(values: list[KpiValue], data: AgreementData,
                       cluster_id: str | None) -> pd.DataFrame:
-    """Per party, then all parties: committed, actual, fulfilment, target, status."""
+    """Per party, then all parties: committed, actual, fulfilment, target, status, and the
+    lowest month's actual FTE (``fte_actual_min``) with its month, target and status."""
     names = party_names(data)
     by_key = {(v.kpi, v.party_id): v for v in values if v.cluster_id == cluster_id
-              and v.kpi in ("fte_committed", "fte_actual", "fte_fulfilment")}
+              and v.kpi in ("fte_committed", "fte_actual", "fte_fulfilment",
+                            "fte_actual_min")}
     parties = [p for (k, p) in by_key if k == "fte_actual" and p is not None]
     out = []
     for p in [*parties, None]:
         actual = by_key.get(("fte_actual", p))
         committed = by_key.get(("fte_committed", p))
         fulfil = by_key.get(("fte_fulfilment", p))
+        low = by_key.get(("fte_actual_min", p))
         if actual is None:
             continue
         out.append({"party_id": p, "party": names.get(p, p) if p else None,
                     "committed": committed.value if committed else None,
                     "actual": actual.value, "fulfilment": fulfil.value if fulfil else None,
                     "target": actual.target, "comparator": actual.comparator,
-                    "status": actual.status})
-    return pd.DataFrame(out, columns=["party_id", "party", "committed", "actual", "fulfilment",
-                                      "target", "comparator", "status"])
+                    "status": actual.status,
+                    "lowest": low.value if low else None,
+                    "lowest_month": low.at_month if low else None,
+                    "lowest_target": low.target if low else None,
+                    "lowest_comparator": low.comparator if low else None,
+                    "lowest_status": low.status if low else "grey"})
+    return pd.DataFrame(out, columns=STAFFING_COLUMNS)
+
+
+STAFFING_COLUMNS = ["party_id", "party", "committed", "actual", "fulfilment", "target",
+                    "comparator", "status", "lowest", "lowest_month", "lowest_target",
+                    "lowest_comparator", "lowest_status"]
 
 
 # --------------------------------------------------------------------------- costs
@@ -175,15 +200,28 @@ def costs_by_party(data: AgreementData, period: Period) -> pd.DataFrame:
     totals = amounts.groupby(rows["cost_category"]).sum()
     paid = amounts.groupby([rows["paid_by"], rows["cost_category"]]).sum()
     shares = data.cost_shares
+    # Categories in the order the agreement's cost shares list them.
+    listed = list(dict.fromkeys(shares["cost_category"])) if not shares.empty else []
+    categories = [c for c in listed if c in totals.index] + \
+        [c for c in totals.index if c not in listed]
     out = []
     for p in data.party_ids:
-        for category in totals.index:
+        for category in categories:
             share_rows = shares[(shares["party_id"] == p) & (shares["cost_category"] == category)]
             share = float(share_rows["share"].iloc[0]) if not share_rows.empty else 0.0
             out.append({"party_id": p, "category": category,
                         "paid": float(paid.get((p, category), 0.0)),
                         "due": share * float(totals[category]), "share": share})
     return pd.DataFrame(out)
+
+
+def category_balances(by_party: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per cost category, each party's balance in it: paid − due (its share of the category's
+    total). Categories in the order they first appear."""
+    out: dict[str, dict[str, float]] = {}
+    for rec in by_party.to_dict("records"):
+        out.setdefault(rec["category"], {})[rec["party_id"]] = rec["paid"] - rec["due"]
+    return out
 
 
 def settlements(balances: dict[str, float], tolerance: float = 0.5) -> list[tuple]:
@@ -221,29 +259,34 @@ def indicator_rows(values: list[KpiValue], data: AgreementData, period: Period,
     from .kpis import KPI_NAMES
 
     out = []
-    earlier = period.year_earlier()
     for v in values:
         if v.cluster_id != cluster_id or v.kpi in KPI_NAMES:
             continue
         previous = v.previous
         if previous is None:
-            previous, _ = indicator_value(data, v.kpi, earlier, cluster_id)
+            # The same period a year earlier: of the period the value is for.
+            at = Period.parse(v.value_period) if v.value_period else period
+            previous = indicator_exact(data, v.kpi, at.year_earlier(), cluster_id)
         out.append({"name": v.kpi, "label": kpi_label(v.kpi, lang), "value": v.value,
-                    "previous": previous, "unit": v.unit, "target": v.target,
-                    "comparator": v.comparator, "status": v.status})
-    return pd.DataFrame(out, columns=["name", "label", "value", "previous", "unit", "target",
-                                      "comparator", "status"])
+                    "value_period": v.value_period, "previous": previous, "unit": v.unit,
+                    "target": v.target, "comparator": v.comparator, "status": v.status,
+                    "by_gender": indicator_genders(data, v.kpi, cluster_id)})
+    return pd.DataFrame(out, columns=["name", "label", "value", "value_period", "previous",
+                                      "unit", "target", "comparator", "status", "by_gender"])
 
 
 def indicator_series(data_indicators: pd.DataFrame, name: str, cluster_id: str | None,
                      period: Period) -> pd.DataFrame:
     """Values of one indicator whose period lies inside P or inside P a year earlier.
 
-    Returns ``period, value, current`` in time order (``current``: inside P).
+    Returns ``period, value, current, group`` in time order (``current``: inside P). Where
+    the rows are broken down by gender, one row per gender (``group`` K, M, X), whose
+    values add up to the indicator's value; else ``group`` is :data:`TOTAL`.
     """
     ind = data_indicators
+    columns = ["period", "value", "current", "group"]
     if ind.empty:
-        return pd.DataFrame(columns=["period", "value", "current"])
+        return pd.DataFrame(columns=columns)
     rows = ind[(ind["indicator"] == name) & (ind["cluster_id"] == (cluster_id or ""))]
     earlier = period.year_earlier()
     out = []
@@ -254,11 +297,28 @@ def indicator_series(data_indicators: pd.DataFrame, name: str, cluster_id: str |
             continue
         inside = period.start <= p.start and p.end <= period.end
         before = earlier.start <= p.start and p.end <= earlier.end
-        if inside or before:
-            out.append({"period": p, "value": float(group["value"].sum()), "current": inside})
+        if not (inside or before):
+            continue
+        genders = group["gender"] if "gender" in group else pd.Series([""] * len(group))
+        if (genders != "").any():
+            for g in _group_order("gender", genders):
+                values = pd.to_numeric(group.loc[genders == g, "value"], errors="coerce")
+                out.append({"period": p, "value": float(values.sum()), "current": inside,
+                            "group": g})
+        else:
+            out.append({"period": p, "value": float(pd.to_numeric(group["value"]).sum()),
+                        "current": inside, "group": TOTAL})
     out.sort(key=lambda r: (r["period"].start, r["period"].end))
-    return pd.DataFrame(out, columns=["period", "value", "current"])
+    return pd.DataFrame(out, columns=columns)
 
+
+def indicator_genders(data: AgreementData, name: str, cluster_id: str | None) -> bool:
+    """Whether an indicator's rows are broken down by gender."""
+    ind = data.indicators
+    if ind.empty or "gender" not in ind:
+        return False
+    rows = ind[(ind["indicator"] == name) & (ind["cluster_id"] == (cluster_id or ""))]
+    return bool((rows["gender"] != "").any())
 
 
 # --------------------------------------------------------------------------- clusters
@@ -324,6 +384,7 @@ class Note:
     table: str | None = None
     cluster: str | None = None
     months: list[str] = field(default_factory=list)
+    cluster_id: str | None = None  # the cluster that has not reported (None: the agreement)
 
     def text(self, lang: str = "sv") -> str:
         """The note in words; merged tables read "beläggning och utfall"."""
@@ -397,14 +458,15 @@ def completeness(data: AgreementData, period: Period, cluster_id: str | None,
                 missing = [m for m in span if m not in have]
                 if missing:
                     notes.append(Note("missing_month", table=table,
-                                      cluster=names.get(cid, cid), months=missing))
+                                      cluster=names.get(cid, cid), months=missing,
+                                      cluster_id=cid))
         else:
             have = set(in_p["month"])
             missing = [m for m in span if m not in have]
             if missing:
                 label = names.get(cluster_id, cluster_id) if cluster_id else data.agreement["name"]
                 notes.append(Note("missing_month", table=table, cluster=label,
-                                  months=missing))
+                                  months=missing, cluster_id=cluster_id))
     return _merge_notes(notes)
 
 
@@ -420,7 +482,8 @@ def _merge_notes(notes: list[Note]) -> list[Note]:
         if key in merged:
             merged[key].table = f"{merged[key].table}+{note.table}"
         else:
-            merged[key] = Note(note.kind, note.table, note.cluster, list(note.months))
+            merged[key] = Note(note.kind, note.table, note.cluster, list(note.months),
+                               note.cluster_id)
             out.append(merged[key])
     return out
 

@@ -85,14 +85,28 @@ def indicator_slides(view: View, theme: Theme) -> list[Slide]:
     return out
 
 
-def cluster_slide(cluster_view: View, theme: Theme) -> Slide:
-    """One cluster: its targets in words and its occupancy against the target."""
-    from .panels import occupancy_panel
+def cluster_slides(cluster_view: View, theme: Theme,
+                   suppress_below: int | None = None) -> list[Slide]:
+    """One cluster: its targets in words and its occupancy against the target; then its
+    outcomes, by gender where the data has it (the agreements follow results per cluster
+    and by gender)."""
+    from dataclasses import replace
 
-    panel = occupancy_panel(cluster_view, theme)
-    return Slide(f"cluster:{cluster_view.cluster_id}", cluster_view.cluster_name or "",
-                 cluster_view.period_text, figure=panel.figure,
-                 targets=target_lines(cluster_view, cluster_view.cluster_id), panel=panel)
+    from .panels import occupancy_panel, outcomes_panel
+
+    cid = cluster_view.cluster_id
+    panel = occupancy_panel(cluster_view, theme, suppress_below)
+    slides = [Slide(f"cluster:{cid}", cluster_view.cluster_name or "",
+                    cluster_view.period_text, figure=panel.figure,
+                    targets=target_lines(cluster_view, cid), panel=panel)]
+    by = replace(cluster_view, breakdown="gender") if "gender" in cluster_view.breakdowns \
+        else cluster_view
+    outcomes = outcomes_panel(by, theme, suppress_below)
+    if outcomes.has_data:
+        slides.append(Slide(f"cluster-outcomes:{cid}", cluster_view.cluster_name or "",
+                            cluster_view.period_text, figure=outcomes.figure,
+                            panel=outcomes))
+    return slides
 
 
 INDICATORS_PER_SLIDE = 4
@@ -116,6 +130,6 @@ def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None =
         slides.append(Slide(key, p.title, view.period_text, figure=p.figure,
                             lines=p.sentences, panel=p))
     for cv in cluster_views or []:
-        slides.append(cluster_slide(cv, theme))
+        slides += cluster_slides(cv, theme, suppress_below)
     return slides
 

@@ -32,7 +32,8 @@ STATUS_TEXT_COLOURS = {"green": "#FFFFFF", "amber": "#000000", "red": "#FFFFFF",
                        "grey": "#FFFFFF"}
 
 GENDER_COLOURS = {"K": ORANGE, "M": BLUE, "X": GREY, "": BLUE}
-OUTCOME_COLOURS = {"work": BLUE, "study": SKY, "other": LIGHT_GREY, "discontinued": VERMILLION}
+OUTCOME_COLOURS = {"work": BLUE, "study": SKY, "other": LIGHT_GREY, "unknown": "#FFFFFF",
+                   "discontinued": VERMILLION}
 TARGET_COLOUR = BLACK
 MEAN_COLOUR = "#444444"
 

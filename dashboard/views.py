@@ -140,8 +140,15 @@ class View:
         return None
 
     def targets(self) -> list[KpiValue]:
-        """The figures of this scope that have a target, in output order."""
-        return [v for v in self.scope_values() if v.comparator is not None]
+        """The figures of this scope that have a target, in output order.
+
+        A period without data outside the targets' validity still lists the agreement's
+        targets (the latest of each), every one grey: no data, not "no targets".
+        """
+        found = [v for v in self.scope_values() if v.comparator is not None]
+        if found or self.has_data:
+            return found
+        return stored_targets(self.data, self.period, self.cluster_id)
 
     def status_counts(self) -> Counter:
         return Counter(v.status for v in self.targets())
@@ -184,6 +191,23 @@ class View:
         if other.end < bounds[0] or other.start > bounds[1]:
             return None
         return other
+
+
+def stored_targets(data: AgreementData, period: Period,
+                   cluster_id: str | None) -> list[KpiValue]:
+    """The agreement's targets at this level (the latest of each), without values: grey."""
+    from .kpis import UNITS
+
+    t = data.targets
+    if t.empty:
+        return []
+    rows = t[t["cluster_id"] == (cluster_id or "")].sort_values("valid_from", kind="stable")
+    latest = {(r["kpi"], r["party_id"]): r for r in rows.to_dict("records")}
+    return [KpiValue(agreement_id=data.agreement_id, cluster_id=cluster_id,
+                     party_id=party or None, period=period.text, kpi=kpi, value=None,
+                     target=r["value"], comparator=r["comparator"], status="grey",
+                     unit=UNITS.get(kpi, "percent" if r.get("value_unit") == "%" else "number"))
+            for (kpi, party), r in latest.items()]
 
 
 def data_bounds(span: tuple[str, str] | None,
@@ -255,7 +279,7 @@ def period_options(span: tuple[str, str] | None, indicator_periods: list[str],
                 out.append((p.text, period_label(p, lang)))
         for m in sorted((m for m in months if m.startswith(y)), reverse=True):
             out.append((m, period_label(Period.parse(m), lang)))
-    return year_spans(years, lang) + out
+    return out + year_spans(years, lang)
 
 
 def year_spans(years: list[str], lang: str) -> list[tuple[str, str]]:

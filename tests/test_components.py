@@ -147,11 +147,12 @@ def test_targets_table_rows_carry_kpi_party_cluster_and_words():
 
 
 def test_targets_table_details_line_under_a_value():
-    value = kpi("aterfall", None, comparator=">=", target=5, unit="number")
-    table = targets_table([value], PARTIES, "sv", details={"aterfall": "kv. 1: 9"})
+    value = kpi("aterfall", 9, comparator=">=", target=5, unit="number")
+    table = targets_table([value], PARTIES, "sv",
+                          details={("aterfall", None, None): "senaste: jan–mar 2023 (kv. 1)"})
     cell = rows_of(table)[0].children[1]
-    assert cell.children[0].children == "–"
-    assert cell.children[1].children == "kv. 1: 9"
+    assert cell.children[0].children == "9"
+    assert cell.children[1].children == "senaste: jan–mar 2023 (kv. 1)"
 
 
 def test_kpi_table_status_words_only_where_a_target_applies():
@@ -270,7 +271,14 @@ def test_controls_offer_the_periods_and_remember_the_rendered_state(view):
     radio = breakdown.children[1]
     assert [o["value"] for o in radio.options] == ["total", "gender"]
     assert breakdown.style is None  # shown: there is a choice
-    assert rendered.data == {"period": "2023-Q1", "breakdown": "total"}
+    # The periods before and after that hold data (2023-Q2 holds none: no next).
+    assert rendered.data == {"period": "2023-Q1", "breakdown": "total", "prev": "2022-Q4",
+                             "next": None}
+    prev_button, next_button = period.children[1].children[0], period.children[1].children[2]
+    assert getattr(prev_button, "disabled", False) is False
+    assert prev_button.title == "Föregående period: okt–dec 2022 (kv. 4)"
+    assert next_button.disabled is True
+    assert next_button.title.startswith("Inga senare uppgifter")
 
 
 def test_controls_add_a_period_not_among_the_options(engine):
@@ -311,7 +319,7 @@ def click(prop_id: str, *args):
 
 
 PATH = "/agreements/krami"
-RENDERED = {"period": "2023-Q1", "breakdown": "total"}
+RENDERED = {"period": "2023-Q1", "breakdown": "total", "prev": "2022-Q4", "next": "2023-Q2"}
 
 
 @pytest.fixture
@@ -337,7 +345,7 @@ def test_previous_and_next_step_by_a_quarter(app):
 def test_next_keeps_language_and_breakdown(app):
     url = click(f"{Ids.PERIOD_NEXT}.n_clicks", "2023-Q1", 0, 3, "gender", PATH,
                 "?period=2023-Q1&lang=en&breakdown=gender",
-                {"period": "2023-Q1", "breakdown": "gender"})
+                {"period": "2023-Q1", "breakdown": "gender", "next": "2023-Q2"})
     path, query = url.split("?")
     assert path == PATH
     assert query_state(query) == {"period": "2023-Q2", "lang": "en", "breakdown": "gender"}
@@ -346,7 +354,8 @@ def test_next_keeps_language_and_breakdown(app):
 def test_previous_from_the_default_period_uses_the_rendered_one(app):
     # The address has no period (the default, year to date); the page drew 2023-01..03.
     url = click(f"{Ids.PERIOD_PREV}.n_clicks", "2023-01..2023-03", 1, 0, "total", PATH, "",
-                {"period": "2023-01..2023-03", "breakdown": "total"})
+                {"period": "2023-01..2023-03", "breakdown": "total",
+                 "prev": "2022-01..2022-03"})
     assert url == "/agreements/krami?period=2022-01..2022-03"
 
 
@@ -372,8 +381,15 @@ def test_back_to_total_drops_the_breakdown(app):
 def test_cluster_page_keeps_its_path(app):
     path = "/agreements/krami/clusters/norr"
     url = click(f"{Ids.PERIOD_NEXT}.n_clicks", "2023", 0, 1, "total", path, "?period=2023",
-                {"period": "2023", "breakdown": "total"})
+                {"period": "2023", "breakdown": "total", "next": "2024"})
     assert url == "/agreements/krami/clusters/norr?period=2024"
+
+
+def test_no_step_past_the_data(app):
+    # The page drew no next period (none holds data): a click changes nothing.
+    url = click(f"{Ids.PERIOD_NEXT}.n_clicks", "2023-Q1", 0, 1, "total", PATH,
+                "?period=2023-Q1", {**RENDERED, "next": None})
+    assert url is dash.no_update
 
 
 @pytest.mark.parametrize(("prop_id", "args"), [

@@ -296,12 +296,32 @@ def test_outcomes_share_per_group_with_n_and_target():
 def test_outcomes_split_into_work_study_other_discontinued():
     fig = outcomes_figure(outcome_frame(), breakdown="gender", target=None, comparator=None,
                           status=None, text=text(), theme=SCREEN)
-    split = {tr.name: list(tr.x) for tr in fig.data[1:]}
+    split = {tr.name: list(tr.x) for tr in fig.data[1:] if tr.type == "bar"}
+    # M: 8 completed, 3 + 2 + 2 = 7 reported: 1 "uppgift saknas" (so the total has 1 too).
     assert split == {"Arbete": [5, 1, 3, 1], "Studier": [3, 0, 2, 1], "Annat": [5, 1, 2, 2],
-                     "Avbrutit": [6, 2, 2, 2]}
+                     "Uppgift saknas": [1, 0, 1, 0], "Avbrutit": [6, 2, 2, 2]}
     # A zero is not written on the bar.
     assert list(fig.data[2].text) == ["3", "", "2", "1"]
+    # The completers' parts stack from 0 and end at n, which is written there.
+    assert list(fig.data[2].base) == [5, 1, 3, 1]
+    ends = next(tr for tr in fig.data if tr.type == "scatter")
+    assert list(ends.x) == [14, 2, 8, 4]
+    assert [t.strip() for t in ends.text] == ["n = 14", "n = 2", "n = 8", "n = 4"]
     assert fig.layout.shapes == ()
+
+
+def test_completers_without_a_reported_outcome_are_a_part_of_their_own():
+    # Krami Stockholm 2023: 103 completers, 30 + 11 + 57 = 98 reported: 5 "uppgift saknas".
+    groups = outcome_frame([{"group": TOTAL, "completed": 103, "work": 30, "study": 11,
+                             "other": 57, "discontinued": 35, "unknown": 5,
+                             "share": 41 / 103}])
+    fig = outcomes_figure(groups, breakdown="total", target=0.6, comparator=">=",
+                          status="red", text=text(), theme=SCREEN)
+    parts = {tr.name: tr.x[0] for tr in fig.data[1:] if tr.type == "bar"}
+    assert parts["Uppgift saknas"] == 5
+    assert sum(parts[k] for k in ("Arbete", "Studier", "Annat", "Uppgift saknas")) == 103
+    ends = next(tr for tr in fig.data if tr.type == "scatter")
+    assert (ends.x[0], ends.text[0].strip()) == (103, "n = 103")
 
 
 def test_outcomes_with_zero_completers_show_a_dash_and_n_0():
@@ -404,7 +424,10 @@ def cost_frame():
 def test_costs_in_kronor_with_the_balance_per_party():
     fig = costs_figure(cost_frame(), PARTY_NAMES, text=text("Kostnadsfördelning"),
                        theme=SCREEN)
-    due, paid = fig.data
+    # One small chart per category (in the order of the data), then the total.
+    titles = [a.text for a in fig.layout.annotations[:3]]
+    assert titles == ["<b>Driftskostnader</b>", "<b>Avgiftsintäkter</b>", "<b>Totalt</b>"]
+    due, paid = fig.data[-2:]
     assert (due.name, paid.name) == ("Ska betala", "Betalat")
     # KV due 115 000,25 − 4 900; STHLM paid 210 000,50 − 9 800.
     assert list(due.x) == pytest.approx([0, 110100.25, 110100.25])
@@ -417,13 +440,19 @@ def test_costs_in_kronor_with_the_balance_per_party():
     assert f"Saldo 0{NBSP}kr" in labels[0]
     assert f"Saldo {MINUS}90{NBSP}100{NBSP}kr" in labels[1]
     assert f"Saldo +90{NBSP}100{NBSP}kr" in labels[2]
-    assert fig.layout.xaxis.range[1] >= 200200.5
+    assert fig.layout.xaxis3.range[1] >= 200200.5
+    # Operating costs: KV due half of 230 000,50, paid 20 000: −95 000 in that category;
+    # AF has no share and paid nothing there: not drawn in it.
+    op_due, op_paid = fig.data[0:2]
+    assert [y.split("<br>")[0] for y in op_due.y] == ["Kriminalvården", "Stockholms stad"]
+    assert list(op_due.x) == pytest.approx([115000.25, 115000.25])
+    assert f"Saldo {MINUS}95{NBSP}000{NBSP}kr" in op_due.y[0]
 
 
 def test_costs_in_english():
     fig = costs_figure(cost_frame(), PARTY_NAMES, text=text(lang="en"), theme=SCREEN)
-    assert list(fig.data[1].text)[1] == f"SEK{NBSP}20,000"
-    assert "Balance +SEK" in fig.data[0].y[2]
+    assert list(fig.data[-1].text)[1] == f"SEK{NBSP}20,000"
+    assert "Balance +SEK" in fig.data[-2].y[2]
 
 
 def test_costs_empty():

@@ -8,7 +8,13 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.privacy import complete, recomputable, suppress_monthly, suppress_outcomes
+from dashboard.privacy import (
+    complete,
+    outcome_relations,
+    recomputable,
+    suppress_monthly,
+    suppress_outcomes,
+)
 from dashboard.series import TOTAL
 
 
@@ -48,17 +54,40 @@ def outcome_groups(rows):
     return frame
 
 
-def test_outcome_shares_are_hidden_when_they_would_give_away_a_count():
+def test_shares_stay_shown_when_counts_can_be_hidden_instead():
+    # K: 3 to work is small. Its share 12/20 (both at least 5) stays shown; instead its
+    # studies are hidden too (12 - studies would give work), and in M work and studies
+    # (the column totals would give K's): the rectangle K/M x work/study.
     groups = outcome_groups([["K", 20, 3, 9, 8, 6], ["M", 60, 20, 10, 30, 9]])
     out = suppress_outcomes(groups, 5)
     k, m = out.iloc[1], out.iloc[2]
-    assert "work" in k["hidden"] and k["work"] is None
-    # K's share (12/20) with n=20 and study=9 would give work=3: the share goes.
-    assert "share" in k["hidden"] and k["share"] is None
-    # Work of M completes work's column total; M's share completes the share total.
-    assert "work" in m["hidden"] and "share" in m["hidden"]
+    assert k["hidden"] == ("work", "study") and m["hidden"] == ("work", "study")
+    assert (k["share"], m["share"]) == (12 / 20, 30 / 60)
+    assert (k["other"], k["completed"], m["other"]) == (8, 20, 30)
     # The total row is published unchanged.
     assert out.iloc[0]["work"] == 23 and out.iloc[0]["share"] == (23 + 19) / 80
+
+
+def test_the_contracts_example_women_5_of_18_and_men_36_of_85_are_both_shown():
+    # Contract section 5: women 5 of 18 and men 36 of 85 in work or study are both shown
+    # as shares, even though women's studies alone (2) is hidden in the chart of counts.
+    groups = outcome_groups([["K", 18, 3, 2, 13, 6], ["M", 85, 28, 8, 49, 30]])
+    out = suppress_outcomes(groups, 5)
+    k, m = out.iloc[1], out.iloc[2]
+    assert k["share"] == 5 / 18 and m["share"] == 36 / 85
+    assert "study" in k["small"] and k["study"] is None
+    assert "share" not in k["hidden"] and "share" not in m["hidden"]
+    values, relations = outcome_relations(groups)
+    assert recomputable(values, hidden_cells(out), relations) == set()
+
+
+def hidden_cells(out):
+    hidden = set()
+    for i, cols in zip(out.index, out["hidden"], strict=True):
+        hidden |= {(i, c) for c in cols if c != "share"}
+        if "share" in cols:
+            hidden.add((i, "ws"))
+    return hidden
 
 
 def test_a_group_with_few_completers_hides_its_n_and_share():
@@ -134,21 +163,17 @@ def outcome_rows(draw):
 @settings(max_examples=200, deadline=None)
 @given(outcome_rows())
 def test_no_hidden_outcome_count_can_be_worked_out_even_through_shares(rows):
-    from dashboard.privacy import outcome_relations
-
     groups = outcome_groups(rows)
     out = suppress_outcomes(groups, 5)
     values, relations = outcome_relations(groups)
-    hidden = set()
-    for i, cols in zip(out.index, out["hidden"], strict=True):
-        hidden |= {(i, c) for c in cols if c != "share"}
-        if "share" in cols:
-            hidden.add((i, "ws"))
+    hidden = hidden_cells(out)
     for i in out.index[1:]:
-        for col in ("completed", "work", "study", "other", "discontinued"):
+        for col in ("completed", "work", "study", "other", "unknown", "discontinued"):
             if 0 < values[(i, col)] < 5:
                 assert (i, col) in hidden
-        # A shown share always comes with a shown n (else n could be read off).
+        # A shown share always comes with a shown n (else n could be read off), and its
+        # numerator and n are each 0 or at least 5.
         if "share" not in out.at[i, "hidden"]:
             assert "completed" not in out.at[i, "hidden"]
+            assert not 0 < values[(i, "ws")] < 5 and not 0 < values[(i, "completed")] < 5
     assert recomputable(values, hidden, relations) == set()

@@ -238,9 +238,12 @@ def test_indicator_series_keeps_p_and_p_a_year_earlier():
         ["aterfall", "", "not-a-period", "", 90],
     ])
     out = indicator_series(frame, "aterfall", None, Q1)
-    assert [p.text for p in out["period"]] == ["2022-Q1", "2022-03", "2023-01", "2023-Q1"]
-    assert list(out["value"]) == [11, 4, 5, 2 + 7]
-    assert list(out["current"]) == [False, False, True, True]
+    # 2023-Q1 is reported for women and men: one row each, adding up to its value 2 + 7.
+    assert [p.text for p in out["period"]] == ["2022-Q1", "2022-03", "2023-01", "2023-Q1",
+                                               "2023-Q1"]
+    assert list(out["value"]) == [11, 4, 5, 2, 7]
+    assert list(out["group"]) == [TOTAL, TOTAL, TOTAL, "K", "M"]
+    assert list(out["current"]) == [False, False, True, True, True]
 
 
 def test_indicator_series_of_a_cluster():

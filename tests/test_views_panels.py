@@ -49,10 +49,37 @@ def test_default_period_is_year_to_date_of_the_last_month(engine):
     assert view.period_was_invalid is False
 
 
-def test_an_invalid_period_falls_back_to_the_default(engine):
+def test_an_invalid_period_falls_back_to_the_default_and_says_why(engine):
     view = build_view(engine, "krami", "2023-13")
     assert view.period_was_invalid is True
     assert view.period.text == "2023-01..2023-03"
+    assert (view.period_problem.asked, view.period_problem.reason) == \
+        ("2023-13", "month_not_exist")
+    years = build_view(engine, "krami", "2016..2018").period_problem
+    assert years.reason == "not_a_period"
+    assert years.suggestion.text == "2016-01..2018-12"  # what it may have meant
+
+
+def test_a_period_without_data_is_said_so_with_every_target_grey(engine):
+    view = build_view(engine, "krami", "2020")
+    assert view.has_data is False
+    assert view.notes == []  # no claim that months were reported or missing
+    targets = view.targets()
+    # The agreement's targets are valid in 2023 only; for 2020 they are still listed, grey.
+    assert [v.kpi for v in targets] == ["occupancy", "work_study_share", "fte_actual"]
+    assert {v.status for v in targets} == {"grey"}
+    assert all(v.value is None for v in targets)
+
+
+def test_stepping_stops_at_the_first_and_last_period_with_data(engine):
+    # Data: monthly 2023-01..2023-03, an indicator in 2022-Q1.
+    q1 = build_view(engine, "krami", "2023-Q1")
+    assert q1.neighbour(1) is None  # 2023-Q2 holds nothing
+    assert q1.neighbour(-1).text == "2022-Q4"  # nothing there, but 2022 is inside the data
+    first = build_view(engine, "krami", "2022-Q1")
+    assert first.neighbour(-1) is None
+    year = build_view(engine, "krami", "2023")
+    assert year.neighbour(1) is None and year.neighbour(-1).text == "2022"
 
 
 def test_footer_has_the_date_and_the_imported_file(q1):
@@ -117,11 +144,11 @@ def test_view_notes_name_the_missing_month(q1):
         "Krami Test har inte rapporterat bemanning och kostnader för mar 2023."]
 
 
-def test_sub_period_text_for_an_indicator_without_a_value_for_exactly_p(engine):
+def test_an_indicator_value_for_a_period_inside_p_says_which(engine):
     view = build_view(engine, "krami", "2023")
-    # aterfall is reported for 2023-Q1 only (K 2 + M 7): nothing for exactly 2023.
-    assert view.value("aterfall").value is None
-    assert view.sub_period_text() == {"aterfall": "kv. 1: 9"}
+    # aterfall is reported for 2023-Q1 only (K 2 + M 7): that quarter counts for 2023.
+    assert view.value("aterfall").value == 9
+    assert view.period_notes() == {("aterfall", None, None): "senaste: jan–mar 2023 (kv. 1)"}
 
 
 def test_demo_missing_month_merged_across_tables(tmp_path):
@@ -145,9 +172,11 @@ def test_demo_missing_month_merged_across_tables(tmp_path):
 
 def test_default_period_without_monthly_data_is_the_latest_indicator_period(q1):
     # span None: only indicators, the most common kind is the quarter, the latest 2023-Q1.
-    assert default_period(q1.data, None).text == "2023-Q1"
-    assert default_period(q1.data, ("2022-01", "2022-12")).text == "2022"
-    assert default_period(q1.data, ("2022-01", "2023-05")).text == "2023-01..2023-05"
+    periods = q1.indicator_periods
+    assert default_period(periods, None).text == "2023-Q1"
+    assert default_period(periods, ("2022-01", "2022-12")).text == "2022"
+    assert default_period(periods, ("2022-01", "2023-05")).text == "2023-01..2023-05"
+    assert default_period([], None, "2019-07-01").text == "2019"
 
 
 @pytest.mark.parametrize(("text", "step", "expected"), [
@@ -169,7 +198,7 @@ def test_step_period(text, step, expected):
 
 
 def test_period_options_years_halves_quarters_months_and_year_to_date(q1):
-    options = period_options(("2023-01", "2023-03"), q1.data, "sv")
+    options = period_options(("2023-01", "2023-03"), q1.indicator_periods, "sv")
     values = [v for v, _ in options]
     labels = dict(options)
     for value in ("2023", "2023-H1", "2023-Q1", "2023-01", "2023-02", "2023-03"):
@@ -182,15 +211,17 @@ def test_period_options_years_halves_quarters_months_and_year_to_date(q1):
     assert "2023-H2" not in values and "2023-Q2" not in values and "2023-04" not in values
     # The newest first: the year, its year to date, then halves, quarters and months.
     assert values[:3] == ["2023", "2023-01..2023-03", "2023-H1"]
+    # Several years of data: the span of all of them comes last, as the years it covers.
+    assert options[-1] == ("2022-01..2023-12", "2022–2023")
     # The indicator of 2022-Q1 brings 2022 in, without a year to date.
     assert "2022" in values and "2022-Q1" in values
-    assert not [v for v in values if v.startswith("2022-01..")]
+    assert not [v for v in values if v.startswith("2022-01..2022")]
 
 
 def test_no_year_to_date_when_the_last_month_is_december(q1):
-    options = period_options(("2023-01", "2023-12"), q1.data, "en")
+    options = period_options(("2023-01", "2023-12"), q1.indicator_periods, "en")
     values = [v for v, _ in options]
-    assert not [v for v in values if ".." in v]
+    assert not [v for v in values if v.startswith("2023-01..")]
     assert dict(options)["2023-Q4"] == "Oct–Dec 2023 (Q4)"
 
 
@@ -207,7 +238,7 @@ def test_agreement_panels(q1):
     footer = fig.layout.annotations[0].text
     assert "Data per" in footer and "Källa: krami.xlsx" in footer
     # February is marked: soder did not report it.
-    assert "* = ofullständig månad" in footer
+    assert "* = ett kluster har inte rapporterat månaden" in footer
     assert list(fig.layout.xaxis.categoryarray) == ["jan", "feb *", "mar"]
     assert any("Mål 80" in a.text for a in fig.layout.annotations)
     assert fig.layout.yaxis.range[1] >= 80
@@ -221,8 +252,12 @@ def test_outcomes_panel_carries_n(q1):
 
 def test_costs_panel_says_who_owes_whom(q1):
     panel = next(p for p in build_panels(q1, SCREEN) if p.key == "costs")
-    assert panel.sentences == ["Kriminalvården ska betala 90\u00a0100\u00a0kr till "
-                               "Stockholms stad"]
+    # In total, then per category (each category has its own split):
+    # operating costs KV −95 000,25, fees STHLM −4 900 (it kept the income).
+    assert panel.sentences == [
+        "Kriminalvården ska betala 90\u00a0100\u00a0kr till Stockholms stad",
+        "Driftskostnader: Kriminalvården ska betala 95\u00a0000\u00a0kr till Stockholms stad",
+        "Avgiftsintäkter: Stockholms stad ska betala 4\u00a0900\u00a0kr till Kriminalvården"]
 
 
 def test_cluster_view_has_no_costs_and_no_cluster_comparison(engine):
@@ -271,3 +306,11 @@ def test_cluster_views_from_the_agreement_view_equal_views_read_for_each_cluster
             assert (cv.period, cv.lang, cv.breakdown) == (read.period, read.lang, "total")
     finally:
         engine.dispose()
+
+
+def test_the_last_three_years_are_offered_when_there_are_more():
+    options = period_options(("2016-01", "2019-06"), [], "sv")
+    assert options[-2:] == [("2017-01..2019-12", "Senaste tre åren (2017–2019)"),
+                            ("2016-01..2019-12", "2016–2019")]
+    # A span of whole years steps by its length.
+    assert step_period(Period.parse("2017-01..2019-12"), -1).text == "2014-01..2016-12"

@@ -57,7 +57,8 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
                   details: dict[str, str] | None = None) -> html.Table:
     """The targets of the view: figure, value, target, status in words.
 
-    ``details`` adds a line under a value (e.g. the quarters of a quarterly indicator).
+    ``details`` adds a line under a value, by ``(kpi, party, cluster)`` (e.g. "senaste:
+    okt–dec 2023 (kv. 4)" for an indicator whose value is for its latest quarter).
     """
     head = html.Thead(html.Tr([html.Th(t("key_figures", lang)), html.Th(t("value", lang)),
                                html.Th(t("target", lang)), html.Th(t("status", lang))]))
@@ -68,9 +69,9 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
             name += f" – {party_names.get(v.party_id, v.party_id)}"
         if cluster_names and v.cluster_id:
             name = f"{cluster_names.get(v.cluster_id, v.cluster_id)}: {name}"
-        # No value for exactly P: say what the quarters or halves inside P were instead.
-        extra = (details or {}).get(v.kpi) if v.value is None else None
-        extra = extra or previous_words(v, lang)
+        # A value for a period inside P (an indicator's latest quarter): say which.
+        extra = " · ".join(x for x in ((details or {}).get((v.kpi, v.party_id, v.cluster_id)),
+                                       previous_words(v, lang)) if x)
         rows.append(html.Tr([
             html.Td(name),
             html.Td([html.Span(fmt_value(v.value, v.unit, lang), className="big-number"),

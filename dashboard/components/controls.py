@@ -12,28 +12,27 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update, stri
 from ..i18n import t
 from ..ids import Ids
 from ..periods import parse_period_or_none
-from ..views import View, period_options, step_period
+from ..views import View, period_options
 from .links import href, query_state
 
 
 def controls(view: View) -> html.Div:
     """Period (with previous / next) and, where the data is broken down, the breakdown."""
     lang = view.lang
-    options = period_options(view.span, view.data, lang)
+    options = period_options(view.span, view.indicator_periods, lang)
     values = [v for v, _ in options]
     if view.period.text not in values:
         options.insert(0, (view.period.text, view.period_text))
+    before, after = view.neighbour(-1), view.neighbour(1)
     period = html.Div([
         html.Label(t("period", lang), htmlFor=Ids.PERIOD, className="control-label"),
         html.Div([
-            html.Button("◀", id=Ids.PERIOD_PREV, n_clicks=0, className="btn btn-outline-dark",
-                        title=t("prev_period", lang), **{"aria-label": t("prev_period", lang)}),
+            step_button("◀", Ids.PERIOD_PREV, before, "prev_period", "no_earlier_data", view),
             dcc.Dropdown(id=Ids.PERIOD, options=[{"label": label, "value": value}
                                                  for value, label in options],
                          value=view.period.text, clearable=False, searchable=True,
                          className="period-dropdown"),
-            html.Button("▶", id=Ids.PERIOD_NEXT, n_clicks=0, className="btn btn-outline-dark",
-                        title=t("next_period", lang), **{"aria-label": t("next_period", lang)}),
+            step_button("▶", Ids.PERIOD_NEXT, after, "next_period", "no_later_data", view),
         ], className="period-row"),
     ], className="control")
     labels = {"total": t("total", lang), "gender": t("by_gender", lang),
@@ -47,9 +46,27 @@ def controls(view: View) -> html.Div:
                        labelClassName="btn btn-outline-dark",
                        labelCheckedClassName="active"),
     ], className="control", style=None if len(view.breakdowns) > 1 else {"display": "none"})
-    rendered = dcc.Store(id=Ids.VIEW_STATE, data={"period": view.period.text,
-                                                  "breakdown": view.breakdown})
+    rendered = dcc.Store(id=Ids.VIEW_STATE, data={
+        "period": view.period.text, "breakdown": view.breakdown,
+        "prev": before.text if before else None, "next": after.text if after else None})
     return html.Div([period, breakdown, rendered], className="controls")
+
+
+def step_button(symbol: str, id_: str, target, words: str, none_words: str,
+                view: View) -> html.Button:
+    """◀ or ▶: to the period before or after of the same length; disabled, saying why,
+    where that period has no data (the data's first or last period is shown)."""
+    lang = view.lang
+    if target is None:
+        label = t(none_words, lang)
+        return html.Button(symbol, id=id_, n_clicks=0, disabled=True,
+                           className="btn btn-outline-dark step-disabled", title=label,
+                           **{"aria-label": label, "aria-disabled": "true"})
+    from ..i18n import period_label
+
+    label = f"{t(words, lang)}: {period_label(target, lang)}"
+    return html.Button(symbol, id=id_, n_clicks=0, className="btn btn-outline-dark",
+                       title=label, **{"aria-label": label})
 
 
 @callback(
@@ -75,11 +92,12 @@ def navigate(period, prev_clicks, next_clicks, breakdown, pathname, search, rend
     triggered = {t["prop_id"].split(".")[0] for t in ctx.triggered}
     if Ids.PERIOD_PREV in triggered and prev_clicks or Ids.PERIOD_NEXT in triggered \
             and next_clicks:
-        current = parse_period_or_none(state["period"])
-        if current is None:
+        # The page knows the periods before and after that hold data (none past them).
+        target = rendered.get("prev") if Ids.PERIOD_PREV in triggered and prev_clicks \
+            else rendered.get("next")
+        if not target or parse_period_or_none(target) is None:
             return no_update
-        step = -1 if Ids.PERIOD_PREV in triggered and prev_clicks else 1
-        state["period"] = step_period(current, step).text
+        state["period"] = target
     elif Ids.PERIOD in triggered and period and period != rendered.get("period"):
         state["period"] = period
     elif Ids.BREAKDOWN in triggered and breakdown and \

@@ -6,8 +6,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import current_app
 
-from ..i18n import fmt_percent, lang_of, t
+from ..i18n import fmt_percent, kind_label, lang_of, period_label, t
 from ..panels import build_panels
+from ..places import municipalities_text
 from ..series import cluster_names, part_of_agreement, party_names
 from ..theme import SCREEN
 from ..views import View, build_view
@@ -52,6 +53,7 @@ def view_layout(view: View, path: str) -> html.Div:
                   html.Span(f" · {view.agreement_name}") if view.cluster_id else None],
                  className="view-subtitle"),
         data_line(view.data_as_of, view.sources, view.synthetic, lang),
+        agreement_facts(view.data.agreement, lang),
     ], className="view-header", id="view-header", **{"data-period": view.period.text})
     links = html.Div([
         dcc.Link(f"▶ {t('present', lang)}", className="btn btn-dark me-2", id="present-link",
@@ -67,20 +69,69 @@ def view_layout(view: View, path: str) -> html.Div:
     targets = view.targets()
     summary = html.Section([
         html.H2(t("targets_status", lang)),
-        targets_table(targets, parties, lang, details=view.sub_period_text()) if targets else
+        targets_table(targets, parties, lang, details=view.period_notes()) if targets else
         html.P(t("no_targets", lang), className="muted"),
     ], className="targets-section")
-    panels = build_panels(view, SCREEN)
+    panels = build_panels(view, SCREEN) if view.has_data else []
     grid = dbc.Row([dbc.Col(panel_card(p, lang), xs=12, xl=12 if _wide(p.key) else 6,
                             className="panel-col") for p in panels], className="g-3")
     part = _part_of_agreement(view) if view.cluster_id else None
     values = view.scope_values() if view.cluster_id else view.values
     return page_frame([
-        header, controls(view), links, notes_alert(view.notes, lang), summary, part, grid,
+        header, controls(view), period_problem_alert(view, path, state), links,
+        no_data_alert(view), notes_alert(view.notes, lang), summary, part, grid,
         kpi_table(values, parties, clusters, lang),
         html.Footer(t("synthetic_long", lang), className="page-footer")
         if view.synthetic else None,
     ], lang=lang, path=path, state=state, crumbs=crumbs)
+
+
+def agreement_facts(agreement: dict, lang: str) -> html.Div | None:
+    """``Typ: Krami · Kommuner: Stockholm (Stockholms län)`` (contract section 1)."""
+    parts = []
+    if agreement.get("kind"):
+        parts.append(f"{t('kind', lang)}: {kind_label(agreement['kind'], lang)}")
+    if agreement.get("municipalities"):
+        parts.append(f"{t('municipalities', lang)}: "
+                     f"{municipalities_text(agreement['municipalities'])}")
+    if not parts:
+        return None
+    return html.Div(" · ".join(parts), className="agreement-facts", id="agreement-facts")
+
+
+def period_problem_alert(view: View, path: str, state: dict) -> dbc.Alert | None:
+    """A period in the address that is not one: say so, and what is shown instead."""
+    problem = view.period_problem
+    if problem is None:
+        return None
+    lang = view.lang
+    if problem.reason == "month_not_exist":
+        first = t("period_not_exist", lang, asked=problem.asked, month=problem.asked[-2:])
+    else:
+        first = t("period_not_a_period", lang, asked=problem.asked)
+    parts = [html.Strong("⚠ " + first + " "),
+             html.Span(t("period_shown_instead", lang, period=view.period_text) + " ")]
+    if problem.suggestion is not None:
+        label = period_label(problem.suggestion, lang)
+        parts.append(dcc.Link(t("period_did_you_mean", lang, period=label),
+                              href=href(path, **{**state, "period": problem.suggestion.text}),
+                              id="period-suggestion"))
+    return dbc.Alert(parts, color="warning", id="period-problem", className="notes")
+
+
+def no_data_alert(view: View) -> dbc.Alert | None:
+    """A period without any data: no figures, every target grey (contract section 3)."""
+    if view.has_data:
+        return None
+    lang = view.lang
+    text = [html.Strong(t("no_data_period", lang, period=view.period_text))]
+    bounds = view.bounds
+    if bounds:
+        from ..periods import Period
+
+        span = period_label(Period.of_months(*bounds), lang)
+        text.append(html.Span(" " + t("data_runs", lang, span=span)))
+    return dbc.Alert(text, color="secondary", id="no-data", className="notes")
 
 
 def _wide(key: str) -> bool:

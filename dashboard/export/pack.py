@@ -38,7 +38,7 @@ class Chart:
     """One chart of the pack: its number (files and captions share it) and its words."""
 
     number: int
-    key: str  # a panel key, "<panel>-gender", or "cluster:<cluster_id>"
+    key: str  # a panel key, "<panel>-gender", "cluster:<id>" or "cluster-outcomes:<id>"
     what: str  # "Beläggning", "Beläggning efter kön", "Beläggning – Järva"
     caption: str  # what – where – period
     figure: go.Figure
@@ -130,10 +130,14 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
     for slide in slides:
         if slide.figure is None:
             continue
-        if slide.key.startswith("cluster:"):
+        if slide.key.startswith(("cluster:", "cluster-outcomes:")):
             cv = by_id[slide.key.split(":", 1)[1]]
-            what = f"{slide.panel.title if slide.panel else ''} – {slide.title}".strip(" –")
-            add(slide.key, what, None, slide.figure, tx("per_cluster", lang), where=cv)
+            title = slide.panel.title if slide.panel else ""
+            if slide.key.startswith("cluster-outcomes:") and cv.breakdown == "total" \
+                    and "gender" in cv.breakdowns:
+                title = f"{title} {tx('by_gender', lang)}"
+            what = f"{title} – {slide.title}".strip(" –")
+            add(slide.key, what, slide.panel, slide.figure, tx("per_cluster", lang), where=cv)
             continue
         panel = slide.panel
         title = panel.title if panel else slide.title

@@ -19,11 +19,13 @@ from .common import (
 
 
 def cluster_figure(rows: pd.DataFrame, metric: str, *, text: FigureText, theme: Theme,
-                   target: float | None = None) -> go.Figure:
+                   target: float | None = None,
+                   flagged: set[str] = frozenset()) -> go.Figure:
     """Horizontal bars of one figure per cluster, best first.
 
     ``metric`` is ``occupancy`` or ``work_study_share`` (then ``n`` is written beside each
-    bar and clusters with no completers come last, as "–").
+    bar and clusters with no completers come last, as "–"). ``flagged`` clusters (ids) have
+    not reported every month: marked ``*``, the footer says which months.
     """
     lang = text.lang
     if rows.empty or rows[metric].isna().all():
@@ -34,7 +36,8 @@ def cluster_figure(rows: pd.DataFrame, metric: str, *, text: FigureText, theme: 
     labels, values, texts = [], [], []
     for r in ordered.to_dict("records"):
         symbol = status_symbol(r[status_col]) if r[status_col] != "grey" else ""
-        labels.append(f"{esc(r['name'])} {symbol}".strip())
+        star = " *" if r["cluster_id"] in flagged else ""
+        labels.append(f"{esc(r['name'])}{star} {symbol}".strip())
         v = r[metric]
         values.append(0 if v is None or pd.isna(v) else (v * 100 if share else v))
         if share:

@@ -105,13 +105,14 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
 
 
 def flow_figure(flow: pd.DataFrame, *, months: list[str], text: FigureText,
-                theme: Theme) -> go.Figure:
-    """Started and exited per month, side by side, with the numbers written on the bars."""
+                theme: Theme, flagged: set[str] = frozenset()) -> go.Figure:
+    """Started and exited per month, side by side, with the numbers written on the bars;
+    ``flagged`` months are marked ``*`` (a cluster has not reported them)."""
     lang = text.lang
     if flow.empty or flow[["started", "exited"]].isna().all().all():
         return empty_figure(theme, text, t("no_data", lang))
     fig = new_figure(theme, text, height=int(theme.height * 0.8))
-    labels = month_axis(months, lang)
+    labels = month_axis(months, lang, flagged)
     data = flow.set_index("month")
     for col, colour in (("started", SKY), ("exited", VERMILLION)):
         y = [data[col].get(m) if m in data.index else None for m in months]

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..i18n import fmt_auto, fmt_percent, status_label, t
+from ..kpis import unknown_outcome
 from ..series import group_label
 from ..theme import BLUE, OUTCOME_COLOURS, Theme
 from .common import (
@@ -75,40 +76,88 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
                            row=1, col=1)
     fig.update_xaxes(range=[0, 112], row=1, col=1, **percent_axis(lang))
     fig.update_yaxes(autorange="reversed", row=1, col=1)
-    for col in ("work", "study", "other", "discontinued"):
-        # A hidden count is not drawn at all: its length would give it away.
-        values = [0 if v is None or pd.isna(v) else int(v) for v in groups[col]]
-        fig.add_bar(y=labels, x=values, orientation="h", row=2, col=1, name=t(col, lang),
-                    marker=dict(color=OUTCOME_COLOURS[col],
-                                pattern=dict(shape="/" if col == "discontinued" else "")),
-                    text=[fmt_auto(v, lang, "") if v else "" for v in values],
-                    textposition="inside", insidetextanchor="middle", textangle=0,
-                    textfont=dict(size=theme.label_size - 2,
-                                  color="#000000" if col in ("other", "study") else "#FFFFFF"))
-    marks = []
-    for h, sm in zip(hidden, small, strict=True):
-        counts = [c for c in h if c not in ("share", "completed")]
-        if not counts:
-            marks.append("")
-            continue
-        words = ", ".join(t(c, lang).lower() for c in counts)
-        marks.append(f"{'<5' if set(counts) <= set(sm) else t('hidden', lang)}: {words}")
-    if any(marks):
-        ends = [sum(0 if v is None or pd.isna(v) else v
-                    for v in (r["work"], r["study"], r["other"], r["discontinued"]))
-                for r in groups.to_dict("records")]
-        fig.add_scatter(y=labels, x=ends, mode="text", text=[f"  {m}" for m in marks],
-                        textposition="middle right", showlegend=False, row=2, col=1,
-                        textfont=dict(size=theme.label_size - 2), cliponaxis=False)
-    # The legend sits on the line of the lower chart's title, at the right.
-    row2_top = fig.layout.yaxis2.domain[1]
-    fig.update_layout(barmode="stack", showlegend=True,
-                      legend=dict(y=row2_top + 0.01, yanchor="bottom", x=1, xanchor="right",
-                                  orientation="h"))
-    fig.update_yaxes(autorange="reversed", row=2, col=1)
-    fig.update_xaxes(tickformat=",d", row=2, col=1)
+    _split_chart(fig, groups, labels, hidden, small, theme, lang)
     for annotation in fig.layout.annotations[:2]:
         annotation.font = dict(size=theme.font_size + 1)
         annotation.x = 0
         annotation.xanchor = "left"
     return fig
+
+
+SPLIT = ("work", "study", "other", "unknown")
+
+
+def _split_chart(fig: go.Figure, groups: pd.DataFrame, labels: list[str], hidden, small,
+                 theme: Theme, lang: str) -> None:
+    """The lower chart: per group, one bar of the completers split into work, study, other
+    and "uppgift saknas" (the parts add up to n, written at its end), and under it a
+    thinner bar of those who discontinued. A numeric axis places the two bars of a group."""
+    ys = list(range(len(groups)))
+    records = groups.to_dict("records")
+    for rec in records:
+        if "unknown" not in rec:  # completers whose outcome is not reported
+            rec["unknown"] = unknown_outcome(rec.get("completed"), *(
+                None if rec.get(c) is None or pd.isna(rec.get(c)) else rec[c]
+                for c in ("work", "study", "other")))
+
+    def count(rec, col):
+        v = rec.get(col)
+        return 0 if v is None or pd.isna(v) else int(v)
+
+    starts = [0] * len(records)
+    for col in SPLIT:
+        # A hidden count is not drawn at all: its length would give it away.
+        values = [count(r, col) for r in records]
+        fig.add_bar(y=[y - 0.17 for y in ys], x=values, base=list(starts), width=0.42,
+                    orientation="h", row=2, col=1, name=_split_name(col, lang),
+                    marker=dict(color=OUTCOME_COLOURS[col],
+                                pattern=dict(shape="." if col == "unknown" else "",
+                                             fgcolor="#555555"),
+                                line=dict(color="#FFFFFF", width=1)),
+                    text=[fmt_auto(v, lang, "") if v else "" for v in values],
+                    textposition="inside", insidetextanchor="middle", textangle=0,
+                    constraintext="none",
+                    textfont=dict(size=theme.label_size - 2,
+                                  color="#000000" if col in ("other", "study", "unknown")
+                                  else "#FFFFFF"))
+        starts = [a + b for a, b in zip(starts, values, strict=True)]
+    discontinued = [count(r, "discontinued") for r in records]
+    # A hidden number of those who discontinued is said, not drawn.
+    d_text = [("<5" if "discontinued" in sm else t("hidden", lang)) if "discontinued" in h
+              else (fmt_auto(v, lang, "") if v else "")
+              for v, h, sm in zip(discontinued, hidden, small, strict=True)]
+    fig.add_bar(y=[y + 0.2 for y in ys], x=discontinued, width=0.26, orientation="h",
+                row=2, col=1, name=t("discontinued", lang),
+                marker=dict(color=OUTCOME_COLOURS["discontinued"],
+                            pattern=dict(shape="/", fgcolor="#FFFFFF")),
+                text=d_text,
+                textposition="outside", textangle=0, constraintext="none",
+                textfont=dict(size=theme.label_size - 3), cliponaxis=False)
+    ends = []
+    for rec, h, sm, end in zip(records, hidden, small, starts, strict=True):
+        counts = [c for c in h if c not in ("share", "completed", "discontinued")]
+        n = rec.get("completed")
+        n_text = ("n <5" if "completed" in sm else f"n {t('hidden', lang)}") \
+            if "completed" in h else f"n = {count(rec, 'completed')}"
+        mark = ""
+        if counts:
+            words = ", ".join(_split_name(c, lang).lower() for c in counts)
+            mark = f" · {'<5' if set(counts) <= set(sm) else t('hidden', lang)}: {words}"
+        ends.append((end, f"  {n_text}{mark}" if n is not None or counts else ""))
+    fig.add_scatter(y=[y - 0.17 for y in ys], x=[e for e, _ in ends], mode="text",
+                    text=[txt for _, txt in ends], textposition="middle right",
+                    showlegend=False, row=2, col=1,
+                    textfont=dict(size=theme.label_size - 2), cliponaxis=False)
+    top = max([*starts, *discontinued, 1])
+    # The legend sits on the line of the lower chart's title, at the right.
+    row2_top = fig.layout.yaxis2.domain[1]
+    fig.update_layout(barmode="overlay", showlegend=True,
+                      legend=dict(y=row2_top + 0.01, yanchor="bottom", x=1, xanchor="right",
+                                  orientation="h", traceorder="normal"))
+    fig.update_yaxes(autorange=False, range=[len(ys) - 0.5, -0.6], tickvals=ys,
+                     ticktext=labels, row=2, col=1)
+    fig.update_xaxes(tickformat=",d", range=[0, top * 1.35], row=2, col=1)
+
+
+def _split_name(col: str, lang: str) -> str:
+    return t("unknown_outcome", lang) if col == "unknown" else t(col, lang)

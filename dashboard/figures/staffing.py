@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..i18n import fmt_fte, status_symbol, t
+from ..i18n import fmt_fte, month_label, status_symbol, t
 from ..theme import BLUE, SKY, TARGET_COLOUR, Theme
 from .common import FigureText, apply_frame, empty_figure, esc, headroom
 
@@ -63,13 +63,25 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
 
 
 def _name(rec: dict, lang: str) -> str:
-    """``Kriminalvården ▲<br>mål 2,0``: the party, its status symbol and its target."""
+    """``Kriminalvården ▲<br>mål 2,0 · lägst 1,5 (mar)``: the party, its status symbol, its
+    target and its lowest month (``fte_actual_min``, with its own status when targeted)."""
     party = rec["party_id"]
     name = rec["party"] if isinstance(party, str) else t("all_parties", lang)
-    if not isinstance(rec.get("comparator"), str):
-        return esc(name)
-    target = rec.get("target")
-    words = f"{t('target', lang).lower()} {fmt_fte(target, lang)}" if target is not None \
-        and not pd.isna(target) else ""
-    return (f"{esc(name)} {status_symbol(rec['status'])}<br>"
-            f"<span style='font-size:0.85em'>{words}</span>")
+    words = []
+    symbol = ""
+    if isinstance(rec.get("comparator"), str):
+        symbol = f" {status_symbol(rec['status'])}"
+        target = rec.get("target")
+        if target is not None and not pd.isna(target):
+            words.append(f"{t('target', lang).lower()} {fmt_fte(target, lang)}")
+    low = rec.get("lowest")
+    if low is not None and not pd.isna(low) and rec.get("lowest_month"):
+        month = month_label(rec["lowest_month"], lang, year=False)
+        low_words = f"{t('lowest', lang)} {fmt_fte(low, lang)} ({month})"
+        if isinstance(rec.get("lowest_comparator"), str):
+            low_words += f" {status_symbol(rec['lowest_status'])}"
+        words.append(low_words)
+    if not words:
+        return esc(name) + symbol
+    return (f"{esc(name)}{symbol}<br>"
+            f"<span style='font-size:0.85em'>{' · '.join(words)}</span>")

@@ -52,7 +52,9 @@ def agreement_card(view: View) -> dbc.Card:
                       className="target-value"),
         ], className="target-row", **{"data-kpi": v.kpi, "data-status": v.status}))
     missing = missing_month_count(view.notes)
-    if missing:
+    if not view.has_data:
+        freshness = t("no_data_period", lang, period=view.period_text)
+    elif missing:
         freshness = t("month_missing", lang) if missing == 1 else \
             t("months_missing", lang, n=missing)
     else:
@@ -70,7 +72,7 @@ def agreement_card(view: View) -> dbc.Card:
         html.Ul(rows, className="target-list") if rows else
         html.P(t("no_targets", lang), className="muted"),
         data_line(view.data_as_of, view.sources, view.synthetic, lang),
-        html.Div(("⚠ " if missing else "✔ ") + freshness,
+        html.Div(("⚠ " if missing or not view.has_data else "✔ ") + freshness,
                  className="freshness " + ("text-warning-emphasis" if missing else "")),
         html.Div([
             dcc.Link(t("open", lang), href=href(agreement_path(view.agreement_id), **state),
