@@ -112,6 +112,36 @@ import_backup = Table(
     Column("row_json", Text, nullable=False),
 )
 
+# Monthly sums kept per agreement at every import and undo (repository.refresh_sums):
+# per scope ("" for the whole agreement, else the cluster) and month, the sums of the
+# rows; ``gender`` "*" for all rows, "K"/"M"/"X" for the rows of that gender. Every key
+# figure of any period is a mean, a sum or a minimum over them (dashboard/kpis.py).
+ALL_GENDERS = "*"
+
+
+def _sums_table(name: str, columns: list[Column], extra_key: str) -> Table:
+    return Table(
+        name, metadata,
+        Column("agreement_id", String(64), nullable=False),
+        Column("scope", String(64), nullable=False),
+        Column("month", String(7), nullable=False),
+        Column(extra_key, String(64), nullable=False),
+        *columns,
+        UniqueConstraint("agreement_id", "scope", "month", extra_key, name=f"uq_{name}"),
+        Index(f"ix_{name}_agreement_month", "agreement_id", "month"),
+    )
+
+
+sum_tables: dict[str, Table] = {
+    "occupancy": _sums_table("sums_occupancy", [Column(c, Float) for c in (
+        "participants", "started", "exited")], "gender"),
+    "outcomes": _sums_table("sums_outcomes", [Column(c, Float) for c in (
+        "completed", "work", "study", "other", "discontinued")], "gender"),
+    "staffing": _sums_table("sums_staffing", [Column(c, Float) for c in (
+        "committed_fte", "actual_fte")], "party_id"),
+}
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine for ``url`` with the transaction behaviour described above."""
     if url.startswith("sqlite"):

@@ -14,10 +14,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, inspect, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 
 from .db import (
+    ALL_GENDERS,
     DEFAULT_LOCK_TIMEOUT,
     data_tables,
     import_agreements,
@@ -26,8 +39,9 @@ from .db import (
     init_db,
     is_sqlite,
     metadata,
+    sum_tables,
 )
-from .kpis import AgreementData
+from .kpis import OCCUPANCY_SUMS, OUTCOME_COUNTS, AgreementData, MonthlySums
 from .schema import TABLES
 
 IMPORT_LOCK_KEY = 741_852_963  # PostgreSQL advisory lock id for imports
@@ -187,7 +201,9 @@ def load_agreement_in(conn: Connection, agreement_id: str,
             stmt = stmt.where(t.c.month >= months[0], t.c.month <= months[1])
         frames[name] = _frame(conn, stmt.order_by(t.c.id), t)
     frames["imports"] = _imports_of(conn, agreement_id)
-    return AgreementData(agreement=dict(row), **frames)
+    # The monthly sums as kept at the last import or undo (the key figures' input).
+    sums = load_sums(conn, [agreement_id], months)
+    return AgreementData(agreement=dict(row), **frames, sums=sums)
 
 
 def _imports_of(conn: Connection, agreement_id: str) -> pd.DataFrame:
@@ -340,3 +356,88 @@ def undo_rows(conn: Connection, import_id: int) -> dict[str, int]:
     conn.execute(update(imports).where(imports.c.id == import_id)
                  .values(status="undone", undone_at=_now()))
     return restored
+
+
+# --------------------------------------------------------------------------- monthly sums
+
+
+def _text(value: str):
+    """A constant text column that every database types the same in a UNION."""
+    return cast(literal(value), String(64))
+
+
+def _sums_select(t, columns, chunk: list[str], scope, gender, *where):
+    """Sums of ``columns`` per agreement and month, and per cluster and/or gender when
+    ``scope``/``gender`` are those columns (else the constants given)."""
+    keys = [t.c.agreement_id, t.c.month]
+    keys += [t.c.cluster_id] if scope is t.c.cluster_id else []
+    keys += [t.c.gender] if gender is t.c.gender else []
+    return (select(t.c.agreement_id, scope, t.c.month, gender,
+                   *[func.sum(t.c[c]) for c in columns])
+            .where(t.c.agreement_id.in_(chunk), *where).group_by(*keys))
+
+
+def refresh_sums(conn: Connection, agreement_ids) -> None:
+    """Recompute the monthly sums of these agreements from their rows (in the import's or
+    undo's own transaction, so that readers see sums and rows of the same moment)."""
+    ids = sorted(set(agreement_ids))
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        for name, columns in (("occupancy", OCCUPANCY_SUMS), ("outcomes", OUTCOME_COUNTS)):
+            t, s = data_tables[name], sum_tables[name]
+            conn.execute(delete(s).where(s.c.agreement_id.in_(chunk)))
+            query = union_all(
+                _sums_select(t, columns, chunk, t.c.cluster_id, _text(ALL_GENDERS)),
+                _sums_select(t, columns, chunk, _text(""), _text(ALL_GENDERS)),
+                _sums_select(t, columns, chunk, t.c.cluster_id, t.c.gender,
+                             t.c.gender != ""),
+                _sums_select(t, columns, chunk, _text(""), t.c.gender, t.c.gender != ""))
+            conn.execute(insert(s).from_select(
+                ["agreement_id", "scope", "month", "gender", *columns], query))
+        t, s = data_tables["staffing"], sum_tables["staffing"]
+        conn.execute(delete(s).where(s.c.agreement_id.in_(chunk)))
+        sums = [func.sum(t.c.committed_fte), func.sum(t.c.actual_fte)]
+        whole = (select(t.c.agreement_id, _text(""), t.c.month, t.c.party_id, *sums)
+                 .where(t.c.agreement_id.in_(chunk))
+                 .group_by(t.c.agreement_id, t.c.month, t.c.party_id))
+        clustered = (select(t.c.agreement_id, t.c.cluster_id, t.c.month, t.c.party_id, *sums)
+                     .where(t.c.agreement_id.in_(chunk), t.c.cluster_id != "")
+                     .group_by(t.c.agreement_id, t.c.cluster_id, t.c.month, t.c.party_id))
+        conn.execute(insert(s).from_select(
+            ["agreement_id", "scope", "month", "party_id", "committed_fte", "actual_fte"],
+            union_all(whole, clustered)))
+
+
+def load_sums(conn: Connection, agreement_ids: list[str] | None = None,
+              months: tuple[str, str] | None = None, *, whole_only: bool = False,
+              gender: str = ALL_GENDERS) -> MonthlySums:
+    """The kept monthly sums (of all rows, or of one gender's) for some agreements (or all),
+    some months, every scope (or only the whole agreements)."""
+    frames = []
+    for name in ("occupancy", "outcomes", "staffing"):
+        s = sum_tables[name]
+        stmt = select(s)
+        if agreement_ids is not None:
+            stmt = stmt.where(s.c.agreement_id.in_(sorted(agreement_ids)))
+        if months is not None:
+            stmt = stmt.where(s.c.month >= months[0], s.c.month <= months[1])
+        if whole_only:
+            stmt = stmt.where(s.c.scope == "")
+        if name != "staffing":
+            stmt = stmt.where(s.c.gender == gender)
+        frame = _frame(conn, stmt.order_by(s.c.agreement_id, s.c.scope, s.c.month), s)
+        frames.append(frame.drop(columns=["gender"], errors="ignore"))
+    return MonthlySums(*frames)
+
+
+def data_versions(conn: Connection) -> tuple[str, dict[str, str]]:
+    """The version of all the data and of each agreement's: an import or an undo changes
+    it (the newest import's id, and how many were undone), so that what is computed from
+    the data can be kept under it and is never read once the data has changed."""
+    total = conn.execute(select(func.max(imports.c.id), func.count(imports.c.undone_at))).one()
+    stmt = (select(import_agreements.c.agreement_id, func.max(imports.c.id),
+                   func.count(imports.c.undone_at))
+            .join(imports, imports.c.id == import_agreements.c.import_id)
+            .group_by(import_agreements.c.agreement_id))
+    return (f"{total[0] or 0}.{total[1]}",
+            {a: f"{top}.{undone}" for a, top, undone in conn.execute(stmt)})

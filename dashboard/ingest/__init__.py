@@ -7,6 +7,7 @@ whose ``problems`` list every reason the import was refused; then nothing is sto
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +152,7 @@ def _import(engine: Engine, path: Path, replace: bool, max_bytes: int) -> Import
                 if name in parsed:
                     repository.replace_rows(conn, import_id, name, removed[name],
                                             parsed[name].frame)
+            repository.refresh_sums(conn, agreement_ids)
             result.ok, result.import_id, result.rows = True, import_id, rows
             result.replaced = {n: len(r) for n, r in removed.items() if len(r)}
     except ImportRefused as refused:
@@ -185,6 +187,7 @@ def undo_import(engine: Engine, import_id: int) -> UndoResult:
                     "import_id": import_id, "later": later["id"], "file": later["file_name"],
                     "agreement": later["agreement_id"]})])
             result.restored = repository.undo_rows(conn, import_id)
+            repository.refresh_sums(conn, json.loads(entry["agreements_json"]))
             result.ok = True
     except ImportRefused as refused:
         result.problems = refused.problems
