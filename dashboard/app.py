@@ -75,5 +75,5 @@ def create_app(config: dict | None = None) -> Dash:
     app.server.config["DASHBOARD_ENGINE"] = engine
     app.server.config["DASHBOARD_SETTINGS"] = settings
     app.layout = html.Div([dcc.Location(id=Ids.URL, refresh="callback-nav"),
-                           dash.page_container])
+                           dcc.Store(id=Ids.URL_SYNC), dash.page_container])
     return app

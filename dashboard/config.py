@@ -9,6 +9,10 @@ max_import_mb          ``MAX_IMPORT_MB``                           20
 suppression_threshold  ``SUPPRESS_BELOW`` (exports: counts 1..n-1)  5
 demo_dir               ``DEMO_DIR``                                data/demo
 load_demo              ``LOAD_DEMO`` (``0`` to start empty)        ``1``
+redis_url              ``REDIS_URL`` (shared cache and jobs)         none
+cache_dir              ``CACHE_DIR`` (the disk cache of figures)     the system's temp folder
+cache_items            ``CACHE_ITEMS`` (views kept per process)      128
+cache_ttl              ``CACHE_TTL`` (seconds a figure is kept)      86400
 =====================  ==========================================  =====================
 """
 
@@ -35,6 +39,10 @@ class Settings:
     suppression_threshold: int = 5
     demo_dir: Path = DATA_DIR / "demo"
     load_demo: bool = True
+    redis_url: str | None = None
+    cache_dir: str | None = None  # None: the system's temporary folder; "": no shared cache
+    cache_items: int = 128
+    cache_ttl: int = 86_400
 
     @property
     def max_import_bytes(self) -> int:
@@ -57,6 +65,14 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
         values["demo_dir"] = Path(env["DEMO_DIR"])
     if env.get("LOAD_DEMO"):
         values["load_demo"] = env["LOAD_DEMO"].strip().lower() not in ("0", "false", "no", "nej")
+    if env.get("REDIS_URL"):
+        values["redis_url"] = env["REDIS_URL"]
+    if "CACHE_DIR" in env:
+        values["cache_dir"] = env["CACHE_DIR"]
+    if env.get("CACHE_ITEMS"):
+        values["cache_items"] = int(env["CACHE_ITEMS"])
+    if env.get("CACHE_TTL"):
+        values["cache_ttl"] = int(env["CACHE_TTL"])
     settings = Settings(**values)
     if overrides:
         known = {f.name for f in fields(Settings)}

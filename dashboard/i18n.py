@@ -200,6 +200,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "lowest": ("lägst", "lowest"),
     "fte_key": ("åa = årsarbetskrafter", "FTE = full-time equivalents"),
     "unknown_outcome": ("Uppgift saknas", "Not reported"),
+    "agreement": ("Överenskommelse", "Agreement"),
+    "no_kind": ("Ingen typ angiven", "No kind given"),
+    "agreements_n": ("Antal", "Number"),
+    "portfolio_summary": ("Målen i alla överenskommelser som visas",
+                          "The targets of every agreement shown"),
+    "reported": ("Rapportering", "Reporting"),
+    "county": ("Län", "County"),
+    "each_latest": ("Var och ens senaste period", "Each one's latest period"),
+    "search_period": ("Sök period", "Search periods"),
+    "all_kinds": ("Alla typer", "All kinds"),
+    "all_counties": ("Alla län", "All counties"),
+    "show": ("Visa", "Show"),
+    "all_agreements": ("Alla överenskommelser", "All agreements"),
+    "with_red": ("Med mål som inte uppnås (✖)", "With targets not met (✖)"),
+    "with_amber": ("Med mål nära (▲)", "With targets close (▲)"),
+    "with_green": ("Med uppnådda mål (✔)", "With targets met (✔)"),
+    "search": ("Sök", "Search"),
+    "search_agreements": ("Namn, kommun, part …", "Name, municipality, party …"),
+    "no_agreements_match": ("Ingen överenskommelse passar urvalet.",
+                            "No agreement matches the selection."),
+    "agreements_shown": ("{n} av {total} överenskommelser visas.",
+                         "{n} of {total} agreements shown."),
+    "key_green": ("uppnått", "met"),
+    "key_amber": ("nära målet, eller oförändrad mot året innan",
+                  "close to the target, or unchanged from the year before"),
+    "key_red": ("ej uppnått", "not met"),
+    "key_grey": ("ej bedömt (inga uppgifter)", "not assessed (no data)"),
     "kind": ("Typ", "Kind"),
     "municipalities": ("Kommuner", "Municipalities"),
     "year_to_date": ("Hittills i år", "Year to date"),
@@ -280,7 +307,7 @@ def status_word(status: str, lang: str = "sv") -> str:
     return STATUS.get(status, STATUS["grey"])[1 if lang == "sv" else 2]
 
 
-def status_label(status: str, lang: str = "sv") -> str:
+def status_label(status: str, lang: str = "sv", comparator: str | None = None) -> str:
     """Symbol and word, never colour alone: ``✔ Uppnått``."""
     return f"{status_symbol(status)} {status_word(status, lang)}"
 

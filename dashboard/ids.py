@@ -29,6 +29,18 @@ class Ids(StrEnum):
     PANEL_DOWNLOAD = "panel-download-file"
     PANEL_FALLBACK = "panel-download-fallback"
     PANEL_STATUS = "panel-download-status"
+    # the address, changed without a page rebuild (history.replaceState/pushState)
+    URL_SYNC = "url-sync"
+    # portfolio
+    PORTFOLIO_PERIOD = "portfolio-period"
+    PORTFOLIO_KIND = "portfolio-kind"
+    PORTFOLIO_COUNTY = "portfolio-county"
+    PORTFOLIO_STATUS = "portfolio-status"
+    PORTFOLIO_SEARCH = "portfolio-search"
+    PORTFOLIO_GRID = "portfolio-grid"
+    PORTFOLIO_SUMMARY = "portfolio-summary-box"
+    PORTFOLIO_COUNT = "portfolio-count"
+    PORTFOLIO_STATE = "portfolio-state"
 
 
 def panel_id(key: str) -> dict:

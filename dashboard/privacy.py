@@ -290,3 +290,64 @@ def _determined(values: dict[Cell, float], hidden: set[Cell],
         if not new:
             return known & hidden
         known |= new
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def suppress_compare(rows: pd.DataFrame, threshold: int, share: bool) -> pd.DataFrame:
+    """One key figure per agreement (or cluster) and, under it, per gender: a gender's
+    figure from 1 to ``threshold - 1`` is hidden, and for a share its n and numerator as
+    well; then, wherever an agreement's total and its genders' parts are shown together, as
+    many more parts as it takes that none can be worked out (:func:`complete`). Adds
+    ``hidden`` and ``small``; blanks hidden values."""
+    out = rows.copy()
+    out["hidden"] = False
+    out["small"] = False
+    if out.empty or (out["group"] == "").all():
+        return out
+    values: dict = {}
+    hidden: set = set()
+    relations = []
+    for _key, group in out.groupby(["agreement_id", "scope"], sort=False):
+        parts = group[group["group"] != ""]
+        if parts.empty:
+            continue
+        total = group[group["group"] == ""]
+        measures = ("n", "ws") if share else ("v",)
+        for i, rec in parts.iterrows():
+            cells = _compare_cells(rec, share)
+            for m in measures:
+                values[(i, m)] = cells[m]
+                if primary(cells[m], threshold):
+                    hidden.add((i, m))
+        if not total.empty:
+            t = _compare_cells(total.iloc[0], share)
+            for m in measures:
+                values[(total.index[0], m)] = t[m]
+                got = [values[(i, m)] for i in parts.index]
+                if None not in got and t[m] is not None and abs(sum(got) - t[m]) < 1e-9:
+                    relations.append(((total.index[0], m), [(i, m) for i in parts.index]))
+    if share:
+        hidden |= {(i, "ws") for i, m in list(hidden) if m == "n"}
+        hidden |= {(i, "n") for i, m in list(hidden) if m == "ws"}
+    hidden = complete(values, hidden, relations)
+    rows_hidden = {i for i, _ in hidden}
+    out["hidden"] = [i in rows_hidden for i in out.index]
+    out["small"] = [any(primary(values.get((i, m)), threshold) for m in ("n", "ws", "v"))
+                    for i in out.index]
+    out["value"] = out["value"].astype(object).where(~out["hidden"], None)
+    if "n" in out:
+        out["n"] = out["n"].astype(object).where(~out["hidden"], None)
+    return out
+
+
+def _compare_cells(rec, share: bool) -> dict:
+    value = rec.get("value")
+    value = None if value is None or pd.isna(value) else float(value)
+    if not share:
+        return {"v": value}
+    n = rec.get("n")
+    n = None if n is None or pd.isna(n) else float(n)
+    ws = None if n is None or value is None else round(value * n)
+    return {"n": n, "ws": ws}

@@ -12,6 +12,7 @@ import json
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import (
@@ -164,6 +165,11 @@ def stored_rows(conn: Connection, table_name: str, agreement_ids: list[str]) -> 
 
 def list_agreements(engine: Engine) -> pd.DataFrame:
     """Every agreement with the time of its latest import (``data_as_of``)."""
+    with read_transaction(engine) as conn:
+        return list_agreements_in(conn)
+
+
+def list_agreements_in(conn: Connection) -> pd.DataFrame:
     a = data_tables["agreements"]
     latest = (select(import_agreements.c.agreement_id,
                      func.max(imports.c.imported_at).label("data_as_of"))
@@ -174,9 +180,8 @@ def list_agreements(engine: Engine) -> pd.DataFrame:
                    a.c.kind, a.c.municipalities, latest.c.data_as_of)
             .outerjoin(latest, latest.c.agreement_id == a.c.agreement_id)
             .order_by(a.c.id))
-    with read_transaction(engine) as conn:
-        result = conn.execute(stmt)
-        return _blank_is_none(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
+    result = conn.execute(stmt)
+    return _blank_is_none(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
 
 
 def load_agreement(engine: Engine, agreement_id: str,
@@ -434,10 +439,67 @@ def data_versions(conn: Connection) -> tuple[str, dict[str, str]]:
     """The version of all the data and of each agreement's: an import or an undo changes
     it (the newest import's id, and how many were undone), so that what is computed from
     the data can be kept under it and is never read once the data has changed."""
-    total = conn.execute(select(func.max(imports.c.id), func.count(imports.c.undone_at))).one()
+    first, top, undone = conn.execute(select(func.min(imports.c.imported_at),
+                                             func.max(imports.c.id),
+                                             func.count(imports.c.undone_at))).one()
+    # The first import's time tells a database made again (same ids) from the old one.
+    epoch = (first or "").replace(":", "").replace("-", "")[:15]
     stmt = (select(import_agreements.c.agreement_id, func.max(imports.c.id),
                    func.count(imports.c.undone_at))
             .join(imports, imports.c.id == import_agreements.c.import_id)
             .group_by(import_agreements.c.agreement_id))
-    return (f"{total[0] or 0}.{total[1]}",
-            {a: f"{top}.{undone}" for a, top, undone in conn.execute(stmt)})
+    return (f"{epoch}.{top or 0}.{undone}",
+            {a: f"{epoch}.{t}.{u}" for a, t, u in conn.execute(stmt)})
+
+
+# --------------------------------------------------------------------------- many agreements
+
+
+@dataclass
+class ManyAgreements:
+    """What a portfolio of agreements needs, read in one snapshot: each agreement's row,
+    parties, clusters, targets, indicator rows, cost shares, the span of its months, and
+    for some months its monthly sums and costs."""
+
+    agreements: pd.DataFrame
+    parties: pd.DataFrame
+    clusters: pd.DataFrame
+    targets: pd.DataFrame
+    indicators: pd.DataFrame
+    cost_shares: pd.DataFrame
+    costs: pd.DataFrame
+    sums: MonthlySums
+    spans: pd.DataFrame  # agreement_id, first, last (months with monthly rows)
+
+
+def load_many(engine: Engine, months: tuple[str, str] | None,
+              agreement_ids: list[str] | None = None) -> ManyAgreements:
+    """Every agreement (or some) with their monthly sums and costs for ``months``."""
+    def table(conn, name, with_months=False):
+        t = data_tables[name]
+        stmt = select(t)
+        if agreement_ids is not None:
+            stmt = stmt.where(t.c.agreement_id.in_(sorted(agreement_ids)))
+        if with_months and months is not None:
+            stmt = stmt.where(t.c.month >= months[0], t.c.month <= months[1])
+        return _frame(conn, stmt.order_by(t.c.id), t)
+
+    with read_transaction(engine) as conn:
+        agreements = list_agreements_in(conn)
+        if agreement_ids is not None:
+            agreements = agreements[agreements["agreement_id"].isin(agreement_ids)]
+        spans = []
+        for name in ("occupancy", "outcomes", "staffing", "costs"):
+            t = data_tables[name]
+            stmt = select(t.c.agreement_id, func.min(t.c.month), func.max(t.c.month)) \
+                .group_by(t.c.agreement_id)
+            spans += list(conn.execute(stmt))
+        span = pd.DataFrame(spans, columns=["agreement_id", "first", "last"])
+        span = span.groupby("agreement_id", as_index=False).agg(first=("first", "min"),
+                                                                last=("last", "max"))
+        return ManyAgreements(
+            agreements=agreements.reset_index(drop=True),
+            parties=table(conn, "parties"), clusters=table(conn, "clusters"),
+            targets=table(conn, "targets"), indicators=table(conn, "indicators"),
+            cost_shares=table(conn, "cost_shares"), costs=table(conn, "costs", True),
+            sums=load_sums(conn, agreement_ids, months), spans=span)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs, quote, urlencode
 
 import dash
+from dash import Input, Output, clientside_callback
+
+from ..ids import Ids
 
 DEFAULTS = {"lang": "sv", "breakdown": "total"}
 
@@ -41,3 +44,24 @@ def query_state(search: str | None) -> dict[str, str]:
     """``?period=2023&lang=en`` -> ``{"period": "2023", "lang": "en"}``."""
     parsed = parse_qs((search or "").lstrip("?"))
     return {k: v[-1] for k, v in parsed.items() if v}
+
+
+# The address follows what is shown without a page rebuild: a callback writes the new
+# address into the store ``Ids.URL_SYNC`` (``{"href": ..., "push": bool}``) and the browser
+# puts it in the history (a new entry for a new period: Back goes to the one before).
+clientside_callback(
+    """
+    function(target) {
+        if (target && target.href && target.href !== window.location.pathname +
+                window.location.search) {
+            if (target.push) { window.history.pushState(null, "", target.href); }
+            else { window.history.replaceState(null, "", target.href); }
+        }
+        if (target && target.title) { document.title = target.title; }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output(Ids.URL_SYNC, "id"),
+    Input(Ids.URL_SYNC, "data"),
+    prevent_initial_call=True,
+)

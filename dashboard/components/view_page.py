@@ -23,6 +23,11 @@ def engine():
     return current_app.config["DASHBOARD_ENGINE"]
 
 
+def settings():
+    """The running app's settings."""
+    return current_app.config["DASHBOARD_SETTINGS"]
+
+
 def load(agreement_id: str | None, cluster_id: str | None, query: dict) -> View | None:
     if not agreement_id:
         return None

@@ -1,0 +1,34 @@
+// Cell renderers of the portfolio table (dash-ag-grid looks them up here by name).
+// Names from the data are put in as text, never as HTML.
+var dagcomponentfuncs = (window.dashAgGridComponentFunctions =
+    window.dashAgGridComponentFunctions || {});
+
+dagcomponentfuncs.AgreementLink = function (props) {
+    var data = props.data || {};
+    return React.createElement("a", {href: data.href, className: "grid-link"}, props.value);
+};
+
+var STATUS_STYLE = {
+    red: {backgroundColor: "#B84A00", color: "#FFFFFF"},
+    amber: {backgroundColor: "#E69F00", color: "#000000"},
+    green: {backgroundColor: "#00734F", color: "#FFFFFF"},
+    grey: {backgroundColor: "#5A6268", color: "#FFFFFF"}
+};
+
+// The worst status of an agreement: symbol and word on its colour (never colour alone).
+dagcomponentfuncs.StatusBadge = function (props) {
+    var data = props.data || {};
+    if (!data.worst_status) { return props.value; }
+    return React.createElement("span", {
+        className: "status-badge status-sm",
+        style: STATUS_STYLE[data.worst_status] || STATUS_STYLE.grey
+    }, props.value);
+};
+
+// Each target on a line of its own: its status symbol, name, value and target, as text.
+dagcomponentfuncs.TargetList = function (props) {
+    var items = (props.data || {}).target_list || [];
+    return React.createElement("ul", {className: "grid-targets"}, items.map(function (t, i) {
+        return React.createElement("li", {key: i, "data-status": t.status}, t.text);
+    }));
+};

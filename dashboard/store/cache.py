@@ -1,0 +1,169 @@
+"""Two levels of cache for computed figures: the process's own LRU, then one shared by every
+worker (Redis, or a disk cache on this machine)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+def _default(value):
+    """JSON for what figures and components hold besides plain data."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if hasattr(value, "to_plotly_json"):
+        return value.to_plotly_json()
+    raise TypeError(f"cannot keep {type(value).__name__} in the cache")
+
+
+def dumps(value) -> bytes:
+    return json.dumps(value, default=_default, separators=(",", ":"),
+                      ensure_ascii=False).encode()
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict[str, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            if key not in self.items:
+                return None
+            self.items.move_to_end(key)
+            return self.items[key]
+
+    def set(self, key: str, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+class FigureCache:
+    """``get_or_build(key, build)``: the value kept under ``key``, or ``build()`` kept.
+
+    ``shared`` is a Redis client or a ``diskcache.Cache`` (or ``None``: this process only).
+    A shared cache that fails (Redis down) is logged and skipped: pages are computed.
+    """
+
+    def __init__(self, namespace: str, shared=None, local_items: int = 128,
+                 ttl: int = 86_400):
+        self.namespace = namespace
+        self.shared = shared
+        self.local = _LRU(local_items)
+        self.ttl = ttl
+        self.hits = {"local": 0, "shared": 0, "built": 0}
+
+    def key(self, *parts) -> str:
+        return f"{self.namespace}:" + ":".join(str(p) for p in parts)
+
+    def get_or_build(self, key: str, build: Callable[[], Any]):
+        value = self.local.get(key)
+        if value is not None:
+            self.hits["local"] += 1
+            return value
+        raw = self._shared_get(key)
+        if raw is not None:
+            value = json.loads(raw)
+            self.local.set(key, value)
+            self.hits["shared"] += 1
+            return value
+        value = json.loads(dumps(build()))  # as every later reader will see it
+        self.hits["built"] += 1
+        self.local.set(key, value)
+        self._shared_set(key, dumps(value))
+        return value
+
+    def _shared_get(self, key: str) -> bytes | None:
+        if self.shared is None:
+            return None
+        try:
+            return self.shared.get(key)
+        except Exception:  # noqa: BLE001 - a shared cache that fails is only slower
+            log.warning("the shared figure cache could not be read", exc_info=True)
+            return None
+
+    def _shared_set(self, key: str, raw: bytes) -> None:
+        if self.shared is None:
+            return
+        try:
+            if hasattr(self.shared, "setex"):  # Redis
+                self.shared.setex(key, self.ttl, raw)
+            else:
+                self.shared.set(key, raw, expire=self.ttl)
+        except Exception:  # noqa: BLE001
+            log.warning("the shared figure cache could not be written", exc_info=True)
+
+
+_CACHES: dict[tuple, FigureCache] = {}
+_LOCK = threading.Lock()
+
+
+def code_version() -> str:
+    """A digest of the dashboard's code: what is kept is shaped by the code that made it, so
+    another version of the code (an upgrade) never reads it."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        digest = hashlib.sha256()
+        package = Path(__file__).resolve().parent.parent
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+        _CODE_VERSION = digest.hexdigest()[:12]
+    return _CODE_VERSION
+
+
+_CODE_VERSION: str | None = None
+
+
+def default_cache_dir() -> Path:
+    return Path(tempfile.gettempdir()) / f"samverkan-dashboard-cache-{os.getuid()}"
+
+
+def cache_for(database_url: str, redis_url: str | None = None,
+              cache_dir: str | Path | None = None, local_items: int = 128,
+              ttl: int = 86_400) -> FigureCache:
+    """The cache of one database (its keys carry the database, so that two databases
+    never read each other's figures), one per process and settings."""
+    ident = (database_url, redis_url, str(cache_dir), local_items, ttl, os.getpid())
+    with _LOCK:
+        if ident not in _CACHES:
+            namespace = f"fig:{code_version()}:" + \
+                hashlib.sha256(database_url.encode()).hexdigest()[:16]
+            _CACHES[ident] = FigureCache(namespace, _shared(redis_url, cache_dir),
+                                         local_items, ttl)
+        return _CACHES[ident]
+
+
+def _shared(redis_url: str | None, cache_dir: str | Path | None):
+    if redis_url:
+        import redis
+
+        return redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+    if cache_dir == "":
+        return None  # CACHE_DIR set to nothing: each process keeps its own
+    import diskcache
+
+    folder = Path(cache_dir) if cache_dir else default_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return diskcache.Cache(str(folder), size_limit=512 * 1024 * 1024, eviction_policy=
+                           "least-recently-used")
