@@ -1,29 +1,35 @@
 """What users read: texts in Swedish (default) and English, and number formats.
 
 Swedish numbers are written ``1 234,5`` (a non-breaking space between thousands, a
-decimal comma) and percentages ``60 %``; English ``1,234.5`` and ``60%``.
+decimal comma, ``−`` for minus) and percentages ``60 %``; English ``1,234.5`` and ``60%``.
+Numbers, percentages, kronor, dates and month names come from Babel (CLDR's sv_SE and en),
+rounded half up as Excel does.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale
+from babel.dates import format_date, get_month_names
+from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
 
 from .periods import Period
 
 NBSP = "\u00a0"
 LANGS = ("sv", "en")
 
-MONTHS = {
-    "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-           "september", "oktober", "november", "december"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-}
-MONTHS_SHORT = {
-    "sv": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
+# Month names from CLDR (Babel): "januari", "January"; short ones three letters without a
+# dot, as on the axes: "jan", "mar", "jun" ("jan.", "mars", "juni" in CLDR's Swedish).
+MONTHS = {lang: list(get_month_names("wide", locale=code).values())
+          for lang, code in (("sv", "sv_SE"), ("en", "en"))}
+MONTHS_SHORT = {lang: [name.rstrip(".")[:3]
+                       for name in get_month_names("abbreviated", locale=code).values()]
+                for lang, code in (("sv", "sv_SE"), ("en", "en"))}
 
 KPI_LABELS = {
     "occupancy": ("Beläggning", "Occupancy"),
@@ -243,28 +249,60 @@ def status_label(status: str, lang: str = "sv") -> str:
 
 
 # --------------------------------------------------------------------------- numbers
+#
+# Babel writes the numbers from CLDR's data for sv_SE and en: the group and decimal
+# symbols, the minus sign, where the % and the currency go. Two things are ours: halves
+# are rounded up as Excel does (Babel rounds half to even), and a "-0" is never shown.
+
+LOCALES = {"sv": "sv_SE", "en": "en"}
+_DIGITS = re.compile(r"[#0,.]+")
+
+
+def _locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES.get(lang, "sv_SE"))
 
 
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _quantize(x, decimals: int) -> Decimal:
+    """``x`` rounded half up to ``decimals`` places (never a negative zero)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    value = Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP)
+    return abs(value) if value == 0 else value
+
+
 def round_half_up(x, decimals: int = 0) -> float:
     """Round halves away from zero, as Excel does (Python's round() goes to even)."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(_quantize(x, decimals))
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(kind: str, decimals: int, lang: str) -> str:
+    """The locale's number, percent or currency pattern with ``decimals`` fraction digits,
+    and its negative form with the locale's minus sign (``−`` in Swedish)."""
+    locale = _locale(lang)
+    base = {"decimal": locale.decimal_formats, "percent": locale.percent_formats,
+            "currency": locale.currency_formats}[kind]
+    pattern = (base["standard"] if kind == "currency" else base[None]).pattern
+    pattern = pattern.split(";")[0]
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if kind == "currency" and re.match(r"¤[#0]", pattern):
+        # CLDR's currency spacing (Babel leaves it out): "SEK 1,234", not "SEK1,234".
+        pattern = pattern.replace("¤", "¤" + NBSP, 1)
+    minus = get_minus_sign_symbol(locale)
+    positive = _DIGITS.sub(digits, pattern, count=1)
+    negative = _DIGITS.sub(minus + digits, pattern, count=1)
+    return f"{positive};{negative}"
 
 
 def fmt_number(x, decimals: int = 0, lang: str = "sv", missing: str = "–") -> str:
     """``1234.5`` -> ``1 234,5`` (sv) or ``1,234.5`` (en)."""
     if _missing(x):
         return missing
-    text = f"{round_half_up(x, decimals):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]  # no "-0"
-    if lang == "sv":
-        text = text.replace(",", NBSP).replace(".", ",").replace("-", "\u2212")
-    return text
+    return format_decimal(_quantize(x, decimals), format=_pattern("decimal", decimals, lang),
+                          locale=_locale(lang))
 
 
 def fmt_auto(x, lang: str = "sv", missing: str = "–") -> str:
@@ -278,16 +316,17 @@ def fmt_percent(fraction, decimals: int = 0, lang: str = "sv", missing: str = "�
     """``0.6`` -> ``60 %`` (sv) or ``60%`` (en)."""
     if _missing(fraction):
         return missing
-    number = fmt_number(float(fraction) * 100, decimals, lang)
-    return f"{number}{NBSP}%" if lang == "sv" else f"{number}%"
+    percent = _quantize(float(fraction) * 100, decimals)
+    return format_percent(percent.scaleb(-2), format=_pattern("percent", decimals, lang),
+                          locale=_locale(lang))
 
 
 def fmt_sek(x, lang: str = "sv", missing: str = "–") -> str:
-    """``24500`` -> ``24 500 kr`` (sv) or ``SEK 24,500`` (en)."""
+    """``24500`` -> ``24 500 kr`` (sv) or ``SEK 24,500`` (en): whole kronor."""
     if _missing(x):
         return missing
-    number = fmt_number(x, 0, lang)
-    return f"{number}{NBSP}kr" if lang == "sv" else f"SEK{NBSP}{number}"
+    return format_currency(_quantize(x, 0), "SEK", format=_pattern("currency", 0, lang),
+                           locale=_locale(lang), currency_digits=False)
 
 
 def fmt_fte(x, lang: str = "sv", missing: str = "–") -> str:
@@ -340,8 +379,6 @@ def period_label(period: Period, lang: str = "sv") -> str:
 
 def swedish_time(iso: str) -> str:
     """An ISO time stamp with a zone, moved to Swedish time (unchanged without a zone)."""
-    import datetime as dt
-
     try:
         stamp = dt.datetime.fromisoformat(iso)
     except ValueError:
@@ -376,7 +413,8 @@ def date_label(iso: str | None, lang: str = "sv") -> str:
     if not iso:
         return t("unknown", lang)
     iso = swedish_time(iso)
-    year, month, day = iso[:4], int(iso[5:7]), int(iso[8:10])
-    if lang == "sv":
-        return f"{day} {MONTHS['sv'][month - 1]} {year}"
-    return f"{day} {MONTHS['en'][month - 1]} {year}"
+    try:
+        day = dt.date(int(iso[:4]), int(iso[5:7]), int(iso[8:10]))
+    except ValueError:
+        return iso
+    return format_date(day, "d MMMM y", locale=_locale(lang))
