@@ -46,7 +46,7 @@ KPI_LABELS = {
     "fte_fulfilment": ("Bemanningsgrad", "Staffing fulfilment"),
     "cost_total": ("Kostnader totalt", "Total costs"),
     "cost_paid": ("Betalat", "Paid"),
-    "cost_due": ("Andel att betala", "Due share"),
+    "cost_due": ("Ska betala", "Due"),  # the same words as the cost chart's bars
     "cost_balance": ("Saldo", "Balance"),
 }
 
@@ -75,6 +75,20 @@ STATUS = {
     "amber": ("▲", "Nära målet", "Close"),
     "red": ("✖", "Ej uppnått", "Not met"),
     "grey": ("–", "Ej bedömt", "Not assessed"),
+}
+
+# Amber on a direction (increase/decrease) is no move, or a move the right way smaller than
+# the target's value: "unchanged", not "close to the target".
+STATUS_DIRECTIONAL = {"amber": ("Oförändrad", "Unchanged")}
+DIRECTIONS = ("increase", "decrease")
+
+# "The same period a year earlier", by the kind of period compared.
+SAME_PERIOD_EARLIER = {
+    "year": ("Föregående år", "Previous year"),
+    "half": ("Samma halvår året innan", "Same half-year a year earlier"),
+    "quarter": ("Samma kvartal året innan", "Same quarter a year earlier"),
+    "month": ("Samma månad året innan", "Same month a year earlier"),
+    "range": ("Samma period året innan", "Same period a year earlier"),
 }
 
 GENDERS = {"K": ("Kvinnor", "Women"), "M": ("Män", "Men"), "X": ("Annat/okänt", "Other/unknown"),
@@ -128,6 +142,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "settled": ("Ingen part är skyldig någon annan.", "No party owes another."),
     "category": ("Kategori", "Category"),
     "previous_year": ("Föregående år", "Previous year"),
+    "status_key": ("Symbolerna: {items}", "Symbols: {items}"),
     "this_period": ("Perioden", "This period"),
     "change": ("Förändring", "Change"),
     "n_completed": ("n = {n} som fullföljt", "n = {n} completers"),
@@ -151,14 +166,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "other": ("Annat", "Other"),
     "hidden": ("dolt", "hidden"),
     "hidden_legend": ("Dolt (små antal)", "Hidden (small counts)"),
-    "suppression_note": ("<5 = 1–4 personer; dolt = dolt så att ett litet antal inte kan "
-                         "räknas fram", "<5 = 1–4 people; hidden = hidden so that a small count "
-                         "cannot be worked out"),
+    "suppression_note": ("<5 = 1–4 personer. Dolt: ett värde som döljs för att ett litet "
+                         "antal annars kan räknas fram",
+                         "<5 = 1–4 people. Hidden: a value left out because a small count "
+                         "could otherwise be worked out"),
     "discontinued": ("Avbrutit", "Discontinued"),
     "started": ("Påbörjade", "Started"),
     "exited": ("Avslutade", "Exited"),
     "fte": ("årsarbetskrafter", "FTE"),
     "fte_short": ("åa", "FTE"),
+    "fte_key": ("åa = årsarbetskrafter", "FTE = full-time equivalents"),
     "all_parties": ("Alla parter", "All parties"),
     "part_of_agreement": ("Klustrets del av överenskommelsen",
                           "The cluster's part of the agreement"),
@@ -239,13 +256,35 @@ def status_symbol(status: str) -> str:
     return STATUS.get(status, STATUS["grey"])[0]
 
 
-def status_word(status: str, lang: str = "sv") -> str:
+def status_word(status: str, lang: str = "sv", comparator: str | None = None) -> str:
+    """The status in words, for the target's ``comparator``: amber is ``Nära målet`` for
+    a minimum or maximum, ``Oförändrad`` for an increase or decrease."""
+    if comparator in DIRECTIONS and status in STATUS_DIRECTIONAL:
+        return STATUS_DIRECTIONAL[status][0 if lang == "sv" else 1]
     return STATUS.get(status, STATUS["grey"])[1 if lang == "sv" else 2]
 
 
-def status_label(status: str, lang: str = "sv") -> str:
-    """Symbol and word, never colour alone: ``✔ Uppnått``."""
-    return f"{status_symbol(status)} {status_word(status, lang)}"
+def status_label(status: str, lang: str = "sv", comparator: str | None = None) -> str:
+    """Symbol and word, never colour alone: ``✔ Uppnått``, ``▲ Oförändrad``."""
+    return f"{status_symbol(status)} {status_word(status, lang, comparator)}"
+
+
+def status_key(statuses, lang: str = "sv", comparator: str | None = None) -> str:
+    """What the symbols on a chart mean: ``Symbolerna: ✔ Uppnått, ▲ Nära målet``
+    (the statuses given, in the order green, amber, red; grey is drawn without one)."""
+    shown = [s for s in ("green", "amber", "red") if s in set(statuses)]
+    if not shown:
+        return ""
+    return t("status_key", lang,
+             items=", ".join(status_label(s, lang, comparator) for s in shown))
+
+
+def same_period_earlier(period: Period | str, lang: str = "sv") -> str:
+    """What a directional target compares with: ``Samma kvartal året innan`` for a quarter,
+    ``Föregående år`` for a year (``period`` is a :class:`Period` or its ``kind``)."""
+    kind = period if isinstance(period, str) else period.kind
+    return words(SAME_PERIOD_EARLIER, kind if kind in SAME_PERIOD_EARLIER else "range", lang,
+                 {})
 
 
 # --------------------------------------------------------------------------- numbers

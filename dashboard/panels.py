@@ -18,7 +18,7 @@ from .figures.indicators import indicators_figure
 from .figures.occupancy import flow_figure, occupancy_figure
 from .figures.outcomes import outcomes_figure
 from .figures.staffing import staffing_figure
-from .i18n import fmt_sek, t
+from .i18n import fmt_sek, same_period_earlier, t
 from .privacy import suppress_monthly, suppress_outcomes
 from .series import (
     cluster_rows,
@@ -115,6 +115,7 @@ def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) 
                           comparator=share.comparator if share else None,
                           status=share.status if share and share.comparator else None,
                           previous=share.previous if share else None,
+                          previous_label=same_period_earlier(view.period, view.lang),
                           text=figure_text(view, what, n=n, extra=extra), theme=theme)
     return Panel("outcomes", what, fig, n=n, table=groups, has_data=not groups.empty)
 

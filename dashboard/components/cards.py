@@ -9,10 +9,19 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..i18n import date_label, fmt_value, kpi_label, status_label, status_word, t
+from ..i18n import (
+    date_label,
+    fmt_value,
+    kpi_label,
+    same_period_earlier,
+    status_label,
+    status_word,
+    t,
+)
 from ..ids import Ids, download_id, panel_id
 from ..kpis import KpiValue
 from ..panels import Panel
+from ..periods import parse_period_or_none
 from ..series import Note
 from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 from .links import href
@@ -23,9 +32,12 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                                            "resetScale2d"]}
 
 
-def status_badge(status: str, lang: str, size: str = "md") -> html.Span:
-    """Symbol and word on the status colour (never colour alone)."""
-    return html.Span(status_label(status, lang), className=f"status-badge status-{size}",
+def status_badge(status: str, lang: str, size: str = "md",
+                 comparator: str | None = None) -> html.Span:
+    """Symbol and word on the status colour (never colour alone); the word fits the
+    target's ``comparator`` (``▲ Oförändrad`` on an increase/decrease target)."""
+    return html.Span(status_label(status, lang, comparator),
+                     className=f"status-badge status-{size}",
                      style={"backgroundColor": STATUS_COLOURS[status],
                             "color": STATUS_TEXT_COLOURS[status]},
                      **{"data-status": status})
@@ -47,9 +59,17 @@ def target_words(v: KpiValue, lang: str) -> str:
 
 
 def previous_words(v: KpiValue, lang: str) -> str:
+    """``Samma kvartal året innan: 11``: what an increase/decrease target compares with."""
     if v.comparator not in ("increase", "decrease"):
         return ""
-    return f"{t('previous_year', lang)}: {fmt_value(v.previous, v.unit, lang)}"
+    return f"{earlier_words(v, lang)}: {fmt_value(v.previous, v.unit, lang)}"
+
+
+def earlier_words(v: KpiValue, lang: str) -> str:
+    """The same period a year earlier, for the period the value is of (``value_period``
+    where the figure is the latest period inside P)."""
+    period = parse_period_or_none(getattr(v, "value_period", None) or v.period)
+    return same_period_earlier(period or "range", lang)
 
 
 def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str,
@@ -76,7 +96,7 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
             html.Td([html.Span(fmt_value(v.value, v.unit, lang), className="big-number"),
                      html.Div(extra, className="muted small") if extra else None]),
             html.Td(target_words(v, lang)),
-            html.Td(status_badge(v.status, lang)),
+            html.Td(status_badge(v.status, lang, comparator=v.comparator)),
         ], **{"data-kpi": v.kpi, "data-party": v.party_id or "",
               "data-cluster": v.cluster_id or ""}))
     return html.Table([head, html.Tbody(rows)], className="table targets-table",
@@ -100,7 +120,7 @@ def kpi_table(values: list[KpiValue], party_names: dict[str, str],
             html.Td(where), html.Td(name),
             html.Td(fmt_value(v.value, v.unit, lang), className="num"),
             html.Td(target_words(v, lang) if v.comparator else ""),
-            html.Td(status_word(v.status, lang) if v.comparator else ""),
+            html.Td(status_word(v.status, lang, v.comparator) if v.comparator else ""),
         ], **{"data-kpi": v.kpi, "data-party": v.party_id or "",
               "data-cluster": v.cluster_id or ""}))
     return html.Details([

@@ -126,7 +126,7 @@ def _target(page, line: TargetLine, left, top, width, height, size: float,
             lang: str) -> None:
     """``[✔ Uppnått]  Beläggning: 82 (minst 80)``: the badge carries symbol and word."""
     status = line.status if line.status in STATUS_COLOURS else "grey"
-    label = status_label(status, lang)
+    label = status_label(status, lang, line.comparator)
     rest = line.text[len(label):].lstrip(" –") if line.text.startswith(label) else line.text
     badge_width = Inches(2.4 * size / 22)
     badge = page.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, badge_width, height)

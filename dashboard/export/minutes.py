@@ -261,8 +261,8 @@ def _add_row(table, name: str, v: KpiValue, lang: str) -> None:
     if v.comparator:
         status = v.status if v.status in STATUS_COLOURS else "grey"
         text = STATUS_TEXT_COLOURS[status].lstrip("#")
-        _cell(cells[3], status_label(status, lang), bold=True, fill=STATUS_COLOURS[status][1:],
-              colour=RGBColor.from_string(text.upper()))
+        _cell(cells[3], status_label(status, lang, v.comparator), bold=True,
+              fill=STATUS_COLOURS[status][1:], colour=RGBColor.from_string(text.upper()))
     else:
         _cell(cells[3], "")
 

@@ -46,7 +46,7 @@ def agreement_card(view: View) -> dbc.Card:
         if v.party_id:
             name += f" – {parties.get(v.party_id, v.party_id)}"
         rows.append(html.Li([
-            status_badge(v.status, lang, "sm"),
+            status_badge(v.status, lang, "sm", v.comparator),
             html.Span(name, className="target-name"),
             html.Span(f"{fmt_value(v.value, v.unit, lang)} ({target_words(v, lang)})",
                       className="target-value"),

@@ -90,7 +90,8 @@ def cover_body(slide: Slide, lang: str) -> list:
 def target_list(slide: Slide, class_name: str, lang: str) -> html.Ul:
     """Each target as its status (symbol and word on the status colour) and its figure."""
     return html.Ul([
-        html.Li([status_badge(line.status, lang, "lg"), html.Span(line.label)],
+        html.Li([status_badge(line.status, lang, "lg", line.comparator),
+                 html.Span(line.label)],
                 className="cover-target", style={"borderLeftColor": STATUS_COLOURS[line.status]},
                 **{"data-status": line.status})
         for line in slide.targets

@@ -67,8 +67,8 @@ def test_portfolio(duo, size):
     words = duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('.agreement-card .status-badge'))"
         ".map(b => b.textContent)")
-    assert words and all(w.split(" ", 1)[1] in ("Uppnått", "Nära målet", "Ej uppnått",
-                                                 "Ej bedömt") for w in words)
+    assert words and all(w.split(" ", 1)[1] in ("Uppnått", "Nära målet", "Oförändrad",
+                                                 "Ej uppnått", "Ej bedömt") for w in words)
 
 
 @pytest.mark.parametrize("name, agreement, cluster", VIEWS, ids=[v[0] for v in VIEWS])
