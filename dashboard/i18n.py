@@ -183,6 +183,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "share_of_completed": ("av dem som fullföljt", "of completers"),
     "language": ("English", "Svenska"),
     "prev_period": ("Föregående period", "Previous period"),
+    "search_period": ("Sök period, t.ex. 2023 eller kv. 2", "Search, e.g. 2023 or Q2"),
+    "no_period_found": ("Ingen period matchar", "No period matches"),
+    "clear_search": ("Töm sökrutan", "Clear the search"),
+    "clear_selection": ("Töm valet", "Clear the choice"),
+    "select_all": ("Välj alla", "Select all"),
+    "deselect_all": ("Välj bort alla", "Deselect all"),
+    "selected_count": ("{num_selected} valda", "{num_selected} selected"),
     "next_period": ("Nästa period", "Next period"),
     "year_to_date": ("Hittills i år", "Year to date"),
     "year": ("År", "Year"),
@@ -199,6 +206,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "export": ("Exportera", "Export"),
     "download": ("Ladda ner", "Download"),
     "no_target": ("inget mål", "no target"),
+    "no_value": ("inget värde", "no value"),
+    "on_average": ("i genomsnitt per månad", "on average per month"),
+    "chart": ("Diagram", "Chart"),
     "no_targets": ("Inga mål är angivna för den här nivån.", "No targets are set at this level."),
     "period_shown": ("Period", "Period"),
     "no_agreements": ("Inga överenskommelser ännu. Importera data med "
@@ -218,6 +228,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "tables_costs": ("kostnader", "costs"),
     "tables_indicators": ("indikatorer", "indicators"),
 }
+
+
+APP_NAME = "Samverkan"
+
+
+def document_title(*parts: str | None, lang: str = "sv") -> str:
+    """The browser's title: what is shown, then the app: ``Krami Stockholm 2023 – 2023 –
+    Samverkan`` (``lang`` for symmetry; the app's name is the same in both)."""
+    return " – ".join([*(p for p in parts if p), APP_NAME])
 
 
 def lang_of(value: str | None) -> str:

@@ -11,6 +11,7 @@ from dash import dcc, html
 
 from ..i18n import (
     date_label,
+    document_title,
     fmt_value,
     kpi_label,
     same_period_earlier,
@@ -26,10 +27,9 @@ from ..series import Note
 from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 from .links import href
 
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d",
-                                           "zoomIn2d", "zoomOut2d", "autoScale2d",
-                                           "resetScale2d"]}
+# No mode bar: its buttons (in English, one of them "Share chart…" to a cloud service)
+# would be controls inside the chart's role="img", and the card has its own downloads.
+GRAPH_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 
 
 def status_badge(status: str, lang: str, size: str = "md",
@@ -138,11 +138,20 @@ def notes_alert(notes: list[Note], lang: str) -> dbc.Alert | None:
                      color="warning", id=Ids.NOTES, className="notes")
 
 
-def panel_card(panel: Panel, lang: str) -> dbc.Card:
-    """A panel: its figure (drawn by the figure function), sentences and downloads."""
-    body = [dcc.Graph(id=panel_id(panel.key), figure=panel.figure, config=GRAPH_CONFIG,
+def chart_box(graph: dcc.Graph, description: str, class_name: str = "chart-box") -> html.Div:
+    """A chart with its text alternative: ``role="img"`` and the chart's sentences as its
+    ``aria-label`` (screen readers read them instead of the drawing)."""
+    return html.Div(graph, role="img", className=class_name,
+                    **{"aria-label": description})
+
+
+def panel_card(panel: Panel, lang: str, description: str | None = None) -> dbc.Card:
+    """A panel: its figure (drawn by the figure function), sentences and downloads;
+    ``description`` is the chart's text alternative (:mod:`.describe`)."""
+    graph = dcc.Graph(id=panel_id(panel.key), figure=panel.figure, config=GRAPH_CONFIG,
                       className="panel-graph",
-                      style={"height": f"{panel.figure.layout.height}px"})]
+                      style={"height": f"{panel.figure.layout.height}px"})
+    body = [chart_box(graph, description or panel.title)]
     if panel.sentences:
         body.append(html.Ul([html.Li(s) for s in panel.sentences], className="sentences"))
     body.append(download_buttons(panel.key, lang))
@@ -175,8 +184,12 @@ def synthetic_badge(lang: str) -> html.Span:
 
 
 def page_frame(children, *, lang: str, path: str, state: dict,
-               crumbs: list[tuple[str, str | None]] | None = None) -> html.Div:
-    """The frame of every page: the name of the app, where we are, the language switch."""
+               crumbs: list[tuple[str, str | None]] | None = None,
+               title: str | None = None) -> html.Div:
+    """The frame of every page: the name of the app, where we are, the language switch.
+
+    ``title`` becomes the browser's title (assets/a11y.js copies it from
+    ``data-document-title``, on first load and after every navigation)."""
     other = "en" if lang == "sv" else "sv"
     trail = [dcc.Link(t("portfolio", lang), href=href("/", lang=lang,
                                                       period=state.get("period")))]
@@ -189,4 +202,5 @@ def page_frame(children, *, lang: str, path: str, state: dict,
                  className="lang-switch", id="lang-switch"),
     ], className="app-header")
     return html.Div([header, html.Main(children, className="app-main")], lang=lang,
-                    className="page")
+                    className="page",
+                    **{"data-document-title": title or document_title(lang=lang)})

@@ -11,7 +11,8 @@ from .. import repository
 from ..components.cards import data_line, page_frame, status_badge, target_words
 from ..components.links import agreement_path, href, present_path
 from ..components.view_page import engine
-from ..i18n import fmt_value, kpi_label, lang_of, t
+from ..i18n import document_title, fmt_value, kpi_label, lang_of, period_label, t
+from ..periods import parse_period_or_none
 from ..series import missing_month_count, party_names
 from ..views import View, build_view
 
@@ -30,8 +31,12 @@ def layout(**query):
             cards.append(dbc.Col(agreement_card(view), xs=12, xl=6))
     body = dbc.Row(cards, className="g-3") if cards else \
         dbc.Alert(t("no_agreements", lang), color="info")
+    period = parse_period_or_none(query.get("period") or "")
+    title = document_title(t("portfolio", lang), period_label(period, lang) if period else None,
+                           lang=lang)
     return page_frame([html.H1(t("portfolio", lang), className="view-title"), body],
-                      lang=lang, path="/", state={"lang": lang, "period": query.get("period")})
+                      lang=lang, path="/", state={"lang": lang, "period": query.get("period")},
+                      title=title)
 
 
 def agreement_card(view: View) -> dbc.Card:

@@ -45,8 +45,8 @@ def test_choosing_a_period_puts_it_in_the_address_and_redraws(duo, browser_db_ur
     visit(duo, KRAMI, "document.querySelector('#period-select')")
     assert drawn_period(duo) == "2023"
     duo.driver.find_element("id", "period-select").click()
-    wait_for(duo.driver, "document.querySelectorAll('[role=option]').length > 3")
-    option = next(o for o in duo.driver.find_elements("css selector", "[role=option]")
+    wait_for(duo.driver, "document.querySelectorAll('.dash-options-list-option').length > 3")
+    option = next(o for o in duo.driver.find_elements("css selector", ".dash-options-list-option")
                   if o.text == "apr–jun 2023 (kv. 2)")
     option.click()
     wait_period(duo, "2023-Q2")
