@@ -102,3 +102,14 @@ def chart_text(view: View, key: str, title: str, panel=None, where: str | None =
     head = f"{title} – {where or view.where} – {view.period_text}"
     parts = [head, *chart_sentences(view, key, panel)]
     return " ".join(p.rstrip(".") + "." for p in parts if p)
+
+
+def pack_chart_text(view: View, chart) -> str:
+    """The text alternative of a chart of the meeting pack (``chart``: its ``key``,
+    ``what`` and ``panel``, :class:`dashboard.export.pack.Chart`), for the deck's and the
+    Word document's pictures."""
+    key, what = chart.key, chart.what
+    if key.startswith("cluster:") and " – " in what:  # "Beläggning – Järva"
+        title, where = what.split(" – ", 1)
+        return chart_text(view, key, title, chart.panel, where)
+    return chart_text(view, key, what, chart.panel)
