@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # axe-core for the accessibility test (tests/browser/test_a11y.py), pinned in package-lock.json
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run serve test lint demo bench screenshots clean cli js
+.PHONY: run serve test lint demo load-demo bench screenshots clean cli js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: $(STAMP)
 ## Screenshots of every view at both sizes from a running app (make run first)
 screenshots: $(STAMP)
 	$(PY) tools/screenshots.py --base http://$(HOST):$(PORT) --out screenshots
+
+## Import the demo workbooks into the database (DATABASE_URL; make run does it when empty)
+load-demo: $(STAMP)
+	@for f in data/demo/*.xlsx; do $(PY) -m dashboard import "$$f" || exit 1; done
 
 ## Regenerate the synthetic demo workbooks in data/demo/
 demo: $(STAMP)
