@@ -141,11 +141,11 @@ def test_the_cluster_comparison_says_what_its_symbols_mean():
 def test_the_staffing_chart_explains_fte_and_its_symbols():
     fig = staffing_figure(staffing_frame(), text=text("Bemanning"), theme=SCREEN)
     assert any("åa" in str(bar.text) for bar in fig.data)
-    assert "åa = årsarbetskrafter" in footer(fig)
+    assert fig.layout.legend.title.text.startswith("åa = årsarbetskrafter")
     assert "Symbolerna: ✖ Ej uppnått" in footer(fig)
     english = staffing_figure(staffing_frame(), text=text("Staffing", lang="en"),
                               theme=SCREEN)
-    assert "FTE = full-time equivalents" in footer(english)
+    assert english.layout.legend.title.text.startswith("FTE = full-time equivalents")
 
 
 # --------------------------------------------------------------------------- suppression
