@@ -183,7 +183,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "share_of_completed": ("av dem som fullföljt", "of completers"),
     "language": ("English", "Svenska"),
     "prev_period": ("Föregående period", "Previous period"),
-    "search_period": ("Sök period, t.ex. 2023 eller kv. 2", "Search, e.g. 2023 or Q2"),
+    "search_period": ("Sök period", "Search periods"),
     "no_period_found": ("Ingen period matchar", "No period matches"),
     "clear_search": ("Töm sökrutan", "Clear the search"),
     "clear_selection": ("Töm valet", "Clear the choice"),

@@ -17,7 +17,7 @@ from .links import href, query_state
 
 # The open period list: about ten periods at a time (of up to 38), within a 1024×768
 # projector's screen under the picker (Dash caps it at the window's height − 100 px).
-PERIOD_LIST_HEIGHT = 400
+PERIOD_LIST_HEIGHT = 440
 
 
 def dropdown_labels(lang: str) -> dict[str, str]:

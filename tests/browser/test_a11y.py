@@ -160,7 +160,7 @@ def test_the_period_list_speaks_swedish_and_shows_many_periods(duo):
     ten of its periods at 1024×768 without covering the screen."""
     driver = duo.driver
     set_viewport(driver, 1024, 768)
-    for lang, placeholder in (("sv", "Sök period"), ("en", "Search, e.g.")):
+    for lang, placeholder in (("sv", "Sök period"), ("en", "Search periods")):
         visit(duo, f"/agreements/sthlm-af-2023?lang={lang}", VIEW)
         driver.find_element("id", "period-select").click()
         wait_for(driver, "document.querySelector('.dash-dropdown-search')")
