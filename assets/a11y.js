@@ -3,7 +3,8 @@
  *
  * 1. The browser's title names what is shown ("Krami Stockholm 2023 – 2023 – Samverkan"):
  *    the page says it in data-document-title; Dash's router sets the page's fixed title
- *    after each navigation, so the title is put back whenever it differs.
+ *    after each navigation, so the title is put back whenever it differs. <html lang>
+ *    follows the page's language.
  * 2. Dash's dropdown (dcc.Dropdown, the period picker), as the page draws it:
  *    - a hidden input that forwards focus to the button is focusable but aria-hidden
  *      (aria-hidden-focus): it leaves the tab order and the button itself takes the focus;
@@ -20,6 +21,11 @@
         var marked = document.querySelector("[data-document-title]");
         var wanted = marked && marked.getAttribute("data-document-title");
         if (wanted && document.title !== wanted) { document.title = wanted; }
+        // The document's language is the page's (?lang=en), for the title too.
+        var lang = marked && marked.getAttribute("lang");
+        if (lang && document.documentElement.lang !== lang) {
+            document.documentElement.lang = lang;
+        }
     }
 
     function labelOf(control) {

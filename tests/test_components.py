@@ -195,7 +195,9 @@ def test_panel_card_holds_the_figure_at_its_height(view):
     panel = build_panels(view, SCREEN)[0]
     card = panel_card(panel, "sv")
     assert card.id == "panel-occupancy"
-    graph, downloads = card.children.children
+    box, downloads = card.children.children
+    assert box.role == "img"  # the chart's text alternative is on its container
+    graph = box.children
     assert isinstance(graph, dcc.Graph)
     assert graph.figure is panel.figure
     assert graph.id == {"type": "panel-graph", "panel": "occupancy"}

@@ -108,6 +108,9 @@ def test_no_wcag_violations_on_any_view_or_slide(duo, axe_source):
             visit(duo, path, ready)
             if driver.title != title:
                 problems.append(f"{size} {path}: title {driver.title!r}, not {title!r}")
+            lang = driver.execute_script("return document.documentElement.lang")
+            if lang != ("en" if "lang=en" in path else "sv"):
+                problems.append(f"{size} {path}: <html lang={lang!r}>")
             problems += [f"{size} {path}: {v}" for v in violations(driver, axe_source)]
             problems += [f"{size} {path}: chart without text alternative: {c}"
                          for c in charts_without_text(driver)]
