@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8050
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility test (tests/browser/test_a11y.py), pinned in package-lock.json
+AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run serve test lint demo bench screenshots clean
+.PHONY: run serve test lint demo load-demo bench screenshots clean cli js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +25,19 @@ serve: $(STAMP)
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py dashboard.wsgi:server
 
 ## Run the whole test suite
-test: $(STAMP)
+test: $(STAMP) js
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The command line without activating the environment: make cli ARGS="kpis --agreement ID --period 2023"
+cli: $(STAMP)
+	$(PY) -m dashboard $(ARGS)
+
+## Test-only JavaScript (axe-core) from the npm registry, as pinned; skipped without npm
+## (the accessibility test then skips, or fails in CI)
+js:
+	@if [ -f $(AXE) ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility test will be skipped (apt-get install npm)"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -38,9 +51,13 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	$(PY) tools/screenshots.py --base http://$(HOST):$(PORT) --out screenshots
 
+## Import the demo workbooks into the database (DATABASE_URL; make run does it when empty)
+load-demo: $(STAMP)
+	@for f in data/demo/*.xlsx; do $(PY) -m dashboard import "$$f" || exit 1; done
+
 ## Regenerate the synthetic demo workbooks in data/demo/
 demo: $(STAMP)
 	$(PY) -m dashboard.demo data/demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

@@ -7,6 +7,7 @@ HOST and PORT may also come from the environment; the database from DATABASE_URL
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 
 from dashboard.app import create_app
@@ -18,6 +19,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8050")))
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (development)")
     args = parser.parse_args(argv)
+    # The app says what it does at start (e.g. that it loaded the demo data, from where).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = create_app()
     print(f"Serving on http://{args.host}:{args.port}", flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug)

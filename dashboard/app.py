@@ -43,13 +43,25 @@ INDEX = """<!DOCTYPE html>
 
 
 def load_demo(engine, settings: Settings) -> list:
-    """Import every workbook of the demo folder (first start with an empty database)."""
+    """Import every workbook of the demo folder (first start with an empty database), and
+    say so in the log: what, from where, into which database, and how to start over."""
     results = []
-    for path in sorted(Path(settings.demo_dir).glob("*.xlsx")):
+    paths = sorted(Path(settings.demo_dir).glob("*.xlsx"))
+    for path in paths:
         result = import_dataset(engine, path, max_bytes=settings.max_import_bytes)
         if not result.ok:
             log.error("demo workbook %s was refused: %s", path.name, result.messages("en"))
         results.append(result)
+    loaded = sum(r.ok for r in results)
+    where = engine.url.render_as_string(hide_password=True)
+    if paths:
+        log.info("Loaded the demo data (%d of %d workbooks) from %s into the empty database "
+                 "%s. To start over, stop the app and delete the database (for the default "
+                 "SQLite file: data/dashboard.sqlite); LOAD_DEMO=0 starts with an empty one.",
+                 loaded, len(paths), Path(settings.demo_dir).resolve(), where)
+    else:
+        log.warning("No demo workbooks in %s: the database %s stays empty.",
+                    Path(settings.demo_dir).resolve(), where)
     return results
 
 

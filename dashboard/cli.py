@@ -42,6 +42,14 @@ _T = {
                "Import {id} undone. Restored rows: {restored}."),
     "undo_failed": ("Ångra misslyckades:", "Undo failed:"),
     "no_imports": ("Inga importer ännu.", "No imports yet."),
+    "empty": ("Databasen {db} är tom: inga överenskommelser är importerade.",
+              "The database {db} is empty: no agreements have been imported."),
+    "load_demo": ("Ladda demodata med ”make load-demo” (eller starta appen med ”make run”: "
+                  "den laddar data/demo/ i en tom databas), eller importera egna data med "
+                  ".venv/bin/python -m dashboard import FIL.xlsx",
+                  "Load the demo data with 'make load-demo' (or start the app with 'make run': "
+                  "it loads data/demo/ into an empty database), or import your own with "
+                  ".venv/bin/python -m dashboard import FILE.xlsx"),
     "template": ("Mall skriven: {path}", "Template written: {path}"),
     "log_head": (("id", "när (UTC)", "läge", "status", "fil", "rader", "sha256"),
                  ("id", "when (UTC)", "mode", "status", "file", "rows", "sha256")),
@@ -152,12 +160,21 @@ def resolve(engine, agreement_id: str, period_text: str, cluster_id: str | None,
     start = period.year_earlier().start
     data = repository.load_agreement(engine, agreement_id, (start, period.end))
     if data is None:
-        known = ", ".join(repository.list_agreements(engine)["agreement_id"]) or "–"
+        stored = list(repository.list_agreements(engine)["agreement_id"])
+        if not stored:
+            return None, None, (empty_database(engine, lang), 1)
+        known = ", ".join(stored)
         return None, None, (_t("no_agreement", lang, id=agreement_id, known=known), 1)
     if cluster_id is not None and cluster_id not in data.cluster_ids:
         return None, None, (_t("no_cluster", lang, id=cluster_id, agreement=agreement_id,
                                known=", ".join(data.cluster_ids) or "–"), 1)
     return data, period, None
+
+
+def empty_database(engine, lang: str) -> str:
+    """That the database has no agreements, and how to load the demo data."""
+    db = engine.url.render_as_string(hide_password=True)
+    return f"{_t('empty', lang, db=db)}\n{_t('load_demo', lang)}"
 
 
 def _kpis(engine, args, lang: str) -> int:
@@ -189,6 +206,8 @@ def _imports(engine, lang: str) -> int:
     log = repository.list_imports(engine)
     if log.empty:
         print(_t("no_imports", lang))
+        if repository.list_agreements(engine).empty:
+            print(_t("load_demo", lang))
         return 0
     head = _t("log_head", lang)
     print("\t".join(head))

@@ -1,29 +1,35 @@
 """What users read: texts in Swedish (default) and English, and number formats.
 
 Swedish numbers are written ``1 234,5`` (a non-breaking space between thousands, a
-decimal comma) and percentages ``60 %``; English ``1,234.5`` and ``60%``.
+decimal comma, ``−`` for minus) and percentages ``60 %``; English ``1,234.5`` and ``60%``.
+Numbers, percentages, kronor, dates and month names come from Babel (CLDR's sv_SE and en),
+rounded half up as Excel does.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale
+from babel.dates import format_date, get_month_names
+from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
 
 from .periods import Period
 
 NBSP = "\u00a0"
 LANGS = ("sv", "en")
 
-MONTHS = {
-    "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-           "september", "oktober", "november", "december"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-}
-MONTHS_SHORT = {
-    "sv": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
+# Month names from CLDR (Babel): "januari", "January"; short ones three letters without a
+# dot, as on the axes: "jan", "mar", "jun" ("jan.", "mars", "juni" in CLDR's Swedish).
+MONTHS = {lang: list(get_month_names("wide", locale=code).values())
+          for lang, code in (("sv", "sv_SE"), ("en", "en"))}
+MONTHS_SHORT = {lang: [name.rstrip(".")[:3]
+                       for name in get_month_names("abbreviated", locale=code).values()]
+                for lang, code in (("sv", "sv_SE"), ("en", "en"))}
 
 KPI_LABELS = {
     "occupancy": ("Beläggning", "Occupancy"),
@@ -40,7 +46,7 @@ KPI_LABELS = {
     "fte_fulfilment": ("Bemanningsgrad", "Staffing fulfilment"),
     "cost_total": ("Kostnader totalt", "Total costs"),
     "cost_paid": ("Betalat", "Paid"),
-    "cost_due": ("Andel att betala", "Due share"),
+    "cost_due": ("Ska betala", "Due"),  # the same words as the cost chart's bars
     "cost_balance": ("Saldo", "Balance"),
 }
 
@@ -81,6 +87,20 @@ STATUS = {
     "amber": ("▲", "Nära målet", "Close"),
     "red": ("✖", "Ej uppnått", "Not met"),
     "grey": ("–", "Ej bedömt", "Not assessed"),
+}
+
+# Amber on a direction (increase/decrease) is no move, or a move the right way smaller than
+# the target's value: "unchanged", not "close to the target".
+STATUS_DIRECTIONAL = {"amber": ("Oförändrad", "Unchanged")}
+DIRECTIONS = ("increase", "decrease")
+
+# "The same period a year earlier", by the kind of period compared.
+SAME_PERIOD_EARLIER = {
+    "year": ("Föregående år", "Previous year"),
+    "half": ("Samma halvår året innan", "Same half-year a year earlier"),
+    "quarter": ("Samma kvartal året innan", "Same quarter a year earlier"),
+    "month": ("Samma månad året innan", "Same month a year earlier"),
+    "range": ("Samma period året innan", "Same period a year earlier"),
 }
 
 GENDERS = {"K": ("Kvinnor", "Women"), "M": ("Män", "Men"), "X": ("Annat/okänt", "Other/unknown"),
@@ -134,6 +154,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "settled": ("Ingen part är skyldig någon annan.", "No party owes another."),
     "category": ("Kategori", "Category"),
     "previous_year": ("Föregående år", "Previous year"),
+    "status_key": ("Symbolerna: {items}", "Symbols: {items}"),
     "this_period": ("Perioden", "This period"),
     "change": ("Förändring", "Change"),
     "n_completed": ("n = {n} som fullföljt", "n = {n} completers"),
@@ -157,14 +178,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "other": ("Annat", "Other"),
     "hidden": ("dolt", "hidden"),
     "hidden_legend": ("Dolt (små antal)", "Hidden (small counts)"),
-    "suppression_note": ("<5 = 1–4 personer; dolt = dolt så att ett litet antal inte kan "
-                         "räknas fram", "<5 = 1–4 people; hidden = hidden so that a small count "
-                         "cannot be worked out"),
+    "suppression_note": ("<5 = 1–4 personer. Dolt: ett värde som döljs för att ett litet "
+                         "antal annars kan räknas fram",
+                         "<5 = 1–4 people. Hidden: a value left out because a small count "
+                         "could otherwise be worked out"),
     "discontinued": ("Avbrutit", "Discontinued"),
     "started": ("Påbörjade", "Started"),
     "exited": ("Avslutade", "Exited"),
     "fte": ("årsarbetskrafter", "FTE"),
     "fte_short": ("åa", "FTE"),
+    "fte_key": ("åa = årsarbetskrafter", "FTE = full-time equivalents"),
     "all_parties": ("Alla parter", "All parties"),
     "part_of_agreement": ("Klustrets del av överenskommelsen",
                           "The cluster's part of the agreement"),
@@ -172,6 +195,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "share_of_completed": ("av dem som fullföljt", "of completers"),
     "language": ("English", "Svenska"),
     "prev_period": ("Föregående period", "Previous period"),
+    "search_period": ("Sök period", "Search periods"),
+    "no_period_found": ("Ingen period matchar", "No period matches"),
+    "clear_search": ("Töm sökrutan", "Clear the search"),
+    "clear_selection": ("Töm valet", "Clear the choice"),
+    "select_all": ("Välj alla", "Select all"),
+    "deselect_all": ("Välj bort alla", "Deselect all"),
+    "selected_count": ("{num_selected} valda", "{num_selected} selected"),
     "next_period": ("Nästa period", "Next period"),
     "no_earlier_data": ("Inga tidigare uppgifter: det här är den första perioden med data",
                         "No earlier data: this is the first period with data"),
@@ -198,7 +228,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "lowest_month_sentence": ("Lägsta månaden, alla parter: {fte} årsarbetskrafter i {month}.",
                               "The lowest month, all parties: {fte} FTE in {month}."),
     "lowest": ("lägst", "lowest"),
-    "fte_key": ("åa = årsarbetskrafter", "FTE = full-time equivalents"),
     "unknown_outcome": ("Uppgift saknas", "Not reported"),
     "agreement": ("Överenskommelse", "Agreement"),
     "no_kind": ("Ingen typ angiven", "No kind given"),
@@ -208,7 +237,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "reported": ("Rapportering", "Reporting"),
     "county": ("Län", "County"),
     "each_latest": ("Var och ens senaste period", "Each one's latest period"),
-    "search_period": ("Sök period", "Search periods"),
     "all_kinds": ("Alla typer", "All kinds"),
     "all_counties": ("Alla län", "All counties"),
     "show": ("Visa", "Show"),
@@ -246,6 +274,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "export": ("Exportera", "Export"),
     "download": ("Ladda ner", "Download"),
     "no_target": ("inget mål", "no target"),
+    "no_value": ("inget värde", "no value"),
+    "on_average": ("i genomsnitt per månad", "on average per month"),
+    "chart": ("Diagram", "Chart"),
     "no_targets": ("Inga mål är angivna för den här nivån.", "No targets are set at this level."),
     "period_shown": ("Period", "Period"),
     "no_agreements": ("Inga överenskommelser ännu. Importera data med "
@@ -265,6 +296,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "tables_costs": ("kostnader", "costs"),
     "tables_indicators": ("indikatorer", "indicators"),
 }
+
+
+APP_NAME = "Samverkan"
+
+
+def document_title(*parts: str | None, lang: str = "sv") -> str:
+    """The browser's title: what is shown, then the app: ``Krami Stockholm 2023 – 2023 –
+    Samverkan`` (``lang`` for symmetry; the app's name is the same in both)."""
+    return " – ".join([*(p for p in parts if p), APP_NAME])
 
 
 def lang_of(value: str | None) -> str:
@@ -303,38 +343,92 @@ def status_symbol(status: str) -> str:
     return STATUS.get(status, STATUS["grey"])[0]
 
 
-def status_word(status: str, lang: str = "sv") -> str:
+def status_word(status: str, lang: str = "sv", comparator: str | None = None) -> str:
+    """The status in words, for the target's ``comparator``: amber is ``Nära målet`` for
+    a minimum or maximum, ``Oförändrad`` for an increase or decrease."""
+    if comparator in DIRECTIONS and status in STATUS_DIRECTIONAL:
+        return STATUS_DIRECTIONAL[status][0 if lang == "sv" else 1]
     return STATUS.get(status, STATUS["grey"])[1 if lang == "sv" else 2]
 
 
 def status_label(status: str, lang: str = "sv", comparator: str | None = None) -> str:
-    """Symbol and word, never colour alone: ``✔ Uppnått``."""
-    return f"{status_symbol(status)} {status_word(status, lang)}"
+    """Symbol and word, never colour alone: ``✔ Uppnått``, ``▲ Oförändrad``."""
+    return f"{status_symbol(status)} {status_word(status, lang, comparator)}"
+
+
+def status_key(statuses, lang: str = "sv", comparator: str | None = None) -> str:
+    """What the symbols on a chart mean: ``Symbolerna: ✔ Uppnått, ▲ Nära målet``
+    (the statuses given, in the order green, amber, red; grey is drawn without one)."""
+    shown = [s for s in ("green", "amber", "red") if s in set(statuses)]
+    if not shown:
+        return ""
+    return t("status_key", lang,
+             items=", ".join(status_label(s, lang, comparator) for s in shown))
+
+
+def same_period_earlier(period: Period | str, lang: str = "sv") -> str:
+    """What a directional target compares with: ``Samma kvartal året innan`` for a quarter,
+    ``Föregående år`` for a year (``period`` is a :class:`Period` or its ``kind``)."""
+    kind = period if isinstance(period, str) else period.kind
+    return words(SAME_PERIOD_EARLIER, kind if kind in SAME_PERIOD_EARLIER else "range", lang,
+                 {})
 
 
 # --------------------------------------------------------------------------- numbers
+#
+# Babel writes the numbers from CLDR's data for sv_SE and en: the group and decimal
+# symbols, the minus sign, where the % and the currency go. Two things are ours: halves
+# are rounded up as Excel does (Babel rounds half to even), and a "-0" is never shown.
+
+LOCALES = {"sv": "sv_SE", "en": "en"}
+_DIGITS = re.compile(r"[#0,.]+")
+
+
+def _locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES.get(lang, "sv_SE"))
 
 
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _quantize(x, decimals: int) -> Decimal:
+    """``x`` rounded half up to ``decimals`` places (never a negative zero)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    value = Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP)
+    return abs(value) if value == 0 else value
+
+
 def round_half_up(x, decimals: int = 0) -> float:
     """Round halves away from zero, as Excel does (Python's round() goes to even)."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(_quantize(x, decimals))
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(kind: str, decimals: int, lang: str) -> str:
+    """The locale's number, percent or currency pattern with ``decimals`` fraction digits,
+    and its negative form with the locale's minus sign (``−`` in Swedish)."""
+    locale = _locale(lang)
+    base = {"decimal": locale.decimal_formats, "percent": locale.percent_formats,
+            "currency": locale.currency_formats}[kind]
+    pattern = (base["standard"] if kind == "currency" else base[None]).pattern
+    pattern = pattern.split(";")[0]
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if kind == "currency" and re.match(r"¤[#0]", pattern):
+        # CLDR's currency spacing (Babel leaves it out): "SEK 1,234", not "SEK1,234".
+        pattern = pattern.replace("¤", "¤" + NBSP, 1)
+    minus = get_minus_sign_symbol(locale)
+    positive = _DIGITS.sub(digits, pattern, count=1)
+    negative = _DIGITS.sub(minus + digits, pattern, count=1)
+    return f"{positive};{negative}"
 
 
 def fmt_number(x, decimals: int = 0, lang: str = "sv", missing: str = "–") -> str:
     """``1234.5`` -> ``1 234,5`` (sv) or ``1,234.5`` (en)."""
     if _missing(x):
         return missing
-    text = f"{round_half_up(x, decimals):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]  # no "-0"
-    if lang == "sv":
-        text = text.replace(",", NBSP).replace(".", ",").replace("-", "\u2212")
-    return text
+    return format_decimal(_quantize(x, decimals), format=_pattern("decimal", decimals, lang),
+                          locale=_locale(lang))
 
 
 def fmt_auto(x, lang: str = "sv", missing: str = "–") -> str:
@@ -348,16 +442,17 @@ def fmt_percent(fraction, decimals: int = 0, lang: str = "sv", missing: str = "�
     """``0.6`` -> ``60 %`` (sv) or ``60%`` (en)."""
     if _missing(fraction):
         return missing
-    number = fmt_number(float(fraction) * 100, decimals, lang)
-    return f"{number}{NBSP}%" if lang == "sv" else f"{number}%"
+    percent = _quantize(float(fraction) * 100, decimals)
+    return format_percent(percent.scaleb(-2), format=_pattern("percent", decimals, lang),
+                          locale=_locale(lang))
 
 
 def fmt_sek(x, lang: str = "sv", missing: str = "–") -> str:
-    """``24500`` -> ``24 500 kr`` (sv) or ``SEK 24,500`` (en)."""
+    """``24500`` -> ``24 500 kr`` (sv) or ``SEK 24,500`` (en): whole kronor."""
     if _missing(x):
         return missing
-    number = fmt_number(x, 0, lang)
-    return f"{number}{NBSP}kr" if lang == "sv" else f"SEK{NBSP}{number}"
+    return format_currency(_quantize(x, 0), "SEK", format=_pattern("currency", 0, lang),
+                           locale=_locale(lang), currency_digits=False)
 
 
 def fmt_fte(x, lang: str = "sv", missing: str = "–") -> str:
@@ -412,8 +507,6 @@ def period_label(period: Period, lang: str = "sv") -> str:
 
 def swedish_time(iso: str) -> str:
     """An ISO time stamp with a zone, moved to Swedish time (unchanged without a zone)."""
-    import datetime as dt
-
     try:
         stamp = dt.datetime.fromisoformat(iso)
     except ValueError:
@@ -448,7 +541,8 @@ def date_label(iso: str | None, lang: str = "sv") -> str:
     if not iso:
         return t("unknown", lang)
     iso = swedish_time(iso)
-    year, month, day = iso[:4], int(iso[5:7]), int(iso[8:10])
-    if lang == "sv":
-        return f"{day} {MONTHS['sv'][month - 1]} {year}"
-    return f"{day} {MONTHS['en'][month - 1]} {year}"
+    try:
+        day = dt.date(int(iso[:4]), int(iso[5:7]), int(iso[8:10]))
+    except ValueError:
+        return iso
+    return format_date(day, "d MMMM y", locale=_locale(lang))

@@ -18,7 +18,7 @@ from .figures.indicators import indicators_figure
 from .figures.occupancy import flow_figure, occupancy_figure
 from .figures.outcomes import outcomes_figure
 from .figures.staffing import staffing_figure
-from .i18n import fmt_fte, fmt_sek, month_label, t
+from .i18n import fmt_fte, fmt_sek, month_label, same_period_earlier, t
 from .privacy import suppress_monthly, suppress_outcomes
 from .series import (
     category_balances,
@@ -122,6 +122,7 @@ def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) 
                           comparator=share.comparator if share else None,
                           status=share.status if share and share.comparator else None,
                           previous=share.previous if share else None,
+                          previous_label=same_period_earlier(view.period, view.lang),
                           text=figure_text(view, what, n=n, extra=extra), theme=theme)
     return Panel("outcomes", what, fig, n=n, table=groups, has_data=not groups.empty)
 
@@ -136,7 +137,7 @@ def staffing_panel(view: View, theme: Theme) -> Panel:
         low = total.iloc[0]
         sentences.append(t("lowest_month_sentence", lang, fte=fmt_fte(low["lowest"], lang),
                            month=month_label(low["lowest_month"], lang, short=False)))
-    fig = staffing_figure(parties, text=figure_text(view, what, extra=t("fte_key", lang)),
+    fig = staffing_figure(parties, text=figure_text(view, what),
                           theme=theme)
     return Panel("staffing", what, fig, table=parties, sentences=sentences,
                  has_data=bool(parties["actual"].notna().any()))

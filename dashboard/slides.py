@@ -27,10 +27,15 @@ class TargetLine:
     status: str
     label: str  # "Beläggning: 82 (minst 80)"
     lang: str = "sv"
+    comparator: str | None = None  # the status word depends on it (▲ Oförändrad)
+
+    @property
+    def status_text(self) -> str:
+        return status_label(self.status, self.lang, self.comparator)
 
     @property
     def text(self) -> str:
-        return f"{status_label(self.status, self.lang)} – {self.label}"
+        return f"{self.status_text} – {self.label}"
 
 
 @dataclass
@@ -56,7 +61,8 @@ def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
         if v.party_id:
             name += f" – {parties.get(v.party_id, v.party_id)}"
         value = fmt_value(v.value, v.unit, lang)
-        out.append(TargetLine(v.status, f"{name}: {value} ({target_words(v, lang)})", lang))
+        out.append(TargetLine(v.status, f"{name}: {value} ({target_words(v, lang)})", lang,
+                              v.comparator))
     return out
 
 

@@ -141,7 +141,8 @@ def test_targets_table_rows_carry_kpi_party_cluster_and_words():
     assert rows[2].children[0].children == "Faktiska årsarbetskrafter – Kriminalvården"
     assert rows[3].children[2].children == "ska minska"
     # A direction shows last year's value under this year's.
-    assert rows[3].children[1].children[1].children == "Föregående år: 11"
+    # A quarter compares with the same quarter a year earlier, and says so.
+    assert rows[3].children[1].children[1].children == "Samma kvartal året innan: 11"
     assert rows[4].children[0].children == "Norr: Övergång till arbete (antal)"
     assert rows[4].children[2].children == "ska öka"
 
@@ -195,7 +196,9 @@ def test_panel_card_holds_the_figure_at_its_height(view):
     panel = build_panels(view, SCREEN)[0]
     card = panel_card(panel, "sv")
     assert card.id == "panel-occupancy"
-    graph, downloads = card.children.children
+    box, downloads = card.children.children
+    assert box.role == "img"  # the chart's text alternative is on its container
+    graph = box.children
     assert isinstance(graph, dcc.Graph)
     assert graph.figure is panel.figure
     assert graph.id == {"type": "panel-graph", "panel": "occupancy"}
@@ -412,3 +415,4 @@ def test_behind_a_path_prefix():
         url = click(f"{Ids.PERIOD_NEXT}.n_clicks", "2023-Q1", 0, 1, "total",
                     "/samverkan/agreements/krami", "?period=2023-Q1", RENDERED)
     assert url == "/samverkan/agreements/krami?period=2023-Q2"
+

@@ -194,8 +194,8 @@ def test_word_document_headings_captions_images(krami_pack, demo):
     captions = [text for style, text in styles if style == "Caption"]
     charts = sorted(p for p in paths if p.suffix == ".svg")
     assert len(captions) == len(charts) == len(doc.inline_shapes)
-    assert captions[0] == "Figur 1: Beläggning – Krami Stockholm 2023 – 2023"
-    assert captions[1] == "Figur 2: Beläggning efter kön – Krami Stockholm 2023 – 2023"
+    assert captions[0] == "Figur 1: Beläggning – Krami Stockholm 2023, 2023"
+    assert captions[1] == "Figur 2: Beläggning efter kön – Krami Stockholm 2023, 2023"
     for shape in doc.inline_shapes:
         assert abs(shape.width.cm - 16.0) < 0.01
         assert abs(shape.height.cm - 9.0) < 0.01  # 16:9, as drawn

@@ -99,6 +99,67 @@ def test_halves_round_up_like_excel():
     assert fmt_sek(24500.5) == f"24{NBSP}501{NBSP}kr"
 
 
+def test_numbers_are_written_by_babel_from_the_locales_data(monkeypatch):
+    # The same output as the hand-written code had, but from CLDR: a locale whose minus
+    # sign were different would show it.
+    import dashboard.i18n as i18n
+
+    monkeypatch.setattr(i18n, "get_minus_sign_symbol", lambda locale: "~")
+    i18n._pattern.cache_clear()
+    try:
+        assert fmt_number(-3) == "~3"
+    finally:
+        monkeypatch.undo()
+        i18n._pattern.cache_clear()
+    assert fmt_number(-3) == f"{MINUS}3"
+
+
+@pytest.mark.parametrize(("call", "sv", "en"), [
+    # negative zero, from rounding or as it comes
+    (lambda lang: fmt_number(-0.0, 0, lang), "0", "0"),
+    (lambda lang: fmt_number(-0.04, 1, lang), "0,0", "0.0"),
+    (lambda lang: fmt_percent(-0.004, 0, lang), f"0{NBSP}%", "0%"),
+    (lambda lang: fmt_sek(-0.4, lang), f"0{NBSP}kr", f"SEK{NBSP}0"),
+    # large numbers
+    (lambda lang: fmt_number(1234567890.25, 1, lang), f"1{NBSP}234{NBSP}567{NBSP}890,3",
+     "1,234,567,890.3"),
+    (lambda lang: fmt_sek(-12345678, lang), f"{MINUS}12{NBSP}345{NBSP}678{NBSP}kr",
+     f"SEK{NBSP}-12,345,678"),
+    (lambda lang: fmt_percent(12.5, 0, lang), f"1{NBSP}250{NBSP}%", "1,250%"),
+    # halves round up (away from zero), as Excel does; Babel alone would go to even
+    (lambda lang: fmt_number(0.5, 0, lang), "1", "1"),
+    (lambda lang: fmt_number(-0.5, 0, lang), f"{MINUS}1", "-1"),
+    (lambda lang: fmt_number(2.675, 2, lang), "2,68", "2.68"),
+    (lambda lang: fmt_number(0.25, 1, lang), "0,3", "0.3"),
+    (lambda lang: fmt_percent(0.625, 0, lang), f"63{NBSP}%", "63%"),
+    (lambda lang: fmt_percent(0.0125, 1, lang), f"1,3{NBSP}%", "1.3%"),
+    (lambda lang: fmt_sek(0.5, lang), f"1{NBSP}kr", f"SEK{NBSP}1"),
+    (lambda lang: fmt_sek(1234, lang), f"1{NBSP}234{NBSP}kr", f"SEK{NBSP}1,234"),
+    (lambda lang: fmt_fte(6.25, lang), "6,25", "6.25"),
+    (lambda lang: fmt_fte(-1, lang), f"{MINUS}1,0", "-1.0"),
+])
+def test_number_edge_cases(call, sv, en):
+    assert call("sv") == sv
+    assert call("en") == en
+
+
+def test_short_month_names_are_three_letters_without_a_dot():
+    from dashboard.i18n import MONTHS_SHORT
+
+    assert MONTHS_SHORT["sv"] == ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug",
+                                  "sep", "okt", "nov", "dec"]
+    assert MONTHS_SHORT["en"] == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                  "Sep", "Oct", "Nov", "Dec"]
+    assert MONTHS["en"][4] == "May"
+
+
+def test_date_label_moves_to_swedish_time_and_survives_a_bad_date():
+    # 23:30 UTC on New Year's Eve is already the new year in Stockholm.
+    assert date_label("2025-12-31T23:30:00+00:00") == "1 januari 2026"
+    assert date_label("2025-12-31T23:30:00+00:00", "en") == "1 January 2026"
+    assert date_label("2023-02-30") == "2023-02-30"
+
+
 # --------------------------------------------------------------------------- months, periods
 
 

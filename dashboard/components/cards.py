@@ -9,23 +9,35 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..i18n import date_label, fmt_value, kpi_label, status_label, status_word, t
+from ..i18n import (
+    date_label,
+    document_title,
+    fmt_value,
+    kpi_label,
+    same_period_earlier,
+    status_label,
+    status_word,
+    t,
+)
 from ..ids import Ids, download_id, panel_id
 from ..kpis import KpiValue
 from ..panels import Panel
+from ..periods import parse_period_or_none
 from ..series import Note
 from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 from .links import href
 
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d",
-                                           "zoomIn2d", "zoomOut2d", "autoScale2d",
-                                           "resetScale2d"]}
+# No mode bar: its buttons (in English, one of them "Share chart…" to a cloud service)
+# would be controls inside the chart's role="img", and the card has its own downloads.
+GRAPH_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 
 
-def status_badge(status: str, lang: str, size: str = "md") -> html.Span:
-    """Symbol and word on the status colour (never colour alone)."""
-    return html.Span(status_label(status, lang), className=f"status-badge status-{size}",
+def status_badge(status: str, lang: str, size: str = "md",
+                 comparator: str | None = None) -> html.Span:
+    """Symbol and word on the status colour (never colour alone); the word fits the
+    target's ``comparator`` (``▲ Oförändrad`` on an increase/decrease target)."""
+    return html.Span(status_label(status, lang, comparator),
+                     className=f"status-badge status-{size}",
                      style={"backgroundColor": STATUS_COLOURS[status],
                             "color": STATUS_TEXT_COLOURS[status]},
                      **{"data-status": status})
@@ -47,9 +59,17 @@ def target_words(v: KpiValue, lang: str) -> str:
 
 
 def previous_words(v: KpiValue, lang: str) -> str:
+    """``Samma kvartal året innan: 11``: what an increase/decrease target compares with."""
     if v.comparator not in ("increase", "decrease"):
         return ""
-    return f"{t('previous_year', lang)}: {fmt_value(v.previous, v.unit, lang)}"
+    return f"{earlier_words(v, lang)}: {fmt_value(v.previous, v.unit, lang)}"
+
+
+def earlier_words(v: KpiValue, lang: str) -> str:
+    """The same period a year earlier, for the period the value is of (``value_period``
+    where the figure is the latest period inside P)."""
+    period = parse_period_or_none(getattr(v, "value_period", None) or v.period)
+    return same_period_earlier(period or "range", lang)
 
 
 def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str,
@@ -77,7 +97,7 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
             html.Td([html.Span(fmt_value(v.value, v.unit, lang), className="big-number"),
                      html.Div(extra, className="muted small") if extra else None]),
             html.Td(target_words(v, lang)),
-            html.Td(status_badge(v.status, lang)),
+            html.Td(status_badge(v.status, lang, comparator=v.comparator)),
         ], **{"data-kpi": v.kpi, "data-party": v.party_id or "",
               "data-cluster": v.cluster_id or ""}))
     return html.Table([head, html.Tbody(rows)], className="table targets-table",
@@ -101,7 +121,7 @@ def kpi_table(values: list[KpiValue], party_names: dict[str, str],
             html.Td(where), html.Td(name),
             html.Td(fmt_value(v.value, v.unit, lang), className="num"),
             html.Td(target_words(v, lang) if v.comparator else ""),
-            html.Td(status_word(v.status, lang) if v.comparator else ""),
+            html.Td(status_word(v.status, lang, v.comparator) if v.comparator else ""),
         ], **{"data-kpi": v.kpi, "data-party": v.party_id or "",
               "data-cluster": v.cluster_id or ""}))
     return html.Details([
@@ -119,11 +139,20 @@ def notes_alert(notes: list[Note], lang: str) -> dbc.Alert | None:
                      color="warning", id=Ids.NOTES, className="notes")
 
 
-def panel_card(panel: Panel, lang: str) -> dbc.Card:
-    """A panel: its figure (drawn by the figure function), sentences and downloads."""
-    body = [dcc.Graph(id=panel_id(panel.key), figure=panel.figure, config=GRAPH_CONFIG,
+def chart_box(graph: dcc.Graph, description: str, class_name: str = "chart-box") -> html.Div:
+    """A chart with its text alternative: ``role="img"`` and the chart's sentences as its
+    ``aria-label`` (screen readers read them instead of the drawing)."""
+    return html.Div(graph, role="img", className=class_name,
+                    **{"aria-label": description})
+
+
+def panel_card(panel: Panel, lang: str, description: str | None = None) -> dbc.Card:
+    """A panel: its figure (drawn by the figure function), sentences and downloads;
+    ``description`` is the chart's text alternative (:mod:`.describe`)."""
+    graph = dcc.Graph(id=panel_id(panel.key), figure=panel.figure, config=GRAPH_CONFIG,
                       className="panel-graph",
-                      style={"height": f"{panel.figure.layout.height}px"})]
+                      style={"height": f"{panel.figure.layout.height}px"})
+    body = [chart_box(graph, description or panel.title)]
     if panel.sentences:
         body.append(html.Ul([html.Li(s) for s in panel.sentences], className="sentences"))
     body.append(download_buttons(panel.key, lang))
@@ -156,8 +185,12 @@ def synthetic_badge(lang: str) -> html.Span:
 
 
 def page_frame(children, *, lang: str, path: str, state: dict,
-               crumbs: list[tuple[str, str | None]] | None = None) -> html.Div:
-    """The frame of every page: the name of the app, where we are, the language switch."""
+               crumbs: list[tuple[str, str | None]] | None = None,
+               title: str | None = None) -> html.Div:
+    """The frame of every page: the name of the app, where we are, the language switch.
+
+    ``title`` becomes the browser's title (assets/a11y.js copies it from
+    ``data-document-title``, on first load and after every navigation)."""
     other = "en" if lang == "sv" else "sv"
     trail = [dcc.Link(t("portfolio", lang), href=href("/", lang=lang,
                                                       period=state.get("period")))]
@@ -170,4 +203,5 @@ def page_frame(children, *, lang: str, path: str, state: dict,
                  className="lang-switch", id="lang-switch"),
     ], className="app-header")
     return html.Div([header, html.Main(children, className="app-main")], lang=lang,
-                    className="page")
+                    className="page",
+                    **{"data-document-title": title or document_title(lang=lang)})

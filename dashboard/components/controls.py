@@ -9,11 +9,26 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update, strip_relative_path
 
-from ..i18n import t
+from ..i18n import TEXT, t
 from ..ids import Ids
 from ..periods import parse_period_or_none
 from ..views import View, period_options
 from .links import href, query_state
+
+# The open period list: about ten periods at a time (of up to 38), within a 1024×768
+# projector's screen under the picker (Dash caps it at the window's height − 100 px).
+PERIOD_LIST_HEIGHT = 440
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """The dropdown's own words (its search box says "Search" otherwise)."""
+    keys = ("select_all", "deselect_all", "clear_search", "clear_selection")
+    labels = {k: t(k, lang) for k in keys}
+    # Dash fills in {num_selected} itself: the braces must reach it unformatted.
+    labels["selected_count"] = TEXT["selected_count"][0 if lang == "sv" else 1]
+    labels["search"] = t("search_period", lang)
+    labels["no_options_found"] = t("no_period_found", lang)
+    return labels
 
 
 def controls(view: View) -> html.Div:
@@ -31,7 +46,8 @@ def controls(view: View) -> html.Div:
             dcc.Dropdown(id=Ids.PERIOD, options=[{"label": label, "value": value}
                                                  for value, label in options],
                          value=view.period.text, clearable=False, searchable=True,
-                         className="period-dropdown"),
+                         className="period-dropdown", labels=dropdown_labels(lang),
+                         maxHeight=PERIOD_LIST_HEIGHT),
             step_button("▶", Ids.PERIOD_NEXT, after, "next_period", "no_later_data", view),
         ], className="period-row"),
     ], className="control")

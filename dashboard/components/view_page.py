@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import current_app
 
-from ..i18n import fmt_percent, kind_label, lang_of, period_label, t
+from ..i18n import document_title, fmt_percent, kind_label, lang_of, period_label, t
 from ..panels import build_panels
 from ..places import municipalities_text
 from ..series import cluster_names, part_of_agreement, party_names
@@ -14,6 +14,7 @@ from ..theme import SCREEN
 from ..views import View, build_view
 from .cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
 from .controls import controls
+from .describe import chart_text
 from .export import export_controls
 from .links import agreement_path, cluster_path, href, present_path
 
@@ -78,8 +79,9 @@ def view_layout(view: View, path: str) -> html.Div:
         html.P(t("no_targets", lang), className="muted"),
     ], className="targets-section")
     panels = build_panels(view, SCREEN) if view.has_data else []
-    grid = dbc.Row([dbc.Col(panel_card(p, lang), xs=12, xl=12 if _wide(p.key) else 6,
-                            className="panel-col") for p in panels], className="g-3")
+    grid = dbc.Row([dbc.Col(panel_card(p, lang, chart_text(view, p.key, p.title, p)), xs=12,
+                            xl=12 if _wide(p.key) else 6, className="panel-col")
+                    for p in panels], className="g-3")
     part = _part_of_agreement(view) if view.cluster_id else None
     values = view.scope_values() if view.cluster_id else view.values
     return page_frame([
@@ -88,7 +90,8 @@ def view_layout(view: View, path: str) -> html.Div:
         kpi_table(values, parties, clusters, lang),
         html.Footer(t("synthetic_long", lang), className="page-footer")
         if view.synthetic else None,
-    ], lang=lang, path=path, state=state, crumbs=crumbs)
+    ], lang=lang, path=path, state=state, crumbs=crumbs,
+        title=document_title(view.where, view.period_text, lang=lang))
 
 
 def agreement_facts(agreement: dict, lang: str) -> html.Div | None:

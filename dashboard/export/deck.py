@@ -4,7 +4,13 @@ One slide per :class:`dashboard.slides.Slide`, 16:9: the cover with the agreemen
 period, each target with its status as a coloured badge with symbol and word (never
 colour alone), and the data line; then each chart as a full-slide image (the same
 1920×1080 PNG as in the pack). Every slide carries its number; the chart's caption and
-sentences go into the speaker notes and the picture's alternative text.
+sentences go into the speaker notes, and its text alternative (its sentences: value
+against target, status in words, n) into the picture's alternative text.
+
+Every slide has a real title (the layout's title placeholder), so it shows in
+PowerPoint's outline and screen readers announce it: the cover's is its visible heading;
+a chart's title is drawn in the image, so its placeholder says the caption just above the
+slide's top edge (off the slide, as Microsoft advises for a title not to be shown).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from ..components.describe import pack_chart_text
 from ..i18n import status_label
 from ..slides import Slide, TargetLine
 from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
@@ -30,7 +37,7 @@ FONT = "Calibri"
 INK = RGBColor(0x14, 0x21, 0x3D)
 TEXT = RGBColor(0x00, 0x00, 0x00)
 MUTED = RGBColor(0x44, 0x44, 0x44)
-BLANK_LAYOUT = 6
+TITLE_ONLY_LAYOUT = 5  # the default template's "Title Only": a title placeholder
 SIDE = Inches(0.6)
 NUMBER_BAND = Inches(0.32)
 
@@ -43,15 +50,16 @@ def write_deck(path: str | Path, contents: PackContents, png: Mapping[str, bytes
     prs.core_properties.language = "sv-SE" if contents.lang == "sv" else "en-GB"
     total = len(contents.slides)
     for number, slide in enumerate(contents.slides, start=1):
-        page = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+        chart = contents.chart(slide.key) if slide.key != "cover" else None
+        image = png.get(slide.key) if chart is not None else None
+        if slide.key != "cover" and image is None:
+            continue
+        page = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
         if slide.key == "cover":
             _cover(page, slide, contents)
         else:
-            chart = contents.chart(slide.key)
-            image = png.get(slide.key) if chart is not None else None
-            if image is None:
-                continue
-            _chart(page, slide, image, chart.caption)
+            _title(page, chart.caption, hidden=True)
+            _chart(page, slide, image, chart.caption, pack_chart_text(contents.view, chart))
         _number(page, number, total, contents.lang)
     path = Path(path)
     prs.save(str(path))
@@ -59,6 +67,26 @@ def write_deck(path: str | Path, contents: PackContents, png: Mapping[str, bytes
 
 
 # --------------------------------------------------------------------------- pieces
+
+
+def _title(page, text: str, *, hidden: bool = False):
+    """The slide's title placeholder with ``text``: the cover's heading, or (``hidden``)
+    just above the slide's top edge."""
+    title = page.shapes.title
+    top, height, size = (-Inches(1.0), Inches(0.9), 24) if hidden else \
+        (Inches(0.45), Inches(1.0), 38)
+    title.left, title.top, title.width, title.height = SIDE, top, WIDTH - 2 * SIDE, height
+    frame = title.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = MSO_ANCHOR.BOTTOM
+    for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
+        setattr(frame, side, Emu(0))
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.LEFT
+    run = paragraph.add_run()
+    run.text = text
+    _font(run.font, size, True, INK)
+    return title
 
 
 def _text(page, left, top, width, height, text: str, size: float, *, bold: bool = False,
@@ -94,8 +122,7 @@ def _cover(page, slide: Slide, contents: PackContents) -> None:
     """Agreement, period, each target in words on its status colour, the data line."""
     view, lang = contents.view, contents.lang
     width = WIDTH - 2 * SIDE
-    _text(page, SIDE, Inches(0.45), width, Inches(1.0), slide.title, 38, bold=True,
-          colour=INK, anchor=MSO_ANCHOR.BOTTOM)
+    _title(page, slide.title)
     subtitle = slide.subtitle
     if view.cluster_id:
         subtitle = f"{tx('cluster_of', lang, agreement=view.agreement_name)} · {subtitle}"
@@ -126,7 +153,7 @@ def _target(page, line: TargetLine, left, top, width, height, size: float,
             lang: str) -> None:
     """``[✔ Uppnått]  Beläggning: 82 (minst 80)``: the badge carries symbol and word."""
     status = line.status if line.status in STATUS_COLOURS else "grey"
-    label = status_label(status, lang)
+    label = status_label(status, lang, line.comparator)
     rest = line.text[len(label):].lstrip(" –") if line.text.startswith(label) else line.text
     badge_width = Inches(2.4 * size / 22)
     badge = page.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, badge_width, height)
@@ -149,7 +176,7 @@ def _target(page, line: TargetLine, left, top, width, height, size: float,
           anchor=MSO_ANCHOR.MIDDLE)
 
 
-def _chart(page, slide: Slide, png: bytes, caption: str) -> None:
+def _chart(page, slide: Slide, png: bytes, caption: str, description: str) -> None:
     """The chart over the whole slide; the slide's sentences (if any) in a band below."""
     lines = [line for line in slide.lines if line]
     # A thin band under the chart always holds the slide number (never over the chart).
@@ -158,7 +185,8 @@ def _chart(page, slide: Slide, png: bytes, caption: str) -> None:
     width = int(height * 16 / 9)
     picture = page.shapes.add_picture(io.BytesIO(png), int((WIDTH - width) / 2), 0,
                                       width, height)
-    picture._element.nvPicPr.cNvPr.set("descr", caption)
+    picture._element.nvPicPr.cNvPr.set("descr", description)
+    picture._element.nvPicPr.cNvPr.set("title", caption)
     if lines:
         box = _text(page, SIDE, height, WIDTH - 2 * SIDE - Inches(1.6), band, lines[0], 16)
         for line in lines[1:]:

@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..components.cards import target_words
+from ..components.describe import pack_chart_text
 from ..i18n import fmt_value, kpi_label, status_label, t
 from ..kpis import KpiValue
 from ..series import cluster_names, party_names
@@ -72,7 +73,7 @@ def write_minutes(path: str | Path, contents: PackContents,
         if chart.section != section:
             section = chart.section
             doc.add_heading(section, level=1)
-        _figure(doc, chart, png[chart.key], lang)
+        _figure(doc, chart, png[chart.key], contents)
 
     doc.add_heading(tx("key_figures", lang), level=1)
     scope = f" ({view.cluster_name})" if view.cluster_id else ""
@@ -211,14 +212,16 @@ def _muted(paragraph, italic: bool = False) -> None:
 # --------------------------------------------------------------------------- figures
 
 
-def _figure(doc, chart: Chart, png: bytes, lang: str) -> None:
-    """The image (full text width), then ``Figur N: what – where – period``."""
+def _figure(doc, chart: Chart, png: bytes, contents: PackContents) -> None:
+    """The image (full text width, its sentences as alternative text), then the numbered
+    Word caption ``Figur 3: Beläggning – Krami Stockholm 2023, 2023``."""
+    lang = contents.lang
     doc.add_picture(io.BytesIO(png), width=Cm(TEXT_WIDTH_CM))
     picture = doc.paragraphs[-1]
     picture.paragraph_format.keep_with_next = True
     picture.paragraph_format.space_after = Pt(2)
     inline = doc.inline_shapes[-1]._inline
-    inline.docPr.set("descr", chart.caption)
+    inline.docPr.set("descr", pack_chart_text(contents.view, chart))
     inline.docPr.set("title", chart.what)
     caption = doc.add_paragraph(style="Caption")
     caption.add_run(f"{tx('figure', lang)} ")
@@ -261,8 +264,8 @@ def _add_row(table, name: str, v: KpiValue, lang: str) -> None:
     if v.comparator:
         status = v.status if v.status in STATUS_COLOURS else "grey"
         text = STATUS_TEXT_COLOURS[status].lstrip("#")
-        _cell(cells[3], status_label(status, lang), bold=True, fill=STATUS_COLOURS[status][1:],
-              colour=RGBColor.from_string(text.upper()))
+        _cell(cells[3], status_label(status, lang, v.comparator), bold=True,
+              fill=STATUS_COLOURS[status][1:], colour=RGBColor.from_string(text.upper()))
     else:
         _cell(cells[3], "")
 

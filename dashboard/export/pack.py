@@ -122,7 +122,9 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
 
     def add(key: str, what: str, panel: Panel | None, figure: go.Figure, section: str,
             where: View = view) -> None:
-        caption = where.title(what.split(" – ")[0] if where is not view else what)
+        # "Beläggning – Krami Stockholm 2023, 2023": what – where, when.
+        shown = what.split(" – ")[0] if where is not view else what
+        caption = f"{shown} – {where.where}, {where.period_text}"
         charts.append(Chart(len(charts) + 1, key, what, caption, figure, section,
                             list(panel.sentences) if panel else [],
                             shows_suppression(figure, lang), panel))

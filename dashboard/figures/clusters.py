@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..i18n import fmt_number, fmt_percent, status_symbol, t
+from ..i18n import fmt_number, fmt_percent, status_key, status_symbol, t
 from ..theme import BLUE, Theme
 from .common import (
     FigureText,
@@ -45,6 +47,12 @@ def cluster_figure(rows: pd.DataFrame, metric: str, *, text: FigureText, theme: 
             texts.append(f"<b>{fmt_percent(v, 0, lang)}</b>  (n = {n})")
         else:
             texts.append(f"<b>{fmt_number(v, 1, lang)}</b>")
+    # The symbols beside the names are explained under the chart.
+    comparators = rows["share_comparator"].dropna() if share and "share_comparator" in rows \
+        else pd.Series(dtype=object)
+    key = status_key(rows[status_col], lang, comparators.iloc[0] if len(comparators) else None)
+    if key:
+        text = replace(text, footer=" · ".join(p for p in (text.footer, key) if p))
     bar_px = max(theme.label_size * 2.2, 32)
     height = int(theme.margin_top + theme.margin_bottom + len(labels) * bar_px + 80)
     fig = new_figure(theme, text, height=max(height, int(theme.height * 0.75)))

@@ -47,7 +47,7 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
             goal = f" ({t('target', lang).lower()} {'≥' if r['comparator'] == '>=' else '≤'} " \
                    f"{fmt_value(r['target'], r['unit'], lang)})"
         titles.append(f"<b>{esc(r['label'])}</b>{direction}{goal}  "
-                      f"{status_label(r['status'], lang)}" if has_target
+                      f"{status_label(r['status'], lang, r['comparator'])}" if has_target
                       else f"<b>{esc(r['label'])}</b>")
     per_row = max(theme.height * 0.6, 240)
     gap = theme.font_size * 5.5  # room for the x labels and the next row's title

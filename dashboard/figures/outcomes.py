@@ -25,9 +25,12 @@ from .common import (
 
 def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | None,
                     comparator: str | None, status: str | None, text: FigureText,
-                    theme: Theme, previous: float | None = None) -> go.Figure:
+                    theme: Theme, previous: float | None = None,
+                    previous_label: str | None = None) -> go.Figure:
     """Top: share in work or study per group, ``57 % (n = 14)``, target line.
     Bottom: completers split into work, study, other, and those who discontinued.
+
+    ``previous_label`` names what ``previous`` is (``Samma kvartal året innan``).
 
     ``groups`` comes from :func:`series.outcomes_by_group` (the total first).
     """
@@ -67,10 +70,11 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
         add_target_line(fig, target * 100, target_text(target, "share", lang, comparator),
                         theme, horizontal=False, row=1, col=1)
     elif previous is not None:
-        label = f"{t('previous_year', lang)} {fmt_percent(previous, 0, lang)}"
+        label = f"{previous_label or t('previous_year', lang)} {fmt_percent(previous, 0, lang)}"
         add_target_line(fig, previous * 100, label, theme, horizontal=False, row=1, col=1)
     if status:
-        fig.add_annotation(text=f"<b>{status_label(status, lang)}</b>", xref="x domain",
+        fig.add_annotation(text=f"<b>{status_label(status, lang, comparator)}</b>",
+                           xref="x domain",
                            yref="y domain", x=1, y=1.0, xanchor="right", yanchor="bottom",
                            showarrow=False, font=dict(size=theme.label_size),
                            row=1, col=1)

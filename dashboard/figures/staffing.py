@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..i18n import fmt_fte, month_label, status_symbol, t
+from ..i18n import fmt_fte, month_label, status_key, status_symbol, t
 from ..theme import BLUE, SKY, TARGET_COLOUR, Theme
 from .common import FigureText, apply_frame, empty_figure, esc, headroom
 
@@ -26,6 +28,11 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     bar_px = max(theme.label_size * 2.6, 36)
     height = int(theme.margin_top + theme.margin_bottom + (n + 1) * 2 * bar_px + 120)
     fig = make_subplots(rows=2, cols=1, row_heights=[max(n, 1), 1], vertical_spacing=0.12)
+    # Under the chart: what the symbols beside the parties mean.
+    with_target = parties[parties["comparator"].apply(lambda c: isinstance(c, str))] \
+        if "comparator" in parties else parties.iloc[0:0]
+    key = status_key(with_target["status"], lang) if len(with_target) else ""
+    text = replace(text, footer=" · ".join(p for p in (text.footer, key) if p))
     apply_frame(fig, theme, text, height=max(height, int(theme.height * 0.9)))
     for row, frame in ((1, per_party), (2, total)):
         if frame.empty:
@@ -58,7 +65,10 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
                        factor=1.3)
         fig.update_xaxes(range=[0, top], row=row, col=1, tickformat=",.1f")
         fig.update_yaxes(autorange="reversed", row=row, col=1)
-    fig.update_layout(barmode="group", bargap=0.2)
+    fig.update_layout(barmode="group", bargap=0.2,
+                      # "åa" on the bars, explained before the legend's entries.
+                      legend_title=dict(text=f"{t('fte_key', lang)}:  ",
+                                        font=dict(size=theme.font_size)))
     return fig
 
 

@@ -4,7 +4,7 @@ import dash
 from dash import dcc, html
 
 from ..components.links import href
-from ..i18n import lang_of, t
+from ..i18n import document_title, lang_of, t
 
 dash.register_page(__name__, order=9, path="/404", title="Sidan finns inte")
 
@@ -18,4 +18,5 @@ def layout(**query):
             dcc.Link(f"← {t('back_to_portfolio', lang)}", href=href("/", lang=lang),
                      className="btn btn-dark btn-lg", id="back-to-portfolio"),
         ], className="app-main not-found"),
-    ], className="page", lang=lang)
+    ], className="page", lang=lang,
+        **{"data-document-title": document_title(t("not_found", lang), lang=lang)})

@@ -21,6 +21,7 @@ from ..components.links import agreement_path, href
 from ..components.view_page import engine, settings
 from ..i18n import (
     date_label,
+    document_title,
     fmt_value,
     kind_label,
     kpi_label,
@@ -268,7 +269,10 @@ def layout(**query):
             count, key, grid, stored] if data["rows"] else \
         [html.H1(t("portfolio", lang), className="view-title"),
          dbc.Alert(t("no_agreements", lang), color="info")]
-    return page_frame(body, lang=lang, path="/", state=state)
+    shown = parse_period_or_none(period) if period else None
+    title = document_title(t("portfolio", lang), period_label(shown, lang) if shown else None,
+                           lang=lang)
+    return page_frame(body, lang=lang, path="/", state=state, title=title)
 
 
 @callback(

@@ -12,10 +12,11 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from ..components.cards import status_badge
+from ..components.cards import chart_box, status_badge
+from ..components.describe import chart_text
 from ..components.links import agreement_path, cluster_path, href
 from ..components.view_page import engine, not_found
-from ..i18n import lang_of, t
+from ..i18n import document_title, lang_of, t
 from ..slides import Slide, build_slides
 from ..theme import PRESENT, STATUS_COLOURS
 from ..views import build_view, cluster_views
@@ -44,7 +45,7 @@ def layout(agreement_id: str | None = None, **query):
     exit_href = href(back, period=view.period.text, lang=lang)
     counter = f"{current} / {len(slides)}"
     return html.Div([
-        html.Div([render(s, i, current, view.where, view.period_text, lang)
+        html.Div([render(s, i, current, view, lang)
                   for i, s in enumerate(slides, start=1)], className="slides"),
         html.Div([
             html.Span(f"{view.where} · {view.period_text}", className="present-where"),
@@ -56,11 +57,12 @@ def layout(agreement_id: str | None = None, **query):
                  className="visually-hidden"),
     ], id="present", className="present", lang=lang,
         **{"data-exit": exit_href, "data-count": str(len(slides)),
-           "data-current": str(current)})
+           "data-current": str(current),
+           "data-document-title": document_title(
+               f"{t('present', lang)}: {view.where}", view.period_text, lang=lang)})
 
 
-def render(slide: Slide, index: int, current: int, where: str, period: str,
-           lang: str) -> html.Section:
+def render(slide: Slide, index: int, current: int, view, lang: str) -> html.Section:
     """One slide; only the current one is visible (the others wait, already drawn)."""
     classes = "slide" + (" current" if index == current else "")
     if slide.key == "cover":
@@ -68,7 +70,11 @@ def render(slide: Slide, index: int, current: int, where: str, period: str,
     else:
         figure = slide.figure
         figure.update_layout(height=None, width=None, autosize=True)
-        body = [dcc.Graph(figure=figure, config=SLIDE_CONFIG, className="slide-graph"),
+        where = slide.title if slide.key.startswith("cluster:") else None
+        title = slide.panel.title if slide.panel is not None else slide.title
+        description = chart_text(view, slide.key, title, slide.panel, where)
+        graph = dcc.Graph(figure=figure, config=SLIDE_CONFIG, style={"height": "100%"})
+        body = [chart_box(graph, description, "slide-graph"),
                 html.Ul([html.Li(line) for line in slide.lines], className="slide-lines")
                 if slide.lines else None]
         if slide.targets:
@@ -90,7 +96,8 @@ def cover_body(slide: Slide, lang: str) -> list:
 def target_list(slide: Slide, class_name: str, lang: str) -> html.Ul:
     """Each target as its status (symbol and word on the status colour) and its figure."""
     return html.Ul([
-        html.Li([status_badge(line.status, lang, "lg"), html.Span(line.label)],
+        html.Li([status_badge(line.status, lang, "lg", line.comparator),
+                 html.Span(line.label)],
                 className="cover-target", style={"borderLeftColor": STATUS_COLOURS[line.status]},
                 **{"data-status": line.status})
         for line in slide.targets

@@ -25,6 +25,11 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser",
 SIZES = {"1920x1080": (1920, 1080), "1024x768": (1024, 768)}
 
 
+# The portfolio is ready: its table shows the four demo agreements.
+PORTFOLIO_READY = "document.querySelectorAll('#portfolio-grid .ag-center-cols-container " \
+    ".ag-row').length >= 4"
+
+
 def chromium_path() -> str | None:
     env = os.environ.get("DASH_TEST_CHROMEPATH")
     if env and os.path.exists(env):

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.browser.support import (
+    PORTFOLIO_READY,
     assert_same_as_cli,
     clean_window,
     click,
@@ -45,8 +46,8 @@ def test_choosing_a_period_puts_it_in_the_address_and_redraws(duo, browser_db_ur
     visit(duo, KRAMI, "document.querySelector('#period-select')")
     assert drawn_period(duo) == "2023"
     duo.driver.find_element("id", "period-select").click()
-    wait_for(duo.driver, "document.querySelectorAll('[role=option]').length > 3")
-    option = next(o for o in duo.driver.find_elements("css selector", "[role=option]")
+    wait_for(duo.driver, "document.querySelectorAll('.dash-options-list-option').length > 3")
+    option = next(o for o in duo.driver.find_elements("css selector", ".dash-options-list-option")
                   if o.text == "apr–jun 2023 (kv. 2)")
     option.click()
     wait_period(duo, "2023-Q2")
@@ -108,9 +109,9 @@ def test_language_switch_to_english_and_back(duo, browser_db_url):
 
 
 def test_portfolio_links_open_the_agreement_and_its_clusters(duo):
-    visit(duo, "/", "document.querySelectorAll('.agreement-card').length >= 4")
-    click(duo.driver, duo.driver.find_element("css selector",
-                                              "#agreement-sthlm-af-2023 .card-title a"))
+    visit(duo, "/", PORTFOLIO_READY)
+    click(duo.driver, duo.driver.find_element(
+        "css selector", "#portfolio-grid .ag-row[row-id='sthlm-af-2023'] a.grid-link"))
     wait_for(duo.driver, "document.querySelector('.cluster-chip')")
     assert urlparse(duo.driver.current_url).path == "/agreements/sthlm-af-2023"
     chip = next(c for c in duo.driver.find_elements("css selector", "a.cluster-chip")

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from dashboard.config import DATA_DIR
 from tests.browser.support import (
+    PORTFOLIO_READY,
     SIZES,
     assert_same_as_cli,
     dash_errors,
@@ -58,17 +59,24 @@ def check_page(duo) -> None:
 
 def test_portfolio(duo, size):
     duo.reset_log_timestamp()
-    visit(duo, "/", "document.querySelectorAll('.agreement-card').length >= 4")
+    visit(duo, "/", PORTFOLIO_READY)
     check_page(duo)
-    cards = duo.driver.execute_script(
-        "return Array.from(document.querySelectorAll('.agreement-card')).map(c => c.id)")
-    assert sorted(cards) == sorted(f"agreement-{a}" for name, a, c in VIEWS if c is None)
-    # Each target's status is written in words, never colour alone.
+    rows = duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#portfolio-grid .ag-center-cols-container"
+        " .ag-row')).map(r => r.getAttribute('row-id'))")
+    assert sorted(rows) == sorted(a for name, a, c in VIEWS if c is None)
+    # Each agreement's worst status in words, never colour alone, and each target with
+    # its symbol (the key above the table says what the symbols mean).
     words = duo.driver.execute_script(
-        "return Array.from(document.querySelectorAll('.agreement-card .status-badge'))"
+        "return Array.from(document.querySelectorAll('#portfolio-grid .status-badge'))"
         ".map(b => b.textContent)")
-    assert words and all(w.split(" ", 1)[1] in ("Uppnått", "Nära målet", "Ej uppnått",
-                                                 "Ej bedömt") for w in words)
+    assert words and all(w.split(" ", 1)[1] in ("Uppnått", "Nära målet", "Oförändrad",
+                                                 "Ej uppnått", "Ej bedömt") for w in words)
+    targets = duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#portfolio-grid .grid-targets li'))"
+        ".map(li => li.textContent)")
+    assert targets and all(t[0] in "✔▲✖–" for t in targets)
+    assert "ej uppnått" in duo.driver.find_element("id", "portfolio-key").text
 
 
 @pytest.mark.parametrize("name, agreement, cluster", VIEWS, ids=[v[0] for v in VIEWS])
@@ -99,5 +107,5 @@ def test_not_found_links_back_to_the_portfolio(duo, size, path):
     check_page(duo)
     assert "Sidan finns inte" in duo.driver.find_element("css selector", "h1").text
     duo.driver.find_element("id", "back-to-portfolio").click()
-    wait_for(duo.driver, "document.querySelectorAll('.agreement-card').length >= 4")
+    wait_for(duo.driver, PORTFOLIO_READY)
     assert duo.driver.current_url.rstrip("/") == duo.server_url.rstrip("/")

@@ -1,0 +1,197 @@
+"""Accessibility (WCAG 2.1 AA, which Swedish public bodies must meet): axe-core in the page.
+
+One test walks every demo view (the portfolio, each agreement, a cluster, by gender where
+the data has it, once in English), the period list opened, and every slide of
+presentation mode, at 1920×1080 and 1024×768, in the session's browser, and asks axe-core
+(``npm ci`` installs the version pinned in package-lock.json; nothing is fetched at run
+time) for violations of the WCAG 2.0/2.1 A and AA rules. It also checks that every chart
+has a text alternative and that the browser's title names what is shown.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.support import (
+    PORTFOLIO_READY,
+    SIZES,
+    click,
+    dash_errors,
+    set_viewport,
+    visit,
+    wait_for,
+)
+from tests.needs import missing
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# Dash's dev tools (the test app runs in debug mode) are not part of the dashboard.
+DEV_TOOLS = [[".dash-debug-menu__outer"], [".dash-debug-menu"], [".dash-debug-alert"]]
+
+# (path, what must be on the page before axe looks, the browser's title)
+VIEW = "document.querySelector('#kpi-table')"
+PORTFOLIO = PORTFOLIO_READY
+KRAMI, STHLM = "Krami Stockholm 2023", "Stockholms stad – Arbetsförmedlingen 2023"
+JARFALLA = "Järfälla kommun – Arbetsförmedlingen 2023"
+GRUMS = "Grums kommun – Arbetsförmedlingen, unga 16–24 (2016–2018)"
+PAGES = [
+    ("/", PORTFOLIO, "Alla överenskommelser – Samverkan"),
+    ("/?lang=en&period=2023", PORTFOLIO, "All agreements – 2023 – Samverkan"),
+    ("/agreements/krami-sthlm-2023", VIEW, f"{KRAMI} – 2023 – Samverkan"),
+    ("/agreements/krami-sthlm-2023?breakdown=gender", VIEW, f"{KRAMI} – 2023 – Samverkan"),
+    ("/agreements/sthlm-af-2023", VIEW, f"{STHLM} – 2023 – Samverkan"),
+    ("/agreements/sthlm-af-2023?breakdown=gender", VIEW, f"{STHLM} – 2023 – Samverkan"),
+    ("/agreements/sthlm-af-2023/clusters/jarva?breakdown=gender&period=2023-H1", VIEW,
+     f"Järva – {STHLM} – jan–jun 2023 – Samverkan"),
+    ("/agreements/jarfalla-af-2023", VIEW,
+     f"{JARFALLA} – okt–dec 2023 (kv. 4) – Samverkan"),
+    ("/agreements/grums-unga-2016", VIEW, f"{GRUMS} – 2018 – Samverkan"),
+    ("/agreements/grums-unga-2016?breakdown=gender", VIEW, f"{GRUMS} – 2018 – Samverkan"),
+    ("/agreements/krami-sthlm-2023/clusters/stockholm?lang=en&period=2023-Q2", VIEW,
+     f"Krami Stockholm – {KRAMI} – Apr–Jun 2023 (Q2) – Samverkan"),
+]
+OPEN_LIST = "/agreements/sthlm-af-2023"
+PRESENTATIONS = [
+    ("/present/krami-sthlm-2023", f"Presentera: {KRAMI} – 2023 – Samverkan"),
+    ("/present/sthlm-af-2023?clusters=1", f"Presentera: {STHLM} – 2023 – Samverkan"),
+    ("/present/jarfalla-af-2023", f"Presentera: {JARFALLA} – okt–dec 2023 (kv. 4) – Samverkan"),
+    ("/present/grums-unga-2016?lang=en", f"Present: {GRUMS} – 2018 – Samverkan"),
+]
+
+RUN_AXE = """
+const [context, tags, done] = arguments;
+axe.run(context, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+   .then(r => done(r.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' +
+                                        (n.failureSummary || '').replace(/\\s+/g, ' '))}))))
+   .catch(e => done([{id: 'axe-error', impact: 'error', help: String(e), nodes: []}]));
+"""
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        missing("axe-core is not installed: run `make js` (npm ci; needs npm)",
+                "the accessibility test")
+    return AXE.read_text(encoding="utf-8")
+
+
+def violations(driver, source: str, include: list | None = None) -> list[str]:
+    """axe-core's WCAG A/AA violations on the page (or in ``include``), one line each."""
+    if not driver.execute_script("return !!window.axe"):
+        driver.execute_script(source)
+    driver.set_script_timeout(60)
+    context = {"exclude": DEV_TOOLS}
+    if include:
+        context["include"] = include
+    found = driver.execute_async_script(RUN_AXE, context, TAGS)
+    return [f"{v['impact']} {v['id']}: {v['help']} -> {v['nodes']}" for v in found]
+
+
+def charts_without_text(driver) -> list[str]:
+    """Charts (drawn or static) that have no text alternative, by their container's id."""
+    return driver.execute_script("""
+        return Array.from(document.querySelectorAll('.js-plotly-plot')).filter(p => {
+            const box = p.closest('[role="img"]');
+            const label = box && (box.getAttribute('aria-label') ||
+                (box.getAttribute('aria-labelledby') &&
+                 document.getElementById(box.getAttribute('aria-labelledby'))));
+            return !label;
+        }).map(p => (p.closest('[id]') || {id: '?'}).id);""")
+
+
+def test_no_wcag_violations_on_any_view_or_slide(duo, axe_source):
+    started = time.perf_counter()
+    problems: list[str] = []
+    driver = duo.driver
+    for size, (width, height) in SIZES.items():
+        set_viewport(driver, width, height)
+        duo.reset_log_timestamp()
+        for path, ready, title in PAGES:
+            visit(duo, path, ready)
+            if driver.title != title:
+                problems.append(f"{size} {path}: title {driver.title!r}, not {title!r}")
+            lang = driver.execute_script("return document.documentElement.lang")
+            if lang != ("en" if "lang=en" in path else "sv"):
+                problems.append(f"{size} {path}: <html lang={lang!r}>")
+            problems += [f"{size} {path}: {v}" for v in violations(driver, axe_source)]
+            problems += [f"{size} {path}: chart without text alternative: {c}"
+                         for c in charts_without_text(driver)]
+            if path == OPEN_LIST:  # the period list, opened: its options are on the page
+                click(driver, driver.find_element("id", "period-select"))
+                wait_for(driver,
+                         "document.querySelectorAll('.dash-options-list-option').length > 3")
+                problems += [f"{size} {path}, period list open: {v}"
+                             for v in violations(driver, axe_source)]
+        for path, title in PRESENTATIONS:
+            visit(duo, path, "document.querySelector('#present .slide.current')")
+            if driver.title != title:
+                problems.append(f"{size} {path}: title {driver.title!r}, not {title!r}")
+            count = int(driver.find_element("id", "present").get_attribute("data-count"))
+            for n in range(1, count + 1):
+                if n > 1:  # the next slide, as the → key shows it (at once, no server)
+                    shown = driver.execute_script(
+                        "document.dispatchEvent(new KeyboardEvent('keydown', "
+                        "{key: 'ArrowRight'}));"
+                        "return document.querySelector('.slide.current').dataset.index")
+                    assert shown == str(n)
+                # The whole deck once (bar, hidden slides); then each slide shown.
+                found = violations(driver, axe_source,
+                                   [["#present"]] if n == 1 else [[".slide.current"]])
+                problems += [f"{size} {path} slide {n}: {v}" for v in found]
+            problems += [f"{size} {path}: chart without text alternative: {c}"
+                         for c in charts_without_text(driver)]
+        assert dash_errors(duo) == []
+    seconds = time.perf_counter() - started
+    print(f"axe-core walked {len(PAGES)} views, the open period list and "
+          f"{len(PRESENTATIONS)} presentations at 2 sizes in {seconds:.0f} s")
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_title_follows_navigation(duo):
+    """The title is right after navigating inside the app, not only on first load."""
+    driver = duo.driver
+    set_viewport(driver, 1920, 1080)
+    visit(duo, "/", PORTFOLIO)
+    assert driver.title == "Alla överenskommelser – Samverkan"
+    click(driver, driver.find_element(
+        "css selector", "#portfolio-grid .ag-row[row-id='sthlm-af-2023'] a.grid-link"))
+    wait_for(driver, f"document.title === '{STHLM} – 2023 – Samverkan'")
+    click(driver, driver.find_element("css selector", "a.cluster-chip"))
+    wait_for(driver, f"document.title === 'Järva – {STHLM} – 2023 – Samverkan'")
+    driver.back()
+    wait_for(driver, f"document.title === '{STHLM} – 2023 – Samverkan'")
+
+
+def test_the_period_list_speaks_swedish_and_shows_many_periods(duo):
+    """The search box and the list are in the page's language; the open list shows about
+    ten of its periods at 1024×768 without covering the screen."""
+    driver = duo.driver
+    set_viewport(driver, 1024, 768)
+    for lang, placeholder in (("sv", "Sök period"), ("en", "Search periods")):
+        visit(duo, f"/agreements/sthlm-af-2023?lang={lang}", VIEW)
+        driver.find_element("id", "period-select").click()
+        wait_for(driver, "document.querySelector('.dash-dropdown-search')")
+        search = driver.find_element("css selector", ".dash-dropdown-search")
+        assert search.get_attribute("placeholder").startswith(placeholder)
+        shown = driver.execute_script("""
+            const list = document.querySelector('.dash-dropdown-content');
+            const box = list.getBoundingClientRect();
+            const options = Array.from(list.querySelectorAll('.dash-options-list-option'))
+                .filter(o => { const r = o.getBoundingClientRect();
+                               return r.top >= box.top - 1 && r.bottom <= box.bottom + 1; });
+            return [options.length, box.bottom, window.innerHeight];""")
+        visible, bottom, height = shown
+        assert visible >= 8, f"only {visible} periods shown at once"
+        assert bottom <= height, "the list runs off the screen"
+        # The button is in the tab order and named by its label and value.
+        name = driver.execute_script("""
+            const b = document.getElementById('period-select');
+            return [b.tabIndex, b.getAttribute('aria-labelledby')];""")
+        assert name[0] == 0 and name[1].startswith("period-select-label")
