@@ -9,6 +9,7 @@ max_import_mb          ``MAX_IMPORT_MB``                           20
 suppression_threshold  ``SUPPRESS_BELOW`` (exports: counts 1..n-1)  5
 demo_dir               ``DEMO_DIR``                                data/demo
 load_demo              ``LOAD_DEMO`` (``0`` to start empty)        ``1``
+auto_upgrade           ``AUTO_UPGRADE`` (``1`` or ``0``)           only the default file
 =====================  ==========================================  =====================
 """
 
@@ -35,10 +36,23 @@ class Settings:
     suppression_threshold: int = 5
     demo_dir: Path = DATA_DIR / "demo"
     load_demo: bool = True
+    # None: upgrade the schema at start only for the embedded default SQLite file.
+    auto_upgrade: bool | None = None
+
+    @property
+    def upgrades_itself(self) -> bool:
+        """Whether start-up brings an older schema up to date by itself."""
+        if self.auto_upgrade is not None:
+            return self.auto_upgrade
+        return self.database_url == default_database_url()
 
     @property
     def max_import_bytes(self) -> int:
         return int(self.max_import_mb * 1_000_000)
+
+
+def _yes(text: str) -> bool:
+    return text.strip().lower() not in ("0", "false", "no", "nej", "off")
 
 
 def load_settings(overrides: dict | None = None, environ=None) -> Settings:
@@ -56,7 +70,9 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
     if env.get("DEMO_DIR"):
         values["demo_dir"] = Path(env["DEMO_DIR"])
     if env.get("LOAD_DEMO"):
-        values["load_demo"] = env["LOAD_DEMO"].strip().lower() not in ("0", "false", "no", "nej")
+        values["load_demo"] = _yes(env["LOAD_DEMO"])
+    if env.get("AUTO_UPGRADE", "").strip():
+        values["auto_upgrade"] = _yes(env["AUTO_UPGRADE"])
     settings = Settings(**values)
     if overrides:
         known = {f.name for f in fields(Settings)}
