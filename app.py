@@ -13,6 +13,7 @@ import sys
 
 from dashboard.app import create_app
 from dashboard.startup import StartupError
+from dashboard.web.server import QuietRequestHandler
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return exc.exit_code
     print(f"Serving on http://{args.host}:{args.port}", flush=True)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    app.run(host=args.host, port=args.port, debug=args.debug,
+            request_handler=QuietRequestHandler)
     return 0
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from . import repository
+from . import repository, web
 from .config import ASSETS_DIR, Settings, load_settings
 from .ids import Ids
 from .ingest import import_dataset
@@ -71,11 +71,14 @@ def create_app(config: dict | None = None) -> Dash:
         title="Samverkan – uppföljning",
         update_title=None,
         suppress_callback_exceptions=True,
+        on_error=web.callback_error,  # a message instead of a 500 (dashboard/web/errors.py)
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX
     app.server.config["DASHBOARD_ENGINE"] = engine
     app.server.config["DASHBOARD_SETTINGS"] = settings
     app.layout = html.Div([dcc.Location(id=Ids.URL, refresh="callback-nav"),
+                           html.Div(id=Ids.APP_ALERT, role="alert"),
                            dash.page_container])
+    web.install(app, settings)
     return app

@@ -10,6 +10,8 @@ suppression_threshold  ``SUPPRESS_BELOW`` (exports: counts 1..n-1)  5
 demo_dir               ``DEMO_DIR``                                data/demo
 load_demo              ``LOAD_DEMO`` (``0`` to start empty)        ``1``
 auto_upgrade           ``AUTO_UPGRADE`` (``1`` or ``0``)           only the default file
+frame_ancestors        ``FRAME_ANCESTORS`` (origins, spaced)       none may frame the app
+trusted_proxies        ``TRUSTED_PROXIES`` (proxies in front)      0: X-Forwarded-* unused
 =====================  ==========================================  =====================
 """
 
@@ -38,6 +40,8 @@ class Settings:
     load_demo: bool = True
     # None: upgrade the schema at start only for the embedded default SQLite file.
     auto_upgrade: bool | None = None
+    frame_ancestors: tuple[str, ...] = ()
+    trusted_proxies: int = 0
 
     @property
     def upgrades_itself(self) -> bool:
@@ -73,6 +77,10 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
         values["load_demo"] = _yes(env["LOAD_DEMO"])
     if env.get("AUTO_UPGRADE", "").strip():
         values["auto_upgrade"] = _yes(env["AUTO_UPGRADE"])
+    if env.get("FRAME_ANCESTORS"):
+        values["frame_ancestors"] = tuple(env["FRAME_ANCESTORS"].split())
+    if env.get("TRUSTED_PROXIES", "").strip():
+        values["trusted_proxies"] = int(env["TRUSTED_PROXIES"])
     settings = Settings(**values)
     if overrides:
         known = {f.name for f in fields(Settings)}
