@@ -250,3 +250,20 @@ def test_a_body_the_app_cannot_read_is_a_400(app_url, name):
     english = post_json(app_url, body, raw=raw, content_type=content_type,
                         headers={"Referer": app_url + AGREEMENT + "?lang=en"})
     assert english.status == 400 and english.text.startswith("Bad request: ")
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def test_frame_ancestors_must_be_origins():
+    from dashboard.startup import StartupError
+    from dashboard.web.security import frame_sources, policy
+
+    assert frame_sources(("https://kiosk.example.local", "'self'", "https://*.example.se:8443")
+                         ) == ["https://kiosk.example.local", "'self'",
+                               "https://*.example.se:8443"]
+    for bad in ("https://kiosk;script-src", "'unsafe-inline'", "javascript:", "*", "a,b"):
+        with pytest.raises(StartupError, match="FRAME_ANCESTORS"):
+            frame_sources((bad,))
+    text = policy(["'sha256-x'"], [])
+    assert "script-src 'self' 'sha256-x';" in text and text.endswith("frame-ancestors 'none'")
