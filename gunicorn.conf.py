@@ -27,8 +27,10 @@ def _without_server_header(response):
     return [h for h in _default_headers(response) if not h.lower().startswith("server:")]
 
 
-_default_headers = _gunicorn_wsgi.Response.default_headers
-_gunicorn_wsgi.Response.default_headers = _without_server_header
+# gunicorn has no setting for it; where its internals differ, its header stays.
+_default_headers = getattr(_gunicorn_wsgi.Response, "default_headers", None)
+if _default_headers is not None:
+    _gunicorn_wsgi.Response.default_headers = _without_server_header
 
 
 def post_fork(server, worker):
