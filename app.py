@@ -2,6 +2,7 @@
 
 On first start with an empty database the demo workbooks in data/demo/ are loaded.
 HOST and PORT may also come from the environment; the database from DATABASE_URL.
+A database that cannot be used stops the start with one line saying what to do.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 
 from dashboard.app import create_app
+from dashboard.startup import StartupError
+from dashboard.web.server import QuietRequestHandler
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the dashboard.")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8050")))
@@ -21,10 +25,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     # The app says what it does at start (e.g. that it loaded the demo data, from where).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = create_app()
+    try:
+        app = create_app()
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
     print(f"Serving on http://{args.host}:{args.port}", flush=True)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    app.run(host=args.host, port=args.port, debug=args.debug,
+            request_handler=QuietRequestHandler)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -6,6 +6,8 @@ Every setting can be changed on the command line or with GUNICORN_CMD_ARGS.
 import multiprocessing
 import os
 
+from gunicorn.http import wsgi as _gunicorn_wsgi
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
 workers = int(os.environ.get("WORKERS", min(4, multiprocessing.cpu_count() * 2 + 1)))
 # Load the app once in the master (schema and demo data are set up once), then fork.
@@ -14,6 +16,21 @@ preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = "-"
 errorlog = "-"
+# Which X-Forwarded-* headers to believe is the app's decision (TRUSTED_PROXIES, see
+# dashboard/web/security.py), not gunicorn's: by default gunicorn would take
+# X-Forwarded-Proto from any local process as proof of HTTPS.
+secure_scheme_headers = {}
+
+
+def _without_server_header(response):
+    """gunicorn's default headers minus ``Server: gunicorn``: nothing needs to know."""
+    return [h for h in _default_headers(response) if not h.lower().startswith("server:")]
+
+
+# gunicorn has no setting for it; where its internals differ, its header stays.
+_default_headers = getattr(_gunicorn_wsgi.Response, "default_headers", None)
+if _default_headers is not None:
+    _gunicorn_wsgi.Response.default_headers = _without_server_header
 
 
 def post_fork(server, worker):

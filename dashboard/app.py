@@ -1,8 +1,11 @@
 """The Dash application factory.
 
 ``create_app(config=None)`` merges defaults, the environment and ``config`` (see
-:mod:`dashboard.config`), opens the database (creating the schema on first use), loads
-the demo workbooks into an empty database, and builds the app with its pages.
+:mod:`dashboard.config`), opens the database (:func:`dashboard.startup.open_database`:
+the schema created on first use, an outdated one refused with what to run, unless the
+settings let it upgrade itself), loads the demo workbooks into an empty database, and
+builds the app with its pages. Trouble with the database raises
+:class:`~dashboard.startup.StartupError`, whose message is one line for the operator.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from . import repository
+from . import repository, web
 from .config import ASSETS_DIR, Settings, load_settings
-from .db import make_engine
 from .ids import Ids
 from .ingest import import_dataset
+from .startup import open_database
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
@@ -68,8 +71,7 @@ def load_demo(engine, settings: Settings) -> list:
 def create_app(config: dict | None = None) -> Dash:
     """Build the dashboard; ``config`` overrides settings (``database_url``, ``lang``...)."""
     settings = load_settings(config)
-    engine = make_engine(settings.database_url)
-    repository.ensure_schema(engine)
+    engine = open_database(settings, settings.lang)
     if settings.load_demo and repository.is_empty(engine):
         load_demo(engine, settings)
     # name="dashboard" makes Dash import the pages as dashboard.pages.<name>.
@@ -81,11 +83,15 @@ def create_app(config: dict | None = None) -> Dash:
         title="Samverkan – uppföljning",
         update_title=None,
         suppress_callback_exceptions=True,
+        on_error=web.callback_error,  # a message instead of a 500 (dashboard/web/errors.py)
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX
     app.server.config["DASHBOARD_ENGINE"] = engine
     app.server.config["DASHBOARD_SETTINGS"] = settings
     app.layout = html.Div([dcc.Location(id=Ids.URL, refresh="callback-nav"),
-                           dcc.Store(id=Ids.URL_SYNC), dash.page_container])
+                           dcc.Store(id=Ids.URL_SYNC),
+                           html.Div(id=Ids.APP_ALERT, role="alert"),
+                           dash.page_container])
+    web.install(app, settings)
     return app

@@ -1,8 +1,11 @@
 """Command line: ``python -m dashboard <command>`` (contract.md section 4).
 
-Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``.
-Exit codes: 0 success, 1 refused (bad data, unknown agreement), 2 wrong usage.
-Messages are in Swedish unless ``--lang en`` or ``DASHBOARD_LANG=en``.
+Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``.
+Exit codes: 0 success, 1 refused (bad data, unknown agreement, a database that cannot be
+used as it is), 2 wrong usage. Messages are in Swedish unless ``--lang en`` or
+``DASHBOARD_LANG=en``. Every command that reads or writes data first checks the database
+(:func:`dashboard.startup.open_database`): an outdated schema is refused with the command
+that upgrades it, except where the settings let it upgrade itself.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ import json
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from . import repository
 from .config import load_settings
-from .db import make_engine
 from .i18n import words
 from .ingest import import_dataset, undo_import
 from .kpis import KpiValue, compute_kpis
 from .periods import Period, PeriodError
 from .safety import safe_cell
+from .startup import StartupError, database_message, open_database
 
 _T = {
     "imported": ("Import {id} klar: {source}", "Import {id} done: {source}"),
@@ -96,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
                         "pptx")
     e.add_argument("--per-cluster", action="store_true",
                    help="add one slide (and chart) per cluster to an agreement's pack")
+
+    from .migrations.cli import add_parser as add_db_parser
+
+    add_db_parser(sub)
     return p
 
 
@@ -109,8 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         path = write_template(args.out, lang)
         print(_t("template", lang, path=path))
         return 0
-    engine = make_engine(settings.database_url)
-    repository.ensure_schema(engine)
+    if args.command == "db":
+        from .migrations.cli import run as run_db
+
+        return run_db(args, settings, lang)
+    try:
+        engine = open_database(settings, lang)
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
     try:
         if args.command == "import":
             return _import(engine, args, lang, settings.max_import_bytes)
@@ -124,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
             from .export.cli import run_export
 
             return run_export(engine, args, lang, settings)
+    except SQLAlchemyError as exc:  # the database went away during the command
+        print(database_message(exc, settings.database_url, lang), file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
     return 2

@@ -13,6 +13,9 @@ redis_url              ``REDIS_URL`` (shared cache and jobs)         none
 cache_dir              ``CACHE_DIR`` (the disk cache of figures)     the system's temp folder
 cache_items            ``CACHE_ITEMS`` (views kept per process)      128
 cache_ttl              ``CACHE_TTL`` (seconds a figure is kept)      86400
+auto_upgrade           ``AUTO_UPGRADE`` (``1`` or ``0``)           only the default file
+frame_ancestors        ``FRAME_ANCESTORS`` (origins, spaced)       none may frame the app
+trusted_proxies        ``TRUSTED_PROXIES`` (proxies in front)      0: X-Forwarded-* unused
 =====================  ==========================================  =====================
 """
 
@@ -43,10 +46,25 @@ class Settings:
     cache_dir: str | None = None  # None: the system's temporary folder; "": no shared cache
     cache_items: int = 128
     cache_ttl: int = 86_400
+    # None: upgrade the schema at start only for the embedded default SQLite file.
+    auto_upgrade: bool | None = None
+    frame_ancestors: tuple[str, ...] = ()
+    trusted_proxies: int = 0
+
+    @property
+    def upgrades_itself(self) -> bool:
+        """Whether start-up brings an older schema up to date by itself."""
+        if self.auto_upgrade is not None:
+            return self.auto_upgrade
+        return self.database_url == default_database_url()
 
     @property
     def max_import_bytes(self) -> int:
         return int(self.max_import_mb * 1_000_000)
+
+
+def _yes(text: str) -> bool:
+    return text.strip().lower() not in ("0", "false", "no", "nej", "off")
 
 
 def load_settings(overrides: dict | None = None, environ=None) -> Settings:
@@ -64,7 +82,13 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
     if env.get("DEMO_DIR"):
         values["demo_dir"] = Path(env["DEMO_DIR"])
     if env.get("LOAD_DEMO"):
-        values["load_demo"] = env["LOAD_DEMO"].strip().lower() not in ("0", "false", "no", "nej")
+        values["load_demo"] = _yes(env["LOAD_DEMO"])
+    if env.get("AUTO_UPGRADE", "").strip():
+        values["auto_upgrade"] = _yes(env["AUTO_UPGRADE"])
+    if env.get("FRAME_ANCESTORS"):
+        values["frame_ancestors"] = tuple(env["FRAME_ANCESTORS"].split())
+    if env.get("TRUSTED_PROXIES", "").strip():
+        values["trusted_proxies"] = int(env["TRUSTED_PROXIES"])
     if env.get("REDIS_URL"):
         values["redis_url"] = env["REDIS_URL"]
     if "CACHE_DIR" in env:

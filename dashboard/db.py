@@ -10,6 +10,10 @@ text on every database.
 Two bookkeeping tables: ``imports`` (the import log) and ``import_backup`` (the rows an
 import replaced, so that it can be undone).
 
+This module describes the schema the code expects; databases get it, and every later
+change, through the migrations in ``dashboard/migrations/versions/`` (see README,
+"Upgrading"). A change here without a migration fails ``tests/test_migrations.py``.
+
 On SQLite, reads run in one transaction (one snapshot) and imports take the write lock
 at their start (``BEGIN IMMEDIATE``); the file uses WAL so that readers never wait for a
 writer. On PostgreSQL, reads use REPEATABLE READ and imports take an advisory lock.
@@ -35,7 +39,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from .schema import TABLES, Kind
 
@@ -170,7 +174,13 @@ def make_engine(url: str, **kwargs) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    # UTF-8 on the wire whatever the database holds (so that a database in another
+    # encoding can be recognised and refused with a message, dashboard/startup.py), and a
+    # server that does not answer is reported within seconds rather than hanging a page.
+    connect_args = {"client_encoding": "utf8", "connect_timeout": 10} \
+        if url.startswith("postgresql") else {}
+    connect_args.update(kwargs.pop("connect_args", {}))
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     return engine
 
 
@@ -194,8 +204,3 @@ def _use_wal(cur) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
-
-
-def init_db(bind: Engine | Connection) -> None:
-    """Create the schema where it is missing (first use)."""
-    metadata.create_all(bind)

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class Ids(StrEnum):
     URL = "url"
+    APP_ALERT = "app-alert"  # a message above every page (dashboard/web/errors.py)
     PERIOD = "period-select"
     PERIOD_PREV = "period-prev"
     PERIOD_NEXT = "period-next"

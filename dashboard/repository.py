@@ -22,7 +22,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    inspect,
     literal,
     select,
     union_all,
@@ -30,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from . import migrations
 from .db import (
     ALL_GENDERS,
     DEFAULT_LOCK_TIMEOUT,
@@ -37,9 +37,7 @@ from .db import (
     import_agreements,
     import_backup,
     imports,
-    init_db,
     is_sqlite,
-    metadata,
     sum_tables,
 )
 from .kpis import OCCUPANCY_SUMS, OUTCOME_COUNTS, AgreementData, MonthlySums
@@ -101,28 +99,74 @@ def is_busy_error(exc: BaseException) -> bool:
     return "database is locked" in text_ or "database is busy" in text_
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create the tables where they are missing.
+@dataclass(frozen=True)
+class SchemaChange:
+    """What :func:`ensure_schema` did: ``created``, ``stamped`` or ``upgraded``."""
 
-    Cheap when they exist (one look at the catalogue, then remembered per engine);
-    otherwise created under the import lock, so that several processes starting at once
-    (web workers, an import) do not trip over each other.
+    action: str
+    from_revision: str | None
+    to_revision: str
+
+
+def ensure_schema(engine: Engine, *, upgrade: bool = False) -> SchemaChange | None:
+    """Make sure the database has the schema this code needs (see :mod:`.migrations`).
+
+    An empty database gets it from the migrations; one made before migrations existed is
+    stamped with the revision its tables match; an older revision is upgraded only with
+    ``upgrade`` (else :class:`~dashboard.migrations.SchemaNotReady`, as for a revision
+    this code does not know). Cheap when the schema is current (one look at the
+    catalogue, then remembered per engine); any change runs under the import lock, so
+    that several processes starting at once (web workers, an import) do it once.
     """
     if engine in _SCHEMA_READY:
-        return
-    if not _schema_complete(engine):
-        with write_transaction(engine) as conn:
-            init_db(conn)
+        return None
+    with engine.connect() as conn:
+        state = migrations.inspect_state(conn)
+    change = None
+    if state.status != "current":
+        change = _prepare_schema(engine, upgrade)
     _SCHEMA_READY.add(engine)
+    return change
+
+
+def _prepare_schema(engine: Engine, upgrade: bool) -> SchemaChange | None:
+    refused = None
+    change = None
+    with write_transaction(engine) as conn:
+        state = migrations.inspect_state(conn)  # again, now holding the lock
+        if state.status in ("unknown", "incomplete"):
+            raise migrations.SchemaNotReady(state)
+        if state.status == "unversioned":
+            migrations.stamp(conn, state.revision)
+            change = SchemaChange("stamped", None, state.revision)
+        if state.status == "empty":
+            migrations.upgrade(conn)
+            change = SchemaChange("created", None, state.head)
+        elif state.needs_upgrade and upgrade:
+            migrations.upgrade(conn)
+            change = SchemaChange("upgraded", state.revision, state.head)
+        elif state.needs_upgrade:
+            refused = migrations.SchemaState("behind", state.revision, state.head)
+    if refused is not None:  # the stamp, if any, is kept: it only says what is there
+        raise migrations.SchemaNotReady(refused)
+    return change
 
 
 _SCHEMA_READY: weakref.WeakSet = weakref.WeakSet()
 
 
-def _schema_complete(engine: Engine) -> bool:
+def schema_state(engine: Engine) -> migrations.SchemaState:
+    """Where the database's schema stands (reads only)."""
     with engine.connect() as conn:
-        present = set(inspect(conn).get_table_names())
-    return set(metadata.tables) <= present
+        return migrations.inspect_state(conn)
+
+
+def upgrade_schema(engine: Engine) -> tuple[migrations.SchemaState, SchemaChange | None]:
+    """``db upgrade``: create, stamp and upgrade as needed; the state before, what was done."""
+    with engine.connect() as conn:
+        before = migrations.inspect_state(conn)
+    _SCHEMA_READY.discard(engine)
+    return before, ensure_schema(engine, upgrade=True)
 
 
 # --------------------------------------------------------------------------- reading

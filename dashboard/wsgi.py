@@ -1,10 +1,18 @@
 """WSGI entry for a production server: ``gunicorn -c gunicorn.conf.py dashboard.wsgi:server``.
 
 The app is created once (gunicorn preloads it, see gunicorn.conf.py), with the database
-from ``DATABASE_URL``; each worker then opens its own connections.
+from ``DATABASE_URL``; each worker then opens its own connections. A database that cannot
+be used stops gunicorn with one line saying what to do (exit code 1), not a traceback.
 """
 
-from .app import create_app
+import sys
 
-app = create_app()
+from .app import create_app
+from .startup import StartupError
+
+try:
+    app = create_app()
+except StartupError as exc:
+    print(exc, file=sys.stderr, flush=True)
+    sys.exit(exc.exit_code)
 server = app.server

@@ -106,6 +106,7 @@ class PostgresServer:
         self._prefix = f"t{os.getpid()}_"
         self._template = "template0"
         self._strategy = ""
+        self._options = ""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -148,9 +149,9 @@ class PostgresServer:
             self.port = free_port()
             options = ["-p", str(self.port), "-c", "listen_addresses=127.0.0.1",
                        "-k", str(self.base), *_TUNING]
+            self._options = " ".join(options)
             try:
-                self._run(["pg_ctl", "-D", str(data), "-l", str(self.base / "server.log"),
-                           "-w", "-t", "60", "-o", " ".join(options), "start"], timeout=90)
+                self._pg_ctl_start()
             except PostgresUnavailable as exc:
                 last_error = str(exc)
                 continue
@@ -159,6 +160,22 @@ class PostgresServer:
                                          database="postgres")
             return
         raise PostgresUnavailable(f"the server did not start: {last_error}\n{self.log()}")
+
+    def _pg_ctl_start(self) -> None:
+        self._run(["pg_ctl", "-D", str(self.base / "data"), "-l", str(self.base / "server.log"),
+                   "-w", "-t", "60", "-o", self._options, "start"], timeout=90)
+
+    def pause(self) -> None:
+        """Stop the server but keep its data and port: the database is down until
+        :meth:`resume` (a server of our own only)."""
+        if self.base is None:
+            raise PostgresUnavailable("pause needs a server of our own, not TEST_POSTGRES_URL")
+        self._run(["pg_ctl", "-D", str(self.base / "data"), "-m", "fast", "-w", "stop"],
+                  timeout=60)
+
+    def resume(self) -> None:
+        """Start a paused server again, on the same port."""
+        self._pg_ctl_start()
 
     def stop(self) -> None:
         if self._admin is not None:
@@ -209,14 +226,16 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return self._admin_url.set(database=database).render_as_string(hide_password=False)
 
-    def create_database(self, empty: bool = False) -> str:
-        """A new database (a copy of the template, or ``empty``); returns its URL."""
+    def create_database(self, empty: bool = False, encoding: str | None = None) -> str:
+        """A new database (a copy of the template, or ``empty``, or empty in another
+        ``encoding`` such as ``SQL_ASCII``); returns its URL."""
         name = f"{self._prefix}{next(self._counter)}"
-        template = "template0" if empty else self._template
+        template = "template0" if empty or encoding else self._template
+        # Identifiers cannot be bound; the names are ours (letters, digits, '_').
+        extra = f" ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C'" if encoding else ""
         with self._admin.connect() as conn:
-            # Identifiers cannot be bound; the names are ours (letters, digits, '_').
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'
-                              f"{self._strategy}"))
+                              f"{self._strategy}{extra}"))
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
