@@ -32,6 +32,10 @@ class Ids(StrEnum):
     PANEL_STATUS = "panel-download-status"
     # the address, changed without a page rebuild (history.replaceState/pushState)
     URL_SYNC = "url-sync"
+    VIEW_CONTENT = "view-content"
+    HISTORY_TARGET = "history-target"
+    PREV_HOLDER = "period-prev-holder"
+    NEXT_HOLDER = "period-next-holder"
     # portfolio
     PORTFOLIO_PERIOD = "portfolio-period"
     PORTFOLIO_KIND = "portfolio-kind"

@@ -8,14 +8,8 @@ plain function with the values a click produces.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import copy_context
-
-import dash
 import pytest
 from dash import dcc, html
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 
 from dashboard.components.cards import (
     kpi_table,
@@ -26,7 +20,7 @@ from dashboard.components.cards import (
     target_words,
     targets_table,
 )
-from dashboard.components.controls import controls, navigate
+from dashboard.components.controls import control_data, controls, switch_view, target_of
 from dashboard.components.links import (
     agreement_path,
     cluster_path,
@@ -263,8 +257,11 @@ def test_paths_quote_the_ids():
 
 
 def test_controls_offer_the_periods_and_remember_the_rendered_state(view):
-    layout = controls(view)
-    period, breakdown, rendered = layout.children
+    from dashboard.components.view_page import view_state
+
+    state = view_state(view, "/agreements/krami")
+    layout = controls(control_data(view), state)
+    period, breakdown, rendered, _history = layout.children
     dropdown = period.children[1].children[1]
     assert dropdown.id == Ids.PERIOD
     assert dropdown.value == "2023-Q1"
@@ -275,9 +272,11 @@ def test_controls_offer_the_periods_and_remember_the_rendered_state(view):
     assert [o["value"] for o in radio.options] == ["total", "gender"]
     assert breakdown.style is None  # shown: there is a choice
     # The periods before and after that hold data (2023-Q2 holds none: no next).
-    assert rendered.data == {"period": "2023-Q1", "breakdown": "total", "prev": "2022-Q4",
-                             "next": None}
-    prev_button, next_button = period.children[1].children[0], period.children[1].children[2]
+    assert rendered.data == {"agreement": "krami", "cluster": None, "path": "/agreements/krami",
+                             "lang": "sv", "period": "2023-Q1", "breakdown": "total",
+                             "prev": "2022-Q4", "next": None}
+    prev_button = period.children[1].children[0].children
+    next_button = period.children[1].children[2].children
     assert getattr(prev_button, "disabled", False) is False
     assert prev_button.title == "Föregående period: okt–dec 2022 (kv. 4)"
     assert next_button.disabled is True
@@ -286,133 +285,63 @@ def test_controls_offer_the_periods_and_remember_the_rendered_state(view):
 
 def test_controls_add_a_period_not_among_the_options(engine):
     other = build_view(engine, "krami", "2021-Q3")
-    dropdown = controls(other).children[0].children[1].children[1]
-    assert dropdown.value == "2021-Q3"
-    assert dropdown.options[0] == {"label": "jul–sep 2021 (kv. 3)", "value": "2021-Q3"}
+    options = control_data(other)["options"]
+    assert options[0] == {"label": "jul–sep 2021 (kv. 3)", "value": "2021-Q3"}
 
 
-# --------------------------------------------------------------------------- navigate
+# --------------------------------------------------------------------------- switching
 
 
-@contextmanager
-def dash_app(**kwargs):
-    """A bare Dash app for the duration of a test: ``strip_relative_path`` needs one.
-
-    Constructing a Dash app points Dash's module-level config at it; the previous config
-    (another test's app, or none) is put back afterwards so no other test sees this one.
-    """
-    from dash import _get_app, _get_paths, _pages
-
-    saved = (_get_paths.CONFIG, _pages.CONFIG, _get_app.APP)
-    try:
-        yield dash.Dash(__name__, **kwargs)
-    finally:
-        _get_paths.CONFIG, _pages.CONFIG, _get_app.APP = saved
-
-
-def click(prop_id: str, *args):
-    """Call ``navigate`` as Dash does after a change of ``prop_id``."""
-
-    def run():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id,
-                                                           "value": None}]))
-        return navigate(*args)
-
-    return copy_context().run(run)
-
-
-PATH = "/agreements/krami"
 RENDERED = {"period": "2023-Q1", "breakdown": "total", "prev": "2022-Q4", "next": "2023-Q2"}
 
 
-@pytest.fixture
-def app():
-    with dash_app() as a:
-        yield a
+def test_previous_and_next_step_to_the_periods_the_page_was_drawn_with():
+    assert target_of(Ids.PERIOD_PREV, "2023-Q1", 1, 0, "total", RENDERED) == \
+        ("2022-Q4", "total")
+    assert target_of(Ids.PERIOD_NEXT, "2023-Q1", 0, 1, "total", RENDERED) == \
+        ("2023-Q2", "total")
+    # The default period (no period in the address) steps from the one drawn.
+    assert target_of(Ids.PERIOD_PREV, None, 1, 0, "total",
+                     {"period": "2023-01..2023-03", "prev": "2022-01..2022-03"}) == \
+        ("2022-01..2022-03", "total")
 
 
-def test_navigate_is_the_plain_function():
-    assert callable(navigate)
-    assert getattr(navigate, "__wrapped__", navigate).__name__ == "navigate"
+def test_next_keeps_the_breakdown():
+    assert target_of(Ids.PERIOD_NEXT, "2023-Q1", 0, 3, "gender",
+                     {**RENDERED, "breakdown": "gender"}) == ("2023-Q2", "gender")
 
 
-def test_previous_and_next_step_by_a_quarter(app):
-    prev = click(f"{Ids.PERIOD_PREV}.n_clicks",
-                 "2023-Q1", 1, 0, "total", PATH, "?period=2023-Q1", RENDERED)
-    assert prev == "/agreements/krami?period=2022-Q4"
-    nxt = click(f"{Ids.PERIOD_NEXT}.n_clicks",
-                "2023-Q1", 0, 1, "total", PATH, "?period=2023-Q1", RENDERED)
-    assert nxt == "/agreements/krami?period=2023-Q2"
+def test_a_new_period_from_the_dropdown_and_a_new_breakdown():
+    assert target_of(Ids.PERIOD, "2023-H1", 0, 0, "total", RENDERED) == ("2023-H1", "total")
+    assert target_of(Ids.BREAKDOWN, "2023-Q1", 0, 0, "gender", RENDERED) == \
+        ("2023-Q1", "gender")
+    assert target_of(Ids.BREAKDOWN, "2023-Q1", 0, 0, "total",
+                     {**RENDERED, "breakdown": "gender"}) == ("2023-Q1", "total")
 
 
-def test_next_keeps_language_and_breakdown(app):
-    url = click(f"{Ids.PERIOD_NEXT}.n_clicks", "2023-Q1", 0, 3, "gender", PATH,
-                "?period=2023-Q1&lang=en&breakdown=gender",
-                {"period": "2023-Q1", "breakdown": "gender", "next": "2023-Q2"})
-    path, query = url.split("?")
-    assert path == PATH
-    assert query_state(query) == {"period": "2023-Q2", "lang": "en", "breakdown": "gender"}
-
-
-def test_previous_from_the_default_period_uses_the_rendered_one(app):
-    # The address has no period (the default, year to date); the page drew 2023-01..03.
-    url = click(f"{Ids.PERIOD_PREV}.n_clicks", "2023-01..2023-03", 1, 0, "total", PATH, "",
-                {"period": "2023-01..2023-03", "breakdown": "total",
-                 "prev": "2022-01..2022-03"})
-    assert url == "/agreements/krami?period=2022-01..2022-03"
-
-
-def test_a_new_period_from_the_dropdown(app):
-    url = click(f"{Ids.PERIOD}.value", "2023-H1", 0, 0, "total", PATH, "?period=2023-Q1",
-                RENDERED)
-    assert url == "/agreements/krami?period=2023-H1"
-
-
-def test_a_new_breakdown(app):
-    url = click(f"{Ids.BREAKDOWN}.value", "2023-Q1", 0, 0, "gender", PATH, "", RENDERED)
-    assert url.split("?")[0] == PATH
-    assert query_state(url.split("?")[1]) == {"period": "2023-Q1", "breakdown": "gender"}
-
-
-def test_back_to_total_drops_the_breakdown(app):
-    url = click(f"{Ids.BREAKDOWN}.value", "2023-Q1", 0, 0, "total", PATH,
-                "?period=2023-Q1&breakdown=gender", {"period": "2023-Q1",
-                                                     "breakdown": "gender"})
-    assert url == "/agreements/krami?period=2023-Q1"
-
-
-def test_cluster_page_keeps_its_path(app):
-    path = "/agreements/krami/clusters/norr"
-    url = click(f"{Ids.PERIOD_NEXT}.n_clicks", "2023", 0, 1, "total", path, "?period=2023",
-                {"period": "2023", "breakdown": "total", "next": "2024"})
-    assert url == "/agreements/krami/clusters/norr?period=2024"
-
-
-def test_no_step_past_the_data(app):
+def test_no_step_past_the_data():
     # The page drew no next period (none holds data): a click changes nothing.
-    url = click(f"{Ids.PERIOD_NEXT}.n_clicks", "2023-Q1", 0, 1, "total", PATH,
-                "?period=2023-Q1", {**RENDERED, "next": None})
-    assert url is dash.no_update
+    assert target_of(Ids.PERIOD_NEXT, "2023-Q1", 0, 1, "total",
+                     {**RENDERED, "next": None}) is None
 
 
-@pytest.mark.parametrize(("prop_id", "args"), [
+@pytest.mark.parametrize(("trigger", "args"), [
     # Components report their values on mount: equal to what the page was drawn with.
-    (f"{Ids.PERIOD}.value", ("2023-Q1", 0, 0, "total")),
-    (f"{Ids.BREAKDOWN}.value", ("2023-Q1", 0, 0, "total")),
+    (Ids.PERIOD, ("2023-Q1", 0, 0, "total")),
+    (Ids.BREAKDOWN, ("2023-Q1", 0, 0, "total")),
     # A button that was never clicked.
-    (f"{Ids.PERIOD_PREV}.n_clicks", ("2023-Q1", 0, 0, "total")),
-    (f"{Ids.PERIOD_NEXT}.n_clicks", ("2023-Q1", 0, None, "total")),
-    # An empty dropdown (cleared) changes nothing.
-    (f"{Ids.PERIOD}.value", (None, 0, 0, "total")),
+    (Ids.PERIOD_PREV, ("2023-Q1", 0, 0, "total")),
+    (Ids.PERIOD_NEXT, ("2023-Q1", 0, None, "total")),
+    # An empty dropdown (cleared) or a period that is not one changes nothing.
+    (Ids.PERIOD, (None, 0, 0, "total")),
+    (Ids.PERIOD, ("2023-13", 0, 0, "total")),
 ])
-def test_nothing_changed_is_no_update(app, prop_id, args):
-    result = click(prop_id, *args, PATH, "?period=2023-Q1", RENDERED)
-    assert result is dash.no_update
+def test_nothing_changed_is_nothing_to_do(trigger, args):
+    assert target_of(trigger, *args, RENDERED) is None
 
 
-def test_behind_a_path_prefix():
-    with dash_app(requests_pathname_prefix="/samverkan/"):
-        url = click(f"{Ids.PERIOD_NEXT}.n_clicks", "2023-Q1", 0, 1, "total",
-                    "/samverkan/agreements/krami", "?period=2023-Q1", RENDERED)
-    assert url == "/samverkan/agreements/krami?period=2023-Q2"
+def test_switch_view_is_the_plain_function():
+    assert callable(switch_view)
+    assert getattr(switch_view, "__wrapped__", switch_view).__name__ == "switch_view"
+
 

@@ -184,6 +184,17 @@ def synthetic_badge(lang: str) -> html.Span:
                      title=t("synthetic_long", lang))
 
 
+def crumb_trail(lang: str, state: dict,
+                crumbs: list[tuple[str, str | None]] | None = None) -> list:
+    """Where we are: the portfolio (at the period shown), then the agreement, the cluster."""
+    trail = [dcc.Link(t("portfolio", lang), href=href("/", lang=lang,
+                                                      period=state.get("period")))]
+    for label, link in crumbs or []:
+        trail.append(html.Span(" › ", className="crumb-sep"))
+        trail.append(dcc.Link(label, href=link) if link else html.Span(label))
+    return trail
+
+
 def page_frame(children, *, lang: str, path: str, state: dict,
                crumbs: list[tuple[str, str | None]] | None = None,
                title: str | None = None) -> html.Div:
@@ -192,13 +203,9 @@ def page_frame(children, *, lang: str, path: str, state: dict,
     ``title`` becomes the browser's title (assets/a11y.js copies it from
     ``data-document-title``, on first load and after every navigation)."""
     other = "en" if lang == "sv" else "sv"
-    trail = [dcc.Link(t("portfolio", lang), href=href("/", lang=lang,
-                                                      period=state.get("period")))]
-    for label, link in crumbs or []:
-        trail.append(html.Span(" › ", className="crumb-sep"))
-        trail.append(dcc.Link(label, href=link) if link else html.Span(label))
     header = html.Header([
-        html.Nav(trail, className="crumbs", **{"aria-label": "breadcrumb"}),
+        html.Nav(crumb_trail(lang, state, crumbs), className="crumbs", id="crumbs",
+                 **{"aria-label": "breadcrumb"}),
         dcc.Link(t("language", lang), href=href(path, **{**state, "lang": other}),
                  className="lang-switch", id="lang-switch"),
     ], className="app-header")

@@ -1,19 +1,21 @@
 """The period picker and the breakdown switch; their choice goes into the address.
 
-Changing them navigates (without reloading) to the same view with a new ``period`` or
-``breakdown`` in the query string, so every state can be bookmarked and shared.
+Changing them replaces only what depends on them (the page's content, the steps) with the
+view kept for the data's version, and the address follows (``period``/``breakdown`` in the
+query string, a new history entry), so every state can be bookmarked and shared.
 """
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update, strip_relative_path
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
 from ..i18n import TEXT, t
 from ..ids import Ids
 from ..periods import parse_period_or_none
 from ..views import View, period_options
-from .links import href, query_state
+from .links import href
 
 # The open period list: about ten periods at a time (of up to 38), within a 1024×768
 # projector's screen under the picker (Dash caps it at the window's height − 100 px).
@@ -31,95 +33,155 @@ def dropdown_labels(lang: str) -> dict[str, str]:
     return labels
 
 
-def controls(view: View) -> html.Div:
-    """Period (with previous / next) and, where the data is broken down, the breakdown."""
+def control_data(view: View) -> dict:
+    """What the period controls offer for a view, as plain data (kept with the view)."""
     lang = view.lang
     options = period_options(view.span, view.indicator_periods, lang)
-    values = [v for v, _ in options]
-    if view.period.text not in values:
+    if view.period.text not in [v for v, _ in options]:
         options.insert(0, (view.period.text, view.period_text))
-    before, after = view.neighbour(-1), view.neighbour(1)
+    return {"options": [{"label": label, "value": value} for value, label in options],
+            "breakdowns": view.breakdowns,
+            "prev": step_data(view.neighbour(-1), "prev_period", "no_earlier_data", lang),
+            "next": step_data(view.neighbour(1), "next_period", "no_later_data", lang)}
+
+
+def step_data(target, words: str, none_words: str, lang: str) -> dict:
+    """◀ or ▶: the period it goes to, or why it goes nowhere (the data ends there)."""
+    if target is None:
+        return {"period": None, "label": t(none_words, lang)}
+    from ..i18n import period_label
+
+    return {"period": target.text, "label": f"{t(words, lang)}: {period_label(target, lang)}"}
+
+
+def controls(data: dict, state: dict) -> html.Div:
+    """Period (with previous / next) and, where the data is broken down, the breakdown."""
+    lang = state["lang"]
     period = html.Div([
         html.Label(t("period", lang), htmlFor=Ids.PERIOD, className="control-label"),
         html.Div([
-            step_button("◀", Ids.PERIOD_PREV, before, "prev_period", "no_earlier_data", view),
-            dcc.Dropdown(id=Ids.PERIOD, options=[{"label": label, "value": value}
-                                                 for value, label in options],
-                         value=view.period.text, clearable=False, searchable=True,
-                         className="period-dropdown", labels=dropdown_labels(lang),
-                         maxHeight=PERIOD_LIST_HEIGHT),
-            step_button("▶", Ids.PERIOD_NEXT, after, "next_period", "no_later_data", view),
+            html.Span(step_button("◀", Ids.PERIOD_PREV, data["prev"]), id=Ids.PREV_HOLDER),
+            dcc.Dropdown(id=Ids.PERIOD, options=data["options"], value=state["period"],
+                         clearable=False, searchable=True, className="period-dropdown",
+                         labels=dropdown_labels(lang), maxHeight=PERIOD_LIST_HEIGHT),
+            html.Span(step_button("▶", Ids.PERIOD_NEXT, data["next"]), id=Ids.NEXT_HOLDER),
         ], className="period-row"),
     ], className="control")
     labels = {"total": t("total", lang), "gender": t("by_gender", lang),
               "target_group": t("by_target_group", lang)}
+    breakdowns = data["breakdowns"]
     # Always in the layout (the callback listens to it), hidden when there is no choice.
     breakdown = html.Div([
         html.Label(t("breakdown", lang), className="control-label"),
-        dbc.RadioItems(id=Ids.BREAKDOWN, value=view.breakdown, inline=True,
-                       options=[{"label": labels[b], "value": b} for b in view.breakdowns],
+        dbc.RadioItems(id=Ids.BREAKDOWN, value=state["breakdown"], inline=True,
+                       options=[{"label": labels[b], "value": b} for b in breakdowns],
                        className="breakdown-switch", inputClassName="btn-check",
                        labelClassName="btn btn-outline-dark",
                        labelCheckedClassName="active"),
-    ], className="control", style=None if len(view.breakdowns) > 1 else {"display": "none"})
-    rendered = dcc.Store(id=Ids.VIEW_STATE, data={
-        "period": view.period.text, "breakdown": view.breakdown,
-        "prev": before.text if before else None, "next": after.text if after else None})
-    return html.Div([period, breakdown, rendered], className="controls")
+    ], className="control", style=None if len(breakdowns) > 1 else {"display": "none"})
+    rendered = dcc.Store(id=Ids.VIEW_STATE, data=state)
+    history = dcc.Store(id=Ids.HISTORY_TARGET)  # set by assets/history.js on Back/Forward
+    return html.Div([period, breakdown, rendered, history], className="controls")
 
 
-def step_button(symbol: str, id_: str, target, words: str, none_words: str,
-                view: View) -> html.Button:
+def step_button(symbol: str, id_: str, step: dict) -> html.Button:
     """◀ or ▶: to the period before or after of the same length; disabled, saying why,
     where that period has no data (the data's first or last period is shown)."""
-    lang = view.lang
-    if target is None:
-        label = t(none_words, lang)
+    if step["period"] is None:
         return html.Button(symbol, id=id_, n_clicks=0, disabled=True,
-                           className="btn btn-outline-dark step-disabled", title=label,
-                           **{"aria-label": label, "aria-disabled": "true"})
-    from ..i18n import period_label
-
-    label = f"{t(words, lang)}: {period_label(target, lang)}"
+                           className="btn btn-outline-dark step-disabled",
+                           title=step["label"],
+                           **{"aria-label": step["label"], "aria-disabled": "true"})
     return html.Button(symbol, id=id_, n_clicks=0, className="btn btn-outline-dark",
-                       title=label, **{"aria-label": label})
+                       title=step["label"], **{"aria-label": step["label"]})
 
 
 @callback(
-    Output(Ids.URL, "href"),
+    Output(Ids.VIEW_CONTENT, "children"),
+    Output(Ids.PERIOD, "value"),
+    Output(Ids.PREV_HOLDER, "children"),
+    Output(Ids.NEXT_HOLDER, "children"),
+    Output(Ids.VIEW_STATE, "data"),
+    Output(Ids.URL_SYNC, "data", allow_duplicate=True),
+    Output("crumbs", "children"),
+    Output("lang-switch", "href"),
     Input(Ids.PERIOD, "value"),
     Input(Ids.PERIOD_PREV, "n_clicks"),
     Input(Ids.PERIOD_NEXT, "n_clicks"),
     Input(Ids.BREAKDOWN, "value"),
-    State(Ids.URL, "pathname"),
-    State(Ids.URL, "search"),
+    Input(Ids.HISTORY_TARGET, "data"),
     State(Ids.VIEW_STATE, "data"),
     prevent_initial_call=True,
 )
-def navigate(period, prev_clicks, next_clicks, breakdown, pathname, search, rendered):
-    """Put the chosen period or breakdown into the address.
+def switch_view(period, prev_clicks, next_clicks, breakdown, history, rendered):
+    """Another period or breakdown: only what changes is sent (the content, the steps, the
+    address), from the view kept for this data version; the page is not rebuilt."""
+    from .cards import crumb_trail
+    from .view_page import view_payload
 
-    Only a real change navigates: a button clicked at least once, or a choice other
-    than the one the page was drawn with (components report their values on mount).
-    """
-    rendered = rendered or {}
-    state = query_state(search)
-    state["period"] = rendered.get("period") or state.get("period")
-    triggered = {t["prop_id"].split(".")[0] for t in ctx.triggered}
-    if Ids.PERIOD_PREV in triggered and prev_clicks or Ids.PERIOD_NEXT in triggered \
-            and next_clicks:
-        # The page knows the periods before and after that hold data (none past them).
-        target = rendered.get("prev") if Ids.PERIOD_PREV in triggered and prev_clicks \
-            else rendered.get("next")
-        if not target or parse_period_or_none(target) is None:
-            return no_update
-        state["period"] = target
-    elif Ids.PERIOD in triggered and period and period != rendered.get("period"):
-        state["period"] = period
-    elif Ids.BREAKDOWN in triggered and breakdown and \
-            breakdown != rendered.get("breakdown", "total"):
-        state["breakdown"] = breakdown
+    if not isinstance(rendered, dict) or not rendered.get("agreement"):
+        raise PreventUpdate
+    from_history = ctx.triggered_id == Ids.HISTORY_TARGET
+    if from_history:
+        # Back or Forward: the address already says what to show ("" = the default).
+        if not isinstance(history, dict):
+            raise PreventUpdate
+        target = (history.get("period") or None, history.get("breakdown") or "total")
     else:
-        return no_update
-    path = "/" + (strip_relative_path(pathname or "/") or "")
-    return href(path, **state)
+        target = target_of(ctx.triggered_id, period, prev_clicks, next_clicks, breakdown,
+                           rendered)
+    if target is None:
+        raise PreventUpdate
+    period_text, breakdown = target
+    payload = view_payload(rendered["agreement"], rendered.get("cluster"), period_text,
+                           breakdown, rendered["lang"], rendered["path"])
+    if payload is None:
+        raise PreventUpdate
+    state = payload["state"]
+    lang = state["lang"]
+    query = {k: state[k] for k in ("period", "breakdown", "lang")}
+    other = "en" if lang == "sv" else "sv"
+    return (payload["content"], state["period"],
+            step_button("◀", Ids.PERIOD_PREV, payload["controls"]["prev"]),
+            step_button("▶", Ids.PERIOD_NEXT, payload["controls"]["next"]),
+            state,
+            {"href": href(state["path"], **query), "push": not from_history,
+             "title": payload["document_title"]},
+            crumb_trail(lang, query, [tuple(c) for c in payload["crumbs"]]),
+            href(state["path"], **{**query, "lang": other}))
+
+
+def target_of(trigger, period, prev_clicks, next_clicks, breakdown,
+              rendered: dict) -> tuple[str, str] | None:
+    """The period and breakdown asked for, or ``None`` when nothing changes (components
+    report their values when they appear; a step button that leads nowhere is disabled)."""
+    current = (rendered.get("period"), rendered.get("breakdown") or "total")
+    if trigger == Ids.PERIOD_PREV and prev_clicks:
+        asked = (rendered.get("prev"), current[1])
+    elif trigger == Ids.PERIOD_NEXT and next_clicks:
+        asked = (rendered.get("next"), current[1])
+    elif trigger == Ids.PERIOD and isinstance(period, str):
+        asked = (period, current[1])
+    elif trigger == Ids.BREAKDOWN and isinstance(breakdown, str):
+        asked = (current[0], breakdown)
+    else:
+        return None
+    if not asked[0] or parse_period_or_none(asked[0]) is None or asked == current:
+        return None
+    return asked
+
+
+# The page's own path and state, for assets/history.js (Back and Forward).
+clientside_callback(
+    """
+    function(state) {
+        if (state) {
+            window.__samverkanView = {pathname: window.location.pathname, lang: state.lang,
+                                      period: state.period, breakdown: state.breakdown};
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output(Ids.VIEW_STATE, "id"),
+    Input(Ids.VIEW_STATE, "data"),
+)

@@ -7,13 +7,15 @@ from dash import dcc, html
 from flask import current_app
 
 from ..i18n import document_title, fmt_percent, kind_label, lang_of, period_label, t
+from ..ids import Ids
 from ..panels import build_panels
 from ..places import municipalities_text
 from ..series import cluster_names, part_of_agreement, party_names
+from ..store import settings_cache, versions
 from ..theme import SCREEN
 from ..views import View, build_view
 from .cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
-from .controls import controls
+from .controls import control_data, controls
 from .describe import chart_text
 from .export import export_controls
 from .links import agreement_path, cluster_path, href, present_path
@@ -29,38 +31,42 @@ def settings():
     return current_app.config["DASHBOARD_SETTINGS"]
 
 
-def load(agreement_id: str | None, cluster_id: str | None, query: dict) -> View | None:
-    if not agreement_id:
-        return None
-    return build_view(engine(), agreement_id, query.get("period"), cluster_id,
-                      query.get("breakdown"), lang_of(query.get("lang")))
-
-
 def not_found(query: dict):
     from ..pages.not_found_404 import layout as not_found_layout
 
     return not_found_layout(**query)
 
 
-def view_layout(view: View, path: str) -> html.Div:
-    """Header, controls, notes, targets, panels and every key figure of the view."""
-    lang = view.lang
-    state = {"period": view.period.text, "breakdown": view.breakdown, "lang": lang}
-    parties = party_names(view.data)
-    clusters = cluster_names(view.data)
+def view_state(view: View, path: str) -> dict:
+    """What the page remembers of the view it shows (the switch callback reads it)."""
+    before, after = view.neighbour(-1), view.neighbour(1)
+    return {"agreement": view.agreement_id, "cluster": view.cluster_id, "path": path,
+            "lang": view.lang, "period": view.period.text, "breakdown": view.breakdown,
+            "prev": before.text if before else None, "next": after.text if after else None}
+
+
+def crumbs_of(view: View, state: dict) -> list[tuple[str, str | None]]:
     crumbs = [(view.agreement_name, href(agreement_path(view.agreement_id), **state)
                if view.cluster_id else None)]
     if view.cluster_id:
         crumbs.append((view.cluster_name, None))
-    title = view.cluster_name if view.cluster_id else view.agreement_name
-    header = html.Div([
-        html.H1(title, className="view-title"),
+    return crumbs
+
+
+def view_content(view: View, path: str) -> list:
+    """Everything of the page that depends on the period and breakdown shown: the period
+    and data line, the links, notes, targets, panels and every key figure."""
+    lang = view.lang
+    state = {"period": view.period.text, "breakdown": view.breakdown, "lang": lang}
+    parties = party_names(view.data)
+    clusters = cluster_names(view.data)
+    subtitle = html.Div([
         html.Div([html.Span(view.period_text, className="view-period"),
                   html.Span(f" · {view.agreement_name}") if view.cluster_id else None],
-                 className="view-subtitle"),
+                 className="view-subtitle", id="view-header",
+                 **{"data-period": view.period.text}),
         data_line(view.data_as_of, view.sources, view.synthetic, lang),
-        agreement_facts(view.data.agreement, lang),
-    ], className="view-header", id="view-header", **{"data-period": view.period.text})
+    ], className="view-period-line")
     links = html.Div([
         dcc.Link(f"▶ {t('present', lang)}", className="btn btn-dark me-2", id="present-link",
                  href=href(present_path(view.agreement_id), period=view.period.text,
@@ -84,14 +90,56 @@ def view_layout(view: View, path: str) -> html.Div:
                     for p in panels], className="g-3")
     part = _part_of_agreement(view) if view.cluster_id else None
     values = view.scope_values() if view.cluster_id else view.values
+    return [subtitle, period_problem_alert(view, path, state), links, no_data_alert(view),
+            notes_alert(view.notes, lang), summary, part, grid,
+            kpi_table(values, parties, clusters, lang),
+            html.Footer(t("synthetic_long", lang), className="page-footer")
+            if view.synthetic else None]
+
+
+def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | None,
+                 breakdown: str | None, lang: str, path: str) -> dict | None:
+    """What the page shows of one view, as plain data: computed once per data version of
+    the agreement and kept (:mod:`dashboard.store`); ``None`` when there is no such view."""
+    eng = engine()
+    _, by_agreement = versions(eng)
+    version = by_agreement.get(agreement_id)
+    if version is None:
+        return None
+    cache = settings_cache(settings())
+    key = cache.key("view", version, agreement_id, cluster_id or "", period_text or "",
+                    breakdown or "", lang, path)
+
+    def build() -> dict:
+        view = build_view(eng, agreement_id, period_text, cluster_id, breakdown, lang)
+        if view is None:
+            return {"missing": True}
+        state = view_state(view, path)
+        return {"content": view_content(view, path), "state": state,
+                "controls": control_data(view),
+                "crumbs": crumbs_of(view, {k: state[k] for k in ("period", "breakdown",
+                                                                  "lang")}),
+                "title": view.cluster_name if view.cluster_id else view.agreement_name,
+                "facts": agreement_facts(view.data.agreement, lang),
+                "document_title": document_title(view.where, view.period_text, lang=lang)}
+
+    payload = cache.get_or_build(key, build)
+    return None if payload.get("missing") else payload
+
+
+def view_layout(payload: dict, path: str) -> html.Div:
+    """The page of one view: its title, the period controls, and the content the period
+    switch replaces (:func:`dashboard.components.controls.switch_view`)."""
+    state = payload["state"]
+    lang = state["lang"]
+    header = html.Div([html.H1(payload["title"], className="view-title"), payload["facts"]],
+                      className="view-header")
     return page_frame([
-        header, controls(view), period_problem_alert(view, path, state), links,
-        no_data_alert(view), notes_alert(view.notes, lang), summary, part, grid,
-        kpi_table(values, parties, clusters, lang),
-        html.Footer(t("synthetic_long", lang), className="page-footer")
-        if view.synthetic else None,
-    ], lang=lang, path=path, state=state, crumbs=crumbs,
-        title=document_title(view.where, view.period_text, lang=lang))
+        header, controls(payload["controls"], state),
+        html.Div(payload["content"], id=Ids.VIEW_CONTENT, className="view-content"),
+    ], lang=lang, path=path,
+        state={k: state[k] for k in ("period", "breakdown", "lang")},
+        crumbs=[tuple(c) for c in payload["crumbs"]], title=payload["document_title"])
 
 
 def agreement_facts(agreement: dict, lang: str) -> html.Div | None:
@@ -176,7 +224,10 @@ def _part_of_agreement(view: View) -> html.Section | None:
 
 
 def page(agreement_id: str | None, cluster_id: str | None, path: str, query: dict):
-    view = load(agreement_id, cluster_id, query)
-    if view is None:
+    if not agreement_id:
         return not_found(query)
-    return view_layout(view, path)
+    payload = view_payload(agreement_id, cluster_id, query.get("period"),
+                           query.get("breakdown"), lang_of(query.get("lang")), path)
+    if payload is None:
+        return not_found(query)
+    return view_layout(payload, path)
