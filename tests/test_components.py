@@ -2,8 +2,8 @@
 
 Status is a symbol and a word (never colour alone); the targets table carries data
 attributes for tests and tools; addresses carry the whole state (period, breakdown,
-language) and leave defaults out; the period picker's callback ``navigate`` is called as a
-plain function with the values a click produces.
+language) and leave defaults out; what a click on the period controls asks for
+(``target_of``) is checked as a plain function with the values a click produces.
 """
 
 from __future__ import annotations
