@@ -255,6 +255,26 @@ TEXT: dict[str, tuple[str, str]] = {
                   "close to the target, or unchanged from the year before"),
     "key_red": ("ej uppnått", "not met"),
     "key_grey": ("ej bedömt (inga uppgifter)", "not assessed (no data)"),
+    "key_figure": ("Nyckeltal", "Key figure"),
+    "level": ("Nivå", "Level"),
+    "compare_agreements": ("Överenskommelser", "Agreements"),
+    "compare_clusters": ("Kluster", "Clusters"),
+    "women_and_men": ("Kvinnor och män", "Women and men"),
+    "compare_title": ("Jämför överenskommelser", "Compare agreements"),
+    "compare_link": ("Jämför ett nyckeltal", "Compare a key figure"),
+    "compare_lead": ("Ett nyckeltal för alla överenskommelser (eller alla kluster), bäst först, "
+                     "var och en mot sitt eget mål.",
+                     "One key figure for every agreement (or every cluster), best first, each "
+                     "against its own target."),
+    "compare_table": ("Samma siffror som tabell", "The same figures as a table"),
+    "compare_alt": ("Stapeldiagram: {what} för {n} jämförda, bäst först; siffrorna finns i "
+                    "tabellen under diagrammet.",
+                    "Bar chart: {what} for {n} compared, best first; the figures are in the "
+                    "table under the chart."),
+    "compare_n": ("n = antal som fullföljt", "n = completers"),
+    "compare_gender_note": ("inga mål gäller kvinnor eller män för sig",
+                            "no target applies to women or men on their own"),
+    "png_print": ("PNG (tryck)", "PNG (print)"),
     "kind": ("Typ", "Kind"),
     "municipalities": ("Kommuner", "Municipalities"),
     "year_to_date": ("Hittills i år", "Year to date"),

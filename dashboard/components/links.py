@@ -57,7 +57,12 @@ clientside_callback(
             if (target.push) { window.history.pushState(null, "", target.href); }
             else { window.history.replaceState(null, "", target.href); }
         }
-        if (target && target.title) { document.title = target.title; }
+        if (target && target.title) {
+            // The page's frame names the title (assets/a11y.js keeps it): follow the switch.
+            var marked = document.querySelector("[data-document-title]");
+            if (marked) { marked.setAttribute("data-document-title", target.title); }
+            document.title = target.title;
+        }
         return window.dash_clientside.no_update;
     }
     """,

@@ -6,15 +6,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..i18n import fmt_value, gender_label, status_symbol, t
-from ..theme import BLUE, GENDER_COLOURS, TARGET_COLOUR, Theme
+from ..theme import BLUE, GENDER_COLOURS, Theme
 from .common import FigureText, empty_figure, esc, headroom, new_figure, percent_axis
 
 
 def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
                    theme: Theme) -> go.Figure:
-    """Horizontal bars, best first: each agreement's value (its status symbol beside its
-    name, its own target as a black tick, ``n`` for a share) and under it, when asked, its
-    women's and men's values. Hidden small counts (exports) are said, not drawn.
+    """Horizontal bars, best first: each agreement's value (its status symbol and its own
+    target under its name, ``n`` for a share) and under it, when asked, its women's and
+    men's values. Hidden small counts (exports) are said, not drawn.
 
     ``rows`` come from :func:`dashboard.portfolio.compare` (and, in exports,
     :func:`dashboard.privacy.suppress_compare`).
@@ -33,7 +33,15 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
             colours.append(GENDER_COLOURS.get(rec["group"], BLUE))
         else:
             symbol = status_symbol(rec["status"]) if rec["status"] != "grey" else ""
-            labels.append(f"{esc(rec['name'])} {symbol}".strip())
+            target = rec.get("target")
+            goal = ""
+            if target is not None and not pd.isna(target) and rec.get("comparator") in (
+                    ">=", "<="):
+                sign = "≥" if rec["comparator"] == ">=" else "≤"
+                goal = (f"<br><span style='font-size:0.85em'>{t('target', lang).lower()} "
+                        f"{sign}\u00a0{fmt_value(target, 'share' if share else unit, lang)}"
+                        "</span>")
+            labels.append(f"{esc(rec['name'])} {symbol}".strip() + goal)
             colours.append(BLUE)
         v = rec["value"]
         if h:
@@ -46,27 +54,19 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
         if share and n is not None and not pd.isna(n):
             words += f"  (n = {int(n)})"
         texts.append(f"<b>{words}</b>" if not rec["group"] else words)
-    bar_px = max(theme.label_size * 1.9, 28)
+    bar_px = max(theme.label_size * 2.6, 36)  # two lines: the name, and its target
     height = int(theme.margin_top + theme.margin_bottom + len(labels) * bar_px + 90)
     fig = new_figure(theme, text, height=max(height, int(theme.height * 0.75)))
-    fig.add_bar(y=labels, x=values, orientation="h", marker=dict(color=colours),
+    # Rows by number (two agreements both have "Kvinnor"), named on the axis.
+    ys = list(range(len(labels)))
+    fig.add_bar(y=ys, x=values, orientation="h", marker=dict(color=colours),
                 text=texts, textposition="outside", textfont=dict(size=theme.label_size - 1),
                 cliponaxis=False, showlegend=False)
-    targets = [(lab, r["target"] * scale) for lab, r in zip(labels, rows.to_dict("records"),
-                                                            strict=True)
-               if r["target"] is not None and not pd.isna(r["target"])
-               and r["comparator"] in (">=", "<=")]
-    if targets:
-        fig.add_scatter(y=[lab for lab, _ in targets], x=[v for _, v in targets],
-                        mode="markers", name=t("target", lang), showlegend=True,
-                        marker=dict(symbol="line-ns", size=bar_px * 0.9,
-                                    line=dict(width=theme.line_width, color=TARGET_COLOUR)),
-                        cliponaxis=False)
-    top = headroom(max(values), *(v for _, v in targets), factor=1.3)
+    top = headroom(max(values), factor=1.3)
     if share:
         fig.update_xaxes(range=[0, max(115, top)], **percent_axis(lang))
     else:
         fig.update_xaxes(range=[0, top], tickformat=",")
-    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(range=[len(ys) - 0.5, -0.5], tickvals=ys, ticktext=labels)
     fig.update_layout(bargap=0.3)
     return fig

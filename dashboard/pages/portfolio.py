@@ -262,7 +262,10 @@ def layout(**query):
     count = html.P(t("agreements_shown", lang, n=len(rows), total=len(data["rows"])),
                    id=Ids.PORTFOLIO_COUNT, className="muted", role="status")
     key = html.P(status_key_words(lang), className="status-key", id="portfolio-key")
-    body = [html.H1(t("portfolio", lang), className="view-title"),
+    compare_link = dcc.Link(t("compare_link", lang), href=href("/compare", lang=lang),
+                            className="btn btn-outline-dark", id="compare-link")
+    body = [html.Div([html.H1(t("portfolio", lang), className="view-title"), compare_link],
+                     className="title-row"),
             dbc.Alert(t("period_not_a_period", lang, asked=problem), color="warning",
                       id="period-problem") if problem else None,
             controls, html.Div(summary(rows, lang), id=Ids.PORTFOLIO_SUMMARY),

@@ -7,6 +7,8 @@ file, in debug mode so that Dash's dev tools report callback and prop errors.
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from tests.browser.support import chrome_options, require_browser
@@ -41,8 +43,16 @@ def duo(browser_app, tmp_path_factory):
         server, browser="Chrome", headless=False, options=[chrome_options()],
         download_path=str(download), percy_run=False, wait_timeout=20,
     ) as composite:
+        # A port of its own: another test run on the machine may hold dash.testing's
+        # default (58050), and the browser must not reach that one's app.
         composite.start_server(browser_app, debug=True, use_reloader=False,
                                dev_tools_hot_reload=False, dev_tools_ui=True,
-                               dev_tools_props_check=True)
+                               dev_tools_props_check=True, port=free_port())
         composite.download_dir = download
         yield composite
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -36,6 +36,7 @@ DEV_TOOLS = [[".dash-debug-menu__outer"], [".dash-debug-menu"], [".dash-debug-al
 # (path, what must be on the page before axe looks, the browser's title)
 VIEW = "document.querySelector('#kpi-table')"
 PORTFOLIO = PORTFOLIO_READY
+COMPARE = "document.querySelector('#compare-table tbody tr')"
 KRAMI, STHLM = "Krami Stockholm 2023", "Stockholms stad – Arbetsförmedlingen 2023"
 JARFALLA = "Järfälla kommun – Arbetsförmedlingen 2023"
 GRUMS = "Grums kommun – Arbetsförmedlingen, unga 16–24 (2016–2018)"
@@ -54,6 +55,10 @@ PAGES = [
     ("/agreements/grums-unga-2016?breakdown=gender", VIEW, f"{GRUMS} – 2018 – Samverkan"),
     ("/agreements/krami-sthlm-2023/clusters/stockholm?lang=en&period=2023-Q2", VIEW,
      f"Krami Stockholm – {KRAMI} – Apr–Jun 2023 (Q2) – Samverkan"),
+    ("/compare?kpi=work_study_share&gender=1&period=2023", COMPARE,
+     "Jämför överenskommelser – 2023 – Samverkan"),
+    ("/agreements/krami-sthlm-2023?period=2020", "document.querySelector('#no-data')",
+     f"{KRAMI} – 2020 – Samverkan"),
 ]
 OPEN_LIST = "/agreements/sthlm-af-2023"
 PRESENTATIONS = [

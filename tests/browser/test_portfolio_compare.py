@@ -1,0 +1,130 @@
+"""The portfolio table and the comparison as users use them: filters, search, sorting, the
+address that keeps the choice; the comparison's chart, table and download; and a period
+switch on an agreement that replaces only the content (no page rebuild)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from selenium.webdriver.common.keys import Keys
+
+from tests.browser.support import (
+    PORTFOLIO_READY,
+    SIZES,
+    clean_window,
+    click,
+    kpis_cli,
+    sideways_overflow,
+    visit,
+    wait_for,
+)
+
+ROWS = ("return Array.from(document.querySelectorAll('#portfolio-grid "
+        ".ag-center-cols-container .ag-row')).sort((a, b) => a.getBoundingClientRect().top "
+        "- b.getBoundingClientRect().top).map(r => r.getAttribute('row-id'))")
+
+
+def query(duo) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(duo.driver.current_url).query).items()}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_portfolio_filters_search_and_worst_first(duo, size):
+    with clean_window(duo, *SIZES[size]):
+        visit(duo, "/", PORTFOLIO_READY)
+        assert sideways_overflow(duo) <= 0
+        rows = duo.driver.execute_script(ROWS)
+        # Worst first: the agreements with a target not met (✖) before the others.
+        statuses = duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#portfolio-grid .ag-center-cols-"
+            "container .ag-row')).sort((a, b) => a.getBoundingClientRect().top - "
+            "b.getBoundingClientRect().top).map(r => r.querySelector('.status-badge')"
+            ".textContent)")
+        ranks = ["✖", "▲", "✔", "–"]
+        assert [ranks.index(s[0]) for s in statuses] == \
+            sorted(ranks.index(s[0]) for s in statuses)
+        assert len(rows) == 4
+        # Search as you type: the table narrows in the browser.
+        box = duo.driver.find_element("id", "portfolio-search")
+        box.send_keys("Grums")
+        wait_for(duo.driver, "document.querySelectorAll('#portfolio-grid .ag-center-cols-"
+                             "container .ag-row').length === 1")
+        assert duo.driver.execute_script(ROWS) == ["grums-unga-2016"]
+        box.send_keys(Keys.BACKSPACE * len("Grums"))
+        wait_for(duo.driver, PORTFOLIO_READY)
+
+
+def test_portfolio_kind_filter_keeps_the_choice_in_the_address(duo):
+    with clean_window(duo, 1920, 1080):
+        visit(duo, "/", PORTFOLIO_READY)
+        duo.driver.find_element("css selector", "#portfolio-kind").click()
+        wait_for(duo.driver, "document.querySelectorAll('.dash-options-list-option')"
+                             ".length >= 3")
+        option = next(o for o in duo.driver.find_elements(
+            "css selector", ".dash-options-list-option") if o.text == "Lokal överenskommelse")
+        option.click()
+        wait_for(duo.driver, "document.querySelectorAll('#portfolio-grid .ag-center-cols-"
+                             "container .ag-row').length === 2")
+        assert sorted(duo.driver.execute_script(ROWS)) == ["jarfalla-af-2023",
+                                                            "sthlm-af-2023"]
+        assert query(duo)["kind"] == "lok"
+        summary = duo.driver.find_element("id", "portfolio-summary").text
+        assert "Lokal överenskommelse" in summary and "Krami" not in summary
+        # The address opens the same selection again (a bookmark).
+        duo.driver.get(duo.driver.current_url)
+        wait_for(duo.driver, "document.querySelectorAll('#portfolio-grid .ag-center-cols-"
+                             "container .ag-row').length === 2")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_comparison_by_gender_at_both_sizes(duo, size, browser_db_url):
+    with clean_window(duo, *SIZES[size]):
+        visit(duo, "/compare?kpi=work_study_share&gender=1&period=2023",
+              "document.querySelector('#compare-table tbody tr')")
+        assert sideways_overflow(duo) <= 0
+        cells = duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#compare-table tbody tr'))"
+            ".map(r => Array.from(r.children).map(c => c.textContent.trim()))")
+        krami = next(i for i, c in enumerate(cells) if c[1] == "Krami Stockholm 2023")
+        # The share with n, women and men under it (5 of 18, 36 of 85).
+        assert cells[krami][2:4] == ["39,8\u00a0%", "103"]
+        assert cells[krami + 1][1:4] == ["Kvinnor", "27,8\u00a0%", "18"]
+        assert cells[krami + 2][1:4] == ["Män", "42,4\u00a0%", "85"]
+        assert cells[krami][5] == "✖ Ej uppnått"
+        share = next(r["value"] for r in kpis_cli(browser_db_url, "krami-sthlm-2023", "2023")
+                     if r["kpi"] == "work_study_share" and r["cluster_id"] is None)
+        assert share == pytest.approx(41 / 103)
+        labels = duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#compare-graph .ytick text'))"
+            ".map(t => t.textContent.trim())")
+        assert "Kvinnor" in labels and "Krami Stockholm 2023 ✖mål ≥\u00a060\u00a0%" in labels
+
+
+def test_comparison_choice_goes_into_the_address(duo):
+    with clean_window(duo, 1920, 1080):
+        visit(duo, "/compare", "document.querySelector('#compare-table tbody tr')")
+        click(duo.driver, duo.driver.find_element("css selector", "#compare-gender"))
+        wait_for(duo.driver, "new URLSearchParams(location.search).get('gender') === '1' && "
+                             "document.querySelectorAll('#compare-table tbody tr').length > 4")
+        assert query(duo)["kpi"] == "work_study_share"
+
+
+def test_a_period_switch_replaces_the_content_not_the_page(duo):
+    with clean_window(duo, 1024, 768):
+        visit(duo, "/agreements/krami-sthlm-2023?period=2023-Q2",
+              "document.querySelector('#period-next')")
+        # A mark on the page's frame: a page rebuild would lose it.
+        duo.driver.execute_script("document.querySelector('.view-title').dataset.mark = 'x'")
+        duo.driver.find_element("id", "period-next").click()
+        wait_for(duo.driver, "document.querySelector('#view-header').dataset.period === "
+                             "'2023-Q3'")
+        assert duo.driver.execute_script(
+            "return document.querySelector('.view-title').dataset.mark") == "x"
+        assert query(duo)["period"] == "2023-Q3"
+        wait_for(duo.driver, "document.title.startsWith('Krami Stockholm 2023 – jul–sep 2023')")
+        duo.driver.back()
+        wait_for(duo.driver, "document.querySelector('#view-header').dataset.period === "
+                             "'2023-Q2'")
+        assert duo.driver.execute_script(
+            "return document.querySelector('.view-title').dataset.mark") == "x"
