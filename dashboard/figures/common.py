@@ -447,6 +447,18 @@ def empty_figure(theme: Theme, text: FigureText, message: str,
     return fig
 
 
+def label_size_for(texts: Sequence[str], size: float, room: float,
+                   smallest: float = 12) -> tuple[int, int]:
+    """The largest font size (from ``size`` down to ``smallest``) at which every text fits
+    ``room`` pixels side by side, and 1 — or 2 when even the smallest does not fit and
+    only every other text can be written."""
+    size = int(size)
+    widest = lambda s: max((text_width(t, s) for t in texts if t), default=0)  # noqa: E731
+    while size > smallest and widest(size) > room:
+        size -= 1
+    return size, (1 if widest(size) <= room else 2)
+
+
 def needs_shrinking(theme: Theme, wanted: float, available: float) -> float | None:
     """The factor to shrink the chart's type by when ``wanted`` pixels do not fit the
     ``available`` height of a slide or an image (``None``: it fits, or cannot shrink)."""
@@ -473,7 +485,7 @@ def label_width(labels: Sequence[str], size: float, bold: bool = False) -> float
 
 
 __all__ = ["Canvas", "Figure", "FigureText", "Placed", "bar_px", "category_ticks",
-           "empty_figure", "esc", "fit_ticks", "headroom", "label_width", "legend_rows",
-           "line_px", "line_width", "mean_trace", "needs_shrinking", "pattern",
+           "empty_figure", "esc", "fit_ticks", "headroom", "label_size_for", "label_width",
+           "legend_rows", "line_px", "line_width", "mean_trace", "needs_shrinking", "pattern",
            "percent_axis", "place_labels", "target_label_right", "target_label_top",
            "target_shape", "target_text", "tick_labels", "ticks", "wrap"]

@@ -19,6 +19,7 @@ from .common import (
     esc,
     fit_ticks,
     headroom,
+    label_size_for,
     legend_height,
     line_px,
     percent_axis,
@@ -129,6 +130,9 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
             values = [v * 100 if percent else v for v in s["value"]]
             values = [None if _missing(v) else float(v) for v in values]
             words = [fmt_value(v, unit, lang) for v in s["value"]]
+            size, thin = label_size_for(words, theme.label_size - 2,
+                                        chart_width / max(len(labels), 1) - 6)
+            words = [w if i % thin == 0 else "" for i, w in enumerate(words)]
             top = headroom(max([v for v in values if v is not None], default=0),
                            drawn_target, factor=1.2)
             placed, top = place_labels(values, [drawn_target] if drawn_target is not None
@@ -208,7 +212,10 @@ def _by_gender(fig: Figure, s: pd.DataFrame, unit: str, lang: str, theme: Theme,
     for p in periods:
         totals.append(sum(v for v, pp in zip(s["value"], s["period"], strict=True) if pp == p))
     drawn_totals = [v * 100 if percent else v for v in totals]
-    size = theme.label_size - 2
+    total_words = [f"<b>{fmt_value(v, unit, lang)}</b>" for v in totals]
+    size, thin = label_size_for(total_words, theme.label_size - 2,
+                                chart_width / max(len(periods), 1) - 6)
+    total_words = [w if i % thin == 0 else "" for i, w in enumerate(total_words)]
     top = headroom(max(drawn_totals, default=0), target, factor=1.25)
     placed, top = place_labels(drawn_totals, [target] if target is not None else [],
                                top=top, plot_px=row_px, label_px=line_px(size), pad_px=3,
@@ -244,7 +251,7 @@ def _by_gender(fig: Figure, s: pd.DataFrame, unit: str, lang: str, theme: Theme,
                          else "#000000" for p in periods])))
     fig.add(dict(type="scatter", x=labels, y=[number(p.at) for p in placed], mode="text",
                  xaxis=cell.x, yaxis=cell.y,
-                 text=[f"<b>{fmt_value(v, unit, lang)}</b>" for v in totals],
+                 text=total_words,
                  textposition="top center", showlegend=False, cliponaxis=False,
                  textfont=dict(size=size, color=theme.text_colour)))
     fig.update_layout(barmode="stack")

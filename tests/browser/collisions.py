@@ -26,9 +26,7 @@ PAGE = """<!DOCTYPE html>
 <script src="{plotly}"></script></head><body></body></html>
 """
 
-MEASURE = r"""
-const jobs = arguments[0];
-const done = arguments[arguments.length - 1];
+MEASURE_GD = r"""
 const kindOf = (el) => {
   const c = (n) => el.classList.contains(n);
   if (c('legendtext')) return 'legend';
@@ -36,13 +34,57 @@ const kindOf = (el) => {
   if (c('bartext')) return 'bar';
   if (c('gtitle')) return 'title';
   if (c('gtitle-subtitle')) return 'subtitle';
-  const g = el.closest('g');
-  if (g && (g.classList.contains('xtick') || g.classList.contains('ytick'))) return 'tick';
+  if (el.closest('.xtick, .ytick, [class*="tick"]')) return 'tick';
   if (el.closest('.textpoint')) return 'value';
-  if (el.closest('.g-xtitle') || el.closest('.g-ytitle') ||
-      (g && /^g-[xy]\d*title$/.test(g.getAttribute('class') || ''))) return 'axis-title';
+  if (el.closest('[class*="title"]')) return 'axis-title';
   return 'other';
 };
+const measureGd = (gd) => {
+  const root = gd.getBoundingClientRect();
+  const box = (r) => [r.left - root.left, r.top - root.top, r.right - root.left,
+                      r.bottom - root.top];
+  const texts = [];
+  gd.querySelectorAll('svg text').forEach((el, n) => {
+    if (!el.textContent.trim()) return;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden' ||
+        Number(style.opacity) === 0 || Number(style.fillOpacity) === 0) return;
+    const lines = el.querySelectorAll('tspan.line');
+    const parts = lines.length ? Array.from(lines) : [el];
+    parts.forEach((p) => {
+      if (!p.textContent.trim()) return;
+      const r = p.getBoundingClientRect();
+      if (r.width < 0.5 || r.height < 0.5) return;
+      texts.push({el: n, kind: kindOf(el), text: p.textContent, box: box(r),
+                  size: parseFloat(style.fontSize)});
+    });
+  });
+  const scale = root.width / (gd._fullLayout ? gd._fullLayout.width : root.width);
+  const lines = [];
+  const stroke = (p) => (parseFloat(getComputedStyle(p).strokeWidth) || 1) * scale;
+  const grow = (r, w) => [r.left - root.left - w, r.top - root.top - w,
+                          r.right - root.left + w, r.bottom - root.top + w];
+  gd.querySelectorAll('.shapelayer path').forEach((p) => {
+    lines.push({kind: 'shape', box: grow(p.getBoundingClientRect(), stroke(p) / 2)});
+  });
+  gd.querySelectorAll('.scatterlayer .trace').forEach((g) => {
+    const cd = g.__data__;
+    const trace = cd && cd[0] && cd[0].trace;
+    if (!trace || (trace.meta !== 'mean' && trace.meta !== 'target')) return;
+    g.querySelectorAll('path.js-line, path.point').forEach((p) => {
+      const r = p.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) return;
+      const w = p.classList.contains('js-line') ? stroke(p) / 2 : 0;
+      lines.push({kind: trace.meta, box: grow(r, w)});
+    });
+  });
+  return {width: root.width, height: root.height, texts, lines};
+};
+"""
+
+MEASURE = MEASURE_GD + r"""
+const jobs = arguments[0];
+const done = arguments[arguments.length - 1];
 (async () => {
   const out = [];
   for (const job of jobs) {
@@ -60,46 +102,9 @@ const kindOf = (el) => {
       gd.remove();
       continue;
     }
-    const root = gd.getBoundingClientRect();
-    const box = (r) => [r.left - root.left, r.top - root.top, r.right - root.left,
-                        r.bottom - root.top];
-    const texts = [];
-    gd.querySelectorAll('svg text').forEach((el, n) => {
-      if (!el.textContent.trim()) return;
-      const style = getComputedStyle(el);
-      if (style.display === 'none' || style.visibility === 'hidden' ||
-          Number(style.opacity) === 0 || Number(style.fillOpacity) === 0) return;
-      const lines = el.querySelectorAll('tspan.line');
-      const parts = lines.length ? Array.from(lines) : [el];
-      parts.forEach((p) => {
-        if (!p.textContent.trim()) return;
-        const r = p.getBoundingClientRect();
-        if (r.width < 0.5 || r.height < 0.5) return;
-        texts.push({el: n, kind: kindOf(el), text: p.textContent, box: box(r),
-                    size: parseFloat(style.fontSize)});
-      });
-    });
-    const lines = [];
-    const stroke = (p) => parseFloat(getComputedStyle(p).strokeWidth) || 1;
-    gd.querySelectorAll('.shapelayer path').forEach((p) => {
-      const r = p.getBoundingClientRect();
-      const w = stroke(p) / 2;
-      lines.push({kind: 'shape', box: [r.left - root.left - w, r.top - root.top - w,
-                                       r.right - root.left + w, r.bottom - root.top + w]});
-    });
-    gd.querySelectorAll('.scatterlayer .trace').forEach((g) => {
-      const cd = g.__data__;
-      const trace = cd && cd[0] && cd[0].trace;
-      if (!trace || (trace.meta !== 'mean' && trace.meta !== 'target')) return;
-      g.querySelectorAll('path.js-line, path.point').forEach((p) => {
-        const r = p.getBoundingClientRect();
-        if (r.width === 0 && r.height === 0) return;
-        const w = p.classList.contains('js-line') ? stroke(p) / 2 : 0;
-        lines.push({kind: trace.meta, box: [r.left - root.left - w, r.top - root.top - w,
-                                            r.right - root.left + w, r.bottom - root.top + w]});
-      });
-    });
-    out.push({id: job.id, width: job.width, height: job.height, texts, lines});
+    const m = measureGd(gd);
+    m.id = job.id;
+    out.push(m);
     Plotly.purge(gd);
     gd.remove();
   }
