@@ -100,9 +100,18 @@ def cost_slides(view: View, theme: Theme, panel: Panel) -> list[Slide]:
 
 
 def indicator_slides(view: View, theme: Theme) -> list[Slide]:
+    """At most four indicators to a slide, fewer where their small charts would be too
+    low to read (many periods, long titles)."""
     names = indicator_names_with_data(view)
-    chunks = [names[i:i + INDICATORS_PER_SLIDE]
-              for i in range(0, len(names), INDICATORS_PER_SLIDE)]
+    readable = READABLE.get(theme.name, min(READABLE.values()))
+    chunks, start = [], 0
+    while start < len(names):
+        end = min(start + INDICATORS_PER_SLIDE, len(names))
+        while end > start + 1 and \
+                indicators_panel(view, theme, names[start:end]).figure.fit < readable:
+            end -= 1
+        chunks.append(names[start:end])
+        start = end
     out = []
     for n, chunk in enumerate(chunks, start=1):
         part = f"{n}/{len(chunks)}" if len(chunks) > 1 else ""

@@ -38,6 +38,18 @@ TARGET_COLOUR = BLACK
 MEAN_COLOUR = "#444444"
 
 
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def ink(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (a number written in a bar)."""
+    lum = _luminance(colour)
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
+
+
 @dataclass(frozen=True)
 class Theme:
     """How a figure looks on one medium."""

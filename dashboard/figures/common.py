@@ -353,6 +353,9 @@ def category_ticks(labels: list[str], size: float, length: float,
     shown = [short(lab, i == 0 or _year(lab) != _year(labels[i - 1])) if short else lab
              for i, lab in enumerate(labels)]
     slot = length / n
+    flat = [s.replace("<br>", " ") for s in shown]
+    if max(text_width(s, size) for s in flat) + size * 0.6 <= slot:
+        return list(labels), flat, 1  # every label on one line: they fit side by side
     widest = max(text_width(s, size) for s in shown) + size * 0.6
     every = max(1, math.ceil(widest / slot))
     if every > 1:

@@ -97,6 +97,9 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
     plot_px = canvas.plot_height(n_rows * per_row + sum(gaps) if per_row else None)
     row_px = (plot_px - sum(gaps)) / n_rows
     fig = Figure()
+    # Too many small charts for a slide or an image leave each too low to read: say so
+    # (a slide then takes fewer of them).
+    fig.fit = min(1.0, row_px / (4.5 * line_px(theme.label_size)))
     col_gap = 0.1 if cols > 1 else 0.0
     cells = grid(fig, [row_px] * n_rows, cols, gaps=gaps, col_gap=col_gap)
     chart_width = canvas.plot_width * (1 - col_gap * (cols - 1)) / cols

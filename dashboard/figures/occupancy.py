@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..i18n import fmt_auto, fmt_number, month_label, t
 from ..series import TOTAL, group_label
-from ..theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme
+from ..theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme, ink
 from .common import (
     Canvas,
     FigureText,
@@ -179,7 +179,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
             marker=dict(color=colours[g], line=dict(color="#FFFFFF", width=1)),
             text=seg_text, textposition=seg_pos, insidetextanchor="middle", textangle=0,
             constraintext="inside",
-            textfont=dict(size=theme.label_size - 2, color="#FFFFFF"),
+            textfont=dict(size=theme.label_size - 2, color=ink(colours[g])),
             showlegend=show_segments))
     if any_hidden:
         _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_width,

@@ -39,18 +39,18 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     end, or just past it where the target's mark would cross it.
     """
     lang = text.lang
-    if parties.empty or parties["actual"].isna().all():
+    records = parties.to_dict("records")
+    if not records or all(_missing(r["actual"]) for r in records):
         return empty_figure(theme, text, t("no_data", lang))
-    per_party = parties[parties["party_id"].notna()]
-    total = parties[parties["party_id"].isna()]
-    frames = [f for f in (per_party, total) if not f.empty]
+    per_party = [r for r in records if not _missing(r["party_id"])]
+    total = [r for r in records if _missing(r["party_id"])]
+    frames = [f for f in (per_party, total) if f]
     width = theme.width or theme.min_width
-    names_of = [[_name(r, lang, theme, width * 0.42) for r in f.to_dict("records")]
-                for f in frames]
+    names_of = [[_name(r, lang, theme, width * 0.42) for r in f] for f in frames]
     all_names = [n for names in names_of for n in names]
     left = label_width(all_names, theme.font_size) + 12
     legend = [t("committed", lang), t("actual", lang)]
-    if any(f["target"].notna().any() for f in frames):
+    if any(not _missing(r["target"]) for r in records):
         legend.append(t("target", lang))
     canvas = Canvas(theme, text, left=left, legend=legend)
     size = theme.label_size - 1
@@ -77,9 +77,9 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     for (frame, names), (cell,), row_px in zip(zip(frames, names_of, strict=True), cells,
                                                rows, strict=True):
         bar_row = row_px / max(len(names), 1)  # a party's two bars
-        targets = [None if _missing(v) else float(v) for v in frame["target"]]
-        committed = [None if _missing(v) else float(v) for v in frame["committed"]]
-        actual = [None if _missing(v) else float(v) for v in frame["actual"]]
+        targets = [None if _missing(r["target"]) else float(r["target"]) for r in frame]
+        committed = [None if _missing(r["committed"]) else float(r["committed"]) for r in frame]
+        actual = [None if _missing(r["actual"]) else float(r["actual"]) for r in frame]
         top = headroom(max([v for v in committed + actual if v is not None], default=0),
                        max([v for v in targets if v is not None], default=0), factor=1.15)
         texts = {col: [f"{fmt_fte(v, lang)} {t('fte_short', lang)}" for v in values]
@@ -139,7 +139,8 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
                          xaxis=cell.x, yaxis=cell.y, mode="markers",
                          showlegend=cell.row == 1, name=t("target", lang),
                          legendgroup="target", meta="target",
-                         marker=dict(symbol="line-ns", size=max(bar_row * 0.92, 10),
+                         # As tall as the party's two bars, and no taller.
+                         marker=dict(symbol="line-ns", size=max(bar_row * 0.8, 10),
                                      line=dict(width=theme.line_width + 1,
                                                color=TARGET_COLOUR)),
                          cliponaxis=False))
