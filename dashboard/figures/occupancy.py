@@ -151,8 +151,10 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
         widest = max(text_width(f"<b>{fmt_auto(v, lang, '')}</b>", size) for v in finite)
     thin = 2 if widest > slot - 3 else 1  # even the smallest is too wide: every other one
     lines = [v for v in (target, mean) if v is not None]
+    # Into the bar (white on its colour) only when the bar is wide enough for the number.
     placed, top = place_labels(total_y, lines, top=top, plot_px=plot_px,
-                               label_px=line_px(size), inside_ok=not show_segments)
+                               label_px=line_px(size),
+                               inside_ok=not show_segments and widest <= slot * 0.75 - 4)
 
     fig = Figure()
     k = top / plot_px
