@@ -60,6 +60,11 @@ def line_px(size: float) -> float:
     return size * LINE
 
 
+def glyph_px(size: float) -> float:
+    """The height a one-line number needs inside a bar (its box, and a pixel around)."""
+    return size * 1.15 + 2
+
+
 def legend_rows(names: Sequence[str], size: float, width: float) -> int:
     """How many rows a horizontal legend of ``names`` takes in ``width`` pixels (plotly
     wraps an item to the next row when it would pass the plot's right edge)."""
@@ -474,21 +479,12 @@ def needs_shrinking(theme: Theme, wanted: float, available: float) -> float | No
     return max(available / wanted, 0.5)
 
 
-def bar_px(theme: Theme, available: float | None, rows: float, wanted: float,
-           smallest: float) -> float:
-    """Pixels per bar: ``wanted`` where the height is free (a card grows), otherwise what
-    ``available`` pixels give ``rows`` bars, never less than ``smallest``."""
-    if available is None or not theme.fixed_height:
-        return wanted
-    return max(min(wanted, available / max(rows, 1)), smallest)
-
-
 def label_width(labels: Sequence[str], size: float, bold: bool = False) -> float:
     return max((text_width(lab, size, bold) for lab in labels), default=0.0)
 
 
-__all__ = ["Canvas", "Figure", "FigureText", "Placed", "bar_px", "category_ticks",
-           "empty_figure", "esc", "fit_ticks", "headroom", "label_size_for", "label_width",
-           "legend_rows", "line_px", "line_width", "mean_trace", "needs_shrinking", "pattern",
-           "percent_axis", "place_labels", "target_label_right", "target_label_top",
-           "target_shape", "target_text", "tick_labels", "ticks", "wrap"]
+__all__ = ["Canvas", "Figure", "FigureText", "Placed", "category_ticks",
+           "empty_figure", "esc", "fit_ticks", "glyph_px", "headroom", "label_size_for",
+           "label_width", "legend_rows", "line_px", "line_width", "mean_trace",
+           "needs_shrinking", "pattern", "percent_axis", "place_labels", "target_label_right",
+           "target_label_top", "target_shape", "target_text", "tick_labels", "ticks", "wrap"]

@@ -23,7 +23,7 @@ from .common import (
     pattern as hatch,
 )
 from .measure import lines as text_lines
-from .measure import text_width, wrap_words
+from .measure import wrap_words
 from .spec import Figure, grid, number
 
 
@@ -154,5 +154,3 @@ def cost_sections(by_party: pd.DataFrame) -> list[str]:
     categories = list(dict.fromkeys(by_party["category"])) if not by_party.empty else []
     return (categories if len(categories) > 1 else []) + ["total"]
 
-
-__all__ = ["cost_sections", "costs_figure", "text_width"]

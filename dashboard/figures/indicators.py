@@ -18,9 +18,9 @@ from .common import (
     empty_figure,
     esc,
     fit_ticks,
+    glyph_px,
     headroom,
     label_size_for,
-    legend_height,
     line_px,
     percent_axis,
     place_labels,
@@ -234,7 +234,7 @@ def _by_gender(fig: Figure, s: pd.DataFrame, unit: str, lang: str, theme: Theme,
         words = [fmt_value(v, unit, lang) if v is not None else "" for v in y]
         positions = []
         for p, v, w in zip(periods, drawn, words, strict=True):
-            fits = v is not None and w and v / k >= line_px(theme.label_size - 3) + 2 and \
+            fits = v is not None and w and v / k >= glyph_px(theme.label_size - 3) and \
                 text_width(w, theme.label_size - 3) + 4 <= bar_width
             mid = base[p] + (v or 0) / 2
             crossed = target is not None and abs(mid - target) / k < \
@@ -260,5 +260,3 @@ def _by_gender(fig: Figure, s: pd.DataFrame, unit: str, lang: str, theme: Theme,
     fig.update_layout(barmode="stack")
     return drawn_totals, top
 
-
-__all__ = ["indicators_figure", "legend_height"]

@@ -17,6 +17,7 @@ from .common import (
     empty_figure,
     esc,
     fit_ticks,
+    glyph_px,
     headroom,
     line_px,
     mean_trace,
@@ -166,7 +167,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
         base = 0.0
         for i, (m, v) in enumerate(zip(months, y, strict=True)):
             label = fmt_auto(v, lang, "") if show_segments and v else ""
-            fits = bool(label) and v / k >= line_px(theme.label_size - 2) + 2 and \
+            fits = bool(label) and v / k >= glyph_px(theme.label_size - 2) and \
                 text_width(label, theme.label_size - 2) + 4 <= bar_width
             mid = _segment_base(cells, groups, g, m, hidden_flags) + (v or 0) / 2
             crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3
@@ -313,7 +314,7 @@ def _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_
         y.append(number(v))
         label = "<5" if all((m, g) in small for g in hidden_groups) else t("hidden", lang)
         text.append(label)
-        fits = v / k >= line_px(theme.label_size - 2) + 2 and \
+        fits = v / k >= glyph_px(theme.label_size - 2) and \
             text_width(esc(label), theme.label_size - 2) + 4 <= bar_width
         mid = shown + v / 2
         crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3 for ln in lines)

@@ -16,6 +16,7 @@ from .common import (
     empty_figure,
     esc,
     fit_ticks,
+    glyph_px,
     label_width,
     legend_height,
     legend_rows,
@@ -228,7 +229,7 @@ def _split_chart(fig: Figure, groups: pd.DataFrame, records: list[dict], labels:
         size = theme.label_size - 2
         texts = [fmt_auto(v, lang, "") if v else "" for v in values]
         fits = ["inside" if s and v / k >= text_width(s, size) + 6 and
-                0.42 * row_px >= line_px(size) else "none"
+                0.42 * row_px >= glyph_px(size) else "none"
                 for v, s in zip(values, texts, strict=True)]
         fig.add(dict(type="bar", y=[y - 0.17 for y in ys], x=values, base=list(starts),
                      width=0.42, orientation="h", xaxis=cell.x, yaxis=cell.y,
