@@ -1,12 +1,12 @@
 """Every chart of every demo view, in every medium: what the collision test draws and
 the plotly check validates.
 
-Views: each demo agreement and each of its clusters at its default period, and periods
-that stress the layout (three years of months, a quarter without data, breakdowns by
-gender and target group, a single month). Media: the app's cards (SCREEN, as wide as a
-card is at 1920x1080 and at 1024x768), presentation mode's slides (PRESENT, the charts
-of a 1024x768 slide, scaled up on larger screens) and the meeting pack's images (EXPORT,
-1920x1080).
+Views: each demo agreement and each of its clusters at its default period (the
+agreements in English too), and periods that stress the layout (three years of months, a
+quarter without data, breakdowns by gender and target group, a single month). Media: the
+app's cards (SCREEN, as wide as a card is at 1920x1080 and at 1024x768), presentation
+mode's slides (PRESENT, the charts of a 1024x768 slide, scaled up on larger screens) and
+the meeting pack's images (EXPORT, 1920x1080).
 """
 
 from __future__ import annotations
@@ -44,10 +44,12 @@ class Chart:
 
 
 def views(engine: Engine) -> Iterator[tuple[str, View]]:
-    """(name, view) for every demo view and stress period."""
+    """(name, view) for every demo view and stress period, and each agreement in English
+    (other words, other widths)."""
     for agreement in repository.list_agreements(engine)["agreement_id"]:
         view = build_view(engine, agreement)
         yield agreement, view
+        yield f"{agreement} (en)", build_view(engine, agreement, None, None, None, "en")
         if len(view.data.cluster_ids) > 1:
             for cv in cluster_views(view):
                 yield f"{agreement}/{cv.cluster_id}", cv

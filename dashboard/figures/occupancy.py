@@ -162,20 +162,17 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     bar_width = slot * 0.75
     for g in groups:
         y = [cells.get((m, g)) for m in months]
-        seg_text = []
-        seg_pos = []
-        base = 0.0
-        for i, (m, v) in enumerate(zip(months, y, strict=True)):
+        # A segment's number where it fits inside it and no line crosses it.
+        seg_text, seg_pos = [], []
+        for m, v in zip(months, y, strict=True):
             label = fmt_auto(v, lang, "") if show_segments and v else ""
             fits = bool(label) and v / k >= glyph_px(theme.label_size - 2) and \
                 text_width(label, theme.label_size - 2) + 4 <= bar_width
-            mid = _segment_base(cells, groups, g, m, hidden_flags) + (v or 0) / 2
+            mid = _segment_base(cells, groups, g, m) + (v or 0) / 2
             crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3
                           for ln in lines)
             seg_text.append(label)
             seg_pos.append("inside" if fits and not crossed else "none")
-            base += v or 0
-            _ = i
         fig.add(dict(
             type="bar", x=labels, y=[number(v) for v in y],
             name=esc(group_label(breakdown, g, lang)),
@@ -223,7 +220,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     return fig
 
 
-def _segment_base(cells, groups, group, month, hidden_flags) -> float:
+def _segment_base(cells, groups, group, month) -> float:
     """Where a group's segment starts in a month's stack (the groups drawn before it)."""
     base = 0.0
     for g in groups:
