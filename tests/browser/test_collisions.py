@@ -19,8 +19,18 @@ import pytest
 
 from dashboard.db import make_engine
 from tests.browser.collisions import MEASURE_GD, Job, measure, plot_page, problems
-from tests.browser.support import SIZES, set_viewport, visit
+from tests.browser.support import SIZES, set_viewport, visit, wait_for
 from tests.figure_views import CARD_WIDTHS, WIDE, every_chart
+
+# Every slide's chart drawn by plotly.js (nothing pending) and scaled by present.js.
+DRAWN = """() => {
+  const boxes = Array.from(document.querySelectorAll('#present .slide-graph'));
+  return boxes.length >= 10 && boxes.every((b) => {
+    const gd = b.querySelector('.js-plotly-plot');
+    return gd && gd._fullLayout && gd.querySelector('.main-svg') &&
+      !(gd._promises && gd._promises.length) && gd.style.transform.startsWith('scale(');
+  });
+}"""
 
 
 def report(found: list[str], limit: int = 40) -> str:
@@ -70,13 +80,13 @@ def test_no_chart_has_texts_colliding_or_cut(duo, charts):
 def test_presentation_slides_fit_their_slide_and_nothing_collides(duo, size):
     """The slides as presentation mode shows them, scaled to the screen."""
     set_viewport(duo.driver, *SIZES[size])
-    visit(duo, "/present/sthlm-af-2023?clusters=1",
-          "document.querySelectorAll('#present .slide-graph .main-svg').length >= 10")
+    visit(duo, "/present/sthlm-af-2023?clusters=1", f"({DRAWN})()")
     # Every slide at once (only the current one is visible): each is measured on its own.
     duo.driver.execute_script(
         "const s = document.createElement('style'); s.id = 'show-all';"
         "s.textContent = '#present .slide { visibility: visible !important; }';"
         "document.head.appendChild(s); window.dispatchEvent(new Event('resize'));")
+    wait_for(duo.driver, f"({DRAWN})()")
     time.sleep(0.5)
     results = duo.driver.execute_script(MEASURE_GD + """
         return Array.from(document.querySelectorAll('#present .slide')).filter(
