@@ -42,8 +42,9 @@ js:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-## Benchmarks (see README): time to draw a view; time and memory of the meeting pack
+## Benchmarks (see README): figures of a view; time to draw a view; the meeting pack
 bench: $(STAMP)
+	$(PY) bench/figures.py
 	$(PY) bench/views.py
 	$(PY) bench/pack.py
 

@@ -50,6 +50,35 @@
         event.preventDefault();
     });
 
+    // Each slide's chart is drawn at the size of a 1024x768 slide and scaled to fill the
+    // slide it is on (centred): the same picture at any screen size, only larger.
+    function fit() {
+        document.querySelectorAll("#present .slide-graph").forEach(function (box) {
+            var plot = box.querySelector(".js-plotly-plot");
+            var svg = plot && plot.querySelector(".main-svg");
+            if (!svg || !box.clientWidth) { return; }
+            var width = Number(svg.getAttribute("width"));
+            var height = Number(svg.getAttribute("height"));
+            if (!width || !height) { return; }
+            var scale = Math.min(box.clientWidth / width, box.clientHeight / height);
+            plot.style.width = width + "px";
+            plot.style.height = height + "px";
+            plot.style.transformOrigin = "0 0";
+            plot.style.transform = "scale(" + scale + ")";
+            plot.style.marginLeft = Math.max(0, (box.clientWidth - width * scale) / 2) + "px";
+        });
+    }
+    var pending = false;
+    function fitSoon() {
+        if (pending) { return; }
+        pending = true;
+        window.requestAnimationFrame(function () { pending = false; fit(); });
+    }
+    window.addEventListener("resize", fitSoon);
+    document.addEventListener("fullscreenchange", fitSoon);
+    new MutationObserver(function () { if (deck()) { fitSoon(); } })
+        .observe(document.documentElement, {childList: true, subtree: true});
+
     // A click (or tap) on the slide moves on, as a clicker would.
     document.addEventListener("click", function (event) {
         var root = deck();

@@ -36,7 +36,7 @@ def draw(engine, agreement: str, period: str, cluster: str | None) -> float:
     view = build_view(engine, agreement, period, cluster)
     for panel in build_panels(view, SCREEN):
         if panel.figure is not None:
-            pio.to_json(panel.figure, validate=False)
+            pio.to_json(panel.figure.to_dict(), validate=False)
     return time.perf_counter() - started
 
 

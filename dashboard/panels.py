@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from .figures.clusters import cluster_figure
 from .figures.common import FigureText
@@ -17,6 +16,7 @@ from .figures.costs import costs_figure
 from .figures.indicators import indicators_figure
 from .figures.occupancy import flow_figure, occupancy_figure
 from .figures.outcomes import outcomes_figure
+from .figures.spec import Figure
 from .figures.staffing import staffing_figure
 from .i18n import fmt_fte, fmt_sek, month_label, same_period_earlier, t
 from .privacy import suppress_monthly, suppress_outcomes
@@ -48,7 +48,7 @@ class Panel:
 
     key: str
     title: str
-    figure: go.Figure
+    figure: Figure
     n: int | None = None
     sentences: list[str] = field(default_factory=list)
     table: pd.DataFrame | None = None
@@ -143,7 +143,10 @@ def staffing_panel(view: View, theme: Theme) -> Panel:
                  has_data=bool(parties["actual"].notna().any()))
 
 
-def costs_panel(view: View, theme: Theme) -> Panel:
+def costs_panel(view: View, theme: Theme, sections: list[str] | None = None,
+                part: str = "") -> Panel:
+    """Cost sharing; ``sections`` (categories and/or ``"total"``) draws only those small
+    charts, with only their sentences (a slide that shares them out, ``part`` "1/2")."""
     lang = view.lang
     by_party = costs_by_party(view.data, view.period)
     names = party_names(view.data)
@@ -151,16 +154,21 @@ def costs_panel(view: View, theme: Theme) -> Panel:
                 if v.kpi == "cost_balance" and v.cluster_id is None}
     sentences = []
     if not by_party.empty:
-        sentences += settlement_sentences(balances, names, lang)
+        if sections is None or "total" in sections:
+            sentences += settlement_sentences(balances, names, lang)
         per_category = category_balances(by_party)
         if len(per_category) > 1:
             # Each category has its own split (contract section 1): settled one by one.
             for category, own in per_category.items():
+                if sections is not None and category not in sections:
+                    continue
                 words = settlement_sentences(own, names, lang)
                 sentences.append(f"{category.capitalize()}: " + " ".join(words))
-    what = t("costs_title", lang)
-    extra = sentences[0] if sentences else None
-    fig = costs_figure(by_party, names, text=figure_text(view, what, extra=extra), theme=theme)
+    what = t("costs_title", lang) + (f" ({part})" if part else "")
+    overall = settlement_sentences(balances, names, lang) if not by_party.empty else []
+    extra = overall[0] if overall else None
+    fig = costs_figure(by_party, names, text=figure_text(view, what, extra=extra), theme=theme,
+                       sections=sections)
     return Panel("costs", what, fig, sentences=sentences, table=by_party,
                  has_data=not by_party.empty)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import plotly.graph_objects as go
-
 from .components.cards import target_words
+from .figures.spec import Figure
 from .i18n import date_label, fmt_value, kpi_label, status_label, t
 from .panels import Panel, build_panels, indicator_names_with_data, indicators_panel
 from .series import party_names
@@ -43,7 +42,7 @@ class Slide:
     key: str  # cover | a panel key | cluster:<cluster_id>
     title: str
     subtitle: str = ""
-    figure: go.Figure | None = None
+    figure: Figure | None = None
     targets: list[TargetLine] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     panel: Panel | None = None
@@ -78,10 +77,47 @@ def cover(view: View) -> Slide:
                  lines=lines)
 
 
+def cost_slides(view: View, theme: Theme, panel: Panel) -> list[Slide]:
+    """Cost sharing on as many slides as it takes to stay readable: its small charts (each
+    category, then the total) shared out so that none has to shrink its type below
+    :data:`READABLE` of the theme's (a slide of 1024x768 holds less than an image)."""
+    from .figures.costs import cost_sections
+    from .panels import costs_panel
+
+    readable = READABLE.get(theme.name, min(READABLE.values()))
+    sections = cost_sections(panel.table) if panel.table is not None else ["total"]
+    if len(sections) < 2 or panel.figure.fit >= readable:
+        return [Slide(panel.key, panel.title, view.period_text, figure=panel.figure,
+                      lines=panel.sentences, panel=panel)]
+    chunks, start = [], 0
+    while start < len(sections):
+        end = len(sections)
+        while end > start + 1 and \
+                costs_panel(view, theme, sections[start:end]).figure.fit < readable:
+            end -= 1
+        chunks.append(sections[start:end])
+        start = end
+    out = []
+    for n, chunk in enumerate(chunks, start=1):
+        p = costs_panel(view, theme, chunk, f"{n}/{len(chunks)}")
+        out.append(Slide(f"costs-{n}", p.title, view.period_text, figure=p.figure,
+                         lines=p.sentences, panel=p))
+    return out
+
+
 def indicator_slides(view: View, theme: Theme) -> list[Slide]:
+    """At most four indicators to a slide, fewer where their small charts would be too
+    low to read (many periods, long titles)."""
     names = indicator_names_with_data(view)
-    chunks = [names[i:i + INDICATORS_PER_SLIDE]
-              for i in range(0, len(names), INDICATORS_PER_SLIDE)]
+    readable = READABLE.get(theme.name, min(READABLE.values()))
+    chunks, start = [], 0
+    while start < len(names):
+        end = min(start + INDICATORS_PER_SLIDE, len(names))
+        while end > start + 1 and \
+                indicators_panel(view, theme, names[start:end]).figure.fit < readable:
+            end -= 1
+        chunks.append(names[start:end])
+        start = end
     out = []
     for n, chunk in enumerate(chunks, start=1):
         part = f"{n}/{len(chunks)}" if len(chunks) > 1 else ""
@@ -116,6 +152,8 @@ def cluster_slides(cluster_view: View, theme: Theme,
 
 
 INDICATORS_PER_SLIDE = 4
+# How far a slide's chart may shrink its type (of the theme's) before it is shared out.
+READABLE = {"present": 0.8, "export": 0.7}
 
 
 def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None = None,
@@ -131,6 +169,9 @@ def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None =
             continue
         if key == "indicators":
             slides += indicator_slides(view, theme)
+            continue
+        if key == "costs":
+            slides += cost_slides(view, theme, panels[key])
             continue
         p = panels[key]
         slides.append(Slide(key, p.title, view.period_text, figure=p.figure,

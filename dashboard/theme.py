@@ -38,6 +38,18 @@ TARGET_COLOUR = BLACK
 MEAN_COLOUR = "#444444"
 
 
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def ink(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (a number written in a bar)."""
+    lum = _luminance(colour)
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
+
+
 @dataclass(frozen=True)
 class Theme:
     """How a figure looks on one medium."""
@@ -58,19 +70,49 @@ class Theme:
     margin_top: int = 70
     margin_bottom: int = 70
     margin_side: int = 20
+    # The narrowest the figure is drawn (when ``width`` is None it follows its container):
+    # texts are wrapped, ticks thinned and labels placed for this width, and hold wider.
+    min_width: int = 860
+    # Whether ``height`` is the height the figure gets (a slide, an image) rather than a
+    # starting point the figure grows from to hold its bars (a card in the app).
+    fixed_height: bool = False
+    # Whether the footer (data as of, source, n) is drawn in the image; the app writes it
+    # under the chart as text instead, where it wraps to the card's real width.
+    footer_in_figure: bool = True
+    # The medium's type size when a dense chart has shrunk its own (see :func:`shrunk`).
+    base_font_size: int | None = None
 
 
-SCREEN = Theme("screen", font_size=17, title_size=22, label_size=17, footer_size=13)
+# The app's cards are 952 px wide at 1024x768 and 875 px (half) or 1800 px at 1920x1080.
+SCREEN = Theme("screen", font_size=17, title_size=22, label_size=17, footer_size=13,
+               min_width=860, footer_in_figure=False)
+# A slide's chart is at least 980x650 px (1024x768, with a line of text under it) and
+# 1860x920 at 1920x1080: drawn for 980x620, it fills the slide (``fixed_height``).
 PRESENT = Theme("present", font_size=24, title_size=34, label_size=25, footer_size=16,
                 height=620, text_colour="#000000", grid="#CCCCCC", line_width=4,
-                margin_top=90, margin_bottom=80, margin_side=30)
+                margin_top=90, margin_bottom=80, margin_side=30, min_width=980,
+                fixed_height=True)
 EXPORT = Theme("export", font_size=24, title_size=34, label_size=24, footer_size=18,
                height=1080, width=1920, text_colour="#000000", line_width=4, margin_top=110,
-               margin_bottom=100, margin_side=40)
+               margin_bottom=100, margin_side=40, min_width=1920, fixed_height=True)
 
 THEMES = {t.name: t for t in (SCREEN, PRESENT, EXPORT)}
 
 
+SMALLEST_FONT = 15  # what a figure may shrink its type to, to fit a slide or an image
+
+
+def shrunk(theme: Theme, factor: float) -> Theme:
+    """The same theme with its chart type (not its title) ``factor`` times smaller, never
+    below :data:`SMALLEST_FONT`: a dense chart that must fit a slide or an image."""
+    def size(v: int) -> int:
+        return max(SMALLEST_FONT, int(v * factor))
+
+    return replace(theme, font_size=size(theme.font_size), label_size=size(theme.label_size),
+                   base_font_size=theme.base_font_size or theme.font_size)
+
+
 def sized(theme: Theme, height: int | None = None, width: int | None = None) -> Theme:
     """The same theme at another size."""
-    return replace(theme, height=height or theme.height, width=width or theme.width)
+    return replace(theme, height=height or theme.height, width=width or theme.width,
+                   min_width=width or theme.min_width)

@@ -190,13 +190,15 @@ def test_panel_card_holds_the_figure_at_its_height(view):
     panel = build_panels(view, SCREEN)[0]
     card = panel_card(panel, "sv")
     assert card.id == "panel-occupancy"
-    box, downloads = card.children.children
+    box, footer, downloads = card.children.children
     assert box.role == "img"  # the chart's text alternative is on its container
     graph = box.children
     assert isinstance(graph, dcc.Graph)
-    assert graph.figure is panel.figure
+    assert graph.figure == panel.figure.to_dict()
     assert graph.id == {"type": "panel-graph", "panel": "occupancy"}
-    assert graph.style == {"height": f"{panel.figure.layout.height}px"}
+    assert graph.style == {"height": f"{panel.figure.layout['height']}px"}
+    # The footer (data as of, source) is text under the chart, wrapping to the card.
+    assert footer.children == panel.figure.footer and "Data per" in footer.children
     assert "PNG (tryck)" in texts(downloads)
 
 

@@ -296,7 +296,7 @@ def test_small_counts_never_reach_an_exported_breakdown(demo, grums_pack):
     # What the figure shows for women and men: no count from 1 to 4, only "<5" or "dolt".
     shown, totals = [], []
     for trace in chart.figure.data:
-        for y, text in zip(trace.y, trace.text or [], strict=False):
+        for y, text in zip(trace["y"], trace.get("text") or [], strict=False):
             words = re.sub(r"<[^>]+>", "", str(text)).strip()
             # The share chart names its rows; the split chart numbers them (0: the total).
             total = y == "Totalt" if isinstance(y, str) else round(y) == 0

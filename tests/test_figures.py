@@ -1,9 +1,11 @@
 """The figure functions (dashboard.figures), drawn from small inline frames, no browser.
 
-Assertions are on ``fig.data`` and ``fig.layout``: the target line and its label, the
-axis stretched to the target, values written on the bars in Swedish formats, the mean in
-the legend, title (what) over subtitle (where · when), the footer, escaped names, and the
-size each theme asks for.
+The figures are plain data (:class:`dashboard.figures.spec.Figure`): assertions are on
+``fig.data`` (trace dicts) and ``fig.layout`` (a dict): the target line and its label,
+the axis stretched to the target, values written on the bars in Swedish formats, the mean
+in the legend, title (what) over subtitle (where · when), the footer, escaped names, and
+the size each theme asks for. Where the words are placed so that nothing collides is
+measured in a browser (tests/browser/test_collisions.py).
 """
 
 from __future__ import annotations
@@ -54,12 +56,22 @@ def strings(fig) -> list[str]:
             for v in x:
                 walk(v)
 
-    walk(json.loads(fig.to_json()))
+    walk(json.loads(json.dumps(fig.to_dict())))
     return out
 
 
 def annotation_texts(fig) -> list[str]:
-    return [a.text for a in fig.layout.annotations]
+    return [a["text"] for a in fig.annotations]
+
+
+def subtitle(fig) -> str:
+    """Where · when, written under the title."""
+    return next(a["text"] for a in fig.annotations if a.get("name") == "subtitle")
+
+
+def traces(fig, kind: str, mode: str | None = None) -> list[dict]:
+    return [tr for tr in fig.data if tr["type"] == kind and (mode is None or
+                                                              tr.get("mode") == mode)]
 
 
 def monthly(values, group=TOTAL, months=MONTHS):
@@ -104,72 +116,73 @@ def test_wrap_breaks_the_footer_at_separators():
 
 def test_occupancy_target_line_labelled_and_axis_reaches_it_when_bars_are_below():
     fig = occupancy(monthly([40, 45, 42]), target=80)
-    (shape,) = fig.layout.shapes
-    assert (shape.y0, shape.y1) == (80, 80)
+    (shape,) = fig.shapes
+    assert (shape["y0"], shape["y1"]) == (80, 80)
     assert any("Mål 80" in a for a in annotation_texts(fig))
-    assert fig.layout.yaxis.range[0] == 0
-    assert fig.layout.yaxis.range[1] >= 80
+    assert fig.layout["yaxis"]["range"][0] == 0
+    assert fig.layout["yaxis"]["range"][1] >= 80
 
 
 def test_occupancy_without_target_has_no_line():
     fig = occupancy(monthly([40, 45, 42]), target=None)
-    assert fig.layout.shapes == ()
+    assert fig.shapes == []
     assert not any("Mål" in a for a in annotation_texts(fig))
-    assert fig.layout.yaxis.range[1] >= 45
+    assert fig.layout["yaxis"]["range"][1] >= 45
 
 
 def test_occupancy_totals_written_on_top_in_swedish_format():
     fig = occupancy(monthly([1234, 40]), target=80)
-    totals = [tr for tr in fig.data if tr.type == "scatter" and tr.mode == "text"]
+    totals = [tr for tr in fig.data if tr["type"] == "scatter" and tr.get("mode") == "text"]
     assert len(totals) == 1
     # March has no data: no bar, no number.
-    assert list(totals[0].text) == [f"<b>1{NBSP}234</b>", "<b>40</b>", ""]
-    assert list(fig.layout.xaxis.categoryarray) == ["jan", "feb", "mar"]
+    assert list(totals[0]["text"]) == [f"<b>1{NBSP}234</b>", "<b>40</b>", ""]
+    assert list(fig.layout["xaxis"]["categoryarray"]) == ["jan", "feb", "mar"]
 
 
 def test_occupancy_totals_in_english_format():
     fig = occupancy(monthly([1234, 40]), lang="en")
-    totals = next(tr for tr in fig.data if tr.type == "scatter" and tr.mode == "text")
-    assert list(totals.text) == ["<b>1,234</b>", "<b>40</b>", ""]
-    assert fig.layout.separators == ".,"
+    totals = next(tr for tr in fig.data if tr["type"] == "scatter" and tr.get("mode") == "text")
+    assert list(totals["text"]) == ["<b>1,234</b>", "<b>40</b>", ""]
+    assert fig.layout["separators"] == ".,"
 
 
 def test_occupancy_by_gender_stacks_segments_with_their_numbers():
     frame = pd.DataFrame({"month": ["2023-01", "2023-01", "2023-01"],
                           "group": ["K", "M", ""], "participants": [10, 30, 35]})
     fig = occupancy(frame, breakdown="gender", months=["2023-01"])
-    bars = [tr for tr in fig.data if tr.type == "bar"]
-    assert [b.name for b in bars] == ["Kvinnor", "Män", "Ej uppdelat"]
-    assert [list(b.text) for b in bars] == [["10"], ["30"], ["35"]]
-    assert fig.layout.barmode == "stack"
-    totals = next(tr for tr in fig.data if tr.type == "scatter" and tr.mode == "text")
-    assert list(totals.text) == ["<b>75</b>"]
+    bars = [tr for tr in fig.data if tr["type"] == "bar"]
+    assert [b["name"] for b in bars] == ["Kvinnor", "Män", "Ej uppdelat"]
+    assert [list(b["text"]) for b in bars] == [["10"], ["30"], ["35"]]
+    assert fig.layout["barmode"] == "stack"
+    totals = next(tr for tr in fig.data if tr["type"] == "scatter" and tr.get("mode") == "text")
+    assert list(totals["text"]) == ["<b>75</b>"]
 
 
 def test_occupancy_mean_line_is_named_in_the_legend():
     fig = occupancy(monthly([40, 45, 42]), mean=127 / 3)
-    (mean,) = [tr for tr in fig.data if tr.type == "scatter" and tr.mode == "lines"]
-    assert mean.name == "Medel 42,3"
-    assert mean.showlegend is True
-    assert list(mean.y) == [pytest.approx(127 / 3)] * 3
+    (mean,) = [tr for tr in fig.data if tr["type"] == "scatter" and tr.get("mode") == "lines"]
+    assert mean["name"] == "Medel 42,3"
+    assert mean["showlegend"] is True
+    assert list(mean["y"]) == [pytest.approx(127 / 3)] * 3
 
 
 def test_occupancy_flagged_month_is_marked():
     fig = occupancy(monthly([75, 45, 82]), flagged={"2023-02"})
-    assert list(fig.layout.xaxis.categoryarray) == ["jan", "feb *", "mar"]
+    assert list(fig.layout["xaxis"]["categoryarray"]) == ["jan", "feb *", "mar"]
 
 
 def test_months_across_years_carry_the_year():
     months = ["2022-12", "2023-01"]
     fig = occupancy(monthly([10, 20], months=months), months=months)
-    assert list(fig.layout.xaxis.categoryarray) == ["dec 2022", "jan 2023"]
+    assert list(fig.layout["xaxis"]["categoryarray"]) == ["dec 2022", "jan 2023"]
 
 
 def test_title_is_what_subtitle_where_and_when_footer_data_as_of_and_source():
     fig = occupancy(monthly([40, 45, 42]))
-    assert fig.layout.title.text == "<b>Beläggning</b>"
-    assert fig.layout.title.subtitle.text == "Krami Test · jan–mar 2023"
-    footer = annotation_texts(fig)[0]
+    assert fig.layout["title"]["text"] == "<b>Beläggning</b>"
+    assert subtitle(fig) == "Krami Test · jan–mar 2023"
+    # In the app the footer is text under the chart; slides and images draw it (below).
+    footer = fig.footer
     assert "Data per 23 november 2026" in footer
     assert "Källa: krami.xlsx" in footer
 
@@ -177,16 +190,16 @@ def test_title_is_what_subtitle_where_and_when_footer_data_as_of_and_source():
 def test_swedish_separators_on_axes():
     fig = occupancy(monthly([40]))
     # Decimal comma, non-breaking space between thousands (like the written numbers).
-    assert fig.layout.separators == ",\u00a0"
+    assert fig.layout["separators"] == ",\u00a0"
 
 
 def test_empty_occupancy_is_an_empty_figure_that_says_so():
     empty = pd.DataFrame(columns=["month", "group", "participants"])
     fig = occupancy(empty)
-    assert fig.data == ()
+    assert fig.data == []
     assert "Inga uppgifter för perioden." in annotation_texts(fig)
-    assert fig.layout.title.text == "<b>Beläggning</b>"
-    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    assert fig.layout["title"]["text"] == "<b>Beläggning</b>"
+    assert fig.layout["xaxis"]["visible"] is False and fig.layout["yaxis"]["visible"] is False
     english = occupancy(empty, text=text(lang="en"))
     assert "No data for the period." in annotation_texts(english)
 
@@ -194,11 +207,11 @@ def test_empty_occupancy_is_an_empty_figure_that_says_so():
 @pytest.mark.parametrize("theme", [SCREEN, PRESENT, EXPORT], ids=lambda t: t.name)
 def test_each_theme_gives_its_size_and_type(theme):
     fig = occupancy(monthly([40, 45, 42]), theme=theme, mean=42.0)
-    assert fig.layout.height == theme.height
-    assert fig.layout.width == theme.width
-    assert fig.layout.title.font.size == theme.title_size
-    assert fig.layout.font.size == theme.font_size
-    assert fig.layout.shapes[0].line.width == theme.line_width
+    assert fig.layout["height"] == theme.height
+    assert fig.layout.get("width") == theme.width
+    assert fig.layout["title"]["font"]["size"] == theme.title_size
+    assert fig.layout["font"]["size"] == theme.font_size
+    assert fig.shapes[0]["line"]["width"] == theme.line_width
 
 
 def test_theme_sizes():
@@ -220,8 +233,8 @@ def test_every_figure_takes_the_theme_width(theme):
         cluster_figure(cluster_frame(), "occupancy", text=text(), theme=theme, target=80),
     ]
     for fig in figures:
-        assert fig.layout.width == theme.width
-        assert fig.layout.font.size == theme.font_size
+        assert fig.layout.get("width") == theme.width
+        assert fig.layout["font"]["size"] == theme.font_size
 
 
 # --------------------------------------------------------------------------- flow
@@ -237,10 +250,10 @@ def test_flow_values_written_on_the_bars():
     fig = flow_figure(flow_frame(), months=MONTHS, text=text("Inflöde och utflöde"),
                       theme=SCREEN)
     started, exited = fig.data
-    assert (started.name, exited.name) == ("Påbörjade", "Avslutade")
-    assert list(started.text) == ["9", "8", f"1{NBSP}200"]
-    assert list(exited.text) == ["6", "3", "7"]
-    assert fig.layout.yaxis.range[1] >= 1200
+    assert (started["name"], exited["name"]) == ("Påbörjade", "Avslutade")
+    assert list(started["text"]) == ["9", "8", f"1{NBSP}200"]
+    assert list(exited["text"]) == ["6", "3", "7"]
+    assert fig.layout["yaxis"]["range"][1] >= 1200
 
 
 def test_flow_with_started_not_reported_has_a_finite_axis():
@@ -248,7 +261,7 @@ def test_flow_with_started_not_reported_has_a_finite_axis():
     flow = pd.DataFrame([{"month": "2023-01", "started": None, "exited": 3},
                          {"month": "2023-02", "started": None, "exited": 4}])
     fig = flow_figure(flow, months=MONTHS[:2], text=text(), theme=SCREEN)
-    top = fig.layout.yaxis.range[1]
+    top = fig.layout["yaxis"]["range"][1]
     assert top == top and top >= 4  # not NaN
 
 
@@ -279,35 +292,35 @@ def test_outcomes_share_per_group_with_n_and_target():
     fig = outcomes_figure(outcome_frame(), breakdown="gender", target=0.6, comparator=">=",
                           status="amber", text=text("Utfall för avslutade"), theme=SCREEN)
     shares = fig.data[0]
-    assert list(shares.y) == ["Totalt", "Kvinnor", "Män", "Ej uppdelat"]
-    assert list(shares.x) == pytest.approx([800 / 14, 50, 62.5, 50])
-    assert shares.text[0] == f"<b>57{NBSP}%</b>  (n = 14)"
-    assert shares.text[1] == f"<b>50{NBSP}%</b>  (n = 2)"
-    assert shares.text[3] == f"<b>50{NBSP}%</b>  (n = 4)"
-    assert all("(n = " in s for s in shares.text)
+    assert list(shares["y"]) == ["Totalt", "Kvinnor", "Män", "Ej uppdelat"]
+    assert list(shares["x"]) == pytest.approx([800 / 14, 50, 62.5, 50])
+    assert shares["text"][0] == f"<b>57{NBSP}%</b>  (n = 14)"
+    assert shares["text"][1] == f"<b>50{NBSP}%</b>  (n = 2)"
+    assert shares["text"][3] == f"<b>50{NBSP}%</b>  (n = 4)"
+    assert all("(n = " in s for s in shares["text"])
     texts = annotation_texts(fig)
     assert f"<b>Mål 60{NBSP}%</b>" in texts
     assert "<b>▲ Nära målet</b>" in texts
-    (line,) = fig.layout.shapes
-    assert (line.x0, line.x1) == (60, 60)
-    assert fig.layout.xaxis.ticksuffix == f"{NBSP}%"
+    (line,) = fig.shapes
+    assert (line["x0"], line["x1"]) == (60, 60)
+    assert fig.layout["xaxis"]["ticksuffix"] == f"{NBSP}%"
 
 
 def test_outcomes_split_into_work_study_other_discontinued():
     fig = outcomes_figure(outcome_frame(), breakdown="gender", target=None, comparator=None,
                           status=None, text=text(), theme=SCREEN)
-    split = {tr.name: list(tr.x) for tr in fig.data[1:] if tr.type == "bar"}
+    split = {tr["name"]: list(tr["x"]) for tr in fig.data[1:] if tr["type"] == "bar"}
     # M: 8 completed, 3 + 2 + 2 = 7 reported: 1 "uppgift saknas" (so the total has 1 too).
     assert split == {"Arbete": [5, 1, 3, 1], "Studier": [3, 0, 2, 1], "Annat": [5, 1, 2, 2],
                      "Uppgift saknas": [1, 0, 1, 0], "Avbrutit": [6, 2, 2, 2]}
     # A zero is not written on the bar.
-    assert list(fig.data[2].text) == ["3", "", "2", "1"]
+    assert list(fig.data[2]["text"]) == ["3", "", "2", "1"]
     # The completers' parts stack from 0 and end at n, which is written there.
-    assert list(fig.data[2].base) == [5, 1, 3, 1]
-    ends = next(tr for tr in fig.data if tr.type == "scatter")
-    assert list(ends.x) == [14, 2, 8, 4]
-    assert [t.strip() for t in ends.text] == ["n = 14", "n = 2", "n = 8", "n = 4"]
-    assert fig.layout.shapes == ()
+    assert list(fig.data[2]["base"]) == [5, 1, 3, 1]
+    ends = next(tr for tr in fig.data if tr["type"] == "scatter")
+    assert list(ends["x"]) == [14, 2, 8, 4]
+    assert [t.strip() for t in ends["text"]] == ["n = 14", "n = 2", "n = 8", "n = 4"]
+    assert fig.shapes == []
 
 
 def test_completers_without_a_reported_outcome_are_a_part_of_their_own():
@@ -317,11 +330,11 @@ def test_completers_without_a_reported_outcome_are_a_part_of_their_own():
                              "share": 41 / 103}])
     fig = outcomes_figure(groups, breakdown="total", target=0.6, comparator=">=",
                           status="red", text=text(), theme=SCREEN)
-    parts = {tr.name: tr.x[0] for tr in fig.data[1:] if tr.type == "bar"}
+    parts = {tr["name"]: tr["x"][0] for tr in fig.data[1:] if tr["type"] == "bar"}
     assert parts["Uppgift saknas"] == 5
     assert sum(parts[k] for k in ("Arbete", "Studier", "Annat", "Uppgift saknas")) == 103
-    ends = next(tr for tr in fig.data if tr.type == "scatter")
-    assert (ends.x[0], ends.text[0].strip()) == (103, "n = 103")
+    ends = next(tr for tr in fig.data if tr["type"] == "scatter")
+    assert (ends["x"][0], ends["text"][0].strip()) == (103, "n = 103")
 
 
 def test_outcomes_with_zero_completers_show_a_dash_and_n_0():
@@ -329,7 +342,7 @@ def test_outcomes_with_zero_completers_show_a_dash_and_n_0():
                              "other": 0, "discontinued": 2, "share": None}])
     fig = outcomes_figure(groups, breakdown="total", target=0.6, comparator=">=",
                           status="grey", text=text(), theme=SCREEN)
-    assert list(fig.data[0].text) == ["<b>–</b>  (n = 0)"]
+    assert list(fig.data[0]["text"]) == ["<b>–</b>  (n = 0)"]
 
 
 def test_outcomes_against_the_previous_year_when_the_target_is_a_direction():
@@ -369,34 +382,34 @@ def staffing_frame(kv_name="Kriminalvården"):
 def test_staffing_per_party_with_status_symbol_and_target():
     fig = staffing_figure(staffing_frame(), text=text("Bemanning"), theme=SCREEN)
     committed, actual = fig.data[0], fig.data[1]
-    assert (committed.name, actual.name) == ("Utlovat", "Faktiskt")
-    assert committed.y[0] == "Arbetsförmedlingen"
-    assert committed.y[1].startswith("Kriminalvården ✖<br>")
-    assert "mål 2,0" in committed.y[1]
-    assert committed.y[2] == "Stockholms stad"
-    assert list(actual.text) == ["2,0 åa", "1,75 åa", "2,0 åa"]
-    assert list(committed.text) == ["2,0 åa", "2,0 åa", "2,5 åa"]
-    (target,) = [tr for tr in fig.data if tr.type == "scatter"]
-    assert target.name == "Mål"
-    assert list(target.x) == [2.0]
+    assert (committed["name"], actual["name"]) == ("Utlovat", "Faktiskt")
+    assert committed["y"][0] == "Arbetsförmedlingen"
+    assert committed["y"][1].startswith("Kriminalvården ✖<br>")
+    assert "mål 2,0" in committed["y"][1]
+    assert committed["y"][2] == "Stockholms stad"
+    assert list(actual["text"]) == ["2,0 åa", "1,75 åa", "2,0 åa"]
+    assert list(committed["text"]) == ["2,0 åa", "2,0 åa", "2,5 åa"]
+    (target,) = [tr for tr in fig.data if tr["type"] == "scatter"]
+    assert target["name"] == "Mål"
+    assert list(target["x"]) == [2.0]
 
 
 def test_staffing_all_parties_in_the_lower_chart():
     fig = staffing_figure(staffing_frame(), text=text(), theme=SCREEN)
-    lower = [tr for tr in fig.data if tr.type == "bar" and tr.yaxis == "y2"]
-    assert [tuple(tr.y) for tr in lower] == [("Alla parter",), ("Alla parter",)]
-    assert [tuple(tr.text) for tr in lower] == [("6,5 åa",), ("5,75 åa",)]
+    lower = [tr for tr in fig.data if tr["type"] == "bar" and tr.get("yaxis") == "y2"]
+    assert [tuple(tr["y"]) for tr in lower] == [("Alla parter",), ("Alla parter",)]
+    assert [tuple(tr["text"]) for tr in lower] == [("6,5 åa",), ("5,75 åa",)]
     # The axis holds the largest bar with room for the words.
-    assert fig.layout.xaxis.range[1] >= 2.5
-    assert fig.layout.xaxis2.range[1] >= 6.5
+    assert fig.layout["xaxis"]["range"][1] >= 2.5
+    assert fig.layout["xaxis2"]["range"][1] >= 6.5
 
 
 def test_staffing_green_and_amber_symbols():
     frame = staffing_frame()
     frame.loc[1, "status"] = "green"
-    assert "✔" in staffing_figure(frame, text=text(), theme=SCREEN).data[0].y[1]
+    assert "✔" in staffing_figure(frame, text=text(), theme=SCREEN).data[0]["y"][1]
     frame.loc[1, "status"] = "amber"
-    assert "▲" in staffing_figure(frame, text=text(), theme=SCREEN).data[0].y[1]
+    assert "▲" in staffing_figure(frame, text=text(), theme=SCREEN).data[0]["y"][1]
 
 
 # --------------------------------------------------------------------------- costs
@@ -425,34 +438,34 @@ def test_costs_in_kronor_with_the_balance_per_party():
     fig = costs_figure(cost_frame(), PARTY_NAMES, text=text("Kostnadsfördelning"),
                        theme=SCREEN)
     # One small chart per category (in the order of the data), then the total.
-    titles = [a.text for a in fig.layout.annotations[:3]]
+    titles = [a["text"] for a in fig.annotations[:3]]
     assert titles == ["<b>Driftskostnader</b>", "<b>Avgiftsintäkter</b>", "<b>Totalt</b>"]
     due, paid = fig.data[-2:]
-    assert (due.name, paid.name) == ("Ska betala", "Betalat")
+    assert (due["name"], paid["name"]) == ("Ska betala", "Betalat")
     # KV due 115 000,25 − 4 900; STHLM paid 210 000,50 − 9 800.
-    assert list(due.x) == pytest.approx([0, 110100.25, 110100.25])
-    assert list(paid.x) == pytest.approx([0, 20000, 200200.5])
-    assert list(due.text) == [f"0{NBSP}kr", f"110{NBSP}100{NBSP}kr", f"110{NBSP}100{NBSP}kr"]
-    assert list(paid.text) == [f"0{NBSP}kr", f"20{NBSP}000{NBSP}kr", f"200{NBSP}201{NBSP}kr"]
+    assert list(due["x"]) == pytest.approx([0, 110100.25, 110100.25])
+    assert list(paid["x"]) == pytest.approx([0, 20000, 200200.5])
+    assert list(due["text"]) == [f"0{NBSP}kr", f"110{NBSP}100{NBSP}kr", f"110{NBSP}100{NBSP}kr"]
+    assert list(paid["text"]) == [f"0{NBSP}kr", f"20{NBSP}000{NBSP}kr", f"200{NBSP}201{NBSP}kr"]
     # (200 200,5 kr rounds up, as in Excel)
-    labels = list(due.y)
+    labels = list(due["y"])
     assert labels[0].startswith("Arbetsförmedlingen<br>")
     assert f"Saldo 0{NBSP}kr" in labels[0]
     assert f"Saldo {MINUS}90{NBSP}100{NBSP}kr" in labels[1]
     assert f"Saldo +90{NBSP}100{NBSP}kr" in labels[2]
-    assert fig.layout.xaxis3.range[1] >= 200200.5
+    assert fig.layout["xaxis3"]["range"][1] >= 200200.5
     # Operating costs: KV due half of 230 000,50, paid 20 000: −95 000 in that category;
     # AF has no share and paid nothing there: not drawn in it.
     op_due, op_paid = fig.data[0:2]
-    assert [y.split("<br>")[0] for y in op_due.y] == ["Kriminalvården", "Stockholms stad"]
-    assert list(op_due.x) == pytest.approx([115000.25, 115000.25])
-    assert f"Saldo {MINUS}95{NBSP}000{NBSP}kr" in op_due.y[0]
+    assert [y.split("<br>")[0] for y in op_due["y"]] == ["Kriminalvården", "Stockholms stad"]
+    assert list(op_due["x"]) == pytest.approx([115000.25, 115000.25])
+    assert f"Saldo {MINUS}95{NBSP}000{NBSP}kr" in op_due["y"][0]
 
 
 def test_costs_in_english():
     fig = costs_figure(cost_frame(), PARTY_NAMES, text=text(lang="en"), theme=SCREEN)
-    assert list(fig.data[-1].text)[1] == f"SEK{NBSP}20,000"
-    assert "Balance +SEK" in fig.data[-2].y[2]
+    assert list(fig.data[-1]["text"])[1] == f"SEK{NBSP}20,000"
+    assert "Balance +SEK" in fig.data[-2]["y"][2]
 
 
 def test_costs_empty():
@@ -482,30 +495,30 @@ def test_cluster_occupancy_best_first_with_symbols_and_target():
     fig = cluster_figure(cluster_frame(), "occupancy", text=text(), theme=SCREEN, target=80)
     (bars,) = fig.data
     # Grey status: no symbol (a name alone reads "not assessed").
-    assert list(bars.y) == ["Mitt", "Söder ▲", "Norr ✖"]
-    assert list(bars.x) == [1200, 75, 42.4]
-    assert list(bars.text) == [f"<b>1{NBSP}200,0</b>", "<b>75,0</b>", "<b>42,4</b>"]
-    assert fig.layout.yaxis.autorange == "reversed"
+    assert list(bars["y"]) == ["Mitt", "Söder ▲", "Norr ✖"]
+    assert list(bars["x"]) == [1200, 75, 42.4]
+    assert list(bars["text"]) == [f"<b>1{NBSP}200,0</b>", "<b>75,0</b>", "<b>42,4</b>"]
+    assert fig.layout["yaxis"]["autorange"] == "reversed"
     assert "<b>Mål 80</b>" in annotation_texts(fig)
-    (line,) = fig.layout.shapes
-    assert (line.x0, line.x1) == (80, 80)
+    (line,) = fig.shapes
+    assert (line["x0"], line["x1"]) == (80, 80)
 
 
 def test_cluster_axis_reaches_the_target_when_every_cluster_is_below():
     frame = cluster_frame().iloc[:2]
     fig = cluster_figure(frame, "occupancy", text=text(), theme=SCREEN, target=80)
-    assert fig.layout.xaxis.range[1] >= 80
+    assert fig.layout["xaxis"]["range"][1] >= 80
 
 
 def test_cluster_share_with_n_and_the_unknown_last():
     fig = cluster_figure(cluster_frame(), "work_study_share", text=text(), theme=SCREEN,
                          target=0.6)
     (bars,) = fig.data
-    assert list(bars.y) == ["Norr ✔", "Söder ✖", "Mitt"]
-    assert list(bars.x) == pytest.approx([60, 50, 0])
-    assert list(bars.text) == [f"<b>60{NBSP}%</b>  (n = 10)", f"<b>50{NBSP}%</b>  (n = 4)",
+    assert list(bars["y"]) == ["Norr ✔", "Söder ✖", "Mitt"]
+    assert list(bars["x"]) == pytest.approx([60, 50, 0])
+    assert list(bars["text"]) == [f"<b>60{NBSP}%</b>  (n = 10)", f"<b>50{NBSP}%</b>  (n = 4)",
                                "<b>–</b>  (n = 0)"]
-    assert fig.layout.xaxis.ticksuffix == f"{NBSP}%"
+    assert fig.layout["xaxis"]["ticksuffix"] == f"{NBSP}%"
     assert f"<b>Mål 60{NBSP}%</b>" in annotation_texts(fig)
 
 
@@ -551,23 +564,23 @@ def test_indicators_one_subplot_title_each_status_only_with_a_target():
     assert titles[2].startswith("<b>Långtidsarbetslösa &gt; 12 mån</b> ↓")
     assert titles[2].endswith("✔ Uppnått")
     # Three small charts in two columns, then the footer.
-    assert len([tr for tr in fig.data if tr.type == "bar"]) == 3
-    assert "Data per" in annotation_texts(fig)[3]
+    assert len([tr for tr in fig.data if tr["type"] == "bar"]) == 3
+    assert "Data per" in fig.footer
 
 
 def test_indicator_values_on_bars_percent_axis_and_target_line():
     rows, series = indicator_inputs()
     fig = indicators_figure(rows, series, text=text(), theme=SCREEN)
     studies, relapse, _ = fig.data
-    assert list(studies.x) == ["kv. 1<br>2022", "kv. 1<br>2023"]
-    assert list(studies.y) == pytest.approx([0.8, 1.2])
-    assert list(studies.text) == [f"0,8{NBSP}%", f"1,2{NBSP}%"]
-    assert list(relapse.text) == ["11", "9"]
-    assert fig.layout.yaxis.ticksuffix == f"{NBSP}%"
-    assert fig.layout.yaxis.range[1] >= 1.2
+    assert list(studies["x"]) == ["kv. 1<br>2022", "kv. 1<br>2023"]
+    assert list(studies["y"]) == pytest.approx([0.8, 1.2])
+    assert list(studies["text"]) == [f"0,8{NBSP}%", f"1,2{NBSP}%"]
+    assert list(relapse["text"]) == ["11", "9"]
+    assert fig.layout["yaxis"]["ticksuffix"] == f"{NBSP}%"
+    assert fig.layout["yaxis"]["range"][1] >= 1.2
     # The target line (at 1 %) only on the chart with an at-least target.
-    (line,) = fig.layout.shapes
-    assert (line.y0, line.y1) == (1.0, 1.0)
+    (line,) = fig.shapes
+    assert (line["y0"], line["y1"]) == (1.0, 1.0)
 
 
 def test_indicators_without_series_is_empty():
@@ -608,5 +621,5 @@ def test_names_from_the_data_are_never_markup():
 def test_an_ampersand_is_escaped_once():
     fig = cluster_figure(cluster_frame(("Vällingby & City", "B", "C")), "occupancy",
                          text=text(where="Stad & land"), theme=SCREEN)
-    assert "Vällingby &amp; City ✖" in list(fig.data[0].y)
-    assert fig.layout.title.subtitle.text == "Stad &amp; land · jan–mar 2023"
+    assert "Vällingby &amp; City ✖" in list(fig.data[0]["y"])
+    assert subtitle(fig) == "Stad &amp; land · jan–mar 2023"

@@ -26,6 +26,11 @@ from tests.builders import import_into
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 
 
+def subtitle(fig) -> str:
+    """Where · when, written under a figure's title."""
+    return next(a["text"] for a in fig.annotations if a.get("name") == "subtitle")
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     eng = import_into(tmp_path_factory.mktemp("views"))
@@ -162,7 +167,7 @@ def test_demo_missing_month_merged_across_tables(tmp_path):
         keys = [p.key for p in build_panels(view, SCREEN)]
         assert "clusters_occupancy" in keys
         occupancy = next(p for p in build_panels(view, SCREEN) if p.key == "occupancy")
-        assert "maj *" in list(occupancy.figure.layout.xaxis.categoryarray)
+        assert "maj *" in list(occupancy.figure.layout["xaxis"]["categoryarray"])
     finally:
         engine.dispose()
 
@@ -233,21 +238,21 @@ def test_agreement_panels(q1):
     assert [p.key for p in panels] == list(PANEL_KEYS)
     by_key = {p.key: p for p in panels}
     fig = by_key["occupancy"].figure
-    assert fig.layout.title.text == "<b>Beläggning</b>"
-    assert fig.layout.title.subtitle.text == "Krami Test · jan–mar 2023 (kv. 1)"
-    footer = fig.layout.annotations[0].text
+    assert fig.layout["title"]["text"] == "<b>Beläggning</b>"
+    assert subtitle(fig) == "Krami Test · jan–mar 2023 (kv. 1)"
+    footer = fig.footer
     assert "Data per" in footer and "Källa: krami.xlsx" in footer
     # February is marked: soder did not report it.
     assert "* = ett kluster har inte rapporterat månaden" in footer
-    assert list(fig.layout.xaxis.categoryarray) == ["jan", "feb *", "mar"]
-    assert any("Mål 80" in a.text for a in fig.layout.annotations)
-    assert fig.layout.yaxis.range[1] >= 80
+    assert list(fig.layout["xaxis"]["categoryarray"]) == ["jan", "feb *", "mar"]
+    assert any("Mål 80" in a["text"] for a in fig.annotations)
+    assert fig.layout["yaxis"]["range"][1] >= 80
 
 
 def test_outcomes_panel_carries_n(q1):
     panel = next(p for p in build_panels(q1, SCREEN) if p.key == "outcomes")
     assert panel.n == 14
-    assert "n = 14 som fullföljt" in panel.figure.layout.annotations[2].text
+    assert "n = 14 som fullföljt" in panel.figure.footer
 
 
 def test_costs_panel_says_who_owes_whom(q1):
@@ -267,14 +272,14 @@ def test_cluster_view_has_no_costs_and_no_cluster_comparison(engine):
     assert "costs" not in keys
     assert "clusters_occupancy" not in keys and "clusters_share" not in keys
     occupancy = build_panels(view, SCREEN)[0].figure
-    assert occupancy.layout.title.subtitle.text == "Norr – Krami Test · jan–mar 2023 (kv. 1)"
+    assert subtitle(occupancy) == "Norr – Krami Test · jan–mar 2023 (kv. 1)"
 
 
 def test_panels_in_the_export_theme(q1):
     for panel in build_panels(q1, EXPORT):
-        assert panel.figure.layout.width == 1920
+        assert panel.figure.layout["width"] == 1920
     occupancy = build_panels(q1, EXPORT)[0].figure
-    assert occupancy.layout.height == 1080
+    assert occupancy.layout["height"] == 1080
 
 
 def test_panels_without_data_for_a_period_say_so(engine):
@@ -286,10 +291,10 @@ def test_panels_without_data_for_a_period_say_so(engine):
                                        "indicators"]
     *monthly, indicators = panels
     assert indicators.has_data is True
-    assert list(indicators.figure.data[0].x) == ["kv. 1<br>2023"]
+    assert list(indicators.figure.data[0]["x"]) == ["kv. 1<br>2023"]
     for panel in monthly:
         assert panel.has_data is False
-        assert "Inga uppgifter för perioden." in [a.text for a in panel.figure.layout.annotations]
+        assert "Inga uppgifter för perioden." in [a["text"] for a in panel.figure.annotations]
 
 
 def test_cluster_views_from_the_agreement_view_equal_views_read_for_each_cluster(tmp_path):

@@ -17,7 +17,6 @@ import pytest
 from tests.webserver import post_json, request, router_body, serving
 
 AGREEMENT = "/agreements/krami-sthlm-2023"
-NAVIGATE = "url.href"
 PANEL = ("..panel-download-file.data...panel-download-fallback.data..."
          "panel-download-status.children...panel-download-status.is_open..")
 PACK = "..export-download.data...export-status.children.."
@@ -138,18 +137,38 @@ def test_the_same_address_drawn_in_the_app_gives_the_400_content(app_url):
 # --------------------------------------------------------------------------- callbacks
 
 
-def navigate(period="2023", prev=0, nxt=0, breakdown="total", pathname=AGREEMENT,
-             search="", rendered=None, changed="period-select.value") -> dict:
-    return {"output": NAVIGATE, "outputs": {"id": "url", "property": "href"},
+SWITCH = "SWITCH"  # the period switch's output key, read from the app (it has a hash)
+SWITCH_OUTPUTS = [("view-content", "children"), ("period-select", "value"),
+                  ("period-prev-holder", "children"), ("period-next-holder", "children"),
+                  ("view-state", "data"), ("url-sync", "data"), ("crumbs", "children"),
+                  ("lang-switch", "href")]
+
+
+def switch(period="2023", prev=0, nxt=0, breakdown="total", rendered=None,
+           changed="period-select.value") -> dict:
+    """The period switch's request, as the page sends it."""
+    return {"output": SWITCH,
+            "outputs": [{"id": i, "property": p} for i, p in SWITCH_OUTPUTS],
             "inputs": [{"id": "period-select", "property": "value", "value": period},
                        {"id": "period-prev", "property": "n_clicks", "value": prev},
                        {"id": "period-next", "property": "n_clicks", "value": nxt},
-                       {"id": "breakdown-switch", "property": "value", "value": breakdown}],
-            "state": [{"id": "url", "property": "pathname", "value": pathname},
-                      {"id": "url", "property": "search", "value": search},
-                      {"id": "view-state", "property": "data",
-                       "value": {"period": "2022"} if rendered is None else rendered}],
+                       {"id": "breakdown-switch", "property": "value", "value": breakdown},
+                       {"id": "history-target", "property": "data", "value": None}],
+            "state": [{"id": "view-state", "property": "data",
+                       "value": {"agreement": "krami-sthlm-2023", "cluster": None,
+                                 "path": AGREEMENT, "lang": "sv", "period": "2022",
+                                 "breakdown": "total", "prev": None, "next": "2023"}
+                       if rendered is None else rendered}],
             "changedPropIds": [changed]}
+
+
+def resolved(base: str, body: dict) -> dict:
+    """The body with the switch's output key as the app names it."""
+    if body.get("output") != SWITCH:
+        return body
+    deps = json.loads(request(base + "/_dash-dependencies").text)
+    key = next(d["output"] for d in deps if d["output"].startswith("..view-content."))
+    return {**body, "output": key}
 
 
 def panel(clicks, state) -> dict:
@@ -170,17 +189,16 @@ def click(fmt="png", value=1) -> list[dict]:
 
 
 def test_callbacks_still_answer_well_formed_requests(app_url):
-    reply = post_json(app_url, navigate())
+    reply = post_json(app_url, resolved(app_url, switch()))
     assert reply.status == 200
-    assert reply.json()["response"]["url"]["href"] == AGREEMENT + "?period=2023"
+    response = reply.json()["response"]
+    assert response["url-sync"]["data"]["href"] == AGREEMENT + "?period=2023"
+    assert response["period-select"]["value"] == "2023"
     page = post_json(app_url, router_body(AGREEMENT, "?period=2023&lang=en"))
     assert page.status == 200 and "Krami" in page.text
 
 
 FAILING = {  # crafted bodies that reach a callback, which fails on them
-    "non-dict state": navigate(rendered=[1, 2]),
-    "search of the wrong type": navigate(search=5),
-    "pathname of the wrong type": navigate(pathname=["/"]),
     "panel state not a dict": panel(click(), [1]),
     "panel state without an agreement": panel(click(), {"period": "2023"}),
     "clicks not a list": panel(click()[0], {"agreement": "krami-sthlm-2023"}),
@@ -201,8 +219,12 @@ HARMLESS = {  # crafted values the callbacks take in their stride
     "a bad lang in the address": router_body(AGREEMENT, "?lang=xx&period=2023"),
     "a bad lang in the export state": panel(click("nope"), {"agreement": "krami-sthlm-2023",
                                                             "lang": "xx", "period": "2023"}),
-    "a period of the wrong type": navigate(period={"a": 1}),
-    "a click count of the wrong type": navigate(prev="x", changed="period-prev.n_clicks"),
+    "a period of the wrong type": switch(period={"a": 1}),
+    "a click count of the wrong type": switch(prev="x", changed="period-prev.n_clicks"),
+    "a view state that is not a dict": switch(rendered=[1, 2]),
+    "an agreement of the wrong type": switch(rendered={"agreement": ["x"], "lang": "sv",
+                                                       "path": 5, "period": "2023"}),
+    "a period that is not one": switch(period="2023-13"),
     "a pack for nothing": {"output": PACK,
                            "outputs": [{"id": "export-download", "property": "data"},
                                        {"id": "export-status", "property": "children"}],
@@ -215,7 +237,7 @@ HARMLESS = {  # crafted values the callbacks take in their stride
 
 @pytest.mark.parametrize("name", list(HARMLESS))
 def test_a_harmless_crafted_value_is_answered(app_url, name):
-    reply = post_json(app_url, HARMLESS[name])
+    reply = post_json(app_url, resolved(app_url, HARMLESS[name]))
     assert reply.status in (200, 204), reply.text
 
 
@@ -227,16 +249,16 @@ BAD_BODIES = {
     "no output": ({"inputs": [], "state": []}, None, "application/json"),
     "an output no callback has": ({"output": "x.y", "outputs": {"id": "x", "property": "y"},
                                    "inputs": [], "state": []}, None, "application/json"),
-    "inputs missing": ({k: v for k, v in navigate().items() if k != "inputs"}, None,
+    "inputs missing": ({k: v for k, v in switch().items() if k != "inputs"}, None,
                        "application/json"),
-    "inputs not a list": ({**navigate(), "inputs": {"a": 1}}, None, "application/json"),
-    "state too short": ({**navigate(), "state": []}, None, "application/json"),
-    "an input of another component": ({**navigate(), "inputs": [
-        {"id": "other", "property": "value", "value": 1}, *navigate()["inputs"][1:]]}, None,
+    "inputs not a list": ({**switch(), "inputs": {"a": 1}}, None, "application/json"),
+    "state too short": ({**switch(), "state": []}, None, "application/json"),
+    "an input of another component": ({**switch(), "inputs": [
+        {"id": "other", "property": "value", "value": 1}, *switch()["inputs"][1:]]}, None,
         "application/json"),
-    "outputs missing": ({k: v for k, v in navigate().items() if k != "outputs"}, None,
+    "outputs missing": ({k: v for k, v in switch().items() if k != "outputs"}, None,
                         "application/json"),
-    "changed ids not names": ({**navigate(), "changedPropIds": [1]}, None,
+    "changed ids not names": ({**switch(), "changedPropIds": [1]}, None,
                               "application/json"),
 }
 
@@ -244,6 +266,8 @@ BAD_BODIES = {
 @pytest.mark.parametrize("name", list(BAD_BODIES))
 def test_a_body_the_app_cannot_read_is_a_400(app_url, name):
     body, raw, content_type = BAD_BODIES[name]
+    if isinstance(body, dict):
+        body = resolved(app_url, body)
     reply = post_json(app_url, body, raw=raw, content_type=content_type)
     assert reply.status == 400
     assert reply.text.startswith("Ogiltig förfrågan: ") and "\n" not in reply.text.strip()

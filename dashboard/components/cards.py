@@ -149,10 +149,13 @@ def chart_box(graph: dcc.Graph, description: str, class_name: str = "chart-box")
 def panel_card(panel: Panel, lang: str, description: str | None = None) -> dbc.Card:
     """A panel: its figure (drawn by the figure function), sentences and downloads;
     ``description`` is the chart's text alternative (:mod:`.describe`)."""
-    graph = dcc.Graph(id=panel_id(panel.key), figure=panel.figure, config=GRAPH_CONFIG,
-                      className="panel-graph",
-                      style={"height": f"{panel.figure.layout.height}px"})
+    figure = panel.figure
+    graph = dcc.Graph(id=panel_id(panel.key), figure=figure.to_dict(), config=GRAPH_CONFIG,
+                      className="panel-graph", style={"height": f"{figure.height}px"})
     body = [chart_box(graph, description or panel.title)]
+    if figure.footer and not any(a.get("name") == "footer" for a in figure.annotations):
+        # Data as of, source and n under the chart, wrapping to the card's width.
+        body.append(html.P(figure.footer, className="chart-footer"))
     if panel.sentences:
         body.append(html.Ul([html.Li(s) for s in panel.sentences], className="sentences"))
     body.append(download_buttons(panel.key, lang))

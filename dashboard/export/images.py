@@ -18,8 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-
+from ..figures.spec import Figure
 from .texts import tx
 
 log = logging.getLogger(__name__)
@@ -112,13 +111,13 @@ def require_browser(lang: str = "sv") -> str:
 class ImageJob:
     """One image to draw: a figure in one format."""
 
-    figure: go.Figure | dict
+    figure: Figure | dict
     format: ImageFormat
 
 
-def figure_dict(figure: go.Figure | dict) -> dict:
-    """The figure as plotly.js reads it (computed once when a figure has several images)."""
-    return figure if isinstance(figure, dict) else figure.to_plotly_json()
+def figure_dict(figure: Figure | dict) -> dict:
+    """The figure as plotly.js reads it: the figure functions already build plain data."""
+    return figure if isinstance(figure, dict) else figure.to_dict()
 
 
 class Renderer:
@@ -268,7 +267,7 @@ def render_images(jobs: Sequence[ImageJob], lang: str = "sv",
         return renderer.render(jobs, progress)
 
 
-def figure_image(figure: go.Figure, format_key: str, lang: str = "sv") -> bytes:
+def figure_image(figure: Figure, format_key: str, lang: str = "sv") -> bytes:
     """One image of one figure (the per-chart download of the app)."""
     return render_images([ImageJob(figure_dict(figure), IMAGE_FORMATS[format_key])], lang)[0]
 

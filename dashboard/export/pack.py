@@ -8,7 +8,6 @@ files; :func:`zip_pack` packs a folder for a download.
 
 from __future__ import annotations
 
-import html
 import io
 import time
 import zipfile
@@ -16,9 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import plotly.graph_objects as go
 from sqlalchemy.engine import Engine
 
+from ..figures.spec import Figure
 from ..i18n import t
 from ..panels import Panel, build_panels
 from ..slides import Slide, build_slides
@@ -41,7 +40,7 @@ class Chart:
     key: str  # a panel key, "<panel>-gender", "cluster:<id>" or "cluster-outcomes:<id>"
     what: str  # "Beläggning", "Beläggning efter kön", "Beläggning – Järva"
     caption: str  # what – where – period
-    figure: go.Figure
+    figure: Figure
     section: str  # the heading it goes under in the Word document
     sentences: list[str] = field(default_factory=list)
     suppressed: bool = False
@@ -81,10 +80,9 @@ class PackContents:
         return next((c for c in self.charts if c.key == key), None)
 
 
-def shows_suppression(figure: go.Figure, lang: str) -> bool:
+def shows_suppression(figure: Figure, lang: str) -> bool:
     """Whether the figure's footer carries the note that small counts are hidden."""
-    note = t("suppression_note", lang)
-    return any(note in html.unescape(a.text or "") for a in figure.layout.annotations)
+    return t("suppression_note", lang) in (figure.footer or "")
 
 
 def gender_panels(view: View, threshold: int) -> dict[str, Panel]:
@@ -120,7 +118,7 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
     by_gender = gender_panels(view, threshold)
     charts: list[Chart] = []
 
-    def add(key: str, what: str, panel: Panel | None, figure: go.Figure, section: str,
+    def add(key: str, what: str, panel: Panel | None, figure: Figure, section: str,
             where: View = view) -> None:
         # "Beläggning – Krami Stockholm 2023, 2023": what – where, when.
         shown = what.split(" – ")[0] if where is not view else what

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from ..i18n import fmt_value, gender_label, status_symbol, t
+from ..i18n import fmt_value, gender_label, status_key, status_symbol, t
 from ..theme import BLUE, GENDER_COLOURS, Theme
-from .common import FigureText, empty_figure, esc, headroom, new_figure, percent_axis
+from .common import (
+    Canvas,
+    FigureText,
+    axis_number,
+    empty_figure,
+    esc,
+    fit_ticks,
+    headroom,
+    label_width,
+    line_px,
+    percent_axis,
+    tick_labels,
+)
+from .measure import text_width
+from .spec import Figure, number
 
 
 def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
-                   theme: Theme) -> go.Figure:
-    """Horizontal bars, best first: each agreement's value (its status symbol and its own
-    target under its name, ``n`` for a share) and under it, when asked, its women's and
-    men's values. Hidden small counts (exports) are said, not drawn.
+                   theme: Theme) -> Figure:
+    """Horizontal bars, best first: each agreement's value (its status symbol beside its
+    name and its own target under it, ``n`` for a share) and under it, when asked, its
+    women's and men's values. Hidden small counts (exports) are said, not drawn.
 
     ``rows`` come from :func:`dashboard.portfolio.compare` (and, in exports,
-    :func:`dashboard.privacy.suppress_compare`).
+    :func:`dashboard.privacy.suppress_compare`). Rows are placed by number (two agreements
+    both have a "Kvinnor" row) and named on the axis.
     """
     lang = text.lang
     if rows.empty or rows["value"].isna().all():
@@ -27,9 +41,10 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
     labels, values, texts, colours = [], [], [], []
     hidden = rows["hidden"] if "hidden" in rows else pd.Series(False, index=rows.index)
     small = rows["small"] if "small" in rows else pd.Series(False, index=rows.index)
-    for rec, h, sm in zip(rows.to_dict("records"), hidden, small, strict=True):
+    records = rows.to_dict("records")
+    for rec, h, sm in zip(records, hidden, small, strict=True):
         if rec["group"]:
-            labels.append(f"    {esc(gender_label(rec['group'], lang))}")
+            labels.append(esc(gender_label(rec["group"], lang)))
             colours.append(GENDER_COLOURS.get(rec["group"], BLUE))
         else:
             symbol = status_symbol(rec["status"]) if rec["status"] != "grey" else ""
@@ -41,7 +56,7 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
                 goal = (f"<br><span style='font-size:0.85em'>{t('target', lang).lower()} "
                         f"{sign}\u00a0{fmt_value(target, 'share' if share else unit, lang)}"
                         "</span>")
-            labels.append(f"{esc(rec['name'])} {symbol}".strip() + goal)
+            labels.append(f"<b>{esc(rec['name'])}</b> {symbol}".strip() + goal)
             colours.append(BLUE)
         v = rec["value"]
         if h:
@@ -54,19 +69,47 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
         if share and n is not None and not pd.isna(n):
             words += f"  (n = {int(n)})"
         texts.append(f"<b>{words}</b>" if not rec["group"] else words)
-    bar_px = max(theme.label_size * 2.6, 36)  # two lines: the name, and its target
-    height = int(theme.margin_top + theme.margin_bottom + len(labels) * bar_px + 90)
-    fig = new_figure(theme, text, height=max(height, int(theme.height * 0.75)))
-    # Rows by number (two agreements both have "Kvinnor"), named on the axis.
-    ys = list(range(len(labels)))
-    fig.add_bar(y=ys, x=values, orientation="h", marker=dict(color=colours),
-                text=texts, textposition="outside", textfont=dict(size=theme.label_size - 1),
-                cliponaxis=False, showlegend=False)
-    top = headroom(max(values), factor=1.3)
+    statuses = [r["status"] for r in records if not r["group"] and r.get("comparator")]
+    key = status_key(statuses, lang) if statuses else ""
+    if key:
+        from dataclasses import replace
+
+        text = replace(text, footer=" · ".join(p for p in (text.footer, key) if p))
+    left = label_width(labels, theme.font_size) + 12
+    canvas = Canvas(theme, text, left=left)
+    # A row holds its bar, and its name on two lines (the name, its target).
+    row = max(2 * line_px(theme.font_size) + 8, theme.label_size * 2.2, 32)
+    plot_px = canvas.plot_height(max(len(labels) * row,
+                                     theme.height * 0.75 - canvas.top - canvas.bottom))
+    width_px = canvas.plot_width
+    # Room past the longest bar for its words.
+    widest = max((v + (text_width(s, theme.label_size) + 12) * 100 / width_px * 1.0
+                  for v, s in zip(values, texts, strict=True)), default=1)
+    top = headroom(max(values), factor=1.05)
+    top = max(top, widest if share else top)
+    if not share:
+        longest = max((text_width(s, theme.label_size) + 12 for s in texts), default=0)
+        top = max(top, max(values) / max(1 - longest / width_px, 0.3))
     if share:
-        fig.update_xaxes(range=[0, max(115, top)], **percent_axis(lang))
+        top = max(top, 105.0)
+    ys = list(range(len(labels)))
+    fig = Figure()
+    fig.add(dict(type="bar", y=ys, x=[number(v) for v in values], orientation="h",
+                 marker=dict(color=colours), text=texts, textposition="outside",
+                 textangle=0, constraintext="none", cliponaxis=False, showlegend=False,
+                 textfont=dict(size=theme.label_size - 1, color=theme.text_colour)))
+    if share:
+        axis = percent_axis(lang)
+        xaxis = dict(range=[0, number(top)], **axis, **tick_labels(
+            fit_ticks(0, 100, width_px * 100 / top,
+                      lambda v: axis_number(v, lang, axis["ticksuffix"]), theme.font_size,
+                      horizontal=True, most=5), lang, axis["ticksuffix"]))
     else:
-        fig.update_xaxes(range=[0, top], tickformat=",")
-    fig.update_yaxes(range=[len(ys) - 0.5, -0.5], tickvals=ys, ticktext=labels)
-    fig.update_layout(bargap=0.3)
+        xaxis = dict(range=[0, number(top)], tickformat=",", **tick_labels(
+            fit_ticks(0, top, width_px, lambda v: axis_number(v, lang), theme.font_size,
+                      horizontal=True, most=6), lang))
+    fig.update_layout(xaxis=xaxis,
+                      yaxis=dict(range=[len(ys) - 0.5, -0.5], tickvals=ys, ticktext=labels),
+                      bargap=0.3)
+    canvas.apply(fig, plot_height=plot_px, showlegend=False)
     return fig

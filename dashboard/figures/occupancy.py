@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..i18n import fmt_auto, fmt_number, month_label, t
 from ..series import TOTAL, group_label
-from ..theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme
+from ..theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme, ink
 from .common import (
+    Canvas,
     FigureText,
-    add_mean_line,
-    add_target_line,
+    axis_number,
+    category_ticks,
     empty_figure,
     esc,
+    fit_ticks,
+    glyph_px,
     headroom,
-    new_figure,
+    line_px,
+    mean_trace,
+    place_labels,
+    target_label_right,
+    target_shape,
     target_text,
+    tick_labels,
 )
+from .common import (
+    pattern as hatch,
+)
+from .measure import text_width
+from .spec import Figure, number
 
 
 def month_axis(months: list[str], lang: str, flagged: set[str] = frozenset()) -> list[str]:
@@ -30,6 +44,17 @@ def month_axis(months: list[str], lang: str, flagged: set[str] = frozenset()) ->
     return labels
 
 
+def short_month(label: str, first_of_year: bool) -> str:
+    """``jan 2023 *`` -> ``jan *<br>2023`` for the first month of a year on the axis,
+    ``jan *`` for the others (the year is said once, on a second line)."""
+    words = label.split()
+    year = next((w for w in words if w.isdigit() and len(w) == 4), None)
+    if year is None:
+        return label
+    rest = " ".join(w for w in words if w != year)
+    return f"{rest}<br>{year}" if first_of_year else rest
+
+
 def group_colours(breakdown: str, groups: list[str]) -> dict[str, str]:
     if breakdown == "gender":
         return {g: GENDER_COLOURS.get(g, SEQUENCE[i % len(SEQUENCE)])
@@ -38,10 +63,32 @@ def group_colours(breakdown: str, groups: list[str]) -> dict[str, str]:
             for i, g in enumerate(groups)}
 
 
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def month_frame(theme: Theme, text: FigureText, labels: list[str], top: float, *,
+                legend: list[str], right: float = 0, y_title: str | None = None,
+                plot_height: float | None = None, y_format=None):
+    """The plan of a chart of months: y ticks that fit, x labels that fit (thinned, the
+    year once on a second line), the margins that hold them. Returns (canvas, x ticks)."""
+    lang = text.lang
+    fmt = y_format or (lambda v: axis_number(v, lang))
+    left = text_width(fmt(top), theme.font_size) + 10
+    if y_title:
+        left += line_px(theme.font_size) + 4
+    canvas = Canvas(theme, text, left=left, right=right, legend=legend, x_lines=1)
+    values, texts, lines = category_ticks(labels, theme.font_size, canvas.plot_width,
+                                          short_month)
+    if lines > 1:
+        canvas = Canvas(theme, text, left=left, right=right, legend=legend, x_lines=lines)
+    return canvas, (values, texts)
+
+
 def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str,
                      target: float | None, mean: float | None, text: FigureText,
                      theme: Theme, flagged: set[str] = frozenset(),
-                     totals: pd.Series | None = None) -> go.Figure:
+                     totals: pd.Series | None = None) -> Figure:
     """Stacked bars of participants per month, totals written on top, target and mean lines.
 
     ``monthly`` has ``month, group, participants`` (see :func:`series.occupancy_by_month`);
@@ -51,96 +98,227 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     Exports pass a suppressed ``monthly`` (``hidden``/``small`` columns, see
     :mod:`dashboard.privacy`) and the published month ``totals``: hidden groups of a month
     are drawn together as one hatched "dolt" segment (the total minus what is shown).
+
+    The target's label sits in the right margin, the mean is named in the legend, and a
+    month's total steps aside (into its bar, or over the line) where a line would cross it.
     """
     lang = text.lang
     if monthly.empty:
         return empty_figure(theme, text, t("no_data", lang))
-    fig = new_figure(theme, text)
     labels = month_axis(months, lang, flagged)
-    by_label = dict(zip(months, labels, strict=True))
     groups = list(dict.fromkeys(monthly["group"]))
     colours = group_colours(breakdown, groups)
+    cells = {(m, g): (None if _missing(v) else v) for m, g, v in
+             zip(monthly["month"], monthly["group"], monthly["participants"], strict=True)}
+    hidden_flags = {(m, g): bool(h) for m, g, h in
+                    zip(monthly["month"], monthly["group"], monthly["hidden"], strict=True)} \
+        if "hidden" in monthly.columns else {}
     if totals is None:
-        totals = monthly.groupby("month")["participants"].sum()
+        sums: dict[str, float] = {}
+        for (m, _g), v in cells.items():
+            if v is not None:
+                sums[m] = sums.get(m, 0) + v
+        total_y = [sums.get(m) for m in months]
+    else:
+        total_y = [None if _missing(totals.get(m)) else totals.get(m) for m in months]
+    total_y = [number(v) for v in total_y]
     show_segments = len(groups) > 1
-    small = set()
-    if "small" in monthly.columns:
-        small = {(m, g) for m, g, f in zip(monthly["month"], monthly["group"], monthly["small"],
-                                           strict=True) if f}
+    any_hidden = any(hidden_flags.values())
+
+    legend = [esc(group_label(breakdown, g, lang)) for g in groups] if show_segments else []
+    if any_hidden:
+        legend.append(t("hidden_legend", lang))
+    mean_label = f"{t('mean', lang)} {fmt_number(mean, 1, lang)}" if mean is not None \
+        else None
+    if mean_label:
+        legend.append(esc(mean_label))
+    target_label = target_text(target, "count", lang) if target is not None else None
+    right = text_width(f"<b>{target_label}</b>", theme.label_size) + 10 if target_label else 0
+
+    finite = [v for v in total_y if v is not None]
+    top = headroom(max(finite, default=0), target, mean, factor=1.22)
+    canvas, (tick_values, tick_texts) = month_frame(
+        theme, text, labels, top * 1.3, legend=legend, right=right,
+        y_title=t("participants", lang))
+    plot_px = canvas.plot_height()
+    slot = canvas.plot_width / max(len(months), 1)
+
+    # The totals: as large as fits a month's slot, placed clear of the lines.
+    size = theme.label_size
+    widest = max((text_width(f"<b>{fmt_auto(v, lang, '')}</b>", size) for v in finite),
+                 default=0)
+    while widest > slot - 3 and size > max(11, theme.label_size * 0.65):
+        size -= 1
+        widest = max(text_width(f"<b>{fmt_auto(v, lang, '')}</b>", size) for v in finite)
+    thin = 2 if widest > slot - 3 else 1  # even the smallest is too wide: every other one
+    lines = [v for v in (target, mean) if v is not None]
+    # Into the bar (white on its colour) only when the bar is wide enough for the number.
+    placed, top = place_labels(total_y, lines, top=top, plot_px=plot_px,
+                               label_px=line_px(size),
+                               inside_ok=not show_segments and widest <= slot * 0.75 - 4)
+
+    fig = Figure()
+    k = top / plot_px
+    bar_width = slot * 0.75
     for g in groups:
-        part = monthly[monthly["group"] == g].set_index("month")["participants"]
-        y = [part.get(m) for m in months]
-        y = [None if v is None or pd.isna(v) else v for v in y]
-        fig.add_bar(
-            x=labels, y=y, name=esc(group_label(breakdown, g, lang)),
+        y = [cells.get((m, g)) for m in months]
+        # A segment's number where it fits inside it and no line crosses it.
+        seg_text, seg_pos = [], []
+        for m, v in zip(months, y, strict=True):
+            label = fmt_auto(v, lang, "") if show_segments and v else ""
+            fits = bool(label) and v / k >= glyph_px(theme.label_size - 2) and \
+                text_width(label, theme.label_size - 2) + 4 <= bar_width
+            mid = _segment_base(cells, groups, g, m) + (v or 0) / 2
+            crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3
+                          for ln in lines)
+            seg_text.append(label)
+            seg_pos.append("inside" if fits and not crossed else "none")
+        fig.add(dict(
+            type="bar", x=labels, y=[number(v) for v in y],
+            name=esc(group_label(breakdown, g, lang)),
             marker=dict(color=colours[g], line=dict(color="#FFFFFF", width=1)),
-            text=[fmt_auto(v, lang, "") if show_segments and v else "" for v in y],
-            textposition="inside", insidetextanchor="middle", textangle=0,
-            constraintext="none",
-            textfont=dict(size=theme.label_size - 2, color="#FFFFFF"),
-            showlegend=show_segments,
-        )
-    if "hidden" in monthly.columns and monthly["hidden"].any():
-        _hidden_segments(fig, monthly, months, labels, totals, small, theme, lang)
-    total_y = [totals.get(m) for m in months]
-    fig.add_scatter(x=labels, y=total_y, mode="text", showlegend=False,
-                    text=[f"<b>{fmt_auto(v, lang, '')}</b>" if v is not None else ""
-                          for v in total_y],
-                    textposition="top center",
-                    textfont=dict(size=theme.label_size, color=theme.text_colour),
-                    cliponaxis=False)
-    top = headroom(totals.max(), target, mean, factor=1.22)
-    fig.update_layout(barmode="stack", showlegend=True,
-                      margin=dict(r=theme.margin_side + theme.label_size * 5))
-    fig.update_yaxes(range=[0, top], title=dict(text=t("participants", lang)),
-                     tickformat=",d")
-    fig.update_xaxes(categoryorder="array", categoryarray=list(by_label.values()),
-                     type="category")
-    if target is not None:
-        add_target_line(fig, target, target_text(target, "count", lang), theme)
+            text=seg_text, textposition=seg_pos, insidetextanchor="middle", textangle=0,
+            constraintext="inside",
+            textfont=dict(size=theme.label_size - 2, color=ink(colours[g])),
+            showlegend=show_segments))
+    if any_hidden:
+        _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_width,
+                         lines, cells, groups, hidden_flags)
+
+    colour = theme.text_colour
+    texts, ys, positions, colours_ = [], [], [], []
+    for i, (v, p) in enumerate(zip(total_y, placed, strict=True)):
+        if v is None or p is None or (thin > 1 and i % thin):
+            texts.append("")
+            ys.append(v)
+            positions.append("top center")
+            colours_.append(colour)
+            continue
+        texts.append(f"<b>{fmt_auto(v, lang, '')}</b>")
+        ys.append(number(p.at))
+        positions.append("bottom center" if p.where == "inside" else "top center")
+        colours_.append("#FFFFFF" if p.where == "inside" else colour)
+    fig.add(dict(type="scatter", x=labels, y=ys, mode="text", showlegend=False,
+                 text=texts, textposition=positions,
+                 textfont=dict(size=size, color=colours_), cliponaxis=False))
     if mean is not None:
-        add_mean_line(fig, mean, f"{t('mean', lang)} {fmt_number(mean, 1, lang)}", theme,
-                      labels)
+        fig.add(mean_trace(mean, mean_label, theme, labels))
+    y_ticks = fit_ticks(0, top, plot_px, lambda v: axis_number(v, lang), theme.font_size,
+                        horizontal=False)
+    fig.update_layout(
+        barmode="stack", showlegend=True,
+        yaxis=dict(range=[0, number(top)], title=dict(text=t("participants", lang),
+                                                        standoff=6,
+                                                        font=dict(size=theme.font_size)),
+                   tickformat=",d", **tick_labels(y_ticks, lang)),
+        xaxis=dict(categoryorder="array", categoryarray=labels, type="category",
+                   tickvals=tick_values, ticktext=tick_texts, tickangle=0))
+    if target is not None:
+        fig.shape(target_shape(target, theme))
+        fig.annotate(target_label_right(target_label, target, theme))
+    canvas.apply(fig)
     return fig
+
+
+def _segment_base(cells, groups, group, month) -> float:
+    """Where a group's segment starts in a month's stack (the groups drawn before it)."""
+    base = 0.0
+    for g in groups:
+        if g == group:
+            return base
+        v = cells.get((month, g))
+        base += v or 0
+    return base
 
 
 def flow_figure(flow: pd.DataFrame, *, months: list[str], text: FigureText,
-                theme: Theme, flagged: set[str] = frozenset()) -> go.Figure:
+                theme: Theme, flagged: set[str] = frozenset()) -> Figure:
     """Started and exited per month, side by side, with the numbers written on the bars;
-    ``flagged`` months are marked ``*`` (a cluster has not reported them)."""
+    ``flagged`` months are marked ``*`` (a cluster has not reported them).
+
+    Where a month's slot is too narrow for two numbers side by side (a long period on a
+    small screen), the period's sums are written in the legend instead."""
     lang = text.lang
     if flow.empty or flow[["started", "exited"]].isna().all().all():
         return empty_figure(theme, text, t("no_data", lang))
-    fig = new_figure(theme, text, height=int(theme.height * 0.8))
     labels = month_axis(months, lang, flagged)
-    data = flow.set_index("month")
-    for col, colour in (("started", SKY), ("exited", VERMILLION)):
-        y = [data[col].get(m) if m in data.index else None for m in months]
-        fig.add_bar(x=labels, y=y, name=t(col, lang), marker=dict(color=colour),
-                    text=[fmt_auto(v, lang, "") for v in y], textposition="outside",
-                    textfont=dict(size=theme.label_size - 1), cliponaxis=False)
-    top = headroom(data["started"].max(), data["exited"].max(), factor=1.25, minimum=5)
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(range=[0, top], tickformat=",d")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    data = {m: (s, e) for m, s, e in zip(flow["month"], flow["started"], flow["exited"],
+                                        strict=True)}
+    series = {}
+    for n, col in enumerate(("started", "exited")):
+        series[col] = [None if m not in data or _missing(data[m][n]) else number(data[m][n])
+                       for m in months]
+    finite = [v for col in series.values() for v in col if v is not None]
+    top = headroom(max(finite, default=0), factor=1.25, minimum=5)
+    names = [t("started", lang), t("exited", lang)]
+    canvas, _ = month_frame(theme, text, labels, top * 1.3, legend=names)
+    slot = canvas.plot_width / max(len(months), 1)
+    size = theme.label_size - 1
+    widest = max((text_width(fmt_auto(v, lang, ""), size) for v in finite), default=0)
+    while widest > slot * 0.375 - 2 and size > max(11, theme.label_size * 0.65):
+        size -= 1
+        widest = max(text_width(fmt_auto(v, lang, ""), size) for v in finite)
+    written = widest <= slot * 0.375 - 2
+    if not written:
+        sums = {col: sum(v for v in series[col] if v is not None) for col in series}
+        names = [f"{t('started', lang)} ({t('total', lang).lower()} "
+                 f"{fmt_auto(sums['started'], lang)})",
+                 f"{t('exited', lang)} ({t('total', lang).lower()} "
+                 f"{fmt_auto(sums['exited'], lang)})"]
+    height = int(theme.height * 0.8)
+    canvas, (tick_values, tick_texts) = month_frame(theme, text, labels, top * 1.3,
+                                                    legend=names)
+    plot_px = canvas.plot_height(height - canvas.top - canvas.bottom)
+    # The axis holds the numbers over the bars.
+    top = max(top, max(finite, default=0) + (line_px(size) + 6) * top / plot_px)
+    fig = Figure()
+    for (col, colour), name in zip((("started", SKY), ("exited", VERMILLION)), names,
+                                   strict=True):
+        y = series[col]
+        fig.add(dict(type="bar", x=labels, y=y, name=name, marker=dict(color=colour),
+                     text=[fmt_auto(v, lang, "") for v in y],
+                     textposition="outside" if written else "none",
+                     textfont=dict(size=size), cliponaxis=False, constraintext="none",
+                     textangle=0))
+    y_ticks = fit_ticks(0, top, plot_px, lambda v: axis_number(v, lang), theme.font_size,
+                        horizontal=False)
+    fig.update_layout(
+        barmode="group", bargap=0.25,
+        yaxis=dict(range=[0, number(top)], tickformat=",d", **tick_labels(y_ticks, lang)),
+        xaxis=dict(type="category", categoryorder="array", categoryarray=labels,
+                   tickvals=tick_values, ticktext=tick_texts, tickangle=0))
+    canvas.apply(fig, plot_height=plot_px, showlegend=True)
     return fig
 
 
-def _hidden_segments(fig, monthly, months, labels, totals, small, theme, lang) -> None:
+def _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_width,
+                     lines, cells, groups, hidden_flags) -> None:
     """One hatched segment per month for its hidden groups: the total minus what is shown."""
-    shown = monthly[~monthly["hidden"]].groupby("month")["participants"].sum()
-    hidden_months = set(monthly.loc[monthly["hidden"], "month"])
-    y, text = [], []
-    for m in months:
-        if m not in hidden_months:
+    small = set()
+    if "small" in monthly.columns:
+        small = {(m, g) for m, g, f in zip(monthly["month"], monthly["group"],
+                                           monthly["small"], strict=True) if f}
+    y, text, pos = [], [], []
+    for m, total in zip(months, total_y, strict=True):
+        hidden_groups = [g for g in groups if hidden_flags.get((m, g))]
+        if not hidden_groups:
             y.append(None)
             text.append("")
+            pos.append("none")
             continue
-        y.append(float(totals.get(m, 0)) - float(shown.get(m, 0)))
-        groups = monthly[(monthly["month"] == m) & monthly["hidden"]]["group"]
-        text.append("<5" if all((m, g) in small for g in groups) else t("hidden", lang))
-    fig.add_bar(x=labels, y=y, name=t("hidden_legend", lang), text=text,
-                textposition="inside", insidetextanchor="middle", textangle=0,
-                constraintext="none", textfont=dict(size=theme.label_size - 2, color="#000000"),
-                marker=dict(color="#DDDDDD", pattern=dict(shape="x", fgcolor="#777777"),
-                            line=dict(color="#FFFFFF", width=1)))
+        shown = sum(cells.get((m, g)) or 0 for g in groups if not hidden_flags.get((m, g)))
+        v = float(total or 0) - float(shown)
+        y.append(number(v))
+        label = "<5" if all((m, g) in small for g in hidden_groups) else t("hidden", lang)
+        text.append(label)
+        fits = v / k >= glyph_px(theme.label_size - 2) and \
+            text_width(esc(label), theme.label_size - 2) + 4 <= bar_width
+        mid = shown + v / 2
+        crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3 for ln in lines)
+        pos.append("inside" if fits and not crossed else "none")
+    fig.add(dict(type="bar", x=labels, y=y, name=t("hidden_legend", lang), text=text,
+                 textposition=pos, insidetextanchor="middle", textangle=0,
+                 constraintext="inside",
+                 textfont=dict(size=theme.label_size - 2, color="#000000"),
+                 marker=dict(color="#DDDDDD", pattern=hatch("x", "#777777"),
+                             line=dict(color="#FFFFFF", width=1))))

@@ -192,12 +192,15 @@ def layout(**query):
         html.Span(id="compare-download-status", className="small", role="status"),
     ], className="downloads")
     chart = dbc.Card(dbc.CardBody([
-        html.Div(dcc.Graph(id="compare-graph", figure=figure, config=GRAPH_CONFIG,
-                           style={"height": f"{figure.layout.height}px"}),
+        html.Div(dcc.Graph(id="compare-graph", figure=figure.to_dict(), config=GRAPH_CONFIG,
+                           style={"height": f"{figure.height}px"}),
                  role="img", **{"aria-label": t("compare_alt", lang,
                                                 what=kpi_label(choice["kpi"], lang),
                                                 n=sum(1 for r in data["rows"]
                                                       if not r["group"]))}),
+        html.P(figure.footer, className="chart-footer")
+        if figure.footer and not any(a.get("name") == "footer" for a in figure.annotations)
+        else None,
         downloads,
     ]), className="panel-card", id="compare-chart")
     state = dcc.Store(id="compare-state", data={**choice, "period": data["period"]})

@@ -24,7 +24,7 @@ from ..views import build_view, cluster_views
 dash.register_page(__name__, order=3, path_template="/present/<agreement_id>",
                    title="Presentation", name="Presentation")
 
-SLIDE_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
+SLIDE_CONFIG = {"displayModeBar": False, "responsive": False, "staticPlot": True}
 
 
 def layout(agreement_id: str | None = None, **query):
@@ -68,12 +68,15 @@ def render(slide: Slide, index: int, current: int, view, lang: str) -> html.Sect
     if slide.key == "cover":
         body = cover_body(slide, lang)
     else:
-        figure = slide.figure
-        figure.update_layout(height=None, width=None, autosize=True)
+        # Drawn at the size of a 1024x768 slide and scaled to the slide it is on
+        # (assets/present.js), so that it looks the same, only larger, at 1920x1080.
+        figure = slide.figure.to_dict()
+        figure["layout"] = {**figure["layout"], "autosize": False,
+                            "width": figure["layout"].get("width") or PRESENT.min_width}
         where = slide.title if slide.key.startswith("cluster:") else None
         title = slide.panel.title if slide.panel is not None else slide.title
         description = chart_text(view, slide.key, title, slide.panel, where)
-        graph = dcc.Graph(figure=figure, config=SLIDE_CONFIG, style={"height": "100%"})
+        graph = dcc.Graph(figure=figure, config=SLIDE_CONFIG)
         body = [chart_box(graph, description, "slide-graph"),
                 html.Ul([html.Li(line) for line in slide.lines], className="slide-lines")
                 if slide.lines else None]

@@ -1,0 +1,109 @@
+"""Every chart of every demo view, in every medium: what the collision test draws and
+the plotly check validates.
+
+Views: each demo agreement and each of its clusters at its default period (the
+agreements in English too), and periods that stress the layout (three years of months, a
+quarter without data, breakdowns by gender and target group, a single month). Media: the
+app's cards (SCREEN, as wide as a card is at 1920x1080 and at 1024x768), presentation
+mode's slides (PRESENT, the charts of a 1024x768 slide, scaled up on larger screens) and
+the meeting pack's images (EXPORT, 1920x1080).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from dashboard import repository
+from dashboard.panels import build_panels
+from dashboard.theme import PRESENT, SCREEN
+from dashboard.views import View, build_view, cluster_views
+
+# (agreement, period, breakdown) beyond every default view.
+STRESS = [("grums-unga-2016", "2016-01..2018-12", None), ("grums-unga-2016", "2017-Q2", None),
+          ("krami-sthlm-2023", "2023", "gender"), ("krami-sthlm-2023", "2023", "target_group"),
+          ("sthlm-af-2023", "2023-05", None)]
+
+# Charts that fill a whole row of the page; the others share it (two per row from 1200 px).
+WIDE = ("occupancy", "flow", "outcomes", "indicators")
+
+# How wide a card's chart is (measured in the app: tests/browser/test_collisions.py).
+CARD_WIDTHS = {"1920x1080": {"wide": 1800, "half": 875}, "1024x768": {"wide": 952,
+                                                                       "half": 952}}
+
+
+@dataclass
+class Chart:
+    id: str
+    medium: str  # screen | present | export
+    figure: dict
+    width: int
+    height: int
+
+
+def views(engine: Engine) -> Iterator[tuple[str, View]]:
+    """(name, view) for every demo view and stress period, and each agreement in English
+    (other words, other widths)."""
+    for agreement in repository.list_agreements(engine)["agreement_id"]:
+        view = build_view(engine, agreement)
+        yield agreement, view
+        yield f"{agreement} (en)", build_view(engine, agreement, None, None, None, "en")
+        if len(view.data.cluster_ids) > 1:
+            for cv in cluster_views(view):
+                yield f"{agreement}/{cv.cluster_id}", cv
+        elif view.data.cluster_ids:
+            cid = view.data.cluster_ids[0]
+            yield f"{agreement}/{cid}", build_view(engine, agreement, None, cid)
+    for agreement, period, breakdown in STRESS:
+        name = f"{agreement}@{period}" + (f"/{breakdown}" if breakdown else "")
+        yield name, build_view(engine, agreement, period, None, breakdown)
+
+
+def screen_charts(name: str, view: View) -> Iterator[Chart]:
+    if not view.has_data:
+        return
+    for panel in build_panels(view, SCREEN):
+        fig = panel.figure.to_dict()
+        height = fig["layout"]["height"]
+        widths = {CARD_WIDTHS[size]["wide" if panel.key in WIDE else "half"]
+                  for size in CARD_WIDTHS}
+        for width in sorted(widths):
+            yield Chart(f"{name} {panel.key} card@{width}", "screen", fig, width, height)
+
+
+def slide_charts(name: str, view: View) -> Iterator[Chart]:
+    from dashboard.slides import build_slides
+
+    per_cluster = cluster_views(view) if view.cluster_id is None and \
+        len(view.data.cluster_ids) > 1 else []
+    for slide in build_slides(view, PRESENT, cluster_views=per_cluster):
+        if slide.figure is None:
+            continue
+        fig = slide.figure.to_dict()
+        width = fig["layout"].get("width") or PRESENT.min_width
+        yield Chart(f"{name} slide {slide.key}", "present", fig, width,
+                    fig["layout"]["height"])
+
+
+def pack_charts(name: str, engine: Engine, view: View) -> Iterator[Chart]:
+    from dashboard.export.images import HEIGHT, WIDTH
+    from dashboard.export.pack import build_contents
+
+    contents = build_contents(engine, view.agreement_id, view.period.text, view.cluster_id,
+                              view.lang, 5, per_cluster=True)
+    for chart in contents.charts:
+        yield Chart(f"{name} pack {chart.stem}", "export", chart.figure.to_dict(), WIDTH,
+                    HEIGHT)
+
+
+def every_chart(engine: Engine) -> list[Chart]:
+    """Every chart of every demo view: cards, slides and the pack's images."""
+    out: list[Chart] = []
+    for name, view in views(engine):
+        out += screen_charts(name, view)
+        if view.breakdown == "total":
+            out += slide_charts(name, view)
+            out += pack_charts(name, engine, view)
+    return out
