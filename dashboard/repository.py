@@ -246,7 +246,14 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 
 def record_import(conn: Connection, file_name: str, sha256: str, mode: str,
                   rows: dict[str, int], agreement_ids: list[str]) -> int:
-    """Add an entry to the import log; returns its id."""
+    """Add an entry to the import log; returns its id.
+
+    A file name that looks like it holds a personal identity number is never stored
+    (the importer refuses such files before; this is the last line of defence)."""
+    from .ingest.pnr import contains_identity_number
+
+    if contains_identity_number(file_name):
+        file_name = ""
     result = conn.execute(insert(imports).values(
         imported_at=_now(), file_name=file_name[:255], file_sha256=sha256, mode=mode,
         rows_json=json.dumps(rows), agreements_json=json.dumps(sorted(agreement_ids)),
