@@ -15,7 +15,20 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, and_, delete, func, insert, inspect, select, update
+from sqlalchemy import (
+    ARRAY,
+    Float,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
@@ -35,7 +48,7 @@ from .schema import TABLES
 IMPORT_LOCK_KEY = 741_852_963  # PostgreSQL advisory lock id for imports
 _CHUNK = 500
 _FETCH = 50_000  # rows per batch read or written in bulk
-_IDS_PER_STATEMENT = 10_000  # ids in one "id IN (...)"
+_IDS_PER_STATEMENT = 50_000  # ids in one statement (one array parameter)
 # Values bound in one statement of a bulk insert on SQLite (it allows 32 766; a few
 # hundred rows per statement are as fast as more).
 _VARIABLES = 900
@@ -161,8 +174,10 @@ def stored_rows(conn: Connection, table_name: str, agreement_ids: list[str],
                 if name in ("id", "import_id"):
                     parts[name].append(np.fromiter(values, dtype=np.int64, count=len(values)))
                 else:
+                    codes, uniques = pd.factorize(_objects(values))
                     same = shared[name]
-                    parts[name].append(_objects([same.setdefault(v, v) for v in values]))
+                    canonical = [same.setdefault(u, u) for u in uniques]
+                    parts[name].append(_objects([*canonical, None])[codes])
     data = {}
     for name in names:
         dtype = np.int64 if name in ("id", "import_id") else object
@@ -288,14 +303,14 @@ def replace_rows(conn: Connection, import_id: int, table_name: str, remove,
     db_columns = [c.name for c in t.columns]
     ids = np.sort(np.asarray(remove, dtype=np.int64))
     for i in range(0, len(ids), _IDS_PER_STATEMENT):
-        chunk = [int(v) for v in ids[i:i + _IDS_PER_STATEMENT]]
-        result = conn.execute(select(t).where(t.c.id.in_(chunk)).order_by(t.c.id))
+        among = _ids_among(conn, t.c.id, ids[i:i + _IDS_PER_STATEMENT])
+        result = conn.execute(select(t).where(among).order_by(t.c.id))
         while batch := result.fetchmany(_FETCH):
             texts = _json_rows(t, batch)
             rows = np.empty((len(texts), 3), dtype=object)
             rows[:, 0], rows[:, 1], rows[:, 2] = import_id, table_name, texts
             insert_rows(conn, import_backup, ["import_id", "table_name", "row_json"], rows)
-        conn.execute(delete(t).where(t.c.id.in_(chunk)))
+        conn.execute(delete(t).where(among))
     value_columns = [c for c in db_columns if c not in ("id", "import_id")]
     arrays = [add[c].to_numpy(dtype=object) for c in value_columns]
     for i in range(0, len(add), _FETCH):
@@ -305,6 +320,16 @@ def replace_rows(conn: Connection, import_id: int, table_name: str, remove,
         for k, values in enumerate(arrays, start=1):
             rows[:, k] = values[i:i + n]
         insert_rows(conn, t, ["import_id", *value_columns], rows)
+
+
+def _ids_among(conn: Connection, column, ids: np.ndarray):
+    """``column IN ids`` with the ids as one parameter (an array on PostgreSQL, a JSON
+    array on SQLite): thousands of ids without thousands of bound values."""
+    values = [int(v) for v in ids]
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam("ids", values, type_=ARRAY(Integer)))
+    listed = func.json_each(bindparam("ids", json.dumps(values))).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def insert_rows(conn: Connection, table, columns: list[str], rows: np.ndarray) -> None:
@@ -350,17 +375,21 @@ def _copy_rows(conn: Connection, table, columns: list[str], rows: np.ndarray) ->
 
 def _json_rows(t, rows: list) -> list[str]:
     """Each row as the JSON object ``{"column": value, ...}`` that undo restores, built a
-    column at a time (equal texts encoded once, floats written exactly)."""
+    column at a time: each distinct value encoded once (floats exactly, as ``json``
+    writes them), then one template filled per row."""
     names = [c.name for c in t.columns]
     floats = {c.name for c in t.columns if isinstance(c.type, Float)}
     encoded = []
     for name, values in zip(names, zip(*rows, strict=True), strict=True):
+        if name in ("id", "import_id"):
+            encoded.append(list(map(str, values)))
+            continue
+        codes, uniques = pd.factorize(_objects(values))
         if name in floats:
-            encoded.append(["null" if v is None else float.__repr__(float(v)) for v in values])
+            texts = [float.__repr__(float(u)) for u in uniques]
         else:
-            cache: dict = {None: "null"}
-            encoded.append([cache[v] if v in cache else cache.setdefault(v, json.dumps(v))
-                            for v in values])
+            texts = [json.dumps(u) for u in uniques]
+        encoded.append(_objects([*texts, "null"])[codes].tolist())
     template = "{" + ", ".join(f"{json.dumps(n)}: %s" for n in names) + "}"
     return [template % parts for parts in zip(*encoded, strict=True)]
 
@@ -404,10 +433,11 @@ def undo_rows(conn: Connection, import_id: int) -> dict[str, int]:
                               .order_by(import_backup.c.id),
                               execution_options={"stream_results": True})
         while batch := result.fetchmany(_FETCH):
-            rows = np.empty((len(batch), len(names)), dtype=object)
-            for k, (text_,) in enumerate(batch):
-                row = json.loads(text_)
-                rows[k] = [row.get(n) for n in names]
+            # One decoding per batch; a backup from before a column was added lacks it.
+            decoded = json.loads("[" + ",".join(text_ for (text_,) in batch) + "]")
+            rows = np.empty((len(decoded), len(names)), dtype=object)
+            for k, name in enumerate(names):
+                rows[:, k] = [r.get(name) for r in decoded]
             insert_rows(conn, t, names, rows)
             restored[table_name] = restored.get(table_name, 0) + len(rows)
     conn.execute(delete(import_backup).where(import_backup.c.import_id == import_id))
