@@ -29,10 +29,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-## Benchmarks (see README): time to draw a view; time and memory of the meeting pack
+## Benchmarks (see README): time to draw a view; time and memory of the meeting pack;
+## import speed and memory with the national dataset (generated into /tmp/national)
 bench: $(STAMP)
 	$(PY) bench/views.py
 	$(PY) bench/pack.py
+	$(PY) bench/import.py
 
 ## Screenshots of every view at both sizes from a running app (make run first)
 screenshots: $(STAMP)

@@ -302,8 +302,9 @@ def replace_rows(conn: Connection, import_id: int, table_name: str, remove,
     t = data_tables[table_name]
     db_columns = [c.name for c in t.columns]
     ids = np.sort(np.asarray(remove, dtype=np.int64))
-    for i in range(0, len(ids), _IDS_PER_STATEMENT):
-        among = _ids_among(conn, t.c.id, ids[i:i + _IDS_PER_STATEMENT])
+    step = _ids_per_statement(conn)
+    for i in range(0, len(ids), step):
+        among = _ids_among(conn, t.c.id, ids[i:i + step])
         result = conn.execute(select(t).where(among).order_by(t.c.id))
         while batch := result.fetchmany(_FETCH):
             texts = _json_rows(t, batch)
@@ -328,8 +329,21 @@ def _ids_among(conn: Connection, column, ids: np.ndarray):
     values = [int(v) for v in ids]
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam("ids", values, type_=ARRAY(Integer)))
-    listed = func.json_each(bindparam("ids", json.dumps(values))).table_valued("value")
-    return column.in_(select(listed.c.value))
+    if _has_json_each(conn):
+        listed = func.json_each(bindparam("ids", json.dumps(values))).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column.in_(values)
+
+
+def _has_json_each(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite" and conn.dialect.dbapi.sqlite_version_info >= (3, 38)
+
+
+def _ids_per_statement(conn: Connection) -> int:
+    """Ids in one statement: many as one array parameter, else a few hundred binds."""
+    if conn.dialect.name == "postgresql" or _has_json_each(conn):
+        return _IDS_PER_STATEMENT
+    return _CHUNK
 
 
 def insert_rows(conn: Connection, table, columns: list[str], rows: np.ndarray) -> None:
