@@ -1,11 +1,12 @@
 """Import speed and memory with the national dataset, on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/import.py [--data DIR] [--regenerate] [--zip] [--again]
-                                     [--backends sqlite,postgresql]
+    .venv/bin/python bench/import.py [--data DIR] [--regenerate] [--swedish] [--zip]
+                                     [--again] [--backends sqlite,postgresql]
 
 Generates the national dataset with ``bench/national.py`` (330 agreements, ~1 300
 clusters, monthly 2015–2024: about 1.9 million rows) into ``--data`` (default
-``/tmp/national``), or reuses it when it is there. Then imports it, as one import, into
+``/tmp/national``; with ``--swedish`` as Swedish Excel writes CSV, into
+``/tmp/national-sv``), or reuses it when it is there. Then imports it, as one import, into
 a fresh SQLite file and into a fresh PostgreSQL database: a throwaway server started as
 the tests do (``tests/pg.py``) but with PostgreSQL's durable defaults (fsync on), its
 data directory on disk beside the SQLite file; or the server of ``TEST_POSTGRES_URL``.
@@ -105,13 +106,13 @@ def server_cpu(server) -> float | None:
         return None
 
 
-def ensure_dataset(folder: Path, regenerate: bool) -> None:
+def ensure_dataset(folder: Path, regenerate: bool, swedish: bool) -> None:
     present = all((folder / f"{name}.csv").exists() for name in HEADERS)
     if present and not regenerate:
         print(f"reusing {folder} (--regenerate to write it again)")
         return
     started = time.perf_counter()
-    counts = generate(folder)
+    counts = generate(folder, swedish=swedish)
     print(f"generated {sum(counts.values()):,} rows into {folder} in "
           f"{time.perf_counter() - started:.0f} s".replace(",", " "))
 
@@ -139,14 +140,19 @@ def main(argv: list[str] | None = None) -> int:
         child(argv[1], argv[2], argv[3:])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/tmp/national"))
+    parser.add_argument("--data", type=Path, default=None,
+                        help="default /tmp/national, with --swedish /tmp/national-sv")
+    parser.add_argument("--swedish", action="store_true",
+                        help="the dataset as Swedish Excel saves CSV (';', decimal comma, "
+                             "Windows-1252)")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--zip", action="store_true", help="also import the zip file")
     parser.add_argument("--again", action="store_true",
                         help="import it a second time (every row replaced), then undo")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args(argv)
-    ensure_dataset(args.data, args.regenerate)
+    args.data = args.data or Path("/tmp/national-sv" if args.swedish else "/tmp/national")
+    ensure_dataset(args.data, args.regenerate, args.swedish)
     files = sorted(args.data.glob("*.csv"))
     size = sum(f.stat().st_size for f in files)
     sources = [("folder", args.data)]

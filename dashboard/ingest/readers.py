@@ -291,7 +291,7 @@ def _zip_tables(ds, archive, sources, limits) -> Iterator[RawTable]:
     try:
         yield from _csv_files(ds, sources, limits)
     except _ZipTooLarge:
-        ds.problems.append(Problem("too_large_unpacked", file=ds.source, params={
+        ds.problems.append(Problem("too_large", file=ds.source, params={
             "size_mb": f"> {limits.max_bytes / 1e6:.0f}",
             "limit_mb": f"{limits.max_bytes / 1e6:.0f}"}))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError,
@@ -326,6 +326,8 @@ def _table_for(ds: RawDataset, stem: str, label: str, sheet: str | None) -> str 
 
 # Windows-1252 leaves these bytes undefined: a file holding them is not Windows-1252.
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_NOT_CP1252 = re.compile(b"[\\x00" + b"".join(b"\\x%02x" % b for b in sorted(_CP1252_UNDEFINED))
+                         + b"]")
 # UTF-8 text read as Windows-1252 shows up as these pairs (Ã¤ for ä and so on).
 _MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u2018-\u203a\u0152-\u017e\u02c6\u02dc]|Â[\u00a0-\u00bf]")
 # DOS (code page 850/437) text read as Windows-1252: ä å ö Ö é become „ † ” ™ ‚, which
@@ -346,8 +348,8 @@ def decode_csv(data: bytes) -> tuple[str | None, Problem | None]:
     except UnicodeDecodeError:
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
-        bad = next((i for i, b in enumerate(data) if b in _CP1252_UNDEFINED or b == 0), None)
-        if bad is not None:
+        if m := _NOT_CP1252.search(data):
+            bad = m.start()
             return None, Problem("bad_encoding", params={
                 "byte": f"0x{data[bad]:02X}", "row": data.count(b"\n", 0, bad) + 1})
         text = data.decode("cp1252")
