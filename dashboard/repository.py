@@ -294,6 +294,23 @@ def record_import(conn: Connection, file_name: str, sha256: str, mode: str,
     return import_id
 
 
+def complete_import(conn: Connection, import_id: int, file_name: str, sha256: str,
+                    rows: dict[str, int], agreement_ids: list[str]) -> None:
+    """Fill in an import log entry begun by :func:`record_import` with placeholders (the
+    importer starts writing rows before it has read the whole file), in the same
+    transaction. The time is the completion's."""
+    from .ingest.pnr import contains_identity_number
+
+    if contains_identity_number(file_name):
+        file_name = ""
+    conn.execute(update(imports).where(imports.c.id == import_id).values(
+        imported_at=_now(), file_name=file_name[:255], file_sha256=sha256,
+        rows_json=json.dumps(rows), agreements_json=json.dumps(sorted(agreement_ids))))
+    if agreement_ids:
+        conn.execute(insert(import_agreements), [
+            {"import_id": import_id, "agreement_id": a} for a in sorted(agreement_ids)])
+
+
 def replace_rows(conn: Connection, import_id: int, table_name: str, remove,
                  add: pd.DataFrame) -> None:
     """Back up and delete the stored rows with the ids ``remove``, then insert ``add``

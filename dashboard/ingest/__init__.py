@@ -13,9 +13,12 @@ import lock. The limits (file size, rows per table, cells per workbook) are sett
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +58,8 @@ class ImportResult:
     replaced: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    # Seconds spent reading and parsing, checking against what is stored, and writing.
+    # Seconds: reading and parsing; the rules across tables (with what is stored); the
+    # rest of the writing and the commit (the database writes while the file is parsed).
     timings: dict[str, float] = field(default_factory=dict)
 
     def messages(self, lang: str = "sv") -> list[str]:
@@ -113,6 +117,50 @@ def _file_agreements(parsed: dict[str, ParsedTable]) -> list[str]:
     return sorted(ids)
 
 
+def _after_frame(columns: list[str], stored: pd.DataFrame, keep=None) -> dict:
+    """Stored rows (those ``keep`` selects) as after-state columns."""
+    keep = slice(None) if keep is None else keep
+    after = {c: stored[c].to_numpy(dtype=object)[keep] for c in columns}
+    after["_origin"] = stored["import_id"].to_numpy(dtype=np.int64)[keep]
+    after["_row"] = np.full(len(after["_origin"]), -1, dtype=np.int64)
+    return after
+
+
+def merge_table(name: str, stored: pd.DataFrame, table: ParsedTable, replace: bool,
+                agreement_ids: list[str]) -> tuple[dict, dict, np.ndarray]:
+    """One table after the import: ``(stored rows kept, the file's rows, ids of the
+    stored rows removed)``, the first two as after-state columns (see
+    :class:`.validate.AfterState`)."""
+    spec = TABLES[name]
+    columns, key = checked_columns(spec), list(spec.key)
+    frame = table.frame
+    complete = np.ones(len(frame), dtype=bool)
+    for c in key:
+        complete &= ~is_none(frame[c].to_numpy())
+    if stored.empty:
+        gone = np.zeros(0, dtype=bool)
+    elif replace:
+        gone = stored["agreement_id"].isin(agreement_ids).to_numpy()
+    else:
+        ids = group_ids([np.concatenate([stored[c].to_numpy(dtype=object),
+                                         frame[c].to_numpy(dtype=object)[complete]])
+                         for c in key])
+        gone = np.isin(ids[:len(stored)], ids[len(stored):])
+    kept = _after_frame(columns, stored, ~gone)
+    rows = slice(None) if complete.all() else complete  # a slice copies nothing
+    incoming = {c: frame[c].to_numpy(dtype=object)[rows] for c in columns}
+    incoming["_row"] = frame["_row"].to_numpy(dtype=np.int64)[rows]
+    incoming["_origin"] = np.full(len(incoming["_row"]), FILE_ORIGIN, dtype=np.int64)
+    return kept, incoming, stored["id"].to_numpy(dtype=np.int64)[gone]
+
+
+def _joined(parts: list[dict]) -> pd.DataFrame:
+    filled = [p for p in parts if len(p["_row"])] or parts[:1]
+    if len(filled) == 1:
+        return object_frame(filled[0])
+    return object_frame({c: np.concatenate([p[c] for p in filled]) for c in filled[0]})
+
+
 def merge(stored: dict[str, pd.DataFrame], parsed: dict[str, ParsedTable], replace: bool,
           agreement_ids: list[str]) -> tuple[AfterState, dict[str, np.ndarray]]:
     """The data after the import (the columns the rules need), and per table the ids of
@@ -120,35 +168,142 @@ def merge(stored: dict[str, pd.DataFrame], parsed: dict[str, ParsedTable], repla
     frames: dict[str, pd.DataFrame] = {}
     removed: dict[str, np.ndarray] = {}
     for name, spec in TABLES.items():
-        columns = checked_columns(spec)
-        st = stored[name]
-        after = {c: st[c].to_numpy(dtype=object) for c in columns}
-        after["_origin"] = st["import_id"].to_numpy(dtype=np.int64)
-        after["_row"] = np.full(len(st), -1, dtype=np.int64)
         if name not in parsed:
-            frames[name] = object_frame(after)
+            frames[name] = object_frame(_after_frame(checked_columns(spec), stored[name]))
             continue
-        key = list(spec.key)
-        frame = parsed[name].frame
-        complete = np.ones(len(frame), dtype=bool)
-        for c in key:
-            complete &= ~is_none(frame[c].to_numpy())
-        if st.empty:
-            gone = np.zeros(0, dtype=bool)
-        elif replace:
-            gone = st["agreement_id"].isin(agreement_ids).to_numpy()
-        else:
-            ids = group_ids([np.concatenate([st[c].to_numpy(dtype=object),
-                                             frame[c].to_numpy(dtype=object)[complete]])
-                             for c in key])
-            gone = np.isin(ids[:len(st)], ids[len(st):])
-        removed[name] = st["id"].to_numpy(dtype=np.int64)[gone]
-        incoming = {c: frame[c].to_numpy(dtype=object)[complete] for c in columns}
-        incoming["_origin"] = np.full(int(complete.sum()), FILE_ORIGIN, dtype=np.int64)
-        incoming["_row"] = frame["_row"].to_numpy(dtype=np.int64)[complete]
-        frames[name] = object_frame({c: np.concatenate([after[c][~gone], incoming[c]])
-                                     for c in after})
+        kept, incoming, removed[name] = merge_table(name, stored[name], parsed[name],
+                                                    replace, agreement_ids)
+        frames[name] = _joined([kept, incoming])
     return AfterState(frames, parsed), removed
+
+
+class _WriteThread:
+    """The import's one write transaction, in a thread of its own, so that the database
+    writes one table while the importer parses the next (PostgreSQL's server inserts in a
+    process of its own; SQLite lets go of Python's lock while it writes).
+
+    Tasks (functions of the connection) run in order; after the last one the
+    transaction commits; it rolls back when a task fails or the importer gives up. Only
+    this thread touches the connection."""
+
+    _DONE, _ABORT = object(), object()
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.tasks: queue.Queue = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.failure: BaseException | None = None
+
+    def submit(self, task) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="import-writer",
+                                           daemon=True)
+            self.thread.start()
+        self.tasks.put(task)
+
+    def _run(self) -> None:
+        try:
+            repository.ensure_schema(self.engine)
+            with repository.write_transaction(self.engine) as conn:
+                while (task := self.tasks.get()) is not self._DONE:
+                    if task is self._ABORT:
+                        raise _Aborted
+                    task(conn)
+        except _Aborted:
+            pass
+        except BaseException as exc:  # handed to the importer by finish()
+            self.failure = exc
+
+    def finish(self) -> None:
+        """Commit after the tasks submitted; raise what failed, if anything did."""
+        if self.thread is not None:
+            self.tasks.put(self._DONE)
+            self.thread.join()
+            self.thread = None
+        if self.failure is not None:
+            raise self.failure
+
+    def abort(self) -> None:
+        """Roll back (if the transaction is still open) and wait for the thread."""
+        if self.thread is not None:
+            self.tasks.put(self._ABORT)
+            self.thread.join()
+            self.thread = None
+
+
+class _Aborted(Exception):
+    """The importer gave up: roll the write transaction back."""
+
+
+@dataclass
+class _Writing:
+    """What the write thread has done so far, and the importer's results."""
+
+    mode: str
+    import_id: int | None = None
+    kept: dict[str, dict] = field(default_factory=dict)  # table -> stored rows kept
+    incoming: dict[str, dict] = field(default_factory=dict)  # table -> the file's rows
+    agreements: dict[str, list[str]] = field(default_factory=dict)  # table -> its agreements
+    replaced: dict[str, int] = field(default_factory=dict)
+    check_seconds: float = 0.0
+
+    def started(self, conn) -> int:
+        if self.import_id is None:
+            self.import_id = repository.record_import(conn, "", "", self.mode, {}, [])
+        return self.import_id
+
+
+def _write_now(writing: _Writing, table: ParsedTable, conn) -> None:
+    """Upsert one table at once (no problem found so far): the stored rows of its
+    agreements with the same keys are backed up and replaced."""
+    spec = TABLES[table.name]
+    ids = sorted(a for a in pd.unique(table.frame["agreement_id"].to_numpy()) if a)
+    stored = repository.stored_rows(conn, table.name, ids,
+                                    ["id", "import_id", *checked_columns(spec)])
+    kept, incoming, gone = merge_table(table.name, stored, table, False, ids)
+    repository.replace_rows(conn, writing.started(conn), table.name, gone, table.frame)
+    writing.kept[table.name], writing.incoming[table.name] = kept, incoming
+    writing.agreements[table.name] = ids
+    writing.replaced[table.name] = len(gone)
+
+
+def _check_and_write(writing: _Writing, parsed: dict[str, ParsedTable],
+                     problems: list[Problem], replace: bool, agreement_ids: list[str],
+                     raw, conn) -> None:
+    """Last task: the data as it would be after the import, the rules across tables;
+    refused (rolled back) with every problem, else the tables not yet written are
+    written and the log entry completed."""
+    clock = time.perf_counter()
+    frames: dict[str, pd.DataFrame] = {}
+    removed: dict[str, np.ndarray] = {}
+    for name, spec in TABLES.items():
+        columns = ["id", "import_id", *checked_columns(spec)]
+        if name in writing.incoming:  # written: its other agreements' rows are untouched
+            others = sorted(set(agreement_ids) - set(writing.agreements[name]))
+            extra = repository.stored_rows(conn, name, others, columns)
+            frames[name] = _joined([writing.kept.pop(name),
+                                    _after_frame(checked_columns(spec), extra),
+                                    writing.incoming.pop(name)])
+            continue
+        stored = repository.stored_rows(conn, name, agreement_ids, columns)
+        if name in parsed:
+            kept, incoming, removed[name] = merge_table(name, stored, parsed[name], replace,
+                                                        agreement_ids)
+            frames[name] = _joined([kept, incoming])
+        else:
+            frames[name] = object_frame(_after_frame(checked_columns(spec), stored))
+    problems = problems + check_after(AfterState(frames, parsed))
+    del frames
+    writing.check_seconds = time.perf_counter() - clock
+    if problems:
+        raise ImportRefused(problems)
+    import_id = writing.started(conn)
+    for name in TABLES:
+        if name in removed:
+            repository.replace_rows(conn, import_id, name, removed[name], parsed[name].frame)
+            writing.replaced[name] = len(removed[name])
+    rows = {name: len(t.frame) for name, t in parsed.items()}
+    repository.complete_import(conn, import_id, raw.source, raw.sha256, rows, agreement_ids)
 
 
 def import_dataset(engine: Engine, path: Path | str, replace: bool = False,
@@ -176,46 +331,51 @@ def import_dataset(engine: Engine, path: Path | str, replace: bool = False,
 
 def _import(engine: Engine, path: Path, replace: bool, limits: ImportLimits) -> ImportResult:
     clock = time.perf_counter()
-    raw, parsed, problems = parse_dataset(path, limits=limits)
-    result = ImportResult(ok=False, source=raw.source, warnings=list(raw.warnings))
-    result.timings["read"] = time.perf_counter() - clock
-    if not parsed and not problems:
-        problems.append(Problem("no_tables", file=raw.source,
-                                params={"tables": ", ".join(TABLES)}))
-    if not parsed:
-        result.problems = sorted(problems, key=_sort_key)
-        return result
-    if not problems and not any(len(t.frame) for t in parsed.values()):
-        problems.append(Problem("empty_dataset", file=raw.source))
-    agreement_ids = _file_agreements(parsed)
+    raw = read_dataset(Path(path), limits)
+    result = ImportResult(ok=False, source=raw.source)
+    writing = _Writing("replace" if replace else "upsert")
+    writer = _WriteThread(engine)
     try:
-        repository.ensure_schema(engine)
-        with repository.write_transaction(engine) as conn:
-            stored = {name: repository.stored_rows(conn, name, agreement_ids,
-                                                   ["id", "import_id", *checked_columns(spec)])
-                      for name, spec in TABLES.items()}
-            state, removed = merge(stored, parsed, replace, agreement_ids)
-            problems += check_after(state)
-            del state, stored
-            result.timings["check"] = time.perf_counter() - clock - result.timings["read"]
-            if problems:
-                raise ImportRefused(problems)
-            rows = {name: len(t.frame) for name, t in parsed.items()}
-            import_id = repository.record_import(
-                conn, raw.source, raw.sha256, "replace" if replace else "upsert", rows,
-                agreement_ids)
-            for name in TABLES:
-                if name in parsed:
-                    repository.replace_rows(conn, import_id, name, removed[name],
-                                            parsed[name].frame)
-            result.ok, result.import_id, result.rows = True, import_id, rows
-            result.replaced = {n: len(r) for n, r in removed.items() if len(r)}
-            result.timings["write"] = time.perf_counter() - clock - sum(result.timings.values())
-        result.timings["commit"] = time.perf_counter() - clock - sum(result.timings.values())
+        parsed: dict[str, ParsedTable] = {}
+        found: list[Problem] = []
+        for table in raw.tables():
+            parsed_table, table_problems = parse_table(table)
+            if table.failed:
+                continue  # reading it failed half-way; the reader said why
+            if table.name == "targets":
+                parsed_table.frame = normalise_target_values(parsed_table.frame)
+            parsed[table.name] = parsed_table
+            found += table_problems
+            if not replace and not found and not raw.problems and len(parsed_table.frame):
+                writer.submit(partial(_write_now, writing, parsed_table))
+        problems = list(raw.problems) + found
+        parsed = {name: parsed[name] for name in TABLES if name in parsed}
+        result.warnings = list(raw.warnings)
+        result.timings["read"] = time.perf_counter() - clock
+        if not parsed and not problems:
+            problems.append(Problem("no_tables", file=raw.source,
+                                    params={"tables": ", ".join(TABLES)}))
+        if not parsed:
+            writer.abort()
+            result.problems = sorted(problems, key=_sort_key)
+            return result
+        if not problems and not any(len(t.frame) for t in parsed.values()):
+            problems.append(Problem("empty_dataset", file=raw.source))
+        agreement_ids = _file_agreements(parsed)
+        writer.submit(partial(_check_and_write, writing, parsed, problems, replace,
+                              agreement_ids, raw))
+        writer.finish()
+        result.ok, result.import_id = True, writing.import_id
+        result.rows = {name: len(t.frame) for name, t in parsed.items()}
+        result.replaced = {n: r for n, r in writing.replaced.items() if r}
     except ImportRefused as refused:
         result.problems = sorted(refused.problems, key=_sort_key)
     except SQLAlchemyError as exc:
         result.problems = [_database_problem(exc, raw.source)]
+    finally:
+        writer.abort()
+    result.timings["check"] = writing.check_seconds
+    result.timings["write"] = time.perf_counter() - clock - sum(result.timings.values())
     return result
 
 

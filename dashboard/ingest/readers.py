@@ -173,11 +173,14 @@ def read_dataset(path: Path, limits: ImportLimits | int) -> RawDataset:
 
 
 def _one_csv(ds: RawDataset, path: Path, limits: ImportLimits):
-    digest = hashlib.sha256()
-    table = _csv_table(ds, path.name, path.read_bytes, limits, digest, whole_file=True)
-    ds.sha256 = digest.hexdigest()
-    if table is not None:
-        yield table
+    data = path.read_bytes()
+    ds.sha256 = hashlib.sha256(data).hexdigest()
+    name = _csv_name(ds, path.name)
+    if name is not None:
+        table = _csv_table(ds, path.name, name, data, limits)
+        del data
+        if table is not None:
+            yield table
 
 
 def _size_ok(ds: RawDataset, name: str, size: int, max_bytes: int) -> bool:
@@ -205,20 +208,37 @@ def _read_folder(folder: Path, limits: ImportLimits) -> RawDataset:
 
 def _csv_files(ds: RawDataset, sources: list[tuple[str, int, Callable[[], bytes]]],
                limits: ImportLimits) -> Iterator[RawTable]:
-    """The tables of CSV files ``(name, size, read)`` in order, one file in memory at a
-    time; the dataset's SHA-256 covers every file's name and bytes."""
+    """The tables of CSV files ``(name, declared size, read)``, one file in memory at a
+    time, the biggest first (the database writes it while the others are parsed).
+
+    First, in name order: the size limit (the sizes declared, then the bytes really
+    read), the dataset's SHA-256 over every file's name and bytes, and which file is
+    which table (unknown, duplicate and ignored names). Then the tables' rows."""
     digest = hashlib.sha256()
-    total = 0
-    try:
-        for name, size, read in sources:
-            total += size
-            if not _size_ok(ds, name, total, limits.max_bytes):
-                break
-            table = _csv_table(ds, name, read, limits, digest)
-            if table is not None:
-                yield table
-    finally:
-        ds.sha256 = digest.hexdigest()
+    declared = actual = 0
+    tables: list[tuple[str, str, int, Callable[[], bytes]]] = []
+    for file_name, size, read in sources:
+        declared += size
+        if not _size_ok(ds, file_name, declared, limits.max_bytes):
+            break
+        data = read()
+        actual += len(data)
+        if not _size_ok(ds, file_name, actual, limits.max_bytes):
+            break
+        digest.update(file_name.encode() + b"\0")
+        digest.update(data)
+        digest.update(b"\0")
+        del data
+        name = _csv_name(ds, file_name)
+        if name is not None:
+            tables.append((file_name, name, size, read))
+    ds.sha256 = digest.hexdigest()
+    if any(p.code == "too_large" for p in ds.problems):
+        return
+    for file_name, name, _size, read in sorted(tables, key=lambda t: -t[2]):
+        table = _csv_table(ds, file_name, name, read(), limits)
+        if table is not None:
+            yield table
 
 
 def _read_zip(path: Path, limits: ImportLimits) -> RawDataset:
@@ -265,17 +285,12 @@ def _read_zip(path: Path, limits: ImportLimits) -> RawDataset:
                                    params={"tables": ", ".join(TABLES)}))
         return ds
     members.sort(key=lambda m: (m[0], m[1].filename))
-    budget = [limits.max_bytes]
 
     def reader(info: zipfile.ZipInfo) -> Callable[[], bytes]:
         def read() -> bytes:
-            # Never trust the declared size: read at most what is left of the limit.
+            # Never trust the declared size: at most one byte more than the limit.
             with archive.open(info) as member:
-                data = member.read(budget[0] + 1)
-            budget[0] -= len(data)
-            if budget[0] < 0:
-                raise _ZipTooLarge
-            return data
+                return member.read(limits.max_bytes + 1)
         return read
 
     sources = [(name, info.file_size, reader(info)) for name, info in members]
@@ -283,17 +298,9 @@ def _read_zip(path: Path, limits: ImportLimits) -> RawDataset:
     return ds
 
 
-class _ZipTooLarge(Exception):
-    """A zip member unpacked to more than it declared and the limit allows."""
-
-
 def _zip_tables(ds, archive, sources, limits) -> Iterator[RawTable]:
     try:
         yield from _csv_files(ds, sources, limits)
-    except _ZipTooLarge:
-        ds.problems.append(Problem("too_large", file=ds.source, params={
-            "size_mb": f"> {limits.max_bytes / 1e6:.0f}",
-            "limit_mb": f"{limits.max_bytes / 1e6:.0f}"}))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError,
             NotImplementedError) as exc:  # a broken or unsupported member
         ds.problems.append(Problem("bad_zip", file=ds.source,
@@ -376,29 +383,23 @@ def _sniff_separator(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_table(ds: RawDataset, file_name: str, read: Callable[[], bytes],
-               limits: ImportLimits, digest, whole_file: bool = False) -> RawTable | None:
-    """The table of one CSV file (its rows read when its chunks are iterated).
-
-    The file's bytes are read here and dropped once decoded: only its text stays, for as
-    long as its chunks are being read. ``digest`` is updated with the name and the bytes
-    (for one file alone, the bytes only)."""
-    data = read()
-    if whole_file:
-        digest.update(data)
-    else:
-        digest.update(file_name.encode() + b"\0")
-        digest.update(data)
-        digest.update(b"\0")
+def _csv_name(ds: RawDataset, file_name: str) -> str | None:
+    """The table a CSV file holds, or None (skipped, or refused with a problem)."""
     stem = Path(file_name).stem
     if contains_identity_number(file_name):
         ds.problems.append(Problem("personal_number_name", file=ds.source or None))
         return None
     if is_ignored_sheet(stem):
         return None
-    name = _table_for(ds, stem, file_name, None)
-    if name is None:
-        return None
+    return _table_for(ds, stem, file_name, None)
+
+
+def _csv_table(ds: RawDataset, file_name: str, name: str, data: bytes,
+               limits: ImportLimits) -> RawTable | None:
+    """The table of one CSV file (its rows read when its chunks are iterated).
+
+    Only the decoded text is kept (the caller drops ``data``), for as long as the chunks
+    are being read."""
     text, problem = decode_csv(data)
     del data
     if problem is not None:
