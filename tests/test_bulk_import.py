@@ -259,6 +259,68 @@ def test_a_big_file_with_a_few_bad_rows_deep_inside_is_refused_and_stores_nothin
     assert snapshot(any_engine) == before
 
 
+def copy_of(folder: Path, to: Path) -> Path:
+    to.mkdir()
+    for f in folder.iterdir():
+        (to / f.name).write_bytes(f.read_bytes())
+    return to
+
+
+@pytest.mark.parametrize("mistake", ["bad cell in a later file", "broken reference"])
+def test_a_refusal_found_after_tables_were_written_stores_nothing(
+        any_engine, tmp_path, mid_folder, small_batches, monkeypatch, mistake):
+    # occupancy.csv, the biggest file, is parsed and written first; the mistake is found
+    # later (a small file, or the rules across tables), and everything is rolled back.
+    folder, counts = mid_folder
+    assert import_dataset(any_engine, write_workbook(tmp_path / "b.xlsx", base_tables())).ok
+    before = snapshot(any_engine)
+    bad = copy_of(folder, tmp_path / "bad")
+    name = "costs.csv" if mistake == "bad cell in a later file" else "outcomes.csv"
+    lines = (bad / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[-1].split(",")
+    if name == "costs.csv":
+        cells[1] = "2024-13"  # month
+    else:
+        cells[1] = "k99"  # a cluster that exists nowhere
+    lines[-1] = ",".join(cells)
+    (bad / name).write_text("".join(lines), encoding="utf-8")
+    written = []
+    real = repository.replace_rows
+    monkeypatch.setattr(repository, "replace_rows",
+                        lambda conn, i, table, *a: written.append(table) or real(conn, i, table,
+                                                                                 *a))
+    result = import_dataset(any_engine, bad)
+    assert not result.ok
+    assert "occupancy" in written  # it really was written before the mistake was found
+    code = "month_not_exist" if name == "costs.csv" else "unknown_cluster"
+    assert [(p.code, p.row) for p in result.problems] == [(code, len(lines))]
+    assert snapshot(any_engine) == before
+
+
+def test_an_unexpected_error_half_way_rolls_back_and_leaves_no_thread(
+        engine, tmp_path, mid_folder, monkeypatch):
+    import threading
+
+    from dashboard import ingest
+
+    folder, _ = mid_folder
+    threads = threading.active_count()
+    real, calls = ingest.parse_table, []
+
+    def failing(table):
+        calls.append(table.name)
+        if len(calls) == 3:
+            raise RuntimeError("a bug")
+        return real(table)
+    monkeypatch.setattr(ingest, "parse_table", failing)
+    result = import_dataset(engine, folder)
+    assert [p.code for p in result.problems] == ["internal_error"]
+    assert threading.active_count() == threads
+    assert snapshot(engine)["imports"] == [] and snapshot(engine)["occupancy"] == []
+    monkeypatch.setattr(ingest, "parse_table", real)
+    assert import_dataset(engine, folder).ok  # nothing left locked
+
+
 def test_too_many_rows_is_refused_and_stores_nothing(engine, tmp_path, mid_folder):
     folder, counts = mid_folder
     limits = ImportLimits(max_table_rows=counts["occupancy"] - 1)
