@@ -4,10 +4,15 @@
 whose ``problems`` list every reason the import was refused; then nothing is stored.
 :func:`undo_import` takes one import back.
 
-The dataset is read one file at a time and parsed a column at a time (see
-:mod:`.readers` and :mod:`.validate`); the rows go to the database in bulk (see
-:func:`dashboard.repository.replace_rows`), all in the one transaction that holds the
-import lock. The limits (file size, rows per table, cells per workbook) are settings.
+The dataset is read one file at a time, the biggest first, and parsed a column at a
+time (see :mod:`.readers` and :mod:`.validate`). The rows go to the database in bulk
+(see :func:`dashboard.repository.replace_rows`), all in the one transaction that holds
+the import lock, which a thread of its own runs (:class:`_WriteThread`): in upsert mode
+each table is written as soon as it is parsed, while no problem has been found, so that
+the database inserts one table while the next is parsed. The rules across tables then
+look at the data as it would be after the import; any problem rolls everything back.
+Readers see the data before or after, never a mix. The limits (file size, rows per
+table, cells per workbook) are settings.
 """
 
 from __future__ import annotations
