@@ -465,3 +465,19 @@ def test_the_limits_are_settings(engine, tmp_path, monkeypatch):
     monkeypatch.setenv("MAX_WORKBOOK_CELLS", "20")
     monkeypatch.delenv("MAX_TABLE_ROWS")
     assert {p.code for p in import_dataset(engine, path).problems} == {"too_many_sheet_cells"}
+
+
+def test_an_in_memory_database_gets_the_rows_too(tmp_path, mid_folder):
+    # Its pool gives each thread its own (empty) database: the writing stays in the
+    # caller's thread.
+    folder, counts = mid_folder
+    engine = make_engine("sqlite://")
+    try:
+        repository.ensure_schema(engine)
+        result = import_dataset(engine, folder)
+        assert result.ok, result.messages("en")[:3]
+        assert len(stored(engine, "occupancy")) == counts["occupancy"]
+        assert undo_import(engine, result.import_id).ok
+        assert stored(engine, "occupancy") == []
+    finally:
+        engine.dispose()

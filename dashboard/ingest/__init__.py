@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from .. import repository
 from ..schema import TABLES
@@ -102,17 +103,24 @@ def parse_dataset(path: Path, max_bytes: int | None = None,
     raw = read_dataset(Path(path), limits)
     problems: list[Problem] = []
     found: dict[str, ParsedTable] = {}
-    for table in raw.tables():
-        parsed_table, table_problems = parse_table(table)
-        if table.failed:
-            continue  # reading it failed half-way; the reader said why
-        if table.name == "targets":
-            parsed_table.frame = normalise_target_values(parsed_table.frame)
-        found[table.name] = parsed_table
+    for table, table_problems in _parsed_tables(raw):
+        found[table.name] = table
         problems += table_problems
     problems = list(raw.problems) + problems
     parsed = {name: found[name] for name in TABLES if name in found}
     return raw, parsed, problems
+
+
+def _parsed_tables(raw):
+    """``(table, its problems)`` for each table of the dataset, in reading order; a
+    table whose reading failed half-way is left out (the reader said why)."""
+    for table in raw.tables():
+        parsed_table, table_problems = parse_table(table)
+        if table.failed:
+            continue
+        if table.name == "targets":
+            parsed_table.frame = normalise_target_values(parsed_table.frame)
+        yield parsed_table, table_problems
 
 
 def _file_agreements(parsed: dict[str, ParsedTable]) -> list[str]:
@@ -166,22 +174,6 @@ def _joined(parts: list[dict]) -> pd.DataFrame:
     return object_frame({c: np.concatenate([p[c] for p in filled]) for c in filled[0]})
 
 
-def merge(stored: dict[str, pd.DataFrame], parsed: dict[str, ParsedTable], replace: bool,
-          agreement_ids: list[str]) -> tuple[AfterState, dict[str, np.ndarray]]:
-    """The data after the import (the columns the rules need), and per table the ids of
-    the stored rows it removes."""
-    frames: dict[str, pd.DataFrame] = {}
-    removed: dict[str, np.ndarray] = {}
-    for name, spec in TABLES.items():
-        if name not in parsed:
-            frames[name] = object_frame(_after_frame(checked_columns(spec), stored[name]))
-            continue
-        kept, incoming, removed[name] = merge_table(name, stored[name], parsed[name],
-                                                    replace, agreement_ids)
-        frames[name] = _joined([kept, incoming])
-    return AfterState(frames, parsed), removed
-
-
 class _WriteThread:
     """The import's one write transaction, in a thread of its own, so that the database
     writes one table while the importer parses the next (PostgreSQL's server inserts in a
@@ -189,7 +181,9 @@ class _WriteThread:
 
     Tasks (functions of the connection) run in order; after the last one the
     transaction commits; it rolls back when a task fails or the importer gives up. Only
-    this thread touches the connection."""
+    this thread touches the connection. An engine whose pool gives each thread its own
+    connection (in-memory SQLite) gets the tasks run by :meth:`finish` in the caller's
+    thread instead: the same result, without the overlap."""
 
     _DONE, _ABORT = object(), object()
 
@@ -198,8 +192,12 @@ class _WriteThread:
         self.tasks: queue.Queue = queue.Queue()
         self.thread: threading.Thread | None = None
         self.failure: BaseException | None = None
+        self.threaded = not isinstance(engine.pool, SingletonThreadPool | StaticPool)
 
     def submit(self, task) -> None:
+        if not self.threaded:
+            self.tasks.put(task)
+            return
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="import-writer",
                                            daemon=True)
@@ -221,6 +219,9 @@ class _WriteThread:
 
     def finish(self) -> None:
         """Commit after the tasks submitted; raise what failed, if anything did."""
+        if not self.threaded:
+            self.tasks.put(self._DONE)
+            self._run()
         if self.thread is not None:
             self.tasks.put(self._DONE)
             self.thread.join()
@@ -343,16 +344,11 @@ def _import(engine: Engine, path: Path, replace: bool, limits: ImportLimits) -> 
     try:
         parsed: dict[str, ParsedTable] = {}
         found: list[Problem] = []
-        for table in raw.tables():
-            parsed_table, table_problems = parse_table(table)
-            if table.failed:
-                continue  # reading it failed half-way; the reader said why
-            if table.name == "targets":
-                parsed_table.frame = normalise_target_values(parsed_table.frame)
-            parsed[table.name] = parsed_table
+        for table, table_problems in _parsed_tables(raw):
+            parsed[table.name] = table
             found += table_problems
-            if not replace and not found and not raw.problems and len(parsed_table.frame):
-                writer.submit(partial(_write_now, writing, parsed_table))
+            if not replace and not found and not raw.problems and len(table.frame):
+                writer.submit(partial(_write_now, writing, table))
         problems = list(raw.problems) + found
         parsed = {name: parsed[name] for name in TABLES if name in parsed}
         result.warnings = list(raw.warnings)
