@@ -42,11 +42,13 @@ js:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-## Benchmarks (see README): figures of a view; time to draw a view; the meeting pack
+## Benchmarks (see README): figures of a view; time to draw a view; the meeting pack;
+## import speed and memory with the national dataset (generated into /tmp/national)
 bench: $(STAMP)
 	$(PY) bench/figures.py
 	$(PY) bench/views.py
 	$(PY) bench/pack.py
+	$(PY) bench/import.py
 
 ## Screenshots of every view at both sizes from a running app (make run first)
 screenshots: $(STAMP)

@@ -5,7 +5,9 @@ setting                environment variable                        default
 =====================  ==========================================  =====================
 database_url           ``DATABASE_URL``                            SQLite file data/dashboard.sqlite
 lang                   ``DASHBOARD_LANG`` (``sv`` or ``en``)       ``sv``
-max_import_mb          ``MAX_IMPORT_MB``                           20
+max_import_mb          ``MAX_IMPORT_MB`` (a file, folder or zip)    200
+max_table_rows         ``MAX_TABLE_ROWS`` (rows with values)        5 000 000
+max_workbook_cells     ``MAX_WORKBOOK_CELLS`` (empty ones too)      5 000 000
 suppression_threshold  ``SUPPRESS_BELOW`` (exports: counts 1..n-1)  5
 demo_dir               ``DEMO_DIR``                                data/demo
 load_demo              ``LOAD_DEMO`` (``0`` to start empty)        ``1``
@@ -38,7 +40,9 @@ def default_database_url() -> str:
 class Settings:
     database_url: str
     lang: str = "sv"
-    max_import_mb: float = 20.0
+    max_import_mb: float = 200.0
+    max_table_rows: int = 5_000_000
+    max_workbook_cells: int = 5_000_000
     suppression_threshold: int = 5
     demo_dir: Path = DATA_DIR / "demo"
     load_demo: bool = True
@@ -62,6 +66,15 @@ class Settings:
     def max_import_bytes(self) -> int:
         return int(self.max_import_mb * 1_000_000)
 
+    @property
+    def import_limits(self):
+        """What an import accepts (:class:`dashboard.ingest.readers.ImportLimits`)."""
+        from .ingest.readers import ImportLimits
+
+        return ImportLimits(max_bytes=self.max_import_bytes,
+                            max_table_rows=self.max_table_rows,
+                            max_workbook_cells=self.max_workbook_cells)
+
 
 def _yes(text: str) -> bool:
     return text.strip().lower() not in ("0", "false", "no", "nej", "off")
@@ -77,6 +90,11 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
     }
     if env.get("MAX_IMPORT_MB"):
         values["max_import_mb"] = float(env["MAX_IMPORT_MB"])
+    if env.get("MAX_TABLE_ROWS"):
+        values["max_table_rows"] = int(env["MAX_TABLE_ROWS"].replace(" ", "").replace("_", ""))
+    if env.get("MAX_WORKBOOK_CELLS"):
+        values["max_workbook_cells"] = int(env["MAX_WORKBOOK_CELLS"].replace(" ", "")
+                                           .replace("_", ""))
     if env.get("SUPPRESS_BELOW"):
         values["suppression_threshold"] = int(env["SUPPRESS_BELOW"])
     if env.get("DEMO_DIR"):

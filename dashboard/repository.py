@@ -14,10 +14,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    ARRAY,
+    Float,
+    Integer,
     String,
     and_,
+    any_,
+    bindparam,
     cast,
     delete,
     func,
@@ -27,6 +33,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from . import migrations
@@ -45,6 +52,11 @@ from .schema import TABLES
 
 IMPORT_LOCK_KEY = 741_852_963  # PostgreSQL advisory lock id for imports
 _CHUNK = 500
+_FETCH = 50_000  # rows per batch read or written in bulk
+_IDS_PER_STATEMENT = 50_000  # ids in one statement (one array parameter)
+# Values bound in one statement of a bulk insert on SQLite (it allows 32 766; a few
+# hundred rows per statement are as fast as more).
+_VARIABLES = 900
 
 
 # --------------------------------------------------------------------------- transactions
@@ -191,20 +203,44 @@ def _blank_is_none(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def stored_rows(conn: Connection, table_name: str, agreement_ids: list[str]) -> pd.DataFrame:
-    """All stored rows of a table for some agreements (with ``id`` and ``import_id``)."""
+def stored_rows(conn: Connection, table_name: str, agreement_ids: list[str],
+                columns: list[str] | None = None) -> pd.DataFrame:
+    """All stored rows of a table for some agreements (by default every column, with
+    ``id`` and ``import_id``), in the order they were stored.
+
+    Compact for millions of rows: read in batches, each column's equal values share one
+    Python object (object columns, ``None`` for NULL); ``id`` and ``import_id`` are
+    integer columns."""
     t = data_tables[table_name]
-    frames = []
+    names = columns or [c.name for c in t.columns]
+    parts: dict[str, list] = {c: [] for c in names}
+    shared: dict[str, dict] = {c: {} for c in names}
     ids = sorted(agreement_ids)
-    for i in range(0, max(len(ids), 1), _CHUNK):
-        chunk = ids[i:i + _CHUNK]
-        if not chunk:
-            break
-        stmt = select(t).where(t.c.agreement_id.in_(chunk)).order_by(t.c.id)
-        frames.append(_frame(conn, stmt, t))
-    if not frames:
-        return pd.DataFrame(columns=[c.name for c in t.columns])
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for i in range(0, len(ids), _CHUNK):
+        stmt = (select(*[t.c[c] for c in names])
+                .where(t.c.agreement_id.in_(ids[i:i + _CHUNK])).order_by(t.c.id))
+        result = conn.execute(stmt, execution_options={"stream_results": True})
+        while batch := result.fetchmany(_FETCH):
+            for name, values in zip(names, zip(*batch, strict=True), strict=True):
+                if name in ("id", "import_id"):
+                    parts[name].append(np.fromiter(values, dtype=np.int64, count=len(values)))
+                else:
+                    codes, uniques = pd.factorize(_objects(values))
+                    same = shared[name]
+                    canonical = [same.setdefault(u, u) for u in uniques]
+                    parts[name].append(_objects([*canonical, None])[codes])
+    data = {}
+    for name in names:
+        dtype = np.int64 if name in ("id", "import_id") else object
+        data[name] = np.concatenate(parts[name]) if parts[name] else np.empty(0, dtype=dtype)
+    return pd.DataFrame({n: pd.Series(v, dtype=v.dtype, copy=False) for n, v in data.items()},
+                        copy=False)
+
+
+def _objects(values: list) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
 
 
 def list_agreements(engine: Engine) -> pd.DataFrame:
@@ -311,24 +347,16 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def _json_value(v):
-    if v is None:
-        return None
-    if isinstance(v, float) and pd.isna(v):
-        return None
-    if hasattr(v, "item"):  # numpy scalars
-        return v.item()
-    return v
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    sub = frame[columns]
-    return [{k: _json_value(v) for k, v in rec.items()} for rec in sub.to_dict("records")]
-
-
 def record_import(conn: Connection, file_name: str, sha256: str, mode: str,
                   rows: dict[str, int], agreement_ids: list[str]) -> int:
-    """Add an entry to the import log; returns its id."""
+    """Add an entry to the import log; returns its id.
+
+    A file name that looks like it holds a personal identity number is never stored
+    (the importer refuses such files before; this is the last line of defence)."""
+    from .ingest.pnr import contains_identity_number
+
+    if contains_identity_number(file_name):
+        file_name = ""
     result = conn.execute(insert(imports).values(
         imported_at=_now(), file_name=file_name[:255], file_sha256=sha256, mode=mode,
         rows_json=json.dumps(rows), agreements_json=json.dumps(sorted(agreement_ids)),
@@ -340,24 +368,135 @@ def record_import(conn: Connection, file_name: str, sha256: str, mode: str,
     return import_id
 
 
-def replace_rows(conn: Connection, import_id: int, table_name: str, remove: pd.DataFrame,
+def complete_import(conn: Connection, import_id: int, file_name: str, sha256: str,
+                    rows: dict[str, int], agreement_ids: list[str]) -> None:
+    """Fill in an import log entry begun by :func:`record_import` with placeholders (the
+    importer starts writing rows before it has read the whole file), in the same
+    transaction. The time is the completion's."""
+    from .ingest.pnr import contains_identity_number
+
+    if contains_identity_number(file_name):
+        file_name = ""
+    conn.execute(update(imports).where(imports.c.id == import_id).values(
+        imported_at=_now(), file_name=file_name[:255], file_sha256=sha256,
+        rows_json=json.dumps(rows), agreements_json=json.dumps(sorted(agreement_ids))))
+    if agreement_ids:
+        conn.execute(insert(import_agreements), [
+            {"import_id": import_id, "agreement_id": a} for a in sorted(agreement_ids)])
+
+
+def replace_rows(conn: Connection, import_id: int, table_name: str, remove,
                  add: pd.DataFrame) -> None:
-    """Back up and delete ``remove`` (stored rows), then insert ``add`` for this import."""
+    """Back up and delete the stored rows with the ids ``remove``, then insert ``add``
+    (the file's typed rows, plain Python values) for this import. In bulk, in the
+    caller's transaction (see :func:`insert_rows`)."""
     t = data_tables[table_name]
     db_columns = [c.name for c in t.columns]
-    if not remove.empty:
-        backups = [{"import_id": import_id, "table_name": table_name,
-                    "row_json": json.dumps(rec)} for rec in _records(remove, db_columns)]
-        conn.execute(insert(import_backup), backups)
-        ids = [int(i) for i in remove["id"]]
-        for i in range(0, len(ids), _CHUNK):
-            conn.execute(delete(t).where(t.c.id.in_(ids[i:i + _CHUNK])))
-    if not add.empty:
-        value_columns = [c for c in db_columns if c not in ("id", "import_id")]
-        rows = _records(add, value_columns)
-        for rec in rows:
-            rec["import_id"] = import_id
-        conn.execute(insert(t), rows)
+    ids = np.sort(np.asarray(remove, dtype=np.int64))
+    step = _ids_per_statement(conn)
+    for i in range(0, len(ids), step):
+        among = _ids_among(conn, t.c.id, ids[i:i + step])
+        result = conn.execute(select(t).where(among).order_by(t.c.id))
+        while batch := result.fetchmany(_FETCH):
+            texts = _json_rows(t, batch)
+            rows = np.empty((len(texts), 3), dtype=object)
+            rows[:, 0], rows[:, 1], rows[:, 2] = import_id, table_name, texts
+            insert_rows(conn, import_backup, ["import_id", "table_name", "row_json"], rows)
+        conn.execute(delete(t).where(among))
+    value_columns = [c for c in db_columns if c not in ("id", "import_id")]
+    arrays = [add[c].to_numpy(dtype=object) for c in value_columns]
+    for i in range(0, len(add), _FETCH):
+        n = min(_FETCH, len(add) - i)
+        rows = np.empty((n, 1 + len(arrays)), dtype=object)
+        rows[:, 0] = import_id
+        for k, values in enumerate(arrays, start=1):
+            rows[:, k] = values[i:i + n]
+        insert_rows(conn, t, ["import_id", *value_columns], rows)
+
+
+def _ids_among(conn: Connection, column, ids: np.ndarray):
+    """``column IN ids`` with the ids as one parameter (an array on PostgreSQL, a JSON
+    array on SQLite): thousands of ids without thousands of bound values."""
+    values = [int(v) for v in ids]
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam("ids", values, type_=ARRAY(Integer)))
+    if _has_json_each(conn):
+        listed = func.json_each(bindparam("ids", json.dumps(values))).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column.in_(values)
+
+
+def _has_json_each(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite" and conn.dialect.dbapi.sqlite_version_info >= (3, 38)
+
+
+def _ids_per_statement(conn: Connection) -> int:
+    """Ids in one statement: many as one array parameter, else a few hundred binds."""
+    if conn.dialect.name == "postgresql" or _has_json_each(conn):
+        return _IDS_PER_STATEMENT
+    return _CHUNK
+
+
+def insert_rows(conn: Connection, table, columns: list[str], rows: np.ndarray) -> None:
+    """Insert ``rows`` (an object array, one row per line, plain Python values in the
+    order of ``columns``) into ``table`` in bulk, within the connection's transaction:
+    PostgreSQL's ``COPY`` through psycopg 3; elsewhere ``executemany`` of statements
+    that insert many rows each."""
+    if not len(rows):
+        return
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _copy_rows(conn, table, columns, rows)
+        return
+    single = str(insert(table).compile(dialect=conn.dialect, column_keys=columns))
+    positions = insert(table).compile(dialect=conn.dialect, column_keys=columns).positiontup
+    order = [columns.index(name) for name in positions]
+    if order != list(range(len(columns))):
+        rows = rows[:, order]
+    head, group = single.rsplit(" VALUES ", 1)
+    per = max(1, _VARIABLES // len(columns))  # rows per statement
+    whole = len(rows) // per * per
+    if whole:
+        many = f"{head} VALUES {', '.join([group] * per)}"
+        params = rows[:whole].reshape(-1, per * len(columns)).tolist()
+        conn.exec_driver_sql(many, list(map(tuple, params)))
+    if whole < len(rows):
+        conn.exec_driver_sql(single, list(map(tuple, rows[whole:].tolist())))
+
+
+def _copy_rows(conn: Connection, table, columns: list[str], rows: np.ndarray) -> None:
+    from psycopg import Error, sql
+
+    query = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
+    driver = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cur, cur.copy(query) as copy:
+            write = copy.write_row
+            for row in rows.tolist():
+                write(row)
+    except Error as err:  # as SQLAlchemy reports any other database error
+        raise sa_exc.DatabaseError(query.as_string(driver), None, err) from err
+
+
+def _json_rows(t, rows: list) -> list[str]:
+    """Each row as the JSON object ``{"column": value, ...}`` that undo restores, built a
+    column at a time: each distinct value encoded once (floats exactly, as ``json``
+    writes them), then one template filled per row."""
+    names = [c.name for c in t.columns]
+    floats = {c.name for c in t.columns if isinstance(c.type, Float)}
+    encoded = []
+    for name, values in zip(names, zip(*rows, strict=True), strict=True):
+        if name in ("id", "import_id"):
+            encoded.append(list(map(str, values)))
+            continue
+        codes, uniques = pd.factorize(_objects(values))
+        if name in floats:
+            texts = [float.__repr__(float(u)) for u in uniques]
+        else:
+            texts = [json.dumps(u) for u in uniques]
+        encoded.append(_objects([*texts, "null"])[codes].tolist())
+    template = "{" + ", ".join(f"{json.dumps(n)}: %s" for n in names) + "}"
+    return [template % parts for parts in zip(*encoded, strict=True)]
 
 
 def list_imports(engine: Engine) -> pd.DataFrame:
@@ -386,21 +525,26 @@ def later_import_of_same_agreements(conn: Connection, import_id: int) -> dict | 
 
 
 def undo_rows(conn: Connection, import_id: int) -> dict[str, int]:
-    """Delete the rows an import wrote and restore the rows it replaced."""
+    """Delete the rows an import wrote and restore the rows it replaced (in bulk)."""
     restored: dict[str, int] = {}
     for t in data_tables.values():
         conn.execute(delete(t).where(t.c.import_id == import_id))
-    backups = conn.execute(select(import_backup.c.table_name, import_backup.c.row_json)
-                           .where(import_backup.c.import_id == import_id)
-                           .order_by(import_backup.c.id)).fetchall()
-    by_table: dict[str, list[dict]] = {}
-    for table_name, row_json in backups:
-        by_table.setdefault(table_name, []).append(json.loads(row_json))
     for table_name in TABLES:  # parents before children
-        rows = by_table.get(table_name)
-        if rows:
-            conn.execute(insert(data_tables[table_name]), rows)
-            restored[table_name] = len(rows)
+        t = data_tables[table_name]
+        names = [c.name for c in t.columns]
+        result = conn.execute(select(import_backup.c.row_json)
+                              .where(import_backup.c.import_id == import_id,
+                                     import_backup.c.table_name == table_name)
+                              .order_by(import_backup.c.id),
+                              execution_options={"stream_results": True})
+        while batch := result.fetchmany(_FETCH):
+            # One decoding per batch; a backup from before a column was added lacks it.
+            decoded = json.loads("[" + ",".join(text_ for (text_,) in batch) + "]")
+            rows = np.empty((len(decoded), len(names)), dtype=object)
+            for k, name in enumerate(names):
+                rows[:, k] = [r.get(name) for r in decoded]
+            insert_rows(conn, t, names, rows)
+            restored[table_name] = restored.get(table_name, 0) + len(rows)
     conn.execute(delete(import_backup).where(import_backup.c.import_id == import_id))
     conn.execute(update(imports).where(imports.c.id == import_id)
                  .values(status="undone", undone_at=_now()))

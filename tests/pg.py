@@ -96,8 +96,14 @@ def free_port() -> int:
 class PostgresServer:
     """One server for the test session; :meth:`create_database` gives each test its own."""
 
-    def __init__(self, bin_dir: Path | None = None, admin_url: str | None = None):
+    def __init__(self, bin_dir: Path | None = None, admin_url: str | None = None,
+                 settings: list[str] | None = None, scratch: str | None = None):
+        """``settings``: server options (``-c name=value`` pairs) instead of the test
+        tuning; ``scratch``: where the data directory goes instead of :func:`_scratch_dir`
+        (the benchmarks run a durable server on disk)."""
         self.bin_dir = bin_dir
+        self._settings = _TUNING if settings is None else settings
+        self._scratch = scratch
         self.base: Path | None = None
         self.port: int | None = None
         self._admin_url = make_url(admin_url) if admin_url else None
@@ -133,7 +139,8 @@ class PostgresServer:
     def _start_local(self) -> None:
         if self.bin_dir is None:
             raise PostgresUnavailable("no PostgreSQL binaries")
-        self.base = Path(tempfile.mkdtemp(prefix="dashboard-pg-", dir=_scratch_dir()))
+        self.base = Path(tempfile.mkdtemp(prefix="dashboard-pg-",
+                                          dir=self._scratch or _scratch_dir()))
         user = self._run_as()
         if user is not None:
             os.chown(self.base, user.pw_uid, user.pw_gid)
@@ -148,7 +155,7 @@ class PostgresServer:
         for _attempt in range(5):  # the free port may be taken before the server binds it
             self.port = free_port()
             options = ["-p", str(self.port), "-c", "listen_addresses=127.0.0.1",
-                       "-k", str(self.base), *_TUNING]
+                       "-k", str(self.base), *self._settings]
             self._options = " ".join(options)
             try:
                 self._pg_ctl_start()

@@ -142,12 +142,14 @@ def test_readers_see_one_version_never_a_mix(big, any_db_url, tmp_path, children
     for name in readers:
         children.start(workers.reader, any_db_url, "2023", children.ready, children.go,
                        children.stop, name=name)
+    # The readers get a second before the first import and after the last: imports are
+    # fast now, and on a busy machine a reader may take a while to read once.
     children.start(workers.importer, any_db_url, jobs, children.ready, children.go,
-                   name="writer", delay=0.3)
+                   name="writer", delay=1.0)
     children.wait_ready(len(readers) + 1)
     children.go.set()
     children.collect({"writer"}, timeout=90)
-    time.sleep(0.3)  # let the readers see the last version
+    time.sleep(1.0)  # let the readers see the last version
     children.stop.set()
     children.collect(set(readers))
 

@@ -89,6 +89,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "formatting sits far to the right or far down: delete the empty rows and columns, "
         "or split the file.",
     ),
+    "bad_zip": (
+        "Zip-filen går inte att läsa ({detail}). Packa CSV-filerna igen utan lösenord, "
+        "eller importera mappen.",
+        "The zip file cannot be read ({detail}). Zip the CSV files again without a password, "
+        "or import the folder.",
+    ),
+    "zip_unsafe_path": (
+        "Zip-filen innehåller en fil med en sökväg utanför zip-filen (”{name}”). Packa "
+        "CSV-filerna igen, t.ex. med Utforskarens ”Skicka till – Komprimerad mapp”.",
+        "The zip file holds a file whose path leads outside the zip ('{name}'). Zip the CSV "
+        "files again, e.g. with Explorer's 'Send to – Compressed folder'.",
+    ),
     "too_many_columns": (
         "Tabellen har {count} kolumner; högst {limit} är tillåtna.",
         "The table has {count} columns; at most {limit} are allowed.",
@@ -271,6 +283,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "rows with {breakdown} filled in: the total would count twice. Use either total rows only "
         "or broken-down rows only.",
     ),
+    "more_problems": (
+        "Samma slags problem finns på ytterligare {count} rader, från och med den här: {what}",
+        "The same kind of problem is on {count} more rows, from this one on: {what}",
+    ),
     "stored_row": (
         "lagrad rad från import {import_id}",
         "stored row from import {import_id}",
@@ -322,13 +338,17 @@ class Problem:
 
     def message(self, lang: str = "sv") -> str:
         """The problem in words, with its location first."""
+        text = self.text(lang)
+        where = self.location(lang)
+        return f"{where}: {text}" if where else text
+
+    def text(self, lang: str = "sv") -> str:
+        """The problem in words, without its location."""
         idx = 0 if lang == "sv" else 1
         template = MESSAGES[self.code][idx]
         params = {k: (v.get(lang, v["sv"]) if isinstance(v, dict) else v)
                   for k, v in self.params.items()}
-        text = template.format(**params)
-        where = self.location(lang)
-        return f"{where}: {text}" if where else text
+        return template.format(**params)
 
     def location(self, lang: str = "sv") -> str:
         words = _LOCATION["sv" if lang == "sv" else "en"]
@@ -350,6 +370,32 @@ class Problem:
                 name = f"{self.letter} {name}"
             parts.append(words["column"].format(name))
         return ", ".join(parts)
+
+
+# Problems of one kind in one column of one table listed one by one; beyond that, one
+# problem says how many more rows have it (a national file with a systematic mistake
+# would otherwise give a million lines).
+PROBLEMS_PER_KIND = 100
+
+
+def capped(positions, make, limit: int = PROBLEMS_PER_KIND) -> list[Problem]:
+    """``make(p)`` for each ``p`` of ``positions`` (rows in file order), at most ``limit``
+    of them, then one ``more_problems`` at the first one left out, saying how many."""
+    n = len(positions)
+    out = [make(positions[k]) for k in range(min(n, limit))]
+    if n > limit:
+        out.append(more_problems(make(positions[limit]), n - limit))
+    return out
+
+
+def more_problems(first: Problem, count: int) -> Problem:
+    """``count`` more problems like ``first``, from ``first``'s place on."""
+    return Problem("more_problems", file=first.file, sheet=first.sheet, table=first.table,
+                   row=first.row, column=first.column, letter=first.letter, params={
+                       **({"stored_import": first.params["stored_import"]}
+                          if "stored_import" in first.params else {}),
+                       "count": f"{count:,}".replace(",", " "),
+                       "what": {"sv": first.text("sv"), "en": first.text("en")}})
 
 
 class ImportRefused(Exception):

@@ -9,20 +9,33 @@ Two stages:
   kept plus the file's rows) for the rules that span tables: references to agreements,
   clusters and parties, cost categories and their shares, and totals mixed with
   breakdowns.
+
+Both work a column at a time, not a cell at a time. A column arrives factorised (codes
+into its distinct values, see :mod:`.readers`); each distinct value is checked for an
+identity number and read by the per-cell parsers of :mod:`.parsing` once, and the
+result spread back over the rows. So the messages are exactly the per-cell parsers',
+and a national file of two million rows with a few thousand distinct values per column
+is read in seconds. The rules across rows (duplicate keys, references, mixed
+breakdowns) group rows by integer ids computed per column (:func:`group_ids`).
+
+Problems of one kind in one column are listed up to ``PROBLEMS_PER_KIND`` rows, then
+summed up in one more problem (:func:`.problems.capped`).
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..kpis import AGREEMENT_ONLY_KPIS, KPI_NAMES, PARTY_KPIS, SHARE_KPIS
 from ..schema import TABLES, Kind, Table, heading_lookup, normalise_heading
 from .parsing import CellError, parse_cell, share_from
-from .pnr import cell_text, looks_like_identity_number
-from .problems import Problem
+from .pnr import cell_text, contains_identity_number, identity_number_cells
+from .problems import Problem, capped
 from .readers import RawTable
 
 SHARE_SUM_TOLERANCE = 0.001  # shares of a category may sum to 99.9–100.1 %
@@ -30,11 +43,27 @@ DEFAULT_TOLERANCE = 0.10
 
 # Key columns that may be blank; stored as '' so that keys compare and index simply.
 BLANK_KEY = ""
+# ``_origin`` of a row of the file in the after-state (stored rows: their import id).
+FILE_ORIGIN = 0
+
+# The columns the rules after the merge look at (with the key): what is read of the
+# stored rows of the agreements in a file.
+_CHECKED = ("agreement_id", "cluster_id", "party_id", "paid_by", "cost_category", "kpi",
+            "indicator", "share", "gender", "target_group", "month", "period")
+
+
+def checked_columns(table: Table) -> list[str]:
+    """The columns of ``table`` that :func:`check_after` and the merge need."""
+    names = table.column_names
+    return [c for c in names if c in table.key or c in _CHECKED]
 
 
 @dataclass
 class ParsedTable:
-    """A table of the file, typed, with what is needed to point back into the file."""
+    """A table of the file, typed, with what is needed to point back into the file.
+
+    ``frame`` has ``_row`` (the file's row number) and the database's columns, as
+    Python values with ``None`` where a cell is blank (object columns)."""
 
     name: str
     file: str
@@ -45,7 +74,8 @@ class ParsedTable:
 
     def problem(self, code: str, row: int | None = None, column: str | None = None,
                 **params) -> Problem:
-        return Problem(code, file=self.file, sheet=self.sheet, table=self.name, row=row,
+        return Problem(code, file=self.file, sheet=self.sheet, table=self.name,
+                       row=None if row is None else int(row),
                        column=self.headings.get(column, column) if column else None,
                        letter=self.letters.get(column) if column else None, params=params)
 
@@ -60,31 +90,112 @@ def table_columns(table: Table) -> list[str]:
     return cols
 
 
+def object_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A DataFrame of these arrays as they are: object columns stay object columns
+    (pandas 3 would make text ``str`` with NaN for None), nothing is copied."""
+    return pd.DataFrame({name: pd.Series(values, dtype=values.dtype, copy=False)
+                         for name, values in columns.items()}, copy=False)
+
+
+def is_none(values) -> np.ndarray:
+    """``v is None`` for each value of an object array (faster than ``pd.isna``)."""
+    return np.equal(np.asarray(values, dtype=object), None).astype(bool, copy=False)
+
+
+def _objects(values: Sequence) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _Column:
+    """The distinct values of one heading position so far, each checked once: an
+    identity number (``flagged``), else read as ``kind`` (``typed``, or ``errors``)."""
+
+    def __init__(self, kind: Kind | None, decimal_comma: bool):
+        self.kind, self.decimal_comma = kind, decimal_comma
+        self.ids: dict = {}
+        self.values: list = []
+        self.flagged: list[bool] = []
+        self.typed: list = []
+        self.percent: list[bool] = []
+        self.errors: dict[int, CellError] = {}
+        self.parts: list[np.ndarray] = []
+
+    def add(self, codes: np.ndarray, uniques: list, keys: list | None) -> None:
+        start = len(self.values)
+        lut = np.empty(len(uniques) + 1, dtype=np.int64)
+        lut[-1] = -1  # code -1 (blank) stays -1
+        ids, values = self.ids, self.values
+        for j, key in enumerate(uniques if keys is None else keys):
+            g = ids.get(key)
+            if g is None:
+                g = ids[key] = len(values)
+                values.append(uniques[j])
+            lut[j] = g
+        if len(values) > start:
+            self._classify(start)
+        self.parts.append(lut[codes])
+
+    def _classify(self, start: int) -> None:
+        new = self.values[start:]
+        hits = set(identity_number_cells([cell_text(v) for v in new]))
+        for k, value in enumerate(new):
+            typed, percent = None, False
+            if k in hits:
+                self.flagged.append(True)
+            else:
+                self.flagged.append(False)
+                if self.kind is not None:
+                    try:
+                        typed = parse_cell(self.kind, value, self.decimal_comma)
+                    except CellError as err:
+                        self.errors[start + k] = err
+                    else:
+                        if self.kind is Kind.NUMBER:
+                            typed, percent = typed
+            self.typed.append(typed)
+            self.percent.append(percent)
+
+    def codes(self) -> np.ndarray:
+        if not self.parts:
+            return np.empty(0, dtype=np.int64)
+        return np.concatenate(self.parts) if len(self.parts) > 1 else self.parts[0]
+
+    def lookup(self, values: list, fill) -> np.ndarray:
+        """Per distinct value, then ``fill`` at the end (for code -1)."""
+        return _objects([*values, fill])
+
+
 def parse_table(raw: RawTable) -> tuple[ParsedTable, list[Problem]]:
-    """Type every cell of a raw table; collect every problem."""
+    """Type every cell of a raw table; collect every problem.
+
+    Reads the table's chunks; when reading fails half-way (``raw.failed``), the table
+    and its problems mean nothing and the caller drops them."""
     table = TABLES[raw.name]
     lookup = heading_lookup(table)
     parsed = ParsedTable(raw.name, raw.file, raw.sheet, pd.DataFrame())
     problems: list[Problem] = []
 
     def at(code, row=None, letter=None, heading=None, **params):
-        return Problem(code, file=raw.file, sheet=raw.sheet, table=raw.name, row=row,
-                       column=heading, letter=letter if raw.sheet else None, params=params)
+        return Problem(code, file=raw.file, sheet=raw.sheet, table=raw.name,
+                       row=None if row is None else int(row), column=heading,
+                       letter=letter if raw.sheet else None, params=params)
 
-    # Headings -> columns.
+    # Headings -> columns. Problems at the heading row are made once its number is known.
     position: dict[str, int] = {}
-    header_row = raw.rows[0][0] - 1 if raw.rows else 1
+    heading_pnr: list[int] = []
+    unnamed: list[int] = []
     for i, heading in enumerate(raw.headings):
         letter = raw.letters[i]
-        if looks_like_identity_number(heading):
-            # A heading is a cell too; named by its letter only, never by its text.
-            problems.append(Problem("personal_number", file=raw.file, sheet=raw.sheet,
-                                    table=raw.name, row=header_row, column=letter))
+        if contains_identity_number(heading):
+            heading_pnr.append(i)
             continue
         if heading == "":
-            if any(i < len(cells) and cells[i] is not None for _, cells in raw.rows):
-                problems.append(at("unnamed_column", row=header_row, letter=letter,
-                                   heading=letter))
+            unnamed.append(i)
             continue
         column = lookup.get(normalise_heading(heading))
         if column is None:
@@ -109,53 +220,144 @@ def parse_table(raw: RawTable) -> tuple[ParsedTable, list[Problem]]:
         if column not in position:
             problems.append(at("missing_column", heading=column, column=column))
 
+    # The cells, a chunk of rows at a time.
+    decimal_comma = raw.csv_decimal_comma or raw.sheet is not None
+    kind_at = {i: table.column(name).kind for name, i in position.items()}
+    states = [_Column(kind_at.get(i), decimal_comma) for i in range(len(raw.headings))]
+    row_parts = []
+    for chunk in raw.chunks:
+        row_parts.append(chunk.rows)
+        for state, (codes, uniques, keys) in zip(states, chunk.columns, strict=True):
+            state.add(codes, uniques, keys)
+    if raw.failed:
+        return parsed, problems
+    rows = np.concatenate(row_parts) if row_parts else np.empty(0, dtype=np.int64)
+    n = len(rows)
+
+    header_row = int(rows[0]) - 1 if n else 1
+    for i in heading_pnr:
+        # A heading is a cell too; named by its letter only, never by its text.
+        problems.append(Problem("personal_number", file=raw.file, sheet=raw.sheet,
+                                table=raw.name, row=header_row, column=raw.letters[i]))
+    for i in unnamed:
+        if states[i].values:
+            problems.append(at("unnamed_column", row=header_row, letter=raw.letters[i],
+                               heading=raw.letters[i]))
+
     # Personal identity numbers: every cell, known column or not; the value is never shown.
-    flagged: set[tuple[int, int]] = set()
-    for row_no, cells in raw.rows:
-        for i, value in enumerate(cells):
-            text = cell_text(value)
-            if text and looks_like_identity_number(text):
-                flagged.add((row_no, i))
-                heading = raw.headings[i] if i < len(raw.headings) else None
-                problems.append(at("personal_number", row=row_no, letter=raw.letters[i]
-                                   if i < len(raw.letters) else None, heading=heading))
+    codes_at = [state.codes() for state in states]
+    for i, state in enumerate(states):
+        if not any(state.flagged):
+            continue
+        flagged = np.append(np.array(state.flagged, dtype=bool), False)[codes_at[i]]
+        heading = raw.headings[i]
+        problems += capped(np.flatnonzero(flagged), lambda k, i=i, heading=heading: at(
+            "personal_number", row=rows[k], letter=raw.letters[i], heading=heading))
 
     # Cells -> typed values.
-    records = []
-    for row_no, cells in raw.rows:
-        rec: dict = {"_row": row_no}
-        for col in table.columns:
-            i = position.get(col.name)
-            value = cells[i] if i is not None and i < len(cells) else None
+    data: dict[str, np.ndarray] = {"_row": rows}
+    for col in table.columns:
+        i = position.get(col.name)
+        if i is None:
+            data[col.name] = np.full(n, None, dtype=object)
             if col.kind is Kind.NUMBER:
-                rec[f"{col.name}_unit"] = ""
-            if value is None:
-                if col.required and i is not None:
-                    problems.append(parsed.problem("required", row_no, col.name))
-                rec[col.name] = None
-                continue
-            if (row_no, i) in flagged:
-                rec[col.name] = None
-                continue
-            try:
-                typed = parse_cell(col.kind, value, raw.csv_decimal_comma or raw.sheet is not None)
-            except CellError as err:
-                problems.append(parsed.problem(err.code, row_no, col.name, **err.params))
-                rec[col.name] = None
-                continue
-            if col.kind is Kind.NUMBER:
-                typed, percent = typed
-                rec[f"{col.name}_unit"] = "%" if percent else ""
-            rec[col.name] = typed
-        records.append(rec)
-    frame = pd.DataFrame.from_records(records, columns=["_row", *table_columns(table)])
-    frame = frame.astype(object).where(frame.notna(), None)
-    for col in table.key:
-        if not table.column(col).required:
-            frame[col] = frame[col].map(lambda v: BLANK_KEY if v is None else v)
-    parsed.frame = frame
+                data[f"{col.name}_unit"] = np.full(n, "", dtype=object)
+            continue
+        state, codes = states[i], codes_at[i]
+        if col.required:
+            problems += capped(np.flatnonzero(codes < 0), lambda k, col=col: parsed.problem(
+                "required", rows[k], col.name))
+        if state.errors:
+            problems += _cell_errors(parsed, col.name, state, codes, rows)
+        data[col.name] = state.lookup(state.typed, None)[codes]
+        if col.kind is Kind.NUMBER:
+            units = ["%" if p else "" for p in state.percent]
+            data[f"{col.name}_unit"] = state.lookup(units, "")[codes]
+    for name in table.key:
+        if not table.column(name).required:
+            values = data[name]
+            values[is_none(values)] = BLANK_KEY
+    parsed.frame = object_frame(data)
     problems += _row_rules(parsed)
     return parsed, problems
+
+
+def _cell_errors(parsed: ParsedTable, column: str, state: _Column, codes: np.ndarray,
+                 rows: np.ndarray) -> list[Problem]:
+    """The problems of cells that could not be read, per kind of problem."""
+    error_of = np.full(len(state.values) + 1, -1, dtype=np.int64)
+    kinds: dict[str, int] = {}
+    for g, err in state.errors.items():
+        error_of[g] = kinds.setdefault(err.code, len(kinds))
+    which = error_of[codes]
+    problems = []
+    for _code, k in kinds.items():
+        positions = np.flatnonzero(which == k)
+
+        def make(p):
+            err = state.errors[int(codes[p])]
+            return parsed.problem(err.code, rows[p], column, **err.params)
+        problems += capped(positions, make)
+    return problems
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def group_ids(columns: Sequence) -> np.ndarray:
+    """One integer per row, the same for rows equal in every column (``None`` equals
+    ``None``), numbered in order of first appearance."""
+    n = len(columns[0]) if len(columns) else 0
+    ids = np.zeros(n, dtype=np.int64)
+    size = 1
+    for col in columns:
+        codes, uniques = pd.factorize(np.asarray(col, dtype=object))
+        width = len(uniques) + 1
+        codes = np.where(codes < 0, len(uniques), codes)  # None: a value of its own
+        if size * width >= 2**62:
+            ids, renumbered = pd.factorize(ids)
+            size = max(len(renumbered), 1)
+        ids = ids * width + codes
+        size *= width
+    codes, _ = pd.factorize(ids)
+    return codes.astype(np.int64)
+
+
+def first_positions(ids: np.ndarray) -> np.ndarray:
+    """For ids numbered from 0 in order of first appearance: each id's first position."""
+    n_ids = int(ids.max()) + 1 if len(ids) else 0
+    _, first = np.unique(ids, return_index=True)
+    assert len(first) == n_ids
+    return first
+
+
+def is_member(values, allowed: set) -> np.ndarray:
+    """``value in allowed`` for each value (``None`` never is)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    inside = np.array([u in allowed for u in uniques] + [False], dtype=bool)
+    return inside[codes]
+
+
+def pairs_in(columns: Sequence, allowed: set) -> np.ndarray:
+    """``(a, b, ...) in allowed`` for each row of ``columns``."""
+    ids = group_ids(columns)
+    first = first_positions(ids)
+    arrays = [np.asarray(c, dtype=object) for c in columns]
+    inside = np.array([tuple(a[p] for a in arrays) in allowed for p in first], dtype=bool)
+    return inside[ids]
+
+
+def _filled(values) -> np.ndarray:
+    """Truthy cells: not None, not blank."""
+    values = np.asarray(values, dtype=object)
+    return ~is_none(values) & (values != BLANK_KEY)
+
+
+def _numbers(values) -> np.ndarray:
+    return np.array(values, dtype=float)  # None -> NaN
+
+
+# --------------------------------------------------------------------------- rows
 
 
 def _row_rules(parsed: ParsedTable) -> list[Problem]:
@@ -165,36 +367,40 @@ def _row_rules(parsed: ParsedTable) -> list[Problem]:
     problems: list[Problem] = []
     if df.empty:
         return problems
+    rows = df["_row"].to_numpy()
     # Duplicate keys (only rows whose key could be read).
-    complete = df.dropna(subset=list(table.key))
-    seen: dict[tuple, int] = {}
-    for rec in complete.to_dict("records"):
-        key = tuple(rec[c] for c in table.key)
-        if key in seen:
-            shown = ", ".join(f"{c}={v if v != BLANK_KEY else '–'}"
-                              for c, v in zip(table.key, key, strict=True))
-            problems.append(parsed.problem("duplicate_key", rec["_row"], None, key=shown,
-                                           other=seen[key]))
-        else:
-            seen[key] = rec["_row"]
+    key = list(table.key)
+    complete = np.ones(len(df), dtype=bool)
+    for c in key:
+        complete &= ~is_none(df[c].to_numpy())
+    at = np.flatnonzero(complete)
+    key_values = [df[c].to_numpy()[at] for c in key]
+    ids = group_ids(key_values)
+    first = first_positions(ids)[ids]
+    dup = np.flatnonzero(first != np.arange(len(at)))
+
+    def duplicate(p):
+        shown = ", ".join(f"{c}={v[p] if v[p] != BLANK_KEY else '–'}"
+                          for c, v in zip(key, key_values, strict=True))
+        return parsed.problem("duplicate_key", rows[at[p]], None, key=shown,
+                              other=int(rows[at[first[p]]]))
+    problems += capped(dup, duplicate)
     if parsed.name == "outcomes":
-        for rec in df.to_dict("records"):
-            parts = [rec.get(c) for c in ("work", "study", "other")]
-            completed = rec.get("completed")
-            if completed is None or any(p is None for p in parts[:2]):
-                continue
-            total = sum(p or 0 for p in parts)
-            if total > completed:
-                problems.append(parsed.problem("outcome_sum", rec["_row"], "completed",
-                                               total=total, completed=completed))
+        completed = _numbers(df["completed"])
+        work, study, other = (_numbers(df[c]) for c in ("work", "study", "other"))
+        total = work + study + np.nan_to_num(other)
+        known = ~np.isnan(completed) & ~np.isnan(work) & ~np.isnan(study)
+        bad = np.flatnonzero(known & (total > completed))
+        problems += capped(bad, lambda p: parsed.problem(
+            "outcome_sum", rows[p], "completed", total=int(total[p]),
+            completed=int(completed[p])))
     if parsed.name == "targets":
         for rec in df.to_dict("records"):
             problems += _target_row(parsed, rec)
     if parsed.name in ("agreements", "targets"):
-        for rec in df.to_dict("records"):
-            a, b = rec.get("valid_from"), rec.get("valid_to")
+        for row, a, b in zip(rows, df["valid_from"], df["valid_to"], strict=True):
             if a and b and a > b:
-                problems.append(parsed.problem("valid_range", rec["_row"], "valid_to",
+                problems.append(parsed.problem("valid_range", row, "valid_to",
                                                valid_from=a, valid_to=b))
     return problems
 
@@ -238,20 +444,37 @@ def normalise_target_values(frame: pd.DataFrame) -> pd.DataFrame:
 class AfterState:
     """The rows of the affected agreements as they would be after the import.
 
-    Each frame has ``_origin``: ``"file"`` for the file's rows, else the import id of
-    the stored row; and ``_row`` (the file row, or ``None``).
+    Each frame holds the :func:`checked_columns`, ``_origin`` (:data:`FILE_ORIGIN` for
+    the file's rows, else the import id of the stored row) and ``_row`` (the file's row
+    number; ``-1`` for stored rows).
     """
 
     frames: dict[str, pd.DataFrame]
     parsed: dict[str, ParsedTable]
 
 
-def _where(state: AfterState, table: str, rec: dict, column: str | None, code: str,
-           **params) -> Problem:
-    if rec.get("_origin") == "file":
-        return state.parsed[table].problem(code, rec.get("_row"), column, **params)
+def _where(state: AfterState, table: str, origin: int, row: int, column: str | None,
+           code: str, **params) -> Problem:
+    if origin == FILE_ORIGIN:
+        return state.parsed[table].problem(code, row, column, **params)
     return Problem(code, table=table, column=column,
-                   params={**params, "stored_import": rec.get("_origin")})
+                   params={**params, "stored_import": int(origin)})
+
+
+def _report(state: AfterState, name: str, df: pd.DataFrame, positions: np.ndarray,
+            column: str | None, code: str, params) -> list[Problem]:
+    """Problems at ``positions`` of ``df``: the file's rows, then stored rows (each
+    capped); ``params(p)`` gives a problem's parameters."""
+    if not len(positions):
+        return []
+    origin = df["_origin"].to_numpy()
+    rows = df["_row"].to_numpy()
+    from_file = origin[positions] == FILE_ORIGIN
+    problems = []
+    for part in (positions[from_file], positions[~from_file]):
+        problems += capped(part, lambda p: _where(state, name, origin[p], rows[p], column,
+                                                  code, **params(p)))
+    return problems
 
 
 def check_after(state: AfterState) -> list[Problem]:
@@ -259,13 +482,14 @@ def check_after(state: AfterState) -> list[Problem]:
     f = state.frames
     problems: list[Problem] = []
     agreements = set(f["agreements"]["agreement_id"])
-    clusters = set(zip(f["clusters"]["agreement_id"], f["clusters"]["cluster_id"],
-                       strict=True))
-    parties = set(zip(f["parties"]["agreement_id"], f["parties"]["party_id"], strict=True))
-    categories = set(zip(f["cost_shares"]["agreement_id"], f["cost_shares"]["cost_category"],
-                         strict=True))
-    indicator_names = set(zip(f["indicators"]["agreement_id"], f["indicators"]["indicator"],
-                              strict=True))
+
+    def pairs(name, a, b):
+        return set(zip(f[name][a], f[name][b], strict=True))
+
+    clusters = pairs("clusters", "agreement_id", "cluster_id")
+    parties = pairs("parties", "agreement_id", "party_id")
+    categories = pairs("cost_shares", "agreement_id", "cost_category")
+    indicator_names = pairs("indicators", "agreement_id", "indicator")
 
     def only_file_or_changed(name):
         # Stored rows were checked when they were imported; recheck them only when a table
@@ -279,30 +503,39 @@ def check_after(state: AfterState) -> list[Problem]:
         if name == "agreements":
             continue
         df = only_file_or_changed(name)
-        for rec in df.to_dict("records"):
-            a = rec["agreement_id"]
-            if a not in agreements:
-                problems.append(_where(state, name, rec, "agreement_id", "unknown_agreement",
-                                       value=a))
-                continue
-            c = rec.get("cluster_id")
-            if c and name != "clusters" and (a, c) not in clusters:
-                problems.append(_where(state, name, rec, "cluster_id", "unknown_cluster",
-                                       value=c, agreement=a))
-            for col in ("party_id", "paid_by"):
-                p = rec.get(col)
-                if col in table.column_names and p and name != "parties" \
-                        and (a, p) not in parties:
-                    problems.append(_where(state, name, rec, col, "unknown_party", value=p,
-                                           agreement=a))
-            if name == "costs" and (a, rec["cost_category"]) not in categories:
-                problems.append(_where(state, name, rec, "cost_category",
-                                       "category_without_shares", value=rec["cost_category"],
-                                       agreement=a))
-            if name == "targets" and rec["kpi"] not in KPI_NAMES \
-                    and (a, rec["kpi"]) not in indicator_names:
-                problems.append(_where(state, name, rec, "kpi", "unknown_kpi",
-                                       value=rec["kpi"], kpis=", ".join(KPI_NAMES)))
+        if df.empty:
+            continue
+        a = df["agreement_id"].to_numpy(dtype=object)
+        known = is_member(a, agreements)
+        problems += _report(state, name, df, np.flatnonzero(~known), "agreement_id",
+                            "unknown_agreement", lambda p, a=a: {"value": a[p]})
+        if "cluster_id" in table.column_names and name != "clusters":
+            c = df["cluster_id"].to_numpy(dtype=object)
+            check = np.flatnonzero(known & _filled(c))
+            bad = check[~pairs_in([a[check], c[check]], clusters)]
+            problems += _report(state, name, df, bad, "cluster_id", "unknown_cluster",
+                                lambda p, a=a, c=c: {"value": c[p], "agreement": a[p]})
+        for col in ("party_id", "paid_by"):
+            if col in table.column_names and name != "parties":
+                p_ = df[col].to_numpy(dtype=object)
+                check = np.flatnonzero(known & _filled(p_))
+                bad = check[~pairs_in([a[check], p_[check]], parties)]
+                problems += _report(state, name, df, bad, col, "unknown_party",
+                                    lambda p, a=a, v=p_: {"value": v[p], "agreement": a[p]})
+        if name == "costs":
+            cat = df["cost_category"].to_numpy(dtype=object)
+            check = np.flatnonzero(known)
+            bad = check[~pairs_in([a[check], cat[check]], categories)]
+            problems += _report(state, name, df, bad, "cost_category",
+                                "category_without_shares",
+                                lambda p, a=a, v=cat: {"value": v[p], "agreement": a[p]})
+        if name == "targets":
+            kpi = df["kpi"].to_numpy(dtype=object)
+            check = np.flatnonzero(known & ~is_member(kpi, set(KPI_NAMES)))
+            bad = check[~pairs_in([a[check], kpi[check]], indicator_names)]
+            problems += _report(state, name, df, bad, "kpi", "unknown_kpi",
+                                lambda p, v=kpi: {"value": v[p],
+                                                  "kpis": ", ".join(KPI_NAMES)})
     problems += _share_sums(state)
     problems += _mixed_breakdowns(state)
     return problems
@@ -322,20 +555,35 @@ REFERRED_BY: dict[str, set[str]] = {
 }
 
 
+def _first_file_first(df: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
+    """Per group id: the position of its first row of the file, else its first row."""
+    stored = df["_origin"].to_numpy() != FILE_ORIGIN
+    order = np.lexsort((np.arange(len(df)), stored, ids))
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(ids[order])) + 1))
+    return order[starts]  # ids run from 0 without gaps, so index = id
+
+
 def _share_sums(state: AfterState) -> list[Problem]:
     if "cost_shares" not in state.parsed:
         return []
     df = state.frames["cost_shares"]
     problems = []
-    for (a, cat), group in df.groupby(["agreement_id", "cost_category"], sort=True):
-        if any(v is None for v in group["share"]):
-            continue  # a share that could not be read is reported on its own
-        total = float(sum(group["share"]))
-        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
-            first = group.sort_values("_origin", key=lambda s: s != "file").iloc[0].to_dict()
-            pct = f"{total * 100:.1f}".replace(".", ",") + " %"
-            problems.append(_where(state, "cost_shares", first, "share", "shares_not_one",
-                                   category=cat, agreement=a, total=pct))
+    if df.empty:
+        return problems
+    ids = group_ids([df["agreement_id"], df["cost_category"]])
+    first = _first_file_first(df, ids)
+    shares = df["share"].to_numpy(dtype=object)
+    unreadable = np.bincount(ids, weights=pd.isna(shares), minlength=len(first)) > 0
+    totals = np.bincount(ids, weights=np.nan_to_num(_numbers(shares)), minlength=len(first))
+    origin, rows = df["_origin"].to_numpy(), df["_row"].to_numpy()
+    a, cat = df["agreement_id"].to_numpy(), df["cost_category"].to_numpy()
+    bad = [g for g in range(len(first))
+           if not unreadable[g] and abs(totals[g] - 1.0) > SHARE_SUM_TOLERANCE]
+    for g in sorted(bad, key=lambda g: (a[first[g]], cat[first[g]])):
+        p = first[g]
+        pct = f"{totals[g] * 100:.1f}".replace(".", ",") + " %"
+        problems.append(_where(state, "cost_shares", origin[p], rows[p], "share",
+                               "shares_not_one", category=cat[p], agreement=a[p], total=pct))
     return problems
 
 
@@ -351,19 +599,23 @@ def _mixed_breakdowns(state: AfterState) -> list[Problem]:
         df = state.frames[name]
         if df.empty:
             continue
-        breakdowns = [c for c in ("gender", "target_group") if c in df.columns]
-        for col in breakdowns:
-            blank = df[col] == BLANK_KEY
-            mixed = df.assign(_blank=blank).groupby(group_cols)["_blank"].agg(["any", "all"])
-            mixed = mixed[mixed["any"] & ~mixed["all"]]
-            for key in mixed.index:
-                key = key if isinstance(key, tuple) else (key,)
-                rows = df
-                for c, v in zip(group_cols, key, strict=True):
-                    rows = rows[rows[c] == v]
-                first = rows.sort_values("_origin", key=lambda s: s != "file").iloc[0].to_dict()
-                when = " ".join(str(v) for v in key[2:])
-                problems.append(_where(state, name, first, col, "mixed_breakdown",
-                                       agreement=key[0], cluster=key[1] or "–", when=when,
-                                       breakdown=col))
+        keys = [df[c].to_numpy(dtype=object) for c in group_cols]
+        ids = group_ids(keys)
+        first = None
+        for col in (c for c in ("gender", "target_group") if c in df.columns):
+            blank = df[col].to_numpy(dtype=object) == BLANK_KEY
+            n_blank = np.bincount(ids, weights=blank)
+            mixed = np.flatnonzero((n_blank > 0) & (n_blank < np.bincount(ids)))
+            if not len(mixed):
+                continue
+            if first is None:
+                first = _first_file_first(df, ids)
+            positions = first[mixed]
+            positions = np.array(sorted(positions, key=lambda p: tuple(k[p] for k in keys)),
+                                 dtype=np.int64)
+            problems += _report(state, name, df, positions, col, "mixed_breakdown",
+                                lambda p, col=col, keys=keys: {
+                                    "agreement": keys[0][p], "cluster": keys[1][p] or "–",
+                                    "when": " ".join(str(k[p]) for k in keys[2:]),
+                                    "breakdown": col})
     return problems
