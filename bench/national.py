@@ -6,7 +6,8 @@
 Writes a folder of ``<table>.csv`` files (contract.md section 1) into ``OUT`` (default
 ``/tmp/national``), and with ``--zip`` also ``OUT.zip`` holding the same files. The shape
 is the national one of issue 9: 330 agreements (``kind`` krami, lok or unga, one to
-three SCB municipality codes of one county each), about 1 300 clusters in all, three
+three SCB municipality codes of one county each; the first has ten clusters, the
+biggest), about 1 300 clusters in all, three
 parties each, monthly 2015-01..2024-12; occupancy by gender (K/M) and four target
 groups, outcomes by gender, staffing per party and role, costs in four categories with
 their cost shares, indicators by quarter (by gender) and by year, and targets: about
@@ -174,6 +175,8 @@ def generate(folder: Path | str, shape: Shape | None = None, swedish: bool = Fal
             for pid, name in parties:
                 out.row("parties", [aid, pid, name])
             n_clusters = rng.choices((1, 2, 3, 4, 5, 6, 7), (5, 10, 20, 25, 20, 12, 8))[0]
+            if n == 1:
+                n_clusters = 10  # the biggest: a period switch is measured on it
             clusters = [f"k{c}" for c in range(1, n_clusters + 1)]
             for c in clusters:
                 out.row("clusters", [aid, c, f"Kluster {c[1:]} – {county_name}"])

@@ -586,14 +586,15 @@ def assessed(table: pd.DataFrame, inputs: Inputs, period: Period) -> pd.DataFram
             idx = pd.MultiIndex.from_frame(merged.loc[monthly, key])
             merged.loc[monthly, "previous"] = before.reindex(idx).to_numpy()
             merged.loc[monthly, "previous_period"] = earlier.text
-        for i in merged.index[directional & ~merged["kpi"].isin(KPI_NAMES)]:
-            rec = merged.loc[i]
-            at = Period.parse(rec["value_period"]) if isinstance(rec["value_period"], str) \
-                else period
-            before_p = at.year_earlier()
-            merged.at[i, "previous"] = _indicator_exact(inputs.indicators, rec["agreement_id"],
-                                                        rec["scope"], rec["kpi"], before_p)
-            merged.at[i, "previous_period"] = before_p.text
+        rows = merged.index[directional & ~merged["kpi"].isin(KPI_NAMES)]
+        if len(rows):
+            # An indicator's value a year before the period it was taken for.
+            sub = merged.loc[rows]
+            before = [(Period.parse(vp) if isinstance(vp, str) else period).year_earlier()
+                      for vp in sub["value_period"]]
+            merged.loc[rows, "previous"] = _indicator_exact(
+                inputs.indicators, sub["agreement_id"], sub["scope"], sub["kpi"], before)
+            merged.loc[rows, "previous_period"] = [p.text for p in before]
     merged["status"] = [
         status(_clean(v), c if isinstance(c, str) else None, _clean(t),
                None if tol is None or pd.isna(tol) else float(tol), _clean(p))
@@ -602,17 +603,25 @@ def assessed(table: pd.DataFrame, inputs: Inputs, period: Period) -> pd.DataFram
     return merged
 
 
-def _indicator_exact(indicators: pd.DataFrame, agreement: str, scope: str, name: str,
-                     period: Period) -> float | None:
-    ind = indicators
-    if ind.empty:
-        return None
-    rows = ind[(ind["agreement_id"] == agreement) & (ind["cluster_id"] == scope)
-               & (ind["indicator"] == name)]
-    rows = rows[rows["period"].map(_span) == (period.start, period.end)]
-    if rows.empty:
-        return None
-    return _clean(pd.to_numeric(rows["value"], errors="coerce").sum())
+def _indicator_exact(indicators: pd.DataFrame, agreements, scopes, names,
+                     periods: list[Period]) -> np.ndarray:
+    """Indicators' values for exactly these periods (their rows, one per gender, summed),
+    NaN where there is none; one lookup for any number of them."""
+    if indicators.empty:
+        return np.full(len(periods), np.nan)
+    spans = indicators["period"].map(_span)
+    ok = spans.notna().to_numpy()
+    ind = indicators[ok]
+    frame = pd.DataFrame({
+        "agreement_id": ind["agreement_id"].to_numpy(), "scope": ind["cluster_id"].to_numpy(),
+        "kpi": ind["indicator"].to_numpy(), "start": [s[0] for s in spans[ok]],
+        "end": [s[1] for s in spans[ok]],
+        "value": pd.to_numeric(ind["value"], errors="coerce").to_numpy()})
+    sums = frame.groupby(["agreement_id", "scope", "kpi", "start", "end"])["value"] \
+        .sum(min_count=1)
+    wanted = pd.MultiIndex.from_arrays([list(agreements), list(scopes), list(names),
+                                        [p.start for p in periods], [p.end for p in periods]])
+    return sums.reindex(wanted).to_numpy(dtype=float)
 
 
 # --------------------------------------------------------------------------- one agreement
@@ -636,8 +645,8 @@ def indicator_names(data: AgreementData, cluster_id: str | None) -> list[str]:
 def indicator_exact(data: AgreementData, name: str, period: Period,
                     cluster_id: str | None = None) -> float | None:
     """The indicator's value for exactly ``period`` (gender rows summed), else ``None``."""
-    return _indicator_exact(data.indicators, data.agreement_id, cluster_id or "", name,
-                            period)
+    return _clean(_indicator_exact(data.indicators, [data.agreement_id], [cluster_id or ""],
+                                   [name], [period])[0])
 
 
 def indicator_figure(data: AgreementData, name: str, period: Period,

@@ -15,18 +15,16 @@ import pandas as pd
 
 from .kpis import (
     WHOLE,
-    AgreementData,
     Inputs,
     KpiValue,
     MonthlySums,
     assessed,
     figure_table,
-    has_rows,
     kpi_value,
 )
 from .periods import Period
 from .repository import ManyAgreements
-from .series import completeness, missing_month_count
+from .series import TARGET_TABLE
 from .views import default_period
 
 SCOPE = ["agreement_id", "scope"]
@@ -94,8 +92,30 @@ def periods_of(many: ManyAgreements, period_text: str | None) -> dict[str, Perio
                                      many.agreements["valid_from"], strict=True)}
 
 
+def latest_window(many: ManyAgreements) -> tuple[str, str] | None:
+    """The months the agreements' own latest periods need (each P and the year before)."""
+    periods = periods_of(many, None).values()
+    if not periods:
+        return None
+    return (min(p.year_earlier().start for p in periods), max(p.end for p in periods))
+
+
+def overall(many: ManyAgreements) -> tuple[tuple[str, str] | None, list[str]]:
+    """The months with data across the agreements (first, last) and their indicators'
+    periods: what the period picker offers."""
+    span = (many.spans["first"].min(), many.spans["last"].max()) \
+        if not many.spans.empty else None
+    periods = sorted(set(many.indicators["period"])) if not many.indicators.empty else []
+    return span, periods
+
+
 def statuses(many: ManyAgreements, period_text: str | None = None) -> list[AgreementStatus]:
-    """Every agreement's targets and their status for its period, in the agreements' order."""
+    """Every agreement's targets and their status for its period, in the agreements' order.
+
+    Vectorised over the agreements: one run of the engine per distinct period, and the
+    months missing and whether there is any data counted for all agreements at once (the
+    same counts as each agreement's own view, :func:`series.completeness`).
+    """
     periods = periods_of(many, period_text)
     groups = defaultdict(set)
     for a, p in periods.items():
@@ -114,26 +134,17 @@ def statuses(many: ManyAgreements, period_text: str | None = None) -> list[Agree
     for a, p, n in zip(many.parties["agreement_id"], many.parties["party_id"],
                        many.parties["name"], strict=True):
         names[a][p] = n
-    slices = {name: _by_agreement(frame) for name, frame in (
-        ("occupancy", many.sums.occupancy), ("outcomes", many.sums.outcomes),
-        ("staffing", many.sums.staffing), ("costs", many.costs),
-        ("targets", many.targets), ("clusters", many.clusters),
-        ("indicators", many.indicators))}
-    spans = {a: t for a, t in zip(many.spans["agreement_id"], many.spans["last"],
-                                  strict=True)}
+    missing, has_data = reporting(many, periods)
     out = []
     for rec in many.agreements.to_dict("records"):
         a = rec["agreement_id"]
-        period = periods[a]
-        light = _light_data(rec, slices, period)
-        has = has_rows(light, period)
-        notes = completeness(light, period, None, spans.get(a)) if has else []
         found = sorted(targets.get(a, []), key=_target_order)
         out.append(AgreementStatus(
             agreement_id=a, name=rec["name"], kind=rec.get("kind"),
             municipalities=rec.get("municipalities"), data_as_of=rec.get("data_as_of"),
-            period=period, targets=found, party_names=names.get(a, {}),
-            missing_months=missing_month_count(notes), has_data=has,
+            period=periods[a], targets=found, party_names=names.get(a, {}),
+            missing_months=missing.get(a, 0) if has_data.get(a) else 0,
+            has_data=bool(has_data.get(a)),
             synthetic=any(m in (rec.get("description") or "").lower()
                           for m in ("syntetisk", "synthetic"))))
     return out
@@ -146,34 +157,88 @@ def _target_order(v: KpiValue) -> tuple:
     return (order, v.kpi, v.party_id or "")
 
 
-def _light_data(rec: dict, slices: dict, period: Period) -> AgreementData:
-    """An agreement's monthly sums shaped as its rows (a row per cluster and month), within
-    the window a view reads (P and the year before): enough for completeness and has_rows."""
-    a = rec["agreement_id"]
-    start, end = period.year_earlier().start, period.end
+def reporting(many: ManyAgreements, periods: dict[str, Period]
+              ) -> tuple[dict[str, int], dict[str, bool]]:
+    """Per agreement, the months its view says are missing (a cluster or table that has not
+    reported a month shown, merged across tables as the view merges its notes), and whether
+    it has any row for its period; for every agreement at once."""
 
-    def window(frame: pd.DataFrame | None) -> pd.DataFrame:
-        if frame is None:
-            return pd.DataFrame(columns=["agreement_id", "cluster_id", "month"])
-        return frame[(frame["month"] >= start) & (frame["month"] <= end)]
+    bounds = pd.DataFrame([(a, p.year_earlier().start, p.start, p.end)
+                           for a, p in periods.items()],
+                          columns=["agreement_id", "w_start", "p_start", "p_end"])
+    last = dict(zip(many.spans["agreement_id"], many.spans["last"], strict=True))
+    # The months each agreement's view shows: those of P up to its last month with data.
+    shown = []
+    for a, p in periods.items():
+        months = p.months
+        end = last.get(a)
+        if end:
+            months = [m for m in months if m <= end] or months
+        shown += [(a, m) for m in months]
+    shown = pd.DataFrame(shown, columns=["agreement_id", "month"])
+    targeted = set()
+    if not many.targets.empty:
+        level = many.targets[many.targets["cluster_id"] == ""]
+        targeted = {(a, TARGET_TABLE[k]) for a, k in zip(level["agreement_id"], level["kpi"],
+                                                          strict=True) if k in TARGET_TABLE}
 
-    def clusters(name: str) -> pd.DataFrame:
-        frame = window(slices[name].get(a))
-        if "scope" not in frame:
-            return frame
-        frame = frame[frame["scope"] != WHOLE]
-        return frame.rename(columns={"scope": "cluster_id"})
+    def units(frame: pd.DataFrame, clustered: bool) -> pd.DataFrame:
+        if frame.empty:
+            return pd.DataFrame(columns=["agreement_id", "unit", "month"])
+        unit = frame["scope"] if clustered else ""
+        out = pd.DataFrame({"agreement_id": frame["agreement_id"].to_numpy(),
+                            "unit": unit if isinstance(unit, str) else unit.to_numpy(),
+                            "month": frame["month"].to_numpy()}).drop_duplicates()
+        out = out.merge(bounds, on="agreement_id")
+        return out[(out["month"] >= out["w_start"]) & (out["month"] <= out["p_end"])][
+            ["agreement_id", "unit", "month"]]
 
-    staffing = window(slices["staffing"].get(a))
-    if "scope" in staffing:
-        staffing = staffing[staffing["scope"] == WHOLE].rename(columns={"scope": "cluster_id"})
-    empty = pd.DataFrame(columns=["agreement_id", "cluster_id"])
-    return AgreementData(
-        agreement=rec, parties=empty, clusters=slices["clusters"].get(a, empty),
-        targets=slices["targets"].get(a, pd.DataFrame(columns=["cluster_id", "kpi"])),
-        occupancy=clusters("occupancy"), outcomes=clusters("outcomes"), staffing=staffing,
-        cost_shares=empty, costs=window(slices["costs"].get(a)),
-        indicators=slices["indicators"].get(a, pd.DataFrame(columns=["cluster_id", "period"])))
+    sums = many.sums
+    frames = {
+        "occupancy": units(sums.occupancy[sums.occupancy["scope"] != WHOLE], True),
+        "outcomes": units(sums.outcomes[sums.outcomes["scope"] != WHOLE], True),
+        "staffing": units(sums.staffing[sums.staffing["scope"] == WHOLE], False),
+        "costs": units(many.costs.assign(scope=WHOLE), False)
+        if not many.costs.empty else units(many.costs, False),
+    }
+    notes = []
+    has_rows = set()
+    for table, frame in frames.items():
+        in_p = frame.merge(shown, on=["agreement_id", "month"])
+        has_rows |= set(in_p["agreement_id"])
+        with_rows = set(frame["agreement_id"])
+        expected = with_rows | {a for a, t in targeted if t == table}
+        reported = set(in_p["agreement_id"])
+        if not (expected & reported):
+            continue
+        first = frame.groupby("agreement_id")["month"].min()
+        span = shown[shown["agreement_id"].isin(expected & reported)]
+        span = span[span["month"] >= span["agreement_id"].map(first)]
+        cells = frame[["agreement_id", "unit"]].drop_duplicates().merge(span,
+                                                                         on="agreement_id")
+        have = pd.MultiIndex.from_frame(in_p[["agreement_id", "unit", "month"]])
+        gone = cells[~pd.MultiIndex.from_frame(cells[["agreement_id", "unit", "month"]])
+                     .isin(have)]
+        for (a, unit), months in gone.groupby(["agreement_id", "unit"])["month"]:
+            notes.append((a, unit, tuple(sorted(months))))
+    # The view merges one cluster's (or the agreement's) notes of the same months.
+    counts: dict[str, int] = defaultdict(int)
+    for a, _unit, months in set(notes):
+        counts[a] += len(months)
+    # Indicator rows inside P are data too.
+    if not many.indicators.empty:
+        spans = many.indicators["period"].map(_period_span)
+        inside = [(a, s) for a, s in zip(many.indicators["agreement_id"], spans, strict=True)
+                  if s and a in periods and periods[a].start <= s[0] and
+                  s[1] <= periods[a].end]
+        has_rows |= {a for a, _ in inside}
+    return dict(counts), {a: a in has_rows for a in periods}
+
+
+def _period_span(text: str):
+    from .kpis import _span
+
+    return _span(text)
 
 
 # --------------------------------------------------------------------------- comparison

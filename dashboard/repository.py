@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
+    Table,
     and_,
     any_,
     bindparam,
@@ -186,9 +187,10 @@ def upgrade_schema(engine: Engine) -> tuple[migrations.SchemaState, SchemaChange
 
 def _frame(conn: Connection, stmt, table) -> pd.DataFrame:
     result = conn.execute(stmt)
-    rows = result.fetchall()
-    return _blank_is_none(pd.DataFrame(rows, columns=list(result.keys()) if rows else
-                                       [c.name for c in table.columns]))
+    # Plain tuples: pandas reads SQLAlchemy's rows ten times slower (it probes each one).
+    rows = [tuple(r) for r in result.fetchall()]
+    return _blank_is_none(pd.DataFrame.from_records(
+        rows, columns=list(result.keys()) if rows else [c.name for c in table.columns]))
 
 
 def _blank_is_none(frame: pd.DataFrame) -> pd.DataFrame:
@@ -661,33 +663,60 @@ class ManyAgreements:
 
 
 def load_many(engine: Engine, months: tuple[str, str] | None,
-              agreement_ids: list[str] | None = None) -> ManyAgreements:
-    """Every agreement (or some) with their monthly sums and costs for ``months``."""
-    def table(conn, name, with_months=False):
+              agreement_ids: list[str] | None = None, *,
+              window_of: Callable[[ManyAgreements], tuple[str, str] | None] | None = None
+              ) -> ManyAgreements:
+    """Every agreement (or some) with their monthly sums and costs for ``months`` (all
+    months when ``None``).
+
+    ``window_of`` instead decides the months from the rest (each agreement's row, targets,
+    indicators and span of months): the portfolio at each agreement's own latest period
+    reads only the months those periods need, all in the same snapshot.
+    """
+    def table(conn, name, with_months=False, window=None):
         t = data_tables[name]
         stmt = select(t)
         if agreement_ids is not None:
             stmt = stmt.where(t.c.agreement_id.in_(sorted(agreement_ids)))
-        if with_months and months is not None:
-            stmt = stmt.where(t.c.month >= months[0], t.c.month <= months[1])
+        if with_months and window is not None:
+            stmt = stmt.where(t.c.month >= window[0], t.c.month <= window[1])
         return _frame(conn, stmt.order_by(t.c.id), t)
 
     with read_transaction(engine) as conn:
         agreements = list_agreements_in(conn)
         if agreement_ids is not None:
             agreements = agreements[agreements["agreement_id"].isin(agreement_ids)]
-        spans = []
-        for name in ("occupancy", "outcomes", "staffing", "costs"):
-            t = data_tables[name]
-            stmt = select(t.c.agreement_id, func.min(t.c.month), func.max(t.c.month)) \
-                .group_by(t.c.agreement_id)
-            spans += list(conn.execute(stmt))
-        span = pd.DataFrame(spans, columns=["agreement_id", "first", "last"])
-        span = span.groupby("agreement_id", as_index=False).agg(first=("first", "min"),
-                                                                last=("last", "max"))
-        return ManyAgreements(
+        many = ManyAgreements(
             agreements=agreements.reset_index(drop=True),
             parties=table(conn, "parties"), clusters=table(conn, "clusters"),
             targets=table(conn, "targets"), indicators=table(conn, "indicators"),
-            cost_shares=table(conn, "cost_shares"), costs=table(conn, "costs", True),
-            sums=load_sums(conn, agreement_ids, months), spans=span)
+            cost_shares=table(conn, "cost_shares"), costs=_empty(data_tables["costs"]),
+            sums=MonthlySums(*(_empty(sum_tables[n])
+                               for n in ("occupancy", "outcomes", "staffing"))),
+            spans=_spans(conn, agreement_ids))
+        window = window_of(many) if window_of is not None else months
+        many.costs = table(conn, "costs", True, window)
+        many.sums = load_sums(conn, agreement_ids, window)
+        return many
+
+
+def _empty(t: Table) -> pd.DataFrame:
+    """An empty frame with a table's columns."""
+    return pd.DataFrame(columns=[c.name for c in t.columns])
+
+
+def _spans(conn: Connection, agreement_ids: list[str] | None) -> pd.DataFrame:
+    """Per agreement the first and last month with monthly rows (from the kept sums of the
+    whole agreement, which have a row for every month with any row, and the costs)."""
+    spans = []
+    tables = [sum_tables[n] for n in ("occupancy", "outcomes", "staffing")]
+    for t in [*tables, data_tables["costs"]]:
+        stmt = select(t.c.agreement_id, func.min(t.c.month), func.max(t.c.month))
+        if t is not data_tables["costs"]:
+            stmt = stmt.where(t.c.scope == "")
+        if agreement_ids is not None:
+            stmt = stmt.where(t.c.agreement_id.in_(sorted(agreement_ids)))
+        spans += [tuple(r) for r in conn.execute(stmt.group_by(t.c.agreement_id))]
+    span = pd.DataFrame(spans, columns=["agreement_id", "first", "last"])
+    return span.groupby("agreement_id", as_index=False).agg(first=("first", "min"),
+                                                            last=("last", "max"))

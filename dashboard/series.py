@@ -400,13 +400,13 @@ class Note:
 
 
 MONTHLY_TABLES = ("occupancy", "outcomes", "staffing", "costs")
-_TARGET_TABLE = {"occupancy": "occupancy", "started": "occupancy", "exited": "occupancy",
-                 "completed": "outcomes", "work": "outcomes", "study": "outcomes",
-                 "other": "outcomes", "discontinued": "outcomes",
-                 "work_study_share": "outcomes", "fte_committed": "staffing",
-                 "fte_actual": "staffing", "fte_fulfilment": "staffing",
-                 "cost_total": "costs", "cost_paid": "costs", "cost_due": "costs",
-                 "cost_balance": "costs"}
+TARGET_TABLE = {"occupancy": "occupancy", "started": "occupancy", "exited": "occupancy",
+                "completed": "outcomes", "work": "outcomes", "study": "outcomes",
+                "other": "outcomes", "discontinued": "outcomes",
+                "work_study_share": "outcomes", "fte_committed": "staffing",
+                "fte_actual": "staffing", "fte_fulfilment": "staffing",
+                "cost_total": "costs", "cost_paid": "costs", "cost_due": "costs",
+                "cost_balance": "costs"}
 
 
 def expected_tables(data: AgreementData, cluster_id: str | None = None) -> list[str]:
@@ -419,7 +419,7 @@ def expected_tables(data: AgreementData, cluster_id: str | None = None) -> list[
     if not data.targets.empty:
         level = data.targets[data.targets["cluster_id"] == (cluster_id or "")]
         for kpi in level["kpi"]:
-            table = _TARGET_TABLE.get(kpi)
+            table = TARGET_TABLE.get(kpi)
             if table and table not in out:
                 out.append(table)
     if cluster_id is not None:

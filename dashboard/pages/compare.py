@@ -36,7 +36,7 @@ from ..i18n import (
 from ..ids import Ids
 from ..kpis import UNITS
 from ..periods import Period, parse_period_or_none
-from ..portfolio import BY_GENDER, COMPARABLE, compare
+from ..portfolio import BY_GENDER, COMPARABLE, compare, overall
 from ..privacy import suppress_compare
 from ..store import settings_cache, versions
 from ..theme import EXPORT, SCREEN
@@ -64,14 +64,18 @@ def comparison(choice: dict) -> dict:
     cache = settings_cache(settings())
 
     def build() -> dict:
-        many = repository.load_many(eng, None)
-        span = (many.spans["first"].min(), many.spans["last"].max()) \
-            if not many.spans.empty else None
-        periods = sorted(set(many.indicators["period"])) if not many.indicators.empty else []
-        period = Period.parse(choice["period"]) if choice["period"] else \
-            default_period(periods, span)
+        chosen = {}
+
+        def window_of(light) -> tuple[str, str]:
+            span, periods = overall(light)
+            period = Period.parse(choice["period"]) if choice["period"] else \
+                default_period(periods, span)
+            chosen.update(period=period, span=span, periods=periods)
+            return (period.year_earlier().start, period.end)
+
+        many = repository.load_many(eng, None, window_of=window_of)
+        period, span, periods = chosen["period"], chosen["span"], chosen["periods"]
         window = (period.year_earlier().start, period.end)
-        many = repository.load_many(eng, window)
         kinds = sorted({k for k in many.agreements["kind"] if k})
         if choice["kind"]:
             many.agreements = many.agreements[many.agreements["kind"] == choice["kind"]]

@@ -34,7 +34,7 @@ from ..i18n import (
 from ..ids import Ids
 from ..periods import parse_period_or_none
 from ..places import COUNTIES, codes, county_of, municipality_name
-from ..portfolio import statuses
+from ..portfolio import latest_window, overall, statuses
 from ..store import settings_cache, versions
 from ..views import period_options
 
@@ -51,20 +51,18 @@ def portfolio_rows(period_text: str | None, lang: str) -> dict:
     cache = settings_cache(settings())
 
     def build() -> dict:
-        many = repository.load_many(eng, _window(eng, period_text))
+        many = repository.load_many(eng, _window(period_text),
+                                    window_of=None if period_text else latest_window)
         rows = [_row(s, lang) for s in statuses(many, period_text or None)]
-        span = (many.spans["first"].min(), many.spans["last"].max()) \
-            if not many.spans.empty else None
-        periods = sorted(set(many.indicators["period"])) if not many.indicators.empty else []
+        span, periods = overall(many)
         return {"rows": rows, "options": period_options(span, periods, lang)}
 
     return cache.get_or_build(cache.key("portfolio", version, period_text or LATEST, lang),
                               build)
 
 
-def _window(eng, period_text: str | None) -> tuple[str, str] | None:
-    """The months the table needs: P and the year before, or (each agreement's own latest
-    period) every month."""
+def _window(period_text: str | None) -> tuple[str, str] | None:
+    """The months the table needs at one period for all: P and the year before."""
     period = parse_period_or_none(period_text) if period_text else None
     if period is None:
         return None
