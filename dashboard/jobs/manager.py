@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 import threading
 import uuid
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 OWNER_KEY = "samverkan_owner"
 SECRET_KEY = "samverkan-signing-secret"
+_REAPING = "reaping:"
 
 
 def job_owner() -> str:
@@ -134,20 +136,34 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
         process = Process(target=job_fn, args=(key, self._make_progress_key(key), args,
                                                context), daemon=False)
         process.start()
-        started = processes.started(process.pid)
+        job = _job_id(process.pid, processes.started(process.pid))
+        # Until the reaper is done, the job counts as running (for every worker that polls).
+        me = os.getpid()
+        self.handle.set(_REAPING + job, (me, processes.started(me)))
         lost = self._lost.get(job_fn)
-        threading.Thread(target=self._reap, args=(process, key, args, lost), daemon=True,
+        threading.Thread(target=self._reap, args=(process, job, key, args, lost), daemon=True,
                          name=f"job-reaper-{process.pid}").start()
-        return _job_id(process.pid, started)
+        return job
 
-    def _reap(self, process, key, args, lost) -> None:
+    def _reap(self, process, job, key, args, lost) -> None:
         """Wait for the job's process (so that it never lingers as a zombie); when it died
-        without a result, clean up after it and tell the page."""
+        without a result, tell the page and clean up after it."""
         process.join()
-        if process.exitcode == 0:
-            return
+        try:
+            if process.exitcode != 0:
+                self._after_death(process, key, args, lost)
+        finally:
+            self.handle.delete(_REAPING + job)
+
+    def _after_death(self, process, key, args, lost) -> None:
         log.warning("a background job (process %s) stopped with exit code %s",
                     process.pid, process.exitcode)
+        if self.handle.get(key) is None and lost is not None:
+            try:
+                values = args if isinstance(args, (list, tuple)) else [args]
+                self.handle.set(key, lost(*values))
+            except Exception:  # noqa: BLE001
+                log.warning("could not tell the page that its job stopped", exc_info=True)
         try:
             from . import current_settings, job_queue
 
@@ -156,12 +172,6 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
                 queue.prune()
         except Exception:  # noqa: BLE001 - cleaning up must not fail the reaper
             log.warning("could not clean up after a job", exc_info=True)
-        if self.handle.get(key) is None and lost is not None:
-            try:
-                values = args if isinstance(args, (list, tuple)) else [args]
-                self.handle.set(key, lost(*values))
-            except Exception:  # noqa: BLE001
-                log.warning("could not tell the page that its job stopped", exc_info=True)
 
     # Jobs are known by process id and start time: never act on a process that only
     # happens to have the same id.
@@ -204,13 +214,20 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
         return False
 
     def job_running(self, job):
+        """The job's process runs, or it ended and its reaper (in a live worker) is not
+        done yet: the page keeps asking until the result or the message is there."""
         import psutil
+
+        from . import processes
 
         proc = self._process(job)
         try:
-            return proc is not None and proc.status() != psutil.STATUS_ZOMBIE
+            if proc is not None and proc.status() != psutil.STATUS_ZOMBIE:
+                return True
         except psutil.Error:
-            return False
+            pass
+        reaper = self.handle.get(_REAPING + str(job))
+        return bool(reaper) and processes.alive(*reaper)
 
 
 def celery_manager(celery_app, ttl: int):
