@@ -233,3 +233,26 @@ def test_a_browser_killed_mid_job_fails_the_job_not_the_queue(tmp_path, chromium
                 renderer.render([ImageJob(figure, IMAGE_FORMATS["png"])])
     assert queue.tickets() == []
     assert _left_over(tree) == []
+
+
+
+def test_a_long_queue_is_refused_at_once(store):
+    queue = make_queue(store, 1)
+    waiting = threading.Event()
+    done = threading.Event()
+
+    def bertil() -> None:
+        with make_queue(store, 1).turn("bertil", "pack", on_wait=lambda ahead: waiting.set()):
+            done.set()
+
+    with queue.turn("anna", "pack"):
+        thread = threading.Thread(target=bertil)
+        thread.start()
+        assert waiting.wait(30)
+        began = time.monotonic()
+        with pytest.raises(Busy):
+            with queue.turn("carl", "image", wait=60, max_ahead=0):
+                pass
+        assert time.monotonic() - began < 30  # refused, not timed out
+    thread.join(30)
+    assert done.is_set()

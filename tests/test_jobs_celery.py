@@ -50,9 +50,7 @@ def ask_for_pack(base: str, user: str, steps: list, timeout: float = 240) -> dic
     while time.monotonic() < deadline:
         time.sleep(0.4)
         reply = request(f"{base}{CALLBACK}?{query}", json.dumps(body).encode(), headers)
-        if reply.status == 204:
-            continue
-        assert reply.status == 200, reply.text
+        assert reply.status == 200, f"{reply.status} (204: the job ended without a result)"
         data = reply.json()
         if "progress" in data:
             steps.append(data["progress"].get("export-step.children"))

@@ -190,8 +190,9 @@ def download_panel(clicks, state):
     try:
         if find_browser() is None:  # nothing to queue for: the user's browser draws it
             raise NoBrowserError(tx("no_browser", lang))
-        with jobs.browser_turn("image", wait=settings.export_wait,
-                               wait_for_owner=True) as turn:
+        # Waits a bounded time, and not at all behind a long queue: a worker stays free.
+        with jobs.browser_turn("image", wait=settings.export_wait, wait_for_owner=True,
+                               max_ahead=settings.export_browsers) as turn:
             data = figure_image(panel.figure, fmt, lang, on_browser=turn.record_browser)
     except NoBrowserError:
         spec = {"figure": panel.figure.to_plotly_json(), "format": image.format,

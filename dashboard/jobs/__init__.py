@@ -84,10 +84,11 @@ def job_queue(settings=None) -> JobQueue:
 
 @contextlib.contextmanager
 def browser_turn(kind: str, *, on_wait=None, wait: float | None = None,
-                 wait_for_owner: bool = False, settings=None):
+                 wait_for_owner: bool = False, max_ahead: int | None = None, settings=None):
     """A turn in the queue for the job running now, on behalf of :func:`job_owner`."""
     with job_queue(settings).turn(job_owner(), kind, wait=wait, on_wait=on_wait,
-                                  wait_for_owner=wait_for_owner) as turn:
+                                  wait_for_owner=wait_for_owner,
+                                  max_ahead=max_ahead) as turn:
         yield turn
 
 

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 
 OWNER_KEY = "samverkan_owner"
 SECRET_KEY = "samverkan-signing-secret"
-_REAPING = "reaping:"
+_REAPING = "reaping:"  # the job's reaper is not done: the job still counts as running
+_ENDED = "ended:"  # Dash ended the job on purpose (result fetched, or cancelled)
 
 
 def job_owner() -> str:
@@ -150,10 +151,11 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
         without a result, tell the page and clean up after it."""
         process.join()
         try:
-            if process.exitcode != 0:
+            if process.exitcode != 0 and not self.handle.get(_ENDED + job):
                 self._after_death(process, key, args, lost)
         finally:
             self.handle.delete(_REAPING + job)
+            self.handle.delete(_ENDED + job)
 
     def _after_death(self, process, key, args, lost) -> None:
         log.warning("a background job (process %s) stopped with exit code %s",
@@ -191,20 +193,27 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
         return None
 
     def terminate_job(self, job):
+        """End the job's process and its children (Dash calls this after fetching a result,
+        and to cancel); the reaper then knows it was no accident."""
         import psutil
 
         proc = self._process(job)
         if proc is None:
             return
+        self.handle.set(_ENDED + str(job), True)
         with self.handle.transact():
-            for child in proc.children(recursive=True) + [proc]:
+            try:
+                family = proc.children(recursive=True) + [proc]
+            except psutil.Error:  # it has just ended by itself
+                return
+            for member in family:
                 try:
-                    child.kill()
+                    member.kill()
                 except psutil.Error:
                     pass
             try:
                 proc.wait(1)
-            except (psutil.TimeoutExpired, psutil.NoSuchProcess, ChildProcessError):
+            except (psutil.Error, ChildProcessError):
                 pass
 
     def terminate_unhealthy_job(self, job):

@@ -83,8 +83,10 @@ class JobQueue:
     @contextlib.contextmanager
     def turn(self, owner: str, kind: str, *, wait: float | None = None,
              on_wait: Callable[[int], None] | None = None,
-             wait_for_owner: bool = False) -> Iterator[Turn]:
-        """Hold one of the N browsers for the ``with`` block (see the module)."""
+             wait_for_owner: bool = False, max_ahead: int | None = None) -> Iterator[Turn]:
+        """Hold one of the N browsers for the ``with`` block (see the module). With
+        ``max_ahead``, give up at once (:class:`Busy`) when more tickets than that are
+        before this one: a request that would wait long does not occupy a worker."""
         began = time.monotonic()
         deadline = None if wait is None else began + wait
         ticket = uuid.uuid4().hex
@@ -97,6 +99,8 @@ class JobQueue:
         try:
             shown = None
             while (ahead := self._try(ticket)) is not None:
+                if max_ahead is not None and ahead > max_ahead:
+                    raise Busy(owner)
                 if ahead != shown and on_wait is not None:
                     on_wait(ahead)
                 shown = ahead
