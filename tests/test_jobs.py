@@ -256,3 +256,52 @@ def test_a_long_queue_is_refused_at_once(store):
         assert time.monotonic() - began < 30  # refused, not timed out
     thread.join(30)
     assert done.is_set()
+
+
+# --------------------------------------------------------------------------- settings, results
+
+
+def test_settings_of_the_jobs():
+    from dashboard.config import default_browsers, load_settings
+
+    plain = load_settings(environ={})
+    assert plain.export_browsers == default_browsers() >= 1
+    assert (plain.export_result_ttl, plain.export_wait, plain.export_cache_mb) == (3600, 20, 1024)
+    given = load_settings(environ={"EXPORT_BROWSERS": "3", "EXPORT_RESULT_TTL": "60",
+                                   "EXPORT_WAIT": "2.5", "EXPORT_CACHE_MB": "10",
+                                   "JOBS_DIR": "/srv/jobs"})
+    assert (given.export_browsers, given.export_result_ttl, given.export_wait,
+            given.export_cache_mb, given.jobs_dir) == (3, 60, 2.5, 10, "/srv/jobs")
+
+
+def test_results_on_disk_expire_and_the_cache_is_bounded(tmp_path):
+    from dashboard.jobs.manager import QueuedDiskcacheManager
+
+    manager = QueuedDiskcacheManager(tmp_path, ttl=120, size_limit=5_000_000)
+    manager.handle.set("result", b"x" * 1000)  # as Dash's job writes it: no expiry given
+    _, expires = manager.handle.get("result", expire_time=True)
+    assert 100 < expires - time.time() <= 120
+    assert manager.handle.size_limit == 5_000_000
+    secret = manager.get_or_create_signing_secret(lambda: b"first")
+    assert manager.get_or_create_signing_secret(lambda: b"second") == secret == b"first"
+    assert "samverkan-signing-secret" not in manager.handle  # never evicted with results
+
+
+def test_a_job_is_known_by_id_and_start_time(tmp_path):
+    """Dash never ends a process that merely got the old job's id."""
+    from dashboard.jobs.manager import QueuedDiskcacheManager, _job_id
+
+    manager = QueuedDiskcacheManager(tmp_path, ttl=60, size_limit=5_000_000)
+    sleeper = CTX.Process(target=time.sleep, args=(60,))
+    sleeper.start()
+    try:
+        since = procs.started(sleeper.pid)
+        real, impostor = _job_id(sleeper.pid, since), _job_id(sleeper.pid, since - 3600)
+        assert manager.job_running(real) and not manager.job_running(impostor)
+        manager.terminate_job(impostor)
+        assert procs.alive(sleeper.pid, since)
+        manager.terminate_job(real)  # ends and reaps it
+        assert not procs.alive(sleeper.pid, since) and not manager.job_running(real)
+    finally:
+        sleeper.kill()
+        sleeper.join()
