@@ -57,11 +57,16 @@ def test_at_most_n_at_once_in_the_order_asked(store):
     events = CTX.Queue()
     owners = [f"user{i}" for i in range(5)]
     jobs = []
+    queue = make_queue(store, 2)
     for owner in owners:
-        p = CTX.Process(target=_job, args=(store, 2, owner, 0.6, events))
+        p = CTX.Process(target=_job, args=(store, 2, owner, 1.5, events))
         p.start()
         jobs.append(p)
-        time.sleep(0.12)  # each asks after the one before
+        # Each asks after the one before has its ticket (whatever the machine's load).
+        deadline = time.monotonic() + 30
+        while owner not in {o for part in queue.status().values() for o, _ in part}:
+            assert time.monotonic() < deadline, f"{owner} did not get a ticket"
+            time.sleep(0.02)
     for p in jobs:
         p.join(60)
         assert p.exitcode == 0
@@ -78,7 +83,7 @@ def test_at_most_n_at_once_in_the_order_asked(store):
     assert positions["user2"] and positions["user2"][0] == 0  # next in line
     assert positions["user4"][0] == 2  # two before it when it asked
     assert positions["user4"] == sorted(positions["user4"], reverse=True)
-    assert make_queue(store, 2).status() == {"running": [], "waiting": []}
+    assert queue.status() == {"running": [], "waiting": []}
 
 
 def test_one_job_per_owner(store):
