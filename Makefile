@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # axe-core for the accessibility test (tests/browser/test_a11y.py), pinned in package-lock.json
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run serve test lint demo load-demo bench screenshots clean cli js
+.PHONY: run serve worker test lint demo load-demo bench screenshots clean cli js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ run: $(STAMP)
 ## Serve a team: gunicorn with several workers (DATABASE_URL, WORKERS, HOST, PORT)
 serve: $(STAMP)
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py dashboard.wsgi:server
+
+## With REDIS_URL: the Celery worker that makes meeting packs (run on one or more machines)
+WORKER_CONCURRENCY ?= 4
+worker: $(STAMP)
+	$(VENV)/bin/celery -A dashboard.jobs.celery_app worker --loglevel=INFO \
+		--concurrency=$(WORKER_CONCURRENCY)
 
 ## Run the whole test suite
 test: $(STAMP) js
@@ -49,6 +55,8 @@ bench: $(STAMP)
 	$(PY) bench/views.py
 	$(PY) bench/pack.py
 	$(PY) bench/import.py
+	$(PY) bench/jobs.py
+	$(PY) bench/serve.py
 
 ## Screenshots of every view at both sizes from a running app (make run first)
 screenshots: $(STAMP)

@@ -15,6 +15,11 @@ redis_url              ``REDIS_URL`` (shared cache and jobs)         none
 cache_dir              ``CACHE_DIR`` (the disk cache of figures)     the system's temp folder
 cache_items            ``CACHE_ITEMS`` (views kept per process)      128
 cache_ttl              ``CACHE_TTL`` (seconds a figure is kept)      86400
+export_browsers        ``EXPORT_BROWSERS`` (browsers at once)      max(1, cores // 2)
+export_result_ttl      ``EXPORT_RESULT_TTL`` (seconds kept)        3600
+export_wait            ``EXPORT_WAIT`` (a chart waits, seconds)    20
+export_cache_mb        ``EXPORT_CACHE_MB`` (results on disk)       1024
+jobs_dir               ``JOBS_DIR`` (queue and results, local)     the system's temp folder
 auto_upgrade           ``AUTO_UPGRADE`` (``1`` or ``0``)           only the default file
 frame_ancestors        ``FRAME_ANCESTORS`` (origins, spaced)       none may frame the app
 trusted_proxies        ``TRUSTED_PROXIES`` (proxies in front)      0: X-Forwarded-* unused
@@ -24,12 +29,21 @@ trusted_proxies        ``TRUSTED_PROXIES`` (proxies in front)      0: X-Forwarde
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 ASSETS_DIR = PROJECT_ROOT / "assets"
+
+
+def default_browsers() -> int:
+    """Browsers at once by default: one per two cores (each draws with about one core)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, cores // 2)
 
 
 def default_database_url() -> str:
@@ -50,6 +64,12 @@ class Settings:
     cache_dir: str | None = None  # None: the system's temporary folder; "": no shared cache
     cache_items: int = 128
     cache_ttl: int = 86_400
+    # Jobs that start a browser (meeting packs, chart images): see dashboard/jobs.
+    export_browsers: int = field(default_factory=default_browsers)
+    export_result_ttl: int = 3600
+    export_wait: float = 20.0
+    export_cache_mb: int = 1024
+    jobs_dir: str | None = None  # None: the system's temporary folder
     # None: upgrade the schema at start only for the embedded default SQLite file.
     auto_upgrade: bool | None = None
     frame_ancestors: tuple[str, ...] = ()
@@ -115,6 +135,14 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
         values["cache_items"] = int(env["CACHE_ITEMS"])
     if env.get("CACHE_TTL"):
         values["cache_ttl"] = int(env["CACHE_TTL"])
+    for name, variable, kind in (("export_browsers", "EXPORT_BROWSERS", int),
+                                 ("export_result_ttl", "EXPORT_RESULT_TTL", int),
+                                 ("export_wait", "EXPORT_WAIT", float),
+                                 ("export_cache_mb", "EXPORT_CACHE_MB", int)):
+        if env.get(variable, "").strip():
+            values[name] = kind(env[variable])
+    if env.get("JOBS_DIR"):
+        values["jobs_dir"] = env["JOBS_DIR"]
     settings = Settings(**values)
     if overrides:
         known = {f.name for f in fields(Settings)}

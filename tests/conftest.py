@@ -90,3 +90,29 @@ def any_db_url(request, tmp_path):
 def any_engine(any_db_url):
     with schema_engine(any_db_url) as eng:
         yield eng
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A throwaway redis-server for the session; skipped without the binary, except in CI."""
+    from tests.redis_server import RedisServer, RedisUnavailable, find_redis_server
+
+    url = os.environ.get("TEST_REDIS_URL")
+    binary = None if url else find_redis_server()
+    if url is None and binary is None:
+        missing("redis-server not found: install Debian's redis-server package, or set "
+                "REDIS_SERVER or TEST_REDIS_URL", "the Redis tests")
+    server = RedisServer(binary, url)
+    try:
+        server.start()
+    except RedisUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The throwaway server's URL, its database empty."""
+    redis_server.flush()
+    return redis_server.url

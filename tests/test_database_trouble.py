@@ -200,7 +200,7 @@ def test_the_browser_shows_the_outage_and_recovers_by_itself(outage_app):
                 "return document.body.innerText")
             assert driver.execute_script("return !!document.querySelector('#error-page')")
         wait_until(lambda: driver.execute_script(
-            "return !!document.querySelector('.agreement-card')"), timeout=40)
+            "return !!document.querySelector('#portfolio-grid .ag-row')"), timeout=40)
         assert "Databasen" not in driver.execute_script("return document.body.innerText")
     finally:
         driver.quit()

@@ -7,13 +7,17 @@
   (``Plotly.downloadImage``), and a note says so.
 * The "Mötespaket" button builds the meeting pack (every chart as PNG and SVG, the Word
   document, the PowerPoint deck with one slide per cluster when the agreement has
-  clusters) as a zip. It runs as a Dash background callback (``DiskcacheManager``: a
-  process of its own, results in a local disk cache) so that the page shows the progress.
+  clusters) as a zip. It runs as a Dash background callback (a process of its own on this
+  machine, or a Celery task with ``REDIS_URL``: :func:`dashboard.jobs.background_manager`)
+  so that the page shows its place in the queue and then the progress.
+
+Both take a turn in the job queue (:mod:`dashboard.jobs`): at most ``EXPORT_BROWSERS``
+browsers at once on the whole server, one job per user. A chart waits ``EXPORT_WAIT``
+seconds at most for its turn, then says the server is busy.
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -22,12 +26,14 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from .. import jobs
 from ..db import make_engine
-from ..export.images import IMAGE_FORMATS, ExportError, NoBrowserError, figure_image
+from ..export.images import IMAGE_FORMATS, ExportError, NoBrowserError, figure_image, find_browser
 from ..export.pack import write_pack, zip_pack
 from ..export.texts import slug, tx
 from ..i18n import fmt_number, t
 from ..ids import Ids
+from ..jobs.texts import jx
 from ..panels import build_panels
 from ..theme import EXPORT
 from ..views import View, build_view
@@ -36,15 +42,8 @@ SHOWN = {"display": "inline-flex", "alignItems": "center"}
 HIDDEN = {"display": "none"}
 
 
-def _job_manager() -> dash.DiskcacheManager:
-    """Background jobs in processes of their own; results in a per-user disk cache."""
-    import diskcache
-
-    folder = Path(tempfile.gettempdir()) / f"samverkan-dashboard-jobs-{os.getuid()}"
-    return dash.DiskcacheManager(diskcache.Cache(str(folder)))
-
-
-JOBS = _job_manager()
+# Chosen once, from the environment: Celery with REDIS_URL, else processes of this machine.
+JOBS = jobs.background_manager()
 
 
 def export_controls(view: View) -> html.Div:
@@ -78,13 +77,8 @@ def export_controls(view: View) -> html.Div:
 
 
 def _settings():
-    """The app's settings, in a request or in a background job's process."""
-    try:
-        from flask import current_app
-
-        return current_app.config["DASHBOARD_SETTINGS"]
-    except RuntimeError:  # a background job: no request, but the app is known
-        return dash.get_app().server.config["DASHBOARD_SETTINGS"]
+    """The app's settings: in a request, a background job's process or a Celery worker."""
+    return jobs.current_settings()
 
 
 def pack_file_name(state: dict) -> str:
@@ -94,7 +88,8 @@ def pack_file_name(state: dict) -> str:
     return slug("-".join([prefix, *(p for p in parts if p)]), limit=140)
 
 
-def build_pack_zip(state: dict, settings, progress=None) -> tuple[bytes, str, int]:
+def build_pack_zip(state: dict, settings, progress=None,
+                   on_browser=None) -> tuple[bytes, str, int]:
     """The zipped meeting pack of the view in ``state``: (bytes, file name, files)."""
     lang = state.get("lang") or "sv"
     engine = make_engine(settings.database_url)  # a job's own: never a parent's pool
@@ -104,7 +99,8 @@ def build_pack_zip(state: dict, settings, progress=None) -> tuple[bytes, str, in
             paths = write_pack(engine, state["agreement"], state.get("period"),
                                state.get("cluster"), Path(tmp) / name, lang=lang,
                                threshold=settings.suppression_threshold,
-                               per_cluster=not state.get("cluster"), progress=progress)
+                               per_cluster=not state.get("cluster"), progress=progress,
+                               on_browser=on_browser)
             return zip_pack(paths, Path(tmp)), f"{name}.zip", len(paths)
     finally:
         engine.dispose()
@@ -125,23 +121,52 @@ def build_pack_zip(state: dict, settings, progress=None) -> tuple[bytes, str, in
     progress_default=[0, ""],
     prevent_initial_call=True,
 )
+@jobs.on_lost(lambda n_clicks, state: _pack_lost(state))
 def make_pack(set_progress, n_clicks, state):
-    """Build the meeting pack and send it as a zip, reporting each step."""
+    """Build the meeting pack and send it as a zip, reporting its place in the queue and
+    then each step."""
     if not n_clicks or not state:
         raise PreventUpdate
     lang = state.get("lang") or "sv"
     set_progress((1, tx("pack_starting", lang)))
 
+    def waiting(ahead: int) -> None:
+        set_progress((1, jx("queue_ahead", lang, n=ahead) if ahead else jx("queue_next", lang)))
+
     def progress(fraction: float, message: str) -> None:
         set_progress((max(1, round(fraction * 100)), message))
 
     try:
-        data, name, files = build_pack_zip(state, _settings(), progress)
+        with jobs.browser_turn("pack", on_wait=waiting) as turn:
+            set_progress((1, tx("pack_starting", lang)))
+            data, name, files = build_pack_zip(state, _settings(), progress,
+                                               on_browser=turn.record_browser)
+    except jobs.OwnerBusy:
+        return dash.no_update, html.Span(jx("pack_owner_busy", lang), className="text-danger")
     except ExportError as exc:
         return dash.no_update, html.Span(str(exc), className="text-danger")
     size = f"{fmt_number(len(data) / 1_000_000, 1, lang)} MB"
     return (dcc.send_bytes(data, name, type="application/zip"),
             tx("pack_ready", lang, name=name, files=files, size=size))
+
+
+def _pack_lost(state) -> tuple:
+    """The outputs of a pack whose job died (the job's reaper writes them)."""
+    lang = (state or {}).get("lang") or "sv"
+    return dash.no_update, html.Span(jx("job_lost", lang), className="text-danger")
+
+
+def queued_image(figure, fmt: str, lang: str, settings) -> bytes:
+    """One chart's image, drawn when a browser is free (the same turns as the packs).
+
+    Waits a bounded time, and not at all behind a long queue, so a worker stays free.
+    Raises :class:`NoBrowserError` (no browser on the server), :class:`jobs.Busy` (no turn
+    in time) or :class:`ExportError` (the drawing failed)."""
+    if find_browser() is None:  # nothing to queue for
+        raise NoBrowserError(tx("no_browser", lang))
+    with jobs.browser_turn("image", wait=settings.export_wait, wait_for_owner=True,
+                           max_ahead=settings.export_browsers) as turn:
+        return figure_image(figure, fmt, lang, on_browser=turn.record_browser)
 
 
 @callback(
@@ -176,12 +201,14 @@ def download_panel(clicks, state):
     stem = slug(f"{panel.title}-{view.where}-{view.period.text}", limit=120)
     filename = image.file_name(stem, lang)
     try:
-        data = figure_image(panel.figure, fmt, lang)
+        data = queued_image(panel.figure, fmt, lang, settings)
     except NoBrowserError:
         spec = {"figure": panel.figure.to_plotly_json(), "format": image.format,
                 "scale": image.scale, "filename": filename.rsplit(".", 1)[0],
                 "clicks": sum(c or 0 for c in clicks)}
         return dash.no_update, spec, tx("panel_fallback", lang), True
+    except jobs.Busy:
+        return dash.no_update, dash.no_update, jx("image_busy", lang), True
     except ExportError as exc:
         return dash.no_update, dash.no_update, str(exc), True
     return dcc.send_bytes(data, filename, type=image.mime), dash.no_update, "", False

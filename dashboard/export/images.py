@@ -129,8 +129,10 @@ class Renderer:
     """
 
     def __init__(self, lang: str = "sv", tabs: int = 2, timeout: float = 60,
-                 browser: str | None = None):
+                 browser: str | None = None,
+                 on_browser: Callable[[int | None], None] | None = None):
         self.lang = lang
+        self.on_browser = on_browser  # told the browser's process id once it runs
         self.tabs = tabs
         self.timeout = timeout
         self.browser = browser
@@ -182,6 +184,12 @@ class Renderer:
         except ChromeNotFoundError as exc:
             raise NoBrowserError(tx("no_browser", self.lang)) from exc
         await k.open()
+        if self.on_browser is not None:
+            # The launcher's id, which is also the browser's process group (dashboard/jobs).
+            try:
+                self.on_browser(getattr(getattr(k, "subprocess", None), "pid", None))
+            except Exception:  # noqa: BLE001 - only a note for cleaning up; drawing goes on
+                log.warning("could not note the browser's process", exc_info=True)
         return k
 
     def close(self) -> None:
@@ -261,15 +269,18 @@ def _batch_kaleido():
 
 
 def render_images(jobs: Sequence[ImageJob], lang: str = "sv",
-                  progress: Callable[[int, int], None] | None = None) -> list[bytes]:
+                  progress: Callable[[int, int], None] | None = None,
+                  on_browser: Callable[[int | None], None] | None = None) -> list[bytes]:
     """Start a browser, draw ``jobs``, close it."""
-    with Renderer(lang=lang) as renderer:
+    with Renderer(lang=lang, on_browser=on_browser) as renderer:
         return renderer.render(jobs, progress)
 
 
-def figure_image(figure: Figure, format_key: str, lang: str = "sv") -> bytes:
+def figure_image(figure: Figure, format_key: str, lang: str = "sv",
+                 on_browser: Callable[[int | None], None] | None = None) -> bytes:
     """One image of one figure (the per-chart download of the app)."""
-    return render_images([ImageJob(figure_dict(figure), IMAGE_FORMATS[format_key])], lang)[0]
+    job = ImageJob(figure_dict(figure), IMAGE_FORMATS[format_key])
+    return render_images([job], lang, on_browser=on_browser)[0]
 
 
 def _short(exc: BaseException) -> str:

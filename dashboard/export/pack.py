@@ -169,12 +169,14 @@ def parse_formats(formats: Iterable[str] | str, lang: str) -> list[str]:
 def write_pack(engine: Engine, agreement_id: str, period: str | None, cluster_id: str | None,
                out_dir: str | Path, formats: Iterable[str] = FORMATS, lang: str = "sv",
                threshold: int = 5, per_cluster: bool = False,
-               progress: Progress | None = None) -> list[Path]:
+               progress: Progress | None = None,
+               on_browser: Callable[[int | None], None] | None = None) -> list[Path]:
     """Write the meeting pack into ``out_dir``; the paths written, in order.
 
     ``formats``: any of png (1920×1080 and print, 3840×2160), svg, docx, pptx. Counts from
     1 to ``threshold - 1`` in breakdowns are hidden. ``progress(fraction, message)`` is
-    called as the work goes on. Raises :class:`ExportError` (a message for the user).
+    called as the work goes on; ``on_browser(pid)`` once the browser runs (the job queue
+    notes it, see dashboard/jobs). Raises :class:`ExportError` (a message for the user).
     """
     formats = parse_formats(formats, lang)
 
@@ -187,7 +189,7 @@ def write_pack(engine: Engine, agreement_id: str, period: str | None, cluster_id
         progress(min(max(fraction, 0.0), 1.0), what)
 
     report(0.02, "step_views")
-    renderer = Renderer(lang=lang)
+    renderer = Renderer(lang=lang, on_browser=on_browser)
     renderer.open(wait=False)  # the browser starts while the figures are computed
     try:
         return _write(renderer, engine, agreement_id, period, cluster_id, Path(out_dir),

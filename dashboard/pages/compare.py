@@ -14,10 +14,11 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from .. import repository
+from .. import jobs, repository
 from ..components.cards import GRAPH_CONFIG, page_frame
+from ..components.export import queued_image
 from ..components.view_page import engine, settings
-from ..export.images import IMAGE_FORMATS, ExportError, NoBrowserError, figure_image
+from ..export.images import IMAGE_FORMATS, ExportError, NoBrowserError
 from ..export.texts import slug
 from ..figures.common import FigureText
 from ..figures.compare import compare_figure
@@ -34,6 +35,7 @@ from ..i18n import (
     t,
 )
 from ..ids import Ids
+from ..jobs.texts import jx
 from ..kpis import UNITS
 from ..periods import Period, parse_period_or_none
 from ..portfolio import BY_GENDER, COMPARABLE, compare, overall
@@ -267,7 +269,9 @@ def download_comparison(clicks, state):
     stem = slug(f"{kpi_label(choice['kpi'], choice['lang'])}-{choice['level']}-"
                 f"{data['period']}", limit=120)
     try:
-        png = figure_image(figure, fmt, choice["lang"])
+        png = queued_image(figure, fmt, choice["lang"], settings())
+    except jobs.Busy:
+        return dash.no_update, jx("image_busy", choice["lang"])
     except (NoBrowserError, ExportError) as exc:
         return dash.no_update, str(exc)
     return dcc.send_bytes(png, image.file_name(stem, choice["lang"]), type=image.mime), ""

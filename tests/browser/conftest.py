@@ -26,10 +26,18 @@ def browser_db_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser_app(browser_db_url):
+def browser_jobs_dir(tmp_path_factory):
+    """The job queue of the session's app (one browser at a time, as on two cores)."""
+    return tmp_path_factory.mktemp("jobs")
+
+
+@pytest.fixture(scope="session")
+def browser_app(browser_db_url, browser_jobs_dir):
     from dashboard.app import create_app
 
-    return create_app({"database_url": browser_db_url, "load_demo": True})
+    return create_app({"database_url": browser_db_url, "load_demo": True,
+                       "jobs_dir": str(browser_jobs_dir), "export_browsers": 1,
+                       "export_wait": 3})
 
 
 @pytest.fixture(scope="session")

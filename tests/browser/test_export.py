@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import psutil
 import pytest
 from PIL import Image
 
@@ -95,3 +97,65 @@ def test_meeting_pack_shows_progress_and_arrives_as_a_zip(duo):
         with Image.open(io.BytesIO(archive.read(f"{folder}/01-belaggning-tryck.png"))) as im:
             assert im.size == (3840, 2160)
     assert all(n.isascii() for n in names)  # plain names travel anywhere
+
+
+# --------------------------------------------------------------------------- the job queue
+
+
+@pytest.fixture
+def app_queue(browser_jobs_dir):
+    from dashboard.jobs import LocalQueue
+
+    queue = LocalQueue(browser_jobs_dir, 1)  # the session app's queue (tests/browser/conftest)
+    yield queue
+    assert queue.tickets() == []
+
+
+def test_meeting_pack_waits_its_turn_and_says_so(duo, app_queue):
+    visit(duo, KRAMI, "document.querySelector('#export-pack')")
+    with app_queue.turn("someone-else", "pack"):  # the one browser is busy
+        click(duo.driver, duo.driver.find_element("id", "export-pack"))
+        wait_for(duo.driver, "document.querySelector('#export-step').textContent"
+                             ".includes('Väntar på tur: du är näst på tur')", timeout=30)
+        assert [t["owner"] for t in app_queue.tickets()][0] == "someone-else"
+    name = "motespaket-krami-sthlm-2023-2023.zip"
+    wait_file(Path(duo.download_dir), name, timeout=90)
+    wait_for(duo.driver, "document.querySelector('#export-status').textContent.length > 0")
+    assert name in duo.driver.find_element("id", "export-status").text
+
+
+def test_chart_download_waits_a_bounded_time_then_says_busy(duo, app_queue):
+    visit(duo, KRAMI, "document.querySelector('#panel-occupancy .downloads button')")
+    with app_queue.turn("someone-else", "pack"):
+        click(duo.driver, button(duo, "occupancy", "svg"))
+        wait_for(duo.driver, "document.querySelector('#panel-download-status .toast-body')",
+                 timeout=30)
+        note = duo.driver.find_element("css selector", "#panel-download-status").text
+        assert "Försök igen om en stund" in note
+
+
+def test_a_pack_whose_job_dies_says_so_and_leaves_no_browser(duo, app_queue):
+    visit(duo, KRAMI, "document.querySelector('#export-pack')")
+    click(duo.driver, duo.driver.find_element("id", "export-pack"))
+    deadline = time.time() + 60
+    while not (tickets := app_queue.tickets()) or not tickets[0]["browser_pid"]:
+        assert time.time() < deadline, "the pack's job did not start a browser"
+        time.sleep(0.1)
+    job = psutil.Process(tickets[0]["pid"])
+    tree = job.children(recursive=True)
+    assert any("chrom" in p.name() for p in tree)
+    job.kill()  # mid-job, as the out-of-memory killer would
+    wait_for(duo.driver, "document.querySelector('#export-status').textContent"
+                         ".includes('jobbet avbröts')", timeout=30)
+    deadline = time.time() + 15
+    while [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]:
+        assert time.time() < deadline, "a browser of the dead job is still running"
+        time.sleep(0.2)
+    assert not job.is_running()  # reaped, not a zombie
+    assert app_queue.tickets() == []
+    reaper = next((t for t in threading.enumerate() if t.name == f"job-reaper-{job.pid}"),
+                  None)
+    if reaper is not None:
+        reaper.join(30)  # done with the dead job before the session's server stops
+    # The button works again.
+    assert duo.driver.find_element("id", "export-pack").is_enabled()

@@ -1,0 +1,146 @@
+"""Jobs across machines: ``REDIS_URL`` set, the app in a process of its own, two Celery
+workers (``celery -A dashboard.jobs.celery_app worker``, as two machines would run them)
+and a real ``redis-server``. Three users ask for a meeting pack at once over HTTP, as the
+page does (the background callback, then its polls): every pack arrives, never more
+browsers run than ``EXPORT_BROWSERS``, and the ones that wait are told their place.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import zipfile
+
+import psutil
+
+from dashboard.config import PROJECT_ROOT
+from tests.browser.support import chromium_path
+from tests.needs import missing
+from tests.webserver import CALLBACK, environment, request, serving
+
+STATE = {"agreement": "krami-sthlm-2023", "cluster": None, "period": "2023",
+         "breakdown": "total", "lang": "sv"}
+
+
+def pack_body(state: dict) -> dict:
+    return {"output": "..export-download.data...export-status.children..",
+            "outputs": [{"id": "export-download", "property": "data"},
+                        {"id": "export-status", "property": "children"}],
+            "inputs": [{"id": "export-pack", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["export-pack.n_clicks"],
+            "state": [{"id": "export-view", "property": "data", "value": state}]}
+
+
+def ask_for_pack(base: str, user: str, steps: list, timeout: float = 240) -> dict:
+    """Click and poll as the page does; the callback's final response."""
+    headers = {"Content-Type": "application/json", "Cookie": f"samverkan_jobs={user}"}
+    body = pack_body(STATE)
+    first = request(base + CALLBACK, json.dumps(body).encode(), headers)
+    assert first.status == 200, first.text
+    handles = first.json()
+    query = urllib.parse.urlencode({"cacheKey": handles["cacheKey"], "job": handles["job"]})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.4)
+        reply = request(f"{base}{CALLBACK}?{query}", json.dumps(body).encode(), headers)
+        assert reply.status == 200, f"{reply.status} (204: the job ended without a result)"
+        data = reply.json()
+        if "progress" in data:
+            steps.append(data["progress"].get("export-step.children"))
+        if "response" in data:
+            return data["response"]
+    raise AssertionError(f"no pack for {user} within {timeout} s; steps: {steps}")
+
+
+def browsers_running() -> int:
+    """Browsers on this machine: kaleido's launchers (one per browser)."""
+    count = 0
+    for proc in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error, TypeError):
+            if any("chromium_wrapper" in part for part in proc.info["cmdline"] or []):
+                count += 1
+    return count
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict, name: str, log):
+    cmd = [sys.executable, "-m", "celery", "-A", "dashboard.jobs.celery_app", "worker",
+           "--concurrency=2", "--loglevel=INFO", f"--hostname={name}@%h", "--without-gossip",
+           "--without-mingle"]
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_packs_under_celery_share_the_browsers_across_workers(redis_url, tmp_path):
+    if chromium_path() is None:
+        missing("chromium not installed: apt-get install chromium (or run .ci/run)",
+                "the browser tests")
+    db_url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    extra = {"REDIS_URL": redis_url, "EXPORT_BROWSERS": "1", "EXPORT_RESULT_TTL": "120",
+             "JOBS_DIR": str(tmp_path / "jobs"), "CACHE_DIR": ""}
+    env = environment(db_url, **extra)
+    peak = [0]
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], browsers_running())
+            time.sleep(0.1)
+
+    with open(tmp_path / "worker-a.log", "w") as log_a, \
+            open(tmp_path / "worker-b.log", "w") as log_b, \
+            serving(db_url, "app", log=tmp_path / "app.log", **extra) as base, \
+            celery_worker(env, "a", log_a), celery_worker(env, "b", log_b):
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        users = [f"user-{i}-{'x' * 20}" for i in range(3)]
+        steps: dict[str, list] = {u: [] for u in users}
+        results: dict[str, dict] = {}
+
+        def one(user: str) -> None:
+            results[user] = ask_for_pack(base, user, steps[user])
+
+        threads = [threading.Thread(target=one, args=(u,)) for u in users]
+        for t in threads:
+            t.start()
+            time.sleep(0.3)
+        for t in threads:
+            t.join(300)
+        stop.set()
+        watcher.join()
+        logs = "".join(p.read_text() for p in tmp_path.glob("*.log"))
+        assert len(results) == 3, f"steps: {steps}\n{logs[-4000:]}"
+
+        for user in users:
+            download = results[user]["export-download"]["data"]
+            assert download["filename"] == "motespaket-krami-sthlm-2023-2023.zip"
+            with zipfile.ZipFile(io.BytesIO(base64.b64decode(download["content"]))) as z:
+                assert any(n.endswith(".pptx") for n in z.namelist())
+        said = [s for u in users for s in steps[u] if s]
+        assert any("Väntar på tur" in s for s in said), said
+        assert peak[0] == 1, f"{peak[0]} browsers at once"
+
+        # Results live in Redis and expire.
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        ttls = [client.ttl(k) for k in client.scan_iter("celery-task-meta-*")]
+        assert ttls and all(0 < t <= 120 for t in ttls)
+        assert client.ttl("samverkan-signing-secret") == -1  # the secret never expires
+        client.close()
