@@ -197,11 +197,15 @@ def page_frame(children, *, lang: str, path: str, state: dict,
     for label, link in crumbs or []:
         trail.append(html.Span(" › ", className="crumb-sep"))
         trail.append(dcc.Link(label, href=link) if link else html.Span(label))
+    from ..auth.layout import banner, header_items  # who is signed in (dashboard/auth)
+
     header = html.Header([
         html.Nav(trail, className="crumbs", **{"aria-label": "breadcrumb"}),
+        *header_items(lang),
         dcc.Link(t("language", lang), href=href(path, **{**state, "lang": other}),
                  className="lang-switch", id="lang-switch"),
     ], className="app-header")
-    return html.Div([header, html.Main(children, className="app-main")], lang=lang,
+    return html.Div([header, banner(lang), html.Main(children, className="app-main")],
+                    lang=lang,
                     className="page",
                     **{"data-document-title": title or document_title(lang=lang)})

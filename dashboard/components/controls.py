@@ -9,6 +9,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update, strip_relative_path
 
+from .. import auth
 from ..i18n import TEXT, t
 from ..ids import Ids
 from ..periods import parse_period_or_none
@@ -96,6 +97,7 @@ def step_button(symbol: str, id_: str, target, words: str, none_words: str,
     State(Ids.VIEW_STATE, "data"),
     prevent_initial_call=True,
 )
+@auth.guard(auth.SEE, scope=lambda *args: auth.path_scope(args[4], args[5]))
 def navigate(period, prev_clicks, next_clicks, breakdown, pathname, search, rendered):
     """Put the chosen period or breakdown into the address.
 

@@ -11,7 +11,7 @@ from ..panels import build_panels
 from ..places import municipalities_text
 from ..series import cluster_names, part_of_agreement, party_names
 from ..theme import SCREEN
-from ..views import View, build_view
+from ..views import View
 from .cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
 from .controls import controls
 from .describe import chart_text
@@ -30,10 +30,12 @@ def settings():
 
 
 def load(agreement_id: str | None, cluster_id: str | None, query: dict) -> View | None:
-    if not agreement_id:
-        return None
-    return build_view(engine(), agreement_id, query.get("period"), cluster_id,
-                      query.get("breakdown"), lang_of(query.get("lang")))
+    """The view for the person asking (dashboard.auth): ``None`` when it does not exist or
+    is not theirs to see."""
+    from .. import auth
+
+    return auth.view_for(agreement_id, query.get("period"), cluster_id,
+                         query.get("breakdown"), lang_of(query.get("lang")))
 
 
 def not_found(query: dict):
@@ -48,8 +50,9 @@ def view_layout(view: View, path: str) -> html.Div:
     state = {"period": view.period.text, "breakdown": view.breakdown, "lang": lang}
     parties = party_names(view.data)
     clusters = cluster_names(view.data)
+    # A cluster's viewer sees the agreement's name, not its page (dashboard/auth/rights.py).
     crumbs = [(view.agreement_name, href(agreement_path(view.agreement_id), **state)
-               if view.cluster_id else None)]
+               if view.cluster_id and view.agreement_visible else None)]
     if view.cluster_id:
         crumbs.append((view.cluster_name, None))
     title = view.cluster_name if view.cluster_id else view.agreement_name
@@ -82,7 +85,7 @@ def view_layout(view: View, path: str) -> html.Div:
     grid = dbc.Row([dbc.Col(panel_card(p, lang, chart_text(view, p.key, p.title, p)), xs=12,
                             xl=12 if _wide(p.key) else 6, className="panel-col")
                     for p in panels], className="g-3")
-    part = _part_of_agreement(view) if view.cluster_id else None
+    part = _part_of_agreement(view) if view.cluster_id and view.agreement_visible else None
     values = view.scope_values() if view.cluster_id else view.values
     return page_frame([
         header, controls(view), period_problem_alert(view, path, state), links,
@@ -147,7 +150,8 @@ def _wide(key: str) -> bool:
 
 
 def _cluster_links(view: View, state: dict, names: dict[str, str]) -> list:
-    if len(view.data.cluster_ids) < 2 and view.cluster_id is None:
+    if len(view.data.cluster_ids) < 2 and view.cluster_id is None or \
+            not view.agreement_visible:
         return []
     out = [html.Span(t("clusters", view.lang) + ":", className="me-2 label")]
     for cid in view.data.cluster_ids:

@@ -15,9 +15,10 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from .. import repository
+from .. import auth, repository
+from ..auth.texts import tt as auth_text
 from ..components.cards import page_frame
-from ..components.links import agreement_path, href
+from ..components.links import agreement_path, cluster_path, href
 from ..components.view_page import engine, settings
 from ..i18n import (
     date_label,
@@ -45,21 +46,46 @@ LATEST = ""  # the period choice "each agreement's latest period"
 
 
 def portfolio_rows(period_text: str | None, lang: str) -> dict:
-    """Every agreement's row of the table (plain data), kept per data version and period."""
+    """The row of every agreement the person asking may see (plain data), kept per data
+    version, period and what that person may see (dashboard.auth.cache_scope)."""
     eng = engine()
     version, _ = versions(eng)
     cache = settings_cache(settings())
+    visible = auth.current_rights().visible_agreements()  # None: all (an admin)
 
     def build() -> dict:
-        many = repository.load_many(eng, _window(eng, period_text))
+        many = repository.load_many(eng, _window(eng, period_text),
+                                    None if visible is None else sorted(visible))
         rows = [_row(s, lang) for s in statuses(many, period_text or None)]
         span = (many.spans["first"].min(), many.spans["last"].max()) \
             if not many.spans.empty else None
         periods = sorted(set(many.indicators["period"])) if not many.indicators.empty else []
         return {"rows": rows, "options": period_options(span, periods, lang)}
 
-    return cache.get_or_build(cache.key("portfolio", version, period_text or LATEST, lang),
-                              build)
+    return cache.get_or_build(cache.key("portfolio", version, period_text or LATEST, lang,
+                                        auth.cache_scope()), build)
+
+
+def cluster_links(lang: str) -> html.Section | None:
+    """The clusters seen without their agreement (a cluster's viewer): links to them."""
+    scopes = auth.current_rights().cluster_scopes()
+    if not scopes:
+        return None
+    many = repository.load_many(engine(), ("0000-00", "0000-00"),
+                                sorted({a for a, _ in scopes}))
+    agreements = dict(zip(many.agreements["agreement_id"], many.agreements["name"],
+                          strict=True))
+    clusters = {(a, c): n for a, c, n in zip(many.clusters["agreement_id"],
+                                             many.clusters["cluster_id"],
+                                             many.clusters["name"], strict=True)}
+    items = [html.Li(dcc.Link(f"{clusters[(a, c)]} – {agreements.get(a, a)}",
+                              href=href(cluster_path(a, c), lang=lang)))
+             for a, c in scopes if (a, c) in clusters]
+    if not items:
+        return None
+    return html.Section([html.H2(auth_text("your_clusters", lang)),
+                         html.Ul(items, className="cluster-list")],
+                        id="your-clusters", className="your-clusters")
 
 
 def _window(eng, period_text: str | None) -> tuple[str, str] | None:
@@ -262,13 +288,17 @@ def layout(**query):
     count = html.P(t("agreements_shown", lang, n=len(rows), total=len(data["rows"])),
                    id=Ids.PORTFOLIO_COUNT, className="muted", role="status")
     key = html.P(status_key_words(lang), className="status-key", id="portfolio-key")
+    yours = cluster_links(lang)
+    rights = auth.current_rights()
     body = [html.H1(t("portfolio", lang), className="view-title"),
             dbc.Alert(t("period_not_a_period", lang, asked=problem), color="warning",
-                      id="period-problem") if problem else None,
+                      id="period-problem") if problem else None, yours,
             controls, html.Div(summary(rows, lang), id=Ids.PORTFOLIO_SUMMARY),
             count, key, grid, stored] if data["rows"] else \
-        [html.H1(t("portfolio", lang), className="view-title"),
-         dbc.Alert(t("no_agreements", lang), color="info")]
+        [html.H1(t("portfolio", lang), className="view-title"), yours,
+         None if yours else dbc.Alert(
+             t("no_agreements", lang) if rights.has_any else auth_text("no_roles", lang),
+             color="info", id="no-agreements")]
     shown = parse_period_or_none(period) if period else None
     title = document_title(t("portfolio", lang), period_label(shown, lang) if shown else None,
                            lang=lang)
@@ -287,6 +317,7 @@ def layout(**query):
     State(Ids.PORTFOLIO_STATE, "data"),
     prevent_initial_call=True,
 )
+@auth.guard(auth.SIGNED_IN)  # the rows are those the person asking may see
 def refilter(period, kinds, counties, status, state):
     """Another period, kind, county or status: the rows (kept per period) filtered again."""
     state = state if isinstance(state, dict) else {}
