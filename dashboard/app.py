@@ -16,7 +16,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from . import auth, repository, web
+from . import auth, repository, uploads, web
 from .config import ASSETS_DIR, Settings, load_settings
 from .ids import Ids
 from .ingest import import_dataset
@@ -96,4 +96,8 @@ def create_app(config: dict | None = None) -> Dash:
                            dash.page_container])
     web.install(app, settings)
     auth.install(app, settings, config)  # sign-in, the rights of every request (README)
+    uploads.install(app, settings)  # stewards' files from the browser (pages/upload.py)
+    from .pages.audit import install_csv
+
+    install_csv(app)  # the audit log as CSV, for admins
     return app

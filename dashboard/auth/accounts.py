@@ -119,15 +119,16 @@ def grant(engine: Engine, login: str, role: str, agreement_id: str,
 
 
 def revoke(engine: Engine, login: str, agreement_id: str | None = None,
-           cluster_id: str | None = None, *, actor: str,
-           address: str | None = None) -> list[dict]:
+           cluster_id: str | None = None, *, actor: str, address: str | None = None,
+           exact: bool = False) -> list[dict]:
     """Take away roles: every one (no agreement), those on an agreement (and its
-    clusters), or the one on a cluster. Returns what was taken."""
+    clusters), or the one on a cluster; ``exact``: only the one at that level (the
+    agreement's own with ``cluster_id`` ''). Returns what was taken."""
     account = _account(engine, login)
     if cluster_id and not agreement_id:
         raise AccountError("cluster_needs_agreement")
-    taken = store.delete_roles(engine, account["id"], agreement_id or None,
-                               cluster_id or None)
+    cluster = (cluster_id or "") if exact and agreement_id else (cluster_id or None)
+    taken = store.delete_roles(engine, account["id"], agreement_id or None, cluster)
     for r in taken:
         audit.record(engine, "role_revoked", actor=actor, agreement=r["agreement_id"],
                      cluster=r["cluster_id"], obj=account["login"], address=address,

@@ -205,7 +205,8 @@ def page_frame(children, *, lang: str, path: str, state: dict,
         dcc.Link(t("language", lang), href=href(path, **{**state, "lang": other}),
                  className="lang-switch", id="lang-switch"),
     ], className="app-header")
-    return html.Div([header, banner(lang), html.Main(children, className="app-main")],
+    note = banner(lang)
+    return html.Div([header, *([note] if note else []), html.Main(children, className="app-main")],
                     lang=lang,
                     className="page",
                     **{"data-document-title": title or document_title(lang=lang)})

@@ -3,13 +3,18 @@
 ``duo`` is a session-scoped ``dash_duo``: dash.testing's ``DashComposite`` around a
 ``ThreadedRunner``, serving one ``create_app()`` with the demo data in a fresh SQLite
 file, in debug mode so that Dash's dev tools report callback and prop errors.
+
+The app has the accounts of :data:`tests.browser.support.PEOPLE` (an admin, a viewer of
+an agreement, a viewer of one cluster, a member, a steward); the browser is signed in as
+the admin, and a test that needs someone else signs in as them with
+:func:`tests.browser.support.signed_in_as`, which signs the admin in again afterwards.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.support import chrome_options, require_browser
+from tests.browser.support import add_people, chrome_options, require_browser, sign_in
 
 
 def pytest_collection_modifyitems(items):
@@ -27,7 +32,8 @@ def browser_db_url(tmp_path_factory):
 def browser_app(browser_db_url):
     from dashboard.app import create_app
 
-    return create_app({"database_url": browser_db_url, "load_demo": True})
+    return create_app({"database_url": browser_db_url, "load_demo": True,
+                       "secret_key": "browser-tests-" + "k" * 40})
 
 
 @pytest.fixture(scope="session")
@@ -45,4 +51,8 @@ def duo(browser_app, tmp_path_factory):
                                dev_tools_hot_reload=False, dev_tools_ui=True,
                                dev_tools_props_check=True)
         composite.download_dir = download
+        # Started as ``make run`` starts (no account: the local administrator); now the
+        # accounts, and from then on everyone signs in.
+        add_people(browser_app.server.config["DASHBOARD_ENGINE"])
+        sign_in(composite, "admin")
         yield composite
