@@ -162,9 +162,7 @@ def layout(**query):
     grant = html.Section([
         html.H2(_t("grant", lang)),
         html.Div([
-            _picker(_t("account", lang), G_LOGIN,
-                    [{"label": a["login"] + (f" ({a['name']})" if a["name"] else ""),
-                      "value": a["login"]} for a in everyone]),
+            _picker(_t("account", lang), G_LOGIN, login_options(everyone)),
             _picker(_t("role", lang), G_ROLE,
                     [{"label": role_word(r, lang), "value": r} for r in ROLES]),
             _picker(_t("agreement", lang), G_AGREEMENT,
@@ -188,6 +186,11 @@ def layout(**query):
     ]
     return page_frame(body, lang=lang, path="/admin", state={"lang": lang},
                       title=document_title(_t("title", lang), lang=lang))
+
+
+def login_options(everyone: list[dict]) -> list[dict]:
+    return [{"label": a["login"] + (f" ({a['name']})" if a["name"] else ""),
+             "value": a["login"]} for a in everyone]
 
 
 def _picker(label: str, id_: str, options: list, value=None) -> html.Div:
@@ -267,6 +270,7 @@ def _password(text: str, password: str) -> dbc.Alert:
 @callback(
     Output(MESSAGE, "children"),
     Output(TABLE, "children"),
+    Output(G_LOGIN, "options"),
     Input(NEW_BUTTON, "n_clicks"),
     State(NEW_LOGIN, "value"),
     State(NEW_NAME, "value"),
@@ -278,7 +282,7 @@ def _password(text: str, password: str) -> dbc.Alert:
 def add_account(clicks, login, name, admin, state):
     lang = _lang(state)
     if not clicks:
-        return no_update, no_update
+        return no_update, no_update, no_update
     actor, address = _actor()
     try:
         added = accounts.add(engine(), login if isinstance(login, str) else "", actor=actor,
@@ -286,11 +290,12 @@ def add_account(clicks, login, name, admin, state):
                              admin=isinstance(admin, list) and "admin" in admin,
                              address=address)
     except AccountError as exc:
-        return _refused(exc, lang), no_update
+        return _refused(exc, lang), no_update, no_update
     message = _password(_t("created", lang, login=added.login), added.password)
     if auth.current_user().local:
         message.children.append(html.P(_t("created_local", lang), className="mt-2 mb-0"))
-    return message, accounts_table(lang)
+    everyone = accounts.listing(engine())
+    return message, accounts_table(lang, everyone), login_options(everyone)
 
 
 @callback(
