@@ -145,6 +145,8 @@ def wait_until(check, timeout: float = 30) -> None:
 def test_pages_and_callbacks_say_the_database_is_down_and_recover(outage_app):
     base, server, url = outage_app
     assert request(base + AGREEMENT).status == 200
+    # A page drawn before the outage (its session and CSRF token in the client's cookies).
+    assert post_json(base, router_body(AGREEMENT, "?period=2023")).status == 200
     with database_down(server):
         page = request(base + AGREEMENT + "?period=2023")
         assert page.status == 503
@@ -200,7 +202,7 @@ def test_the_browser_shows_the_outage_and_recovers_by_itself(outage_app):
                 "return document.body.innerText")
             assert driver.execute_script("return !!document.querySelector('#error-page')")
         wait_until(lambda: driver.execute_script(
-            "return !!document.querySelector('.agreement-card')"), timeout=40)
+            "return !!document.querySelector('#portfolio-grid .ag-row')"), timeout=40)
         assert "Databasen" not in driver.execute_script("return document.body.innerText")
     finally:
         driver.quit()
