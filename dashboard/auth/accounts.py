@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from . import audit, passwords, store
 from .rights import ROLES
 
-_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@+\-]{0,253}$")
+_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@+_\-]{0,253}$")
 _ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
