@@ -59,6 +59,7 @@ class Reply:
     status: int
     headers: dict
     body: bytes = field(repr=False)
+    set_cookie: list[str] = field(default_factory=list)  # every Set-Cookie header
 
     @property
     def text(self) -> str:
@@ -74,17 +75,20 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def request(url: str, data: bytes | None = None, headers: dict | None = None,
-            timeout: float = 60, opener=None, follow: bool = True) -> Reply:
+            timeout: float = 60, opener=None, follow: bool = True,
+            method: str | None = None) -> Reply:
     """GET (or POST ``data``) without raising for an error status."""
-    req = urllib.request.Request(url, data=data, headers=headers or {})
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     if opener is None:
         opener = urllib.request.build_opener() if follow else \
             urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(req, timeout=timeout) as resp:
-            return Reply(resp.status, dict(resp.headers), resp.read())
+            return Reply(resp.status, dict(resp.headers), resp.read(),
+                         resp.headers.get_all("Set-Cookie") or [])
     except urllib.error.HTTPError as err:
-        return Reply(err.code, dict(err.headers), err.read())
+        return Reply(err.code, dict(err.headers), err.read(),
+                     err.headers.get_all("Set-Cookie") or [])
 
 
 class Client:
