@@ -314,7 +314,8 @@ def test_page_addresses_need_a_sign_in(matrix):
 def test_the_portfolio_shows_only_what_each_may_see(matrix):
     base, clients, _ = matrix
     seen = {}
-    for role in ROLES:
+    # The admin first: what is kept for the admin (dashboard/store) must not reach others.
+    for role in ["admin", *[r for r in ROLES if r != "admin"]]:
         if role in ("anonymous", "disabled"):
             reply = clients[role].callback(output_of(clients["admin"], portfolio_filter()))
             assert reply.status == 401
@@ -352,6 +353,14 @@ def test_every_role_against_every_callback(matrix):
             if not ok:
                 wrong.append(f"{role} {name}: {reply.status} {reply.text[:200]}")
     assert wrong == [], "\n".join(wrong)
+    # The downloads and packs asked for are in the audit log, by whom and of what (ids).
+    log = clients["admin"].get("/admin/audit.csv").text.lstrip("\ufeff").splitlines()
+    exports = {tuple(line.split(";")[2:6]) for line in log[1:]
+               if line.split(";")[3] in ("export_chart", "export_pack")}
+    assert ("viewer", "export_chart", KRAMI, "") in exports
+    assert ("cluster_viewer", "export_pack", STHLM, "jarva") in exports
+    assert not any(who == "cluster_viewer" and agreement == KRAMI
+                   for who, _, agreement, _ in exports)
 
 
 def test_every_role_against_the_routes(matrix):

@@ -135,9 +135,10 @@ def run(args: argparse.Namespace, engine: Engine, lang: str) -> int:
 
 def _known(engine: Engine) -> dict[str, set[str]]:
     """Stored agreements and their clusters (a grant notes one not stored yet)."""
-    many = repository.load_many(engine, ("0000-00", "0000-00"))
-    known: dict[str, set[str]] = {a: set() for a in many.agreements["agreement_id"]}
-    for a, c in zip(many.clusters["agreement_id"], many.clusters["cluster_id"], strict=True):
+    known: dict[str, set[str]] = {a: set() for a in
+                                  repository.list_agreements(engine)["agreement_id"]}
+    clusters = repository.list_clusters(engine)
+    for a, c in zip(clusters["agreement_id"], clusters["cluster_id"], strict=True):
         known.setdefault(a, set()).add(c)
     return known
 

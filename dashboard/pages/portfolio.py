@@ -71,13 +71,11 @@ def cluster_links(lang: str) -> html.Section | None:
     scopes = auth.current_rights().cluster_scopes()
     if not scopes:
         return None
-    many = repository.load_many(engine(), ("0000-00", "0000-00"),
-                                sorted({a for a, _ in scopes}))
-    agreements = dict(zip(many.agreements["agreement_id"], many.agreements["name"],
-                          strict=True))
-    clusters = {(a, c): n for a, c, n in zip(many.clusters["agreement_id"],
-                                             many.clusters["cluster_id"],
-                                             many.clusters["name"], strict=True)}
+    listed = repository.list_agreements(engine())
+    agreements = dict(zip(listed["agreement_id"], listed["name"], strict=True))
+    found = repository.list_clusters(engine(), sorted({a for a, _ in scopes}))
+    clusters = {(a, c): n for a, c, n in zip(found["agreement_id"], found["cluster_id"],
+                                             found["name"], strict=True)}
     items = [html.Li(dcc.Link(f"{clusters[(a, c)]} – {agreements.get(a, a)}",
                               href=href(cluster_path(a, c), lang=lang)))
              for a, c in scopes if (a, c) in clusters]
