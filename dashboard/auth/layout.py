@@ -1,6 +1,6 @@
-"""What every page's header shows of the person signed in: their name, the pages their
-roles open (upload for stewards, administration for admins) and a sign-out button; and,
-for the local administrator (no account yet), a note saying so."""
+"""What every page's header shows of the person signed in: their name, opening a menu of
+the pages their roles open (upload for stewards, administration for admins) and a sign-out
+button; and, for the local administrator (no account yet), a note saying so."""
 
 from __future__ import annotations
 
@@ -28,8 +28,7 @@ def header_items(lang: str) -> list:
         links.append(dcc.Link(tt("admin", lang), href=href("/admin", lang=lang),
                               className="user-link", id="admin-link"))
     name = tt("local_admin_name", lang) if user.local else user.name
-    items = [html.Span(name, className="user-name", id="user-name",
-                       title=tt("signed_in_as", lang, name=name)), *links]
+    items = list(links)
     if not user.local and user.via != "header":
         items.append(html.Form([
             dcc.Input(type="hidden", name="csrf_token", value=session.get("csrf", "")),
@@ -37,7 +36,12 @@ def header_items(lang: str) -> list:
             html.Button(tt("sign_out", lang), type="submit", className="sign-out-button",
                         id="sign-out-button"),
         ], method="POST", action=dash.get_relative_path("/logout"), className="sign-out-form"))
-    return [html.Div(items, className="user-area", id="user-area")]
+    # A menu under the person's name: the header stays one line on a 1024 px projector.
+    summary = html.Summary([html.Span(name, className="user-name", id="user-name"),
+                            html.Span(" ▾", **{"aria-hidden": "true"})],
+                           className="user-summary", title=tt("signed_in_as", lang, name=name))
+    return [html.Details([summary, html.Div(items, className="user-menu")],
+                         className="user-area", id="user-area")]
 
 
 def banner(lang: str):

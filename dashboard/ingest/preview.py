@@ -98,7 +98,10 @@ def file_agreements(path: Path | str, max_bytes: int | None = None) -> list[str]
     from . import parse_dataset
 
     args = (Path(path),) if max_bytes is None else (Path(path), max_bytes)
-    _raw, parsed, _problems = parse_dataset(*args)
+    try:
+        _raw, parsed, _problems = parse_dataset(*args)
+    except Exception:  # noqa: BLE001 - a file no rule foresaw: the import says what went wrong
+        return []
     ids: set[str] = set()
     for table in parsed.values():
         if "agreement_id" in table.frame:

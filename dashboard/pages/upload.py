@@ -297,6 +297,8 @@ def preview_block(preview, upload, lang: str) -> html.Div:
 def check(token_data, mode, state):
     """The uploaded file: refused whole (another's agreement), its problems, or the preview."""
     lang = _lang(state)
+    if not isinstance(token_data, dict):  # the mode changed before any file was sent
+        return html.P(_t("nothing_yet", lang), className="muted")
     upload = _upload(token_data)
     if upload is None:
         return dbc.Alert(_t("gone", lang), color="warning", id="upload-gone")
@@ -319,6 +321,7 @@ def check(token_data, mode, state):
     State(TOKEN, "data"),
     State(MODE, "value"),
     State(STATE, "data"),
+    running=[(Output(IMPORT, "disabled"), True, False)],  # one click, one import
     prevent_initial_call=True,
 )
 @auth.guard(auth.IMPORT)
@@ -332,6 +335,7 @@ def run_import(clicks, token_data, mode, state):
         return dbc.Alert(_t("gone", lang), color="warning"), no_update, no_update
     others = not_yours(upload.dataset)
     if others:
+        auth.record("import_refused", detail={"not_yours": others})
         return (dbc.Alert(_t("not_yours", lang, ids=", ".join(others)), color="danger",
                           id="upload-not-yours"), no_update, no_update)
     result = import_dataset(engine(), upload.dataset, replace=mode == "replace",

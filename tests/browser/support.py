@@ -59,6 +59,12 @@ def sign_in(duo, login: str, password: str | None = None, next_path: str = "/") 
                      "!document.querySelector('#sign-in-form')")
 
 
+def in_user_menu(driver, element_id: str):
+    """An element of the menu under the person's name, the menu opened first."""
+    driver.execute_script("document.getElementById('user-area').open = true")
+    return driver.find_element("id", element_id)
+
+
 @contextlib.contextmanager
 def signed_in_as(duo, login: str, next_path: str = "/"):
     """The browser signed in as ``login`` for a while; the admin afterwards."""

@@ -238,6 +238,11 @@ def test_no_wcag_violations_on_the_sign_in_and_account_pages(duo, axe_source):
                     if driver.title != title:
                         problems.append(f"{size} {path}: title {driver.title!r}, not {title!r}")
                     problems += [f"{size} {path}: {v}" for v in violations(driver, axe_source)]
+                    if who == "admin" and path == "/admin":  # the menu under the name, open
+                        driver.execute_script(
+                            "document.getElementById('user-area').open = true")
+                        problems += [f"{size} {path}, menu open: {v}"
+                                     for v in violations(driver, axe_source)]
                     overflow = driver.execute_script(
                         "return document.documentElement.scrollWidth - window.innerWidth")
                     if overflow > 0:

@@ -20,6 +20,7 @@ from tests.browser.support import (
     PEOPLE,
     clean_window,
     click,
+    in_user_menu,
     sign_in,
     signed_in_as,
     visit,
@@ -60,7 +61,7 @@ def test_sign_in_and_out(duo):
     assert driver.find_element("id", "user-name").text == "Lasare"
     assert not driver.find_elements("id", "admin-link")
     assert not driver.find_elements("id", "upload-link")
-    click(driver, driver.find_element("id", "sign-out-button"))
+    click(driver, in_user_menu(driver, "sign-out-button"))
     wait_for(driver, "document.querySelector('#signed-out')")
     assert "Du är utloggad" in text(duo)
     driver.get(duo.server_url + "/")
@@ -126,7 +127,7 @@ def test_a_steward_uploads_sees_every_problem_previews_imports_and_undoes(duo, b
     try:
         with signed_in_as(duo, "forvaltare"):
             visit(duo, "/", "document.querySelector('#upload-link')")
-            click(driver, driver.find_element("id", "upload-link"))
+            click(driver, in_user_menu(driver, "upload-link"))
             wait_for(driver, "document.querySelector('#upload-drop')")
             upload(duo, bad)
             wait_for(driver, "document.querySelector('#upload-problems')", timeout=60)
@@ -190,7 +191,7 @@ def test_an_admin_adds_an_account_grants_a_role_and_revokes_it(duo, browser_app)
     driver = duo.driver
     engine = browser_app.server.config["DASHBOARD_ENGINE"]
     visit(duo, "/", "document.querySelector('#admin-link')")
-    click(driver, driver.find_element("id", "admin-link"))
+    click(driver, in_user_menu(driver, "admin-link"))
     wait_for(driver, "document.querySelector('#accounts-table')")
     driver.find_element("id", "new-login").send_keys("ny.person@kommun.se")
     driver.find_element("id", "new-name").send_keys("Ny Person")
