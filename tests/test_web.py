@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from tests.conftest import BACKENDS
 from tests.webserver import Client, add_accounts, post_json, request, router_body, serving
 
 ADMIN_PASSWORD = "admin-losenord-1"
@@ -24,13 +25,19 @@ PANEL = ("..panel-download-file.data...panel-download-fallback.data..."
 PACK = "..export-download.data...export-status.children.."
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """``python app.py`` on the demo data (no proxy trusted, no framing allowed)."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def app_url(request, tmp_path_factory):
+    """``python app.py`` on the demo data (no proxy trusted, no framing allowed), on a
+    SQLite file and on a PostgreSQL database."""
     folder = tmp_path_factory.mktemp("web")
-    with serving(f"sqlite:///{folder / 'app.sqlite'}", "app", log=folder / "app.log",
-                 LOAD_DEMO="1") as base:
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'app.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database(empty=True)
+    with serving(url, "app", log=folder / "app.log", LOAD_DEMO="1") as base:
         yield base
+    if request.param != "sqlite":
+        request.getfixturevalue("postgres_server").drop_database(url)
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,9 @@ def duo(browser_app, tmp_path_factory):
                                dev_tools_props_check=True)
         composite.download_dir = download
         # Started as ``make run`` starts (no account: the local administrator); now the
-        # accounts, and from then on everyone signs in.
+        # accounts, and from then on everyone signs in (the page left first, so that none
+        # of its callbacks is cut off half-way).
+        composite.driver.get("about:blank")
         add_people(browser_app.server.config["DASHBOARD_ENGINE"])
         sign_in(composite, "admin")
         yield composite

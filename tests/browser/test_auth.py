@@ -227,3 +227,19 @@ def test_an_admin_adds_an_account_grants_a_role_and_revokes_it(duo, browser_app)
         "return Array.from(document.querySelectorAll('#audit-table tbody tr'))"
         ".slice(0, 3).map(tr => tr.dataset.action)")
     assert shown == ["role_revoked", "role_granted", "account_added"]
+
+
+def test_a_page_open_when_the_session_ends_goes_to_the_sign_in(duo, browser_app):
+    """Signed out elsewhere (or disabled): the next callback is refused with 401 and the
+    page goes to the sign-in, which brings the reader back to the same view."""
+    driver = duo.driver
+    engine = browser_app.server.config["DASHBOARD_ENGINE"]
+    with signed_in_as(duo, "lasare", next_path=KRAMI + "?period=2023-H1"):
+        wait_for(driver, VIEW)
+        store.delete_sessions_of(engine, store.account_by_login(engine, "lasare")["id"])
+        click(driver, driver.find_element("id", "period-next"))
+        wait_for(driver, "document.querySelector('#sign-in-form')")
+        assert "next=%2Fagreements%2Fkrami-sthlm-2023%3Fperiod%3D2023-H1" in driver.current_url
+        errors = [e for e in duo.get_logs() if "401" not in e["message"]]
+        assert errors == []
+    duo.reset_log_timestamp()
