@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     # The app says what it does at start (e.g. that it loaded the demo data, from where).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        app = create_app()
+        app = create_app({"host": args.host})
     except StartupError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code

@@ -39,3 +39,18 @@ def post_fork(server, worker):
     engine = getattr(flask_app, "config", {}).get("DASHBOARD_ENGINE")
     if engine is not None:
         engine.dispose(close=False)
+
+
+def on_starting(server):
+    """The app never serves without sign-in beyond this machine: where gunicorn really
+    binds (``--bind`` may differ from ``HOST``) decides, before any worker starts."""
+    import sys
+
+    from dashboard.auth import check_bind
+
+    flask_app = server.app.wsgi()
+    hosts = [a[0] for a in server.cfg.address if isinstance(a, tuple)]
+    problem = check_bind(flask_app, hosts)
+    if problem:
+        print(problem, file=sys.stderr, flush=True)
+        sys.exit(1)

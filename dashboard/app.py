@@ -16,7 +16,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from . import repository, web
+from . import auth, repository, uploads, web
 from .config import ASSETS_DIR, Settings, load_settings
 from .ids import Ids
 from .ingest import import_dataset
@@ -69,7 +69,8 @@ def load_demo(engine, settings: Settings) -> list:
 
 
 def create_app(config: dict | None = None) -> Dash:
-    """Build the dashboard; ``config`` overrides settings (``database_url``, ``lang``...)."""
+    """Build the dashboard; ``config`` overrides settings (``database_url``, ``lang``...,
+    and sign-in's: ``host``, ``secret_key``..., see :mod:`dashboard.auth.settings`)."""
     settings = load_settings(config)
     engine = open_database(settings, settings.lang)
     if settings.load_demo and repository.is_empty(engine):
@@ -94,4 +95,9 @@ def create_app(config: dict | None = None) -> Dash:
                            html.Div(id=Ids.APP_ALERT, role="alert"),
                            dash.page_container])
     web.install(app, settings)
+    auth.install(app, settings, config)  # sign-in, the rights of every request (README)
+    uploads.install(app, settings)  # stewards' files from the browser (pages/upload.py)
+    from .pages.audit import install_csv
+
+    install_csv(app)  # the audit log as CSV, for admins
     return app

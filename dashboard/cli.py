@@ -1,6 +1,7 @@
 """Command line: ``python -m dashboard <command>`` (contract.md section 4).
 
-Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``.
+Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``,
+``users`` (accounts and roles, :mod:`dashboard.auth.cli`).
 Exit codes: 0 success, 1 refused (bad data, unknown agreement, a database that cannot be
 used as it is), 2 wrong usage. Messages are in Swedish unless ``--lang en`` or
 ``DASHBOARD_LANG=en``. Every command that reads or writes data first checks the database
@@ -102,9 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--per-cluster", action="store_true",
                    help="add one slide (and chart) per cluster to an agreement's pack")
 
+    from .auth.cli import add_parser as add_users_parser
     from .migrations.cli import add_parser as add_db_parser
 
     add_db_parser(sub)
+    add_users_parser(sub)
     return p
 
 
@@ -140,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             from .export.cli import run_export
 
             return run_export(engine, args, lang, settings)
+        if args.command == "users":
+            from .auth.cli import run as run_users
+
+            return run_users(args, engine, lang)
     except SQLAlchemyError as exc:  # the database went away during the command
         print(database_message(exc, settings.database_url, lang), file=sys.stderr)
         return 1

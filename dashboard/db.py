@@ -8,7 +8,9 @@ Months are ``YYYY-MM`` text and dates ``YYYY-MM-DD`` text: they sort and compare
 text on every database.
 
 Two bookkeeping tables: ``imports`` (the import log) and ``import_backup`` (the rows an
-import replaced, so that it can be undone).
+import replaced, so that it can be undone). The people's tables (``accounts``,
+``account_roles``, ``sessions``, ``sign_in_attempts``, ``audit_log``) belong to
+:mod:`dashboard.auth`.
 
 This module describes the schema the code expects; databases get it, and every later
 change, through the migrations in ``dashboard/migrations/versions/`` (see README,
@@ -27,8 +29,10 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -144,6 +148,73 @@ sum_tables: dict[str, Table] = {
     "staffing": _sums_table("sums_staffing", [Column(c, Float) for c in (
         "committed_fte", "actual_fte")], "party_id"),
 }
+
+
+# Accounts, roles, sessions, sign-in attempts and the audit log (dashboard/auth; README,
+# "Sign-in and rights"). Times are ISO 8601 text in UTC, like the import log's; the
+# sign-in throttle keeps seconds since the epoch, which it compares.
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(254), nullable=False, unique=True),  # lower case
+    Column("name", String(200), nullable=False, default=""),
+    Column("password_hash", String(255)),  # argon2id; NULL: signs in by SSO only
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("source", String(10), nullable=False, default="local"),  # local|oidc|header
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("last_sign_in_at", String(32)),
+    sqlite_autoincrement=True,
+)
+
+account_roles = Table(
+    "account_roles", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("agreement_id", String(64), nullable=False),
+    Column("cluster_id", String(64), nullable=False, default=""),  # '': the whole agreement
+    Column("role", String(10), nullable=False),  # viewer | member | steward
+    Column("granted_at", String(32), nullable=False),
+    Column("granted_by", String(254), nullable=False, default=""),
+    UniqueConstraint("account_id", "agreement_id", "cluster_id", name="uq_account_roles"),
+    Index("ix_account_roles_agreement", "agreement_id"),
+    sqlite_autoincrement=True,
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the token in the cookie
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("via", String(10), nullable=False),  # password | oidc
+    Column("created_at", String(32), nullable=False),
+    Column("last_seen_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts", metadata,
+    Column("key", String(300), primary_key=True),  # login:<login> | address:<ip>
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_failure", Float, nullable=False),  # seconds since the epoch
+    Column("blocked_until", Float, nullable=False, default=0.0),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False, index=True),
+    Column("actor", String(254), nullable=False),  # a login, "cli:<user>", "local-admin"
+    Column("action", String(40), nullable=False),
+    Column("agreement_id", String(64)),
+    Column("cluster_id", String(64)),
+    Column("object", String(254)),  # an import id, an account's login
+    Column("detail", Text, nullable=False, default="{}"),  # JSON: ids and counts only
+    Column("address", String(64)),
+    sqlite_autoincrement=True,
+)
 
 
 def make_engine(url: str, **kwargs) -> Engine:

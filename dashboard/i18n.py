@@ -169,8 +169,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "month_missing": ("1 saknad månad", "1 month missing"),
     "complete": ("Alla månader rapporterade", "All months reported"),
     "not_found": ("Sidan finns inte", "Page not found"),
-    "not_found_text": ("Det finns ingen överenskommelse eller inget kluster med den adressen.",
-                       "There is no agreement or cluster at that address."),
+    "not_found_text": ("Det finns ingen överenskommelse eller inget kluster med den adressen "
+                       "som du har behörighet att se.",
+                       "There is no agreement or cluster at that address that you have "
+                       "access to."),
     "back_to_portfolio": ("Till alla överenskommelser", "To all agreements"),
     "open": ("Öppna", "Open"),
     "work": ("Arbete", "Work"),

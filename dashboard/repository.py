@@ -75,8 +75,42 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+# An execution option naming a function of the connection: an engine that has it
+# (:func:`dry_run_engine`) rolls every write transaction back instead of committing it,
+# after calling the function with the connection (which then sees the data as the
+# transaction left it). The import's preview runs the real import on such an engine.
+DRY_RUN = "dashboard_dry_run"
+
+
+class _RolledBack(Exception):
+    """Ends a dry run's transaction (rolled back on purpose)."""
+
+
+def dry_run_engine(engine: Engine, observe) -> Engine:
+    """``engine`` whose write transactions are rolled back, ``observe(conn)`` first."""
+    return engine.execution_options(**{DRY_RUN: observe})
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction holding the import lock (see :func:`_locked_transaction`); on an
+    engine of :func:`dry_run_engine` it is observed, then rolled back."""
+    observe = engine.get_execution_options().get(DRY_RUN)
+    if observe is None:
+        with _locked_transaction(engine) as conn:
+            yield conn
+        return
+    try:
+        with _locked_transaction(engine) as conn:
+            yield conn
+            observe(conn)
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
+@contextmanager
+def _locked_transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction holding the import lock: imports run one at a time.
 
     A second import waits for the lock up to ``import_lock_timeout`` seconds (an
@@ -720,3 +754,24 @@ def _spans(conn: Connection, agreement_ids: list[str] | None) -> pd.DataFrame:
     span = pd.DataFrame(spans, columns=["agreement_id", "first", "last"])
     return span.groupby("agreement_id", as_index=False).agg(first=("first", "min"),
                                                             last=("last", "max"))
+
+
+# --------------------------------------------------------------------------- previews
+
+
+def newest_import(conn: Connection) -> dict | None:
+    """The import log's newest entry, as ``conn`` sees it (a dry run's own, inside it)."""
+    top = conn.execute(select(func.max(imports.c.id))).scalar()
+    return get_import(conn, top) if top is not None else None
+
+
+def list_clusters(engine: Engine, agreement_ids: list[str] | None = None) -> pd.DataFrame:
+    """Every cluster (``agreement_id``, ``cluster_id``, ``name``) of some agreements (or all),
+    for pickers and links (dashboard/auth)."""
+    t = data_tables["clusters"]
+    stmt = select(t.c.agreement_id, t.c.cluster_id, t.c.name)
+    if agreement_ids is not None:
+        stmt = stmt.where(t.c.agreement_id.in_(sorted(agreement_ids)))
+    with read_transaction(engine) as conn:
+        result = conn.execute(stmt.order_by(t.c.agreement_id, t.c.name))
+        return pd.DataFrame(result.fetchall(), columns=["agreement_id", "cluster_id", "name"])

@@ -53,6 +53,9 @@ class View:
     period_problem: PeriodProblem | None = None
     indicator_periods: list[str] = field(default_factory=list)
     has_data: bool = True
+    # Whether the person asking may see the whole agreement (a cluster's viewer may not:
+    # set by dashboard.auth.view_for; the cluster page then leaves out the agreement's parts).
+    agreement_visible: bool = True
 
     @property
     def period_was_invalid(self) -> bool:

@@ -145,6 +145,8 @@ def wait_until(check, timeout: float = 30) -> None:
 def test_pages_and_callbacks_say_the_database_is_down_and_recover(outage_app):
     base, server, url = outage_app
     assert request(base + AGREEMENT).status == 200
+    # A page drawn before the outage (its session and CSRF token in the client's cookies).
+    assert post_json(base, router_body(AGREEMENT, "?period=2023")).status == 200
     with database_down(server):
         page = request(base + AGREEMENT + "?period=2023")
         assert page.status == 503

@@ -19,6 +19,7 @@ import pytest
 from dashboard import repository
 from dashboard.config import PROJECT_ROOT
 from dashboard.db import make_engine
+from tests.webserver import post_json
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
@@ -43,9 +44,9 @@ def render_page(base: str, path: str, search: str) -> dict:
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
                        {"id": "_pages_location", "property": "search", "value": search}],
             "changedPropIds": ["_pages_location.pathname"], "state": []}
-    status, content = get(f"{base}/_dash-update-component", json.dumps(body).encode())
-    assert status == 200
-    return json.loads(content)
+    reply = post_json(base, body)  # with the page's cookies and CSRF token, as a browser
+    assert reply.status == 200
+    return reply.json()
 
 
 @pytest.fixture

@@ -4,13 +4,19 @@ gunicorn with ``gunicorn.conf.py`` (``make serve``), on a free port, and plain H
 A process of its own keeps the test process free of Dash apps: Dash moves ``@callback``
 functions into the first app that serves a request, and the browser tests' session app
 must be that one.
+
+Requests keep cookies per server, as a browser does: :func:`post_json` sends the session's
+CSRF token as Dash's renderer does (``X-CSRFToken``, from the ``_csrf_token`` cookie), after
+a first page has set it. :class:`Client` is a person: it signs in with a password.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -53,6 +59,7 @@ class Reply:
     status: int
     headers: dict
     body: bytes = field(repr=False)
+    set_cookie: list[str] = field(default_factory=list)  # every Set-Cookie header
 
     @property
     def text(self) -> str:
@@ -62,21 +69,115 @@ class Reply:
         return json.loads(self.body)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def request(url: str, data: bytes | None = None, headers: dict | None = None,
-            timeout: float = 60) -> Reply:
+            timeout: float = 60, opener=None, follow: bool = True,
+            method: str | None = None) -> Reply:
     """GET (or POST ``data``) without raising for an error status."""
-    req = urllib.request.Request(url, data=data, headers=headers or {})
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    if opener is None:
+        opener = urllib.request.build_opener() if follow else \
+            urllib.request.build_opener(_NoRedirect)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return Reply(resp.status, dict(resp.headers), resp.read())
+        with opener.open(req, timeout=timeout) as resp:
+            return Reply(resp.status, dict(resp.headers), resp.read(),
+                         resp.headers.get_all("Set-Cookie") or [])
     except urllib.error.HTTPError as err:
-        return Reply(err.code, dict(err.headers), err.read())
+        return Reply(err.code, dict(err.headers), err.read(),
+                     err.headers.get_all("Set-Cookie") or [])
+
+
+class Client:
+    """One browser's cookies on one server: a person, signed in or not."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.follow = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.stay = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                _NoRedirect)
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def set_cookie(self, name: str, value: str) -> None:
+        """A cookie this browser already has (as if the server had set it)."""
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.base).hostname or ""
+        self.jar.set_cookie(http.cookiejar.Cookie(
+            0, name, value, None, False, host, False, False, "/", True, False, None, False,
+            None, None, {}))
+
+    def get(self, path: str, follow: bool = True, headers: dict | None = None) -> Reply:
+        return request(self.base + path, headers=headers,
+                       opener=self.follow if follow else self.stay)
+
+    def post(self, path: str, data: bytes, headers: dict | None = None,
+             follow: bool = False) -> Reply:
+        return request(self.base + path, data, headers,
+                       opener=self.follow if follow else self.stay)
+
+    def csrf(self) -> str:
+        if self.cookie("_csrf_token") is None:
+            self.get("/")
+        return self.cookie("_csrf_token") or ""
+
+    def form(self, path: str, fields: dict, csrf: bool = True) -> Reply:
+        from urllib.parse import urlencode
+
+        if csrf:
+            page = self.get(path if path != "/logout" else "/login")
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            fields = {"csrf_token": found.group(1) if found else self.csrf(), **fields}
+        return self.post(path, urlencode(fields).encode(),
+                         {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def sign_in(self, login: str, password: str) -> Reply:
+        reply = self.form("/login", {"login": login, "password": password})
+        assert reply.status == 302, (reply.status, reply.text[:300])
+        return reply
+
+    def callback(self, body, raw: bytes | None = None, content_type: str = "application/json",
+                 headers: dict | None = None, csrf: bool = True, query: str = "") -> Reply:
+        data = raw if raw is not None else json.dumps(body).encode()
+        hdrs = {"Content-Type": content_type, **(headers or {})}
+        if csrf:
+            hdrs.setdefault("X-CSRFToken", self.csrf())
+        return self.post(CALLBACK + query, data, hdrs)
+
+
+_CLIENTS: dict[str, Client] = {}
 
 
 def post_json(base: str, body, raw: bytes | None = None,
               content_type: str = "application/json", headers: dict | None = None) -> Reply:
-    data = raw if raw is not None else json.dumps(body).encode()
-    return request(base + CALLBACK, data, {"Content-Type": content_type, **(headers or {})})
+    """A callback request from a page of ``base`` (its cookies and CSRF token)."""
+    client = _CLIENTS.setdefault(base, Client(base))
+    return client.callback(body, raw=raw, content_type=content_type, headers=headers)
+
+
+def add_accounts(database_url: str, people: dict) -> None:
+    """Accounts in the database (its schema made if need be) before a server starts:
+    ``{login: (password, admin, [(role, agreement, cluster or None), ...])}``."""
+    from dashboard import repository
+    from dashboard.auth import accounts
+    from dashboard.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        repository.ensure_schema(engine)
+        for login, (password, admin, roles) in people.items():
+            accounts.add(engine, login, actor="test", admin=admin, password=password,
+                         name=login.capitalize())
+            for role, agreement, cluster in roles:
+                accounts.grant(engine, login, role, agreement, cluster, actor="test")
+    finally:
+        engine.dispose()
 
 
 @contextlib.contextmanager

@@ -206,12 +206,17 @@ def page_frame(children, *, lang: str, path: str, state: dict,
     ``title`` becomes the browser's title (assets/a11y.js copies it from
     ``data-document-title``, on first load and after every navigation)."""
     other = "en" if lang == "sv" else "sv"
+    from ..auth.layout import banner, header_items  # who is signed in (dashboard/auth)
+
     header = html.Header([
         html.Nav(crumb_trail(lang, state, crumbs), className="crumbs", id="crumbs",
                  **{"aria-label": "breadcrumb"}),
+        *header_items(lang),
         dcc.Link(t("language", lang), href=href(path, **{**state, "lang": other}),
                  className="lang-switch", id="lang-switch"),
     ], className="app-header")
-    return html.Div([header, html.Main(children, className="app-main")], lang=lang,
+    note = banner(lang)
+    return html.Div([header, *([note] if note else []),
+                     html.Main(children, className="app-main")], lang=lang,
                     className="page",
                     **{"data-document-title": title or document_title(lang=lang)})

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from .. import auth
 from ..i18n import TEXT, t
 from ..ids import Ids
 from ..periods import parse_period_or_none
@@ -113,6 +114,7 @@ def step_button(symbol: str, id_: str, step: dict) -> html.Button:
     State(Ids.VIEW_STATE, "data"),
     prevent_initial_call=True,
 )
+@auth.guard(auth.SEE, scope=lambda *args: auth.view_scope(args[5]))
 def switch_view(period, prev_clicks, next_clicks, breakdown, history, rendered):
     """Another period or breakdown: only what changes is sent (the content, the steps, the
     address), from the view kept for this data version; the page is not rebuilt."""

@@ -26,7 +26,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from .. import jobs
+from .. import auth, jobs
 from ..db import make_engine
 from ..export.images import IMAGE_FORMATS, ExportError, NoBrowserError, figure_image, find_browser
 from ..export.pack import write_pack, zip_pack
@@ -36,7 +36,7 @@ from ..ids import Ids
 from ..jobs.texts import jx
 from ..panels import build_panels
 from ..theme import EXPORT
-from ..views import View, build_view
+from ..views import View
 
 SHOWN = {"display": "inline-flex", "alignItems": "center"}
 HIDDEN = {"display": "none"}
@@ -121,6 +121,7 @@ def build_pack_zip(state: dict, settings, progress=None,
     progress_default=[0, ""],
     prevent_initial_call=True,
 )
+@auth.guard(auth.SEE, scope=lambda clicks, state: auth.view_scope(state), audit="export_pack")
 @jobs.on_lost(lambda n_clicks, state: _pack_lost(state))
 def make_pack(set_progress, n_clicks, state):
     """Build the meeting pack and send it as a zip, reporting its place in the queue and
@@ -178,6 +179,7 @@ def queued_image(figure, fmt: str, lang: str, settings) -> bytes:
     State(Ids.EXPORT_VIEW, "data"),
     prevent_initial_call=True,
 )
+@auth.guard(auth.SEE, scope=lambda clicks, state: auth.view_scope(state), audit="export_chart")
 def download_panel(clicks, state):
     """One chart as PNG (1920×1080 or print) or SVG, drawn for export."""
     trigger = ctx.triggered_id
@@ -188,10 +190,8 @@ def download_panel(clicks, state):
     key, fmt = trigger["panel"], trigger["format"]
     lang = state.get("lang") or "sv"
     settings = _settings()
-    from .view_page import engine
-
-    view = build_view(engine(), state["agreement"], state.get("period"), state.get("cluster"),
-                      state.get("breakdown"), lang)
+    view = auth.view_for(state["agreement"], state.get("period"), state.get("cluster"),
+                         state.get("breakdown"), lang)
     panel = next((p for p in build_panels(view, EXPORT,
                                           suppress_below=settings.suppression_threshold)
                   if p.key == key), None) if view is not None else None

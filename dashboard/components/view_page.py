@@ -46,8 +46,9 @@ def view_state(view: View, path: str) -> dict:
 
 
 def crumbs_of(view: View, state: dict) -> list[tuple[str, str | None]]:
+    # A cluster's viewer sees the agreement's name, not its page (dashboard/auth/rights.py).
     crumbs = [(view.agreement_name, href(agreement_path(view.agreement_id), **state)
-               if view.cluster_id else None)]
+               if view.cluster_id and view.agreement_visible else None)]
     if view.cluster_id:
         crumbs.append((view.cluster_name, None))
     return crumbs
@@ -88,7 +89,7 @@ def view_content(view: View, path: str) -> list:
     grid = dbc.Row([dbc.Col(panel_card(p, lang, chart_text(view, p.key, p.title, p)), xs=12,
                             xl=12 if _wide(p.key) else 6, className="panel-col")
                     for p in panels], className="g-3")
-    part = _part_of_agreement(view) if view.cluster_id else None
+    part = _part_of_agreement(view) if view.cluster_id and view.agreement_visible else None
     values = view.scope_values() if view.cluster_id else view.values
     return [subtitle, period_problem_alert(view, path, state), links, no_data_alert(view),
             notes_alert(view.notes, lang), summary, part, grid,
@@ -99,8 +100,21 @@ def view_content(view: View, path: str) -> list:
 
 def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | None,
                  breakdown: str | None, lang: str, path: str) -> dict | None:
-    """What the page shows of one view, as plain data: computed once per data version of
-    the agreement and kept (:mod:`dashboard.store`); ``None`` when there is no such view."""
+    """What the page shows of one view to the person asking, as plain data: computed once
+    per data version of the agreement and kept (:mod:`dashboard.store`); ``None`` when there
+    is no such view or it is not theirs to see (the same answer, on purpose).
+
+    The kept payload differs only by whether the person sees the whole agreement (a
+    cluster's viewer gets no links to the agreement's page or other clusters): that is part
+    of the key, so a kept answer never shows anyone more than their rights."""
+    from .. import auth
+
+    if not agreement_id:
+        return None
+    rights = auth.current_rights()
+    if not rights.sees(agreement_id, cluster_id):
+        return None
+    whole = rights.sees_agreement(agreement_id)
     eng = engine()
     _, by_agreement = versions(eng)
     version = by_agreement.get(agreement_id)
@@ -108,12 +122,13 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
         return None
     cache = settings_cache(settings())
     key = cache.key("view", version, agreement_id, cluster_id or "", period_text or "",
-                    breakdown or "", lang, path)
+                    breakdown or "", lang, path, "whole" if whole else "cluster")
 
     def build() -> dict:
         view = build_view(eng, agreement_id, period_text, cluster_id, breakdown, lang)
         if view is None:
             return {"missing": True}
+        view.agreement_visible = whole
         state = view_state(view, path)
         return {"content": view_content(view, path), "state": state,
                 "controls": control_data(view),
@@ -195,7 +210,8 @@ def _wide(key: str) -> bool:
 
 
 def _cluster_links(view: View, state: dict, names: dict[str, str]) -> list:
-    if len(view.data.cluster_ids) < 2 and view.cluster_id is None:
+    if len(view.data.cluster_ids) < 2 and view.cluster_id is None or \
+            not view.agreement_visible:
         return []
     out = [html.Span(t("clusters", view.lang) + ":", className="me-2 label")]
     for cid in view.data.cluster_ids:

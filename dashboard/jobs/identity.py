@@ -1,13 +1,13 @@
-"""Who is asking for a job: the one function to replace when the app gets sign-in.
+"""Who is asking for a job.
 
-Today the user is the browser session: a random id in a cookie of its own
-(``samverkan_jobs``, HttpOnly, SameSite=Lax, Secure over HTTPS), set on the first
-request that needs it. Nothing else is kept about the user. The id only decides whose turn
-a job takes and that a user has one job at a time; results are fetched through Dash's
-signed handles, never by this id, so a forged cookie gets nobody's files.
-
-When ``dashboard/auth/`` gives the app a signed-in user, ``current_owner`` returns that
-user's id instead (``"user:<id>"``), and nothing else changes.
+The person signed in (:mod:`dashboard.auth`): ``"user:<account id>"`` (``"user:<login>"``
+for a proxy's header, which has no account row). For the local administrator (anyone on
+this computer before the first account) and without a signed-in person it is the browser
+session: a random id in a cookie of its own (``samverkan_jobs``,
+HttpOnly, SameSite=Lax, Secure over HTTPS), set on the first request that needs it. The
+id only decides whose turn a job takes and that a person has one job at a time; results
+are fetched through Dash's signed handles, never by this id, so a forged cookie gets
+nobody's files.
 """
 
 from __future__ import annotations
@@ -19,12 +19,20 @@ COOKIE_AGE = 30 * 86_400
 
 
 def current_owner() -> str:
-    """The id of who asks in this request (``"session:<random>"``); ``"local"`` outside a
-    request (the command line, a test calling a job directly)."""
+    """The id of who asks in this request (``"user:<id>"``, else ``"session:<random>"``);
+    ``"local"`` outside a request (the command line, a test calling a job directly)."""
     from flask import after_this_request, has_request_context, request
 
     if not has_request_context():
         return "local"
+    from ..auth import current_user
+
+    try:
+        user = current_user()
+    except Exception:  # noqa: BLE001 - an app without the sign-in installed (unit tests)
+        user = None
+    if user is not None and not user.local:
+        return f"user:{user.account_id if user.account_id is not None else user.login}"
     known = request.cookies.get(COOKIE, "")
     if 16 <= len(known) <= 64 and known.replace("-", "").replace("_", "").isalnum():
         return f"session:{known}"

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from .. import jobs, repository
+from .. import auth, jobs, repository
 from ..components.cards import GRAPH_CONFIG, page_frame
 from ..components.export import queued_image
 from ..components.view_page import engine, settings
@@ -60,10 +60,17 @@ def choices(query: dict) -> dict:
 
 
 def comparison(choice: dict) -> dict:
-    """The ranked rows (plain data) and the period they are for, kept per data version."""
+    """The ranked rows (plain data) and the period they are for, of what the person asking
+    may see (dashboard.auth): kept per data version and per what one may see (everyone who
+    sees every agreement shares one)."""
     eng = engine()
     version, _ = versions(eng)
     cache = settings_cache(settings())
+    rights = auth.current_rights()
+    visible = rights.visible_agreements()  # None: all (an admin)
+    clusters = choice["level"] == "clusters"
+    ids = None if visible is None else sorted(
+        visible | ({a for a, _ in rights.cluster_scopes()} if clusters else set()))
 
     def build() -> dict:
         chosen = {}
@@ -75,7 +82,7 @@ def comparison(choice: dict) -> dict:
             chosen.update(period=period, span=span, periods=periods)
             return (period.year_earlier().start, period.end)
 
-        many = repository.load_many(eng, None, window_of=window_of)
+        many = repository.load_many(eng, None, ids, window_of=window_of)
         period, span, periods = chosen["period"], chosen["span"], chosen["periods"]
         window = (period.year_earlier().start, period.end)
         kinds = sorted({k for k in many.agreements["kind"] if k})
@@ -84,11 +91,13 @@ def comparison(choice: dict) -> dict:
         by_gender = None
         if choice["gender"]:
             with repository.read_transaction(eng) as conn:
-                by_gender = {g: repository.load_sums(conn, None, window, gender=g,
+                by_gender = {g: repository.load_sums(conn, ids, window, gender=g,
                                                      whole_only=choice["level"] ==
                                                      "agreements") for g in ("K", "M")}
-        rows = compare(many, period, choice["kpi"], clusters=choice["level"] == "clusters",
-                       by_gender=by_gender)
+        rows = compare(many, period, choice["kpi"], clusters=clusters, by_gender=by_gender)
+        if visible is not None and clusters:  # a cluster's viewer: that cluster only
+            rows = rows[[rights.sees(a, c) for a, c in zip(rows["agreement_id"],
+                                                            rows["scope"], strict=True)]]
         as_of = many.agreements["data_as_of"].dropna()
         rows = rows.astype(object).where(rows.notna(), None)  # JSON: null, never NaN
         return {"period": period.text, "rows": rows.to_dict("records"), "kinds": kinds,
@@ -96,7 +105,8 @@ def comparison(choice: dict) -> dict:
                 "data_as_of": str(as_of.max()) if len(as_of) else None}
 
     key = cache.key("compare", version, choice["kpi"], choice["level"], choice["kind"],
-                    int(choice["gender"]), choice["period"] or "-", choice["lang"])
+                    int(choice["gender"]), choice["period"] or "-", choice["lang"],
+                    auth.cache_scope())
     return cache.get_or_build(key, build)
 
 
@@ -231,6 +241,7 @@ def layout(**query):
     State("compare-state", "data"),
     prevent_initial_call=True,
 )
+@auth.guard(auth.SIGNED_IN)  # the rows are those the person asking may see
 def rechoose(kpi, level, kind, period, gender, state):
     """Another choice: the page of that comparison (its address carries the choice)."""
     from ..components.links import href
@@ -253,6 +264,7 @@ def rechoose(kpi, level, kind, period, gender, state):
     State("compare-state", "data"),
     prevent_initial_call=True,
 )
+@auth.guard(auth.SIGNED_IN, audit="export_chart")  # of the rows the person may see
 def download_comparison(clicks, state):
     """The comparison as PNG (1920×1080 or print) or SVG, drawn for export with small counts
     hidden (contract section 5)."""

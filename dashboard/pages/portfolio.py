@@ -15,9 +15,10 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from .. import repository
+from .. import auth, repository
+from ..auth.texts import tt as auth_text
 from ..components.cards import page_frame
-from ..components.links import agreement_path, href
+from ..components.links import agreement_path, cluster_path, href
 from ..components.view_page import engine, settings
 from ..i18n import (
     date_label,
@@ -45,20 +46,44 @@ LATEST = ""  # the period choice "each agreement's latest period"
 
 
 def portfolio_rows(period_text: str | None, lang: str) -> dict:
-    """Every agreement's row of the table (plain data), kept per data version and period."""
+    """The row of every agreement the person asking may see (plain data), kept per data
+    version, period and what that person may see (dashboard.auth.cache_scope): everyone
+    who sees every agreement shares one."""
     eng = engine()
     version, _ = versions(eng)
     cache = settings_cache(settings())
+    visible = auth.current_rights().visible_agreements()  # None: all (an admin)
 
     def build() -> dict:
         many = repository.load_many(eng, _window(period_text),
+                                    None if visible is None else sorted(visible),
                                     window_of=None if period_text else latest_window)
         rows = [_row(s, lang) for s in statuses(many, period_text or None)]
         span, periods = overall(many)
         return {"rows": rows, "options": period_options(span, periods, lang)}
 
-    return cache.get_or_build(cache.key("portfolio", version, period_text or LATEST, lang),
-                              build)
+    return cache.get_or_build(cache.key("portfolio", version, period_text or LATEST, lang,
+                                        auth.cache_scope()), build)
+
+
+def cluster_links(lang: str) -> html.Section | None:
+    """The clusters seen without their agreement (a cluster's viewer): links to them."""
+    scopes = auth.current_rights().cluster_scopes()
+    if not scopes:
+        return None
+    listed = repository.list_agreements(engine())
+    agreements = dict(zip(listed["agreement_id"], listed["name"], strict=True))
+    found = repository.list_clusters(engine(), sorted({a for a, _ in scopes}))
+    clusters = {(a, c): n for a, c, n in zip(found["agreement_id"], found["cluster_id"],
+                                             found["name"], strict=True)}
+    items = [html.Li(dcc.Link(f"{clusters[(a, c)]} – {agreements.get(a, a)}",
+                              href=href(cluster_path(a, c), lang=lang)))
+             for a, c in scopes if (a, c) in clusters]
+    if not items:
+        return None
+    return html.Section([html.H2(auth_text("your_clusters", lang)),
+                         html.Ul(items, className="cluster-list")],
+                        id="your-clusters", className="your-clusters")
 
 
 def _window(period_text: str | None) -> tuple[str, str] | None:
@@ -262,14 +287,18 @@ def layout(**query):
     key = html.P(status_key_words(lang), className="status-key", id="portfolio-key")
     compare_link = dcc.Link(t("compare_link", lang), href=href("/compare", lang=lang),
                             className="btn btn-outline-dark", id="compare-link")
+    yours = cluster_links(lang)
+    rights = auth.current_rights()
     body = [html.Div([html.H1(t("portfolio", lang), className="view-title"), compare_link],
                      className="title-row"),
             dbc.Alert(t("period_not_a_period", lang, asked=problem), color="warning",
-                      id="period-problem") if problem else None,
+                      id="period-problem") if problem else None, yours,
             controls, html.Div(summary(rows, lang), id=Ids.PORTFOLIO_SUMMARY),
             count, key, grid, stored] if data["rows"] else \
-        [html.H1(t("portfolio", lang), className="view-title"),
-         dbc.Alert(t("no_agreements", lang), color="info")]
+        [html.H1(t("portfolio", lang), className="view-title"), yours,
+         None if yours else dbc.Alert(
+             t("no_agreements", lang) if rights.has_any else auth_text("no_roles", lang),
+             color="info", id="no-agreements")]
     shown = parse_period_or_none(period) if period else None
     title = document_title(t("portfolio", lang), period_label(shown, lang) if shown else None,
                            lang=lang)
@@ -288,6 +317,7 @@ def layout(**query):
     State(Ids.PORTFOLIO_STATE, "data"),
     prevent_initial_call=True,
 )
+@auth.guard(auth.SIGNED_IN)  # the rows are those the person asking may see
 def refilter(period, kinds, counties, status, state):
     """Another period, kind, county or status: the rows (kept per period) filtered again."""
     state = state if isinstance(state, dict) else {}

@@ -12,14 +12,15 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from .. import auth
 from ..components.cards import chart_box, status_badge
 from ..components.describe import chart_text
 from ..components.links import agreement_path, cluster_path, href
-from ..components.view_page import engine, not_found
+from ..components.view_page import not_found
 from ..i18n import document_title, lang_of, t
 from ..slides import Slide, build_slides
 from ..theme import PRESENT, STATUS_COLOURS
-from ..views import build_view, cluster_views
+from ..views import cluster_views
 
 dash.register_page(__name__, order=3, path_template="/present/<agreement_id>",
                    title="Presentation", name="Presentation")
@@ -32,7 +33,7 @@ def layout(agreement_id: str | None = None, **query):
     if not agreement_id or "/" in agreement_id:
         return not_found(query)
     cluster_id = query.get("cluster") or None
-    view = build_view(engine(), agreement_id, query.get("period"), cluster_id, None, lang)
+    view = auth.view_for(agreement_id, query.get("period"), cluster_id, None, lang)
     if view is None:
         return not_found(query)
     per_cluster = query.get("clusters") in ("1", "true", "ja") and cluster_id is None

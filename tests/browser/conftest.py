@@ -3,6 +3,11 @@
 ``duo`` is a session-scoped ``dash_duo``: dash.testing's ``DashComposite`` around a
 ``ThreadedRunner``, serving one ``create_app()`` with the demo data in a fresh SQLite
 file, in debug mode so that Dash's dev tools report callback and prop errors.
+
+The app has the accounts of :data:`tests.browser.support.PEOPLE` (an admin, a viewer of
+an agreement, a viewer of one cluster, a member, a steward); the browser is signed in as
+the admin, and a test that needs someone else signs in as them with
+:func:`tests.browser.support.signed_in_as`, which signs the admin in again afterwards.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import socket
 
 import pytest
 
-from tests.browser.support import chrome_options, require_browser
+from tests.browser.support import add_people, chrome_options, require_browser, sign_in
 
 
 def pytest_collection_modifyitems(items):
@@ -37,7 +42,7 @@ def browser_app(browser_db_url, browser_jobs_dir):
 
     return create_app({"database_url": browser_db_url, "load_demo": True,
                        "jobs_dir": str(browser_jobs_dir), "export_browsers": 1,
-                       "export_wait": 3})
+                       "export_wait": 3, "secret_key": "browser-tests-" + "k" * 40})
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +62,12 @@ def duo(browser_app, tmp_path_factory):
                                dev_tools_hot_reload=False, dev_tools_ui=True,
                                dev_tools_props_check=True, port=free_port())
         composite.download_dir = download
+        # Started as ``make run`` starts (no account: the local administrator); now the
+        # accounts, and from then on everyone signs in (the page left first, so that none
+        # of its callbacks is cut off half-way).
+        composite.driver.get("about:blank")
+        add_people(browser_app.server.config["DASHBOARD_ENGINE"])
+        sign_in(composite, "admin")
         yield composite
 
 

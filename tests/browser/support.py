@@ -25,6 +25,56 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser",
 SIZES = {"1920x1080": (1920, 1080), "1024x768": (1024, 768)}
 
 
+# The accounts of the session's app: login -> (password, admin, roles).
+PEOPLE = {
+    "admin": ("admin-losenord-1", True, []),
+    "lasare": ("lasare-losenord-1", False, [("viewer", "krami-sthlm-2023", None)]),
+    "klusterlasare": ("kluster-losenord-1", False, [("viewer", "sthlm-af-2023", "jarva")]),
+    "ledamot": ("ledamot-losenord-1", False, [("member", "krami-sthlm-2023", None)]),
+    "forvaltare": ("forvaltare-losenord-1", False, [("steward", "krami-sthlm-2023", None)]),
+}
+
+
+def add_people(engine) -> None:
+    from dashboard.auth import accounts
+
+    for login, (password, admin, roles) in PEOPLE.items():
+        accounts.add(engine, login, actor="test", admin=admin, password=password,
+                     name=login.capitalize())
+        for role, agreement, cluster in roles:
+            accounts.grant(engine, login, role, agreement, cluster, actor="test")
+
+
+def sign_in(duo, login: str, password: str | None = None, next_path: str = "/") -> None:
+    """Sign the browser out (its cookies gone) and in as ``login``."""
+    from urllib.parse import quote
+
+    driver = duo.driver
+    driver.delete_all_cookies()
+    driver.get(duo.server_url + "/login?next=" + quote(next_path, safe=""))
+    wait_for(driver, "document.querySelector('#sign-in-form')")
+    driver.find_element("id", "login").send_keys(login)
+    driver.find_element("id", "password").send_keys((password or PEOPLE[login][0]) + "\n")
+    wait_for(driver, "document.querySelector('.page') && "
+                     "!document.querySelector('#sign-in-form')")
+
+
+def in_user_menu(driver, element_id: str):
+    """An element of the menu under the person's name, the menu opened first."""
+    driver.execute_script("document.getElementById('user-area').open = true")
+    return driver.find_element("id", element_id)
+
+
+@contextlib.contextmanager
+def signed_in_as(duo, login: str, next_path: str = "/"):
+    """The browser signed in as ``login`` for a while; the admin afterwards."""
+    sign_in(duo, login, next_path=next_path)
+    try:
+        yield
+    finally:
+        sign_in(duo, "admin")
+
+
 # The portfolio is ready: its table shows the four demo agreements.
 PORTFOLIO_READY = "document.querySelectorAll('#portfolio-grid .ag-center-cols-container " \
     ".ag-row').length >= 4"

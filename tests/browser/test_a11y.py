@@ -200,3 +200,59 @@ def test_the_period_list_speaks_swedish_and_shows_many_periods(duo):
             const b = document.getElementById('period-select');
             return [b.tabIndex, b.getAttribute('aria-labelledby')];""")
         assert name[0] == 0 and name[1].startswith("period-select-label")
+
+
+# Sign-in and the pages of roles: (path, ready, title, who is signed in: None = nobody).
+ACCOUNT_PAGES = [
+    ("/login", "document.querySelector('#sign-in-form')", "Logga in – Samverkan", None),
+    ("/login?lang=en", "document.querySelector('#sign-in-form')", "Sign in – Samverkan", None),
+    ("/logged-out", "document.querySelector('#signed-out')", "Du är utloggad – Samverkan",
+     None),
+    ("/logout", "document.querySelector('#sign-out-form')", "Logga ut – Samverkan", "admin"),
+    ("/admin", "document.querySelector('#accounts-table')", "Administration – Samverkan",
+     "admin"),
+    ("/admin/audit?lang=en", "document.querySelector('#audit-table')",
+     "Audit log – Samverkan", "admin"),
+    ("/upload", "document.querySelector('#upload-drop')", "Ladda upp data – Samverkan",
+     "forvaltare"),
+    ("/", "document.querySelector('#your-clusters')", "Alla överenskommelser – Samverkan",
+     "klusterlasare"),
+]
+
+
+def test_no_wcag_violations_on_the_sign_in_and_account_pages(duo, axe_source):
+    """The sign-in, sign-out, admin, audit and upload pages, and a cluster viewer's
+    portfolio, at both sizes."""
+    from tests.browser.support import sign_in
+
+    problems: list[str] = []
+    driver = duo.driver
+    try:
+        for who in (None, "admin", "forvaltare", "klusterlasare"):
+            if who is None:
+                driver.delete_all_cookies()
+            else:
+                sign_in(duo, who)
+            for size, (width, height) in SIZES.items():
+                set_viewport(driver, width, height)
+                for path, ready, title, needs in ACCOUNT_PAGES:
+                    if needs != who:
+                        continue
+                    duo.reset_log_timestamp()
+                    visit(duo, path, ready)
+                    if driver.title != title:
+                        problems.append(f"{size} {path}: title {driver.title!r}, not {title!r}")
+                    problems += [f"{size} {path}: {v}" for v in violations(driver, axe_source)]
+                    if who == "admin" and path == "/admin":  # the menu under the name, open
+                        driver.execute_script(
+                            "document.getElementById('user-area').open = true")
+                        problems += [f"{size} {path}, menu open: {v}"
+                                     for v in violations(driver, axe_source)]
+                    overflow = driver.execute_script(
+                        "return document.documentElement.scrollWidth - window.innerWidth")
+                    if overflow > 0:
+                        problems.append(f"{size} {path}: {overflow} px sideways")
+                    assert dash_errors(duo) == []
+    finally:
+        sign_in(duo, "admin")
+    assert problems == [], "\n".join(problems)

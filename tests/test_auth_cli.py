@@ -1,0 +1,78 @@
+"""``python -m dashboard users add|grant|revoke|list`` as contract section 8 says, on
+SQLite: exit codes, a generated password printed once (alone on standard
+output), ``--password-stdin``, ``list --format json``, and the audit log's entries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from dashboard.auth import passwords, store
+from dashboard.config import PROJECT_ROOT
+
+
+def users(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("DASHBOARD_LANG", None)
+    return subprocess.run([sys.executable, "-m", "dashboard", "users", *args], input=stdin,
+                          capture_output=True, text=True, env=env, cwd=PROJECT_ROOT,
+                          timeout=120)
+
+
+def test_users_commands(db_url, engine):
+    url = db_url  # the store itself is tested on both databases (test_auth.py)
+    out = users(url, "add", "Anna", "--name", "Anna Andersson", "--admin")
+    assert out.returncode == 0, out.stderr
+    password = out.stdout.strip()
+    assert len(password) == 16 and "\n" not in password
+    assert "Kontot ”anna” är skapat (administratör)." in out.stderr
+    assert passwords.verify(store.account_by_login(engine, "anna")["password_hash"], password)
+    out = users(url, "add", "bo", "--password-stdin", stdin="bos-eget-losenord\n")
+    assert out.returncode == 0 and out.stdout == ""
+    assert passwords.verify(store.account_by_login(engine, "bo")["password_hash"],
+                            "bos-eget-losenord")
+    assert users(url, "add", "bo").returncode == 1  # taken
+    assert users(url, "add", "cy", "--password-stdin", stdin="kort\n").returncode == 1
+    out = users(url, "grant", "bo", "--role", "steward", "--agreement", "krami-sthlm-2023")
+    assert out.returncode == 0 and "bo: dataförvaltare för krami-sthlm-2023" in out.stdout
+    assert "finns inte i databasen än" in out.stderr  # an empty database: noted, granted
+    out = users(url, "grant", "bo", "--role", "viewer", "--agreement", "sthlm-af-2023",
+                "--cluster", "jarva")
+    assert out.returncode == 0
+    out = users(url, "grant", "bo", "--role", "member", "--agreement", "sthlm-af-2023",
+                "--cluster", "jarva")
+    assert out.returncode == 2 and "bara ha läsare" in out.stderr
+    assert users(url, "grant", "bo", "--role", "owner", "--agreement", "x").returncode == 2
+    assert users(url, "grant", "nobody", "--role", "viewer", "--agreement", "x").returncode \
+        == 1
+    out = users(url, "list", "--format", "json")
+    assert out.returncode == 0
+    listed = {a["login"]: a for a in json.loads(out.stdout)}
+    assert listed["anna"]["admin"] is True and listed["anna"]["roles"] == []
+    assert listed["bo"]["roles"] == [
+        {"role": "steward", "agreement_id": "krami-sthlm-2023", "cluster_id": None},
+        {"role": "viewer", "agreement_id": "sthlm-af-2023", "cluster_id": "jarva"}]
+    text = users(url, "list").stdout.splitlines()
+    assert text[0].split("\t") == ["användare", "namn", "admin", "status", "roller"]
+    out = users(url, "revoke", "bo", "--agreement", "sthlm-af-2023", "--cluster", "jarva")
+    assert out.returncode == 0 and "läsare för sthlm-af-2023/jarva borttagen" in out.stdout
+    out = users(url, "revoke", "bo")
+    assert out.returncode == 0 and "dataförvaltare för krami-sthlm-2023" in out.stdout
+    assert users(url, "revoke", "bo").stdout.strip() == "bo hade ingen sådan roll."
+    assert users(url, "--help").returncode == 0
+    entries = store.audit_entries(engine, None)
+    assert {e["actor"] for e in entries} <= {f"cli:{a}" for a in _os_users()} | {"cli"}
+    assert [e["action"] for e in entries][::-1] == [
+        "account_added", "account_added", "role_granted", "role_granted", "role_revoked",
+        "role_revoked"]
+
+
+def _os_users() -> set[str]:
+    import getpass
+
+    try:
+        return {getpass.getuser()}
+    except Exception:  # noqa: BLE001
+        return set()
