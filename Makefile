@@ -30,9 +30,10 @@ worker: $(STAMP)
 	$(VENV)/bin/celery -A dashboard.jobs.celery_app worker --loglevel=INFO \
 		--concurrency=$(WORKER_CONCURRENCY)
 
-## Run the whole test suite
+## Run the whole test suite (TEST_WORKERS processes, each file's tests in one of them)
+TEST_WORKERS ?= 2
 test: $(STAMP) js
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## The command line without activating the environment: make cli ARGS="kpis --agreement ID --period 2023"
 cli: $(STAMP)

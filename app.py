@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     except StartupError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
+    from dashboard.store.warm import start_thread
+
+    start_thread(app.server)  # views computed ahead of users at every new data version
     print(f"Serving on http://{args.host}:{args.port}", flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug,
             request_handler=QuietRequestHandler)

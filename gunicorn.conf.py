@@ -54,3 +54,11 @@ def on_starting(server):
     if problem:
         print(problem, file=sys.stderr, flush=True)
         sys.exit(1)
+
+
+def when_ready(server):
+    """Beside the workers, one process computes the views users open first at every new
+    data version, at a lower priority (dashboard/store/warm.py; ``WARM_CACHE=0``: none)."""
+    from dashboard.store.warm import start_process
+
+    start_process(server.app.wsgi())

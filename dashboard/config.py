@@ -15,6 +15,8 @@ redis_url              ``REDIS_URL`` (shared cache and jobs)         none
 cache_dir              ``CACHE_DIR`` (the disk cache of figures)     the system's temp folder
 cache_items            ``CACHE_ITEMS`` (views kept per process)      128
 cache_ttl              ``CACHE_TTL`` (seconds a figure is kept)      86400
+warm_cache             ``WARM_CACHE`` (compute views ahead)        ``1``
+warm_interval          ``WARM_INTERVAL`` (seconds between looks)   2
 export_browsers        ``EXPORT_BROWSERS`` (browsers at once)      max(1, cores // 2)
 export_result_ttl      ``EXPORT_RESULT_TTL`` (seconds kept)        3600
 export_wait            ``EXPORT_WAIT`` (a chart waits, seconds)    20
@@ -64,6 +66,9 @@ class Settings:
     cache_dir: str | None = None  # None: the system's temporary folder; "": no shared cache
     cache_items: int = 128
     cache_ttl: int = 86_400
+    # Views computed ahead of users at every new data version (dashboard/store/warm.py).
+    warm_cache: bool = True
+    warm_interval: float = 2.0
     # Jobs that start a browser (meeting packs, chart images): see dashboard/jobs.
     export_browsers: int = field(default_factory=default_browsers)
     export_result_ttl: int = 3600
@@ -135,6 +140,10 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
         values["cache_items"] = int(env["CACHE_ITEMS"])
     if env.get("CACHE_TTL"):
         values["cache_ttl"] = int(env["CACHE_TTL"])
+    if env.get("WARM_CACHE", "").strip():
+        values["warm_cache"] = _yes(env["WARM_CACHE"])
+    if env.get("WARM_INTERVAL", "").strip():
+        values["warm_interval"] = float(env["WARM_INTERVAL"])
     for name, variable, kind in (("export_browsers", "EXPORT_BROWSERS", int),
                                  ("export_result_ttl", "EXPORT_RESULT_TTL", int),
                                  ("export_wait", "EXPORT_WAIT", float),

@@ -23,6 +23,10 @@ from tests.builders import base_tables
 from tests.needs import missing
 from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir
 
+# Apps and servers of the tests compute no views ahead of users (dashboard/store/warm.py),
+# which would only load the machine under other tests; tests/test_warm.py turns it on.
+os.environ.setdefault("WARM_CACHE", "0")
+
 BACKENDS = ["sqlite", "postgresql"]
 
 
