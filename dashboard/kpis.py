@@ -355,12 +355,10 @@ def _staffing_table(sums: pd.DataFrame, period: Period, targets: pd.DataFrame,
     grid = rows.groupby([*SCOPE, "month", "party_id"], sort=True)[
         ["committed_fte", "actual_fte"]].sum().unstack("party_id", fill_value=0.0)
     committed, actual = grid["committed_fte"], grid["actual_fte"]
-    out = _fte_figures(committed.sum(axis=1), actual.sum(axis=1), "")
+    out = _fte_figures(committed.sum(axis=1), actual.sum(axis=1))
     present = rows.groupby([*SCOPE, "party_id"]).size()
-    for party in actual.columns:
-        has = present.xs(party, level="party_id").index
-        for f in _fte_figures(committed[party], actual[party], party):
-            out.append(f[pd.MultiIndex.from_frame(f[SCOPE]).isin(has)])
+    # Every party at once (0 in a month of its scope without its row), kept where it has rows.
+    out += _fte_figures(committed.stack(), actual.stack(), keep=present.index)
     # Parties with an FTE target at a scope but no row there: listed without a value.
     if not targets.empty:
         targeted = targets[targets["kpi"].isin(FTE_KPIS) & (targets["party_id"] != "")]
@@ -376,16 +374,23 @@ def _staffing_table(sums: pd.DataFrame, period: Period, targets: pd.DataFrame,
     return out
 
 
-def _fte_figures(committed: pd.Series, actual: pd.Series, party: str) -> list[pd.DataFrame]:
-    """From FTE per (agreement, scope, month): mean committed, mean actual, their ratio,
-    and the lowest month's actual with its month (the first of equal lowest months)."""
-    g_c = committed.groupby(level=SCOPE, sort=False)
-    g_a = actual.groupby(level=SCOPE, sort=False)
+def _fte_figures(committed: pd.Series, actual: pd.Series,
+                 keep: pd.MultiIndex | None = None) -> list[pd.DataFrame]:
+    """From FTE per (agreement, scope, month[, party]): mean committed, mean actual, their
+    ratio, and the lowest month's actual with its month (the first of equal lowest months);
+    per party when the index has one, only for the (agreement, scope, party) in ``keep``."""
+    keys = [*SCOPE, *(["party_id"] if "party_id" in actual.index.names else [])]
+    month_at = actual.index.names.index("month")
+    g_c = committed.groupby(level=keys, sort=False)
+    g_a = actual.groupby(level=keys, sort=False)
     frame = pd.DataFrame({"committed_fte": g_c.mean(), "actual_fte": g_a.mean(),
                           "low": g_a.min()})
-    frame["low_month"] = [i[-1] for i in g_a.idxmin()]
+    frame["low_month"] = [i[month_at] for i in g_a.idxmin()]
+    if keep is not None:
+        frame = frame[frame.index.isin(keep)]
     frame = frame.reset_index()
-    frame["party_id"] = party
+    if "party_id" not in frame:
+        frame["party_id"] = ""
     frame["ratio"] = (frame["actual_fte"] / frame["committed_fte"]).where(
         frame["committed_fte"] != 0)
     return [_figures("fte_committed", frame, "committed_fte"),
