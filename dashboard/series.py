@@ -329,6 +329,8 @@ def cluster_rows(values: list[KpiValue], data: AgreementData,
     """The clusters side by side on the same figures (for the comparison panel)."""
     names = cluster_names(data)
     by = {(v.cluster_id, v.kpi, v.party_id): v for v in values}
+    parts = {c: parts_of_agreement(data, period, c) if period else {}
+             for c in ("participants", "completed")}
     out = []
     for cid in data.cluster_ids:
         occ = by.get((cid, "occupancy", None))
@@ -347,10 +349,8 @@ def cluster_rows(values: list[KpiValue], data: AgreementData,
             "share_comparator": share.comparator if share else None,
             "completed": completed.value if completed else None,
             "fte_fulfilment": fulfil.value if fulfil else None,
-            "part_of_participants": part_of_agreement(data, period, cid, "participants")
-            if period else None,
-            "part_of_completed": part_of_agreement(data, period, cid, "completed")
-            if period else None,
+            "part_of_participants": parts["participants"].get(cid),
+            "part_of_completed": parts["completed"].get(cid),
         })
     return pd.DataFrame(out)
 
@@ -362,15 +362,22 @@ def part_of_agreement(data: AgreementData, period: Period, cluster_id: str,
     For occupancy that is participant-months, so that the clusters' parts add up to 100 %
     even when a cluster has not reported a month (a ratio of means would not).
     """
+    return parts_of_agreement(data, period, column).get(cluster_id)
+
+
+def parts_of_agreement(data: AgreementData, period: Period, column: str) -> dict[str, float]:
+    """Every cluster's part of the agreement over P (:func:`part_of_agreement`); a cluster
+    without a row in P has 0; none at all when the agreement's sum is 0 or has no rows."""
     table = data.occupancy if column == "participants" else data.outcomes
     rows = rows_for(table, period, None)
     if rows.empty:
-        return None
+        return {}
     values = pd.to_numeric(rows[column], errors="coerce").fillna(0)
     total = float(values.sum())
     if not total:
-        return None
-    return float(values[rows["cluster_id"] == cluster_id].sum()) / total
+        return {}
+    sums = values.groupby(rows["cluster_id"].to_numpy()).sum()
+    return {c: float(sums.get(c, 0.0)) / total for c in data.cluster_ids}
 
 
 # --------------------------------------------------------------------------- completeness
