@@ -235,6 +235,8 @@ def _blank_is_none(frame: pd.DataFrame) -> pd.DataFrame:
     """
     text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
     if text:
+        text = [c for c, nulls in frame[text].isna().any().items() if nulls]
+    if text:
         frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
     return frame
 
