@@ -1,7 +1,8 @@
 """Command line: ``python -m dashboard <command>`` (contract.md section 4).
 
 Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``,
-``users`` (accounts and roles, :mod:`dashboard.auth.cli`).
+``users`` (accounts and roles, :mod:`dashboard.auth.cli`), ``meetings`` (steering meetings,
+:mod:`dashboard.meetings.cli`).
 Exit codes: 0 success, 1 refused (bad data, unknown agreement, a database that cannot be
 used as it is), 2 wrong usage. Messages are in Swedish unless ``--lang en`` or
 ``DASHBOARD_LANG=en``. Every command that reads or writes data first checks the database
@@ -92,9 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("template", help="write an empty workbook with every sheet and column")
     t.add_argument("out", type=Path)
 
-    e = sub.add_parser("export", help="write the meeting pack of an agreement and period")
-    e.add_argument("--agreement", required=True)
-    e.add_argument("--period", required=True)
+    e = sub.add_parser("export", help="write the meeting pack of an agreement and period, "
+                                      "or of a steering meeting (--meeting)")
+    e.add_argument("--agreement", help="required unless --meeting")
+    e.add_argument("--period", help="required unless --meeting")
+    e.add_argument("--meeting", type=int,
+                   help="the pack of a steering meeting, from its own (frozen) figures")
     e.add_argument("--cluster")
     e.add_argument("--out", required=True, type=Path)
     e.add_argument("--format", default="png,svg,docx,pptx",
@@ -108,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_db_parser(sub)
     add_users_parser(sub)
+    from .meetings.cli import add_parser as add_meetings_parser
+
+    add_meetings_parser(sub)
     return p
 
 
@@ -147,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             from .auth.cli import run as run_users
 
             return run_users(args, engine, lang)
+        if args.command == "meetings":
+            from .meetings.cli import run as run_meetings
+
+            return run_meetings(args, engine, lang)
     except SQLAlchemyError as exc:  # the database went away during the command
         print(database_message(exc, settings.database_url, lang), file=sys.stderr)
         return 1
