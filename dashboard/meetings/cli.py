@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
 from ..i18n import fmt_value, kpi_label, status_label
@@ -26,6 +27,7 @@ from .rights import cli_writer
 from .service import MeetingError
 from .texts import assessment_label, mt
 
+log = logging.getLogger(__name__)
 
 def add_parser(sub) -> None:
     m = sub.add_parser("meetings", help="steering meetings: add, check in, decide, close, "
@@ -77,14 +79,26 @@ def add_parser(sub) -> None:
     s = cmd.add_parser("show", help="a meeting: figures, check-ins, decisions, actions")
     s.add_argument("meeting", type=int)
     s.add_argument("--format", choices=["table", "json"], default="table")
+    for parser in (a, c, d, x, n, li, s):  # also after the command: meetings show 1 --lang en
+        parser.add_argument("--lang", choices=["sv", "en"], default=argparse.SUPPRESS,
+                            help="language of messages (default sv)")
 
 
 def run(args: argparse.Namespace, engine, lang: str) -> int:
+    """The ``meetings`` command; returns the exit code (a message, never a traceback)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return _COMMANDS[args.meetings_command](args, engine, lang)
     except MeetingError as exc:
         print(exc.message(lang), file=sys.stderr)
         return exc.exit_code
+    except SQLAlchemyError:
+        raise  # the database went away: dashboard.cli says so
+    except Exception as exc:  # noqa: BLE001 - a message, never a traceback
+        log.debug("meetings failed", exc_info=True)
+        print(mt("failed", lang, error=type(exc).__name__), file=sys.stderr)
+        return 1
 
 
 def _add(args, engine, lang: str) -> int:
@@ -162,21 +176,27 @@ def _one_line(text: str) -> str:
     return " ".join((text or "").split())
 
 
-def show_json(record: MeetingRecord) -> dict:
-    """The contract's JSON of a meeting (``meetings show --format json``)."""
+def revised_note(then, now, lang: str) -> str:
+    """``reviderad sedan mötet: 37 → 39``: a closed meeting's figure the data has revised."""
+    return mt("revised", lang, then=fmt_value(then.value, then.unit, lang),
+              now=fmt_value(now.value, now.unit, lang))
+
+
+def show_json(record: MeetingRecord, lang: str = "sv") -> dict:
+    """The contract's JSON of a meeting (``meetings show --format json``): the figures with
+    the fields of ``kpis``; ``meeting`` also holds ``revised`` (the figures the data gives
+    differently since closing, with the note in ``lang``) and ``since_last``."""
     meeting = record.meeting
     head = meeting.to_dict()
     head["data_as_of"] = record.data_as_of
     head["previous_meeting_id"] = record.previous.id if record.previous else None
-    revised = []
-    for v in record.figures:
-        today = record.revised(v) if record.closed else None
-        if today is not None:
-            revised.append({"agreement_id": v.agreement_id, "cluster_id": v.cluster_id,
-                            "party_id": v.party_id, "kpi": v.kpi, "value_then": v.value,
-                            "status_then": v.status, "value_now": today.value,
-                            "status_now": today.status})
-    head["revised"] = revised
+    head["revised"] = [{"agreement_id": v.agreement_id, "cluster_id": v.cluster_id,
+                        "party_id": v.party_id, "kpi": v.kpi, "value_then": v.value,
+                        "status_then": v.status, "value_now": today.value,
+                        "status_now": today.status, "note": revised_note(v, today, lang)}
+                       for v, today in record.revisions()]
+    since = record.since()
+    head["since_last"] = since.to_dict() if since is not None else None
     figures = []
     for v in record.figures:
         row = v.contract_dict()
@@ -198,7 +218,7 @@ def _show(args, engine, lang: str) -> int:
     if record is None:
         raise MeetingError("no_meeting", id=args.meeting)
     if args.format == "json":
-        json.dump(show_json(record), sys.stdout, ensure_ascii=False, indent=2,
+        json.dump(show_json(record, lang), sys.stdout, ensure_ascii=False, indent=2,
                   default=_json_default)
         sys.stdout.write("\n")
         return 0
@@ -222,6 +242,7 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
            f"{m.agreement_id} · {mt('period_reviewed', lang)}: {m.period} · {state}"]
     if m.attendees:
         out.append(f"{mt('attendees', lang)}: {_one_line(m.attendees)}")
+    out += since_lines(record, lang)
     out.append("")
     out.append(mt("targets", lang))
     for v in record.targets():
@@ -231,8 +252,7 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
                 f"{status_label(v.status, lang, v.comparator)}")
         today = record.revised(v) if m.closed else None
         if today is not None:
-            line += " (" + mt("revised", lang, then=fmt_value(v.value, v.unit, lang),
-                              now=fmt_value(today.value, today.unit, lang)) + ")"
+            line += f" ({revised_note(v, today, lang)})"
         out.append(line)
         c = record.checkin(TargetKey.of(v))
         if c is not None:
@@ -251,6 +271,31 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
         out.append(f"  {a.id}. {_one_line(a.text)} – {a.owner} – {a.due} – {state}{late}")
     if not record.actions:
         out.append(f"  {mt('no_actions', lang)}")
+    return out
+
+
+def since_lines(record: MeetingRecord, lang: str) -> list[str]:
+    """Since the meeting before: targets that changed status, open actions, new imports."""
+    since = record.since()
+    if since is None:
+        return []
+    p = since.previous
+    out = ["", mt("since_last", lang),
+           "  " + mt("since_intro", lang, date=p.held_on, title=p.title or "–",
+                     period=p.period)]
+    for row in since.changed:
+        then = status_label(row.then.status, lang, row.then.comparator) if row.then else "–"
+        now = status_label(row.now.status, lang, row.now.comparator) if row.now else "–"
+        out.append(f"  {mt('changed_status', lang)}: {row.key.text}: {then} → {now}")
+    if not since.changed:
+        out.append(f"  {mt('no_changes', lang)}")
+    overdue = {a.id for a in since.overdue}
+    for a in since.open_actions:
+        late = f" {mt('overdue', lang)}" if a.id in overdue else ""
+        out.append(f"  {mt('open_actions', lang)}: {a.id}. {_one_line(a.text)} – {a.owner} – "
+                   f"{a.due}{late}")
+    for i in since.imports:
+        out.append(f"  {mt('data_since', lang)}: {i['imported_at'][:10]} {i['file_name']}")
     return out
 
 

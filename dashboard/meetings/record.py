@@ -7,6 +7,7 @@ from, so that they all say the same.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
@@ -35,6 +36,20 @@ class ThenNow:
         return (self.then.status if self.then else None) != \
             (self.now.status if self.now else None)
 
+    def to_dict(self) -> dict:
+        return {"kpi": self.key.kpi, "cluster_id": self.key.cluster_id,
+                "party_id": self.key.party_id, "then": _figure_dict(self.then),
+                "now": _figure_dict(self.now), "changed": self.changed}
+
+
+def _figure_dict(value: KpiValue | None) -> dict | None:
+    """A figure's value, target and status as plain data (None: no such target)."""
+    if value is None:
+        return None
+    return {"period": value.period, "value": value.value, "value_period": value.value_period,
+            "target": value.target, "comparator": value.comparator, "status": value.status,
+            "unit": value.unit}
+
 
 @dataclass
 class SinceLast:
@@ -51,6 +66,17 @@ class SinceLast:
     def changed(self) -> list[ThenNow]:
         return [r for r in self.rows if r.changed]
 
+    def to_dict(self) -> dict:
+        """Plain data (JSON as it is) for the pages, the slides and ``meetings show``."""
+        overdue = {a.id for a in self.overdue}
+        return {"previous": self.previous.to_dict(),
+                "targets": [r.to_dict() for r in self.rows],
+                "changed": [r.to_dict() for r in self.changed],
+                "open_actions": [{**a.to_dict(), "overdue": a.id in overdue}
+                                 for a in self.open_actions],
+                "overdue_actions": [a.to_dict() for a in self.overdue],
+                "imports": list(self.imports)}
+
 
 @dataclass
 class MeetingRecord:
@@ -65,6 +91,7 @@ class MeetingRecord:
     now: dict[TargetKey, KpiValue] | None = None  # a closed meeting's figures today
     trends: dict[tuple, list] = field(default_factory=dict)
     actions_now: dict[int, Action] = field(default_factory=dict)
+    meeting_dates: dict[int, str] = field(default_factory=dict)  # the agreement's meetings
 
     @property
     def closed(self) -> bool:
@@ -103,8 +130,38 @@ class MeetingRecord:
             return None
         return today
 
+    @property
+    def overdue_on(self) -> str:
+        """The day an action must be done by not to be overdue: a closed meeting's date;
+        for an open meeting (the current one) its date or today, whichever is later."""
+        if self.closed:
+            return self.meeting.held_on
+        return max(self.meeting.held_on, dt.date.today().isoformat())
+
+    def decided_on(self, action: Action) -> str:
+        """The date of the meeting that decided the action."""
+        return self.meeting_dates.get(action.meeting_id, action.written_at[:10])
+
     def is_overdue(self, action: Action) -> bool:
-        return action.overdue(self.meeting.held_on)
+        """Not done (as the meeting saw it), and due before :attr:`overdue_on`."""
+        return action.overdue(self.overdue_on)
+
+    def revisions(self) -> list[tuple[KpiValue, KpiValue]]:
+        """A closed meeting's figures that the data gives differently today: (then, now)."""
+        if not self.closed:
+            return []
+        out = []
+        for v in self.figures:
+            today = self.revised(v)
+            if today is not None:
+                out.append((v, today))
+        return out
+
+    def history(self, key: TargetKey, engine: Engine) -> list[tuple[Meeting, Checkin]]:
+        """The target's check-ins at the agreement's meetings up to this one, oldest first."""
+        return [(m, c) for m, c in store.checkin_history(engine, self.meeting.agreement_id)
+                if c.key == key and (m.held_on, m.id) <= (self.meeting.held_on,
+                                                            self.meeting.id)]
 
     def done_since(self, action: Action) -> bool:
         """A closed meeting's open action that has been done since."""
@@ -165,6 +222,8 @@ def load(engine: Engine, meeting_id: int, lang: str = "sv", *, revisions: bool =
         previous = previous_meeting(engine, meeting)
     record = MeetingRecord(meeting, view, frozen, store.checkins(engine, meeting_id),
                            store.decisions(engine, meeting_id), actions, previous)
+    record.meeting_dates = {m.id: m.held_on
+                            for m in store.list_meetings(engine, meeting.agreement_id)}
     if previous is not None:
         before = store.frozen_of(engine, previous.id) or {}
         record.previous_figures = [figure_from_json(f) for f in before.get("figures", [])]

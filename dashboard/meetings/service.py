@@ -71,6 +71,7 @@ def _echo(text: str) -> str:
 
 
 def meeting_or_refuse(engine: Engine, meeting_id: int, *, open_only: bool = False) -> Meeting:
+    """The meeting; refused when there is none (or, ``open_only``, when it is closed)."""
     meeting = store.get_meeting(engine, meeting_id)
     if meeting is None:
         raise MeetingError("no_meeting", id=meeting_id)
@@ -98,9 +99,11 @@ def create(engine: Engine, agreement_id: str, period: str, held_on: str, title: 
 
 
 def edit(engine: Engine, meeting_id: int, *, held_on: str | None = None,
-         title: str | None = None, attendees: str | None = None) -> Meeting:
-    """Change an open meeting's date, title or attendees."""
+         title: str | None = None, attendees: str | None = None, by: str = "") -> Meeting:
+    """Change an open meeting's date, title or attendees (``by``, the writer, is checked
+    like every text; the meeting keeps who created it)."""
     meeting_or_refuse(engine, meeting_id, open_only=True)
+    clean_text(by, "by")
     values = {}
     if held_on is not None:
         values["held_on"] = clean_date(held_on, "date")

@@ -149,6 +149,8 @@ TEXT: dict[str, tuple[str, str]] = {
                    "åtgärder"),
                   ("id", "date", "period", "status", "title", "check-ins", "decisions",
                    "actions")),
+    "failed": ("Kommandot misslyckades ({error}). Inget mer har ändrats.",
+               "The command failed ({error}). Nothing more was changed."),
     "busy": ("Data ändrades medan mötet stängdes; försök igen.",
              "The data kept changing while the meeting was being closed; try again."),
 }
