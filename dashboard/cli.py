@@ -67,8 +67,23 @@ def _t(key: str, lang: str, **kw) -> str:
     return words(_T, key, lang, kw)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors never say back an identity number (contract section 6:
+    an argument typed in the wrong place would otherwise be echoed)."""
+
+    def error(self, message: str):
+        from .ingest.pnr import contains_identity_number
+
+        if contains_identity_number(message):
+            message = ("ett argument ser ut att innehålla ett personnummer (visas inte) / "
+                       "an argument looks like a personal identity number (not shown)")
+        super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m dashboard",
+    from .meetings.cli import meeting_id
+
+    p = _Parser(prog="python -m dashboard",
                                 description="Samverkan dashboard: import, key figures, export.")
     p.add_argument("--lang", choices=["sv", "en"], help="language of messages (default sv)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -97,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
                                       "or of a steering meeting (--meeting)")
     e.add_argument("--agreement", help="required unless --meeting")
     e.add_argument("--period", help="required unless --meeting")
-    e.add_argument("--meeting", type=int,
+    e.add_argument("--meeting", type=meeting_id,
                    help="the pack of a steering meeting, from its own (frozen) figures")
     e.add_argument("--cluster")
     e.add_argument("--out", required=True, type=Path)
@@ -188,12 +203,15 @@ def _import(engine, args, lang: str, max_bytes: int) -> int:
 def resolve(engine, agreement_id: str, period_text: str, cluster_id: str | None, lang: str):
     """Check the arguments of ``kpis`` and ``export``.
 
-    Returns ``(data, period, None)``, or ``(None, None, (message, exit_code))``.
+    Returns ``(data, period, None)``, or ``(None, None, (message, exit_code))``; the
+    message never says back an identity number typed as an argument.
     """
+    from .meetings.service import shown
+
     try:
         period = Period.parse(period_text)
     except PeriodError:
-        return None, None, (_t("bad_period", lang, p=period_text), 2)
+        return None, None, (_t("bad_period", lang, p=shown(period_text)), 2)
     start = period.year_earlier().start
     data = repository.load_agreement(engine, agreement_id, (start, period.end))
     if data is None:
@@ -201,9 +219,9 @@ def resolve(engine, agreement_id: str, period_text: str, cluster_id: str | None,
         if not stored:
             return None, None, (empty_database(engine, lang), 1)
         known = ", ".join(stored)
-        return None, None, (_t("no_agreement", lang, id=agreement_id, known=known), 1)
+        return None, None, (_t("no_agreement", lang, id=shown(agreement_id), known=known), 1)
     if cluster_id is not None and cluster_id not in data.cluster_ids:
-        return None, None, (_t("no_cluster", lang, id=cluster_id, agreement=agreement_id,
+        return None, None, (_t("no_cluster", lang, id=shown(cluster_id), agreement=agreement_id,
                                known=", ".join(data.cluster_ids) or "–"), 1)
     return data, period, None
 

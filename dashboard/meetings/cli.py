@@ -29,6 +29,15 @@ from .texts import assessment_label, mt
 
 log = logging.getLogger(__name__)
 
+def meeting_id(text: str) -> int:
+    """A meeting's (or an action's) number; argparse's refusal never echoes what was typed
+    (it might be an identity number)."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number (ett nummer)") from None
+
+
 def add_parser(sub) -> None:
     m = sub.add_parser("meetings", help="steering meetings: add, check in, decide, close, "
                                         "list, show")
@@ -42,17 +51,18 @@ def add_parser(sub) -> None:
     a.add_argument("--attendees", default="", help="who attended (text)")
 
     c = cmd.add_parser("checkin", help="the group's assessment of a target")
-    c.add_argument("meeting", type=int)
+    c.add_argument("meeting", type=meeting_id)
     c.add_argument("--kpi", required=True)
     c.add_argument("--cluster")
     c.add_argument("--party")
-    c.add_argument("--assessment", required=True, choices=ASSESSMENTS)
+    # Checked by the service (a wrong one is said back without echoing it).
+    c.add_argument("--assessment", required=True, metavar="|".join(ASSESSMENTS))
     c.add_argument("--comment", required=True)
     c.add_argument("--by")
 
     d = cmd.add_parser("decide", help="a decision, optionally about a target and with an "
                                       "action")
-    d.add_argument("meeting", type=int)
+    d.add_argument("meeting", type=meeting_id)
     d.add_argument("--text", required=True)
     d.add_argument("--kpi")
     d.add_argument("--cluster")
@@ -63,12 +73,12 @@ def add_parser(sub) -> None:
     d.add_argument("--by")
 
     x = cmd.add_parser("close", help="freeze the meeting's figures and close it")
-    x.add_argument("meeting", type=int)
+    x.add_argument("meeting", type=meeting_id)
     x.add_argument("--by")
 
     n = cmd.add_parser("done", help="mark an action done (in an open meeting)")
-    n.add_argument("meeting", type=int)
-    n.add_argument("action", type=int)
+    n.add_argument("meeting", type=meeting_id)
+    n.add_argument("action", type=meeting_id)
     n.add_argument("--undo", action="store_true", help="mark it not done")
     n.add_argument("--by")
 
@@ -77,7 +87,7 @@ def add_parser(sub) -> None:
     li.add_argument("--format", choices=["table", "json"], default="table")
 
     s = cmd.add_parser("show", help="a meeting: figures, check-ins, decisions, actions")
-    s.add_argument("meeting", type=int)
+    s.add_argument("meeting", type=meeting_id)
     s.add_argument("--format", choices=["table", "json"], default="table")
     for parser in (a, c, d, x, n, li, s):  # also after the command: meetings show 1 --lang en
         parser.add_argument("--lang", choices=["sv", "en"], default=argparse.SUPPRESS,

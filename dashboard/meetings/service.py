@@ -36,7 +36,9 @@ class MeetingError(Exception):
         self.key, self.params, self.exit_code = key, params, exit_code
 
     def message(self, lang: str = "sv") -> str:
-        params = dict(self.params)
+        """The refusal in ``lang``; what the user wrote (an id, a target) is said back
+        only when it holds no identity number (contract section 6)."""
+        params = {k: shown(v) for k, v in self.params.items()}
         if "field" in params:
             params["field"] = field_name(params["field"], lang)
         return mt(self.key, lang, **params)
@@ -68,6 +70,15 @@ def clean_date(value: str | None, field: str) -> str:
 def _echo(text: str) -> str:
     """What the user wrote, to say back: never an identity number (contract section 6)."""
     return "…" if contains_identity_number(text) else text[:40]
+
+
+def shown(value):
+    """``value`` as a message may say it: ``…`` for anything holding an identity number
+    (a meeting "id" typed as one, a KPI, an agreement)."""
+    if isinstance(value, str | int) and not isinstance(value, bool) and \
+            contains_identity_number(str(value)):
+        return "…"
+    return value
 
 
 def meeting_or_refuse(engine: Engine, meeting_id: int, *, open_only: bool = False) -> Meeting:
