@@ -88,6 +88,7 @@ class MeetingRecord:
     actions: list[Action]
     previous: Meeting | None = None
     previous_figures: list[KpiValue] = field(default_factory=list)
+    previous_last_import: int | None = None  # the newest import the meeting before saw
     now: dict[TargetKey, KpiValue] | None = None  # a closed meeting's figures today
     trends: dict[tuple, list] = field(default_factory=dict)
     actions_now: dict[int, Action] = field(default_factory=dict)
@@ -187,13 +188,20 @@ class MeetingRecord:
         overdue = [a for a in open_actions if self.is_overdue(a)]
         imports = []
         if self.view is not None and not self.view.data.imports.empty:
-            since = self.previous.closed_at or ""
             for rec in self.view.data.imports.to_dict("records"):
-                if rec["imported_at"] > since:
+                if self._arrived_since(rec):
                     rows_of = json.loads(rec.get("rows_json") or "{}")
                     imports.append({"imported_at": rec["imported_at"],
                                     "file_name": rec["file_name"], "rows": rows_of})
         return SinceLast(self.previous, rows, open_actions, overdue, imports)
+
+
+    def _arrived_since(self, rec: dict) -> bool:
+        """An import of the agreement made after the meeting before closed (import ids
+        only grow; by time when that meeting saw no import)."""
+        if self.previous_last_import is not None:
+            return int(rec["id"]) > self.previous_last_import
+        return rec["imported_at"] >= (self.previous.closed_at or "")
 
 
 def _same(a, b) -> bool:
@@ -227,6 +235,7 @@ def load(engine: Engine, meeting_id: int, lang: str = "sv", *, revisions: bool =
     if previous is not None:
         before = store.frozen_of(engine, previous.id) or {}
         record.previous_figures = [figure_from_json(f) for f in before.get("figures", [])]
+        record.previous_last_import = last_import(before)
     if frozen is not None:
         record.actions_now = {a.id: a for a in store.actions_at(engine, meeting)}
         if revisions:
@@ -235,6 +244,15 @@ def load(engine: Engine, meeting_id: int, lang: str = "sv", *, revisions: bool =
         record.trends = trends_from_json(frozen.get("trends", [])) if frozen is not None \
             else live_trends(engine, meeting)
     return record
+
+
+def last_import(frozen: dict) -> int | None:
+    """The id of the newest import whose rows a closed meeting's figures came from."""
+    frame = ((frozen.get("rows") or {}).get("frames") or {}).get("imports")
+    if not frame or not frame["rows"]:
+        return None
+    at = frame["columns"].index("id")
+    return max(int(row[at]) for row in frame["rows"])
 
 
 def figures_now(engine: Engine, meeting: Meeting, frozen: dict) -> dict[TargetKey, KpiValue]:
