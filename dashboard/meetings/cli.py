@@ -224,7 +224,7 @@ def show_json(record: MeetingRecord, lang: str = "sv") -> dict:
 
 
 def _show(args, engine, lang: str) -> int:
-    record = load(engine, args.meeting, lang)
+    record = load(engine, args.meeting, lang, trends=False)  # the text shows no strips
     if record is None:
         raise MeetingError("no_meeting", id=args.meeting)
     if args.format == "json":
