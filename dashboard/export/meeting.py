@@ -26,10 +26,11 @@ def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshol
     (or an open meeting's agreement has no data any more)."""
     from ..meetings.record import load
     from ..meetings.service import shown
+    from ..meetings.texts import mt
 
     record = load(engine, meeting_id, lang, trends=False)
     if record is None:
-        raise ExportError(tx("no_meeting", lang, id=shown(meeting_id)))
+        raise ExportError(mt("no_meeting", lang, id=shown(meeting_id)))
     if record.view is None:
         raise ExportError(tx("meeting_no_data", lang, id=meeting_id))
     clusters = None

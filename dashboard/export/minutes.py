@@ -246,17 +246,22 @@ def _row_name(v: KpiValue, parties: dict[str, str], lang: str) -> str:
 
 
 def _new_table(doc, lang: str):
-    table = doc.add_table(rows=1, cols=4)
+    heads = (t("key_figures", lang), t("value", lang), t("target", lang), t("status", lang))
+    return _table(doc, heads, right=(1,))
+
+
+def _table(doc, heads: tuple[str, ...], right: tuple[int, ...] = ()):
+    """A table with a header row (repeated on every page) of ``heads``."""
+    table = doc.add_table(rows=1, cols=len(heads))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _cell_margins(table, top=0.05, bottom=0.05, side=0.12)
-    heads = (t("key_figures", lang), t("value", lang), t("target", lang), t("status", lang))
     row = table.rows[0]
     _repeat_header(row)
     for i, (cell, text) in enumerate(zip(row.cells, heads, strict=True)):
         _cell(cell, text, bold=True, colour=RGBColor(0xFF, 0xFF, 0xFF), fill=HEAD_FILL,
-              right=i == 1)
+              right=i in right)
     return table
 
 
@@ -363,14 +368,14 @@ def _keep_with_next(cell) -> None:
         paragraph.paragraph_format.keep_with_next = True
 
 
-def _widths(table) -> None:
+def _widths(table, widths: tuple[float, ...] = COLUMNS_CM) -> None:
     for row in table.rows:
         cells = row.cells
         if len({id(c._tc) for c in cells}) == 1:  # a merged group row
             continue
-        for cell, width in zip(cells, COLUMNS_CM, strict=True):
+        for cell, width in zip(cells, widths, strict=True):
             cell.width = Cm(width)
-    for column, width in zip(table.columns, COLUMNS_CM, strict=True):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
 
 
@@ -431,17 +436,8 @@ def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> No
 
     parties = party_names(view.data)
     notes = _revision_notes(record, lang)
-    table = doc.add_table(rows=1, cols=5)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _cell_margins(table, top=0.05, bottom=0.05, side=0.12)
-    heads = (t("key_figures", lang), t("value", lang), t("target", lang),
-             mt("computed", lang), mt("assessment", lang))
-    _repeat_header(table.rows[0])
-    for i, (cell, text) in enumerate(zip(table.rows[0].cells, heads, strict=True)):
-        _cell(cell, text, bold=True, colour=RGBColor(0xFF, 0xFF, 0xFF), fill=HEAD_FILL,
-              right=i == 1)
+    table = _table(doc, (t("key_figures", lang), t("value", lang), t("target", lang),
+                         mt("computed", lang), mt("assessment", lang)), right=(1,))
     for v in targets:
         _add_row(table, _row_name(v, parties, lang), v, lang, notes.get(_key(v)))
         cell = table.rows[-1].cells[4]
@@ -451,11 +447,7 @@ def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> No
         else:
             colour = RGBColor.from_string(ASSESSMENT_COLOURS[c.assessment][1:].upper())
             _cell(cell, assessment_label(c.assessment, lang), bold=True, colour=colour)
-    for row in table.rows:
-        for cell, width in zip(row.cells, ASSESSED_CM, strict=True):
-            cell.width = Cm(width)
-    for column, width in zip(table.columns, ASSESSED_CM, strict=True):
-        column.width = Cm(width)
+    _widths(table, ASSESSED_CM)
 
 
 def _comments(doc, targets: list[KpiValue], record, view, lang: str) -> None:
@@ -520,15 +512,8 @@ def _actions(doc, record, lang: str) -> None:
     if not record.actions:
         doc.add_paragraph(mt("no_actions", lang))
         return
-    table = doc.add_table(rows=1, cols=4)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _cell_margins(table, top=0.05, bottom=0.05, side=0.12)
-    heads = (mt("action", lang), mt("owner", lang), mt("due", lang), mt("done", lang))
-    _repeat_header(table.rows[0])
-    for cell, text in zip(table.rows[0].cells, heads, strict=True):
-        _cell(cell, text, bold=True, colour=RGBColor(0xFF, 0xFF, 0xFF), fill=HEAD_FILL)
+    table = _table(doc, (mt("action", lang), mt("owner", lang), mt("due", lang),
+                         mt("done", lang)))
     for a in record.actions:
         cells = table.add_row().cells
         _cell(cells[0], a.text)
@@ -541,9 +526,5 @@ def _actions(doc, record, lang: str) -> None:
             _note(cells[3], mt("overdue", lang))
         elif record.done_since(a):
             _note(cells[3], mt("done_since", lang))
-    for row in table.rows:
-        for cell, width in zip(row.cells, ACTIONS_CM, strict=True):
-            cell.width = Cm(width)
-    for column, width in zip(table.columns, ACTIONS_CM, strict=True):
-        column.width = Cm(width)
+    _widths(table, ACTIONS_CM)
 

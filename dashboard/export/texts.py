@@ -85,7 +85,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "agreement_or_meeting": ("Ange --agreement och --period, eller --meeting.",
                              "Give --agreement and --period, or --meeting."),
     "meeting_file": ("mote", "meeting"),
-    "no_meeting": ("Mötet {id} finns inte.", "The meeting {id} does not exist."),
     "meeting_no_data": ("Mötet {id}: överenskommelsen har inga uppgifter längre, så det "
                         "öppna mötet har inga siffror att visa.",
                         "Meeting {id}: the agreement has no data any more, so the open "
