@@ -368,3 +368,12 @@ def test_the_api_the_app_uses(demo):
     with pytest.raises(meetings.MeetingError) as refused:
         meetings.set_done(demo, mid, action, True, "Bo")
     assert refused.value.key == "meeting_closed"
+    # A write that passed the check just before someone closed the meeting: refused in
+    # its own transaction, so nothing lands in a closed meeting.
+    from dashboard.meetings import store
+
+    with pytest.raises(store.MeetingClosed):
+        store.save_checkin(demo, mid, key, "on_track", "För sent", "Bo")
+    with pytest.raises(store.MeetingClosed):
+        store.add_decision(demo, meetings.get(demo, mid), "För sent", None, "Bo")
+    assert [c.comment for c in meetings.load_record(demo, mid).checkins] == ["Omskrivet"]

@@ -49,6 +49,7 @@ def add_parser(sub) -> None:
     a.add_argument("--date", required=True, help="YYYY-MM-DD")
     a.add_argument("--title", default="")
     a.add_argument("--attendees", default="", help="who attended (text)")
+    a.add_argument("--by")
 
     c = cmd.add_parser("checkin", help="the group's assessment of a target")
     c.add_argument("meeting", type=meeting_id)
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace, engine, lang: str) -> int:
 
 def _add(args, engine, lang: str) -> int:
     meeting_id = service.create(engine, args.agreement, args.period, args.date, args.title,
-                                args.attendees, cli_writer())
+                                args.attendees, cli_writer(args.by))
     print(meeting_id)
     return 0
 

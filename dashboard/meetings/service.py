@@ -10,6 +10,7 @@ whose message is in Swedish or English.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -155,7 +156,8 @@ def checkin(engine: Engine, meeting_id: int, key: TargetKey, assessment: str, co
     comment = clean_text(comment, "comment")
     by = clean_text(by, "by")
     _target(engine, meeting, key)
-    return store.save_checkin(engine, meeting_id, key, assessment, comment, by)
+    with _still_open(meeting_id):
+        return store.save_checkin(engine, meeting_id, key, assessment, comment, by)
 
 
 def decide(engine: Engine, meeting_id: int, text: str, key: TargetKey | None = None,
@@ -174,7 +176,8 @@ def decide(engine: Engine, meeting_id: int, text: str, key: TargetKey | None = N
             raise MeetingError("action_incomplete", exit_code=2)
         checked = (clean_text(what, "action", required=True),
                    clean_text(owner, "owner", required=True), clean_date(due, "due"))
-    return store.add_decision(engine, meeting, text, key, by, checked)
+    with _still_open(meeting_id):
+        return store.add_decision(engine, meeting, text, key, by, checked)
 
 
 def set_done(engine: Engine, meeting_id: int, action_id: int, done: bool, by: str) -> Action:
@@ -182,7 +185,19 @@ def set_done(engine: Engine, meeting_id: int, action_id: int, done: bool, by: st
     meeting = meeting_or_refuse(engine, meeting_id, open_only=True)
     if action_id not in {a.id for a in store.actions_at(engine, meeting)}:
         raise MeetingError("no_action", id=action_id, meeting=meeting_id)
-    return store.set_action_done(engine, action_id, done, clean_text(by, "by"), meeting_id)
+    by = clean_text(by, "by")
+    with _still_open(meeting_id):
+        return store.set_action_done(engine, action_id, done, by, meeting_id)
+
+
+@contextlib.contextmanager
+def _still_open(meeting_id: int):
+    """A write that finds the meeting closed meanwhile (someone closed it since the
+    check) is refused as for a closed meeting."""
+    try:
+        yield
+    except store.MeetingClosed:
+        raise MeetingError("meeting_closed", id=meeting_id) from None
 
 
 def previous_meeting(engine: Engine, meeting: Meeting) -> Meeting | None:

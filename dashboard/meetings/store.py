@@ -19,6 +19,20 @@ from .model import CLOSED, OPEN, Action, Checkin, Decision, Meeting, TargetKey
 _MEETING_COLUMNS = [c for c in meetings.c if c.name != "frozen"]
 
 
+class MeetingClosed(Exception):
+    """The meeting was closed (or removed) before the write could be made."""
+
+
+def _hold_open(conn: Connection, meeting_id: int) -> None:
+    """Hold the meeting open for the rest of the transaction (its row locked, so that a
+    close waits for the write and freezes it), or :class:`MeetingClosed`."""
+    held = conn.execute(update(meetings)
+                        .where(meetings.c.id == meeting_id, meetings.c.status == OPEN)
+                        .values(status=OPEN))
+    if held.rowcount != 1:
+        raise MeetingClosed(meeting_id)
+
+
 def now() -> str:
     """The time as the import log writes it: ISO 8601, UTC, whole seconds."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -145,6 +159,7 @@ def save_checkin(engine: Engine, meeting_id: int, key: TargetKey, assessment: st
                  meeting_checkins.c.cluster_id == _blank(key.cluster_id),
                  meeting_checkins.c.party_id == _blank(key.party_id))
     with engine.begin() as conn:
+        _hold_open(conn, meeting_id)
         found = conn.execute(select(meeting_checkins.c.id).where(where)).scalar()
         if found is None:
             conn.execute(insert(meeting_checkins).values(
@@ -190,6 +205,7 @@ def add_decision(engine: Engine, meeting: Meeting, text: str, key: TargetKey | N
     """A decision, and the action it hands out (text, owner, due date) if any."""
     stamp = now()
     with engine.begin() as conn:
+        _hold_open(conn, meeting.id)
         result = conn.execute(insert(meeting_decisions).values(
             meeting_id=meeting.id, text=text, kpi=_blank(key.kpi if key else None),
             cluster_id=_blank(key.cluster_id if key else None),
@@ -243,9 +259,12 @@ def get_action(engine: Engine, action_id: int) -> Action | None:
 
 def set_action_done(engine: Engine, action_id: int, done: bool, by: str,
                     meeting_id: int | None) -> Action | None:
+    """Mark an action done (at the open meeting ``meeting_id``) or not done."""
     values = dict(done=done, done_at=now() if done else None, done_by=by if done else None,
                   done_meeting_id=meeting_id if done else None)
     with engine.begin() as conn:
+        if meeting_id is not None:
+            _hold_open(conn, meeting_id)
         conn.execute(update(meeting_actions).where(meeting_actions.c.id == action_id)
                      .values(**values))
         row = conn.execute(select(meeting_actions)
