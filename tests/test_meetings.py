@@ -190,7 +190,13 @@ def test_the_next_meeting_starts_from_the_last_one(cli, tmp_path):
     assert (occ["then"]["value"], occ["then"]["status"]) == (pytest.approx(Q1), "amber")
     assert (occ["now"]["value"], occ["now"]["status"]) == (pytest.approx(Q2), "green")
     assert occ["changed"] and occ in since["changed"]
-    # Work or study: Q1 red; Q2 completers from the workbook, worked out the same way.
+    # Work or study: Q1 8 of 24, Q2 (2 + 2 + 1 to work, 1 + 3 + 1 to studies) 10 of 24
+    # (9 + 8 + 7): red both times (under 60 % less 10 %), so not a change.
+    share = next(r for r in since["targets"] if r["kpi"] == "work_study_share")
+    assert share["then"]["value"] == pytest.approx(8 / 24)
+    assert share["now"]["value"] == pytest.approx(10 / 24)
+    assert (share["then"]["status"], share["now"]["status"], share["changed"]) == \
+        ("red", "red", False)
     assert [a["id"] for a in since["open_actions"]] == [1]
     action = since["open_actions"][0]
     assert action["text"] == "Möte med frivården om remisser" and action["overdue"]
@@ -377,3 +383,24 @@ def test_the_api_the_app_uses(demo):
     with pytest.raises(store.MeetingClosed):
         store.add_decision(demo, meetings.get(demo, mid), "För sent", None, "Bo")
     assert [c.comment for c in meetings.load_record(demo, mid).checkins] == ["Omskrivet"]
+
+
+def test_as_a_user_runs_it_from_a_shell(db_url, demo):
+    """``python -m dashboard meetings`` as a process: the id on standard output, a refusal
+    on standard error with its exit code, never a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": db_url}
+    env.pop("DASHBOARD_LANG", None)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dashboard", "meetings", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    added = run("add", "--agreement", KRAMI, "--period", "2023-Q1", "--date", "2023-04-20")
+    assert (added.returncode, added.stdout, added.stderr) == (0, "1\n", "")
+    refused = run("close", "2", "--lang", "en")
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == "The meeting 2 does not exist.\n"
