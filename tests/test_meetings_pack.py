@@ -161,3 +161,31 @@ def test_no_such_meeting_is_a_message(engine, tmp_path):
 
     with pytest.raises(ExportError, match="Mötet 42 finns inte."):
         meeting_contents(engine, 42)
+
+
+def test_a_clusters_target_and_its_check_in_are_in_the_document(engine, tmp_path):
+    """Stockholm–AF follows work or study per cluster: a check-in on Järva's target goes
+    into the agreement's meeting document, named by its cluster (no browser: the charts
+    are stand-in images)."""
+    from PIL import Image
+
+    from dashboard.export.minutes import write_minutes
+
+    assert import_dataset(engine, DATA_DIR / "demo" / "stockholm-af-2023.xlsx").ok
+    mid = meetings.create(engine, "sthlm-af-2023", "2023", "2024-02-01", by="x")
+    key = meetings.TargetKey("work_study_share", "jarva")
+    assert key in meetings.target_keys(engine, mid)
+    meetings.checkin(engine, mid, key, "on_track", "Fler till studier", "Cecilia")
+    contents = meeting_contents(engine, mid, "sv", 5)
+    image = io.BytesIO()
+    Image.new("RGB", (16, 9), "white").save(image, "PNG")
+    path = write_minutes(tmp_path / "m.docx", contents,
+                         {c.key: image.getvalue() for c in contents.charts})
+    doc = Document(str(path))
+    rows = cells(doc.tables[0])
+    jarva = next(r for r in rows if r[0] == "Järva: Andel i arbete eller studier")
+    assert jarva[3:] == ["✔ Uppnått", "● I fas"]
+    assert len(rows) == 1 + 2 + 5  # the header, the agreement's two, one per cluster
+    texts = [p.text for p in doc.paragraphs]
+    assert "Fler till studier" in texts
+    assert texts[texts.index("Fler till studier") + 1].startswith("Cecilia, 20")

@@ -415,7 +415,10 @@ def _meeting_record(doc, record, view, lang: str) -> None:
     _muted(doc.add_paragraph(state), italic=True)
 
     doc.add_heading(tx("targets", lang), level=1)
-    targets = view.targets()
+    # Every target the meeting may assess: the agreement's (or the cluster's), then each
+    # cluster's, in the order of the key figures.
+    targets = view.targets() if view.cluster_id else \
+        view.targets() + [v for v in record.targets() if v.cluster_id is not None]
     if not targets:
         doc.add_paragraph(tx("no_targets", lang))
     else:
@@ -426,6 +429,15 @@ def _meeting_record(doc, record, view, lang: str) -> None:
 
 
 ASSESSED_CM = (5.0, 2.3, 2.9, 2.9, 2.9)
+
+
+def _scoped_name(v: KpiValue, view, parties: dict[str, str], lang: str) -> str:
+    """``Järva: Andel i arbete eller studier`` for a cluster's target in the agreement's
+    pack; the plain name where the scope goes without saying."""
+    name = _row_name(v, parties, lang)
+    if v.cluster_id and v.cluster_id != view.cluster_id:
+        name = f"{cluster_names(view.data).get(v.cluster_id, v.cluster_id)}: {name}"
+    return name
 
 
 def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> None:
@@ -439,7 +451,7 @@ def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> No
     table = _table(doc, (t("key_figures", lang), t("value", lang), t("target", lang),
                          mt("computed", lang), mt("assessment", lang)), right=(1,))
     for v in targets:
-        _add_row(table, _row_name(v, parties, lang), v, lang, notes.get(_key(v)))
+        _add_row(table, _scoped_name(v, view, parties, lang), v, lang, notes.get(_key(v)))
         cell = table.rows[-1].cells[4]
         c = record.checkin(TargetKey.of(v))
         if c is None:
@@ -456,16 +468,13 @@ def _comments(doc, targets: list[KpiValue], record, view, lang: str) -> None:
     from ..meetings.texts import assessment_label, mt
 
     parties = party_names(view.data)
-    clusters = cluster_names(view.data)
     written = [(v, record.checkin(TargetKey.of(v))) for v in targets]
     written = [(v, c) for v, c in written if c is not None]
     if not written:
         return
     doc.add_heading(mt("assessment", lang), level=2)
     for v, c in written:
-        name = _row_name(v, parties, lang)
-        if v.cluster_id:
-            name = f"{clusters.get(v.cluster_id, v.cluster_id)}: {name}"
+        name = _scoped_name(v, view, parties, lang)
         head = doc.add_paragraph()
         head.paragraph_format.keep_with_next = True
         head.paragraph_format.space_after = Pt(0)
