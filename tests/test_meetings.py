@@ -244,7 +244,7 @@ def test_list_in_json_and_as_a_table(cli):
 # --------------------------------------------------------------------------- refusals
 
 
-def test_refusals_name_the_problem_with_exit_codes(cli):
+def test_refusals_name_the_problem_with_exit_codes(cli, tmp_path):
     held_meeting(cli)
     cases = [
         (("meetings", "show", "9"), 1, "Mötet 9 finns inte."),
@@ -287,6 +287,15 @@ def test_refusals_name_the_problem_with_exit_codes(cli):
     code, _, err = cli("meetings", "show", "77", "--lang", "en")
     assert (code, err.strip()) == (1, "The meeting 77 does not exist.")
     assert cli("meetings", "show", "x")[0] == 2  # argparse: wrong usage
+    # The pack: a meeting alone, or an agreement and a period; a meeting that exists.
+    out = str(tmp_path / "pack")
+    code, _, err = cli("export", "--meeting", "1", "--agreement", KRAMI, "--out", out)
+    assert code == 2 and "--meeting ger mötets egen överenskommelse och period" in err
+    code, _, err = cli("export", "--out", out)
+    assert (code, err.strip()) == (2, "Ange --agreement och --period, eller --meeting.")
+    code, _, err = cli("export", "--meeting", "99", "--out", out)
+    assert (code, err.strip()) == (1, "Mötet 99 finns inte.")
+    assert not (tmp_path / "pack").exists()
 
 
 def test_identity_numbers_are_refused_naming_the_field_never_echoed(cli):

@@ -39,6 +39,13 @@ def run_export(engine, args, lang: str, settings: Settings) -> int:
         if args.agreement or args.period or args.cluster:
             print(tx("meeting_alone", lang), file=sys.stderr)
             return 2
+        from ..meetings import MeetingError, get
+
+        try:
+            get(engine, meeting_id)  # no such meeting: said before looking for a browser
+        except MeetingError as exc:
+            print(exc.message(lang), file=sys.stderr)
+            return 1
         write = _meeting_writer(engine, meeting_id, args, formats, lang, settings)
     else:
         if not (args.agreement and args.period):
