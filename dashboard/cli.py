@@ -1,7 +1,8 @@
 """Command line: ``python -m dashboard <command>`` (contract.md section 4).
 
 Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``,
-``users`` (accounts and roles, :mod:`dashboard.auth.cli`).
+``users`` (accounts and roles, :mod:`dashboard.auth.cli`), ``meetings`` (steering meetings,
+:mod:`dashboard.meetings.cli`).
 Exit codes: 0 success, 1 refused (bad data, unknown agreement, a database that cannot be
 used as it is), 2 wrong usage. Messages are in Swedish unless ``--lang en`` or
 ``DASHBOARD_LANG=en``. Every command that reads or writes data first checks the database
@@ -66,8 +67,23 @@ def _t(key: str, lang: str, **kw) -> str:
     return words(_T, key, lang, kw)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors never say back an identity number (contract section 6:
+    an argument typed in the wrong place would otherwise be echoed)."""
+
+    def error(self, message: str):
+        from .ingest.pnr import contains_identity_number
+
+        if contains_identity_number(message):
+            message = ("ett argument ser ut att innehålla ett personnummer (visas inte) / "
+                       "an argument looks like a personal identity number (not shown)")
+        super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m dashboard",
+    from .meetings.cli import meeting_id
+
+    p = _Parser(prog="python -m dashboard",
                                 description="Samverkan dashboard: import, key figures, export.")
     p.add_argument("--lang", choices=["sv", "en"], help="language of messages (default sv)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -92,9 +108,12 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("template", help="write an empty workbook with every sheet and column")
     t.add_argument("out", type=Path)
 
-    e = sub.add_parser("export", help="write the meeting pack of an agreement and period")
-    e.add_argument("--agreement", required=True)
-    e.add_argument("--period", required=True)
+    e = sub.add_parser("export", help="write the meeting pack of an agreement and period, "
+                                      "or of a steering meeting (--meeting)")
+    e.add_argument("--agreement", help="required unless --meeting")
+    e.add_argument("--period", help="required unless --meeting")
+    e.add_argument("--meeting", type=meeting_id,
+                   help="the pack of a steering meeting, from its own (frozen) figures")
     e.add_argument("--cluster")
     e.add_argument("--out", required=True, type=Path)
     e.add_argument("--format", default="png,svg,docx,pptx",
@@ -108,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_db_parser(sub)
     add_users_parser(sub)
+    from .meetings.cli import add_parser as add_meetings_parser
+
+    add_meetings_parser(sub)
     return p
 
 
@@ -147,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             from .auth.cli import run as run_users
 
             return run_users(args, engine, lang)
+        if args.command == "meetings":
+            from .meetings.cli import run as run_meetings
+
+            return run_meetings(args, engine, lang)
     except SQLAlchemyError as exc:  # the database went away during the command
         print(database_message(exc, settings.database_url, lang), file=sys.stderr)
         return 1
@@ -177,12 +203,15 @@ def _import(engine, args, lang: str, max_bytes: int) -> int:
 def resolve(engine, agreement_id: str, period_text: str, cluster_id: str | None, lang: str):
     """Check the arguments of ``kpis`` and ``export``.
 
-    Returns ``(data, period, None)``, or ``(None, None, (message, exit_code))``.
+    Returns ``(data, period, None)``, or ``(None, None, (message, exit_code))``; the
+    message never says back an identity number typed as an argument.
     """
+    from .meetings.service import shown
+
     try:
         period = Period.parse(period_text)
     except PeriodError:
-        return None, None, (_t("bad_period", lang, p=period_text), 2)
+        return None, None, (_t("bad_period", lang, p=shown(period_text)), 2)
     start = period.year_earlier().start
     data = repository.load_agreement(engine, agreement_id, (start, period.end))
     if data is None:
@@ -190,9 +219,9 @@ def resolve(engine, agreement_id: str, period_text: str, cluster_id: str | None,
         if not stored:
             return None, None, (empty_database(engine, lang), 1)
         known = ", ".join(stored)
-        return None, None, (_t("no_agreement", lang, id=agreement_id, known=known), 1)
+        return None, None, (_t("no_agreement", lang, id=shown(agreement_id), known=known), 1)
     if cluster_id is not None and cluster_id not in data.cluster_ids:
-        return None, None, (_t("no_cluster", lang, id=cluster_id, agreement=agreement_id,
+        return None, None, (_t("no_cluster", lang, id=shown(cluster_id), agreement=agreement_id,
                                known=", ".join(data.cluster_ids) or "–"), 1)
     return data, period, None
 

@@ -120,6 +120,81 @@ import_backup = Table(
     Column("row_json", Text, nullable=False),
 )
 
+# Steering meetings (dashboard/meetings; README, "Meetings"): a meeting of one agreement
+# reviewing one period; its check-ins per target, decisions and actions. Closing a meeting
+# writes ``frozen``: the figures and the rows they came from, as they were (JSON). Times are
+# ISO 8601 text in UTC like the import log's, dates ``YYYY-MM-DD``; '' for "no cluster",
+# "no party", "no target".
+meetings = Table(
+    "meetings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(64), nullable=False),
+    Column("period", String(32), nullable=False),  # as asked: 2023, 2023-Q2, 2023-01..2023-08
+    Column("held_on", String(10), nullable=False),
+    Column("title", String(200), nullable=False, default=""),
+    Column("attendees", Text, nullable=False, default=""),
+    Column("status", String(10), nullable=False, default="open"),  # open | closed
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(254), nullable=False, default=""),
+    Column("closed_at", String(32)),
+    Column("closed_by", String(254)),
+    Column("data_version", String(64)),  # the agreement's data version at closing
+    Column("frozen", Text),  # JSON, written once at closing
+    Index("ix_meetings_agreement", "agreement_id", "held_on"),
+    sqlite_autoincrement=True,
+)
+
+meeting_checkins = Table(
+    "meeting_checkins", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("kpi", String(64), nullable=False),
+    Column("cluster_id", String(64), nullable=False, default=""),
+    Column("party_id", String(64), nullable=False, default=""),
+    Column("assessment", String(10), nullable=False),  # on_track | at_risk | off_track
+    Column("comment", Text, nullable=False, default=""),
+    Column("written_by", String(254), nullable=False, default=""),
+    Column("written_at", String(32), nullable=False),
+    UniqueConstraint("meeting_id", "kpi", "cluster_id", "party_id",
+                     name="uq_meeting_checkins"),
+    sqlite_autoincrement=True,
+)
+
+meeting_decisions = Table(
+    "meeting_decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("kpi", String(64), nullable=False, default=""),  # '': not tied to a target
+    Column("cluster_id", String(64), nullable=False, default=""),
+    Column("party_id", String(64), nullable=False, default=""),
+    Column("written_by", String(254), nullable=False, default=""),
+    Column("written_at", String(32), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+meeting_actions = Table(
+    "meeting_actions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"),
+           nullable=False, index=True),  # the meeting that decided it
+    Column("decision_id", Integer, ForeignKey("meeting_decisions.id", ondelete="SET NULL")),
+    Column("agreement_id", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owner", String(200), nullable=False),  # a party's id or a person's name
+    Column("due", String(10), nullable=False),
+    Column("done", Boolean, nullable=False, default=False),
+    Column("done_at", String(32)),
+    Column("done_by", String(254)),
+    Column("done_meeting_id", Integer),  # the meeting where it was marked done, if any
+    Column("written_by", String(254), nullable=False, default=""),
+    Column("written_at", String(32), nullable=False),
+    Index("ix_meeting_actions_agreement", "agreement_id", "done"),
+    sqlite_autoincrement=True,
+)
+
 # Monthly sums kept per agreement at every import and undo (repository.refresh_sums):
 # per scope ("" for the whole agreement, else the cluster) and month, the sums of the
 # rows; ``gender`` "*" for all rows, "K"/"M"/"X" for the rows of that gender. Every key

@@ -365,6 +365,15 @@ def build_view(engine: Engine, agreement_id: str, period_text: str | None = None
                     indicator_periods)
 
 
+def view_from_data(data: AgreementData, period: Period, span: tuple[str, str] | None,
+                   indicator_periods: list[str], cluster_id: str | None = None,
+                   breakdown: str | None = None, lang: str = "sv") -> View:
+    """The view of rows read before (a steering meeting's rows as they were at its close,
+    dashboard/meetings): the same computation as :func:`build_view`, without the database."""
+    return _compute(data, period, span, cluster_id, breakdown, lang, None, True,
+                    indicator_periods)
+
+
 def cluster_views(view: View) -> list[View]:
     """One view per cluster of ``view``'s agreement, same period, breakdown and language,
     computed from the rows ``view`` has already read (no second trip to the database)."""

@@ -1,7 +1,10 @@
-"""``python -m dashboard export``: write the meeting pack of an agreement and period.
+"""``python -m dashboard export``: write the meeting pack of an agreement and period, or of
+a steering meeting.
 
 ``--agreement ID --period P [--cluster ID] --out DIR [--format png,svg,docx,pptx]
-[--per-cluster]``. Prints every file written; exits 0, or non-zero with a message (in
+[--per-cluster]``, or ``--meeting ID --out DIR [--format ...] [--per-cluster]`` (contract
+section 7: the meeting's own figures, frozen once it is closed, with its check-ins,
+decisions and actions). Prints every file written; exits 0, or non-zero with a message (in
 Swedish, or English with ``--lang en``) and never a traceback: 1 when the export cannot
 be made (unknown agreement, no browser for the images, a folder that cannot be written),
 2 for wrong usage (a period or format that does not exist).
@@ -31,16 +34,36 @@ def run_export(engine, args, lang: str, settings: Settings) -> int:
     except ExportError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    _, period, error = resolve(engine, args.agreement, args.period, args.cluster, lang)
-    if error:
-        print(error[0], file=sys.stderr)
-        return error[1]
+    meeting_id = getattr(args, "meeting", None)
+    if meeting_id is not None:
+        if args.agreement or args.period or args.cluster:
+            print(tx("meeting_alone", lang), file=sys.stderr)
+            return 2
+        from ..meetings import MeetingError, get
+
+        try:
+            get(engine, meeting_id)  # no such meeting: said before looking for a browser
+        except MeetingError as exc:
+            print(exc.message(lang), file=sys.stderr)
+            return 1
+        write = _meeting_writer(engine, meeting_id, args, formats, lang, settings)
+    else:
+        if not (args.agreement and args.period):
+            print(tx("agreement_or_meeting", lang), file=sys.stderr)
+            return 2
+        _, period, error = resolve(engine, args.agreement, args.period, args.cluster, lang)
+        if error:
+            print(error[0], file=sys.stderr)
+            return error[1]
+
+        def write():
+            return write_pack(engine, args.agreement, args.period, args.cluster, args.out,
+                              formats, lang, settings.suppression_threshold,
+                              per_cluster=getattr(args, "per_cluster", False))
     started = time.perf_counter()
     try:
         require_browser(lang)  # before anything is written: every format needs the images
-        paths = write_pack(engine, args.agreement, args.period, args.cluster, args.out,
-                           formats, lang, settings.suppression_threshold,
-                           per_cluster=getattr(args, "per_cluster", False))
+        paths = write()
     except ExportError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -53,3 +76,14 @@ def run_export(engine, args, lang: str, settings: Settings) -> int:
     seconds = fmt_number(time.perf_counter() - started, 1, lang)
     print(tx("written", lang, n=len(paths), out=args.out, seconds=seconds))
     return 0
+
+
+def _meeting_writer(engine, meeting_id: int, args, formats: list[str], lang: str,
+                    settings: Settings):
+    from .meeting import write_meeting_pack
+
+    def write():
+        return write_meeting_pack(engine, meeting_id, args.out, lang,
+                                  settings.suppression_threshold, formats=formats,
+                                  per_cluster=getattr(args, "per_cluster", False))
+    return write

@@ -48,19 +48,24 @@ def write_deck(path: str | Path, contents: PackContents, png: Mapping[str, bytes
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     prs.core_properties.title = f"{contents.view.where} – {contents.view.period_text}"
     prs.core_properties.language = "sv-SE" if contents.lang == "sv" else "en-GB"
-    total = len(contents.slides)
-    for number, slide in enumerate(contents.slides, start=1):
+    record = contents.meeting
+    pages = []  # one function per slide: the cover, "since last" (a meeting), the charts
+    for slide in contents.slides:
         chart = contents.chart(slide.key) if slide.key != "cover" else None
         image = png.get(slide.key) if chart is not None else None
-        if slide.key != "cover" and image is None:
-            continue
-        page = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
         if slide.key == "cover":
-            _cover(page, slide, contents)
-        else:
-            _title(page, chart.caption, hidden=True)
-            _chart(page, slide, image, chart.caption, pack_chart_text(contents.view, chart))
-        _number(page, number, total, contents.lang)
+            pages.append(lambda page, slide=slide: _cover(page, slide, contents))
+            if record is not None:
+                pages.append(lambda page: _since_slide(page, record, contents.lang))
+        elif image is not None:
+            pages.append(lambda page, slide=slide, chart=chart, image=image: _chart_page(
+                page, slide, chart, image, contents))
+    if record is not None:
+        pages.append(lambda page: _decisions_slide(page, record, contents.lang))
+    for number, draw in enumerate(pages, start=1):
+        page = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
+        draw(page)
+        _number(page, number, len(pages), contents.lang)
     path = Path(path)
     prs.save(str(path))
     return path
@@ -176,6 +181,11 @@ def _target(page, line: TargetLine, left, top, width, height, size: float,
           anchor=MSO_ANCHOR.MIDDLE)
 
 
+def _chart_page(page, slide: Slide, chart, image: bytes, contents: PackContents) -> None:
+    _title(page, chart.caption, hidden=True)
+    _chart(page, slide, image, chart.caption, pack_chart_text(contents.view, chart))
+
+
 def _chart(page, slide: Slide, png: bytes, caption: str, description: str) -> None:
     """The chart over the whole slide; the slide's sentences (if any) in a band below."""
     lines = [line for line in slide.lines if line]
@@ -195,3 +205,89 @@ def _chart(page, slide: Slide, png: bytes, caption: str, description: str) -> No
             _font(run.font, 16, False, TEXT)
     notes = page.notes_slide.notes_text_frame
     notes.text = "\n".join([caption, *lines])
+
+
+# --------------------------------------------------------------------------- a meeting
+
+
+def _lines(page, top, lines: list[tuple[str, bool]], size: float) -> None:
+    """A text box below the title: one paragraph per ``(text, bold)``."""
+    box = _text(page, SIDE, top, WIDTH - 2 * SIDE, HEIGHT - top - NUMBER_BAND - Inches(0.1),
+                lines[0][0], size, bold=lines[0][1])
+    frame = box.text_frame
+    for text, bold in lines[1:]:
+        paragraph = frame.add_paragraph()
+        paragraph.space_before = Pt(size * 0.5) if bold else Pt(2)
+        run = paragraph.add_run()
+        run.text = text
+        _font(run.font, size, bold, TEXT)
+
+
+def _fit(lines: list[tuple[str, bool]], most: int, more: str) -> list[tuple[str, bool]]:
+    """At most ``most`` lines (the rest said in one line: the document has them all)."""
+    if len(lines) <= most:
+        return lines
+    return [*lines[:most - 1], (more, False)]
+
+
+def _since_slide(page, record, lang: str) -> None:
+    """"Sedan förra mötet": the targets that changed status, the open actions (overdue
+    marked), the data that has arrived since."""
+    from ..i18n import kpi_label
+    from ..meetings.texts import mt
+
+    _title(page, mt("since_last", lang))
+    since = record.since()
+    if since is None:
+        _lines(page, Inches(1.6), [(mt("first_meeting", lang), False)], 22)
+        return
+    p = since.previous
+    lines = [(mt("since_intro", lang, date=p.held_on, title=p.title or "–", period=p.period),
+              False), (mt("changed_status", lang), True)]
+    for row in since.changed:
+        then = status_label(row.then.status, lang, row.then.comparator) if row.then else "–"
+        now = status_label(row.now.status, lang, row.now.comparator) if row.now else "–"
+        name = kpi_label(row.key.kpi, lang)
+        if row.key.party_id:
+            name += f" – {row.key.party_id}"
+        if row.key.cluster_id:
+            name += f" ({row.key.cluster_id})"
+        lines.append((f"{name}: {then} → {now}", False))
+    if not since.changed:
+        lines.append((mt("no_changes", lang), False))
+    lines.append((mt("open_actions", lang), True))
+    overdue = {a.id for a in since.overdue}
+    for a in since.open_actions:
+        late = f" – {mt('overdue', lang)}" if a.id in overdue else ""
+        lines.append((f"{a.text} ({a.owner}, {mt('due', lang).lower()} {a.due}){late}", False))
+    if not since.open_actions:
+        lines.append((mt("no_open_actions", lang), False))
+    lines.append((mt("data_since", lang), True))
+    for i in since.imports:
+        lines.append((f"{i['imported_at'][:10]}: {i['file_name']}", False))
+    if not since.imports:
+        lines.append((mt("no_data_since", lang), False))
+    _lines(page, Inches(1.5), _fit(lines, 16, "…"), 16)
+
+
+def _decisions_slide(page, record, lang: str) -> None:
+    """"Beslut och åtgärder": the decisions, then each action with owner, date and state."""
+    from ..meetings.texts import mt
+
+    _title(page, mt("decisions_actions", lang))
+    lines = [(mt("decisions", lang), True)]
+    lines += [(f"{n}. {d.text}", False) for n, d in enumerate(record.decisions, start=1)]
+    if not record.decisions:
+        lines.append((mt("no_decisions", lang), False))
+    lines.append((mt("actions", lang), True))
+    for a in record.actions:
+        state = mt("done" if a.done else "not_done", lang)
+        if record.is_overdue(a):
+            state += f", {mt('overdue', lang)}"
+        lines.append((f"{a.text} – {a.owner} – {mt('due', lang).lower()} {a.due} – {state}",
+                      False))
+    if not record.actions:
+        lines.append((mt("no_actions", lang), False))
+    _lines(page, Inches(1.5), _fit(lines, 16, "…"), 16)
+    notes = page.notes_slide.notes_text_frame
+    notes.text = "\n".join(text for text, _ in lines)

@@ -24,7 +24,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from ..components.cards import target_words
 from ..components.describe import pack_chart_text
-from ..i18n import fmt_value, kpi_label, status_label, t
+from ..i18n import date_label, fmt_value, kpi_label, status_label, t
 from ..kpis import KpiValue
 from ..series import cluster_names, party_names
 from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
@@ -61,12 +61,16 @@ def write_minutes(path: str | Path, contents: PackContents,
         note = doc.add_paragraph(t("synthetic_long", lang))
         _muted(note, italic=True)
 
-    doc.add_heading(tx("targets", lang), level=1)
-    targets = view.targets()
-    if targets:
-        _targets_table(doc, targets, view, lang)
+    record = contents.meeting
+    if record is not None:
+        _meeting_record(doc, record, view, lang)
     else:
-        doc.add_paragraph(tx("no_targets", lang))
+        doc.add_heading(tx("targets", lang), level=1)
+        targets = view.targets()
+        if targets:
+            _targets_table(doc, targets, view, lang)
+        else:
+            doc.add_paragraph(tx("no_targets", lang))
 
     section = None
     for chart in contents.charts:
@@ -80,7 +84,7 @@ def write_minutes(path: str | Path, contents: PackContents,
     intro = doc.add_paragraph(tx("key_figures_intro", lang, scope=scope))
     intro.paragraph_format.keep_with_next = True  # the heading travels with the table
     values = view.scope_values() if view.cluster_id else view.values
-    _key_figures_table(doc, values, view, lang)
+    _key_figures_table(doc, values, view, lang, record)
 
     notes = [n.text(lang) for n in view.notes]
     if notes or contents.suppressed:
@@ -242,24 +246,31 @@ def _row_name(v: KpiValue, parties: dict[str, str], lang: str) -> str:
 
 
 def _new_table(doc, lang: str):
-    table = doc.add_table(rows=1, cols=4)
+    heads = (t("key_figures", lang), t("value", lang), t("target", lang), t("status", lang))
+    return _table(doc, heads, right=(1,))
+
+
+def _table(doc, heads: tuple[str, ...], right: tuple[int, ...] = ()):
+    """A table with a header row (repeated on every page) of ``heads``."""
+    table = doc.add_table(rows=1, cols=len(heads))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _cell_margins(table, top=0.05, bottom=0.05, side=0.12)
-    heads = (t("key_figures", lang), t("value", lang), t("target", lang), t("status", lang))
     row = table.rows[0]
     _repeat_header(row)
     for i, (cell, text) in enumerate(zip(row.cells, heads, strict=True)):
         _cell(cell, text, bold=True, colour=RGBColor(0xFF, 0xFF, 0xFF), fill=HEAD_FILL,
-              right=i == 1)
+              right=i in right)
     return table
 
 
-def _add_row(table, name: str, v: KpiValue, lang: str) -> None:
+def _add_row(table, name: str, v: KpiValue, lang: str, note: str | None = None) -> None:
     cells = table.add_row().cells
     _cell(cells[0], name)
     _cell(cells[1], fmt_value(v.value, v.unit, lang), right=True)
+    if note:  # a closed meeting's figure revised since: beside the figure, not instead
+        _note(cells[1], note)
     _cell(cells[2], target_words(v, lang) if v.comparator else "")
     if v.comparator:
         status = v.status if v.status in STATUS_COLOURS else "grey"
@@ -278,8 +289,10 @@ def _targets_table(doc, values: list[KpiValue], view, lang: str) -> None:
     _widths(table)
 
 
-def _key_figures_table(doc, values: list[KpiValue], view, lang: str) -> None:
-    """Every key figure, grouped: the whole agreement, then each cluster."""
+def _key_figures_table(doc, values: list[KpiValue], view, lang: str, record=None) -> None:
+    """Every key figure, grouped: the whole agreement, then each cluster (a closed
+    meeting's revised figures with their note)."""
+    notes = _revision_notes(record, lang)
     parties = party_names(view.data)
     clusters = cluster_names(view.data)
     table = _new_table(doc, lang)
@@ -292,7 +305,7 @@ def _key_figures_table(doc, values: list[KpiValue], view, lang: str) -> None:
             merged = row.cells[0].merge(row.cells[3])
             _cell(merged, label, bold=True, fill=GROUP_FILL)
             _keep_with_next(merged)
-        _add_row(table, _row_name(v, parties, lang), v, lang)
+        _add_row(table, _row_name(v, parties, lang), v, lang, notes.get(_key(v)))
     _widths(table)
 
 
@@ -314,6 +327,17 @@ def _cell(cell, text: str, *, bold: bool = False, colour: RGBColor | None = None
         shading.set(qn("w:color"), "auto")
         shading.set(qn("w:fill"), fill)
         cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _note(cell, text: str) -> None:
+    """A small second line in a cell (``reviderad sedan mötet: 37 → 39``)."""
+    paragraph = cell.add_paragraph()
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.alignment = cell.paragraphs[0].alignment
+    run = paragraph.add_run(text)
+    run.font.size = Pt(8.5)
+    run.font.italic = True
+    run.font.color.rgb = MUTED
 
 
 def _cell_margins(table, *, top: float, bottom: float, side: float) -> None:
@@ -344,12 +368,172 @@ def _keep_with_next(cell) -> None:
         paragraph.paragraph_format.keep_with_next = True
 
 
-def _widths(table) -> None:
+def _widths(table, widths: tuple[float, ...] = COLUMNS_CM) -> None:
     for row in table.rows:
         cells = row.cells
         if len({id(c._tc) for c in cells}) == 1:  # a merged group row
             continue
-        for cell, width in zip(cells, COLUMNS_CM, strict=True):
+        for cell, width in zip(cells, widths, strict=True):
             cell.width = Cm(width)
-    for column, width in zip(table.columns, COLUMNS_CM, strict=True):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
+
+
+# --------------------------------------------------------------------------- a meeting
+
+
+def _key(v: KpiValue) -> tuple:
+    return (v.kpi, v.cluster_id, v.party_id)
+
+
+def _revision_notes(record, lang: str) -> dict[tuple, str]:
+    """A closed meeting's figures the data has revised since: the note, by figure."""
+    if record is None:
+        return {}
+    from ..meetings.cli import revised_note
+
+    return {_key(then): revised_note(then, now, lang) for then, now in record.revisions()}
+
+
+def _meeting_record(doc, record, view, lang: str) -> None:
+    """The meeting: when, who, frozen or not; each target's computed status beside the
+    group's assessment with its comment, who and when; the decisions; the actions."""
+    from ..meetings.texts import mt
+
+    m = record.meeting
+    head = doc.add_paragraph()
+    head.add_run(f"{mt('meeting', lang)} {m.held_on}").bold = True
+    if m.title:
+        head.add_run(f" · {m.title}")
+    if m.attendees:
+        doc.add_paragraph(f"{mt('attendees', lang)}: {'; '.join(m.attendees.splitlines())}")
+    if m.closed:
+        state = mt("closed_note", lang, when=(m.closed_at or "")[:10], who=m.closed_by or "–",
+                   as_of=date_label(record.data_as_of, lang))
+    else:
+        state = mt("open_note", lang)
+    _muted(doc.add_paragraph(state), italic=True)
+
+    doc.add_heading(tx("targets", lang), level=1)
+    # Every target the meeting may assess: the agreement's (or the cluster's), then each
+    # cluster's, in the order of the key figures.
+    targets = view.targets() if view.cluster_id else \
+        view.targets() + [v for v in record.targets() if v.cluster_id is not None]
+    if not targets:
+        doc.add_paragraph(tx("no_targets", lang))
+    else:
+        _assessed_table(doc, targets, record, view, lang)
+        _comments(doc, targets, record, view, lang)
+    _decisions(doc, record, view, lang)
+    _actions(doc, record, lang)
+
+
+ASSESSED_CM = (5.0, 2.3, 2.9, 2.9, 2.9)
+
+
+def _scoped_name(v: KpiValue, view, parties: dict[str, str], lang: str) -> str:
+    """``Järva: Andel i arbete eller studier`` for a cluster's target in the agreement's
+    pack; the plain name where the scope goes without saying."""
+    name = _row_name(v, parties, lang)
+    if v.cluster_id and v.cluster_id != view.cluster_id:
+        name = f"{cluster_names(view.data).get(v.cluster_id, v.cluster_id)}: {name}"
+    return name
+
+
+def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> None:
+    """Target, value (with a revision note), target value, computed status, assessment:
+    the computed status and the group's assessment in cells of their own."""
+    from ..meetings.model import TargetKey
+    from ..meetings.texts import ASSESSMENT_COLOURS, assessment_label, mt
+
+    parties = party_names(view.data)
+    notes = _revision_notes(record, lang)
+    table = _table(doc, (t("key_figures", lang), t("value", lang), t("target", lang),
+                         mt("computed", lang), mt("assessment", lang)), right=(1,))
+    for v in targets:
+        _add_row(table, _scoped_name(v, view, parties, lang), v, lang, notes.get(_key(v)))
+        cell = table.rows[-1].cells[4]
+        c = record.checkin(TargetKey.of(v))
+        if c is None:
+            _cell(cell, mt("no_checkin", lang), colour=MUTED)
+        else:
+            colour = RGBColor.from_string(ASSESSMENT_COLOURS[c.assessment][1:].upper())
+            _cell(cell, assessment_label(c.assessment, lang), bold=True, colour=colour)
+    _widths(table, ASSESSED_CM)
+
+
+def _comments(doc, targets: list[KpiValue], record, view, lang: str) -> None:
+    """Each check-in's comment under its target's name, with who wrote it and when."""
+    from ..meetings.model import TargetKey
+    from ..meetings.texts import assessment_label, mt
+
+    parties = party_names(view.data)
+    written = [(v, record.checkin(TargetKey.of(v))) for v in targets]
+    written = [(v, c) for v, c in written if c is not None]
+    if not written:
+        return
+    doc.add_heading(mt("assessment", lang), level=2)
+    for v, c in written:
+        name = _scoped_name(v, view, parties, lang)
+        head = doc.add_paragraph()
+        head.paragraph_format.keep_with_next = True
+        head.paragraph_format.space_after = Pt(0)
+        head.add_run(name).bold = True
+        head.add_run(f" – {mt('computed', lang).lower()}: "
+                     f"{status_label(v.status, lang, v.comparator)}; "
+                     f"{mt('assessment', lang).lower()}: "
+                     f"{assessment_label(c.assessment, lang)}")
+        if c.comment:
+            body = doc.add_paragraph(c.comment)
+            body.paragraph_format.keep_with_next = True
+            body.paragraph_format.space_after = Pt(0)
+        _muted(doc.add_paragraph(mt("written_by", lang, who=c.written_by or "–",
+                                    when=c.written_at[:10])))
+
+
+def _decisions(doc, record, view, lang: str) -> None:
+    from ..meetings.texts import mt
+
+    doc.add_heading(mt("decisions", lang), level=1)
+    if not record.decisions:
+        doc.add_paragraph(mt("no_decisions", lang))
+        return
+    parties = party_names(view.data)
+    for d in record.decisions:
+        paragraph = doc.add_paragraph(d.text, style="List Number")
+        if d.kpi:
+            about = kpi_label(d.kpi, lang)
+            if d.party_id:
+                about += f" – {parties.get(d.party_id, d.party_id)}"
+            if d.cluster_id:
+                about += f" ({d.cluster_id})"
+            paragraph.add_run(f" ({mt('about_target', lang).lower()}: {about})").italic = True
+
+
+ACTIONS_CM = (7.0, 3.4, 2.8, 2.8)
+
+
+def _actions(doc, record, lang: str) -> None:
+    """What, who, by when, done: the meeting's own actions and those carried over."""
+    from ..meetings.texts import mt
+
+    doc.add_heading(mt("actions", lang), level=1)
+    if not record.actions:
+        doc.add_paragraph(mt("no_actions", lang))
+        return
+    table = _table(doc, (mt("action", lang), mt("owner", lang), mt("due", lang),
+                         mt("done", lang)))
+    for a in record.actions:
+        cells = table.add_row().cells
+        _cell(cells[0], a.text)
+        if a.carried(record.meeting.id):
+            _note(cells[0], mt("carried", lang, date=record.decided_on(a)))
+        _cell(cells[1], a.owner)
+        _cell(cells[2], a.due)
+        _cell(cells[3], mt("done" if a.done else "not_done", lang), bold=a.done)
+        if record.is_overdue(a):
+            _note(cells[3], mt("overdue", lang))
+        elif record.done_since(a):
+            _note(cells[3], mt("done_since", lang))
+    _widths(table, ACTIONS_CM)
+

@@ -60,6 +60,9 @@ class PackContents:
     slides: list[Slide]
     charts: list[Chart]
     threshold: int
+    # A steering meeting's pack (dashboard.export.meeting): its record (check-ins,
+    # decisions, actions, since the last meeting), the view being the meeting's own.
+    meeting: object | None = None
 
     @property
     def lang(self) -> str:
@@ -72,8 +75,11 @@ class PackContents:
 
     @property
     def base_name(self) -> str:
-        """``krami-sthlm-2023-2023`` or ``sthlm-af-2023-jarva-2023-h1``."""
+        """``krami-sthlm-2023-2023``, ``sthlm-af-2023-jarva-2023-h1``, or a meeting's
+        ``mote-3-krami-sthlm-2023-2023-q1``."""
         parts = [self.view.agreement_id, self.view.cluster_id, self.view.period.text]
+        if self.meeting is not None:
+            parts.insert(0, f"{tx('meeting_file', self.lang)}-{self.meeting.meeting.id}")
         return slug("-".join(p for p in parts if p), limit=120)
 
     def chart(self, key: str) -> Chart | None:
@@ -113,6 +119,14 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
     clusters = None
     if per_cluster and cluster_id is None and len(view.data.cluster_ids) >= 2:
         clusters = cluster_views(view)
+    return contents_of_view(view, threshold, clusters)
+
+
+def contents_of_view(view: View, threshold: int,
+                     clusters: list[View] | None = None) -> PackContents:
+    """The pack of a view already computed (``clusters``: one view per cluster, for the
+    per-cluster slides), in the view's language."""
+    lang = view.lang
     by_id = {cv.cluster_id: cv for cv in clusters or []}
     slides = build_slides(view, EXPORT, cluster_views=clusters, suppress_below=threshold)
     by_gender = gender_panels(view, threshold)
@@ -178,6 +192,18 @@ def write_pack(engine: Engine, agreement_id: str, period: str | None, cluster_id
     called as the work goes on; ``on_browser(pid)`` once the browser runs (the job queue
     notes it, see dashboard/jobs). Raises :class:`ExportError` (a message for the user).
     """
+    return write_contents(
+        lambda: build_contents(engine, agreement_id, period, cluster_id, lang, threshold,
+                               per_cluster),
+        out_dir, formats, lang, progress, on_browser)
+
+
+def write_contents(contents_of: Callable[[], PackContents], out_dir: str | Path,
+                   formats: Iterable[str] = FORMATS, lang: str = "sv",
+                   progress: Progress | None = None,
+                   on_browser: Callable[[int | None], None] | None = None) -> list[Path]:
+    """Write the pack of what ``contents_of()`` gathers (called while the browser starts);
+    the arguments and the answer as :func:`write_pack`'s."""
     formats = parse_formats(formats, lang)
 
     def report(fraction: float, key: str, done: int | None = None, total: int | None = None):
@@ -192,20 +218,16 @@ def write_pack(engine: Engine, agreement_id: str, period: str | None, cluster_id
     renderer = Renderer(lang=lang, on_browser=on_browser)
     renderer.open(wait=False)  # the browser starts while the figures are computed
     try:
-        return _write(renderer, engine, agreement_id, period, cluster_id, Path(out_dir),
-                      formats, lang, threshold, per_cluster, report)
+        return _write(renderer, contents_of(), Path(out_dir), formats, lang, report)
     finally:
         renderer.close()
 
 
-def _write(renderer: Renderer, engine: Engine, agreement_id: str, period: str | None,
-           cluster_id: str | None, out: Path, formats: list[str], lang: str, threshold: int,
-           per_cluster: bool, report) -> list[Path]:
+def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[str],
+           lang: str, report) -> list[Path]:
     from .deck import write_deck
     from .minutes import write_minutes
 
-    contents = build_contents(engine, agreement_id, period, cluster_id, lang, threshold,
-                              per_cluster)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -78,6 +78,17 @@ TEXT: dict[str, tuple[str, str]] = {
                        "your browser instead (PNG and SVG still work). Ask whoever runs the "
                        "server to install Chromium: apt-get install chromium."),
     "panel_ready": ("Nedladdat: {name}", "Downloaded: {name}"),
+    "meeting_alone": ("--meeting ger mötets egen överenskommelse och period: ange inte "
+                      "--agreement, --period eller --cluster med den.",
+                      "--meeting gives the meeting's own agreement and period: do not give "
+                      "--agreement, --period or --cluster with it."),
+    "agreement_or_meeting": ("Ange --agreement och --period, eller --meeting.",
+                             "Give --agreement and --period, or --meeting."),
+    "meeting_file": ("mote", "meeting"),
+    "meeting_no_data": ("Mötet {id}: överenskommelsen har inga uppgifter längre, så det "
+                        "öppna mötet har inga siffror att visa.",
+                        "Meeting {id}: the agreement has no data any more, so the open "
+                        "meeting has no figures to show."),
     "slide_of": ("{n} / {total}", "{n} / {total}"),
 }
 

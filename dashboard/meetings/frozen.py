@@ -1,0 +1,184 @@
+"""What closing a meeting freezes, and the view of a closed meeting drawn from it.
+
+Closing reads, in one moment of the data (the agreement's data version before and after
+the read must be the same, else it reads again):
+
+* the rows the meeting's view is computed from: exactly what :func:`views.build_view`
+  reads for the period (the agreement, its parties, clusters, targets, indicators, the
+  monthly rows and kept monthly sums of the period and the same period a year earlier, the
+  active imports), with the span of months and the indicator periods;
+* every key figure of the agreement and its clusters for the period (all the fields of a
+  :class:`~dashboard.kpis.KpiValue`, the contract's and the room's);
+* each target's status over the last eight quarters (the trend strip);
+* the actions as they stood (the meeting's own and those carried over), and which meeting
+  came before.
+
+All as JSON in ``meetings.frozen`` (plain data, never a pickle). A closed meeting's view is
+computed again from its rows by the same code as any view, with the frozen figures put in
+place of the computed ones: the page, the slides (in either language, with or without
+clusters) and the pack show the figures as they were, whatever is imported or undone later.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, fields
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from .. import repository
+from ..kpis import AgreementData, KpiValue, MonthlySums
+from ..periods import Period
+from ..views import View, build_view, view_from_data
+
+FORMAT = 1
+FRAMES = ("parties", "clusters", "targets", "occupancy", "staffing", "cost_shares", "costs",
+          "outcomes", "indicators", "imports")
+SUMS = ("occupancy", "outcomes", "staffing")
+KPI_FIELDS = {f.name for f in fields(KpiValue)}
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+def plain(value):
+    """A value as JSON holds it: numpy and pandas scalars as Python's, NaN as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict:
+    rows = [[plain(v) for v in row] for row in frame.astype(object).itertuples(index=False)]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows}
+
+
+def frame_from_json(obj: dict) -> pd.DataFrame:
+    """The frame as :mod:`dashboard.repository` builds it from the database's rows."""
+    frame = pd.DataFrame(obj["rows"], columns=obj["columns"])
+    text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
+    if text:  # as repository._blank_is_none: NULL text is None, not NaN
+        frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
+    return frame
+
+
+def rows_to_json(data: AgreementData) -> dict:
+    sums = data.monthly_sums()
+    return {"agreement": {k: plain(v) for k, v in data.agreement.items()},
+            "frames": {name: frame_to_json(getattr(data, name)) for name in FRAMES},
+            "sums": {name: frame_to_json(getattr(sums, name)) for name in SUMS}}
+
+
+def rows_from_json(obj: dict) -> AgreementData:
+    frames = {name: frame_from_json(obj["frames"][name]) for name in FRAMES}
+    sums = MonthlySums(*(frame_from_json(obj["sums"][name]) for name in SUMS))
+    return AgreementData(agreement=dict(obj["agreement"]), **frames, sums=sums)
+
+
+def figure_to_json(value: KpiValue) -> dict:
+    return {k: plain(v) for k, v in asdict(value).items()}
+
+
+def figure_from_json(obj: dict) -> KpiValue:
+    return KpiValue(**{k: v for k, v in obj.items() if k in KPI_FIELDS})
+
+
+# --------------------------------------------------------------------------- freezing
+
+
+def read_moment(engine: Engine, agreement_id: str, period: Period, attempts: int = 5):
+    """The rows of the meeting's view, its span and indicator periods and the agreement's
+    data version, all of one moment: ``(data, span, indicator_periods, version)``, or None
+    when the agreement is gone."""
+    from ..store import versions
+
+    window = (period.year_earlier().start, period.end)
+    for _ in range(attempts):
+        _, before = versions(engine)
+        span = repository.month_span(engine, agreement_id)
+        indicator_periods = repository.indicator_periods(engine, agreement_id)
+        data = repository.load_agreement(engine, agreement_id, window)
+        _, after = versions(engine)
+        if before.get(agreement_id) == after.get(agreement_id):
+            if data is None:
+                return None
+            return data, span, indicator_periods, after.get(agreement_id)
+    raise RuntimeError("the data kept changing while the meeting was being closed")
+
+
+def freeze(engine: Engine, agreement_id: str, period_text: str) -> dict | None:
+    """Everything closing keeps of the figures (the actions are added by the caller)."""
+    from ..trends import status_trends, trend_window
+
+    period = Period.parse(period_text)
+    moment = read_moment(engine, agreement_id, period)
+    if moment is None:
+        return None
+    data, span, indicator_periods, version = moment
+    view = view_from_data(data, period, span, indicator_periods)
+    wide = repository.load_agreement(engine, agreement_id, trend_window(period))
+    trends = status_trends(wide, period) if wide is not None else {}
+    return {"format": FORMAT, "period": period.text, "data_version": version,
+            "data_as_of": view.data_as_of,
+            "figures": [figure_to_json(v) for v in view.values],
+            "rows": rows_to_json(view.data),
+            "span": list(span) if span else None,
+            "indicator_periods": list(indicator_periods),
+            "trends": trends_to_json(trends)}
+
+
+def trends_to_json(trends: dict) -> list:
+    return [{"kpi": k[0], "cluster_id": k[1], "party_id": k[2],
+             "points": [[p[0], p[1], plain(p[2])] for p in points]}
+            for k, points in trends.items()]
+
+
+def trends_from_json(items: list) -> dict:
+    return {(i["kpi"], i["cluster_id"], i["party_id"]): [tuple(p) for p in i["points"]]
+            for i in items}
+
+
+# --------------------------------------------------------------------------- views
+
+
+def frozen_view(frozen: dict, cluster_id: str | None = None, breakdown: str | None = None,
+                lang: str = "sv") -> View:
+    """A closed meeting's view: computed from its frozen rows, with its frozen figures."""
+    data = rows_from_json(frozen["rows"])
+    span = tuple(frozen["span"]) if frozen.get("span") else None
+    view = view_from_data(data, Period.parse(frozen["period"]), span,
+                          list(frozen.get("indicator_periods") or []), cluster_id, breakdown,
+                          lang)
+    figures = [figure_from_json(f) for f in frozen["figures"]]
+    if cluster_id is not None:  # a cluster's view holds the agreement's and its own
+        figures = [f for f in figures if f.cluster_id in (None, cluster_id)]
+    view.values = figures
+    return view
+
+
+def meeting_view(engine: Engine, agreement_id: str, period: str, frozen: dict | None,
+                 cluster_id: str | None = None, breakdown: str | None = None,
+                 lang: str = "sv") -> View | None:
+    """The view a meeting shows: frozen once closed, else the data as it is now."""
+    if frozen is not None:
+        return frozen_view(frozen, cluster_id, breakdown, lang)
+    return build_view(engine, agreement_id, period, cluster_id, breakdown, lang)
+
+
+def frozen_cluster_views(view: View, frozen: dict | None) -> list[View]:
+    """One view per cluster of a meeting's view (rows already read), with the frozen
+    figures of each cluster once the meeting is closed."""
+    from ..views import cluster_views
+
+    views = cluster_views(view)
+    if frozen is not None:
+        figures = [figure_from_json(f) for f in frozen["figures"]]
+        for cv in views:
+            cv.values = [f for f in figures if f.cluster_id in (None, cv.cluster_id)]
+    return views

@@ -1,0 +1,232 @@
+"""What can be done with a meeting, checked: the one way in for the command line and the app.
+
+Every text (title, attendees, comment, decision, action, owner, a writer's name) is
+checked for personal identity numbers like every other text the dashboard takes in
+(contract section 6) and refused with a message naming the field, never the number;
+dates must exist; a check-in or a decision tied to a target names a target of the
+meeting; nothing is written in a closed meeting. Refusals are :class:`MeetingError`,
+whose message is in Swedish or English.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+
+from sqlalchemy.engine import Engine
+
+from .. import repository
+from ..ingest.pnr import contains_identity_number
+from ..periods import Period, PeriodError
+from . import store
+from .frozen import freeze
+from .model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
+from .texts import field_name, mt
+
+LIMITS = {"title": 200, "attendees": 4000, "comment": 4000, "text": 4000, "action": 1000,
+          "owner": 200, "by": 200}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class MeetingError(Exception):
+    """A refusal, said in the user's language (:meth:`message`)."""
+
+    def __init__(self, key: str, exit_code: int = 1, **params):
+        super().__init__(key)
+        self.key, self.params, self.exit_code = key, params, exit_code
+
+    def message(self, lang: str = "sv") -> str:
+        """The refusal in ``lang``; what the user wrote (an id, a target) is said back
+        only when it holds no identity number (contract section 6)."""
+        params = {k: shown(v) for k, v in self.params.items()}
+        if "field" in params:
+            params["field"] = field_name(params["field"], lang)
+        return mt(self.key, lang, **params)
+
+
+def clean_text(value: str | None, field: str, *, required: bool = False) -> str:
+    """A text as it will be kept: control characters gone, ends trimmed, checked."""
+    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n")).strip()
+    if required and not text:
+        raise MeetingError("empty", field=field)
+    if len(text) > LIMITS.get(field, 4000):
+        raise MeetingError("too_long", field=field, n=LIMITS.get(field, 4000))
+    if contains_identity_number(text):
+        raise MeetingError("identity_number", field=field)
+    return text
+
+
+def clean_date(value: str | None, field: str) -> str:
+    """``YYYY-MM-DD`` of a day that exists."""
+    text = (value or "").strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise MeetingError("bad_date", exit_code=2, field=field, value=_echo(text))
+
+
+def _echo(text: str) -> str:
+    """What the user wrote, to say back: never an identity number (contract section 6)."""
+    return "…" if contains_identity_number(text) else text[:40]
+
+
+def shown(value):
+    """``value`` as a message may say it: ``…`` for anything holding an identity number
+    (a meeting "id" typed as one, a KPI, an agreement)."""
+    if isinstance(value, str | int) and not isinstance(value, bool) and \
+            contains_identity_number(str(value)):
+        return "…"
+    return value
+
+
+def meeting_or_refuse(engine: Engine, meeting_id: int, *, open_only: bool = False) -> Meeting:
+    """The meeting; refused when there is none (or, ``open_only``, when it is closed)."""
+    meeting = store.get_meeting(engine, meeting_id)
+    if meeting is None:
+        raise MeetingError("no_meeting", id=meeting_id)
+    if open_only and meeting.closed:
+        raise MeetingError("meeting_closed", id=meeting_id)
+    return meeting
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def create(engine: Engine, agreement_id: str, period: str, held_on: str, title: str = "",
+           attendees: str = "", by: str = "") -> int:
+    """A new, open meeting of the agreement reviewing ``period``; its id."""
+    try:
+        period_text = Period.parse(period).text
+    except PeriodError:
+        raise MeetingError("bad_period", exit_code=2, p=_echo(period)) from None
+    held_on = clean_date(held_on, "date")
+    if repository.get_agreement(engine, agreement_id) is None:
+        raise MeetingError("no_agreement", id=agreement_id)
+    return store.add_meeting(engine, agreement_id, period_text, held_on,
+                             clean_text(title, "title"), clean_text(attendees, "attendees"),
+                             clean_text(by, "by"))
+
+
+def edit(engine: Engine, meeting_id: int, *, held_on: str | None = None,
+         title: str | None = None, attendees: str | None = None, by: str = "") -> Meeting:
+    """Change an open meeting's date, title or attendees (``by``, the writer, is checked
+    like every text; the meeting keeps who created it)."""
+    meeting_or_refuse(engine, meeting_id, open_only=True)
+    clean_text(by, "by")
+    values = {}
+    if held_on is not None:
+        values["held_on"] = clean_date(held_on, "date")
+    if title is not None:
+        values["title"] = clean_text(title, "title")
+    if attendees is not None:
+        values["attendees"] = clean_text(attendees, "attendees")
+    if values and not store.update_meeting(engine, meeting_id, **values):
+        raise MeetingError("meeting_closed", id=meeting_id)
+    return store.get_meeting(engine, meeting_id)
+
+
+def target_keys(engine: Engine, meeting: Meeting) -> list[TargetKey]:
+    """The targets of an open meeting (every figure with a target, the agreement's and its
+    clusters')."""
+    from ..views import build_view
+
+    view = build_view(engine, meeting.agreement_id, meeting.period)
+    if view is None:
+        return []
+    return [TargetKey.of(v) for v in view.values if v.comparator is not None]
+
+
+def _target(engine: Engine, meeting: Meeting, key: TargetKey) -> TargetKey:
+    keys = target_keys(engine, meeting)
+    if key not in keys:
+        raise MeetingError("not_a_target", target=key.text,
+                           known=", ".join(k.text for k in keys) or "–")
+    return key
+
+
+def checkin(engine: Engine, meeting_id: int, key: TargetKey, assessment: str, comment: str,
+            by: str) -> Checkin:
+    """The group's assessment of a target (written over if the meeting has one already)."""
+    meeting = meeting_or_refuse(engine, meeting_id, open_only=True)
+    if assessment not in ASSESSMENTS:
+        raise MeetingError("bad_assessment", exit_code=2)
+    comment = clean_text(comment, "comment")
+    by = clean_text(by, "by")
+    _target(engine, meeting, key)
+    with _still_open(meeting_id):
+        return store.save_checkin(engine, meeting_id, key, assessment, comment, by)
+
+
+def decide(engine: Engine, meeting_id: int, text: str, key: TargetKey | None = None,
+           action: tuple[str | None, str | None, str | None] | None = None,
+           by: str = "") -> tuple[int, int | None]:
+    """A decision (optionally about a target) and the action it hands out, if any."""
+    meeting = meeting_or_refuse(engine, meeting_id, open_only=True)
+    text = clean_text(text, "text", required=True)
+    by = clean_text(by, "by")
+    if key is not None:
+        _target(engine, meeting, key)
+    checked = None
+    if action is not None and any(action):
+        what, owner, due = action
+        if not (what and owner and due):
+            raise MeetingError("action_incomplete", exit_code=2)
+        checked = (clean_text(what, "action", required=True),
+                   clean_text(owner, "owner", required=True), clean_date(due, "due"))
+    with _still_open(meeting_id):
+        return store.add_decision(engine, meeting, text, key, by, checked)
+
+
+def set_done(engine: Engine, meeting_id: int, action_id: int, done: bool, by: str) -> Action:
+    """Mark an action of an open meeting (its own or one carried over) done or not."""
+    meeting = meeting_or_refuse(engine, meeting_id, open_only=True)
+    if action_id not in {a.id for a in store.actions_at(engine, meeting)}:
+        raise MeetingError("no_action", id=action_id, meeting=meeting_id)
+    by = clean_text(by, "by")
+    with _still_open(meeting_id):
+        return store.set_action_done(engine, action_id, done, by, meeting_id)
+
+
+@contextlib.contextmanager
+def _still_open(meeting_id: int):
+    """A write that finds the meeting closed meanwhile (someone closed it since the
+    check) is refused as for a closed meeting."""
+    try:
+        yield
+    except store.MeetingClosed:
+        raise MeetingError("meeting_closed", id=meeting_id) from None
+
+
+def previous_meeting(engine: Engine, meeting: Meeting) -> Meeting | None:
+    """The agreement's latest closed meeting before this one (by date, then as created)."""
+    earlier = [m for m in store.list_meetings(engine, meeting.agreement_id)
+               if m.closed and (m.held_on, m.id) < (meeting.held_on, meeting.id)]
+    return earlier[-1] if earlier else None
+
+
+def close(engine: Engine, meeting_id: int, by: str) -> tuple[Meeting, dict]:
+    """Freeze the meeting's figures (and its actions as they stand) and close it."""
+    meeting = meeting_or_refuse(engine, meeting_id, open_only=True)
+    by = clean_text(by, "by")
+    try:
+        frozen = freeze(engine, meeting.agreement_id, meeting.period)
+    except RuntimeError:
+        raise MeetingError("busy") from None
+    if frozen is None:
+        raise MeetingError("no_agreement", id=meeting.agreement_id)
+    previous = previous_meeting(engine, meeting)
+    frozen["actions"] = [a.to_dict() for a in store.actions_at(engine, meeting)]
+    frozen["previous_meeting_id"] = previous.id if previous else None
+    closed_at = store.now()
+    frozen["closed_at"] = closed_at
+    if not store.close_meeting(engine, meeting_id, by, frozen["data_version"] or "", frozen,
+                               closed_at):
+        raise MeetingError("meeting_closed", id=meeting_id)
+    return store.get_meeting(engine, meeting_id), frozen
+
+
+__all__ = ["MeetingError", "checkin", "clean_text", "close", "create", "decide", "edit",
+           "previous_meeting", "set_done"]

@@ -1,0 +1,415 @@
+"""Steering meetings on the command line (contract section 7), on SQLite and PostgreSQL.
+
+The figures are worked out by hand from the demo workbook of Krami Stockholm 2023
+(data/demo/krami-stockholm-2023.xlsx): participants at the end of January, February and
+March 2023 are 72, 73 and 76, so occupancy for 2023-Q1 is 221 / 3 = 73.67 against the
+target of at least 80 with the default tolerance of 10 %: amber (72 <= 73.67 < 80).
+April to June are 84, 84 and 78: 2023-Q2 is 82, green. Of the 24 who completed in Q1, 6
+went to work and 2 to studies: 8 / 24 = 33.3 % against 60 %: red.
+
+The changed workbook adds one participant to every occupancy row of Q1 (eight rows a
+month: women and men in four target groups), so Q1 becomes (80 + 81 + 84) / 3 = 81.67:
+green.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from dashboard.cli import main
+from dashboard.config import DATA_DIR
+from dashboard.db import make_engine
+from dashboard.ingest import import_dataset
+
+KRAMI = "krami-sthlm-2023"
+WORKBOOK = DATA_DIR / "demo" / "krami-stockholm-2023.xlsx"
+Q1 = (72 + 73 + 76) / 3
+Q1_CHANGED = (80 + 81 + 84) / 3
+Q2 = (84 + 84 + 78) / 3
+PNR = "19811218-9876"  # a valid personnummer (Luhn), not a real person's
+
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
+@pytest.fixture
+def demo(db_url):
+    """The Krami demo workbook imported (import 1)."""
+    engine = make_engine(db_url)
+    from dashboard import repository
+
+    repository.ensure_schema(engine)
+    assert import_dataset(engine, WORKBOOK).ok
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def cli(db_url, demo, monkeypatch):
+    """``python -m dashboard ARGS`` in this process: ``(exit code, stdout, stderr)``."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.delenv("DASHBOARD_LANG", raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code
+        assert "Traceback" not in err.getvalue()
+        return code, out.getvalue(), err.getvalue()
+
+    return run
+
+
+def changed_workbook(folder: Path, delta: int, months=("2023-01", "2023-02", "2023-03"),
+                     name: str = "krami-changed.xlsx") -> Path:
+    """The demo workbook's agreement and occupancy, ``delta`` more participants in every
+    row of ``months``."""
+    wb = load_workbook(WORKBOOK)
+    sheet = wb["occupancy"]
+    head = [c.value for c in sheet[1]]
+    month, participants = head.index("month"), head.index("participants")
+    for row in sheet.iter_rows(min_row=2):
+        if row[month].value in months:
+            row[participants].value += delta
+    for sheet_name in list(wb.sheetnames):
+        if sheet_name not in ("agreements", "occupancy"):
+            del wb[sheet_name]
+    path = folder / name
+    wb.save(path)
+    return path
+
+
+def show(cli, meeting: int, *extra: str) -> dict:
+    code, out, err = cli("meetings", "show", str(meeting), "--format", "json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def figure(shown: dict, kpi: str, party: str | None = None, cluster: str | None = None):
+    return next(f for f in shown["figures"] if f["kpi"] == kpi and f["party_id"] == party
+                and f["cluster_id"] == cluster)
+
+
+def held_meeting(cli) -> int:
+    """Meeting 1 of Krami reviewing 2023-Q1: two check-ins, a decision with an action,
+    closed."""
+    code, out, err = cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q1",
+                         "--date", "2023-04-20", "--title", "Styrgrupp april")
+    assert (code, out.strip()) == (0, "1"), err
+    code, out, err = cli("meetings", "checkin", "1", "--kpi", "occupancy", "--assessment",
+                         "at_risk", "--comment", "Färre remisser från KV under vintern",
+                         "--by", "Anna Andersson")
+    assert code == 0, err
+    assert out.strip() == "Bedömning sparad: möte 1, occupancy: ◆ Risk."
+    code, _, err = cli("meetings", "checkin", "1", "--kpi", "fte_actual", "--party", "KV",
+                       "--assessment", "on_track", "--comment", "Ny handledare från mars",
+                       "--by", "Bo Berg")
+    assert code == 0, err
+    code, out, err = cli("meetings", "decide", "1", "--text", "KV ser över remissvägarna",
+                         "--kpi", "occupancy", "--action", "Möte med frivården om remisser",
+                         "--owner", "KV", "--due", "2023-05-15", "--by", "Anna Andersson")
+    assert code == 0, err
+    assert out.strip() == "Beslut 1 och åtgärd 1 sparade i möte 1."
+    code, out, err = cli("meetings", "close", "1")
+    assert code == 0, err
+    assert out.startswith("Möte 1 stängt: 50 nyckeltal frysta")
+    return 1
+
+
+# --------------------------------------------------------------------------- done when
+
+
+def test_a_closed_meeting_keeps_its_figures_through_import_and_undo(cli, tmp_path):
+    held_meeting(cli)
+    closed = show(cli, 1)
+    occ = figure(closed, "occupancy")
+    assert occ == {"agreement_id": KRAMI, "cluster_id": None, "party_id": None,
+                   "period": "2023-Q1", "kpi": "occupancy", "value": pytest.approx(Q1),
+                   "value_period": None, "target": 80, "comparator": ">=", "status": "amber"}
+    # The same fields as `kpis`, and the same figures as it gives today.
+    code, out, _ = cli("kpis", "--agreement", KRAMI, "--period", "2023-Q1")
+    assert closed["figures"] == json.loads(out)
+    assert closed["meeting"]["status"] == "closed" and closed["meeting"]["revised"] == []
+    assert figure(closed, "work_study_share")["value"] == pytest.approx(8 / 24)
+
+    # A replacing import of revised figures (import 2), then another import undone (3).
+    code, _, err = cli("import", "--replace", str(changed_workbook(tmp_path, 1)))
+    assert code == 0, err
+    code, out, _ = cli("kpis", "--agreement", KRAMI, "--period", "2023-Q1")
+    today = next(r for r in json.loads(out) if r["kpi"] == "occupancy" and not r["cluster_id"])
+    assert (today["value"], today["status"]) == (pytest.approx(Q1_CHANGED), "green")
+    code, _, err = cli("import", str(changed_workbook(tmp_path, 5, name="later.xlsx")))
+    assert code == 0, err
+    code, _, err = cli("undo", "3")
+    assert code == 0, err
+
+    after = show(cli, 1)
+    assert after["figures"] == closed["figures"]  # the figures as at closing
+    revised = {(r["kpi"], r["cluster_id"]): r for r in after["meeting"]["revised"]}
+    assert set(revised) == {("occupancy", None), ("occupancy", "stockholm")}
+    note = revised[("occupancy", None)]
+    assert (note["value_then"], note["status_then"]) == (pytest.approx(Q1), "amber")
+    assert (note["value_now"], note["status_now"]) == (pytest.approx(Q1_CHANGED), "green")
+    assert note["note"] == "reviderad sedan mötet: 73,7 → 81,7"
+    en = show(cli, 1, "--lang", "en")
+    assert en["meeting"]["revised"][0]["note"] == "revised since the meeting: 73.7 → 81.7"
+    code, text, _ = cli("meetings", "show", "1")
+    assert "Beläggning: 73,7 ▲ Nära målet (reviderad sedan mötet: 73,7 → 81,7)" in text
+    assert "Bedömning: ◆ Risk – Färre remisser från KV under vintern (Anna Andersson" in text
+
+    # Undoing the revision too: the data is as at closing again, so no note.
+    code, _, err = cli("undo", "2")
+    assert code == 0, err
+    again = show(cli, 1)
+    assert again["figures"] == closed["figures"] and again["meeting"]["revised"] == []
+
+
+def test_the_next_meeting_starts_from_the_last_one(cli, tmp_path):
+    held_meeting(cli)
+    code, _, err = cli("import", "--replace", str(changed_workbook(tmp_path, 1)))
+    assert code == 0, err
+    code, out, err = cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q2",
+                         "--date", "2023-08-24")
+    assert (code, out.strip()) == (0, "2"), err
+    shown = show(cli, 2)
+    since = shown["meeting"]["since_last"]
+    assert since["previous"]["id"] == 1 and shown["meeting"]["previous_meeting_id"] == 1
+    occ = next(r for r in since["targets"] if r["kpi"] == "occupancy" and not r["cluster_id"])
+    assert (occ["then"]["value"], occ["then"]["status"]) == (pytest.approx(Q1), "amber")
+    assert (occ["now"]["value"], occ["now"]["status"]) == (pytest.approx(Q2), "green")
+    assert occ["changed"] and occ in since["changed"]
+    # Work or study: Q1 8 of 24, Q2 (2 + 2 + 1 to work, 1 + 3 + 1 to studies) 10 of 24
+    # (9 + 8 + 7): red both times (under 60 % less 10 %), so not a change.
+    share = next(r for r in since["targets"] if r["kpi"] == "work_study_share")
+    assert share["then"]["value"] == pytest.approx(8 / 24)
+    assert share["now"]["value"] == pytest.approx(10 / 24)
+    assert (share["then"]["status"], share["now"]["status"], share["changed"]) == \
+        ("red", "red", False)
+    assert [a["id"] for a in since["open_actions"]] == [1]
+    action = since["open_actions"][0]
+    assert action["text"] == "Möte med frivården om remisser" and action["overdue"]
+    assert [i["file_name"] for i in since["imports"]] == ["krami-changed.xlsx"]
+    # The carried action is the next meeting's too, overdue (due before its date).
+    assert [(a["id"], a["carried"], a["overdue"], a["done"]) for a in shown["actions"]] == \
+        [(1, True, True, False)]
+    code, text, _ = cli("meetings", "show", "2")
+    assert "Sedan förra mötet" in text and "⚠ Försenad" in text
+
+    # Done at the second meeting: it no longer carries over; the first keeps it as it was.
+    code, out, err = cli("meetings", "done", "2", "1", "--by", "Bo Berg")
+    assert (code, out.strip()) == (0, "Åtgärd 1: klar."), err
+    assert show(cli, 2)["actions"][0]["done"] is True
+    assert cli("meetings", "close", "2")[0] == 0
+    assert show(cli, 1)["actions"][0]["done"] is False
+    code, out, _ = cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q3",
+                       "--date", "2023-11-16")
+    third = show(cli, 3)
+    assert third["actions"] == [] and third["meeting"]["since_last"]["open_actions"] == []
+
+
+def test_list_in_json_and_as_a_table(cli):
+    held_meeting(cli)
+    cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q2", "--date",
+        "2023-08-24", "--title", "=HYPERLINK(\"http://x\")")
+    code, out, err = cli("meetings", "list", "--agreement", KRAMI, "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["id"], r["status"], r["checkins"], r["decisions"], r["actions"])
+            for r in rows] == [(1, "closed", 2, 1, 1), (2, "open", 0, 0, 0)]
+    assert rows[1]["title"] == "=HYPERLINK(\"http://x\")"  # JSON keeps the text as it is
+    code, out, _ = cli("meetings", "list", "--agreement", KRAMI)
+    lines = out.splitlines()
+    assert lines[0].split("\t") == ["id", "datum", "period", "status", "rubrik",
+                                    "bedömningar", "beslut", "åtgärder"]
+    assert lines[1].split("\t")[:5] == ["1", "2023-04-20", "2023-Q1", "stängt",
+                                        "Styrgrupp april"]
+    # Tab-separated text may be pasted into a spreadsheet: never as a formula.
+    assert lines[2].split("\t")[4] == "'=HYPERLINK(\"http://x\")"
+    code, out, _ = cli("--lang", "en", "meetings", "list", "--agreement", KRAMI)
+    assert out.splitlines()[1].split("\t")[3] == "closed"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def test_refusals_name_the_problem_with_exit_codes(cli, tmp_path):
+    held_meeting(cli)
+    cases = [
+        (("meetings", "show", "9"), 1, "Mötet 9 finns inte."),
+        (("meetings", "checkin", "1", "--kpi", "occupancy", "--assessment", "on_track",
+          "--comment", "x"), 1, "Mötet 1 är stängt: det kan inte ändras."),
+        (("meetings", "add", "--agreement", "nope", "--period", "2023", "--date",
+          "2023-01-10"), 1, "Överenskommelsen ”nope” finns inte."),
+        (("meetings", "add", "--agreement", KRAMI, "--period", "2023-13", "--date",
+          "2023-01-10"), 2, "”2023-13” är ingen period."),
+        (("meetings", "add", "--agreement", KRAMI, "--period", "2023", "--date",
+          "2023-02-30"), 2, "Datum: ”2023-02-30” är inget datum. Skriv ÅÅÅÅ-MM-DD."),
+        (("meetings", "list", "--agreement", "nope"), 1, "Överenskommelsen ”nope” finns inte."),
+    ]
+    for args, code, message in cases:
+        got, out, err = cli(*args)
+        assert (got, out) == (code, ""), args
+        assert message in err, (args, err)
+    code, out, _ = cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q2",
+                       "--date", "2023-08-24")
+    meeting = out.strip()
+    cases = [
+        (("meetings", "checkin", meeting, "--kpi", "started", "--assessment", "on_track",
+          "--comment", "x"), 1, "started är inget mål i mötet. Mål: occupancy, "
+         "work_study_share, fte_actual, fte_actual/AF, fte_actual/KV, fte_actual/STHLM."),
+        (("meetings", "checkin", meeting, "--kpi", "occupancy", "--assessment", "fine",
+          "--comment", "x"), 2, "Bedömningen ska vara on_track, at_risk eller off_track."),
+        (("meetings", "decide", meeting, "--text", "x", "--action", "Ring"), 2,
+         "En åtgärd behöver text, ansvarig och datum"),
+        (("meetings", "decide", meeting, "--text", "x", "--action", "Ring", "--owner", "AF",
+          "--due", "15/5"), 2, "Klart senast: ”15/5” är inget datum."),
+        (("meetings", "decide", meeting, "--text", "  "), 1, "Beslutstexten saknas."),
+        (("meetings", "done", meeting, "7"), 1, "Åtgärden 7 hör inte till mötet 2."),
+    ]
+    for args, code, message in cases:
+        got, out, err = cli(*args)
+        assert (got, out) == (code, ""), args
+        assert message in err, (args, err)
+    code, _, err = cli("--lang", "en", "meetings", "close", "1")
+    assert (code, err.strip()) == (1, "The meeting 1 is closed: it cannot be changed.")
+    code, _, err = cli("meetings", "show", "77", "--lang", "en")
+    assert (code, err.strip()) == (1, "The meeting 77 does not exist.")
+    assert cli("meetings", "show", "x")[0] == 2  # argparse: wrong usage
+    # The pack: a meeting alone, or an agreement and a period; a meeting that exists.
+    out = str(tmp_path / "pack")
+    code, _, err = cli("export", "--meeting", "1", "--agreement", KRAMI, "--out", out)
+    assert code == 2 and "--meeting ger mötets egen överenskommelse och period" in err
+    code, _, err = cli("export", "--out", out)
+    assert (code, err.strip()) == (2, "Ange --agreement och --period, eller --meeting.")
+    code, _, err = cli("export", "--meeting", "99", "--out", out)
+    assert (code, err.strip()) == (1, "Mötet 99 finns inte.")
+    assert not (tmp_path / "pack").exists()
+
+
+def test_identity_numbers_are_refused_naming_the_field_never_echoed(cli):
+    code, out, _ = cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q1",
+                       "--date", "2023-04-20")
+    fields = [
+        (("meetings", "add", "--agreement", KRAMI, "--period", "2023", "--date",
+          "2023-04-20", "--title", f"Möte om {PNR}"), "Rubriken"),
+        (("meetings", "add", "--agreement", KRAMI, "--period", "2023", "--date",
+          "2023-04-20", "--attendees", "Anna\n811218 9876"), "Närvarolistan"),
+        (("meetings", "checkin", "1", "--kpi", "occupancy", "--assessment", "at_risk",
+          "--comment", "ring 8112189876"), "Kommentaren"),
+        (("meetings", "checkin", "1", "--kpi", "occupancy", "--assessment", "at_risk",
+          "--comment", "ok", "--by", PNR), "Namnet"),
+        (("meetings", "decide", "1", "--text", f"beslut {PNR}"), "Beslutstexten"),
+        (("meetings", "decide", "1", "--text", "x", "--action", f"ring {PNR}", "--owner",
+          "AF", "--due", "2023-05-01"), "Åtgärden"),
+        (("meetings", "decide", "1", "--text", "x", "--action", "ring", "--owner",
+          "19811218–9876", "--due", "2023-05-01"), "Ansvarig"),
+    ]
+    for args, field in fields:
+        code, out, err = cli(*args)
+        assert code == 1 and out == "", args
+        assert err.startswith(f"{field} ser ut att innehålla ett personnummer"), err
+        assert "9876" not in err
+    # Typed where an id, a KPI or an agreement goes: never said back either.
+    for args in (("meetings", "show", "198112189876"),
+                 ("meetings", "checkin", "1", "--kpi", PNR, "--assessment", "at_risk",
+                  "--comment", "x"),
+                 ("meetings", "add", "--agreement", PNR, "--period", "2023", "--date",
+                  "2023-01-01"),
+                 ("meetings", "add", "--agreement", KRAMI, "--period", PNR, "--date",
+                  "2023-01-01"),
+                 ("meetings", "add", "--agreement", KRAMI, "--period", "2023", "--date",
+                  PNR),
+                 ("meetings", "show", PNR),
+                 ("meetings", "show", "1", PNR)):
+        code, out, err = cli(*args)
+        assert code in (1, 2) and "9876" not in err + out, (args, err)
+    # Nothing was written.
+    assert show(cli, 1)["checkins"] == [] and show(cli, 1)["decisions"] == []
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def test_the_api_the_app_uses(demo):
+    import dashboard.meetings as meetings
+
+    mid = meetings.create(demo, KRAMI, "2023-Q1", "2023-04-20", title="April", by="Anna")
+    assert meetings.get(demo, mid).created_by == "Anna"
+    keys = meetings.target_keys(demo, mid)
+    assert meetings.TargetKey("fte_actual", None, "KV") in keys and len(keys) == 6
+    edited = meetings.edit(demo, mid, attendees="Anna (AF)\nBo (KV)", by="Anna")
+    assert edited.attendees == "Anna (AF)\nBo (KV)"
+    key = meetings.TargetKey("occupancy")
+    meetings.checkin(demo, mid, key, "on_track", "Först", "Anna")
+    meetings.checkin(demo, mid, key, "at_risk", "Omskrivet", "Bo")  # written over
+    assert [(c.assessment, c.comment, c.written_by)
+            for c in meetings.load_record(demo, mid).checkins] == [("at_risk", "Omskrivet",
+                                                                    "Bo")]
+    _, action = meetings.decide(demo, mid, "Beslut", key, ("Ring KV", "Bo", "2023-05-01"),
+                                by="Anna")
+    record = meetings.load_record(demo, mid)
+    # An open meeting: overdue against its date or today, whichever is later.
+    assert record.is_overdue(record.actions[0])
+    with pytest.raises(meetings.MeetingError) as refused:
+        meetings.close(demo, 99, "Anna")
+    assert refused.value.message("en") == "The meeting 99 does not exist."
+    meetings.close(demo, mid, "Anna")
+    record = meetings.load_record(demo, mid)
+    assert record.closed and not record.is_overdue(record.actions[0])  # due after 04-20
+    assert meetings.since_last(demo, mid) is None
+    nxt = meetings.create(demo, KRAMI, "2023-Q2", "2023-08-24", by="Bo")
+    since = meetings.since_last(demo, nxt)
+    assert since["previous"]["id"] == mid
+    assert [(a["id"], a["overdue"]) for a in since["open_actions"]] == [(action, True)]
+    json.dumps(since)  # plain data
+    meetings.checkin(demo, nxt, key, "on_track", "Bättre", "Bo")
+    history = meetings.checkin_history(demo, KRAMI, key)
+    assert [(m.id, c.assessment) for m, c in history] == [(mid, "at_risk"),
+                                                          (nxt, "on_track")]
+    assert [m.id for m, _ in meetings.load_record(demo, mid).history(key, demo)] == [mid]
+    assert [m.id for m in meetings.list_meetings(demo, KRAMI)] == [mid, nxt]
+    with pytest.raises(meetings.MeetingError) as refused:
+        meetings.set_done(demo, mid, action, True, "Bo")
+    assert refused.value.key == "meeting_closed"
+    # A write that passed the check just before someone closed the meeting: refused in
+    # its own transaction, so nothing lands in a closed meeting.
+    from dashboard.meetings import store
+
+    with pytest.raises(store.MeetingClosed):
+        store.save_checkin(demo, mid, key, "on_track", "För sent", "Bo")
+    with pytest.raises(store.MeetingClosed):
+        store.add_decision(demo, meetings.get(demo, mid), "För sent", None, "Bo")
+    assert [c.comment for c in meetings.load_record(demo, mid).checkins] == ["Omskrivet"]
+
+
+def test_as_a_user_runs_it_from_a_shell(db_url, demo):
+    """``python -m dashboard meetings`` as a process: the id on standard output, a refusal
+    on standard error with its exit code, never a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": db_url}
+    env.pop("DASHBOARD_LANG", None)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dashboard", "meetings", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    added = run("add", "--agreement", KRAMI, "--period", "2023-Q1", "--date", "2023-04-20")
+    assert (added.returncode, added.stdout, added.stderr) == (0, "1\n", "")
+    refused = run("close", "2", "--lang", "en")
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == "The meeting 2 does not exist.\n"
