@@ -56,6 +56,9 @@ class View:
     # Whether the person asking may see the whole agreement (a cluster's viewer may not:
     # set by dashboard.auth.view_for; the cluster page then leaves out the agreement's parts).
     agreement_visible: bool = True
+    # Each target's status over its last periods, by (kpi, cluster, party) (the strip
+    # beside the targets, :func:`trend_strips`); ``None`` until computed.
+    trends: dict[tuple, list] | None = None
 
     @property
     def period_was_invalid(self) -> bool:
@@ -300,6 +303,19 @@ def year_spans(years: list[str], lang: str) -> list[tuple[str, str]]:
             label = f"{t('last_three_years', lang)} ({label})"
         out.append((p.text, label))
     return out
+
+
+def trend_strips(engine: Engine, view: View) -> dict[tuple, list]:
+    """The strips of the view's targets (:func:`dashboard.trends.status_trends`): one more
+    read of the agreement's rows, the quarters before P and a year before them; computed
+    once per data version with the rest of the view (``view_payload``)."""
+    from .trends import status_trends, trend_window
+
+    data = repository.load_agreement(engine, view.agreement_id, trend_window(view.period))
+    if data is None:
+        return {}
+    return {k: v for k, v in status_trends(data, view.period).items()
+            if k[1] == view.cluster_id}
 
 
 def step_period(period: Period, step: int) -> Period:

@@ -13,7 +13,7 @@ from ..places import municipalities_text
 from ..series import cluster_names, part_of_agreement, party_names
 from ..store import settings_cache, versions
 from ..theme import SCREEN
-from ..views import View, build_view
+from ..views import View, build_view, trend_strips
 from .cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
 from .controls import control_data, controls
 from .describe import chart_text
@@ -82,7 +82,8 @@ def view_content(view: View, path: str) -> list:
     targets = view.targets()
     summary = html.Section([
         html.H2(t("targets_status", lang)),
-        targets_table(targets, parties, lang, details=view.period_notes()) if targets else
+        targets_table(targets, parties, lang, details=view.period_notes(),
+                      trends=view.trends) if targets else
         html.P(t("no_targets", lang), className="muted"),
     ], className="targets-section")
     panels = build_panels(view, SCREEN) if view.has_data else []
@@ -129,6 +130,7 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
         if view is None:
             return {"missing": True}
         view.agreement_visible = whole
+        view.trends = trend_strips(eng, view)
         state = view_state(view, path)
         return {"content": view_content(view, path), "state": state,
                 "controls": control_data(view),
