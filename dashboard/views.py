@@ -16,7 +16,14 @@ from sqlalchemy.engine import Engine
 from . import repository
 from .i18n import date_label, kpi_label, period_label, t
 from .kpis import AgreementData, KpiValue, compute_kpis, has_rows
-from .periods import Period, PeriodError, canonical_text, month_index, parse_period_or_none
+from .periods import (
+    Period,
+    PeriodError,
+    canonical_text,
+    month_index,
+    parse_period_or_none,
+    shift_month,
+)
 from .series import (
     BREAKDOWNS,
     Note,
@@ -285,24 +292,40 @@ def period_options(span: tuple[str, str] | None, indicator_periods: list[str],
                 out.append((p.text, period_label(p, lang)))
         for m in sorted((m for m in months if m.startswith(y)), reverse=True):
             out.append((m, period_label(Period.parse(m), lang)))
-    return out + year_spans(years, lang)
+    return out + year_spans(years, lang, last)
 
 
-def year_spans(years: list[str], lang: str) -> list[tuple[str, str]]:
-    """Spans of whole years for a look back: every year with data, and the last three."""
-    if len(years) < 2:
-        return []
-    first, last = min(years), max(years)
-    spans = [Period.parse(f"{first}-01..{last}-12")]
-    if len(years) > 3:
-        spans.insert(0, Period.parse(f"{int(last) - 2}-01..{last}-12"))
+def year_spans(years: list[str], lang: str, last: str | None = None) -> list[tuple[str, str]]:
+    """Spans for a look back over several years, as concrete periods of the contract (the
+    address says which months, whatever day it is opened): the last twelve months up to
+    ``last`` (the last month with data) where they are not a calendar year ("Senaste
+    året (jul 2018–jun 2019)"), the last three years ("Senaste tre åren (2017–2019)"; the
+    label of the span of every year when there are exactly three), and every year with
+    data ("2016–2019")."""
     out = []
+    if last is not None and not last.endswith("-12") and len(years) > 1:
+        p = Period.parse(f"{shift_month(last, -11)}..{last}")
+        out.append((p.text, f"{t('last_year_span', lang)} ({period_label(p, lang)})"))
+    if len(years) < 2:
+        return out
+    first, latest = min(years), max(years)
+    spans = [Period.parse(f"{first}-01..{latest}-12")]
+    if len(years) > 3:
+        spans.insert(0, Period.parse(f"{int(latest) - 2}-01..{latest}-12"))
     for p in spans:
         label = period_label(p, lang)
-        if p.start[:4] != first:
+        if p.start[:4] != first or len(years) == 3:
             label = f"{t('last_three_years', lang)} ({label})"
         out.append((p.text, label))
     return out
+
+
+def is_span(value: str) -> bool:
+    """Whether a period's text is a look back over several years or the last twelve months
+    (:func:`year_spans`), not a period inside one year."""
+    p = parse_period_or_none(value)
+    return p is not None and p.kind == "range" and \
+        month_index(p.end) - month_index(p.start) + 1 >= 12
 
 
 def trend_strips(engine: Engine, view: View) -> dict[tuple, list]:
