@@ -328,17 +328,29 @@ def is_span(value: str) -> bool:
         month_index(p.end) - month_index(p.start) + 1 >= 12
 
 
-def trend_strips(engine: Engine, view: View) -> dict[tuple, list]:
-    """The strips of the view's targets (:func:`dashboard.trends.status_trends`): one more
-    read of the agreement's rows, the quarters before P and a year before them; computed
-    once per data version with the rest of the view (``view_payload``)."""
+def trend_rows(engine: Engine, agreement_id: str, period: Period) -> list[list]:
+    """Every target's strip of the agreement and its clusters for P, as plain data
+    (``[kpi, cluster, party, [[period, status, value], ...]]``, kept as JSON once per data
+    version and period for the agreement, its clusters, breakdowns and languages): one
+    more read of the agreement's rows, the quarters before P and a year before them."""
     from .trends import status_trends, trend_window
 
-    data = repository.load_agreement(engine, view.agreement_id, trend_window(view.period))
+    data = repository.load_agreement(engine, agreement_id, trend_window(period))
     if data is None:
-        return {}
-    return {k: v for k, v in status_trends(data, view.period).items()
-            if k[1] == view.cluster_id}
+        return []
+    return [[k[0], k[1], k[2], [list(p) for p in points]]
+            for k, points in status_trends(data, period).items()]
+
+
+def strips_of(rows: list[list], cluster_id: str | None) -> dict[tuple, list]:
+    """The strips of one scope (the agreement's, or one cluster's) from :func:`trend_rows`,
+    by ``(kpi, cluster, party)``."""
+    return {(r[0], r[1], r[2]): [tuple(p) for p in r[3]] for r in rows if r[1] == cluster_id}
+
+
+def trend_strips(engine: Engine, view: View) -> dict[tuple, list]:
+    """The strips of the view's targets (:func:`dashboard.trends.status_trends`)."""
+    return strips_of(trend_rows(engine, view.agreement_id, view.period), view.cluster_id)
 
 
 def step_period(period: Period, step: int) -> Period:
