@@ -19,6 +19,7 @@ from .figures.outcomes import outcomes_figure
 from .figures.spec import Figure
 from .figures.staffing import staffing_figure
 from .i18n import fmt_fte, fmt_sek, month_label, same_period_earlier, t
+from .periods import shift_month
 from .privacy import suppress_monthly, suppress_outcomes
 from .series import (
     category_balances,
@@ -86,13 +87,30 @@ def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None)
         notes.append(t("suppression_note", lang))
     extra = " · ".join(notes) or None
     what = t("occupancy_title", lang)
+    earlier = earlier_totals(view, months)
     fig = occupancy_figure(monthly, months=months, breakdown=view.breakdown,
                            target=occ.target if occ and occ.comparator in (">=", "<=")
                            else None,
                            mean=occ.value if occ else None,
                            text=figure_text(view, what, extra=extra), theme=theme,
-                           flagged=flagged, totals=totals)
+                           flagged=flagged, totals=totals, earlier=earlier,
+                           earlier_label=same_period_earlier(view.period, lang))
     return Panel("occupancy", what, fig, has_data=not monthly.empty)
+
+
+def earlier_totals(view: View, months: list[str]) -> list[float | None] | None:
+    """Participants in each month of ``months`` a year earlier (the view's rows hold the
+    same period a year earlier), or ``None`` for a period longer than a year (it would
+    be the same months drawn twice) or without data then."""
+    if len(view.period.months) > 12:
+        return None
+    before = view.period.year_earlier()
+    rows = occupancy_by_month(view.data, before, view.cluster_id, "total")
+    if rows.empty:
+        return None
+    by_month = rows.groupby("month")["participants"].sum()
+    return [None if shift_month(m, -12) not in by_month.index
+            else float(by_month[shift_month(m, -12)]) for m in months]
 
 
 def flow_panel(view: View, theme: Theme) -> Panel:
@@ -123,8 +141,32 @@ def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) 
                           status=share.status if share and share.comparator else None,
                           previous=share.previous if share else None,
                           previous_label=same_period_earlier(view.period, view.lang),
-                          text=figure_text(view, what, n=n, extra=extra), theme=theme)
+                          text=figure_text(view, what, n=n, extra=extra), theme=theme,
+                          earlier=earlier_shares(view, groups, suppress_below))
     return Panel("outcomes", what, fig, n=n, table=groups, has_data=not groups.empty)
+
+
+def earlier_shares(view: View, groups: pd.DataFrame,
+                   suppress_below: int | None = None) -> list[float | None] | None:
+    """Each group's share in work or study in the same period a year earlier (in the
+    order of ``groups``), or ``None`` for a period longer than a year or without
+    completers then. In exports a share is left out where its counts would be hidden
+    (contract section 5)."""
+    if groups.empty or len(view.period.months) > 12:
+        return None
+    before = outcomes_by_group(view.data, view.period.year_earlier(), view.cluster_id,
+                               view.breakdown)
+    if before.empty or not before["completed"].fillna(0).gt(0).any():
+        return None
+    if suppress_below:
+        before = suppress_outcomes(before, suppress_below)
+    shares = {}
+    for rec in before.to_dict("records"):
+        hidden = rec.get("hidden") or ()
+        share = rec.get("share")
+        shares[rec["group"]] = None if "share" in hidden or share is None or \
+            share != share else float(share)
+    return [shares.get(g) for g in groups["group"]]
 
 
 def staffing_panel(view: View, theme: Theme) -> Panel:

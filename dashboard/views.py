@@ -16,7 +16,14 @@ from sqlalchemy.engine import Engine
 from . import repository
 from .i18n import date_label, kpi_label, period_label, t
 from .kpis import AgreementData, KpiValue, compute_kpis, has_rows
-from .periods import Period, PeriodError, canonical_text, month_index, parse_period_or_none
+from .periods import (
+    Period,
+    PeriodError,
+    canonical_text,
+    month_index,
+    parse_period_or_none,
+    shift_month,
+)
 from .series import (
     BREAKDOWNS,
     Note,
@@ -56,6 +63,9 @@ class View:
     # Whether the person asking may see the whole agreement (a cluster's viewer may not:
     # set by dashboard.auth.view_for; the cluster page then leaves out the agreement's parts).
     agreement_visible: bool = True
+    # Each target's status over its last periods, by (kpi, cluster, party) (the strip
+    # beside the targets, :func:`trend_strips`); ``None`` until computed.
+    trends: dict[tuple, list] | None = None
 
     @property
     def period_was_invalid(self) -> bool:
@@ -282,24 +292,65 @@ def period_options(span: tuple[str, str] | None, indicator_periods: list[str],
                 out.append((p.text, period_label(p, lang)))
         for m in sorted((m for m in months if m.startswith(y)), reverse=True):
             out.append((m, period_label(Period.parse(m), lang)))
-    return out + year_spans(years, lang)
+    return out + year_spans(years, lang, last)
 
 
-def year_spans(years: list[str], lang: str) -> list[tuple[str, str]]:
-    """Spans of whole years for a look back: every year with data, and the last three."""
-    if len(years) < 2:
-        return []
-    first, last = min(years), max(years)
-    spans = [Period.parse(f"{first}-01..{last}-12")]
-    if len(years) > 3:
-        spans.insert(0, Period.parse(f"{int(last) - 2}-01..{last}-12"))
+def year_spans(years: list[str], lang: str, last: str | None = None) -> list[tuple[str, str]]:
+    """Spans for a look back over several years, as concrete periods of the contract (the
+    address says which months, whatever day it is opened): the last twelve months up to
+    ``last`` (the last month with data) where they are not a calendar year ("Senaste
+    året (jul 2018–jun 2019)"), the last three years ("Senaste tre åren (2017–2019)"; the
+    label of the span of every year when there are exactly three), and every year with
+    data ("2016–2019")."""
     out = []
+    if last is not None and not last.endswith("-12") and len(years) > 1:
+        p = Period.parse(f"{shift_month(last, -11)}..{last}")
+        out.append((p.text, f"{t('last_year_span', lang)} ({period_label(p, lang)})"))
+    if len(years) < 2:
+        return out
+    first, latest = min(years), max(years)
+    spans = [Period.parse(f"{first}-01..{latest}-12")]
+    if len(years) > 3:
+        spans.insert(0, Period.parse(f"{int(latest) - 2}-01..{latest}-12"))
     for p in spans:
         label = period_label(p, lang)
-        if p.start[:4] != first:
+        if p.start[:4] != first or len(years) == 3:
             label = f"{t('last_three_years', lang)} ({label})"
         out.append((p.text, label))
     return out
+
+
+def is_span(value: str) -> bool:
+    """Whether a period's text is a look back over several years or the last twelve months
+    (:func:`year_spans`), not a period inside one year."""
+    p = parse_period_or_none(value)
+    return p is not None and p.kind == "range" and \
+        month_index(p.end) - month_index(p.start) + 1 >= 12
+
+
+def trend_rows(engine: Engine, agreement_id: str, period: Period) -> list[list]:
+    """Every target's strip of the agreement and its clusters for P, as plain data
+    (``[kpi, cluster, party, [[period, status, value], ...]]``, kept as JSON once per data
+    version and period for the agreement, its clusters, breakdowns and languages): one
+    more read of the agreement's rows, the quarters before P and a year before them."""
+    from .trends import status_trends, trend_window
+
+    data = repository.load_agreement(engine, agreement_id, trend_window(period))
+    if data is None:
+        return []
+    return [[k[0], k[1], k[2], [list(p) for p in points]]
+            for k, points in status_trends(data, period).items()]
+
+
+def strips_of(rows: list[list], cluster_id: str | None) -> dict[tuple, list]:
+    """The strips of one scope (the agreement's, or one cluster's) from :func:`trend_rows`,
+    by ``(kpi, cluster, party)``."""
+    return {(r[0], r[1], r[2]): [tuple(p) for p in r[3]] for r in rows if r[1] == cluster_id}
+
+
+def trend_strips(engine: Engine, view: View) -> dict[tuple, list]:
+    """The strips of the view's targets (:func:`dashboard.trends.status_trends`)."""
+    return strips_of(trend_rows(engine, view.agreement_id, view.period), view.cluster_id)
 
 
 def step_period(period: Period, step: int) -> Period:

@@ -16,13 +16,14 @@ from ..i18n import (
     kpi_label,
     same_period_earlier,
     status_label,
+    status_symbol,
     status_word,
     t,
 )
 from ..ids import Ids, download_id, panel_id
 from ..kpis import KpiValue
 from ..panels import Panel
-from ..periods import parse_period_or_none
+from ..periods import Period, parse_period_or_none
 from ..series import Note
 from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 from .links import href
@@ -74,14 +75,20 @@ def earlier_words(v: KpiValue, lang: str) -> str:
 
 def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str,
                   cluster_names: dict[str, str] | None = None,
-                  details: dict[str, str] | None = None) -> html.Table:
-    """The targets of the view: figure, value, target, status in words.
+                  details: dict[str, str] | None = None,
+                  trends: dict[tuple, list] | None = None) -> html.Table:
+    """The targets of the view: figure, value, target, status in words, and (``trends``,
+    by ``(kpi, cluster, party)``, see :func:`dashboard.trends.status_trends`) the status
+    over the last periods as a strip of symbols.
 
     ``details`` adds a line under a value, by ``(kpi, party, cluster)`` (e.g. "senaste:
     okt–dec 2023 (kv. 4)" for an indicator whose value is for its latest quarter).
     """
-    head = html.Thead(html.Tr([html.Th(t("key_figures", lang)), html.Th(t("value", lang)),
-                               html.Th(t("target", lang)), html.Th(t("status", lang))]))
+    strips = trends is not None
+    heads = [t("key_figures", lang), t("value", lang), t("target", lang), t("status", lang)]
+    if strips:
+        heads.append(t("trend_title", lang))
+    head = html.Thead(html.Tr([html.Th(h) for h in heads]))
     rows = []
     for v in values:
         name = kpi_label(v.kpi, lang)
@@ -92,16 +99,82 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
         # A value for a period inside P (an indicator's latest quarter): say which.
         extra = " · ".join(x for x in ((details or {}).get((v.kpi, v.party_id, v.cluster_id)),
                                        previous_words(v, lang)) if x)
-        rows.append(html.Tr([
+        cells = [
             html.Td(name),
             html.Td([html.Span(fmt_value(v.value, v.unit, lang), className="big-number"),
                      html.Div(extra, className="muted small") if extra else None]),
             html.Td(target_words(v, lang)),
             html.Td(status_badge(v.status, lang, comparator=v.comparator)),
-        ], **{"data-kpi": v.kpi, "data-party": v.party_id or "",
-              "data-cluster": v.cluster_id or ""}))
+        ]
+        if strips:
+            points = trends.get((v.kpi, v.cluster_id, v.party_id)) or []
+            cells.append(html.Td(trend_strip(points, lang, v.comparator) if points else
+                                 html.Span("–", className="muted",
+                                           title=t("no_trend", lang),
+                                           **{"aria-label": t("no_trend", lang)}),
+                                 className="trend-cell"))
+        rows.append(html.Tr(cells, **{"data-kpi": v.kpi, "data-party": v.party_id or "",
+                                       "data-cluster": v.cluster_id or ""}))
     return html.Table([head, html.Tbody(rows)], className="table targets-table",
                       id=Ids.TARGETS)
+
+
+# A period in a strip where no target applied (the target began or ended): a dot.
+NO_TARGET_COLOURS = ("#E9ECEF", "#343A40")
+
+
+def strip_period(period: Period, lang: str) -> str:
+    """A strip's period, short: ``kv. 1 2023`` / ``Q1 2023``, ``H1 2023``, ``2023``."""
+    year = period.start[:4]
+    if period.kind == "quarter":
+        return f"kv. {period.text[-1]} {year}" if lang == "sv" else f"Q{period.text[-1]} {year}"
+    if period.kind == "half":
+        return f"H{period.text[-1]} {year}"
+    if period.kind == "year":
+        return year
+    from ..i18n import period_label
+
+    return period_label(period, lang)
+
+
+def strip_words(points: list, lang: str, comparator: str | None = None) -> str:
+    """The strip for screen readers: ``Status över tid: kv. 1 2023 ✔ Uppnått, …``."""
+    items = []
+    for text, status, _value in points:
+        period = parse_period_or_none(text)
+        when = strip_period(period, lang) if period else text
+        what = t("no_target", lang) if status == "none" else \
+            status_label(status, lang, comparator)
+        items.append(f"{when} {what}")
+    return f"{t('trend_title', lang)}: " + ", ".join(items)
+
+
+def trend_strip(points: list, lang: str, comparator: str | None = None) -> html.Div:
+    """A target's status in each of its last periods: one cell per period, its symbol on
+    its colour (never colour alone), the first and last period written under it, the
+    whole in words for screen readers; the last cell is the period shown."""
+    cells = []
+    for text, status, _value in points:
+        period = parse_period_or_none(text)
+        when = strip_period(period, lang) if period else text
+        if status == "none":
+            symbol, (background, colour) = "·", NO_TARGET_COLOURS
+            word = t("no_target", lang)
+        else:
+            symbol = status_symbol(status)
+            background, colour = STATUS_COLOURS[status], STATUS_TEXT_COLOURS[status]
+            word = status_word(status, lang, comparator)
+        cells.append(html.Span(symbol, className="trend-mark", title=f"{when}: {word}",
+                               style={"backgroundColor": background, "color": colour},
+                               **{"data-status": status, "data-period": text}))
+    first, last = (parse_period_or_none(points[0][0]), parse_period_or_none(points[-1][0]))
+    span = strip_period(first, lang) if first else points[0][0]
+    if len(points) > 1:
+        span += " – " + (strip_period(last, lang) if last else points[-1][0])
+    return html.Div([html.Div(cells, className="trend-marks", **{"aria-hidden": "true"}),
+                     html.Div(span, className="trend-span", **{"aria-hidden": "true"})],
+                    className="trend-strip", role="img",
+                    **{"aria-label": strip_words(points, lang, comparator)})
 
 
 def kpi_table(values: list[KpiValue], party_names: dict[str, str],

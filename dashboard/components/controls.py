@@ -15,7 +15,7 @@ from .. import auth
 from ..i18n import TEXT, t
 from ..ids import Ids
 from ..periods import parse_period_or_none
-from ..views import View, period_options
+from ..views import View, is_span, period_options
 from .links import href
 
 # The open period list: about ten periods at a time (of up to 38), within a 1024×768
@@ -37,13 +37,33 @@ def dropdown_labels(lang: str) -> dict[str, str]:
 def control_data(view: View) -> dict:
     """What the period controls offer for a view, as plain data (kept with the view)."""
     lang = view.lang
-    options = period_options(view.span, view.indicator_periods, lang)
+    options = spans_early(period_options(view.span, view.indicator_periods, lang))
     if view.period.text not in [v for v, _ in options]:
         options.insert(0, (view.period.text, view.period_text))
     return {"options": [{"label": label, "value": value} for value, label in options],
             "breakdowns": view.breakdowns,
             "prev": step_data(view.neighbour(-1), "prev_period", "no_earlier_data", lang),
             "next": step_data(view.neighbour(1), "next_period", "no_later_data", lang)}
+
+
+def spans_early(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The looks back over several years (and the last twelve months) moved up, after the
+    latest year, its year to date and its halves: within the list's first screen, not
+    after every month of every year."""
+    spans = [o for o in options if is_span(o[0])]
+    rest = [o for o in options if not is_span(o[0])]
+    if not spans or not rest:
+        return options
+    latest = rest[0][0][:4]
+
+    def year_level(value: str) -> bool:
+        p = parse_period_or_none(value)
+        return p is not None and value[:4] == latest and p.start[:4] == p.end[:4] and \
+            p.kind not in ("quarter", "month")
+
+    at = next((i for i, (value, _label) in enumerate(rest) if not year_level(value)),
+              len(rest))
+    return rest[:at] + spans + rest[at:]
 
 
 def step_data(target, words: str, none_words: str, lang: str) -> dict:

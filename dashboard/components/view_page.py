@@ -13,7 +13,7 @@ from ..places import municipalities_text
 from ..series import cluster_names, part_of_agreement, party_names
 from ..store import settings_cache, versions
 from ..theme import SCREEN
-from ..views import View, build_view
+from ..views import View, build_view, strips_of, trend_rows
 from .cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
 from .controls import control_data, controls
 from .describe import chart_text
@@ -82,7 +82,8 @@ def view_content(view: View, path: str) -> list:
     targets = view.targets()
     summary = html.Section([
         html.H2(t("targets_status", lang)),
-        targets_table(targets, parties, lang, details=view.period_notes()) if targets else
+        targets_table(targets, parties, lang, details=view.period_notes(),
+                      trends=view.trends) if targets else
         html.P(t("no_targets", lang), className="muted"),
     ], className="targets-section")
     panels = build_panels(view, SCREEN) if view.has_data else []
@@ -129,6 +130,11 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
         if view is None:
             return {"missing": True}
         view.agreement_visible = whole
+        # The strips: once per data version and period for the agreement and its clusters.
+        strips = cache.get_or_build(
+            cache.key("trends", version, agreement_id, view.period.text),
+            lambda: trend_rows(eng, agreement_id, view.period))
+        view.trends = strips_of(strips, view.cluster_id)
         state = view_state(view, path)
         return {"content": view_content(view, path), "state": state,
                 "controls": control_data(view),

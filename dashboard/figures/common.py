@@ -396,7 +396,9 @@ class Placed:
 
 def place_labels(values: Sequence[float | None], lines: Sequence[float], *, top: float,
                  plot_px: float, label_px: float | Sequence[float], pad_px: float = 4,
-                 inside_ok: bool = True, low: float = 0.0) -> tuple[list[Placed | None], float]:
+                 inside_ok: bool = True, low: float = 0.0,
+                 own: Sequence[Sequence[float]] | None = None,
+                 ) -> tuple[list[Placed | None], float]:
     """Place each bar's value label past the end of its bar so that no target or mean
     line (``lines``, in data units) runs through it.
 
@@ -407,17 +409,21 @@ def place_labels(values: Sequence[float | None], lines: Sequence[float], *, top:
     ``plot_px`` pixels, and returns the placements and an axis end that holds every
     label. Placed for the smallest drawing, they hold for larger ones: a label is pinned
     to its anchor in pixels, so as the scale grows it only moves towards the anchor.
+    ``own`` adds lines that cross one bar only (the same month a year earlier, drawn as
+    a mark over that bar), by bar.
     """
+    every = lines
     sizes = [label_px] * len(values) if isinstance(label_px, (int, float)) else list(label_px)
     placed: list[Placed | None] = [None] * len(values)
     for _ in range(5):
         k = (top - low) / plot_px  # data units per pixel
-        margin = 2 * k
+        margin = (6 if own else 2) * k  # a mark is thicker than a line
         need = top
         for i, v in enumerate(values):
             if v is None:
                 placed[i] = None
                 continue
+            lines = [*every, *own[i]] if own else every
             reach = (pad_px + sizes[i]) * k
             crossing = [ln for ln in lines if v - margin <= ln <= v + reach + margin]
             if not crossing:

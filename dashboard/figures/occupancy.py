@@ -88,7 +88,9 @@ def month_frame(theme: Theme, text: FigureText, labels: list[str], top: float, *
 def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str,
                      target: float | None, mean: float | None, text: FigureText,
                      theme: Theme, flagged: set[str] = frozenset(),
-                     totals: pd.Series | None = None) -> Figure:
+                     totals: pd.Series | None = None,
+                     earlier: list[float | None] | None = None,
+                     earlier_label: str | None = None) -> Figure:
     """Stacked bars of participants per month, totals written on top, target and mean lines.
 
     ``monthly`` has ``month, group, participants`` (see :func:`series.occupancy_by_month`);
@@ -99,8 +101,13 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     :mod:`dashboard.privacy`) and the published month ``totals``: hidden groups of a month
     are drawn together as one hatched "dolt" segment (the total minus what is shown).
 
+    ``earlier`` (by month of ``months``) is the same month a year earlier, drawn behind
+    the current year as a grey mark across each month's bar and named in the legend with
+    its mean (``earlier_label``: ``Föregående år``, ``Samma kvartal året innan``).
+
     The target's label sits in the right margin, the mean is named in the legend, and a
-    month's total steps aside (into its bar, or over the line) where a line would cross it.
+    month's total steps aside (into its bar, or over the line) where a line or the year
+    before's mark would cross it.
     """
     lang = text.lang
     if monthly.empty:
@@ -132,11 +139,21 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
         else None
     if mean_label:
         legend.append(esc(mean_label))
+    before = [number(v) if not _missing(v) else None for v in (earlier or [])]
+    if not any(v is not None for v in before):
+        before = []
+    before_label = None
+    if before:
+        got = [v for v in before if v is not None]
+        before_label = f"{earlier_label or t('previous_year', lang)}: " \
+            f"{t('mean', lang).lower()} {fmt_number(sum(got) / len(got), 1, lang)}"
+        legend.append(esc(before_label))
     target_label = target_text(target, "count", lang) if target is not None else None
     right = text_width(f"<b>{target_label}</b>", theme.label_size) + 10 if target_label else 0
 
     finite = [v for v in total_y if v is not None]
-    top = headroom(max(finite, default=0), target, mean, factor=1.22)
+    top = headroom(max(finite, default=0), target, mean,
+                   *[v for v in before if v is not None], factor=1.22)
     canvas, (tick_values, tick_texts) = month_frame(
         theme, text, labels, top * 1.3, legend=legend, right=right,
         y_title=t("participants", lang))
@@ -155,7 +172,9 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     # Into the bar (white on its colour) only when the bar is wide enough for the number.
     placed, top = place_labels(total_y, lines, top=top, plot_px=plot_px,
                                label_px=line_px(size),
-                               inside_ok=not show_segments and widest <= slot * 0.75 - 4)
+                               inside_ok=not show_segments and widest <= slot * 0.75 - 4,
+                               own=[[v] if v is not None else [] for v in before]
+                               if before else None)
 
     fig = Figure()
     k = top / plot_px
@@ -164,13 +183,16 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
         y = [cells.get((m, g)) for m in months]
         # A segment's number where it fits inside it and no line crosses it.
         seg_text, seg_pos = [], []
-        for m, v in zip(months, y, strict=True):
+        for i, (m, v) in enumerate(zip(months, y, strict=True)):
             label = fmt_auto(v, lang, "") if show_segments and v else ""
             fits = bool(label) and v / k >= glyph_px(theme.label_size - 2) and \
                 text_width(label, theme.label_size - 2) + 4 <= bar_width
             mid = _segment_base(cells, groups, g, m) + (v or 0) / 2
+            # A line, or the year before's mark (thicker: a few pixels more), over it.
+            marks = [before[i]] if before and before[i] is not None else []
             crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3
-                          for ln in lines)
+                          for ln in lines) or \
+                any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 7 for ln in marks)
             seg_text.append(label)
             seg_pos.append("inside" if fits and not crossed else "none")
         fig.add(dict(
@@ -183,7 +205,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
             showlegend=show_segments))
     if any_hidden:
         _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_width,
-                         lines, cells, groups, hidden_flags)
+                         lines, cells, groups, hidden_flags, before)
 
     colour = theme.text_colour
     texts, ys, positions, colours_ = [], [], [], []
@@ -201,6 +223,8 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     fig.add(dict(type="scatter", x=labels, y=ys, mode="text", showlegend=False,
                  text=texts, textposition=positions,
                  textfont=dict(size=size, color=colours_), cliponaxis=False))
+    if before:
+        _earlier_marks(fig, labels, before, before_label, bar_width, theme)
     if mean is not None:
         fig.add(mean_trace(mean, mean_label, theme, labels))
     y_ticks = fit_ticks(0, top, plot_px, lambda v: axis_number(v, lang), theme.font_size,
@@ -218,6 +242,24 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
         fig.annotate(target_label_right(target_label, target, theme))
     canvas.apply(fig)
     return fig
+
+
+EARLIER_COLOUR = "#333333"
+
+
+def _earlier_marks(fig: Figure, labels: list[str], before: list[float | None], name: str,
+                   bar_width: float, theme: Theme) -> None:
+    """The same month a year earlier: a dark mark across each month's bar, on a white
+    one so that it shows on the bar's colour and on the background alike."""
+    # As wide as half a bar at the chart's narrowest (a card at 1024 px is narrower than
+    # the width the chart is planned for), so that it stays on its own bar.
+    width = max(8.0, bar_width * 0.6)
+    thick = max(theme.line_width + 1, 4)
+    for colour, line, legend in (("#FFFFFF", thick + 4, False), (EARLIER_COLOUR, thick, True)):
+        fig.add(dict(type="scatter", x=labels, y=before, mode="markers", name=esc(name),
+                     marker=dict(symbol="line-ew", size=width,
+                                 line=dict(color=colour, width=line)),
+                     showlegend=legend, cliponaxis=False, meta="earlier"))
 
 
 def _segment_base(cells, groups, group, month) -> float:
@@ -292,14 +334,15 @@ def flow_figure(flow: pd.DataFrame, *, months: list[str], text: FigureText,
 
 
 def _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_width,
-                     lines, cells, groups, hidden_flags) -> None:
+                     lines, cells, groups, hidden_flags, before=None) -> None:
     """One hatched segment per month for its hidden groups: the total minus what is shown."""
     small = set()
     if "small" in monthly.columns:
         small = {(m, g) for m, g, f in zip(monthly["month"], monthly["group"],
                                            monthly["small"], strict=True) if f}
     y, text, pos = [], [], []
-    for m, total in zip(months, total_y, strict=True):
+    for i, (m, total) in enumerate(zip(months, total_y, strict=True)):
+        mark = [before[i]] if before and before[i] is not None else []
         hidden_groups = [g for g in groups if hidden_flags.get((m, g))]
         if not hidden_groups:
             y.append(None)
@@ -314,7 +357,9 @@ def _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_
         fits = v / k >= glyph_px(theme.label_size - 2) and \
             text_width(esc(label), theme.label_size - 2) + 4 <= bar_width
         mid = shown + v / 2
-        crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3 for ln in lines)
+        crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3
+                      for ln in lines) or \
+            any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 7 for ln in mark)
         pos.append("inside" if fits and not crossed else "none")
     fig.add(dict(type="bar", x=labels, y=y, name=t("hidden_legend", lang), text=text,
                  textposition=pos, insidetextanchor="middle", textangle=0,

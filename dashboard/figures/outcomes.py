@@ -45,10 +45,14 @@ def _missing(v) -> bool:
 def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | None,
                     comparator: str | None, status: str | None, text: FigureText,
                     theme: Theme, previous: float | None = None,
-                    previous_label: str | None = None) -> Figure:
+                    previous_label: str | None = None,
+                    earlier: list[float | None] | None = None) -> Figure:
     """Top: share in work or study per group, ``57 % (n = 14)``, target line.
 
     ``previous_label`` names what ``previous`` is (``Samma kvartal året innan``).
+    ``earlier``: each group's share in the same period a year earlier (``None`` where
+    there is none or it may not be shown), drawn behind the current share as a dark
+    mark across the group's bar and written after its n (``Föregående år 61 %``).
     Bottom: completers split into work, study, other, and those who discontinued.
 
     ``groups`` comes from :func:`series.outcomes_by_group` (the total first). The target's
@@ -83,6 +87,16 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
         line_value = previous * 100
         line_label = f"{previous_label or t('previous_year', lang)} " \
             f"{fmt_percent(previous, 0, lang)}"
+    # The same period a year earlier per group; the total's is the line already when
+    # the target is a direction.
+    before = [None if _missing(v) else float(v) for v in (earlier or [])][:n_rows]
+    before += [None] * (n_rows - len(before))
+    if line_value is not None and previous is not None and line_label and \
+            comparator in ("increase", "decrease"):
+        before[0] = None
+    word = previous_label or t("previous_year", lang)
+    share_text = [f"{s}  ·  {word} {fmt_percent(b, 0, lang)}" if b is not None else s
+                  for s, b in zip(share_text, before, strict=True)]
     names = [_split_name(c, lang) for c in SPLIT] + [t("discontinued", lang)]
 
     # Pixels: the upper chart's title line (with the status at its right) and the line
@@ -106,7 +120,7 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
         fig = outcomes_figure(groups, breakdown=breakdown, target=target,
                               comparator=comparator, status=status, text=text,
                               theme=shrunk(theme, factor), previous=previous,
-                              previous_label=previous_label)
+                              previous_label=previous_label, earlier=earlier)
         fig.fit *= factor
         return fig
     if theme.fixed_height:
@@ -121,7 +135,9 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     x_share = [(s or 0) * 100 for s in shares]
     label_px = [text_width(s, theme.label_size) for s in share_text]
     placed, end = place_labels(x_share, [line_value] if line_value is not None else [],
-                               top=112, plot_px=width_px, label_px=label_px, pad_px=6)
+                               top=112, plot_px=width_px, label_px=label_px, pad_px=6,
+                               own=[[b * 100] if b is not None else [] for b in before]
+                               if any(b is not None for b in before) else None)
     positions = []
     for p in placed:
         positions.append({"above": "outside", "inside": "inside"}.get(p.where, "none"))
@@ -138,6 +154,8 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
                               xanchor="left", xshift=theme.line_width / 2 + 6, yref=upper.y,
                               y=label, yanchor="middle", showarrow=False,
                               font=dict(size=theme.label_size)))
+    if any(b is not None for b in before):
+        _earlier_marks(fig, labels, before, word, row1, theme, upper)
     if line_value is not None:
         fig.shape(target_shape(line_value, theme, horizontal=False, x=upper.x, y=upper.y))
         fig.annotate(target_label_top(line_label, line_value, theme, x=upper.x, y=upper.y))
@@ -179,6 +197,20 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     canvas.apply(fig, plot_height=plot_px)
     fig.layout["legend"].update(y=top2, yanchor="bottom")
     return fig
+
+
+def _earlier_marks(fig: Figure, labels: list[str], before: list[float | None], name: str,
+                   row_px: float, theme: Theme, cell) -> None:
+    """Each group's share a year earlier: a dark upright mark across its bar, on a white
+    one so that it shows on the bar and on the background alike (named in its words)."""
+    size = max(10.0, row_px * 0.55)
+    thick = max(theme.line_width + 1, 4)
+    x = [None if b is None else number(b * 100) for b in before]
+    for colour, line in (("#FFFFFF", thick + 4), ("#333333", thick)):
+        fig.add(dict(type="scatter", y=labels, x=x, mode="markers", name=esc(name),
+                     xaxis=cell.x, yaxis=cell.y, showlegend=False, cliponaxis=False,
+                     marker=dict(symbol="line-ns", size=size,
+                                 line=dict(color=colour, width=line)), meta="earlier"))
 
 
 def _split_chart(fig: Figure, groups: pd.DataFrame, records: list[dict], labels: list[str],
