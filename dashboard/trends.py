@@ -85,12 +85,16 @@ def first_month(data: AgreementData) -> str | None:
     return min(firsts) if firsts else None
 
 
-def status_trends(data: AgreementData, period: Period,
-                  count: int = QUARTERS) -> dict[Key, list[Point]]:
+def status_trends(data: AgreementData, period: Period, count: int = QUARTERS,
+                  kept=None) -> dict[Key, list[Point]]:
     """Per target (of the agreement and of each cluster): its status in each of its last
     periods (``count`` quarters, or the half-years or years of an indicator reported so)
     from the first in which it applied; ``"none"`` where no target applied in a period
-    after that. Periods ending before the first month with data are left out."""
+    after that. Periods ending before the first month with data are left out.
+
+    ``kept(name, build)``: a cache of each period's assessed figures (plain rows), so that
+    strips ending at neighbouring periods share the periods they have in common (a view's
+    strips then cost one new period per step, not eight); ``None``: computed here."""
     targets = data.targets
     if targets.empty:
         return {}
@@ -111,16 +115,21 @@ def status_trends(data: AgreementData, period: Period,
         keys = {k for k, v in wanted.items() if v == kind}
         tables = {KPI_TABLES.get(k[0], "indicators") for k in keys}
         for p in periods:
-            table = assessed(figure_table(inputs, p, tables), inputs, p)
-            table = table[table["comparator"].notna()]
-            for kpi, scope, party, value, status in zip(
-                    table["kpi"], table["scope"], table["party_id"], table["value"],
-                    table["status"], strict=True):
+            def build(p=p, tables=tables) -> list[list]:
+                table = assessed(figure_table(inputs, p, tables), inputs, p)
+                table = table[table["comparator"].notna()]
+                return [[k, sc, pa, None if v is None or v != v else float(v), st]
+                        for k, sc, pa, v, st in zip(table["kpi"], table["scope"],
+                                                    table["party_id"], table["value"],
+                                                    table["status"], strict=True)]
+
+            rows = build() if kept is None else kept(f"{p.text}:{','.join(sorted(tables))}",
+                                                     build)
+            for kpi, scope, party, value, status in rows:
                 key = (kpi, scope or None, party or None)
                 if key not in keys:
                     continue
-                v = None if value is None or value != value else float(value)
-                found.setdefault(key, {})[p.text] = (p.text, status, v)
+                found.setdefault(key, {})[p.text] = (p.text, status, value)
     out = {}
     for key, kind in wanted.items():
         points = found.get(key)

@@ -328,7 +328,7 @@ def is_span(value: str) -> bool:
         month_index(p.end) - month_index(p.start) + 1 >= 12
 
 
-def trend_rows(engine: Engine, agreement_id: str, period: Period) -> list[list]:
+def trend_rows(engine: Engine, agreement_id: str, period: Period, kept=None) -> list[list]:
     """Every target's strip of the agreement and its clusters for P, as plain data
     (``[kpi, cluster, party, [[period, status, value], ...]]``, kept as JSON once per data
     version and period for the agreement, its clusters, breakdowns and languages): one
@@ -339,7 +339,7 @@ def trend_rows(engine: Engine, agreement_id: str, period: Period) -> list[list]:
     if data is None:
         return []
     return [[k[0], k[1], k[2], [list(p) for p in points]]
-            for k, points in status_trends(data, period).items()]
+            for k, points in status_trends(data, period, kept=kept).items()]
 
 
 def strips_of(rows: list[list], cluster_id: str | None) -> dict[tuple, list]:

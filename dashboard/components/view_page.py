@@ -133,7 +133,9 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
         # The strips: once per data version and period for the agreement and its clusters.
         strips = cache.get_or_build(
             cache.key("trends", version, agreement_id, view.period.text),
-            lambda: trend_rows(eng, agreement_id, view.period))
+            lambda: trend_rows(eng, agreement_id, view.period, kept=lambda name, make:
+                               cache.get_or_build(cache.key("trend-period", version,
+                                                            agreement_id, name), make)))
         view.trends = strips_of(strips, view.cluster_id)
         state = view_state(view, path)
         return {"content": view_content(view, path), "state": state,
