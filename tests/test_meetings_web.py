@@ -188,7 +188,7 @@ def action_body(mid: int, action: int) -> dict:
     ident = {"type": "action-done", "action": action}
     return {"output": "", "outputs": {"id": {"type": "action-state", "action": action},
                                       "property": "children"},
-            "inputs": [{"id": ident, "property": "value", "value": ["done"]}],
+            "inputs": [{"id": ident, "property": "value", "value": True}],
             "state": [meeting_state(mid)],
             "changedPropIds": [json.dumps(ident, separators=(",", ":")) + ".value"]}
 

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from flask import current_app
 
 from .. import auth
@@ -259,11 +259,10 @@ def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li
     overdue = record.is_overdue(action)
     parts = []
     if editable:
-        parts.append(dcc.Checklist(
-            id={"type": "action-done", "action": action.id},
-            options=[{"label": mt("done", lang), "value": "done"}],
-            value=["done"] if action.done else [], className="action-check",
-            inputClassName="form-check-input me-1", labelClassName="me-2"))
+        parts.append(dbc.Checkbox(
+            id={"type": "action-done", "action": action.id}, value=bool(action.done),
+            label=f"{mt('done', lang)}: {action.text}", className="action-check",
+            label_class_name="visually-hidden"))
     parts += [
         html.Span(action.text, className="action-text"),
         html.Span(f" · {mt('owner', lang)}: ", className="muted"),

@@ -88,12 +88,12 @@ def layout(meeting_id: str | None = None, **query):
                      className="btn btn-link", id="meeting-list-link"),
         ], className="view-links"),
     ], className="view-header meeting-header")
-    return page_frame([
+    return page_frame(html.Div([
         header,
         html.Div(meeting_body(record, lang, editable), id=BODY),
         html.Div(id=CLOSE_MESSAGE, role="alert"),
         dcc.Store(id=STATE, data={"meeting": m.id, "lang": lang, "mode": "page"}),
-    ], lang=lang, path=path, state={"lang": lang},
+    ], className="meeting-page"), lang=lang, path=path, state={"lang": lang},
         crumbs=[(name, href(agreement_path(m.agreement_id), lang=lang)),
                 (mt("meetings", lang), href(f"{agreement_path(m.agreement_id)}/meetings",
                                             lang=lang)),
@@ -119,13 +119,13 @@ def names(record) -> tuple[dict, dict]:
 def meeting_body(record, lang: str, editable: bool) -> list:
     m = record.meeting
     if record.closed:
-        note = html.Div(["🔒 ", mt("closed_note", lang, when=web.when(m.closed_at),
+        note = html.Div([mt("closed_note", lang, when=web.when(m.closed_at),
                                    who=m.closed_by or "–",
                                    as_of=date_label(record.data_as_of, lang))],
                         className="alert alert-secondary notes", id="meeting-status",
                         **{"data-status": "closed"})
     else:
-        note = html.Div(["✎ ", mt("open_note", lang)], className="alert alert-info notes",
+        note = html.Div([mt("open_note", lang)], className="alert alert-info notes",
                         id="meeting-status", **{"data-status": "open"})
     read_only = None
     if not editable:
@@ -215,7 +215,8 @@ def targets_section(record, lang: str, editable: bool) -> html.Section:
              for v in record.targets()]
     if record.view is None:
         cards = [html.P(wt("no_data", lang), className="muted")]
-    return html.Section([html.H2(mt("targets", lang)), *cards],
+    return html.Section([html.H2(mt("targets", lang)),
+                         html.Div(cards, className="target-grid")],
                         className="meeting-section targets", id="meeting-targets")
 
 
@@ -356,8 +357,7 @@ def decision_form(record, lang: str, compact: bool = False) -> html.Div:
         field("text", mt("decision_text", lang),
               dcc.Textarea(id=decision_id("text"), value="", rows=2, className="form-control")),
         field("target", mt("about_target", lang),
-              dcc.Dropdown(id=decision_id("target"), options=targets, value=NO_TARGET,
-                           clearable=False, searchable=False)),
+              dbc.Select(id=decision_id("target"), options=targets, value=NO_TARGET)),
         html.Fieldset([
             html.Legend(wt("action_optional", lang), className="fs-6 fw-bold"),
             field("action", mt("action", lang),
@@ -602,8 +602,8 @@ def mark_action(value, state):
     if not isinstance(action_id, int):
         raise PreventUpdate
     try:
-        action = service.set_done(web.engine(), mid, action_id, "done" in (value or []),
-                                  web.writer())
+        done = value is True or (isinstance(value, list) and "done" in value)
+        action = service.set_done(web.engine(), mid, action_id, done, web.writer())
     except MeetingError as exc:
         return html.Span(exc.message(lang), className="field-error")
     record = web.record_for(mid, lang, revisions=False, trends=False)

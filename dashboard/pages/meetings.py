@@ -70,8 +70,8 @@ def layout(agreement_id: str | None = None, **query):
 def web_frame(body, lang, path, crumbs, title):
     from ..components.cards import page_frame
 
-    return page_frame(body, lang=lang, path=path, state={"lang": lang}, crumbs=crumbs,
-                      title=title)
+    return page_frame(html.Div(body, className="meeting-page"), lang=lang, path=path,
+                      state={"lang": lang}, crumbs=crumbs, title=title)
 
 
 def meeting_list(agreement_id: str, lang: str):
@@ -96,7 +96,7 @@ def meeting_list(agreement_id: str, lang: str):
             html.Td(dcc.Link(m.title or wt("meeting_of", lang, date=m.held_on),
                              href=href(f"/meetings/{m.id}", lang=lang),
                              id={"type": "meeting-link", "meeting": m.id})),
-            html.Td(("🔒 " if m.closed else "✎ ") + status,
+            html.Td(status,
                     className="meeting-status " + ("closed" if m.closed else "open")),
             html.Td(f"{c.get('checkins', 0)} · {c.get('decisions', 0)} · "
                     f"{c.get('actions', 0)}", className="num"),

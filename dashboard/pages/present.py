@@ -209,8 +209,8 @@ def checkins_of_slide(record, index: int, places: dict[str, int], lang: str):
                              **{"data-target": tid}))
     if not items:
         return None
-    return html.Ul(items, className="slide-checkins",
-                   **{"aria-label": wt("meeting_slide_checkins", lang)})
+    return html.Div([html.Div(wt("meeting_slide_checkins", lang), className="checkins-label"),
+                     html.Ul(items, className="slide-checkins")], className="slide-checkins-box")
 
 
 def edit_panel(record, slides, places: dict[str, int], current: int, lang: str) -> html.Aside:

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -51,6 +52,7 @@ def shoot(duo, name: str) -> None:
         time.sleep(0.6)
         duo.driver.save_screenshot(str(folder / f"{name}-{size}.png"))
     set_viewport(duo.driver, 1024, 768)
+    time.sleep(0.6)
 
 
 def import_occupancy(engine, folder: Path, more: int) -> int:
@@ -102,6 +104,14 @@ def check_in(driver, scope, assessment_word: str, comment: str) -> None:
     click(driver, box)
     box.send_keys(comment)
     box.send_keys(Keys.TAB)
+
+
+def press_button(driver, element_id: str) -> None:
+    """A button at the end of a long page (clicked where it is, once scrolled to)."""
+    button = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    time.sleep(0.3)
+    driver.execute_script("arguments[0].click()", button)
 
 
 def saved_text(scope) -> str:
@@ -174,8 +184,9 @@ def test_a_meeting_from_start_to_end(duo, browser_app, tmp_path):
         shoot(duo, "meeting-open")
 
         # Close, after confirming: read only, the figures frozen.
-        click(driver, driver.find_element(By.ID, "close-ask"))
-        click(driver, driver.find_element(By.ID, "close-yes"))
+        press_button(driver, "close-ask")
+        wait_for(driver, "document.querySelector('#close-confirm').offsetParent")
+        press_button(driver, "close-yes")
         wait_for(driver, "document.querySelector('#meeting-status[data-status=closed]')")
         assert not driver.find_elements(By.CSS_SELECTOR, "textarea")
         first_url = driver.current_url
@@ -289,3 +300,61 @@ def test_the_kiosk_moves_on_and_picks_up_new_data(duo, browser_app, tmp_path):
         assert dash_errors(duo) == []
     finally:
         undo(engine, import_id)
+
+
+@pytest.fixture(scope="module")
+def axe(request):
+    """axe-core's source (tests/browser/test_a11y.py's fixture)."""
+    from tests.browser.test_a11y import axe_source
+
+    return axe_source.__wrapped__()
+
+
+def test_the_meeting_pages_and_slides_have_no_wcag_violations(duo, browser_app, axe):
+    """axe-core (WCAG 2.1 A and AA, as tests/browser/test_a11y.py) on the meetings list, an
+    open meeting with its forms, a closed one with "since last meeting", and every slide
+    of a meeting's presentation with the edit panel, at 1920×1080 and 1024×768."""
+    from dashboard.meetings import service
+    from tests.browser.test_a11y import charts_without_text, violations
+
+    engine = browser_app.server.config["DASHBOARD_ENGINE"]
+    agreement = "jarfalla-af-2023"
+    first = service.create(engine, agreement, "2023-Q3", "2023-10-20", "Oktober",
+                           "Anna Andersson, AF", "Test")
+    target = service.target_keys(engine, store_meeting(engine, first))[0]
+    service.checkin(engine, first, target, "at_risk", "Färre övergångar till studier", "Test")
+    service.decide(engine, first, "Följ upp SFI", target, ("Ring SFI", "Järfälla", "2023-11-30"),
+                   "Test")
+    service.close(engine, first, "Test")
+    second = service.create(engine, agreement, "2023-Q4", "2024-01-20", "Januari", "", "Test")
+    pages = [(f"/agreements/{agreement}/meetings", "#meetings-table"),
+             (f"/meetings/{second}", "#decision-form"),
+             (f"/meetings/{first}?lang=en", "#meeting-targets")]
+    driver = duo.driver
+    problems: list[str] = []
+    for size, (width, height) in SIZES.items():
+        set_viewport(driver, width, height)
+        for path, ready in pages:
+            visit(duo, path, f"document.querySelector({ready!r})")
+            problems += [f"{size} {path}: {v}" for v in violations(driver, axe)]
+            if sideways_overflow(duo) > 0:
+                problems.append(f"{size} {path}: scrolls sideways")
+        path = f"/present/{agreement}?meeting={second}"
+        visit(duo, path, "document.querySelector('#present .slide.current')")
+        count = int(driver.find_element(By.ID, "present").get_attribute("data-count"))
+        for n in range(1, count + 1):
+            if n > 1:
+                driver.execute_script("document.dispatchEvent(new KeyboardEvent('keydown', "
+                                      "{key: 'ArrowRight'}))")
+            found = violations(driver, axe, [["#present"]] if n == 1 else
+                               [[".slide.current"], [".edit-group:not([hidden])"]])
+            problems += [f"{size} {path} slide {n}: {v}" for v in found]
+        problems += [f"{size} {path}: chart without text: {c}"
+                     for c in charts_without_text(driver)]
+    assert problems == [], "\n".join(problems)
+
+
+def store_meeting(engine, meeting_id: int):
+    from dashboard.meetings import store
+
+    return store.get_meeting(engine, meeting_id)
