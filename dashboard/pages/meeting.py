@@ -277,10 +277,18 @@ def trend_strip(record, key: TargetKey, lang: str) -> html.Div | None:
     items = []
     for period, status, _value in points:
         p = parse_period_or_none(period)
-        items.append(html.Li(f"{period_label(p, lang) if p else period} "
+        items.append(html.Li(f"{quarter_label(p, lang) if p else period} "
                              f"{status_symbol(status) if status != 'none' else '–'}"))
     return html.Div([html.Span(mt("trend", lang) + ": ", className="cell-label"),
                      html.Ul(items, className="trend-strip")], className="trend")
+
+
+def quarter_label(period, lang: str) -> str:
+    """``kv. 1 2023`` / ``Q1 2023``: short, for a strip of quarters."""
+    if period.kind != "quarter":
+        return period_label(period, lang)
+    number, year = period.text[-1], period.text[:4]
+    return f"kv. {number} {year}" if lang == "sv" else f"Q{number} {year}"
 
 
 def history_list(history: list, lang: str) -> html.Div:

@@ -148,12 +148,15 @@ def since_slide_body(record, lang: str) -> list:
                 html.Span(fmt_value(v.value, v.unit, lang) if v else "–",
                           className="me-2"),
                 status_badge(v.status, lang, "md", v.comparator) if v else None]))
-        cells.append(html.Td("⇄" if row.changed else "", className="changed-mark"))
-        rows.append(html.Tr(cells, **{"data-changed": "1" if row.changed else "0"}))
+        if row.changed:  # the word, not only a mark: said in the "now" cell
+            cells[-1].children.append(html.Strong(f" ⇄ {mt('changed_status', lang)}",
+                                                  className="changed-mark"))
+        rows.append(html.Tr(cells, className="changed" if row.changed else "",
+                            **{"data-changed": "1" if row.changed else "0"}))
     prev = since.previous
-    head = html.Thead(html.Tr([html.Th(""), html.Th(f"{mt('then', lang)} ({prev.held_on})"),
-                               html.Th(mt("now", lang)),
-                               html.Th(mt("changed_status", lang))]))
+    head = html.Thead(html.Tr([html.Th(wt("figure", lang)),
+                               html.Th(f"{mt('then', lang)} ({prev.held_on})"),
+                               html.Th(mt("now", lang))]))
     actions = [web.action_line(a, record, lang, editable=False) for a in since.open_actions]
     return [
         html.H1(mt("since_last", lang), className="slide-title"),

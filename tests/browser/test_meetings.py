@@ -218,6 +218,7 @@ def test_a_meeting_from_start_to_end(duo, browser_app, tmp_path):
         wait_for(driver, "document.querySelector('.slide.current').dataset.key === 'since'")
         assert "Kontakta frivården" in driver.find_element(By.CSS_SELECTOR,
                                                            ".slide.current").text
+        shoot(duo, "present-since")
         press(duo, Keys.PAGE_DOWN)
         wait_for(driver, "document.querySelector('.slide.current').dataset.key === "
                          "'occupancy'")
@@ -237,6 +238,7 @@ def test_a_meeting_from_start_to_end(duo, browser_app, tmp_path):
         last = driver.find_element(By.CSS_SELECTOR, ".slide.current").text
         assert "Beslut och åtgärder" in last and "Kontakta frivården i Stockholm" in last
         assert "Försenad" in last
+        shoot(duo, "present-decisions")
         assert sideways_overflow(duo) <= 0
 
         # The first meeting's slides carry its check-ins under the charts.
