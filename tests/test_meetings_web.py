@@ -288,3 +288,35 @@ def test_refusals_are_said_beside_their_field(served):
     # A closed meeting takes nothing.
     reply = member.callback(with_output(member, checkin_body(ids["closed"])))
     assert "är stängt" in reply.text
+
+
+def test_the_pack_button_builds_the_zip_with_the_cores_writer(monkeypatch, tmp_path):
+    """The job calls ``write_meeting_pack(engine, meeting_id, out_dir, lang, threshold,
+    progress=, on_browser=)`` (dashboard/export/meeting.py, from the meetings core) and
+    zips what it wrote."""
+    import zipfile
+    from io import BytesIO
+    from types import SimpleNamespace
+
+    from dashboard.app import create_app
+    from dashboard.meetings import web
+
+    create_app({"database_url": f"sqlite:///{tmp_path / 'app.sqlite'}", "load_demo": False,
+                "secret_key": "pack-test-" + "k" * 40, "jobs_dir": str(tmp_path / "jobs")})
+    from dashboard.pages import meeting
+
+    calls = []
+
+    def writer(engine, meeting_id, out_dir, lang, threshold, progress=None, on_browser=None):
+        calls.append((meeting_id, lang, threshold))
+        path = out_dir / f"mote-{meeting_id}.docx"
+        path.write_bytes(b"docx")
+        progress(1.0, "klart")
+        return [path]
+
+    monkeypatch.setattr(web, "pack_writer", lambda: writer)
+    settings = SimpleNamespace(database_url=f"sqlite:///{tmp_path / 'app.sqlite'}",
+                               suppression_threshold=5)
+    data, name, files = meeting.build_meeting_pack_zip(7, "sv", settings, lambda f, m: None)
+    assert calls == [(7, "sv", 5)] and files == 1 and name == "motespaket-mote-7.zip"
+    assert zipfile.ZipFile(BytesIO(data)).namelist() == ["motespaket-mote-7/mote-7.docx"]

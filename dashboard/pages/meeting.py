@@ -438,7 +438,7 @@ def build_meeting_pack_zip(meeting_id: int, lang: str, settings, progress=None,
     if writer is None:
         raise LookupError("no meeting pack")
     engine = make_engine(settings.database_url)
-    prefix = "motesprotokoll" if lang != "en" else "meeting"
+    prefix = "motespaket-mote" if lang != "en" else "meeting-pack-meeting"
     name = slug(f"{prefix}-{meeting_id}", limit=80)
     try:
         with tempfile.TemporaryDirectory() as tmp:
