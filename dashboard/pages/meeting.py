@@ -128,9 +128,8 @@ def meeting_body(record, lang: str, editable: bool) -> list:
         note = html.Div([mt("open_note", lang)], className="alert alert-info notes",
                         id="meeting-status", **{"data-status": "open"})
     read_only = None
-    if not editable:
-        read_only = html.P(mt("closed_read_only" if record.closed else "read_only", lang),
-                           className="muted", id="meeting-read-only")
+    if not editable and not record.closed:  # a closed meeting's note says it already
+        read_only = html.P(mt("read_only", lang), className="muted", id="meeting-read-only")
     attendees = html.Div([html.H2(mt("attendees", lang)),
                           html.P(m.attendees, className="attendees")]) \
         if m.attendees else None
