@@ -134,7 +134,7 @@ def create_meeting(duo, held_on: str, title: str) -> None:
     fill(driver, "new-meeting-period", "2023")
     fill(driver, "new-meeting-title", title)
     fill(driver, "new-meeting-attendees", "Anna Andersson, AF\nKim Karlsson, KV")
-    click(driver, driver.find_element(By.ID, "meeting-create"))
+    press_button(driver, "meeting-create")
     wait_for(driver, "document.querySelector('#new-meeting-link')")
     click(driver, driver.find_element(By.ID, "new-meeting-link"))
     wait_for(driver, "document.querySelector('#meeting-targets') && "
@@ -177,7 +177,7 @@ def test_a_meeting_from_start_to_end(duo, browser_app, tmp_path):
         fill(driver, "decision-action", "Kontakta frivården i Stockholm")
         fill(driver, "decision-owner", "KV")
         fill(driver, "decision-due", "2024-02-01")
-        click(driver, driver.find_element(By.ID, "decision-add"))
+        press_button(driver, "decision-add")
         wait_text(driver, "#decision-list", "Öka anvisningarna från frivården")
         assert "Kontakta frivården i Stockholm" in driver.find_element(
             By.ID, "meeting-decisions").text
