@@ -3,9 +3,18 @@
  * → PageDown Space next · ← PageUp previous · Home End · F full screen · Esc leave.
  * Presentation clickers send PageDown/PageUp. The address follows the slide (?slide=N),
  * so a link opens at that slide.
+ * A meeting's edit panel (beside the slides) shows the check-ins of the slide shown; keys
+ * typed in it are the panel's. With data-loop (&loop=SECONDS) the slides move on by
+ * themselves, round and round.
  */
 (function () {
     function deck() { return document.getElementById("present"); }
+    var lastMove = Date.now();
+
+    function typing(target) {
+        return !!(target && target.closest &&
+                  target.closest("input, textarea, select, [contenteditable], .present-edit"));
+    }
 
     function show(root, index) {
         var slides = root.querySelectorAll(".slide");
@@ -16,6 +25,10 @@
             s.classList.toggle("current", Number(s.dataset.index) === index);
         });
         root.dataset.current = String(index);
+        root.querySelectorAll(".edit-group").forEach(function (g) {
+            g.hidden = Number(g.dataset.slide) !== index;
+        });
+        lastMove = Date.now();
         var counter = document.getElementById("slide-number");
         if (counter) { counter.textContent = index + " / " + count; }
         var url = new URL(window.location.href);
@@ -28,6 +41,7 @@
     document.addEventListener("keydown", function (event) {
         var root = deck();
         if (!root || event.altKey || event.ctrlKey || event.metaKey) { return; }
+        if (typing(event.target)) { return; }
         var current = Number(root.dataset.current || "1");
         var count = Number(root.dataset.count || "1");
         switch (event.key) {
@@ -82,8 +96,21 @@
     // A click (or tap) on the slide moves on, as a clicker would.
     document.addEventListener("click", function (event) {
         var root = deck();
-        if (!root || !root.contains(event.target) || event.target.closest("a")) { return; }
+        if (!root || !root.contains(event.target) || event.target.closest("a") ||
+            typing(event.target)) { return; }
         var current = Number(root.dataset.current || "1");
         show(root, event.clientX < window.innerWidth / 4 ? current - 1 : current + 1);
     });
+
+    // A kiosk: the next slide every data-loop seconds, after the last the first again.
+    var shown = null;
+    window.setInterval(function () {
+        var root = deck();
+        if (root !== shown) { shown = root; lastMove = Date.now(); }
+        if (!root || !root.dataset.loop) { return; }
+        if (Date.now() - lastMove < Number(root.dataset.loop) * 1000) { return; }
+        var current = Number(root.dataset.current || "1");
+        var count = Number(root.dataset.count || "1");
+        show(root, current >= count ? 1 : current + 1);
+    }, 250);
 })();

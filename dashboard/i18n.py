@@ -294,6 +294,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "parties": ("Parter", "Parties"),
     "present": ("Presentera", "Present"),
     "present_clusters": ("Presentera med ett blad per kluster", "Present with a slide per cluster"),
+    "meetings_link": ("Styrgruppens möten", "Steering group meetings"),
     "present_keys": ("→ nästa · ← föregående · F helskärm · Esc avsluta",
                      "→ next · ← previous · F full screen · Esc leave"),
     "leave_presentation": ("Avsluta presentationen", "Leave the presentation"),

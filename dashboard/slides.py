@@ -180,3 +180,28 @@ def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None =
         slides += cluster_slides(cv, theme, suppress_below)
     return slides
 
+
+
+# The slide on which a target of the agreement is drawn, by its key figure; an indicator's
+# target is on the indicators' slide that names it, a cluster's on the cluster's own slide.
+TARGET_SLIDES = {"occupancy": "occupancy", "work_study_share": "outcomes",
+                 **{k: "staffing" for k in ("fte_committed", "fte_actual", "fte_fulfilment",
+                                            "fte_actual_min")},
+                 **{k: "costs" for k in ("cost_total", "cost_paid", "cost_due",
+                                         "cost_balance")}}
+
+
+def target_slide(slides: list[Slide], kpi: str, cluster_id: str | None) -> int:
+    """The index (from 0) of the slide that shows a target: its panel's slide, the
+    cluster's slide, or else the cover (0)."""
+    if cluster_id:
+        return next((i for i, s in enumerate(slides) if s.key == f"cluster:{cluster_id}"), 0)
+    wanted = TARGET_SLIDES.get(kpi)
+    if wanted is not None:
+        return next((i for i, s in enumerate(slides) if s.key == wanted or
+                     s.key.startswith(wanted + "-")), 0)
+    for i, s in enumerate(slides):
+        if s.key.startswith("indicators") and s.panel is not None and \
+                s.panel.table is not None and kpi in str(s.panel.table.to_dict()):
+            return i
+    return next((i for i, s in enumerate(slides) if s.key.startswith("indicators")), 0)

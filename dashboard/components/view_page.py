@@ -76,6 +76,9 @@ def view_content(view: View, path: str) -> list:
                  href=href(present_path(view.agreement_id), period=view.period.text,
                            lang=lang, clusters=1))
         if view.cluster_id is None and len(view.data.cluster_ids) > 1 else None,
+        dcc.Link(t("meetings_link", lang), id="meetings-link", className="btn btn-link",
+                 href=href(f"{agreement_path(view.agreement_id)}/meetings", lang=lang))
+        if view.cluster_id is None and view.agreement_visible else None,
         export_controls(view),
         *_cluster_links(view, state, clusters),
     ], className="view-links")

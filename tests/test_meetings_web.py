@@ -1,0 +1,322 @@
+"""The meetings in the app against every role, as tests/test_auth_matrix.py does it.
+
+The app runs as users run it (``python app.py`` in a process of its own) on the demo data,
+with one account per role and two meetings of Krami (one closed, one open) and one of
+another agreement. Each person asks for the meetings pages and the meeting's presentation
+(drawn by Dash's router, as the browser asks) and each meeting callback (create a meeting,
+a check-in, a decision, an action done, close, the pack, the kiosk's data version).
+Allowed: the answer itself. Refused: the not-found page, or a message above the page for a
+callback, never a blank page or a 500. Refusals of the service (an identity number, a date
+that does not exist) come back beside their field, in the page's language.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.config import DATA_DIR
+from dashboard.db import make_engine
+from dashboard.ingest import import_dataset
+from dashboard.meetings import service, store
+from dashboard.meetings.model import TargetKey
+from tests.test_auth_matrix import refused_callback, text_of
+from tests.webserver import Client, add_accounts, router_body, serving
+
+KRAMI, STHLM = "krami-sthlm-2023", "sthlm-af-2023"
+PASSWORD = "moten-losenord-1"
+PEOPLE = {
+    "admin": (PASSWORD, True, []),
+    "viewer": (PASSWORD, False, [("viewer", KRAMI, None)]),
+    "cluster_viewer": (PASSWORD, False, [("viewer", STHLM, "jarva")]),
+    "member": (PASSWORD, False, [("member", KRAMI, None)]),
+    "steward": (PASSWORD, False, [("steward", KRAMI, None)]),
+    "nobody": (PASSWORD, False, []),
+}
+ROLES = ["anonymous", *PEOPLE]
+KRAMI_PEOPLE = {"viewer", "member", "steward", "admin"}
+KRAMI_WRITERS = {"member", "steward", "admin"}
+EDITOR = '"type": "checkin-comment"'  # a check-in's comment field (writers only)
+PNR = "19121212-1212"  # Skatteverket's test number: looks like an identity number
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("meetings-web")
+    url = f"sqlite:///{folder / 'app.sqlite'}"
+    add_accounts(url, PEOPLE)
+    engine = make_engine(url)
+    for path in sorted((DATA_DIR / "demo").glob("*.xlsx")):
+        assert import_dataset(engine, path).ok
+    first = service.create(engine, KRAMI, "2023-H1", "2023-08-20", "Augusti", "", "test")
+    service.decide(engine, first, "Rekrytera fler deltagare", None,
+                   ("Kontakta frivården", "KV", "2023-09-30"), "test")
+    service.close(engine, first, "test")
+    open_id = service.create(engine, KRAMI, "2023", "2024-02-10", "Februari", "", "test")
+    other = service.create(engine, STHLM, "2023", "2024-02-11", "Stockholm", "", "test")
+    carried = store.actions_at(engine, store.get_meeting(engine, open_id))[0].id
+    ids = {"closed": first, "open": open_id, "other": other, "action": carried}
+    with serving(url, "app", log=folder / "app.log", LOAD_DEMO="0",
+                 BROWSER_PATH=str(folder / "no-browser")) as base:
+        clients = {"anonymous": Client(base)}
+        for login in PEOPLE:
+            clients[login] = Client(base)
+            clients[login].sign_in(login, PASSWORD)
+        yield clients, ids, engine
+    engine.dispose()
+
+
+def refused_page(reply) -> bool:
+    content = json.dumps(reply.json()["response"]["_pages_content"], ensure_ascii=False)
+    return "not-found" in content and ("Sidan finns inte" in content or "Page not found" in content)
+
+
+def pages(ids) -> dict:
+    """name: (path, search, who may see it, what shows it was drawn)."""
+    return {
+        "meetings list": (f"/agreements/{KRAMI}/meetings", "", KRAMI_PEOPLE, "meetings-table"),
+        "another agreement's meetings": (f"/agreements/{STHLM}/meetings", "", {"admin"},
+                                         "meetings-table"),
+        "an open meeting": (f"/meetings/{ids['open']}", "", KRAMI_PEOPLE, "meeting-targets"),
+        "a closed meeting": (f"/meetings/{ids['closed']}", "?lang=en", KRAMI_PEOPLE,
+                             "meeting-targets"),
+        "another agreement's meeting": (f"/meetings/{ids['other']}", "", {"admin"},
+                                        "meeting-targets"),
+        "no such meeting": ("/meetings/999999", "", set(), "meeting-targets"),
+        "not a meeting id": ("/meetings/abc", "", set(), "meeting-targets"),
+        "the meeting's presentation": (f"/present/{KRAMI}", f"?meeting={ids['open']}",
+                                       KRAMI_PEOPLE, "present-bar"),
+        "a meeting under another agreement": (f"/present/{STHLM}", f"?meeting={ids['open']}",
+                                              set(), "present-bar"),
+        "a kiosk": (f"/present/{KRAMI}", "?loop=5&clusters=1", KRAMI_PEOPLE, "kiosk-poll"),
+    }
+
+
+def test_every_role_against_the_meeting_pages(served):
+    clients, ids, _ = served
+    wrong = []
+    for name, (path, search, allowed, marker) in pages(ids).items():
+        for role in ROLES:
+            reply = clients[role].callback(router_body(path, search))
+            assert reply.status != 500 and reply.body, (role, name, reply.status)
+            if role == "anonymous":
+                ok, shown = reply.status == 401, False
+            else:
+                shown = not refused_page(reply)
+                ok = shown == (role in allowed) and (not shown or marker in text_of(reply))
+            if not ok:
+                wrong.append(f"{role} {name}: {reply.status} shown={shown} {reply.text[:160]}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_only_members_get_the_forms_and_the_edit_panel(served):
+    clients, ids, _ = served
+    for role in ("viewer", "member", "steward", "admin"):
+        writer = role in KRAMI_WRITERS
+        listing = text_of(clients[role].callback(router_body(f"/agreements/{KRAMI}/meetings")))
+        assert ("new-meeting-title" in listing) == writer, role
+        assert ("meetings-read-only" in listing) == (not writer), role
+        page = text_of(clients[role].callback(router_body(f"/meetings/{ids['open']}")))
+        assert (EDITOR in page) == writer and ("decision-add" in page) == writer
+        assert ("close-yes" in page) == writer
+        slides = text_of(clients[role].callback(router_body(f"/present/{KRAMI}",
+                                                            f"?meeting={ids['open']}")))
+        assert ("present-edit" in slides) == writer, role
+        assert "Beslut och åtgärder" in slides and "Sedan förra mötet" in slides
+        # A closed meeting: nobody writes; its frozen figures and the carried action.
+        closed = text_of(clients[role].callback(router_body(f"/meetings/{ids['closed']}")))
+        assert EDITOR not in closed and "close-yes" not in closed
+        kiosk = text_of(clients[role].callback(router_body(f"/present/{KRAMI}",
+                                                           f"?meeting={ids['open']}&loop=3")))
+        assert "present-edit" not in kiosk and '"data-loop": "3"' in kiosk
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+def meeting_state(mid: int, mode: str = "page") -> dict:
+    return {"id": "meeting-state", "property": "data",
+            "value": {"meeting": mid, "lang": "sv", "mode": mode}}
+
+
+def create_body(agreement: str, title: str = "Nytt", held_on: str = "2024-03-01") -> dict:
+    fields = {"date": held_on, "period": "2023", "title": title, "attendees": "AF, KV"}
+    return {"output": "", "outputs": [
+        {"id": "meetings-message", "property": "children"},
+        {"id": "meetings-list", "property": "children"},
+        *[{"id": f"new-meeting-{f}-error", "property": "children"} for f in fields]],
+        "inputs": [{"id": "meeting-create", "property": "n_clicks", "value": 1}],
+        "state": [*[{"id": f"new-meeting-{f}", "property": "value", "value": v}
+                    for f, v in fields.items()],
+                  {"id": "meetings-state", "property": "data",
+                   "value": {"agreement": agreement, "lang": "sv"}}],
+        "changedPropIds": ["meeting-create.n_clicks"]}
+
+
+def checkin_body(mid: int, target: str = "occupancy", comment: str = "Bra") -> dict:
+    def ident(kind):
+        return {"type": kind, "target": target}
+
+    return {"output": "", "outputs": [{"id": ident("checkin-saved"), "property": "children"},
+                                      {"id": ident("checkin-shown"), "property": "children"}],
+            "inputs": [{"id": ident("checkin-assessment"), "property": "value",
+                        "value": "at_risk"},
+                       {"id": ident("checkin-comment"), "property": "value", "value": comment}],
+            "state": [meeting_state(mid)],
+            "changedPropIds": [json.dumps(ident("checkin-assessment"), separators=(",", ":"))
+                               + ".value"]}
+
+
+def decision_body(mid: int, text: str = "Beslut", due: str = "2024-04-30") -> dict:
+    fields = ("text", "target", "action", "owner", "due")
+    values = {"text": text, "target": "occupancy", "action": "Ring", "owner": "AF",
+              "due": due}
+    return {"output": "", "outputs": [
+        {"id": "meeting-decisions", "property": "children"},
+        {"id": "decision-message", "property": "children"},
+        *[{"id": f"decision-{f}-error", "property": "children"} for f in fields],
+        *[{"id": f"decision-{f}", "property": "value"} for f in ("text", "action", "owner",
+                                                                  "due")]],
+        "inputs": [{"id": "decision-add", "property": "n_clicks", "value": 1}],
+        "state": [*[{"id": f"decision-{f}", "property": "value", "value": values[f]}
+                    for f in fields], meeting_state(mid)],
+        "changedPropIds": ["decision-add.n_clicks"]}
+
+
+def action_body(mid: int, action: int) -> dict:
+    ident = {"type": "action-done", "action": action}
+    return {"output": "", "outputs": {"id": {"type": "action-state", "action": action},
+                                      "property": "children"},
+            "inputs": [{"id": ident, "property": "value", "value": True}],
+            "state": [meeting_state(mid)],
+            "changedPropIds": [json.dumps(ident, separators=(",", ":")) + ".value"]}
+
+
+def kiosk_body(agreement: str) -> dict:
+    return {"output": "kiosk-latest.data", "outputs": {"id": "kiosk-latest", "property": "data"},
+            "inputs": [{"id": "kiosk-poll", "property": "n_intervals", "value": 1}],
+            "state": [{"id": "kiosk-state", "property": "data",
+                       "value": {"agreement": agreement, "cluster": None, "version": "x"}}],
+            "changedPropIds": ["kiosk-poll.n_intervals"]}
+
+
+def pack_body(mid: int) -> dict:
+    return {"output": "..meeting-pack-download.data...meeting-pack-status.children..",
+            "outputs": [{"id": "meeting-pack-download", "property": "data"},
+                        {"id": "meeting-pack-status", "property": "children"}],
+            "inputs": [{"id": "meeting-pack-button", "property": "n_clicks", "value": 1}],
+            "state": [meeting_state(mid)],
+            "changedPropIds": ["meeting-pack-button.n_clicks"]}
+
+
+def with_output(client: Client, body: dict) -> dict:
+    """``body`` with the output key the server gives that callback."""
+    if body["output"]:
+        return body
+    outputs = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
+    first = outputs[0]["id"]
+    first = first["type"] if isinstance(first, dict) else first
+    for dep in client.get("/_dash-dependencies").json():
+        out = dep["output"].strip(".").split("...")[0].rsplit(".", 1)[0]
+        found = json.loads(out)["type"] if out.startswith("{") else out.split("@")[0]
+        if found == first:
+            return {**body, "output": dep["output"]}
+    raise AssertionError(f"no callback with output {first}")
+
+
+def test_every_role_against_the_meeting_callbacks(served):
+    clients, ids, _ = served
+    callbacks = {  # name: (body, who may, what an allowed answer holds)
+        "create a meeting": (create_body(KRAMI), KRAMI_WRITERS, "new-meeting-link"),
+        "create in another agreement": (create_body(STHLM), {"admin"}, "new-meeting-link"),
+        "a check-in": (checkin_body(ids["open"]), KRAMI_WRITERS, "Sparat"),
+        "a check-in in another agreement": (checkin_body(ids["other"], "work_study_share"),
+                                            {"admin"}, "Sparat"),
+        "a decision": (decision_body(ids["open"]), KRAMI_WRITERS, "Beslutet är sparat"),
+        "an action done": (action_body(ids["open"], ids["action"]), KRAMI_WRITERS, "Klar"),
+        "the kiosk's data version": (kiosk_body(KRAMI), KRAMI_PEOPLE, "version"),
+        "another agreement's kiosk": (kiosk_body(STHLM), {"admin"}, "version"),
+        "the meeting pack": (pack_body(ids["open"]), KRAMI_PEOPLE, "cacheKey"),
+        "another agreement's pack": (pack_body(ids["other"]), {"admin"}, "cacheKey"),
+        "a meeting that does not exist": (checkin_body(999999), set(), "Sparat"),
+    }
+    wrong = []
+    for name, (body, allowed, marker) in callbacks.items():
+        body = with_output(clients["admin"], body)
+        for role in ROLES:
+            reply = clients[role].callback(body)
+            assert reply.status != 500, (role, name, reply.text[:300])
+            if role == "anonymous":
+                ok = reply.status == 401
+            elif role in allowed:
+                ok = reply.status == 200 and marker in text_of(reply) and \
+                    not refused_callback(reply)
+            else:
+                ok = refused_callback(reply)
+            if not ok:
+                wrong.append(f"{role} {name}: {reply.status} {reply.text[:200]}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_refusals_are_said_beside_their_field(served):
+    clients, ids, engine = served
+    member = clients["member"]
+    reply = member.callback(with_output(member, create_body(KRAMI, title=f"Möte {PNR}")))
+    answer = reply.json()["response"]
+    assert "personnummer" in json.dumps(answer["new-meeting-title-error"], ensure_ascii=False)
+    assert PNR not in reply.text
+    reply = member.callback(with_output(member, create_body(KRAMI, held_on="2024-02-30")))
+    assert "inget datum" in json.dumps(reply.json()["response"]["new-meeting-date-error"],
+                                       ensure_ascii=False)
+    reply = member.callback(with_output(member, checkin_body(ids["open"],
+                                                             comment=f"Se {PNR}")))
+    saved = json.dumps(reply.json()["response"], ensure_ascii=False)
+    assert "personnummer" in saved and PNR not in saved
+    reply = member.callback(with_output(member, decision_body(ids["open"], due="snart")))
+    assert "inget datum" in json.dumps(reply.json()["response"]["decision-due-error"],
+                                       ensure_ascii=False)
+    # Text is kept and shown as text: no HTML is made of it.
+    reply = member.callback(with_output(member, checkin_body(
+        ids["open"], comment="<img src=x onerror=alert(1)>")))
+    assert reply.status == 200
+    page = member.callback(router_body(f"/meetings/{ids['open']}")).json()
+    assert "dangerously_allow_html" not in json.dumps(page)
+    checkin = next(c for c in store.checkins(engine, ids["open"])
+                   if c.key == TargetKey("occupancy"))
+    assert checkin.comment == "<img src=x onerror=alert(1)>"
+    # A closed meeting takes nothing.
+    reply = member.callback(with_output(member, checkin_body(ids["closed"])))
+    assert "är stängt" in reply.text
+
+
+def test_the_pack_button_builds_the_zip_with_the_cores_writer(monkeypatch, tmp_path):
+    """The job calls ``write_meeting_pack(engine, meeting_id, out_dir, lang, threshold,
+    progress=, on_browser=)`` (dashboard/export/meeting.py, from the meetings core) and
+    zips what it wrote."""
+    import zipfile
+    from io import BytesIO
+    from types import SimpleNamespace
+
+    from dashboard.app import create_app
+    from dashboard.meetings import web
+
+    create_app({"database_url": f"sqlite:///{tmp_path / 'app.sqlite'}", "load_demo": False,
+                "secret_key": "pack-test-" + "k" * 40, "jobs_dir": str(tmp_path / "jobs")})
+    from dashboard.pages import meeting
+
+    calls = []
+
+    def writer(engine, meeting_id, out_dir, lang, threshold, progress=None, on_browser=None):
+        calls.append((meeting_id, lang, threshold))
+        path = out_dir / f"mote-{meeting_id}.docx"
+        path.write_bytes(b"docx")
+        progress(1.0, "klart")
+        return [path]
+
+    monkeypatch.setattr(web, "pack_writer", lambda: writer)
+    settings = SimpleNamespace(database_url=f"sqlite:///{tmp_path / 'app.sqlite'}",
+                               suppression_threshold=5)
+    data, name, files = meeting.build_meeting_pack_zip(7, "sv", settings, lambda f, m: None)
+    assert calls == [(7, "sv", 5)] and files == 1 and name == "motespaket-mote-7.zip"
+    assert zipfile.ZipFile(BytesIO(data)).namelist() == ["motespaket-mote-7/mote-7.docx"]
