@@ -136,11 +136,9 @@ def today() -> str:
 
 
 def pack_writer():
-    """``write_meeting_pack`` of the meetings' export, or None where it is not built yet."""
-    try:
-        from ..export.meeting import write_meeting_pack
-    except Exception:  # noqa: BLE001 - not in this version: the page says so
-        return None
+    """``write_meeting_pack`` of the meetings' export (:mod:`dashboard.export.meeting`)."""
+    from ..export.meeting import write_meeting_pack
+
     return write_meeting_pack
 
 
