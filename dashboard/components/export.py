@@ -129,6 +129,15 @@ def make_pack(set_progress, n_clicks, state):
     if not n_clicks or not state:
         raise PreventUpdate
     lang = state.get("lang") or "sv"
+    return pack_job(set_progress, lang, lambda progress, on_browser: build_pack_zip(
+        state, _settings(), progress, on_browser=on_browser))
+
+
+def pack_job(set_progress, lang: str, build, refusals: tuple = ()) -> tuple:
+    """A pack made in its turn of the job queue, reporting its place and then each step:
+    ``build(progress, on_browser)`` gives ``(bytes, file name, files)``; the outputs are
+    the download and the words under the button. ``refusals``: more exceptions whose
+    message the user reads (``message(lang)`` if they have one)."""
     set_progress((1, tx("pack_starting", lang)))
 
     def waiting(ahead: int) -> None:
@@ -140,12 +149,12 @@ def make_pack(set_progress, n_clicks, state):
     try:
         with jobs.browser_turn("pack", on_wait=waiting) as turn:
             set_progress((1, tx("pack_starting", lang)))
-            data, name, files = build_pack_zip(state, _settings(), progress,
-                                               on_browser=turn.record_browser)
+            data, name, files = build(progress, turn.record_browser)
     except jobs.OwnerBusy:
         return dash.no_update, html.Span(jx("pack_owner_busy", lang), className="text-danger")
-    except ExportError as exc:
-        return dash.no_update, html.Span(str(exc), className="text-danger")
+    except (ExportError, *refusals) as exc:
+        text = exc.message(lang) if hasattr(exc, "message") else str(exc)
+        return dash.no_update, html.Span(text, className="text-danger")
     size = f"{fmt_number(len(data) / 1_000_000, 1, lang)} MB"
     return (dcc.send_bytes(data, name, type="application/zip"),
             tx("pack_ready", lang, name=name, files=files, size=size))

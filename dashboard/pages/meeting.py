@@ -28,7 +28,7 @@ from ..components.cards import page_frame, status_badge
 from ..components.export import HIDDEN, JOBS, SHOWN
 from ..components.links import agreement_path, href, present_path
 from ..components.view_page import not_found
-from ..i18n import date_label, document_title, fmt_number, lang_of, period_label, status_symbol
+from ..i18n import date_label, document_title, lang_of, period_label, status_symbol
 from ..jobs.texts import jx
 from ..meetings import web
 from ..meetings.model import TargetKey
@@ -471,35 +471,14 @@ def build_meeting_pack_zip(meeting_id: int, lang: str, settings, progress=None,
     jx("job_lost", lang_of((state or {}).get("lang"))), className="text-danger")))
 def make_meeting_pack(set_progress, n_clicks, state):
     """The meeting's pack as a zip, in the job queue (its place, then each step)."""
-    from ..export.images import ExportError
-    from ..export.texts import tx
+    from ..components.export import pack_job
 
     if not n_clicks or not isinstance(state, dict):
         raise PreventUpdate
     lang = lang_of(state.get("lang"))
-    if web.pack_writer() is None:
-        return dash.no_update, wt("pack_unavailable", lang)
-    set_progress((1, tx("pack_starting", lang)))
-
-    def waiting(ahead: int) -> None:
-        set_progress((1, jx("queue_ahead", lang, n=ahead) if ahead else jx("queue_next", lang)))
-
-    def progress(fraction: float, message: str) -> None:
-        set_progress((max(1, round(fraction * 100)), message))
-
-    try:
-        with jobs.browser_turn("pack", on_wait=waiting) as turn:
-            data, name, files = build_meeting_pack_zip(
-                int(state["meeting"]), lang, jobs.current_settings(), progress,
-                on_browser=turn.record_browser)
-    except jobs.OwnerBusy:
-        return dash.no_update, html.Span(jx("pack_owner_busy", lang), className="text-danger")
-    except (ExportError, MeetingError) as exc:
-        text = exc.message(lang) if isinstance(exc, MeetingError) else str(exc)
-        return dash.no_update, html.Span(text, className="text-danger")
-    size = f"{fmt_number(len(data) / 1_000_000, 1, lang)} MB"
-    return (dcc.send_bytes(data, name, type="application/zip"),
-            tx("pack_ready", lang, name=name, files=files, size=size))
+    return pack_job(set_progress, lang, lambda progress, on_browser: build_meeting_pack_zip(
+        int(state["meeting"]), lang, jobs.current_settings(), progress,
+        on_browser=on_browser), refusals=(MeetingError,))
 
 
 # --------------------------------------------------------------------------- writing
