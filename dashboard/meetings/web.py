@@ -40,8 +40,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "close_yes": ("Ja, stäng mötet och frys siffrorna", "Yes, close the meeting and freeze "
                   "the figures"),
     "cancel": ("Avbryt", "Cancel"),
-    "pack_unavailable": ("Mötespaketet finns inte i den här versionen av appen ännu.",
-                         "The meeting pack is not available in this version of the app yet."),
     "pack_button": ("Ladda ner mötespaketet", "Download the meeting pack"),
     "figure": ("Mål", "Target"),
     "value_target": ("{value} ({target})", "{value} ({target})"),

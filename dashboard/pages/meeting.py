@@ -408,17 +408,15 @@ def close_section(lang: str) -> html.Section:
 
 
 def pack_controls(meeting_id: int, lang: str) -> html.Span:
-    available = web.pack_writer() is not None
     return html.Span([
         html.Button(f"⬇ {wt('pack_button', lang)}", id=PACK["button"], n_clicks=0,
-                    className="btn btn-outline-dark me-2", disabled=not available),
+                    className="btn btn-outline-dark me-2"),
         html.Span([
             dbc.Progress(id=PACK["progress"], value=0, striped=True, animated=True,
                          style={"width": "12rem", "height": "1.1rem"}),
             html.Span(id=PACK["step"], className="small ms-2"),
         ], id=PACK["running"], style=HIDDEN),
-        html.Span(html.Span(None if available else wt("pack_unavailable", lang),
-                            id=PACK["status"], className="small"),
+        html.Span(html.Span(None, id=PACK["status"], className="small"),
                   id=PACK["done"], role="status", **{"aria-live": "polite"}),
         dcc.Download(id=PACK["download"]),
     ], className="export-controls meeting-pack",
