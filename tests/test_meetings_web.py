@@ -21,19 +21,12 @@ from dashboard.db import make_engine
 from dashboard.ingest import import_dataset
 from dashboard.meetings import service, store
 from dashboard.meetings.model import TargetKey
-from tests.test_auth_matrix import refused_callback, text_of
+from tests.test_auth_matrix import KRAMI, PASSWORD, STHLM, refused_callback, text_of
+from tests.test_auth_matrix import PEOPLE as MATRIX_PEOPLE
 from tests.webserver import Client, add_accounts, router_body, serving
 
-KRAMI, STHLM = "krami-sthlm-2023", "sthlm-af-2023"
-PASSWORD = "moten-losenord-1"
-PEOPLE = {
-    "admin": (PASSWORD, True, []),
-    "viewer": (PASSWORD, False, [("viewer", KRAMI, None)]),
-    "cluster_viewer": (PASSWORD, False, [("viewer", STHLM, "jarva")]),
-    "member": (PASSWORD, False, [("member", KRAMI, None)]),
-    "steward": (PASSWORD, False, [("steward", KRAMI, None)]),
-    "nobody": (PASSWORD, False, []),
-}
+# The role matrix's people (tests/test_auth_matrix.py), without the disabled account.
+PEOPLE = {k: v for k, v in MATRIX_PEOPLE.items() if k != "disabled"}
 ROLES = ["anonymous", *PEOPLE]
 KRAMI_PEOPLE = {"viewer", "member", "steward", "admin"}
 KRAMI_WRITERS = {"member", "steward", "admin"}
