@@ -27,7 +27,7 @@ serve: $(STAMP)
 ## With REDIS_URL: the Celery worker that makes meeting packs (run on one or more machines)
 WORKER_CONCURRENCY ?= 4
 worker: $(STAMP)
-	$(VENV)/bin/celery -A dashboard.jobs.celery_app worker --loglevel=INFO \
+	$(VENV)/bin/celery -A dashboard.worker worker --loglevel=INFO \
 		--concurrency=$(WORKER_CONCURRENCY)
 
 ## Run the whole test suite (TEST_WORKERS processes, each file's tests in one of them)
@@ -69,7 +69,7 @@ load-demo: $(STAMP)
 
 ## Regenerate the synthetic demo workbooks in data/demo/
 demo: $(STAMP)
-	$(PY) -m dashboard.demo data/demo
+	$(PY) -m dashboard.data.demo data/demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

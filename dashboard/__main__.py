@@ -1,9 +1,9 @@
-"""``python -m dashboard``: the command line (see :mod:`dashboard.cli`)."""
+"""``python -m dashboard``: the command line (see :mod:`dashboard.cli.main`)."""
 
 import os
 import sys
 
-from .cli import main
+from dashboard.cli.main import main
 
 try:
     sys.exit(main())

@@ -53,6 +53,18 @@ def default_database_url() -> str:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """What an import accepts (settings ``MAX_IMPORT_MB``, ``MAX_TABLE_ROWS``,
+    ``MAX_WORKBOOK_CELLS``)."""
+
+    max_bytes: int = 200_000_000  # a file, or all files of a folder or zip, unpacked
+    max_table_rows: int = 5_000_000  # rows with values, per table
+    # Cells looked at per workbook, empty ones included: a stray value far to the right
+    # or a row number far down makes a sheet huge although the file is small.
+    max_workbook_cells: int = 5_000_000
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     lang: str = "sv"
@@ -93,8 +105,7 @@ class Settings:
 
     @property
     def import_limits(self):
-        """What an import accepts (:class:`dashboard.ingest.readers.ImportLimits`)."""
-        from .ingest.readers import ImportLimits
+        """What an import accepts (:class:`ImportLimits`)."""
 
         return ImportLimits(max_bytes=self.max_import_bytes,
                             max_table_rows=self.max_table_rows,

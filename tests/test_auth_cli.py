@@ -9,8 +9,8 @@ import os
 import subprocess
 import sys
 
-from dashboard.auth import passwords, store
 from dashboard.config import PROJECT_ROOT
+from dashboard.people import passwords, store
 
 
 def users(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -19,11 +19,11 @@ import json
 import openpyxl
 import pytest
 
-from dashboard import repository
-from dashboard.auth import accounts
 from dashboard.config import DATA_DIR
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
+from dashboard.data import repository
+from dashboard.data.db import make_engine
+from dashboard.data.ingest import import_dataset
+from dashboard.people import accounts
 from tests.conftest import BACKENDS
 from tests.webserver import Client, add_accounts, router_body, serving
 
@@ -104,7 +104,7 @@ PAGES = {  # name: (path, search, who may see it, what shows it was drawn)
 
 
 def navigate(pathname: str, breakdown: str = "total", changed: str = "period-select.value"):
-    """The period switch's request (components/controls.py: switch_view), as the page sends
+    """The period switch's request (web/components/view_page.py: switch_view), as the page sends
     it from the view at ``pathname``."""
     parts = pathname.strip("/").split("/")
     agreement, cluster = parts[1], parts[3] if len(parts) == 4 else None

@@ -15,6 +15,7 @@ import json
 import pandas as pd
 import pytest
 
+from dashboard.domain.periods import Period
 from dashboard.figures.clusters import cluster_figure
 from dashboard.figures.common import FigureText, esc, headroom, percent_axis, wrap
 from dashboard.figures.costs import costs_figure
@@ -22,9 +23,8 @@ from dashboard.figures.indicators import indicators_figure
 from dashboard.figures.occupancy import flow_figure, occupancy_figure
 from dashboard.figures.outcomes import outcomes_figure
 from dashboard.figures.staffing import staffing_figure
-from dashboard.periods import Period
-from dashboard.series import TOTAL
-from dashboard.theme import EXPORT, PRESENT, SCREEN
+from dashboard.figures.theme import EXPORT, PRESENT, SCREEN
+from dashboard.model.series import TOTAL
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.domain.periods import Period
 from dashboard.i18n import (
     MONTHS,
     date_label,
@@ -23,7 +24,6 @@ from dashboard.i18n import (
     period_tick,
     status_label,
 )
-from dashboard.periods import Period
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

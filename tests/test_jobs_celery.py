@@ -1,5 +1,5 @@
 """Jobs across machines: ``REDIS_URL`` set, the app in a process of its own, two Celery
-workers (``celery -A dashboard.jobs.celery_app worker``, as two machines would run them)
+workers (``celery -A dashboard.worker worker``, as two machines would run them)
 and a real ``redis-server``. Three users ask for a meeting pack at once over HTTP, as the
 page does (the background callback, then its polls): every pack arrives, never more
 browsers run than ``EXPORT_BROWSERS``, and the ones that wait are told their place.
@@ -71,7 +71,7 @@ def browsers_running() -> int:
 
 @contextlib.contextmanager
 def celery_worker(env: dict, name: str, log):
-    cmd = [sys.executable, "-m", "celery", "-A", "dashboard.jobs.celery_app", "worker",
+    cmd = [sys.executable, "-m", "celery", "-A", "dashboard.worker", "worker",
            "--concurrency=2", "--loglevel=INFO", f"--hostname={name}@%h", "--without-gossip",
            "--without-mingle"]
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log,
@@ -142,7 +142,7 @@ def test_packs_under_celery_share_the_browsers_across_workers(redis_url, tmp_pat
         client = redis.Redis.from_url(redis_url)
         ttls = [client.ttl(k) for k in client.scan_iter("celery-task-meta-*")]
         assert ttls and all(0 < t <= 120 for t in ttls)
-        # The job handles are signed with the app's SECRET_KEY (dashboard/auth), the same on
+        # The job handles are signed with the app's SECRET_KEY (dashboard/access), the same on
         # every server: no secret of the jobs' own is needed in Redis.
         assert client.ttl("samverkan-signing-secret") == -2
         client.close()

@@ -1,8 +1,6 @@
 """The meeting pack of one view: every chart as PNG and SVG, a Word document, a deck.
 
-:func:`build_contents` gathers what the pack shows (the view, the slides of presentation
-mode, the charts with their captions), drawn in the export theme with small counts in
-breakdowns hidden. :func:`write_pack` draws every image with one browser and writes the
+What the pack shows is gathered in :mod:`.contents`. :func:`write_pack` draws every image with one browser and writes the
 files; :func:`zip_pack` packs a folder for a download.
 """
 
@@ -12,155 +10,15 @@ import io
 import time
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from ..figures.spec import Figure
-from ..i18n import t
-from ..panels import Panel, build_panels
-from ..slides import Slide, build_slides
-from ..theme import EXPORT
-from ..views import View, build_view, cluster_views
-from .images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
-from .texts import slug, tx
-
-FORMATS = ("png", "svg", "docx", "pptx")
-GENDER_PANELS = ("occupancy", "outcomes")
-
-Progress = Callable[[float, str], None]
-
-
-@dataclass
-class Chart:
-    """One chart of the pack: its number (files and captions share it) and its words."""
-
-    number: int
-    key: str  # a panel key, "<panel>-gender", "cluster:<id>" or "cluster-outcomes:<id>"
-    what: str  # "Beläggning", "Beläggning efter kön", "Beläggning – Järva"
-    caption: str  # what – where – period
-    figure: Figure
-    section: str  # the heading it goes under in the Word document
-    sentences: list[str] = field(default_factory=list)
-    suppressed: bool = False
-    panel: Panel | None = None  # what the figure was drawn from (its table, if any)
-
-    @property
-    def stem(self) -> str:
-        """``01-belaggning``: ASCII, numbered in the order of the minutes."""
-        return f"{self.number:02d}-{slug(self.what)}"
-
-
-@dataclass
-class PackContents:
-    """What one meeting pack shows."""
-
-    view: View
-    slides: list[Slide]
-    charts: list[Chart]
-    threshold: int
-    # A steering meeting's pack (dashboard.export.meeting): its record (check-ins,
-    # decisions, actions, since the last meeting), the view being the meeting's own.
-    meeting: object | None = None
-
-    @property
-    def lang(self) -> str:
-        return self.view.lang
-
-    @property
-    def suppressed(self) -> bool:
-        """Whether any chart hides a small count (the documents then say so)."""
-        return any(c.suppressed for c in self.charts)
-
-    @property
-    def base_name(self) -> str:
-        """``krami-sthlm-2023-2023``, ``sthlm-af-2023-jarva-2023-h1``, or a meeting's
-        ``mote-3-krami-sthlm-2023-2023-q1``."""
-        parts = [self.view.agreement_id, self.view.cluster_id, self.view.period.text]
-        if self.meeting is not None:
-            parts.insert(0, f"{tx('meeting_file', self.lang)}-{self.meeting.meeting.id}")
-        return slug("-".join(p for p in parts if p), limit=120)
-
-    def chart(self, key: str) -> Chart | None:
-        return next((c for c in self.charts if c.key == key), None)
-
-
-def shows_suppression(figure: Figure, lang: str) -> bool:
-    """Whether the figure's footer carries the note that small counts are hidden."""
-    return t("suppression_note", lang) in (figure.footer or "")
-
-
-def gender_panels(view: View, threshold: int) -> dict[str, Panel]:
-    """Occupancy and outcomes by gender, suppressed, where the data is broken down by gender.
-
-    The agreements ask for statistics by gender (könsuppdelad statistik).
-    """
-    if "gender" not in view.breakdowns:
-        return {}
-    by_gender = replace(view, breakdown="gender")
-    return {p.key: p for p in build_panels(by_gender, EXPORT, suppress_below=threshold)
-            if p.key in GENDER_PANELS and p.has_data}
-
-
-def build_contents(engine: Engine, agreement_id: str, period: str | None,
-                   cluster_id: str | None, lang: str, threshold: int,
-                   per_cluster: bool = False) -> PackContents:
-    """The view, its slides and its charts; :class:`ExportError` when it does not exist.
-
-    ``per_cluster`` adds one slide (and chart) per cluster to an agreement's pack when the
-    agreement has at least two clusters (with one, the cluster is the agreement).
-    """
-    view = build_view(engine, agreement_id, period, cluster_id, lang=lang)
-    if view is None:
-        raise ExportError(tx("not_found", lang))
-    if view.period_was_invalid:
-        raise ExportError(tx("bad_period", lang, period=period))
-    clusters = None
-    if per_cluster and cluster_id is None and len(view.data.cluster_ids) >= 2:
-        clusters = cluster_views(view)
-    return contents_of_view(view, threshold, clusters)
-
-
-def contents_of_view(view: View, threshold: int,
-                     clusters: list[View] | None = None) -> PackContents:
-    """The pack of a view already computed (``clusters``: one view per cluster, for the
-    per-cluster slides), in the view's language."""
-    lang = view.lang
-    by_id = {cv.cluster_id: cv for cv in clusters or []}
-    slides = build_slides(view, EXPORT, cluster_views=clusters, suppress_below=threshold)
-    by_gender = gender_panels(view, threshold)
-    charts: list[Chart] = []
-
-    def add(key: str, what: str, panel: Panel | None, figure: Figure, section: str,
-            where: View = view) -> None:
-        # "Beläggning – Krami Stockholm 2023, 2023": what – where, when.
-        shown = what.split(" – ")[0] if where is not view else what
-        caption = f"{shown} – {where.where}, {where.period_text}"
-        charts.append(Chart(len(charts) + 1, key, what, caption, figure, section,
-                            list(panel.sentences) if panel else [],
-                            shows_suppression(figure, lang), panel))
-
-    for slide in slides:
-        if slide.figure is None:
-            continue
-        if slide.key.startswith(("cluster:", "cluster-outcomes:")):
-            cv = by_id[slide.key.split(":", 1)[1]]
-            title = slide.panel.title if slide.panel else ""
-            if slide.key.startswith("cluster-outcomes:") and cv.breakdown == "total" \
-                    and "gender" in cv.breakdowns:
-                title = f"{title} {tx('by_gender', lang)}"
-            what = f"{title} – {slide.title}".strip(" –")
-            add(slide.key, what, slide.panel, slide.figure, tx("per_cluster", lang), where=cv)
-            continue
-        panel = slide.panel
-        title = panel.title if panel else slide.title
-        add(slide.key, title, panel, slide.figure, title)
-        if slide.key in by_gender:
-            gp = by_gender[slide.key]
-            add(f"{slide.key}-gender", f"{gp.title} {tx('by_gender', lang)}", gp, gp.figure,
-                title)
-    return PackContents(view, slides, charts, threshold)
+from dashboard.export.contents import FORMATS, PackContents, Progress, build_contents
+from dashboard.export.deck import write_deck
+from dashboard.export.images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
+from dashboard.export.minutes import write_minutes
+from dashboard.export.texts import tx
 
 
 def parse_formats(formats: Iterable[str] | str, lang: str) -> list[str]:
@@ -225,9 +83,6 @@ def write_contents(contents_of: Callable[[], PackContents], out_dir: str | Path,
 
 def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[str],
            lang: str, report) -> list[Path]:
-    from .deck import write_deck
-    from .minutes import write_minutes
-
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

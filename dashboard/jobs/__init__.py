@@ -23,63 +23,29 @@ Use::
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import threading
-from pathlib import Path
 
-from .identity import current_owner
-from .manager import job_owner, on_lost
-from .queue import Busy, JobQueue, LocalQueue, OwnerBusy, QueueError, RedisQueue, Turn
+from dashboard.jobs.identity import current_owner
+from dashboard.jobs.manager import QueuedCeleryManager, QueuedDiskcacheManager, job_owner, on_lost
+from dashboard.jobs.queue import (
+    Busy,
+    JobQueue,
+    LocalQueue,
+    OwnerBusy,
+    QueueError,
+    RedisQueue,
+    Turn,
+    current_settings,
+    job_queue,
+    jobs_folder,
+)
 
 __all__ = ["Busy", "JobQueue", "LocalQueue", "OwnerBusy", "QueueError", "RedisQueue", "Turn",
            "background_manager", "browser_turn", "current_owner", "current_settings",
            "get_celery", "job_owner", "job_queue", "jobs_folder", "on_lost"]
 
 _LOCK = threading.Lock()
-_QUEUES: dict[tuple, JobQueue] = {}
 _CELERY: dict[tuple, object] = {}
-
-
-def current_settings():
-    """The app's settings (in a request or a job forked from the app), else the
-    environment's (a Celery worker, a command)."""
-    try:
-        from flask import current_app
-
-        return current_app.config["DASHBOARD_SETTINGS"]
-    except (RuntimeError, KeyError):
-        pass
-    try:
-        import dash
-
-        return dash.get_app().server.config["DASHBOARD_SETTINGS"]
-    except Exception:  # noqa: BLE001 - no app in this process
-        from ..config import load_settings
-
-        return load_settings()
-
-
-def jobs_folder(settings) -> Path:
-    """Where this machine keeps the queue and the jobs' results (``JOBS_DIR``)."""
-    if settings.jobs_dir:
-        return Path(settings.jobs_dir)
-    return Path(tempfile.gettempdir()) / f"samverkan-dashboard-jobs-{os.getuid()}"
-
-
-def job_queue(settings=None) -> JobQueue:
-    """The queue of the settings: in Redis with ``REDIS_URL``, else on this machine."""
-    settings = settings or current_settings()
-    ident = (settings.redis_url, str(jobs_folder(settings)), settings.export_browsers,
-             os.getpid())
-    with _LOCK:
-        if ident not in _QUEUES:
-            if settings.redis_url:
-                _QUEUES[ident] = RedisQueue.from_url(settings.redis_url,
-                                                     settings.export_browsers)
-            else:
-                _QUEUES[ident] = LocalQueue(jobs_folder(settings), settings.export_browsers)
-        return _QUEUES[ident]
 
 
 @contextlib.contextmanager
@@ -118,8 +84,6 @@ def get_celery(settings=None):
 def background_manager(settings=None):
     """Dash's manager for the background callbacks: Celery with ``REDIS_URL``, else
     processes of this machine with a disk cache."""
-    from .manager import QueuedCeleryManager, QueuedDiskcacheManager
-
     settings = settings or current_settings()
     if settings.redis_url:
         return QueuedCeleryManager(get_celery(settings), settings.export_result_ttl)

@@ -27,7 +27,9 @@ from pathlib import Path
 
 import dash
 
-from .identity import current_owner
+from dashboard.jobs import processes
+from dashboard.jobs.identity import current_owner
+from dashboard.jobs.queue import current_settings, job_queue
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +133,6 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
     def call_job_fn(self, key, job_fn, args, context):
         from multiprocess import Process
 
-        from . import processes
-
         self._with_owner(context)
         process = Process(target=job_fn, args=(key, self._make_progress_key(key), args,
                                                context), daemon=False)
@@ -167,7 +167,6 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
             except Exception:  # noqa: BLE001
                 log.warning("could not tell the page that its job stopped", exc_info=True)
         try:
-            from . import current_settings, job_queue
 
             queue = job_queue(current_settings())  # the app's (jobs take turns there)
             if hasattr(queue, "prune"):
@@ -226,8 +225,6 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
         """The job's process runs, or it ended and its reaper (in a live worker) is not
         done yet: the page keeps asking until the result or the message is there."""
         import psutil
-
-        from . import processes
 
         proc = self._process(job)
         try:

@@ -32,6 +32,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 import uuid
@@ -39,7 +40,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import processes
+from dashboard.config import load_settings
+from dashboard.data.context import settings as app_settings
+from dashboard.data.context import settings_of
+from dashboard.jobs import processes
 
 log = logging.getLogger(__name__)
 
@@ -427,3 +431,45 @@ class RedisQueue(JobQueue):
 
     def clear(self) -> None:
         self.client.delete(*self.keys)
+
+
+_QUEUES: dict[tuple, JobQueue] = {}
+_QUEUES_LOCK = threading.Lock()
+
+
+def current_settings():
+    """The app's settings (in a request or a job forked from the app), else the
+    environment's (a Celery worker, a command)."""
+    try:
+        return app_settings()
+    except (RuntimeError, KeyError):
+        pass
+    try:
+        import dash
+
+        found = settings_of(dash.get_app().server)
+    except Exception:  # noqa: BLE001 - no app in this process
+        found = None
+    return found or load_settings()
+
+
+def jobs_folder(settings) -> Path:
+    """Where this machine keeps the queue and the jobs' results (``JOBS_DIR``)."""
+    if settings.jobs_dir:
+        return Path(settings.jobs_dir)
+    return Path(tempfile.gettempdir()) / f"samverkan-dashboard-jobs-{os.getuid()}"
+
+
+def job_queue(settings=None) -> JobQueue:
+    """The queue of the settings: in Redis with ``REDIS_URL``, else on this machine."""
+    settings = settings or current_settings()
+    ident = (settings.redis_url, str(jobs_folder(settings)), settings.export_browsers,
+             os.getpid())
+    with _QUEUES_LOCK:
+        if ident not in _QUEUES:
+            if settings.redis_url:
+                _QUEUES[ident] = RedisQueue.from_url(settings.redis_url,
+                                                     settings.export_browsers)
+            else:
+                _QUEUES[ident] = LocalQueue(jobs_folder(settings), settings.export_browsers)
+        return _QUEUES[ident]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import words
+from dashboard.i18n import fmt_value, words
 
 # The group's assessment: a shape and a word (never colour alone), and not the computed
 # status's symbols (✔ ▲ ✖), so that the two are never taken for one another.
@@ -184,3 +184,9 @@ def assessment_word(assessment: str, lang: str = "sv") -> str:
 def assessment_label(assessment: str, lang: str = "sv") -> str:
     """``● I fas``: shape and word."""
     return f"{ASSESSMENT[assessment][0]} {assessment_word(assessment, lang)}"
+
+
+def revised_note(then, now, lang: str) -> str:
+    """``reviderad sedan mötet: 37 → 39``: a closed meeting's figure the data has revised."""
+    return mt("revised", lang, then=fmt_value(then.value, then.unit, lang),
+              now=fmt_value(now.value, now.unit, lang))

@@ -22,33 +22,57 @@ Where it runs:
 
 With ``CACHE_DIR=""`` (no shared cache) there is nothing to warm for other processes, so
 only the thread of ``python app.py`` warms its own process.
+
+What is warmed is registered by those who keep it (the store never imports a page):
+:func:`register_everyone` for what everyone opens first (the portfolio: called with the
+language), :func:`register_agreement` for each agreement whose data changed (its default
+view: called with the agreement and the language).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
+from collections.abc import Callable
 
 from flask import Flask, g
+
+from dashboard.access.identity import User
+from dashboard.data.context import engine_of, settings_of
+from dashboard.people.rights import EVERYTHING
+from dashboard.store import versions
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH_LANGS = ("sv",)
 
+EveryoneWarmer = Callable[[str], object]
+AgreementWarmer = Callable[[str, str], object]
+_EVERYONE: list[EveryoneWarmer] = []
+_AGREEMENT: list[AgreementWarmer] = []
+
+
+def register_everyone(fn: EveryoneWarmer) -> EveryoneWarmer:
+    """Warm ``fn(lang)`` at every new data version (e.g. the portfolio)."""
+    if fn not in _EVERYONE:
+        _EVERYONE.append(fn)
+    return fn
+
+
+def register_agreement(fn: AgreementWarmer) -> AgreementWarmer:
+    """Warm ``fn(agreement_id, lang)`` for every agreement whose data changed."""
+    if fn not in _AGREEMENT:
+        _AGREEMENT.append(fn)
+    return fn
+
 
 def warm_round(server: Flask, seen: dict[str, str] | None) -> tuple[dict[str, str], int]:
     """Compute what a new data version needs; ``seen``: the versions already warmed
     (``None``: nothing yet). Returns the versions now warmed and how many entries."""
-    from ..auth.identity import User
-    from ..auth.rights import EVERYTHING
-    from ..components.links import agreement_path
-    from ..components.view_page import view_payload
-    from ..pages.portfolio import LATEST, portfolio_rows
-    from . import versions
-
-    engine = server.config["DASHBOARD_ENGINE"]
+    engine = engine_of(server)
     _, by_agreement = versions(engine)
     changed = [a for a, v in by_agreement.items() if (seen or {}).get(a) != v]
     if seen is not None and not changed and set(seen) == set(by_agreement):
@@ -57,13 +81,14 @@ def warm_round(server: Flask, seen: dict[str, str] | None) -> tuple[dict[str, st
     with server.test_request_context("/"):
         g.auth_user = User(None, "warm-up", "warm-up", EVERYTHING, "local")
         for lang in ("sv", "en"):
-            portfolio_rows(LATEST, lang)
-            count += 1
+            for warm in _EVERYONE:
+                warm(lang)
+                count += 1
         # Newest data first: those are the agreements people open after an import.
         for agreement in sorted(changed, key=lambda a: by_agreement[a], reverse=True):
-            for lang in DEFAULT_PATH_LANGS:
+            for lang, warm in ((lang, w) for lang in DEFAULT_PATH_LANGS for w in _AGREEMENT):
                 try:
-                    view_payload(agreement, None, None, None, lang, agreement_path(agreement))
+                    warm(agreement, lang)
                     count += 1
                 except Exception:  # noqa: BLE001 - one agreement must not stop the rest
                     log.warning("could not compute the view of %s ahead", agreement,
@@ -93,7 +118,7 @@ def watch(server: Flask, interval: float, stop: threading.Event | None = None,
 
 def start_thread(server: Flask) -> threading.Event | None:
     """Warm in a thread of this process (``python app.py``); returns its stop event."""
-    settings = server.config["DASHBOARD_SETTINGS"]
+    settings = settings_of(server)
     if not settings.warm_cache:
         return None
     stop = threading.Event()
@@ -105,7 +130,7 @@ def start_thread(server: Flask) -> threading.Event | None:
 def start_process(server: Flask) -> int | None:
     """Warm in a process of its own forked from this one (gunicorn's master, before its
     workers are forked); returns its pid. It ends when this process does."""
-    settings = server.config["DASHBOARD_SETTINGS"]
+    settings = settings_of(server)
     if not settings.warm_cache or settings.cache_dir == "" and not settings.redis_url:
         return None
     parent = os.getpid()
@@ -114,8 +139,6 @@ def start_process(server: Flask) -> int | None:
         return pid
     code = 0
     try:  # the child: never returns into the caller's code
-        import signal
-
         for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGCHLD", "SIGUSR1",
                      "SIGUSR2", "SIGWINCH", "SIGTTIN", "SIGTTOU"):
             signal.signal(getattr(signal, name), signal.SIG_DFL)  # not gunicorn's master's
@@ -126,7 +149,7 @@ def start_process(server: Flask) -> int | None:
             log.addHandler(handler)
             log.setLevel(logging.INFO)
         log.info("Computing views ahead of users (process %d, nice 10).", os.getpid())
-        engine = server.config["DASHBOARD_ENGINE"]
+        engine = engine_of(server)
         engine.dispose(close=False)  # its own connections, never the parent's
         watch(server, settings.warm_interval, alive=lambda: os.getppid() == parent)
     except BaseException:  # noqa: BLE001 - the child must not run on in the parent's code

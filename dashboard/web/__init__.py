@@ -1,23 +1,5 @@
-"""The web server's armour, wired once by :func:`dashboard.app.create_app`.
+"""The web: the app factory (:mod:`.app`), its pages and components, sign-in (:mod:`.auth`),
+upload, security headers (:mod:`.security`) and error pages (:mod:`.errors`).
 
-:mod:`.security`: security headers on every response, trusted proxies.
-:mod:`.errors`: a 400 page or message for requests the app cannot read, a 503 page that
-reloads itself while the database is out of reach, a message instead of a 500 from any
-callback. :mod:`.server`: the development server without a ``Server`` header.
+The top floor of the house: it may import every layer below it; nothing below imports it.
 """
-
-from __future__ import annotations
-
-from dash import Dash
-
-from ..config import Settings
-from . import errors, security
-from .errors import callback_error
-
-__all__ = ["callback_error", "install"]
-
-
-def install(app: Dash, settings: Settings) -> None:
-    """Add the headers and the error handling to ``app``."""
-    security.install(app, settings)
-    errors.install(app)

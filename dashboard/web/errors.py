@@ -33,9 +33,10 @@ from flask import Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from ..i18n import lang_of, t, words
-from ..ids import Ids
-from ..startup import is_unreachable
+from dashboard.data.context import engine_of
+from dashboard.data.startup import is_unreachable
+from dashboard.i18n import lang_of, t, words
+from dashboard.web.ids import Ids
 
 log = logging.getLogger(__name__)
 
@@ -316,7 +317,7 @@ def install(app: Dash) -> None:
             if repeated:
                 return bad_address_page(app, repeated, lang)
             try:
-                check_database(server.config["DASHBOARD_ENGINE"])
+                check_database(engine_of(server))
             except DatabaseDown as exc:
                 log.warning("the database cannot be reached: %s", exc)
                 return database_down_page(app, lang)

@@ -1,0 +1,245 @@
+"""Command line: ``python -m dashboard <command>`` (contract.md section 4).
+
+Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``,
+``users`` (accounts and roles, :mod:`dashboard.cli.users`), ``meetings`` (steering meetings,
+:mod:`dashboard.cli.meetings`).
+Exit codes: 0 success, 1 refused (bad data, unknown agreement, a database that cannot be
+used as it is), 2 wrong usage. Messages are in Swedish unless ``--lang en`` or
+``DASHBOARD_LANG=en``. Every command that reads or writes data first checks the database
+(:func:`dashboard.data.startup.open_database`): an outdated schema is refused with the command
+that upgrades it, except where the settings let it upgrade itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.cli.common import resolve
+from dashboard.config import load_settings
+from dashboard.data import repository
+from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.data.startup import StartupError, database_message, open_database
+from dashboard.domain.kpis import KpiValue, compute_kpis
+from dashboard.domain.safety import safe_cell
+from dashboard.i18n import words
+
+_T = {
+    "imported": ("Import {id} klar: {source}", "Import {id} done: {source}"),
+    "row": ("rad", "row"),
+    "rows": ("rader", "rows"),
+    "replaced": ("ersatte {n} lagrade", "replaced {n} stored"),
+    "refused": ("Importen avbröts – inget har sparats. {n} problem:",
+                "The import was refused – nothing was stored. {n} problem(s):"),
+    "warning": ("Observera", "Note"),
+    "undone": ("Import {id} ångrad. Återställda rader: {restored}.",
+               "Import {id} undone. Restored rows: {restored}."),
+    "undo_failed": ("Ångra misslyckades:", "Undo failed:"),
+    "no_imports": ("Inga importer ännu.", "No imports yet."),
+    "template": ("Mall skriven: {path}", "Template written: {path}"),
+    "log_head": (("id", "när (UTC)", "läge", "status", "fil", "rader", "sha256"),
+                 ("id", "when (UTC)", "mode", "status", "file", "rows", "sha256")),
+}
+
+
+def _t(key: str, lang: str, **kw) -> str:
+    return words(_T, key, lang, kw)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors never say back an identity number (contract section 6:
+    an argument typed in the wrong place would otherwise be echoed)."""
+
+    def error(self, message: str):
+        from dashboard.domain.pnr import contains_identity_number
+
+        if contains_identity_number(message):
+            message = ("ett argument ser ut att innehålla ett personnummer (visas inte) / "
+                       "an argument looks like a personal identity number (not shown)")
+        super().error(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    from dashboard.cli.meetings import meeting_id
+
+    p = _Parser(prog="python -m dashboard",
+                                description="Samverkan dashboard: import, key figures, export.")
+    p.add_argument("--lang", choices=["sv", "en"], help="language of messages (default sv)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    imp = sub.add_parser("import", help="import a workbook (.xlsx) or a folder of CSV files")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--replace", action="store_true",
+                     help="replace all stored rows of the imported tables for the file's "
+                          "agreements (default: upsert by key)")
+
+    k = sub.add_parser("kpis", help="print the key figures of a period")
+    k.add_argument("--agreement", required=True)
+    k.add_argument("--period", required=True)
+    k.add_argument("--cluster")
+    k.add_argument("--format", choices=["json", "csv"], default="json")
+
+    sub.add_parser("imports", help="the import log")
+
+    u = sub.add_parser("undo", help="undo an import")
+    u.add_argument("import_id", type=int)
+
+    t = sub.add_parser("template", help="write an empty workbook with every sheet and column")
+    t.add_argument("out", type=Path)
+
+    e = sub.add_parser("export", help="write the meeting pack of an agreement and period, "
+                                      "or of a steering meeting (--meeting)")
+    e.add_argument("--agreement", help="required unless --meeting")
+    e.add_argument("--period", help="required unless --meeting")
+    e.add_argument("--meeting", type=meeting_id,
+                   help="the pack of a steering meeting, from its own (frozen) figures")
+    e.add_argument("--cluster")
+    e.add_argument("--out", required=True, type=Path)
+    e.add_argument("--format", default="png,svg,docx,pptx",
+                   help="comma-separated: png (1920x1080 and print 3840x2160), svg, docx, "
+                        "pptx")
+    e.add_argument("--per-cluster", action="store_true",
+                   help="add one slide (and chart) per cluster to an agreement's pack")
+
+    from dashboard.cli.db import add_parser as add_db_parser
+    from dashboard.cli.users import add_parser as add_users_parser
+
+    add_db_parser(sub)
+    add_users_parser(sub)
+    from dashboard.cli.meetings import add_parser as add_meetings_parser
+
+    add_meetings_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    lang = args.lang or settings.lang
+    if args.command == "template":
+        from dashboard.data.template import write_template
+
+        path = write_template(args.out, lang)
+        print(_t("template", lang, path=path))
+        return 0
+    if args.command == "db":
+        from dashboard.cli.db import run as run_db
+
+        return run_db(args, settings, lang)
+    try:
+        engine = open_database(settings, lang)
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    try:
+        if args.command == "import":
+            return _import(engine, args, lang, settings.max_import_bytes)
+        if args.command == "kpis":
+            return _kpis(engine, args, lang)
+        if args.command == "imports":
+            return _imports(engine, lang)
+        if args.command == "undo":
+            return _undo(engine, args, lang)
+        if args.command == "export":
+            from dashboard.cli.export import run_export
+
+            return run_export(engine, args, lang, settings)
+        if args.command == "users":
+            from dashboard.cli.users import run as run_users
+
+            return run_users(args, engine, lang)
+        if args.command == "meetings":
+            from dashboard.cli.meetings import run as run_meetings
+
+            return run_meetings(args, engine, lang)
+    except SQLAlchemyError as exc:  # the database went away during the command
+        print(database_message(exc, settings.database_url, lang), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 2
+
+
+def _import(engine, args, lang: str, max_bytes: int) -> int:
+    result = import_dataset(engine, args.path, replace=args.replace, max_bytes=max_bytes)
+    for w in result.warnings:
+        print(f"{_t('warning', lang)}: {w.message(lang)}", file=sys.stderr)
+    if not result.ok:
+        print(_t("refused", lang, n=len(result.problems)), file=sys.stderr)
+        for p in result.problems:
+            print(f"  - {p.message(lang)}", file=sys.stderr)
+        return 1
+    print(_t("imported", lang, id=result.import_id, source=result.source))
+    width = max(len(n) for n in result.rows)
+    for name, n in result.rows.items():
+        word = _t("row" if n == 1 else "rows", lang)
+        extra = result.replaced.get(name)
+        tail = f" ({_t('replaced', lang, n=extra)})" if extra else ""
+        print(f"  {name:<{width}}  {n:>6} {word}{tail}")
+    return 0
+
+
+def _kpis(engine, args, lang: str) -> int:
+    data, period, error = resolve(engine, args.agreement, args.period, args.cluster, lang)
+    if error:
+        print(error[0], file=sys.stderr)
+        return error[1]
+    values = compute_kpis(data, period, args.cluster)
+    rows = [_with_period_as_asked(v, args.period) for v in values]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(KpiValue.CONTRACT_FIELDS),
+                                lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else safe_cell(v)) for k, v in row.items()})
+    return 0
+
+
+def _with_period_as_asked(value: KpiValue, asked: str) -> dict:
+    row = value.contract_dict()
+    row["period"] = asked
+    return row
+
+
+def _imports(engine, lang: str) -> int:
+    log = repository.list_imports(engine)
+    if log.empty:
+        print(_t("no_imports", lang))
+        if repository.list_agreements(engine).empty:
+            print(_t("load_demo", lang))
+        return 0
+    head = _t("log_head", lang)
+    print("\t".join(head))
+    for rec in log.to_dict("records"):
+        rows = json.loads(rec["rows_json"])
+        rows_text = ", ".join(f"{k} {v}" for k, v in rows.items())
+        status = rec["status"] if lang == "en" else \
+            {"active": "aktiv", "undone": "ångrad"}.get(rec["status"], rec["status"])
+        # Tab-separated: it may end up in a spreadsheet, so the file name is made safe.
+        print("\t".join([str(rec["id"]), rec["imported_at"], rec["mode"], status,
+                         safe_cell(rec["file_name"]), rows_text, rec["file_sha256"][:12]]))
+    return 0
+
+
+def _undo(engine, args, lang: str) -> int:
+    result = undo_import(engine, args.import_id)
+    if not result.ok:
+        print(_t("undo_failed", lang), file=sys.stderr)
+        for p in result.problems:
+            print(f"  - {p.message(lang)}", file=sys.stderr)
+        return 1
+    restored = ", ".join(f"{k} {v}" for k, v in result.restored.items()) or "0"
+    print(_t("undone", lang, id=args.import_id, restored=restored))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""``python -m dashboard users add|grant|revoke|list`` (contract section 8).
+
+    users add LOGIN [--name NAME] [--admin] [--password-stdin]
+        the password from standard input, else a generated one printed once (alone on
+        standard output, so that a script can take it; what was done goes to standard error)
+    users grant LOGIN --role steward|member|viewer --agreement ID [--cluster ID]
+    users revoke LOGIN [--agreement ID] [--cluster ID]
+        every role of the account, those on an agreement (its clusters' too), or one cluster's
+    users list [--format json]
+
+The command line runs on the server with the server's rights; what it does is in the audit
+log as ``cli:<the operating system's user>``. Exit codes as every command: 0 done, 1 refused
+(no such account, a login taken, a password too short), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from sqlalchemy.engine import Engine
+
+from dashboard.access.texts import tt
+from dashboard.data import repository
+from dashboard.i18n import words
+from dashboard.people import accounts
+from dashboard.people.accounts import AccountError
+from dashboard.people.audit import cli_actor
+from dashboard.people.rights import ROLES
+
+USAGE_ERRORS = {"bad_role", "bad_id", "cluster_viewer_only", "cluster_needs_agreement",
+                "bad_login"}
+
+_T = {
+    "added": ("Kontot ”{login}” är skapat{admin}.", "The account '{login}' is added{admin}."),
+    "as_admin": (" (administratör)", " (administrator)"),
+    "password_once": ("Lösenordet (visas bara nu) står på nästa rad:",
+                      "The password (shown only now) is on the next line:"),
+    "granted": ("{login}: {role} för {scope}{replaced}", "{login}: {role} of {scope}{replaced}"),
+    "replaced": (" (ersätter {role})", " (replaces {role})"),
+    "revoked": ("{login}: {role} för {scope} borttagen", "{login}: {role} of {scope} taken away"),
+    "nothing": ("{login} hade ingen sådan roll.", "{login} had no such role."),
+    "none": ("Inga konton ännu.", "No accounts yet."),
+    "head": (("användare", "namn", "admin", "status", "roller"),
+             ("login", "name", "admin", "status", "roles")),
+    "active": ("aktiv", "active"),
+    "disabled": ("avstängd", "disabled"),
+    "yes": ("ja", "yes"),
+    "empty_stdin": ("Inget lösenord på standard in.", "No password on standard input."),
+}
+
+
+def _t(key: str, lang: str, **kw):
+    return words(_T, key, lang, kw)
+
+
+def add_parser(sub) -> None:
+    users = sub.add_parser("users", help="accounts and their roles (contract section 8)")
+    actions = users.add_subparsers(dest="users_command", required=True)
+    add = actions.add_parser("add", help="add an account")
+    add.add_argument("login")
+    add.add_argument("--name", default="")
+    add.add_argument("--admin", action="store_true", help="an administrator (everything)")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input (else one is generated)")
+    grant = actions.add_parser("grant", help="give a role on an agreement or a cluster")
+    grant.add_argument("login")
+    grant.add_argument("--role", required=True, choices=list(ROLES))
+    grant.add_argument("--agreement", required=True)
+    grant.add_argument("--cluster", help="viewers only: the one cluster they see")
+    revoke = actions.add_parser("revoke", help="take roles away")
+    revoke.add_argument("login")
+    revoke.add_argument("--agreement")
+    revoke.add_argument("--cluster")
+    listing = actions.add_parser("list", help="every account and its roles")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def scope_text(agreement_id: str, cluster_id: str | None) -> str:
+    return f"{agreement_id}/{cluster_id}" if cluster_id else agreement_id
+
+
+def role_word(role: str, lang: str) -> str:
+    return tt(f"role_{role}", lang)
+
+
+def run(args: argparse.Namespace, engine: Engine, lang: str) -> int:
+    actor = cli_actor()
+    try:
+        if args.users_command == "add":
+            password = None
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\r\n")
+                if not password:
+                    print(_t("empty_stdin", lang), file=sys.stderr)
+                    return 1
+            added = accounts.add(engine, args.login, actor=actor, name=args.name,
+                                 admin=args.admin, password=password)
+            print(_t("added", lang, login=added.login,
+                     admin=_t("as_admin", lang) if args.admin else ""), file=sys.stderr)
+            if added.password:
+                print(_t("password_once", lang), file=sys.stderr)
+                print(added.password, flush=True)
+            return 0
+        if args.users_command == "grant":
+            known = _known(engine)
+            done = accounts.grant(engine, args.login, args.role, args.agreement, args.cluster,
+                                  actor=actor, known=known)
+            replaced = _t("replaced", lang, role=role_word(done.replaced, lang)) \
+                if done.replaced and done.replaced != done.role else ""
+            print(_t("granted", lang, login=done.login, role=role_word(done.role, lang),
+                     scope=scope_text(done.agreement_id, done.cluster_id or None),
+                     replaced=replaced))
+            for note in done.notes:
+                print(tt(note, lang), file=sys.stderr)
+            return 0
+        if args.users_command == "revoke":
+            taken = accounts.revoke(engine, args.login, args.agreement, args.cluster,
+                                    actor=actor)
+            login = accounts.normalise_login(args.login)
+            if not taken:
+                print(_t("nothing", lang, login=login))
+            for r in taken:
+                print(_t("revoked", lang, login=login, role=role_word(r["role"], lang),
+                         scope=scope_text(r["agreement_id"], r["cluster_id"] or None)))
+            return 0
+        return _list(engine, args.format, lang)
+    except AccountError as exc:
+        params = {k: role_word(v, lang) if k == "role" and v in ROLES else v
+                  for k, v in exc.params.items()}
+        print(tt(exc.code, lang, **params), file=sys.stderr)
+        return 2 if exc.code in USAGE_ERRORS else 1
+
+
+def _known(engine: Engine) -> dict[str, set[str]]:
+    """Stored agreements and their clusters (a grant notes one not stored yet)."""
+    known: dict[str, set[str]] = {a: set() for a in
+                                  repository.list_agreements(engine)["agreement_id"]}
+    clusters = repository.list_clusters(engine)
+    for a, c in zip(clusters["agreement_id"], clusters["cluster_id"], strict=True):
+        known.setdefault(a, set()).add(c)
+    return known
+
+
+def _list(engine: Engine, fmt: str, lang: str) -> int:
+    rows = accounts.listing(engine)
+    if fmt == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        print(_t("none", lang))
+        return 0
+    print("\t".join(_t("head", lang)))
+    for r in rows:
+        roles = ", ".join(f"{role_word(x['role'], lang)}:"
+                          f"{scope_text(x['agreement_id'], x['cluster_id'])}"
+                          for x in r["roles"])
+        print("\t".join([r["login"], r["name"] or "", _t("yes", lang) if r["admin"] else "",
+                         _t("disabled" if r["disabled"] else "active", lang), roles]))
+    return 0

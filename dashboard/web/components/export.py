@@ -1,0 +1,246 @@
+"""Downloads in the app: each chart as PNG or SVG, and the meeting pack of the view.
+
+* Every panel card has buttons (PNG 1920×1080, PNG for print, SVG): the server draws the
+  chart again with the figure function, in the export theme and with small counts in
+  breakdowns hidden, and sends the image. Where the server has no browser for kaleido,
+  the same export figure is sent to the user's browser, which draws it with plotly.js
+  (``Plotly.downloadImage``), and a note says so.
+* The "Mötespaket" button builds the meeting pack (every chart as PNG and SVG, the Word
+  document, the PowerPoint deck with one slide per cluster when the agreement has
+  clusters) as a zip. It runs as a Dash background callback (a process of its own on this
+  machine, or a Celery task with ``REDIS_URL``: :func:`dashboard.jobs.background_manager`)
+  so that the page shows its place in the queue and then the progress.
+
+Both take a turn in the job queue (:mod:`dashboard.jobs`): at most ``EXPORT_BROWSERS``
+browsers at once on the whole server, one job per user. A chart waits ``EXPORT_WAIT``
+seconds at most for its turn, then says the server is busy.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import jobs
+from dashboard.data.db import make_engine
+from dashboard.export.images import (
+    IMAGE_FORMATS,
+    ExportError,
+    NoBrowserError,
+    figure_image,
+    find_browser,
+)
+from dashboard.export.pack import write_pack, zip_pack
+from dashboard.export.texts import slug, tx
+from dashboard.figures.panels import build_panels
+from dashboard.figures.theme import EXPORT
+from dashboard.i18n import fmt_number, t
+from dashboard.jobs.texts import jx
+from dashboard.model.view import View
+from dashboard.web import auth
+from dashboard.web.ids import Ids
+
+SHOWN = {"display": "inline-flex", "alignItems": "center"}
+HIDDEN = {"display": "none"}
+
+
+# Chosen once, from the environment: Celery with REDIS_URL, else processes of this machine.
+JOBS = jobs.background_manager()
+
+
+def export_controls(view: View) -> html.Div:
+    """The meeting-pack button, its progress and result, and the downloads' receivers."""
+    lang = view.lang
+    state = {"agreement": view.agreement_id, "cluster": view.cluster_id,
+             "period": view.period.text, "breakdown": view.breakdown, "lang": lang}
+    return html.Div([
+        html.Button(f"⬇ {tx('pack_button', lang)}", id=Ids.EXPORT_BUTTON, n_clicks=0,
+                    className="btn btn-outline-dark me-2", title=tx("pack_title", lang)),
+        html.Span([
+            dbc.Progress(id=Ids.EXPORT_PROGRESS, value=0, striped=True, animated=True,
+                         style={"width": "12rem", "height": "1.1rem"}),
+            html.Span(id=Ids.EXPORT_STEP, className="small ms-2"),
+        ], id=Ids.EXPORT_RUNNING, style=HIDDEN),
+        html.Span(html.Span(id=Ids.EXPORT_STATUS, className="small"), id=Ids.EXPORT_DONE,
+                  role="status", **{"aria-live": "polite"}),
+        dcc.Download(id=Ids.EXPORT_DOWNLOAD),
+        dcc.Download(id=Ids.PANEL_DOWNLOAD),
+        dcc.Store(id=Ids.EXPORT_VIEW, data=state),
+        dcc.Store(id=Ids.PANEL_FALLBACK),
+        dbc.Toast(id=Ids.PANEL_STATUS, is_open=False, dismissable=True, duration=15000,
+                  header=t("download", lang), icon="warning",
+                  style={"position": "fixed", "bottom": "1rem", "right": "1rem",
+                         "zIndex": 1080, "maxWidth": "28rem"}),
+    ], className="export-controls", style={"display": "inline-flex", "alignItems": "center",
+                                           "flexWrap": "wrap", "gap": "0.25rem"})
+
+
+# --------------------------------------------------------------------------- server side
+
+
+def _settings():
+    """The app's settings: in a request, a background job's process or a Celery worker."""
+    return jobs.current_settings()
+
+
+def pack_file_name(state: dict) -> str:
+    """``motespaket-krami-sthlm-2023-2023`` (``meeting-pack-…`` in English)."""
+    prefix = "motespaket" if state.get("lang") != "en" else "meeting-pack"
+    parts = [state.get("agreement"), state.get("cluster"), state.get("period")]
+    return slug("-".join([prefix, *(p for p in parts if p)]), limit=140)
+
+
+def build_pack_zip(state: dict, settings, progress=None,
+                   on_browser=None) -> tuple[bytes, str, int]:
+    """The zipped meeting pack of the view in ``state``: (bytes, file name, files)."""
+    lang = state.get("lang") or "sv"
+    engine = make_engine(settings.database_url)  # a job's own: never a parent's pool
+    name = pack_file_name(state)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = write_pack(engine, state["agreement"], state.get("period"),
+                               state.get("cluster"), Path(tmp) / name, lang=lang,
+                               threshold=settings.suppression_threshold,
+                               per_cluster=not state.get("cluster"), progress=progress,
+                               on_browser=on_browser)
+            return zip_pack(paths, Path(tmp)), f"{name}.zip", len(paths)
+    finally:
+        engine.dispose()
+
+
+@callback(
+    Output(Ids.EXPORT_DOWNLOAD, "data"),
+    Output(Ids.EXPORT_STATUS, "children"),
+    Input(Ids.EXPORT_BUTTON, "n_clicks"),
+    State(Ids.EXPORT_VIEW, "data"),
+    background=True,
+    manager=JOBS,
+    interval=400,
+    running=[(Output(Ids.EXPORT_BUTTON, "disabled"), True, False),
+             (Output(Ids.EXPORT_RUNNING, "style"), SHOWN, HIDDEN),
+             (Output(Ids.EXPORT_DONE, "style"), HIDDEN, {})],
+    progress=[Output(Ids.EXPORT_PROGRESS, "value"), Output(Ids.EXPORT_STEP, "children")],
+    progress_default=[0, ""],
+    prevent_initial_call=True,
+)
+@auth.guard(auth.SEE, scope=lambda clicks, state: auth.view_scope(state), audit="export_pack")
+@jobs.on_lost(lambda n_clicks, state: _pack_lost(state))
+def make_pack(set_progress, n_clicks, state):
+    """Build the meeting pack and send it as a zip, reporting its place in the queue and
+    then each step."""
+    if not n_clicks or not state:
+        raise PreventUpdate
+    lang = state.get("lang") or "sv"
+    return pack_job(set_progress, lang, lambda progress, on_browser: build_pack_zip(
+        state, _settings(), progress, on_browser=on_browser))
+
+
+def pack_job(set_progress, lang: str, build, refusals: tuple = ()) -> tuple:
+    """A pack made in its turn of the job queue, reporting its place and then each step:
+    ``build(progress, on_browser)`` gives ``(bytes, file name, files)``; the outputs are
+    the download and the words under the button. ``refusals``: more exceptions whose
+    message the user reads (``message(lang)`` if they have one)."""
+    set_progress((1, tx("pack_starting", lang)))
+
+    def waiting(ahead: int) -> None:
+        set_progress((1, jx("queue_ahead", lang, n=ahead) if ahead else jx("queue_next", lang)))
+
+    def progress(fraction: float, message: str) -> None:
+        set_progress((max(1, round(fraction * 100)), message))
+
+    try:
+        with jobs.browser_turn("pack", on_wait=waiting) as turn:
+            set_progress((1, tx("pack_starting", lang)))
+            data, name, files = build(progress, turn.record_browser)
+    except jobs.OwnerBusy:
+        return dash.no_update, html.Span(jx("pack_owner_busy", lang), className="text-danger")
+    except (ExportError, *refusals) as exc:
+        text = exc.message(lang) if hasattr(exc, "message") else str(exc)
+        return dash.no_update, html.Span(text, className="text-danger")
+    size = f"{fmt_number(len(data) / 1_000_000, 1, lang)} MB"
+    return (dcc.send_bytes(data, name, type="application/zip"),
+            tx("pack_ready", lang, name=name, files=files, size=size))
+
+
+def _pack_lost(state) -> tuple:
+    """The outputs of a pack whose job died (the job's reaper writes them)."""
+    lang = (state or {}).get("lang") or "sv"
+    return dash.no_update, html.Span(jx("job_lost", lang), className="text-danger")
+
+
+def queued_image(figure, fmt: str, lang: str, settings) -> bytes:
+    """One chart's image, drawn when a browser is free (the same turns as the packs).
+
+    Waits a bounded time, and not at all behind a long queue, so a worker stays free.
+    Raises :class:`NoBrowserError` (no browser on the server), :class:`jobs.Busy` (no turn
+    in time) or :class:`ExportError` (the drawing failed)."""
+    if find_browser() is None:  # nothing to queue for
+        raise NoBrowserError(tx("no_browser", lang))
+    with jobs.browser_turn("image", wait=settings.export_wait, wait_for_owner=True,
+                           max_ahead=settings.export_browsers) as turn:
+        return figure_image(figure, fmt, lang, on_browser=turn.record_browser)
+
+
+@callback(
+    Output(Ids.PANEL_DOWNLOAD, "data"),
+    Output(Ids.PANEL_FALLBACK, "data"),
+    Output(Ids.PANEL_STATUS, "children"),
+    Output(Ids.PANEL_STATUS, "is_open"),
+    Input({"type": "panel-download", "panel": ALL, "format": ALL}, "n_clicks"),
+    State(Ids.EXPORT_VIEW, "data"),
+    prevent_initial_call=True,
+)
+@auth.guard(auth.SEE, scope=lambda clicks, state: auth.view_scope(state), audit="export_chart")
+def download_panel(clicks, state):
+    """One chart as PNG (1920×1080 or print) or SVG, drawn for export."""
+    trigger = ctx.triggered_id
+    if not trigger or not state or not any(c for c in clicks or [] if c):
+        raise PreventUpdate
+    if not (ctx.triggered and ctx.triggered[0].get("value")):
+        raise PreventUpdate  # a button added to the page, not a click
+    key, fmt = trigger["panel"], trigger["format"]
+    lang = state.get("lang") or "sv"
+    settings = _settings()
+    view = auth.view_for(state["agreement"], state.get("period"), state.get("cluster"),
+                         state.get("breakdown"), lang)
+    panel = next((p for p in build_panels(view, EXPORT,
+                                          suppress_below=settings.suppression_threshold)
+                  if p.key == key), None) if view is not None else None
+    if panel is None or fmt not in IMAGE_FORMATS:
+        raise PreventUpdate
+    image = IMAGE_FORMATS[fmt]
+    stem = slug(f"{panel.title}-{view.where}-{view.period.text}", limit=120)
+    filename = image.file_name(stem, lang)
+    try:
+        data = queued_image(panel.figure, fmt, lang, settings)
+    except NoBrowserError:
+        spec = {"figure": panel.figure.to_plotly_json(), "format": image.format,
+                "scale": image.scale, "filename": filename.rsplit(".", 1)[0],
+                "clicks": sum(c or 0 for c in clicks)}
+        return dash.no_update, spec, tx("panel_fallback", lang), True
+    except jobs.Busy:
+        return dash.no_update, dash.no_update, jx("image_busy", lang), True
+    except ExportError as exc:
+        return dash.no_update, dash.no_update, str(exc), True
+    return dcc.send_bytes(data, filename, type=image.mime), dash.no_update, "", False
+
+
+# Where the server cannot draw images: the user's browser draws the same export figure.
+clientside_callback(
+    """
+    function(spec) {
+        if (!spec || !window.Plotly) { return window.dash_clientside.no_update; }
+        window.Plotly.downloadImage(spec.figure, {format: spec.format, width: 1920,
+            height: 1080, scale: spec.scale, filename: spec.filename});
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output(Ids.PANEL_FALLBACK, "clear_data"),
+    Input(Ids.PANEL_FALLBACK, "data"),
+    prevent_initial_call=True,
+)

@@ -1,0 +1,296 @@
+"""The meetings in the app: what the pages and the presentation share.
+
+* who may read and write (through :mod:`dashboard.access`: a viewer of the whole agreement
+  reads, a member writes; anyone else is told the meeting does not exist);
+* the scope of a meeting callback (:func:`meeting_scope`, for ``@auth.guard``);
+* the pieces drawn on the meeting page and on the slides (a target's computed status and
+  the group's assessment side by side, never merged; a check-in; an action);
+* the texts the core's :mod:`.texts` does not have (:func:`wt`).
+
+Every text from people (comments, decisions, names) is given to Dash as text, never HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.data.context import engine
+from dashboard.export.meeting import write_meeting_pack
+from dashboard.i18n import fmt_value, kpi_label, lang_of, swedish_time, words
+from dashboard.meetings import store
+from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
+from dashboard.meetings.record import load
+from dashboard.meetings.texts import ASSESSMENT, ASSESSMENT_COLOURS, assessment_label, mt
+from dashboard.model.words import target_words
+from dashboard.web import auth
+
+WORDS: dict[str, tuple[str, str]] = {
+    "meeting_of": ("Möte {date}", "Meeting of {date}"),
+    "meetings_link": ("Möten", "Meetings"),
+    "created_ok": ("Mötet är skapat.", "The meeting is created."),
+    "open_it": ("Öppna mötet", "Open the meeting"),
+    "period_hint": ("ÅÅÅÅ, ÅÅÅÅ-H1, ÅÅÅÅ-Q2, ÅÅÅÅ-MM", "YYYY, YYYY-H1, YYYY-Q2, YYYY-MM"),
+    "date_hint": ("ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
+    "counts": ("Bedömningar, beslut, åtgärder", "Check-ins, decisions, actions"),
+    "status": ("Status", "Status"),
+    "choose_first": ("Välj en bedömning: då sparas också kommentaren.",
+                     "Choose an assessment: the comment is saved with it."),
+    "saved_by": ("Sparat {when} av {who}", "Saved {when} by {who}"),
+    "close_ask": ("Stäng mötet …", "Close the meeting …"),
+    "close_yes": ("Ja, stäng mötet och frys siffrorna", "Yes, close the meeting and freeze "
+                  "the figures"),
+    "cancel": ("Avbryt", "Cancel"),
+    "pack_button": ("Ladda ner mötespaketet", "Download the meeting pack"),
+    "figure": ("Mål", "Target"),
+    "value_target": ("{value} ({target})", "{value} ({target})"),
+    "no_assessment_yet": ("Ingen bedömning ännu", "No assessment yet"),
+    "decision_saved": ("Beslutet är sparat.", "The decision is saved."),
+    "action_optional": ("Åtgärd (valfritt): vad, vem, när", "Action (optional): what, who, "
+                        "by when"),
+    "decided_at": ("beslutat {date}", "decided {date}"),
+    "back_to_list": ("Alla möten", "All meetings"),
+    "back_to_agreement": ("Till överenskommelsen", "To the agreement"),
+    "meeting_slide_checkins": ("Styrgruppens bedömning", "The group's assessment"),
+    "other_targets": ("Övriga mål", "Other targets"),
+    "kiosk": ("Visas i en slinga; nya data hämtas av sig själv.",
+              "Shown in a loop; new data is picked up by itself."),
+    "no_data": ("Överenskommelsen har inga data för mötets period.",
+                "The agreement has no data for the meeting's period."),
+    "present_slide": ("Bild {n}", "Slide {n}"),
+    "write_for": ("Skriv för bilden som visas", "Write for the slide shown"),
+    "new_decision": ("Nytt beslut", "New decision"),
+}
+
+
+def wt(key: str, lang: str = "sv", **params) -> str:
+    """A text of the meetings' pages (those the core's texts do not have)."""
+    return words(WORDS, key, lang, params)
+
+
+def meeting_id_of(value) -> int | None:
+    """A meeting id from an address or a store (anything else: None)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def meeting_of(value) -> Meeting | None:
+
+    mid = meeting_id_of(value)
+    return store.get_meeting(engine(), mid) if mid is not None else None
+
+
+def meeting_scope(state) -> tuple[str, None] | None:
+    """A meeting callback's scope: the agreement of the meeting in the page's store
+    (``{"meeting": id, ...}``); None (refused) for no such meeting."""
+    if not isinstance(state, dict):
+        return None
+    meeting = meeting_of(state.get("meeting"))
+    return (meeting.agreement_id, None) if meeting is not None else None
+
+
+def may_see(agreement_id: str) -> bool:
+    """Meetings are the whole agreement's: a viewer of one cluster does not see them."""
+    return auth.current_rights().sees_agreement(agreement_id)
+
+
+def may_write(agreement_id: str) -> bool:
+    return auth.current_rights().may(auth.WRITE, agreement_id)
+
+
+def writer() -> str:
+    """The name written beside what the person asking writes."""
+    user = auth.current_user()
+    if user is None:
+        return ""
+    return (user.name or user.login or "")[:200]
+
+
+def record_for(meeting_id, lang: str = "sv", **kw):
+    """The meeting read whole for the person asking, or None (no such meeting, or not
+    theirs to see: the same answer)."""
+
+    meeting = meeting_of(meeting_id)
+    if meeting is None or not may_see(meeting.agreement_id):
+        return None
+    return load(engine(), meeting.id, lang_of(lang), **kw)
+
+
+def when(iso: str | None) -> str:
+    """``2026-11-30 19:05`` in Swedish time."""
+    return swedish_time(iso or "")[:16].replace("T", " ")
+
+
+def today() -> str:
+    return dt.date.today().isoformat()
+
+
+def pack_writer():
+    """``write_meeting_pack`` of the meetings' export (:mod:`dashboard.export.meeting`)."""
+
+    return write_meeting_pack
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def target_name(key: TargetKey, lang: str, parties: dict[str, str],
+                clusters: dict[str, str]) -> str:
+    name = kpi_label(key.kpi, lang)
+    if key.party_id:
+        name += f" – {parties.get(key.party_id, key.party_id)}"
+    if key.cluster_id:
+        name = f"{clusters.get(key.cluster_id, key.cluster_id)}: {name}"
+    return name
+
+
+def dom_id(ident: dict) -> str:
+    """The id a pattern-matching component has in the page (for a label's ``for``)."""
+    import json
+
+    return json.dumps(ident, sort_keys=True, separators=(",", ":"))
+
+
+def comment_box(tid: str, name: str, value: str, lang: str, rows: int = 2) -> list:
+    """A check-in's comment: its label and the field, saved when the field is left."""
+    ident = {"type": "checkin-comment", "target": tid}
+    return [html.Label(f"{mt('comment', lang)}: {name}", htmlFor=dom_id(ident),
+                       className="visually-hidden"),
+            dbc.Textarea(id=ident, value=value, debounce=True, rows=rows,
+                         placeholder=mt("comment_hint", lang),
+                         className="form-control checkin-textarea")]
+
+
+def target_id(key: TargetKey) -> str:
+    """The text naming a target in component ids (``fte_actual/AF``)."""
+    return key.text
+
+
+def key_of_id(text: str) -> TargetKey | None:
+    """The target named by :func:`target_id` (``kpi[@cluster][/party]``)."""
+    if not isinstance(text, str) or not text or len(text) > 300:
+        return None
+    rest, party = (text.split("/", 1) + [None])[:2] if "/" in text else (text, None)
+    kpi, cluster = (rest.split("@", 1) + [None])[:2] if "@" in rest else (rest, None)
+    return TargetKey(kpi, cluster or None, party or None) if kpi else None
+
+
+def assessment_chip(assessment: str | None, lang: str) -> html.Span:
+    """The group's assessment: a shape and a word, a coloured edge (never colour alone,
+    and never the computed status's ✔ ▲ ✖)."""
+    if assessment not in ASSESSMENT:
+        return html.Span(wt("no_assessment_yet", lang), className="assessment-chip none",
+                         **{"data-assessment": ""})
+    return html.Span(assessment_label(assessment, lang), className="assessment-chip",
+                     style={"borderColor": ASSESSMENT_COLOURS[assessment]},
+                     **{"data-assessment": assessment})
+
+
+def assessment_options(lang: str) -> list[dict]:
+    return [{"label": assessment_label(a, lang), "value": a} for a in ASSESSMENTS]
+
+
+def checkin_text(checkin: Checkin | None, lang: str, *, with_comment: bool = True) -> list:
+    """A check-in as read: assessment, comment, who and when."""
+    if checkin is None:
+        return [assessment_chip(None, lang)]
+    out = [assessment_chip(checkin.assessment, lang)]
+    if with_comment and checkin.comment:
+        out.append(html.Span(checkin.comment, className="checkin-comment"))
+    who = checkin.written_by or "–"
+    out.append(html.Span(mt("written_by", lang, who=who, when=when(checkin.written_at)),
+                         className="checkin-who"))
+    return out
+
+
+def slide_checkin(key: TargetKey, name: str, checkin: Checkin | None, lang: str) -> list:
+    """What a slide shows under its chart for a target: ``Beläggning: ◆ Risk – comment``."""
+    parts = [html.Strong(f"{name}: "), assessment_chip(checkin.assessment if checkin else None,
+                                                        lang)]
+    if checkin is not None and checkin.comment:
+        parts.append(html.Span(f" {checkin.comment}", className="checkin-comment"))
+    return parts
+
+
+def value_words(v, lang: str) -> str:
+
+    return f"{fmt_value(v.value, v.unit, lang)} ({target_words(v, lang)})"
+
+
+def revised_note(record, v, lang: str) -> html.Div | None:
+    """``reviderad sedan mötet: 37 → 39`` where a closed meeting's figure has changed."""
+    today = record.revised(v) if record.closed else None
+    if today is None:
+        return None
+    return html.Div("⚠ " + mt("revised", lang, then=fmt_value(v.value, v.unit, lang),
+                                now=fmt_value(today.value, today.unit, lang)),
+                    className="revised-note")
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def action_state(action: Action, record, lang: str) -> str:
+    if action.done:
+        return "✔ " + mt("done", lang)
+    if record.done_since(action):
+        return "✔ " + mt("done_since", lang)
+    if record.is_overdue(action):
+        return mt("overdue", lang)
+    return mt("not_done", lang)
+
+
+def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li:
+    """What, who, by when, done; overdue marked with a sign and a word."""
+    overdue = record.is_overdue(action)
+    parts = []
+    if editable:
+        parts.append(dbc.Checkbox(
+            id={"type": "action-done", "action": action.id}, value=bool(action.done),
+            label=f"{mt('done', lang)}: {action.text}", className="action-check",
+            label_class_name="visually-hidden"))
+    parts += [
+        html.Span(action.text, className="action-text"),
+        html.Span(f" · {mt('owner', lang)}: ", className="muted"),
+        html.Span(action.owner, className="action-owner"),
+        html.Span(f" · {mt('due', lang)}: {action.due}", className="action-due"),
+        html.Span(action_state(action, record, lang),
+                  id={"type": "action-state", "action": action.id},
+                  className="action-state" + (" overdue" if overdue else "")),
+    ]
+    if action.carried(record.meeting.id):
+        parts.append(html.Span(" (" + mt("carried", lang, date=carried_date(action)) + ")",
+                               className="muted small"))
+    return html.Li(parts, className="action-line" + (" is-overdue" if overdue else ""),
+                   **{"data-action": str(action.id), "data-overdue": "1" if overdue else "0"})
+
+
+def carried_date(action: Action) -> str:
+
+    meeting = store.get_meeting(engine(), action.meeting_id)
+    return meeting.held_on if meeting is not None else "?"
+
+
+@dataclass
+class Feedback:
+    """Where a refusal is said: beside the field it is about."""
+
+    field: str | None
+    text: str
+
+
+def feedback_of(error, lang: str) -> Feedback:
+    field = error.params.get("field") if hasattr(error, "params") else None
+    if error.key in ("bad_period",):
+        field = "period"
+    if error.key in ("not_a_target",):
+        field = "target"
+    if error.key in ("action_incomplete",):
+        field = "action"
+    return Feedback(field, error.message(lang))

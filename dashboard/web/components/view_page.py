@@ -1,0 +1,319 @@
+"""The agreement and cluster pages: one layout for both, from one :class:`View`, and the
+switch of period and breakdown that replaces only what depends on them."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard.data.context import engine, settings
+from dashboard.domain.periods import Period
+from dashboard.domain.places import municipalities_text
+from dashboard.figures.describe import chart_text
+from dashboard.figures.panels import build_panels
+from dashboard.figures.theme import SCREEN
+from dashboard.i18n import document_title, fmt_percent, kind_label, lang_of, period_label, t
+from dashboard.model.series import cluster_names, part_of_agreement, party_names
+from dashboard.model.view import View, build_view, strips_of, trend_rows
+from dashboard.store import settings_cache, versions
+from dashboard.store.warm import register_agreement
+from dashboard.web import auth
+from dashboard.web.components.cards import (
+    crumb_trail,
+    data_line,
+    kpi_table,
+    notes_alert,
+    page_frame,
+    panel_card,
+    targets_table,
+)
+from dashboard.web.components.controls import control_data, controls, step_button, target_of
+from dashboard.web.components.export import export_controls
+from dashboard.web.components.links import agreement_path, cluster_path, href, present_path
+from dashboard.web.components.not_found import not_found_layout
+from dashboard.web.ids import Ids
+
+
+def not_found(query: dict):
+    return not_found_layout(**query)
+
+
+def view_state(view: View, path: str) -> dict:
+    """What the page remembers of the view it shows (the switch callback reads it)."""
+    before, after = view.neighbour(-1), view.neighbour(1)
+    return {"agreement": view.agreement_id, "cluster": view.cluster_id, "path": path,
+            "lang": view.lang, "period": view.period.text, "breakdown": view.breakdown,
+            "prev": before.text if before else None, "next": after.text if after else None}
+
+
+def crumbs_of(view: View, state: dict) -> list[tuple[str, str | None]]:
+    # A cluster's viewer sees the agreement's name, not its page (dashboard/people/rights.py).
+    crumbs = [(view.agreement_name, href(agreement_path(view.agreement_id), **state)
+               if view.cluster_id and view.agreement_visible else None)]
+    if view.cluster_id:
+        crumbs.append((view.cluster_name, None))
+    return crumbs
+
+
+def view_content(view: View, path: str) -> list:
+    """Everything of the page that depends on the period and breakdown shown: the period
+    and data line, the links, notes, targets, panels and every key figure."""
+    lang = view.lang
+    state = {"period": view.period.text, "breakdown": view.breakdown, "lang": lang}
+    parties = party_names(view.data)
+    clusters = cluster_names(view.data)
+    subtitle = html.Div([
+        html.Div([html.Span(view.period_text, className="view-period"),
+                  html.Span(f" · {view.agreement_name}") if view.cluster_id else None],
+                 className="view-subtitle", id="view-header",
+                 **{"data-period": view.period.text}),
+        data_line(view.data_as_of, view.sources, view.synthetic, lang),
+    ], className="view-period-line")
+    links = html.Div([
+        dcc.Link(f"▶ {t('present', lang)}", className="btn btn-dark me-2", id="present-link",
+                 href=href(present_path(view.agreement_id), period=view.period.text,
+                           lang=lang, cluster=view.cluster_id)),
+        dcc.Link(f"▶ {t('present_clusters', lang)}", className="btn btn-outline-dark me-2",
+                 href=href(present_path(view.agreement_id), period=view.period.text,
+                           lang=lang, clusters=1))
+        if view.cluster_id is None and len(view.data.cluster_ids) > 1 else None,
+        dcc.Link(t("meetings_link", lang), id="meetings-link", className="btn btn-link",
+                 href=href(f"{agreement_path(view.agreement_id)}/meetings", lang=lang))
+        if view.cluster_id is None and view.agreement_visible else None,
+        export_controls(view),
+        *_cluster_links(view, state, clusters),
+    ], className="view-links")
+    targets = view.targets()
+    summary = html.Section([
+        html.H2(t("targets_status", lang)),
+        targets_table(targets, parties, lang, details=view.period_notes(),
+                      trends=view.trends) if targets else
+        html.P(t("no_targets", lang), className="muted"),
+    ], className="targets-section")
+    panels = build_panels(view, SCREEN) if view.has_data else []
+    grid = dbc.Row([dbc.Col(panel_card(p, lang, chart_text(view, p.key, p.title, p)), xs=12,
+                            xl=12 if _wide(p.key) else 6, className="panel-col")
+                    for p in panels], className="g-3")
+    part = _part_of_agreement(view) if view.cluster_id and view.agreement_visible else None
+    values = view.scope_values() if view.cluster_id else view.values
+    return [subtitle, period_problem_alert(view, path, state), links, no_data_alert(view),
+            notes_alert(view.notes, lang), summary, part, grid,
+            kpi_table(values, parties, clusters, lang),
+            html.Footer(t("synthetic_long", lang), className="page-footer")
+            if view.synthetic else None]
+
+
+def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | None,
+                 breakdown: str | None, lang: str, path: str) -> dict | None:
+    """What the page shows of one view to the person asking, as plain data: computed once
+    per data version of the agreement and kept (:mod:`dashboard.store`); ``None`` when there
+    is no such view or it is not theirs to see (the same answer, on purpose).
+
+    The kept payload differs only by whether the person sees the whole agreement (a
+    cluster's viewer gets no links to the agreement's page or other clusters): that is part
+    of the key, so a kept answer never shows anyone more than their rights."""
+    if not agreement_id:
+        return None
+    rights = auth.current_rights()
+    if not rights.sees(agreement_id, cluster_id):
+        return None
+    whole = rights.sees_agreement(agreement_id)
+    eng = engine()
+    _, by_agreement = versions(eng)
+    version = by_agreement.get(agreement_id)
+    if version is None:
+        return None
+    cache = settings_cache(settings())
+    key = cache.key("view", version, agreement_id, cluster_id or "", period_text or "",
+                    breakdown or "", lang, path, "whole" if whole else "cluster")
+
+    def build() -> dict:
+        view = build_view(eng, agreement_id, period_text, cluster_id, breakdown, lang)
+        if view is None:
+            return {"missing": True}
+        view.agreement_visible = whole
+        # The strips: once per data version and period for the agreement and its clusters.
+        strips = cache.get_or_build(
+            cache.key("trends", version, agreement_id, view.period.text),
+            lambda: trend_rows(eng, agreement_id, view.period, kept=lambda name, make:
+                               cache.get_or_build(cache.key("trend-period", version,
+                                                            agreement_id, name), make)))
+        view.trends = strips_of(strips, view.cluster_id)
+        state = view_state(view, path)
+        return {"content": view_content(view, path), "state": state,
+                "controls": control_data(view),
+                "crumbs": crumbs_of(view, {k: state[k] for k in ("period", "breakdown",
+                                                                  "lang")}),
+                "title": view.cluster_name if view.cluster_id else view.agreement_name,
+                "facts": agreement_facts(view.data.agreement, lang),
+                "document_title": document_title(view.where, view.period_text, lang=lang)}
+
+    payload = cache.get_or_build(key, build)
+    return None if payload.get("missing") else payload
+
+
+
+@register_agreement
+def warm_view(agreement_id: str, lang: str) -> dict | None:
+    """An agreement's default view, computed ahead when its data changed."""
+    return view_payload(agreement_id, None, None, None, lang, agreement_path(agreement_id))
+
+
+def view_layout(payload: dict, path: str) -> html.Div:
+    """The page of one view: its title, the period controls, and the content the period
+    switch replaces (:func:`switch_view`)."""
+    state = payload["state"]
+    lang = state["lang"]
+    header = html.Div([html.H1(payload["title"], className="view-title"), payload["facts"]],
+                      className="view-header")
+    return page_frame([
+        header, controls(payload["controls"], state),
+        html.Div(payload["content"], id=Ids.VIEW_CONTENT, className="view-content"),
+    ], lang=lang, path=path,
+        state={k: state[k] for k in ("period", "breakdown", "lang")},
+        crumbs=[tuple(c) for c in payload["crumbs"]], title=payload["document_title"])
+
+
+def agreement_facts(agreement: dict, lang: str) -> html.Div | None:
+    """``Typ: Krami · Kommuner: Stockholm (Stockholms län)`` (contract section 1)."""
+    parts = []
+    if agreement.get("kind"):
+        parts.append(f"{t('kind', lang)}: {kind_label(agreement['kind'], lang)}")
+    if agreement.get("municipalities"):
+        parts.append(f"{t('municipalities', lang)}: "
+                     f"{municipalities_text(agreement['municipalities'])}")
+    if not parts:
+        return None
+    return html.Div(" · ".join(parts), className="agreement-facts", id="agreement-facts")
+
+
+def period_problem_alert(view: View, path: str, state: dict) -> dbc.Alert | None:
+    """A period in the address that is not one: say so, and what is shown instead."""
+    problem = view.period_problem
+    if problem is None:
+        return None
+    lang = view.lang
+    if problem.reason == "month_not_exist":
+        first = t("period_not_exist", lang, asked=problem.asked, month=problem.asked[-2:])
+    else:
+        first = t("period_not_a_period", lang, asked=problem.asked)
+    parts = [html.Strong("⚠ " + first + " "),
+             html.Span(t("period_shown_instead", lang, period=view.period_text) + " ")]
+    if problem.suggestion is not None:
+        label = period_label(problem.suggestion, lang)
+        parts.append(dcc.Link(t("period_did_you_mean", lang, period=label),
+                              href=href(path, **{**state, "period": problem.suggestion.text}),
+                              id="period-suggestion"))
+    return dbc.Alert(parts, color="warning", id="period-problem", className="notes")
+
+
+def no_data_alert(view: View) -> dbc.Alert | None:
+    """A period without any data: no figures, every target grey (contract section 3)."""
+    if view.has_data:
+        return None
+    lang = view.lang
+    text = [html.Strong(t("no_data_period", lang, period=view.period_text))]
+    bounds = view.bounds
+    if bounds:
+
+        span = period_label(Period.of_months(*bounds), lang)
+        text.append(html.Span(" " + t("data_runs", lang, span=span)))
+    return dbc.Alert(text, color="secondary", id="no-data", className="notes")
+
+
+def _wide(key: str) -> bool:
+    return key in ("occupancy", "flow", "outcomes", "indicators")
+
+
+def _cluster_links(view: View, state: dict, names: dict[str, str]) -> list:
+    if len(view.data.cluster_ids) < 2 and view.cluster_id is None or \
+            not view.agreement_visible:
+        return []
+    out = [html.Span(t("clusters", view.lang) + ":", className="me-2 label")]
+    for cid in view.data.cluster_ids:
+        if cid == view.cluster_id:
+            out.append(html.Span(names.get(cid, cid), className="cluster-chip current"))
+        else:
+            out.append(dcc.Link(names.get(cid, cid), className="cluster-chip",
+                                href=href(cluster_path(view.agreement_id, cid), **state)))
+    return out
+
+
+def _part_of_agreement(view: View) -> html.Section | None:
+    """The cluster's part of the agreement's participants (participant-months) and completers."""
+    lang = view.lang
+    items = []
+    for column, words in (("participants", "share_of_participants"),
+                          ("completed", "share_of_completed")):
+        part = part_of_agreement(view.data, view.period, view.cluster_id, column)
+        if part is not None:
+            items.append(html.Li([html.Span(fmt_percent(part, 0, lang), className="big-number"),
+                                  f" {t(words, lang)}"]))
+    if not items:
+        return None
+    return html.Section([html.H2(t("part_of_agreement", lang)),
+                         html.Ul(items, className="part-list")], className="part-section")
+
+
+def page(agreement_id: str | None, cluster_id: str | None, path: str, query: dict):
+    if not agreement_id:
+        return not_found(query)
+    payload = view_payload(agreement_id, cluster_id, query.get("period"),
+                           query.get("breakdown"), lang_of(query.get("lang")), path)
+    if payload is None:
+        return not_found(query)
+    return view_layout(payload, path)
+
+
+@callback(
+    Output(Ids.VIEW_CONTENT, "children"),
+    Output(Ids.PERIOD, "value"),
+    Output(Ids.PREV_HOLDER, "children"),
+    Output(Ids.NEXT_HOLDER, "children"),
+    Output(Ids.VIEW_STATE, "data"),
+    Output(Ids.URL_SYNC, "data", allow_duplicate=True),
+    Output("crumbs", "children"),
+    Output("lang-switch", "href"),
+    Input(Ids.PERIOD, "value"),
+    Input(Ids.PERIOD_PREV, "n_clicks"),
+    Input(Ids.PERIOD_NEXT, "n_clicks"),
+    Input(Ids.BREAKDOWN, "value"),
+    Input(Ids.HISTORY_TARGET, "data"),
+    State(Ids.VIEW_STATE, "data"),
+    prevent_initial_call=True,
+)
+@auth.guard(auth.SEE, scope=lambda *args: auth.view_scope(args[5]))
+def switch_view(period, prev_clicks, next_clicks, breakdown, history, rendered):
+    """Another period or breakdown: only what changes is sent (the content, the steps, the
+    address), from the view kept for this data version; the page is not rebuilt."""
+    if not isinstance(rendered, dict) or not rendered.get("agreement"):
+        raise PreventUpdate
+    from_history = ctx.triggered_id == Ids.HISTORY_TARGET
+    if from_history:
+        # Back or Forward: the address already says what to show ("" = the default).
+        if not isinstance(history, dict):
+            raise PreventUpdate
+        target = (history.get("period") or None, history.get("breakdown") or "total")
+    else:
+        target = target_of(ctx.triggered_id, period, prev_clicks, next_clicks, breakdown,
+                           rendered)
+    if target is None:
+        raise PreventUpdate
+    period_text, breakdown = target
+    payload = view_payload(rendered["agreement"], rendered.get("cluster"), period_text,
+                           breakdown, rendered["lang"], rendered["path"])
+    if payload is None:
+        raise PreventUpdate
+    state = payload["state"]
+    lang = state["lang"]
+    query = {k: state[k] for k in ("period", "breakdown", "lang")}
+    other = "en" if lang == "sv" else "sv"
+    return (payload["content"], state["period"],
+            step_button("◀", Ids.PERIOD_PREV, payload["controls"]["prev"]),
+            step_button("▶", Ids.PERIOD_NEXT, payload["controls"]["next"]),
+            state,
+            {"href": href(state["path"], **query), "push": not from_history,
+             "title": payload["document_title"]},
+            crumb_trail(lang, query, [tuple(c) for c in payload["crumbs"]]),
+            href(state["path"], **{**query, "lang": other}))

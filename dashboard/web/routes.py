@@ -1,0 +1,35 @@
+"""Plain routes beside Dash's pages: the audit log as CSV (``GET /admin/audit.csv``).
+
+Wired by :func:`dashboard.web.app.create_app`; guarded like every page and callback.
+"""
+
+from __future__ import annotations
+
+import dash
+from flask import Response, request
+
+from dashboard.data.context import engine
+from dashboard.people import audit, store
+from dashboard.web import auth
+
+
+def install(app: dash.Dash) -> None:
+    """Add the routes to ``app``."""
+    install_csv(app)
+
+
+def install_csv(app: dash.Dash) -> None:
+    """``GET /admin/audit.csv`` (create_app wires it)."""
+    server = app.server
+
+    @server.route(app.config.routes_pathname_prefix + "admin/audit.csv", methods=["GET"],
+                  endpoint="audit_csv")
+    @auth.guard(auth.ADMIN)
+    def audit_csv():
+        lang = "en" if request.args.get("lang") == "en" else "sv"
+        entries = store.audit_entries(engine(), None)
+        auth.record("audit_export", detail={"entries": len(entries)})
+        name = "audit-log.csv" if lang == "en" else "granskningslogg.csv"
+        return Response(audit.csv_text(entries, lang), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "no-store"})
