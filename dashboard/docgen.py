@@ -175,8 +175,8 @@ def render(text: str, parts: dict) -> str:
         pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
         if not pattern.search(text):
             raise SystemExit(f"the markers of {name!r} are missing: {begin} … {end}")
-        body = make()
-        text = pattern.sub(lambda _: f"{begin}\n\n{body}\n\n{end}", text, count=1)
+        block = f"{begin}\n\n{make()}\n\n{end}"
+        text = pattern.sub(lambda _, block=block: block, text, count=1)
     return text
 
 

@@ -90,6 +90,16 @@ def test_the_import_format_lists_every_table_column_and_key_figure():
         assert f"| `{kpi}` |" in text
 
 
+def test_every_key_figure_is_explained():
+    from dashboard.kpis import KPI_NAMES
+
+    text = text_of(ROOT / "docs" / "key-figures.md")
+    table = text.split("## What each key figure is", 1)[1].split("\n## ", 1)[0]
+    explained = {name for line in table.splitlines() if line.startswith("| `")
+                 for name in re.findall(r"`([a-z_]+)`", line.split("|")[1])}
+    assert sorted(set(KPI_NAMES) - explained) == [], "not in docs/key-figures.md"
+
+
 # ---------------------------------------------------------------------------------------
 # Commands
 
@@ -232,7 +242,7 @@ def settings_read() -> dict[str, tuple[str, object]]:
     found = {}
     for variable in sorted(candidates):
         for value in ("en", "7", "0", "a b"):
-            for (load, kind), base in zip(loaders, bases):
+            for (load, kind), base in zip(loaders, bases, strict=True):
                 try:
                     now = _plain(load(environ={variable: value}))
                 except (ValueError, TypeError):
@@ -312,7 +322,7 @@ def test_the_settings_table_gives_the_code_s_defaults():
     found = settings_read()
     assert len(found) >= 35
     wrong = []
-    for variable, (field, default) in found.items():
+    for variable, (_field, default) in found.items():
         written = _written(default)
         if written is not None and written not in table[variable].replace("`", ""):
             wrong.append(f"{variable}: the code's default is {written}, the table says "
