@@ -181,6 +181,15 @@ def test_the_check_of_commands_finds_what_does_not_exist():
     assert check_command(["import", "x.xlsx", "--replce"], root) == ["import has no --replce"]
 
 
+def test_shell_commands_run_without_an_activated_environment():
+    """As README promises: every command works as written after ``make run``."""
+    bare = [f"{rel(path)}: {line.strip()}" for path in FILES
+            for block in re.findall(r"^```sh\n(.*?)^```", text_of(path), flags=re.S | re.M)
+            for line in block.replace("\\\n", " ").splitlines()
+            if re.match(r"\s*(python3?|pytest|ruff|gunicorn|alembic|celery)\b", line)]
+    assert bare == [], "use .venv/bin/…"
+
+
 def test_every_python_module_named_in_the_docs_exists():
     modules = {m for path in FILES for s in snippets(path)
                for m in re.findall(r"python3?\s+-m\s+(dashboard\.[\w.]+)", s)}
