@@ -1,7 +1,7 @@
 """README and docs/ name only what exists (fast: no subprocess, no database).
 
-* the parts of docs/ written from the code (``python -m dashboard.docgen``) are as the
-  generator writes them: the import format from ``dashboard/schema.py``, the command line
+* the parts of docs/ written from the code (``python -m dashboard.cli.docgen``) are as the
+  generator writes them: the import format from ``dashboard/domain/schema.py``, the command line
   from its parser;
 * every ``python -m dashboard COMMAND [SUBCOMMAND] [--option]`` named in README or docs/
   exists in the command line's parser, and every ``python -m dashboard.<module>`` exists;
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import docgen
-from dashboard.auth.settings import AuthSettings, load_auth_settings
-from dashboard.cli import _parser
+from dashboard.access.settings import AuthSettings, load_auth_settings
+from dashboard.cli import docgen
+from dashboard.cli.main import _parser
 from dashboard.config import PROJECT_ROOT, Settings, load_settings
 
 ROOT = PROJECT_ROOT
@@ -74,12 +74,12 @@ def snippets(path: Path) -> list[str]:
 
 def test_the_generated_parts_of_docs_are_as_the_code_writes_them():
     stale = [rel(path) for path, text in docgen.expected().items() if text_of(path) != text]
-    assert stale == [], f"{stale} differ from the code: run .venv/bin/python -m dashboard.docgen"
+    assert stale == [], f"{stale} differ from the code: run .venv/bin/python -m dashboard.cli.docgen"
 
 
 def test_the_import_format_lists_every_table_column_and_key_figure():
-    from dashboard.kpis import KPI_NAMES
-    from dashboard.schema import TABLES
+    from dashboard.domain.kpis import KPI_NAMES
+    from dashboard.domain.schema import TABLES
 
     text = text_of(ROOT / "docs" / "import-format.md")
     for table in TABLES.values():
@@ -91,7 +91,7 @@ def test_the_import_format_lists_every_table_column_and_key_figure():
 
 
 def test_every_key_figure_is_explained():
-    from dashboard.kpis import KPI_NAMES
+    from dashboard.domain.kpis import KPI_NAMES
 
     text = text_of(ROOT / "docs" / "key-figures.md")
     table = text.split("## What each key figure is", 1)[1].split("\n## ", 1)[0]
@@ -193,7 +193,7 @@ def test_shell_commands_run_without_an_activated_environment():
 def test_every_python_module_named_in_the_docs_exists():
     modules = {m for path in FILES for s in snippets(path)
                for m in re.findall(r"python3?\s+-m\s+(dashboard\.[\w.]+)", s)}
-    assert "dashboard.docgen" in modules
+    assert "dashboard.cli.docgen" in modules
     missing = sorted(m for m in modules if importlib.util.find_spec(m) is None)
     assert missing == []
 
@@ -235,7 +235,7 @@ def test_every_make_target_named_in_the_docs_exists():
 
 UPPER = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 LITERAL = re.compile(r"[\"']([A-Z][A-Z0-9_]+)[\"']")
-SETTINGS_SOURCES = (ROOT / "dashboard" / "config.py", ROOT / "dashboard" / "auth" / "settings.py")
+SETTINGS_SOURCES = (ROOT / "dashboard" / "config.py", ROOT / "dashboard" / "access" / "settings.py")
 
 
 def _plain(value) -> dict:

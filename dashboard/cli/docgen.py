@@ -1,14 +1,14 @@
 """Parts of ``docs/`` written from the code, so that they cannot drift from it.
 
-``python -m dashboard.docgen`` rewrites, between their markers,
+``python -m dashboard.cli.docgen`` rewrites, between their markers,
 
 * ``docs/import-format.md``: the tables, columns, Swedish headings, types, keys and the
-  key-figure names a target may name, from :mod:`dashboard.schema` (the one description
-  the importer, the database and the ``template`` command read) and :mod:`dashboard.kpis`;
+  key-figure names a target may name, from :mod:`dashboard.domain.schema` (the one description
+  the importer, the database and the ``template`` command read) and :mod:`dashboard.domain.kpis`;
 * ``docs/commands.md``: every command of ``python -m dashboard`` with its arguments and
   help, from the command line's own argparse parser.
 
-``python -m dashboard.docgen --check`` writes nothing and exits 1 when a file differs from
+``python -m dashboard.cli.docgen --check`` writes nothing and exits 1 when a file differs from
 what would be written (``tests/test_docs.py`` fails the same way). Text outside the markers
 is the guides' own and is kept as it is.
 """
@@ -20,10 +20,15 @@ import re
 import sys
 from pathlib import Path
 
-from .config import PROJECT_ROOT
+from dashboard.cli.main import _parser
+from dashboard.config import PROJECT_ROOT
+from dashboard.data.ingest.parsing import COMPARATORS, GENDERS
+from dashboard.domain.kpis import KPI_NAMES, KPI_TABLES, UNITS
+from dashboard.domain.schema import IGNORED_SHEETS, TABLE_ORDER, TABLES, Kind
+from dashboard.i18n import kpi_label
 
 DOCS = PROJECT_ROOT / "docs"
-REGENERATE = "python -m dashboard.docgen"
+REGENERATE = "python -m dashboard.cli.docgen"
 
 
 def _begin(name: str) -> str:
@@ -43,7 +48,7 @@ def _code(text: str) -> str:
     return f"`{text}`" if text else ""
 
 
-# How a cell of each kind is written (what the parsers in dashboard/ingest/parsing.py take).
+# How a cell of each kind is written (what the parsers in dashboard/data/ingest/parsing.py take).
 KIND_HELP = {
     "id": "a short code: letters, digits, `-` and `_`, starting with a letter or digit",
     "text": "free text",
@@ -67,15 +72,12 @@ KIND_HELP = {
 
 
 def import_format() -> str:
-    """The import format as Markdown, from :mod:`dashboard.schema` and the parsers."""
-    from .i18n import kpi_label
-    from .ingest.parsing import COMPARATORS, GENDERS
-    from .kpis import KPI_NAMES, KPI_TABLES, UNITS
-    from .schema import IGNORED_SHEETS, TABLE_ORDER, TABLES, Kind
+    """The import format as Markdown, from :mod:`dashboard.domain.schema` and the parsers."""
+
 
     missing = [k.value for k in Kind if k.value not in KIND_HELP]
     if missing:
-        raise SystemExit(f"dashboard/docgen.py: KIND_HELP has no text for {missing}")
+        raise SystemExit(f"dashboard/cli/docgen.py: KIND_HELP has no text for {missing}")
     out = ["| table | columns (* required) | key | one row is |", "|---|---|---|---|"]
     for name in TABLE_ORDER:
         t = TABLES[name]
@@ -143,7 +145,6 @@ def _helps(parser: argparse.ArgumentParser) -> dict[str, str]:
 
 def commands() -> str:
     """Every command and subcommand of ``python -m dashboard``, from its parser."""
-    from .cli import _parser
 
     root = _parser()
     out = [f"`python -m dashboard {_arguments(root)} COMMAND …`", "",
