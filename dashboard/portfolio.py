@@ -257,7 +257,11 @@ def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = 
     Columns: agreement_id, scope, name, group (``""`` for the total, else K/M/X), value,
     n, target, comparator, status, unit.
     """
+    columns = ["agreement_id", "scope", "name", "group", "value", "n", "target",
+               "comparator", "status", "unit"]
     ids = set(many.agreements["agreement_id"])
+    if not ids:  # nothing the person asking may see (or nothing of that kind): no rows
+        return pd.DataFrame(columns=columns)
     inputs = inputs_for(many, ids)
     table = assessed(figure_table(inputs, period), inputs, period)
     rows = table[(table["kpi"] == kpi) & (table["party_id"] == "")]
@@ -278,8 +282,7 @@ def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = 
             parts.append(g.assign(group=gender, comparator=None, target=None, status="grey"))
     out = pd.concat(parts, ignore_index=True)
     if out.empty:
-        return pd.DataFrame(columns=["agreement_id", "scope", "name", "group", "value", "n",
-                                     "target", "comparator", "status", "unit"])
+        return pd.DataFrame(columns=columns)
     names = dict(zip(many.agreements["agreement_id"], many.agreements["name"], strict=True))
     cluster_names = {(a, c): n for a, c, n in zip(many.clusters["agreement_id"],
                                                   many.clusters["cluster_id"],
@@ -294,5 +297,4 @@ def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = 
     out["_g"] = out["group"].map({"": 0, "K": 1, "M": 2, "X": 3}).fillna(4)
     out = out.sort_values(["_rank", "name", "_g"], ascending=[False, True, True],
                           na_position="last", kind="stable")
-    return out[["agreement_id", "scope", "name", "group", "value", "n", "target",
-                "comparator", "status", "unit"]].reset_index(drop=True)
+    return out[columns].reset_index(drop=True)
