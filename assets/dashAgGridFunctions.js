@@ -16,3 +16,31 @@ dagfuncs.byField = function (field) {
         return a < b ? -1 : a > b ? 1 : 0;
     };
 };
+
+// The columns that fit the grid's width: each column's context.priority (0: always), the
+// lowest first, while their minimum widths fit; the rest hidden (no sideways scrolling).
+// Run when the grid is drawn, resized, and given new columns (dashboard/pages/portfolio.py).
+dagfuncs.fitColumns = function (params) {
+    var api = params && params.api;
+    if (!api || (api.isDestroyed && api.isDestroyed())) { return; }
+    var root = document.getElementById("portfolio-grid");
+    var width = (params.clientWidth || (root ? root.clientWidth : 0)) - 4;
+    if (width <= 0) { return; }
+    var cols = (api.getColumns() || []).map(function (c, i) { return {c: c, i: i}; });
+    var priority = function (x) { return ((x.c.getColDef().context || {}).priority) || 0; };
+    cols.sort(function (a, b) { return priority(a) - priority(b) || a.i - b.i; });
+    var used = 0, full = false, show = [], hide = [];
+    cols.forEach(function (x) {
+        var def = x.c.getColDef();
+        var min = def.minWidth || def.width || 100;
+        if (priority(x) === 0 || (!full && used + min <= width)) {
+            used += min;
+            show.push(x.c.getColId());
+        } else {
+            full = true;
+            hide.push(x.c.getColId());
+        }
+    });
+    api.setColumnsVisible(show, true);
+    if (hide.length) { api.setColumnsVisible(hide, false); }
+};
