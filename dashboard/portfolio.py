@@ -376,6 +376,12 @@ def _shares(group: dict) -> dict:
     return group
 
 
+def worst_first(row: dict) -> tuple:
+    """The portfolio rows' order: the worst status first (``worst``: 0 red .. 3 grey, 4
+    without targets), then more targets not met, then more close, then by name."""
+    return (row["worst"], -row["red"], -row["amber"], row["name"].casefold())
+
+
 # The counts of people in the totals (what is hidden when small in an export).
 PEOPLE_COUNTS = ("occupancy", "started", "completed", "work_study")
 

@@ -50,6 +50,7 @@ from ..portfolio import (
     overall,
     statuses,
     total_cells,
+    worst_first,
 )
 from ..store import settings_cache, versions
 from ..views import period_options
@@ -183,12 +184,6 @@ def filtered(rows: list[dict], kinds: list[str] | None, counties: list[str] | No
     if status in STATUS_ORDER:
         out = [r for r in out if r[status]]
     return out
-
-
-def worst_first(row: dict) -> tuple:
-    """The rows' order: the worst status first, then more targets not met, then more
-    close, then by name (the grid keeps it among rows its sort finds equal)."""
-    return (row["worst"], -row["red"], -row["amber"], row["name"].casefold())
 
 
 def _county_sort(group: str) -> str:
