@@ -23,8 +23,17 @@ dagfuncs.byField = function (field) {
 dagfuncs.fitColumns = function (params) {
     var api = params && params.api;
     if (!api || (api.isDestroyed && api.isDestroyed())) { return; }
+    // The page's layout may settle after the grid's first drawing, and a window resized
+    // below the grid's own events: fit again then (and until the grid has a width).
+    if (!api.__fitWatched) {
+        api.__fitWatched = true;
+        window.addEventListener("resize", function () { dagfuncs.fitColumns({api: api}); });
+        [100, 400, 1200].forEach(function (ms) {
+            setTimeout(function () { dagfuncs.fitColumns({api: api}); }, ms);
+        });
+    }
     var root = document.getElementById("portfolio-grid");
-    var width = (params.clientWidth || (root ? root.clientWidth : 0)) - 4;
+    var width = (root ? root.clientWidth : params.clientWidth || 0) - 4;
     if (width <= 0) { return; }
     var cols = (api.getColumns() || []).map(function (c, i) { return {c: c, i: i}; });
     var priority = function (x) { return ((x.c.getColDef().context || {}).priority) || 0; };
@@ -43,4 +52,25 @@ dagfuncs.fitColumns = function (params) {
     });
     api.setColumnsVisible(show, true);
     if (hide.length) { api.setColumnsVisible(hide, false); }
+    api.sizeColumnsToFit();
 };
+
+// The portfolio's grid is drawn by the page router at any time: fit its columns whenever
+// it appears or its width changes (the grid's own events do not always reach us first).
+(function () {
+    var seen = "";
+    setInterval(function () {
+        var root = document.getElementById("portfolio-grid");
+        if (!root || !window.dash_ag_grid || !window.dash_ag_grid.getApi) { return; }
+        try {
+            var api = window.dash_ag_grid.getApi("portfolio-grid");
+            var cols = api && api.getColumns && api.getColumns();
+            if (!cols) { return; }
+            var key = root.clientWidth + ":" + cols.map(function (c) {
+                return c.getColId(); }).join(",");
+            if (key === seen) { return; }
+            seen = key;
+            dagfuncs.fitColumns({api: api});
+        } catch (e) { /* not ready yet */ }
+    }, 250);
+})();

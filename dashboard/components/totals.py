@@ -140,8 +140,8 @@ def totals_table(groups: list[dict], total: dict, by: str, lang: str) -> html.Ta
 
 
 def _col_class(index: int) -> str:
-    """Columns left out at narrow widths (assets: the started and the periods)."""
-    return {7: "totals-wide", 11: "totals-wide"}.get(index, "")
+    """Columns left out at narrow widths (assets): started, FTE and the periods."""
+    return {7: "totals-wide", 10: "totals-wide", 11: "totals-wide"}.get(index, "")
 
 
 def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: int) -> str:
