@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .kpis import (
+from dashboard.data.repository import ManyAgreements
+from dashboard.domain.kpis import (
     WHOLE,
     Inputs,
     KpiValue,
@@ -22,11 +23,10 @@ from .kpis import (
     figure_table,
     kpi_value,
 )
-from .periods import Period
-from .places import codes
-from .repository import ManyAgreements
-from .series import TARGET_TABLE
-from .views import default_period
+from dashboard.domain.periods import Period
+from dashboard.domain.places import codes
+from dashboard.model.series import TARGET_TABLE
+from dashboard.model.view import default_period
 
 SCOPE = ["agreement_id", "scope"]
 
@@ -159,7 +159,7 @@ def statuses(many: ManyAgreements, period_text: str | None = None) -> list[Agree
 
 
 def _target_order(v: KpiValue) -> tuple:
-    from .kpis import KPI_NAMES
+    from dashboard.domain.kpis import KPI_NAMES
 
     order = KPI_NAMES.index(v.kpi) if v.kpi in KPI_NAMES else len(KPI_NAMES)
     return (order, v.kpi, v.party_id or "")
@@ -244,7 +244,7 @@ def reporting(many: ManyAgreements, periods: dict[str, Period]
 
 
 def _period_span(text: str):
-    from .kpis import _span
+    from dashboard.domain.kpis import _span
 
     return _span(text)
 
@@ -390,10 +390,10 @@ def suppress_totals(groups: list[dict], total: dict, threshold: int) -> set[tupl
     """The cells ``(group key, column)`` of a totals table to hide in an export (contract
     section 5): a count of people from 1 to ``threshold - 1`` in a group (the groups are
     a breakdown of the total), and as few more as it takes that none of them can be worked
-    out from the total row and the other groups (:func:`dashboard.privacy.complete`); the
+    out from the total row and the other groups (:func:`dashboard.domain.privacy.complete`); the
     share of work or study where its numerator or n is hidden or small. The total row is
     published and never hidden; nor are counts of agreements or of targets."""
-    from .privacy import complete, primary
+    from dashboard.domain.privacy import complete, primary
 
     values: dict[tuple[str, str], float] = {}
     hidden: set[tuple[str, str]] = set()

@@ -13,9 +13,9 @@ import subprocess
 import sys
 
 import pytest
+from dashboard.domain.schema import TABLES
 from openpyxl import load_workbook
 
-from dashboard.schema import TABLES
 from tests.builders import base_tables, write_workbook
 
 

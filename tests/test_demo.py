@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dashboard.data import demo, repository
+from dashboard.data.db import make_engine
+from dashboard.data.ingest import import_dataset
 from openpyxl import load_workbook
-
-from dashboard import demo, repository
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_FILES = sorted(demo.DEMOS)

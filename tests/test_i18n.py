@@ -8,6 +8,7 @@ expectation below is written out by hand.
 from __future__ import annotations
 
 import pytest
+from dashboard.domain.periods import Period
 
 from dashboard.i18n import (
     MONTHS,
@@ -23,7 +24,6 @@ from dashboard.i18n import (
     period_tick,
     status_label,
 )
-from dashboard.periods import Period
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

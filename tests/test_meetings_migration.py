@@ -4,13 +4,13 @@ meetings then work; the downgrade takes them away again."""
 
 from __future__ import annotations
 
+from dashboard.data import migrations, repository
+from dashboard.data.db import data_tables, make_engine
+from dashboard.data.ingest import import_dataset
+from dashboard.people import accounts
 from sqlalchemy import inspect, select
 
 import dashboard.meetings as meetings
-from dashboard import migrations, repository
-from dashboard.auth import accounts
-from dashboard.db import data_tables, make_engine
-from dashboard.ingest import import_dataset
 from tests.test_meetings import KRAMI, WORKBOOK
 from tests.test_migrations import empty_db_url, migrate  # noqa: F401 - the fixture
 

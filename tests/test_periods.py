@@ -1,8 +1,7 @@
 """Periods of contract.md section 2."""
 
 import pytest
-
-from dashboard.periods import Period, PeriodError, canonical_text, shift_month
+from dashboard.domain.periods import Period, PeriodError, canonical_text, shift_month
 
 
 @pytest.mark.parametrize("text, start, end, kind", [

@@ -13,16 +13,16 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-
-from dashboard import repository
-from dashboard.ingest import import_dataset
-from dashboard.ingest.pnr import (
+from dashboard.data import repository
+from dashboard.data.ingest import import_dataset
+from dashboard.domain.pnr import (
     contains_identity_number,
     identity_number_cells,
     looks_like_identity_number,
     luhn_ok,
     normalise,
 )
+
 from tests.builders import base_tables, write_csv_folder, write_workbook
 from tests.test_pnr import assert_never_repeated
 

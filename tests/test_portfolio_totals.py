@@ -15,12 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from dashboard import repository
-from dashboard.app import load_demo
-from dashboard.components.totals import totals_csv, totals_table
-from dashboard.config import load_settings
-from dashboard.portfolio import (
+from dashboard.data import repository
+from dashboard.domain.privacy import recomputable
+from dashboard.model.portfolio import (
     SEVERAL,
     county_group,
     group_totals,
@@ -29,7 +26,10 @@ from dashboard.portfolio import (
     total_cells,
     worst_first,
 )
-from dashboard.privacy import recomputable
+from dashboard.web.app import load_demo
+from dashboard.web.components.totals import totals_csv, totals_table
+
+from dashboard.config import load_settings
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 
@@ -195,7 +195,7 @@ def test_the_totals_table_shows_words_and_n():
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from dashboard.db import make_engine
+    from dashboard.data.db import make_engine
 
     url = f"sqlite:///{tmp_path_factory.mktemp('totals') / 'demo.sqlite'}"
     engine = make_engine(url)

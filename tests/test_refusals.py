@@ -11,10 +11,10 @@ from __future__ import annotations
 import copy
 
 import pytest
+from dashboard.data.db import data_tables, imports
+from dashboard.data.ingest import import_dataset
 from sqlalchemy import select
 
-from dashboard.db import data_tables, imports
-from dashboard.ingest import import_dataset
 from tests.builders import base_tables, write_csv_folder, write_workbook
 
 

@@ -15,10 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from dashboard.data import repository
+from dashboard.data.db import make_engine
 
-from dashboard import repository
 from dashboard.config import PROJECT_ROOT
-from dashboard.db import make_engine
 from tests.webserver import post_json
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"

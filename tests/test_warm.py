@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from dashboard.data import repository
+from dashboard.data.db import make_engine
 
-from dashboard import repository
 from dashboard.config import PROJECT_ROOT
-from dashboard.db import make_engine
 from dashboard.store import versions
 from tests.webserver import GUNICORN, environment, post_json, router_body, serving
 

@@ -1,7 +1,7 @@
 """The national portfolio's totals per county (län) or per kind: a table on the page and a
 CSV for the minutes with small counts hidden (contract section 5).
 
-Pure: from :func:`dashboard.portfolio.group_totals` (sums kept per data version) to a
+Pure: from :func:`dashboard.model.portfolio.group_totals` (sums kept per data version) to a
 ``html.Table`` or CSV text. A share is the group's summed numerator over its summed
 denominator (never a mean of the agreements' shares) and is shown with its n.
 """
@@ -13,11 +13,19 @@ import io
 
 from dash import html
 
-from ..i18n import fmt_value, kind_label, kpi_label, period_label, status_label, status_symbol, t
-from ..kpis import UNITS
-from ..periods import parse_period_or_none
-from ..places import COUNTIES
-from ..portfolio import NO_COUNTY, SEVERAL, STATUSES, suppress_totals
+from dashboard.domain.kpis import UNITS
+from dashboard.domain.periods import parse_period_or_none
+from dashboard.domain.places import COUNTIES
+from dashboard.i18n import (
+    fmt_value,
+    kind_label,
+    kpi_label,
+    period_label,
+    status_label,
+    status_symbol,
+    t,
+)
+from dashboard.model.portfolio import NO_COUNTY, SEVERAL, STATUSES, suppress_totals
 
 TEXTS = {
     "totals_county": ("Summor per län", "Totals by county"),
@@ -147,8 +155,8 @@ def _col_class(index: int) -> str:
 def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: int) -> str:
     """The totals as CSV for the minutes (``;`` and decimal comma in Swedish, as Excel
     reads them): a count of people from 1 to ``threshold - 1`` in a group is ``<5`` and
-    as many more as it takes are hidden (:func:`dashboard.portfolio.suppress_totals`)."""
-    from ..privacy import primary
+    as many more as it takes are hidden (:func:`dashboard.model.portfolio.suppress_totals`)."""
+    from dashboard.domain.privacy import primary
 
     hidden = suppress_totals(groups, total, threshold)
     out = io.StringIO()

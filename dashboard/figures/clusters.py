@@ -6,9 +6,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..i18n import fmt_number, fmt_percent, status_key, status_symbol, t
-from ..theme import BLUE, Theme
-from .common import (
+from dashboard.figures.common import (
     Canvas,
     FigureText,
     axis_number,
@@ -24,8 +22,10 @@ from .common import (
     target_shape,
     tick_labels,
 )
-from .measure import text_width
-from .spec import Figure, number
+from dashboard.figures.measure import text_width
+from dashboard.figures.spec import Figure, number
+from dashboard.figures.theme import BLUE, Theme
+from dashboard.i18n import fmt_number, fmt_percent, status_key, status_symbol, t
 
 
 def cluster_figure(rows: pd.DataFrame, metric: str, *, text: FigureText, theme: Theme,

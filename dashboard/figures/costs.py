@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import fmt_sek, t
-from ..theme import BLUE, SKY, Theme, shrunk
-from .common import (
+from dashboard.figures.common import (
     Canvas,
     FigureText,
     axis_number,
@@ -19,12 +17,12 @@ from .common import (
     needs_shrinking,
     tick_labels,
 )
-from .common import (
-    pattern as hatch,
-)
-from .measure import lines as text_lines
-from .measure import wrap_words
-from .spec import Figure, grid, number
+from dashboard.figures.common import pattern as hatch
+from dashboard.figures.measure import lines as text_lines
+from dashboard.figures.measure import wrap_words
+from dashboard.figures.spec import Figure, grid, number
+from dashboard.figures.theme import BLUE, SKY, Theme, shrunk
+from dashboard.i18n import fmt_sek, t
 
 
 def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureText,

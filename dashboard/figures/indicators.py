@@ -7,10 +7,7 @@ import math
 
 import pandas as pd
 
-from ..i18n import fmt_value, gender_label, period_tick, status_label, t
-from ..series import TOTAL
-from ..theme import BLUE, GENDER_COLOURS, LIGHT_GREY, TARGET_COLOUR, Theme
-from .common import (
+from dashboard.figures.common import (
     Canvas,
     FigureText,
     axis_number,
@@ -26,8 +23,11 @@ from .common import (
     place_labels,
     tick_labels,
 )
-from .measure import text_width, wrap_words
-from .spec import Figure, grid, number
+from dashboard.figures.measure import text_width, wrap_words
+from dashboard.figures.spec import Figure, grid, number
+from dashboard.figures.theme import BLUE, GENDER_COLOURS, LIGHT_GREY, TARGET_COLOUR, Theme
+from dashboard.i18n import fmt_value, gender_label, period_tick, status_label, t
+from dashboard.model.series import TOTAL
 
 
 def short_tick(label: str, first_of_year: bool) -> str:

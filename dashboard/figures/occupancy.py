@@ -6,10 +6,7 @@ import math
 
 import pandas as pd
 
-from ..i18n import fmt_auto, fmt_number, month_label, t
-from ..series import TOTAL, group_label
-from ..theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme, ink
-from .common import (
+from dashboard.figures.common import (
     Canvas,
     FigureText,
     axis_number,
@@ -27,11 +24,12 @@ from .common import (
     target_text,
     tick_labels,
 )
-from .common import (
-    pattern as hatch,
-)
-from .measure import text_width
-from .spec import Figure, number
+from dashboard.figures.common import pattern as hatch
+from dashboard.figures.measure import text_width
+from dashboard.figures.spec import Figure, number
+from dashboard.figures.theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme, ink
+from dashboard.i18n import fmt_auto, fmt_number, month_label, t
+from dashboard.model.series import TOTAL, group_label
 
 
 def month_axis(months: list[str], lang: str, flagged: set[str] = frozenset()) -> list[str]:
@@ -98,7 +96,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     months are marked ``*`` (a cluster has not reported them).
 
     Exports pass a suppressed ``monthly`` (``hidden``/``small`` columns, see
-    :mod:`dashboard.privacy`) and the published month ``totals``: hidden groups of a month
+    :mod:`dashboard.domain.privacy`) and the published month ``totals``: hidden groups of a month
     are drawn together as one hatched "dolt" segment (the total minus what is shown).
 
     ``earlier`` (by month of ``months``) is the same month a year earlier, drawn behind

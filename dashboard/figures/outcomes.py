@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import fmt_auto, fmt_percent, status_label, t
-from ..kpis import unknown_outcome
-from ..series import group_label
-from ..theme import BLUE, OUTCOME_COLOURS, Theme, shrunk
-from .common import (
+from dashboard.domain.kpis import unknown_outcome
+from dashboard.figures.common import (
     Canvas,
     FigureText,
     axis_number,
@@ -29,11 +26,12 @@ from .common import (
     target_text,
     tick_labels,
 )
-from .common import (
-    pattern as hatch,
-)
-from .measure import text_width
-from .spec import Figure, grid, number
+from dashboard.figures.common import pattern as hatch
+from dashboard.figures.measure import text_width
+from dashboard.figures.spec import Figure, grid, number
+from dashboard.figures.theme import BLUE, OUTCOME_COLOURS, Theme, shrunk
+from dashboard.i18n import fmt_auto, fmt_percent, status_label, t
+from dashboard.model.series import group_label
 
 SPLIT = ("work", "study", "other", "unknown")
 

@@ -14,10 +14,10 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import repository
-from ..config import Settings
-from ..i18n import words
-from ..startup import (
+from dashboard.config import Settings
+from dashboard.data import repository
+from dashboard.data.migrations import SchemaNotReady, revisions
+from dashboard.data.startup import (
     StartupError,
     database_message,
     masked_url,
@@ -25,7 +25,7 @@ from ..startup import (
     schema_message,
     upgrade_command,
 )
-from . import SchemaNotReady, revisions
+from dashboard.i18n import words
 
 _T = {
     "created": ("Databasen {url} har fått dashboardens schema (version {to}).",

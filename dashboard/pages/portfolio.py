@@ -4,8 +4,8 @@ complete its data is (every target on demand, in the row); filter by kind, count
 status, group by county or kind, search, sort (worst first); totals per county or kind
 computed from counts, downloadable with small counts hidden (contract section 5).
 
-The rows and the totals' cells come from :func:`dashboard.portfolio.statuses` and
-:func:`dashboard.portfolio.total_cells`, computed once per data version and period and
+The rows and the totals' cells come from :func:`dashboard.model.portfolio.statuses` and
+:func:`dashboard.model.portfolio.total_cells`, computed once per data version and period and
 kept (:mod:`dashboard.store`); a filter sums kept cells (never a pass over the agreements'
 figures) and picks kept rows.
 """
@@ -20,14 +20,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from .. import auth, repository
-from ..auth.texts import tt as auth_text
-from ..components.cards import page_frame
-from ..components.links import agreement_path, cluster_path, href
-from ..components.totals import totals_csv, totals_table
-from ..components.totals import tt as tt_totals
-from ..components.view_page import engine, settings
-from ..i18n import (
+from dashboard import access as auth
+from dashboard.access.texts import tt as auth_text
+from dashboard.data import repository
+from dashboard.domain.periods import parse_period_or_none
+from dashboard.domain.places import COUNTIES, codes, municipality_name
+from dashboard.i18n import (
     date_label,
     document_title,
     fmt_value,
@@ -39,10 +37,7 @@ from ..i18n import (
     status_symbol,
     t,
 )
-from ..ids import Ids
-from ..periods import parse_period_or_none
-from ..places import COUNTIES, codes, municipality_name
-from ..portfolio import (
+from dashboard.model.portfolio import (
     county_codes,
     county_group,
     group_totals,
@@ -52,8 +47,14 @@ from ..portfolio import (
     total_cells,
     worst_first,
 )
-from ..store import settings_cache, versions
-from ..views import period_options
+from dashboard.model.view import period_options
+from dashboard.store import settings_cache, versions
+from dashboard.web.components.cards import page_frame
+from dashboard.web.components.links import agreement_path, cluster_path, href
+from dashboard.web.components.totals import totals_csv, totals_table
+from dashboard.web.components.totals import tt as tt_totals
+from dashboard.web.components.view_page import engine, settings
+from dashboard.web.ids import Ids
 
 dash.register_page(__name__, order=0, path="/", title="Överenskommelser", name="Överenskommelser")
 
@@ -63,7 +64,7 @@ LATEST = ""  # the period choice "each agreement's latest period"
 
 def portfolio_rows(period_text: str | None, lang: str) -> dict:
     """The row of every agreement the person asking may see (plain data), kept per data
-    version, period and what that person may see (dashboard.auth.cache_scope): everyone
+    version, period and what that person may see (dashboard.access.cache_scope): everyone
     who sees every agreement shares one."""
     eng = engine()
     version, _ = versions(eng)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from dashboard.data import repository
+from dashboard.data.ingest import undo_import
+from dashboard.people import store
 
-from dashboard import repository
-from dashboard.auth import store
-from dashboard.ingest import undo_import
 from tests.browser.support import (
     PEOPLE,
     clean_window,

@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from dashboard.data.db import make_engine
 
-from dashboard.db import make_engine
 from tests.browser.collisions import MEASURE_GD, Job, measure, plot_page, problems
 from tests.browser.support import SIZES, set_viewport, visit, wait_for
 from tests.figure_views import CARD_WIDTHS, WIDE, every_chart
