@@ -32,3 +32,20 @@ dagcomponentfuncs.TargetList = function (props) {
         return React.createElement("li", {key: i, "data-status": t.status}, t.text);
     }));
 };
+
+// The worst target in words on one line, and every target on demand: a disclosure the
+// row grows to show (the column has autoHeight). Text only, never HTML.
+dagcomponentfuncs.WorstTarget = function (props) {
+    var data = props.data || {};
+    var items = data.target_list || [];
+    if (!items.length) { return "–"; }
+    var text = React.createElement("span", {className: "worst-text"}, data.worst_target);
+    if (items.length < 2) { return React.createElement("span", {className: "worst-one"}, text); }
+    var list = React.createElement("ul", {className: "grid-targets"}, items.map(function (t, i) {
+        return React.createElement("li", {key: i, "data-status": t.status}, t.text);
+    }));
+    return React.createElement("details", {className: "worst-details"},
+        React.createElement("summary", {className: "worst-summary"}, text,
+            React.createElement("span", {className: "worst-more"}, data.more_targets)),
+        list);
+};

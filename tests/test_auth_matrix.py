@@ -409,3 +409,61 @@ def test_a_state_change_without_the_csrf_token_is_refused(matrix):
     # account either).
     assert admin.form("/logout", {}, csrf=False).status == 400
     assert admin.get("/admin", follow=False).status == 200
+
+
+STHLM_NAME = "Stockholms stad – Arbetsförmedlingen 2023"
+
+
+def compare_rows(reply) -> list[str]:
+    """The ranked names in the comparison's table (not the gender rows under them)."""
+    names = []
+
+    def walk(node, in_table=False):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            table = in_table or props.get("id") == "compare-table"
+            if table and node.get("type") == "Tr":
+                cells = props.get("children") or []
+                if len(cells) > 1 and isinstance(cells[1], dict) and \
+                        cells[1].get("type") == "Td" and cells[0]["props"].get("children"):
+                    names.append(str(cells[1]["props"].get("children")).strip())
+            for value in props.values():
+                walk(value, table)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, in_table)
+
+    walk(reply.json()["response"]["_pages_content"]["children"])
+    return names
+
+
+@pytest.mark.parametrize("search", ["?period=2023", "?level=agreements&period=2023",
+                                    "?level=clusters&gender=1&period=2023"])
+def test_the_comparison_for_every_role(matrix, search):
+    """/compare answers every signed-in role with what that person may see: the agreements
+    seen whole, a cluster viewer's own clusters (whatever level is asked), and a word for
+    someone without a role; never "Något gick fel"."""
+    base, clients, _ = matrix
+    krami = {"Krami Stockholm 2023", "Krami Stockholm – Krami Stockholm 2023"}
+    for role in ROLES:
+        reply = clients[role].callback(router_body("/compare", search))
+        if role in ("anonymous", "disabled"):
+            assert reply.status == 401, role
+            continue
+        assert reply.status == 200, (role, reply.text[:300])
+        text = text_of(reply)
+        assert "Något gick fel" not in text and "not-found" not in text, (role, text[:300])
+        names = set(compare_rows(reply))
+        if role == "nobody":
+            assert "compare-empty" in text and "ingen behörighet" in text
+            assert "compare-table" not in text
+        elif role == "cluster_viewer":
+            # Only clusters, and only Järva (the level asked is not theirs to choose).
+            assert names == {"Järva – " + STHLM_NAME}, names
+        elif role == "admin":
+            if "clusters" in search:  # every cluster with outcomes in 2023
+                assert len(names) == 6 and "Järva – " + STHLM_NAME in names, names
+            else:
+                assert names == {"Krami Stockholm 2023", STHLM_NAME}
+        else:  # Krami's viewer, member and steward: Krami (or its one cluster)
+            assert len(names) == 1 and names <= krami, (role, names)

@@ -16,7 +16,13 @@ from dashboard.config import load_settings
 from dashboard.data import repository
 from dashboard.data.db import make_engine
 from dashboard.domain.periods import Period
-from dashboard.domain.trends import periods_to, quarters_to, status_trends, trend_window
+from dashboard.domain.trends import (
+    periods_to,
+    quarters_to,
+    status_trends,
+    strip_periods,
+    trend_window,
+)
 from dashboard.figures.panels import earlier_shares, earlier_totals, occupancy_panel, outcomes_panel
 from dashboard.figures.theme import SCREEN
 from dashboard.model.view import build_view, is_span, period_options, step_period, trend_strips
@@ -59,8 +65,35 @@ def test_the_strips_periods_end_with_the_one_holding_the_periods_last_month():
         ["2017-H2", "2018-H1", "2018-H2"]
     assert [p.text for p in periods_to(Period.parse("2016-01..2018-12"), "year")] == \
         ["2014", "2015", "2016", "2017", "2018"]
-    # Rows: eight quarters and the year before the first (for increase/decrease).
-    assert trend_window(Period.parse("2023")) == ("2021-01", "2023-12")
+    assert [p.text for p in periods_to(Period.parse("2023-02"), "month", 3)] == \
+        ["2022-12", "2023-01", "2023-02"]
+
+
+def test_the_strip_is_made_of_periods_of_the_kind_shown_ending_with_it():
+    def texts(period, own=None):
+        return [p.text for p in strip_periods(Period.parse(period), own)]
+
+    # A year: the last five years, the year shown last (not its last quarter).
+    assert texts("2023") == ["2019", "2020", "2021", "2022", "2023"]
+    assert texts("2023-H1") == ["2020-H2", "2021-H1", "2021-H2", "2022-H1", "2022-H2",
+                                "2023-H1"]
+    assert texts("2023-Q2") == ["2021-Q3", "2021-Q4", "2022-Q1", "2022-Q2", "2022-Q3",
+                                "2022-Q4", "2023-Q1", "2023-Q2"]
+    assert texts("2023-05")[-2:] == ["2023-04", "2023-05"] and len(texts("2023-05")) == 8
+    # Year to date: the same months of the years before.
+    assert texts("2024-01..2024-09") == ["2020-01..2020-09", "2021-01..2021-09",
+                                         "2022-01..2022-09", "2023-01..2023-09",
+                                         "2024-01..2024-09"]
+    # A span of years: the years it covers (none of them is the span shown).
+    assert texts("2016-01..2018-12") == ["2016", "2017", "2018"]
+    # An indicator reported by year, in a quarter view: its own years; reported by
+    # quarter, in a year view: years (the view's kind).
+    assert texts("2023-Q2", "year")[-1] == "2023"
+    assert texts("2023", "quarter")[-1] == "2023"
+    # Rows: the strip's periods and the year before the first (for increase/decrease).
+    assert trend_window(Period.parse("2023")) == ("2018-01", "2023-12")
+    assert trend_window(Period.parse("2023-Q4")) == ("2021-01", "2023-12")
+    assert trend_window(Period.parse("2023"), 8) == ("2021-01", "2023-12")
 
 
 def test_occupancy_strip_by_hand_from_the_krami_workbook(demo):
@@ -71,7 +104,7 @@ def test_occupancy_strip_by_hand_from_the_krami_workbook(demo):
         months = [f"2023-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
         mean = per_month.reindex(months).dropna().mean()  # months with data
         expected.append((f"2023-Q{q}", by_hand(mean, 80)))
-    view = build_view(demo, "krami-sthlm-2023", "2023")
+    view = build_view(demo, "krami-sthlm-2023", "2023-Q4")  # a quarter: quarters
     strips = trend_strips(demo, view)
     # The agreement's data starts in 2023-01: no quarter before it is shown.
     assert [(p, s) for p, s, _v in strips[("occupancy", None, None)]] == expected
@@ -86,19 +119,21 @@ def test_a_partys_fte_strip_by_hand_from_the_grums_workbook(demo):
     af = staffing[staffing["party_id"] == "AF"].groupby("month")["actual_fte"].sum()
     months_with_data = staffing.groupby("month").size().index  # months with any row
     expected = []
-    for q in quarters_to(Period.parse("2018")):
+    for q in quarters_to(Period.parse("2018-Q4")):
         months = [m for m in q.months if m in months_with_data]
         mean = af.reindex(months).fillna(0).mean()  # a month without its row counts 0
         expected.append((q.text, by_hand(mean, 2.0)))
     strips = status_trends(repository.load_agreement(demo, "grums-unga-2016",
-                                                     trend_window(Period.parse("2018"))),
-                           Period.parse("2018"))
+                                                     trend_window(Period.parse("2018-Q4"))),
+                           Period.parse("2018-Q4"))
     assert [(p, s) for p, s, _v in strips[("fte_actual", None, "AF")]] == expected
     assert len(expected) == 8 and expected[0][0] == "2017-Q1"
 
 
 def test_an_indicator_reported_by_half_year_or_year_has_a_strip_of_its_own_periods(demo):
-    sthlm = trend_strips(demo, build_view(demo, "sthlm-af-2023", "2023"))
+    # In a view of a shorter period than the indicator's own (a year's indicator beside
+    # a quarter): its own periods.
+    sthlm = trend_strips(demo, build_view(demo, "sthlm-af-2023", "2023-H2"))
     # arbetsgivare_stod is reported per half-year (increase): H1 and H2 of 2023, each
     # against the same half a year earlier.
     ind = sheet("stockholm-af-2023.xlsx", "indicators")
@@ -106,14 +141,14 @@ def test_an_indicator_reported_by_half_year_or_year_has_a_strip_of_its_own_perio
     expected = [("2023-H1", "green" if ind["2023-H1"] > ind["2022-H1"] else "red"),
                 ("2023-H2", "green" if ind["2023-H2"] > ind["2022-H2"] else "red")]
     assert [(p, s) for p, s, _v in sthlm[("arbetsgivare_stod", None, None)]] == expected
-    jarfalla = trend_strips(demo, build_view(demo, "jarfalla-af-2023", "2023"))
+    jarfalla = trend_strips(demo, build_view(demo, "jarfalla-af-2023", "2023-Q4"))
     assert [p for p, _s, _v in jarfalla[("forsorjningsstod_andel", None, None)]] == ["2023"]
     assert [p for p, _s, _v in jarfalla[("overgang_arbete", None, None)]] == \
         ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]
 
 
 def test_a_clusters_view_keeps_the_clusters_strips(demo):
-    view = build_view(demo, "sthlm-af-2023", "2023", "jarva")
+    view = build_view(demo, "sthlm-af-2023", "2023-Q4", "jarva")
     strips = trend_strips(demo, view)
     assert set(strips) == {("work_study_share", "jarva", None)}
     out = sheet("stockholm-af-2023.xlsx", "outcomes")
@@ -129,6 +164,63 @@ def test_a_clusters_view_keeps_the_clusters_strips(demo):
         now, before = share[f"2023-Q{q}"], share[f"2022-Q{q}"]
         expected.append("green" if now > before else "amber" if now == before else "red")
     assert [s for _p, s, _v in strips[("work_study_share", "jarva", None)]] == expected
+
+
+@pytest.mark.parametrize("agreement, year", [("krami-sthlm-2023", "2023"),
+                                             ("jarfalla-af-2023", "2023"),
+                                             ("grums-unga-2016", "2018"),
+                                             ("grums-unga-2016", "2017"),
+                                             ("sthlm-af-2023", "2023")])
+def test_a_years_strip_is_years_and_its_outlined_cell_is_the_year_shown(demo, agreement,
+                                                                       year):
+    """Issue 16: a year that is amber outlines an amber year cell, not its last quarter's.
+    Every target's last cell is the year shown, with the status the table beside it gives."""
+    view = build_view(demo, agreement, year)
+    strips = trend_strips(demo, view)
+    targets = [v for v in view.targets() if v.comparator]
+    assert targets
+    for v in targets:
+        points = strips.get((v.kpi, v.cluster_id, v.party_id))
+        if not points:
+            continue
+        assert all(Period.parse(p).kind == "year" for p, _s, _v in points), points
+        assert points[-1][0] == year and points[-1][1] == v.status, (v.kpi, points)
+        strip = trend_strip(points, "sv", v.comparator, v.period)
+        marks = strip.children[0].children
+        outlined = [m for m in marks if "trend-current" in m.className]
+        assert len(outlined) == 1 and outlined[0] is marks[-1]
+        assert marks[-1].to_plotly_json()["props"]["data-status"] == v.status
+
+
+def test_grums_2018_and_jarfalla_2023_outline_the_year_by_hand(demo):
+    """The two years of the issue, by hand from the workbooks: each strip's last cell is
+    the year, with the year's status."""
+    grums = trend_strips(demo, build_view(demo, "grums-unga-2016", "2018"))
+    # The Grums workbook's data begins in 2016: the years 2016-2018.
+    for points in grums.values():
+        assert [p for p, _s, _v in points][-1] == "2018"
+        assert {p for p, _s, _v in points} <= {"2016", "2017", "2018"}
+    occ = sheet("grums-unga-2016-2018.xlsx", "occupancy")
+    per_month = occ[occ["month"].str.startswith("2018")].groupby("month")["participants"].sum()
+    targets = sheet("grums-unga-2016-2018.xlsx", "targets")
+    target = targets[(targets["kpi"] == "occupancy") & targets["cluster_id"].isna()]
+    if not target.empty and ("occupancy", None, None) in grums:
+        tol = target["tolerance"].iloc[0]
+        expected = by_hand(per_month.mean(), float(target["value"].iloc[0]),
+                           0.10 if pd.isna(tol) else float(tol))
+        assert grums[("occupancy", None, None)][-1][1] == expected
+    jarfalla = trend_strips(demo, build_view(demo, "jarfalla-af-2023", "2023"))
+    for points in jarfalla.values():
+        assert points[-1][0] == "2023"
+
+
+def test_the_outline_is_on_the_period_shown_only():
+    points = [("2022", "green", 1.0), ("2023", "amber", 2.0)]
+    marks = trend_strip(points, "sv", ">=", "2023").children[0].children
+    assert [m.className for m in marks] == ["trend-mark", "trend-mark trend-current"]
+    # A yearly indicator beside a quarter: no cell is the quarter, none outlined.
+    marks = trend_strip(points, "sv", ">=", "2023-Q4").children[0].children
+    assert all(m.className == "trend-mark" for m in marks)
 
 
 # --------------------------------------------------------------------------- the strip

@@ -6,10 +6,24 @@ target in each of its last periods, by the same engine and rules as every other 
 (:func:`dashboard.domain.kpis.figure_table` and :func:`dashboard.domain.kpis.assessed`, on monthly sums
 computed once for all periods; no view is built per period).
 
-A target's periods follow how its figure is reported: the key figures of the monthly
-tables by quarter (the last eight), an indicator by its own most common period (the last
-eight quarters, six half-years or five years; a monthly indicator by quarter, its latest
-month inside each quarter). Periods before the first month with any data are left out.
+What the cells are (decided for issue 16: the outlined cell is the period on screen, so
+that the strip and the status beside it tell the same story):
+
+* the strip is made of periods **of the kind shown**, ending with **the period shown**
+  (outlined): a year view shows the last five years (2023 amber: an amber 2023 cell, not
+  Q4's), a half-year view the last six half-years, a quarter view the last eight quarters,
+  a month view the last eight months;
+* a range of months of at most a year (year to date, the last twelve months) shows the
+  same months in each of the four years before it (jan–sep 2024 beside jan–sep 2023:
+  like with like), ending with the range shown;
+* a span of several years shows the years it covers (at most five); no cell is the
+  period shown, so none is outlined;
+* an indicator reported for longer periods than the kind shown (a yearly indicator in a
+  quarter view) keeps its own periods, ending with the one holding the period's last
+  month: its value for a shorter period is none, and a strip of greys would say nothing.
+  No cell is then the period shown, and none is outlined.
+
+Periods before the first month with any data are left out.
 """
 
 from __future__ import annotations
@@ -27,8 +41,11 @@ from dashboard.domain.kpis import (
 from dashboard.domain.periods import Period, month_index, parse_period_or_none, shift_month
 
 QUARTERS = 8
-# How many periods a strip shows, by the kind of period its figure is reported for.
-COUNTS = {"quarter": QUARTERS, "half": 6, "year": 5}
+# How many periods a strip shows, by the kind of period it is made of.
+COUNTS = {"month": 8, "quarter": QUARTERS, "half": 6, "year": 5}
+# The kinds from the shortest to the longest.
+KINDS = ("month", "quarter", "half", "year")
+YEARS_OF_A_RANGE = 5  # a range of months beside the same months of the years before
 
 # A target: (kpi, cluster_id, party_id); a point: (period, status, value).
 Key = tuple[str, str | None, str | None]
@@ -36,19 +53,19 @@ Point = tuple[str, str, float | None]
 
 
 def periods_to(period: Period, kind: str = "quarter", count: int | None = None) -> list[Period]:
-    """The last ``count`` quarters, half-years or years up to the one holding the
+    """The last ``count`` months, quarters, half-years or years up to the one holding the
     period's last month, oldest first."""
     count = COUNTS.get(kind, QUARTERS) if count is None else count
     year, month = int(period.end[:4]), int(period.end[5:7])
     if kind == "year":
         return [Period.parse(str(y)) for y in range(year - count + 1, year + 1)]
-    size = 6 if kind == "half" else 3
-    letter = "H" if kind == "half" else "Q"
-    last = (year * 12 + month - 1) // size  # running number of the last half or quarter
+    size = {"half": 6, "month": 1}.get(kind, 3)
+    letter = {"half": "H", "quarter": "Q"}.get(kind)
+    last = (year * 12 + month - 1) // size  # running number of the last one
     out = []
     for n in range(last - count + 1, last + 1):
         y, part = divmod(n, 12 // size)
-        out.append(Period.parse(f"{y}-{letter}{part + 1}"))
+        out.append(Period.parse(f"{y}-{letter}{part + 1}" if letter else f"{y}-{part + 1:02d}"))
     return out
 
 
@@ -57,16 +74,36 @@ def quarters_to(period: Period, count: int = QUARTERS) -> list[Period]:
     return periods_to(period, "quarter", count)
 
 
-def trend_window(period: Period, count: int = QUARTERS) -> tuple[str, str]:
-    """The months of rows the strips need: their quarters and the year before the first
-    (indicators, whatever their periods, are read whole)."""
-    quarters = quarters_to(period, count)
-    return shift_month(quarters[0].start, -12), quarters[-1].end
+def strip_periods(period: Period, own_kind: str | None = None) -> list[Period]:
+    """The periods of a strip beside a target shown for ``period``, oldest first (see the
+    module's docstring); ``own_kind``: the kind of period an indicator is reported for
+    (``None`` for the key figures of the monthly tables)."""
+    kind = period.kind
+    if kind == "range":
+        if len(period.months) <= 12:
+            out = [period]
+            for _ in range(YEARS_OF_A_RANGE - 1):
+                out.insert(0, out[0].year_earlier())
+            return out
+        first, last = int(period.start[:4]), int(period.end[:4])
+        return [Period.parse(str(y)) for y in range(max(first, last - COUNTS["year"] + 1),
+                                                    last + 1)]
+    if own_kind in KINDS and KINDS.index(own_kind) > KINDS.index(kind):
+        return periods_to(period, own_kind)
+    return periods_to(period, kind)
+
+
+def trend_window(period: Period, count: int | None = None) -> tuple[str, str]:
+    """The months of rows the strips need: the periods of the strip of a key figure of the
+    monthly tables and the year before the first (indicators, whatever their periods, are
+    read whole). ``count``: that many quarters instead (a strip of quarters)."""
+    periods = quarters_to(period, count) if count else strip_periods(period)
+    return shift_month(periods[0].start, -12), max(periods[-1].end, period.end)
 
 
 def indicator_kinds(data: AgreementData) -> dict[tuple[str, str], str]:
     """Per (cluster or ``""``, indicator): the kind of period it is most often reported
-    for (``quarter`` for months and month ranges)."""
+    for (``quarter`` for month ranges)."""
     ind = data.indicators
     if ind.empty:
         return {}
@@ -75,7 +112,7 @@ def indicator_kinds(data: AgreementData) -> dict[tuple[str, str], str]:
                                  ind["period"], strict=True):
         p = parse_period_or_none(text)
         if p is not None:
-            kind = p.kind if p.kind in COUNTS else "quarter"
+            kind = p.kind if p.kind in KINDS else "quarter"
             out.setdefault((scope, name), Counter())[kind] += 1
     return {k: c.most_common(1)[0][0] for k, c in out.items()}
 
@@ -92,12 +129,12 @@ def first_month(data: AgreementData) -> str | None:
     return min(firsts) if firsts else None
 
 
-def status_trends(data: AgreementData, period: Period, count: int = QUARTERS,
+def status_trends(data: AgreementData, period: Period, count: int | None = None,
                   kept=None) -> dict[Key, list[Point]]:
-    """Per target (of the agreement and of each cluster): its status in each of its last
-    periods (``count`` quarters, or the half-years or years of an indicator reported so)
-    from the first in which it applied; ``"none"`` where no target applied in a period
-    after that. Periods ending before the first month with data are left out.
+    """Per target (of the agreement and of each cluster): its status in each period of its
+    strip (:func:`strip_periods`; ``count``: that many quarters instead, whatever the
+    period) from the first in which it applied; ``"none"`` where no target applied in a
+    period after that. Periods ending before the first month with data are left out.
 
     ``kept(name, build)``: a cache of each period's assessed figures (plain rows), so that
     strips ending at neighbouring periods share the periods they have in common (a view's
@@ -111,11 +148,12 @@ def status_trends(data: AgreementData, period: Period, count: int = QUARTERS,
     wanted: dict[Key, str] = {}
     for kpi, scope, party in zip(targets["kpi"], targets["cluster_id"].fillna(""),
                                  targets["party_id"].fillna(""), strict=True):
-        kind = "quarter" if kpi in KPI_NAMES else kinds.get((scope, kpi), "quarter")
-        wanted[(kpi, scope or None, party or None)] = kind
+        own = None if kpi in KPI_NAMES else kinds.get((scope, kpi), "quarter")
+        wanted[(kpi, scope or None, party or None)] = "quarter" if count else own or ""
     by_kind: dict[str, list[Period]] = {}
     for kind in set(wanted.values()):
-        periods = periods_to(period, kind, count if kind == "quarter" else None)
+        periods = quarters_to(period, count) if count else \
+            strip_periods(period, kind or None)
         by_kind[kind] = [p for p in periods if first is None or p.end >= first]
     found: dict[Key, dict[str, Point]] = {}
     for kind, periods in by_kind.items():

@@ -9,7 +9,7 @@ run once per distinct period for every agreement that shows it, not once per agr
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -26,6 +26,8 @@ from dashboard.domain.kpis import (
     kpi_value,
 )
 from dashboard.domain.periods import Period
+from dashboard.domain.places import codes
+from dashboard.domain.privacy import complete, primary
 from dashboard.model.series import TARGET_TABLE
 from dashboard.model.view import default_period
 
@@ -47,6 +49,7 @@ class AgreementStatus:
     missing_months: int
     has_data: bool
     synthetic: bool
+    counts: dict[str, float | None] = field(default_factory=dict)
 
 
 def _by_agreement(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -123,10 +126,16 @@ def statuses(many: ManyAgreements, period_text: str | None = None) -> list[Agree
     for a, p in periods.items():
         groups[p.text].add(a)
     targets: dict[str, list[KpiValue]] = {}
+    counts: dict[str, dict[str, float | None]] = defaultdict(dict)
     for text, ids in groups.items():
         period = Period.parse(text)
         inputs = inputs_for(many, ids)
         table = assessed(figure_table(inputs, period), inputs, period)
+        whole = table[(table["scope"] == WHOLE) & (table["party_id"].fillna("") == "") &
+                      table["kpi"].isin(COUNT_KPIS)]
+        for a, kpi, value in zip(whole["agreement_id"], whole["kpi"], whole["value"],
+                                 strict=True):
+            counts[a][kpi] = None if value is None or pd.isna(value) else float(value)
         table = table[table["comparator"].notna() & (table["scope"] == WHOLE)]
         for rec in table.to_dict("records"):
             targets.setdefault(rec["agreement_id"], []).append(
@@ -146,7 +155,7 @@ def statuses(many: ManyAgreements, period_text: str | None = None) -> list[Agree
             municipalities=rec.get("municipalities"), data_as_of=rec.get("data_as_of"),
             period=periods[a], targets=found, party_names=names.get(a, {}),
             missing_months=missing.get(a, 0) if has_data.get(a) else 0,
-            has_data=bool(has_data.get(a)),
+            has_data=bool(has_data.get(a)), counts=dict(counts.get(a, {})),
             synthetic=any(m in (rec.get("description") or "").lower()
                           for m in ("syntetisk", "synthetic"))))
     return out
@@ -241,6 +250,174 @@ def _period_span(text: str):
     return _span(text)
 
 
+# --------------------------------------------------------------------------- totals
+
+# The key figures summed into a county's or a kind's totals: counts of people (occupancy,
+# a mean of participants per month, summed over agreements as a count) and FTE.
+COUNT_KPIS = ("occupancy", "started", "completed", "work", "study", "fte_actual",
+              "fte_committed")
+# What a group's totals hold (sums of the agreements'), and the shares made from them.
+TOTAL_SUMS = ("agreements", "red", "amber", "green", "grey", "occupancy", "started",
+              "completed", "work_study", "outcome_completed", "fte_actual", "fte_committed")
+SEVERAL, NO_COUNTY = "several", ""
+STATUSES = ("red", "amber", "green", "grey")
+
+
+def county_codes(municipalities: str | None) -> list[str]:
+    """The counties (län, the first two digits of each SCB municipality code) of an
+    agreement's ``municipalities``, in order, each once."""
+    return list(dict.fromkeys(m[:2] for m in codes(municipalities) if len(m) >= 2))
+
+
+def county_group(municipalities: str | None) -> str:
+    """The county an agreement's totals count under: its one county, :data:`SEVERAL` when
+    it covers municipalities of several, :data:`NO_COUNTY` when none is given. Each
+    agreement counts in exactly one group, so the groups add up to the total."""
+    found = county_codes(municipalities)
+    return found[0] if len(found) == 1 else SEVERAL if found else NO_COUNTY
+
+
+def total_cells(items: list[dict]) -> list[dict]:
+    """The portfolio's totals kept per data version: the agreements summed by what the
+    filters and groupings tell apart (kind, counties, and which statuses their targets
+    have), so that any filter's totals by county or kind are sums of these cells, never
+    a pass over the agreements.
+
+    ``items``: per agreement ``kind``, ``municipalities``, ``period`` (its text), the
+    number of its targets per status (``red`` ...), and ``counts`` (:data:`COUNT_KPIS`,
+    ``None`` where the agreement has no value). A share is made later from the sums of
+    its numerator and denominator over the same agreements (work or study of the
+    agreements with outcomes, over their completed), never as a mean of shares.
+    """
+    cells: dict[tuple, dict] = {}
+    for it in items:
+        counties = tuple(county_codes(it.get("municipalities")))
+        key = (it.get("kind") or "", counties, *(bool(it.get(s)) for s in STATUSES[:3]))
+        cell = cells.setdefault(key, {
+            "kind": key[0], "counties": list(counties),
+            "county": counties[0] if len(counties) == 1 else SEVERAL if counties
+            else NO_COUNTY,
+            "red_any": key[2], "amber_any": key[3], "green_any": key[4],
+            "periods": [], **{k: 0.0 for k in TOTAL_SUMS},
+            "reported": {k: 0 for k in ("occupancy", "started", "completed", "fte")}})
+        cell["agreements"] += 1
+        for s in STATUSES:
+            cell[s] += it.get(s) or 0
+        if it.get("period") and it["period"] not in cell["periods"]:
+            cell["periods"].append(it["period"])
+        c = it.get("counts") or {}
+        for k in ("occupancy", "started", "completed"):
+            if c.get(k) is not None:
+                cell[k] += c[k]
+                cell["reported"][k] += 1
+        if c.get("completed") is not None and (c.get("work") is not None or
+                                               c.get("study") is not None):
+            cell["work_study"] += (c.get("work") or 0) + (c.get("study") or 0)
+            cell["outcome_completed"] += c["completed"]
+        if c.get("fte_actual") is not None and c.get("fte_committed") is not None:
+            cell["fte_actual"] += c["fte_actual"]
+            cell["fte_committed"] += c["fte_committed"]
+            cell["reported"]["fte"] += 1
+    return list(cells.values())
+
+
+def cell_matches(cell: dict, kinds: list[str] | None, counties: list[str] | None,
+                 status: str | None) -> bool:
+    """Whether a cell's agreements pass the filters (as :func:`filtered` rows do: a kind
+    of ``kinds``, a municipality in one of ``counties``, a target of ``status``)."""
+    if kinds and cell["kind"] not in kinds:
+        return False
+    if counties and not set(cell["counties"]) & set(counties):
+        return False
+    return not (status in STATUSES[:3] and not cell[f"{status}_any"])
+
+
+def group_totals(cells: list[dict], by: str, kinds: list[str] | None = None,
+                 counties: list[str] | None = None, status: str | None = None
+                 ) -> tuple[list[dict], dict]:
+    """The totals of the agreements that pass the filters, per county (``by="county"``:
+    the county code, :data:`SEVERAL` or :data:`NO_COUNTY`) or per kind (``"kind"``),
+    and for them all: ``(groups, total)``. Each holds the sums of :data:`TOTAL_SUMS`,
+    ``periods`` (sorted texts), ``work_study_share`` (summed work and study over summed
+    completed of the agreements with outcomes) and ``fte_fulfilment`` (summed actual
+    over summed committed FTE), ``None`` where the denominator is 0.
+
+    Groups come in SCB code order (several counties, then none, last), kinds by code.
+    """
+    groups: dict[str, dict] = {}
+    total = _empty_total("")
+    for cell in cells:
+        if not cell_matches(cell, kinds, counties, status):
+            continue
+        key = cell["county"] if by == "county" else cell["kind"]
+        for target in (groups.setdefault(key, _empty_total(key)), total):
+            for k in TOTAL_SUMS:
+                target[k] += cell[k]
+            for k, n in cell["reported"].items():
+                target["reported"][k] += n
+            target["periods"] = sorted(set(target["periods"]) | set(cell["periods"]))
+    order = (lambda k: (k == NO_COUNTY, k == SEVERAL, k)) if by == "county" else \
+        (lambda k: (k == "", k))
+    out = [_shares(groups[k]) for k in sorted(groups, key=order)]
+    return out, _shares(total)
+
+
+def _empty_total(key: str) -> dict:
+    return {"key": key, "periods": [], **{k: 0.0 for k in TOTAL_SUMS},
+            "reported": {k: 0 for k in ("occupancy", "started", "completed", "fte")}}
+
+
+def _shares(group: dict) -> dict:
+    group["work_study_share"] = group["work_study"] / group["outcome_completed"] \
+        if group["outcome_completed"] else None
+    group["fte_fulfilment"] = group["fte_actual"] / group["fte_committed"] \
+        if group["fte_committed"] else None
+    for k in ("agreements", *STATUSES):
+        group[k] = int(group[k])
+    return group
+
+
+def worst_first(row: dict) -> tuple:
+    """The portfolio rows' order: the worst status first (``worst``: 0 red .. 3 grey, 4
+    without targets), then more targets not met, then more close, then by name."""
+    return (row["worst"], -row["red"], -row["amber"], row["name"].casefold())
+
+
+# The counts of people in the totals (what is hidden when small in an export).
+PEOPLE_COUNTS = ("occupancy", "started", "completed", "work_study")
+
+
+def suppress_totals(groups: list[dict], total: dict, threshold: int) -> set[tuple[str, str]]:
+    """The cells ``(group key, column)`` of a totals table to hide in an export (contract
+    section 5): a count of people from 1 to ``threshold - 1`` in a group (the groups are
+    a breakdown of the total), and as few more as it takes that none of them can be worked
+    out from the total row and the other groups (:func:`dashboard.domain.privacy.complete`); the
+    share of work or study where its numerator or n is hidden or small. The total row is
+    published and never hidden; nor are counts of agreements or of targets."""
+
+    values: dict[tuple[str, str], float] = {}
+    hidden: set[tuple[str, str]] = set()
+    relations = []
+    for col in PEOPLE_COUNTS:
+        parts = []
+        for g in groups:
+            cell = (g["key"], col)
+            values[cell] = g[col]
+            parts.append(cell)
+            if primary(g[col], threshold):
+                hidden.add(cell)
+        values[("*total*", col)] = total[col]
+        if len(parts) > 1 or hidden:
+            relations.append((("*total*", col), parts))
+    hidden = complete(values, hidden, relations)
+    for g in groups:
+        n, part = g["outcome_completed"], g["work_study"]
+        if (g["key"], "work_study") in hidden or (g["key"], "completed") in hidden or \
+                primary(n, threshold) or primary(part, threshold):
+            hidden.add((g["key"], "work_study_share"))
+    return hidden
+
+
 # --------------------------------------------------------------------------- comparison
 
 COMPARABLE = ("occupancy", "work_study_share", "completed", "work", "study", "started",
@@ -257,7 +434,11 @@ def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = 
     Columns: agreement_id, scope, name, group (``""`` for the total, else K/M/X), value,
     n, target, comparator, status, unit.
     """
+    columns = ["agreement_id", "scope", "name", "group", "value", "n", "target",
+               "comparator", "status", "unit"]
     ids = set(many.agreements["agreement_id"])
+    if not ids:  # nothing the person asking may see (or nothing of that kind): no rows
+        return pd.DataFrame(columns=columns)
     inputs = inputs_for(many, ids)
     table = assessed(figure_table(inputs, period), inputs, period)
     rows = table[(table["kpi"] == kpi) & (table["party_id"] == "")]
@@ -278,8 +459,7 @@ def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = 
             parts.append(g.assign(group=gender, comparator=None, target=None, status="grey"))
     out = pd.concat(parts, ignore_index=True)
     if out.empty:
-        return pd.DataFrame(columns=["agreement_id", "scope", "name", "group", "value", "n",
-                                     "target", "comparator", "status", "unit"])
+        return pd.DataFrame(columns=columns)
     names = dict(zip(many.agreements["agreement_id"], many.agreements["name"], strict=True))
     cluster_names = {(a, c): n for a, c, n in zip(many.clusters["agreement_id"],
                                                   many.clusters["cluster_id"],
@@ -294,5 +474,4 @@ def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = 
     out["_g"] = out["group"].map({"": 0, "K": 1, "M": 2, "X": 3}).fillna(4)
     out = out.sort_values(["_rank", "name", "_g"], ascending=[False, True, True],
                           na_position="last", kind="stable")
-    return out[["agreement_id", "scope", "name", "group", "value", "n", "target",
-                "comparator", "status", "unit"]].reset_index(drop=True)
+    return out[columns].reset_index(drop=True)

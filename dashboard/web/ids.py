@@ -46,6 +46,9 @@ class Ids(StrEnum):
     PORTFOLIO_SUMMARY = "portfolio-summary-box"
     PORTFOLIO_COUNT = "portfolio-count"
     PORTFOLIO_STATE = "portfolio-state"
+    PORTFOLIO_GROUP = "portfolio-group"
+    PORTFOLIO_TOTALS_DOWNLOAD = "portfolio-totals-download"
+    PORTFOLIO_TOTALS_FILE = "portfolio-totals-file"
 
 
 def panel_id(key: str) -> dict:

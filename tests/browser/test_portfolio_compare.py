@@ -77,6 +77,107 @@ def test_portfolio_kind_filter_keeps_the_choice_in_the_address(duo):
                              "container .ag-row').length === 2")
 
 
+GRID_STATE = """
+    const grid = document.getElementById('portfolio-grid');
+    const rows = Array.from(grid.querySelectorAll('.ag-center-cols-container .ag-row'))
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+    const heads = Array.from(grid.querySelectorAll('.ag-header-cell'))
+        .map(h => h.getAttribute('col-id'));
+    const viewport = grid.querySelector('.ag-center-cols-viewport');
+    const hscroll = grid.querySelector('.ag-body-horizontal-scroll-viewport');
+    return {ids: rows.map(r => r.getAttribute('row-id')),
+            heights: rows.map(r => Math.round(r.getBoundingClientRect().height)),
+            lineHeight: parseFloat(getComputedStyle(rows[0].querySelector('.ag-cell'))
+                                   .lineHeight),
+            heads: heads,
+            sideways: Math.max(viewport.scrollWidth - viewport.clientWidth,
+                               hscroll ? hscroll.scrollWidth - hscroll.clientWidth : 0),
+            right: grid.getBoundingClientRect().right, width: window.innerWidth,
+            counties: rows.map(r => (r.querySelector('[col-id="counties"]') || {}).innerText)};
+"""
+# The grid has fitted its columns to its width (assets/dashAgGridFunctions.js: fitColumns).
+FITTED = ("(v => v && v.scrollWidth <= v.clientWidth)(document.querySelector("
+          "'#portfolio-grid .ag-center-cols-viewport'))")
+ALL_COLUMNS = {"name", "worst_label", "worst_target", "red", "amber", "green", "grey",
+               "period_label", "freshness", "counties", "kind_label", "municipalities",
+               "parties", "data_as_of"}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_portfolio_rows_are_one_line_and_every_column_fits(duo, size):
+    """Issue 16: one line per agreement (the counts and the worst target in words), every
+    target on demand; every column at 1920x1080, the agreement, status, worst target and
+    counts at 1024x768; no sideways scrolling in the grid or the page."""
+    with clean_window(duo, *SIZES[size]):
+        visit(duo, "/", PORTFOLIO_READY)
+        wait_for(duo.driver, FITTED)
+        state = duo.driver.execute_script(GRID_STATE)
+        assert state["sideways"] <= 0 and state["right"] <= state["width"], state
+        assert sideways_overflow(duo) <= 0
+        heads = set(state["heads"])
+        if size == "1920x1080":
+            assert heads == ALL_COLUMNS, heads
+        else:
+            assert {"name", "worst_label", "worst_target", "red", "amber", "green",
+                    "grey"} <= heads < ALL_COLUMNS, heads
+        # One line high: a row is at most one line of text and its padding.
+        assert max(state["heights"]) <= 2 * state["lineHeight"], state
+        assert len(set(state["heights"])) == 1
+        # Krami: its worst target in words, and "6 mål" opening every target in the row.
+        row = "#portfolio-grid .ag-row[row-id='krami-sthlm-2023']"
+        worst = duo.driver.find_element("css selector", f"{row} .worst-text").text
+        assert worst.startswith("✖ ")
+        summary = duo.driver.find_element("css selector", f"{row} .worst-summary")
+        assert "6 mål" in summary.text
+        before = duo.driver.execute_script(
+            f"return document.querySelector(\"{row}\").getBoundingClientRect().height")
+        click(duo.driver, summary)
+        wait_for(duo.driver, f"document.querySelector(\"{row} details\").open && "
+                             f"document.querySelector(\"{row}\").getBoundingClientRect()"
+                             f".height > {before + 60}")
+        items = duo.driver.execute_script(
+            f"return Array.from(document.querySelectorAll(\"{row} .grid-targets li\"))"
+            ".map(li => li.innerText)")
+        assert len(items) == 6 and worst in [i.replace("\xa0", " ") for i in items]
+        click(duo.driver, summary)  # closed again: one line
+        wait_for(duo.driver, f"!document.querySelector(\"{row} details\").open && "
+                             f"document.querySelector(\"{row}\").getBoundingClientRect()"
+                             f".height <= {before + 1}")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_portfolio_grouped_by_county(duo, size):
+    """Grouped by county: totals per county from counts, the rows by county and worst
+    first within it; the choice in the address (a bookmark)."""
+    with clean_window(duo, *SIZES[size]):
+        visit(duo, "/?group=county", PORTFOLIO_READY)
+        wait_for(duo.driver, "document.querySelector('#portfolio-summary[data-by=county]') && "
+                             + FITTED)
+        groups = duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#portfolio-summary tbody tr'))"
+            ".map(r => [r.dataset.group, r.children[0].innerText, r.children[1].innerText])")
+        assert groups == [["01", "Stockholms län", "3"], ["17", "Värmlands län", "1"],
+                          ["", "Totalt", "4"]]
+        state = duo.driver.execute_script(GRID_STATE)
+        assert state["heads"][0] == "counties"
+        assert state["counties"] == ["Stockholms län"] * 3 + ["Värmlands län"]
+        # Worst first within Stockholm county: the three with a target not met.
+        assert state["ids"][-1] == "grums-unga-2016"
+        assert state["sideways"] <= 0 and sideways_overflow(duo) <= 0
+        # A county filter: Värmland only; the grouping kept in the address.
+        duo.driver.find_element("css selector", "#portfolio-county").click()
+        wait_for(duo.driver, "document.querySelectorAll('.dash-options-list-option')"
+                             ".length >= 2")
+        option = next(o for o in duo.driver.find_elements(
+            "css selector", ".dash-options-list-option") if o.text == "Värmlands län")
+        option.click()
+        wait_for(duo.driver, "document.querySelectorAll('#portfolio-grid .ag-center-cols-"
+                             "container .ag-row').length === 1 && document.querySelectorAll("
+                             "'#portfolio-summary tbody tr').length === 2")
+        assert query(duo)["group"] == "county" and query(duo)["county"] == "17"
+        duo.driver.find_element("css selector", "body").send_keys(Keys.ESCAPE)
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_comparison_by_gender_at_both_sizes(duo, size, browser_db_url):
     with clean_window(duo, *SIZES[size]):

@@ -41,7 +41,16 @@ def test_the_strip_beside_each_target_is_readable(duo, size):
                 const cell = strip.closest('td').getBoundingClientRect();
                 const s = span.getBoundingClientRect();
                 const tops = new Set(marks.map(m => Math.round(m.getBoundingClientRect().top)));
+                const current = marks.filter(m => m.classList.contains('trend-current'));
+                const outline = current.length ? getComputedStyle(current[0]).outlineStyle
+                                               : null;
+                const badge = tr.querySelector('.status-badge');
                 return {kpi: tr.dataset.kpi, label: strip.getAttribute('aria-label'),
+                        current: current.map(m => m.dataset.period), outline,
+                        last: marks[marks.length - 1].dataset.period,
+                        lastStatus: marks[marks.length - 1].dataset.status,
+                        badge: badge ? badge.innerText.trim()[0] : null,
+                        lastSymbol: marks[marks.length - 1].innerText.trim(),
                         symbols: marks.map(m => m.innerText).join(''),
                         statuses: marks.map(m => m.dataset.status),
                         font: parseFloat(getComputedStyle(marks[0]).fontSize),
@@ -52,9 +61,13 @@ def test_the_strip_beside_each_target_is_readable(duo, size):
             });""")
         assert len(found) == 3
         for row in found:
-            assert len(row["statuses"]) == 8 and set(row["symbols"]) <= set("✔▲✖–·")
-            assert row["span"] == "kv. 1 2017 – kv. 4 2018"
-            assert row["label"].startswith("Status över tid: kv. 1 2017 ")
+            # A year shown: a strip of years (the data begin in 2016), the year 2018
+            # outlined, with the status of the badge beside it (issue 16).
+            assert len(row["statuses"]) == 3 and set(row["symbols"]) <= set("✔▲✖–·")
+            assert row["span"] == "2016 – 2018"
+            assert row["label"].startswith("Status över tid: 2016 ")
+            assert row["current"] == ["2018"] == [row["last"]] and row["outline"] == "solid"
+            assert row["lastSymbol"] == row["badge"], row
             assert row["font"] >= 15 and row["height"] >= 24, row
             assert row["lines"] == 1, "the strip's marks are on one line"
             assert not row["cut"] and row["right"] <= row["width"]

@@ -84,7 +84,7 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
         ]
         if strips:
             points = trends.get((v.kpi, v.cluster_id, v.party_id)) or []
-            cells.append(html.Td(trend_strip(points, lang, v.comparator) if points else
+            cells.append(html.Td(trend_strip(points, lang, v.comparator, v.period) if points else
                                  html.Span("–", className="muted",
                                            title=t("no_trend", lang),
                                            **{"aria-label": t("no_trend", lang)}),
@@ -124,10 +124,14 @@ def strip_words(points: list, lang: str, comparator: str | None = None) -> str:
     return f"{t('trend_title', lang)}: " + ", ".join(items)
 
 
-def trend_strip(points: list, lang: str, comparator: str | None = None) -> html.Div:
+def trend_strip(points: list, lang: str, comparator: str | None = None,
+                shown: str | None = None) -> html.Div:
     """A target's status in each of its last periods: one cell per period, its symbol on
     its colour (never colour alone), the first and last period written under it, the
-    whole in words for screen readers; the last cell is the period shown."""
+    whole in words for screen readers. The cell of the period shown (``shown``, a period's
+    text) is outlined (``trend-current``); a strip without that period (an indicator's own
+    years beside a quarter, :mod:`dashboard.domain.trends`) outlines none."""
+    shown_period = parse_period_or_none(shown) if shown else None
     cells = []
     for text, status, _value in points:
         period = parse_period_or_none(text)
@@ -139,9 +143,13 @@ def trend_strip(points: list, lang: str, comparator: str | None = None) -> html.
             symbol = status_symbol(status)
             background, colour = STATUS_COLOURS[status], STATUS_TEXT_COLOURS[status]
             word = status_word(status, lang, comparator)
-        cells.append(html.Span(symbol, className="trend-mark", title=f"{when}: {word}",
+        current = shown_period is not None and period is not None and \
+            period.same_span(shown_period)
+        cells.append(html.Span(symbol, className="trend-mark trend-current" if current
+                               else "trend-mark", title=f"{when}: {word}",
                                style={"backgroundColor": background, "color": colour},
-                               **{"data-status": status, "data-period": text}))
+                               **{"data-status": status, "data-period": text,
+                                  **({"data-current": "true"} if current else {})}))
     first, last = (parse_period_or_none(points[0][0]), parse_period_or_none(points[-1][0]))
     span = strip_period(first, lang) if first else points[0][0]
     if len(points) > 1:

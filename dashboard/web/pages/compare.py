@@ -15,6 +15,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import jobs
+from dashboard.access.texts import tt as auth_text
 from dashboard.data import repository
 from dashboard.domain.kpis import UNITS
 from dashboard.domain.periods import Period, parse_period_or_none
@@ -52,10 +53,20 @@ dash.register_page(__name__, order=1, path="/compare", title="Jämför", name="J
 LEVELS = ("agreements", "clusters")
 
 
-def choices(query: dict) -> dict:
-    """The comparison asked for, each part checked (anything else: the default)."""
+def levels_for(rights) -> tuple[str, ...]:
+    """The levels the person may compare at: agreements and clusters; only clusters for a
+    viewer of clusters who sees no agreement whole; none for someone without a role."""
+    if rights.visible_agreements() != set():  # an admin (None) or some agreement whole
+        return LEVELS
+    return ("clusters",) if rights.cluster_scopes() else ()
+
+
+def choices(query: dict, levels: tuple[str, ...] = LEVELS) -> dict:
+    """The comparison asked for, each part checked (anything else: the default); the level
+    one of ``levels`` (those the person may compare at)."""
     kpi = query.get("kpi") if query.get("kpi") in COMPARABLE else "work_study_share"
-    level = query.get("level") if query.get("level") in LEVELS else "agreements"
+    level = query.get("level") if query.get("level") in levels else \
+        (levels[0] if levels else "agreements")
     gender = query.get("gender") in ("1", "true", "ja", True) and kpi in BY_GENDER
     period = query.get("period") if parse_period_or_none(query.get("period") or "") else ""
     return {"kpi": kpi, "level": level, "kind": query.get("kind") or "", "gender": gender,
@@ -169,8 +180,14 @@ def table_of(data: dict, choice: dict) -> html.Table:
 
 
 def layout(**query):
-    choice = choices(query)
+    levels = levels_for(auth.current_rights())
+    choice = choices(query, levels)
     lang = choice["lang"]
+    if not levels:  # signed in without a role: nothing to compare, and a word why
+        body = [html.H1(t("compare_title", lang), className="view-title"),
+                dbc.Alert(auth_text("no_roles", lang), color="info", id="compare-empty")]
+        return page_frame(body, lang=lang, path="/compare", state={"lang": lang},
+                          title=document_title(t("compare_title", lang), lang=lang))
     data = comparison(choice)
     figure = figure_of(data, choice, SCREEN)
     options = [{"label": kpi_label(k, lang), "value": k} for k in COMPARABLE]
@@ -183,7 +200,7 @@ def layout(**query):
                              className="control-label"),
                   dcc.Dropdown(id="compare-level", clearable=False, value=choice["level"],
                                options=[{"label": t(f"compare_{lv}", lang), "value": lv}
-                                        for lv in LEVELS])], className="control"),
+                                        for lv in levels])], className="control"),
         html.Div([html.Label(t("kind", lang), htmlFor="compare-kind",
                              className="control-label"),
                   dcc.Dropdown(id="compare-kind", value=choice["kind"], clearable=False,
@@ -251,7 +268,8 @@ def rechoose(kpi, level, kind, period, gender, state):
     if not isinstance(state, dict):
         raise PreventUpdate
     asked = choices({"kpi": kpi, "level": level, "kind": kind if isinstance(kind, str) else "",
-                     "period": period, "gender": bool(gender), "lang": state.get("lang")})
+                     "period": period, "gender": bool(gender), "lang": state.get("lang")},
+                    levels_for(auth.current_rights()))
     if all(asked[k] == state.get(k) for k in ("kpi", "level", "kind", "period", "gender")):
         raise PreventUpdate
     return href("/compare", kpi=asked["kpi"], level=asked["level"], kind=asked["kind"],
@@ -276,7 +294,10 @@ def download_comparison(clicks, state):
     fmt = trigger.get("format")
     if fmt not in IMAGE_FORMATS:
         raise PreventUpdate
-    choice = choices(state)
+    levels = levels_for(auth.current_rights())
+    if not levels:
+        raise PreventUpdate
+    choice = choices(state, levels)
     data = comparison(choice)
     figure = figure_of(data, choice, EXPORT, settings().suppression_threshold)
     image = IMAGE_FORMATS[fmt]

@@ -1,0 +1,208 @@
+"""The national portfolio's totals per county (län) or per kind: a table on the page and a
+CSV for the minutes with small counts hidden (contract section 5).
+
+Pure: from :func:`dashboard.model.portfolio.group_totals` (sums kept per data version) to a
+``html.Table`` or CSV text. A share is the group's summed numerator over its summed
+denominator (never a mean of the agreements' shares) and is shown with its n.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from dash import html
+
+from dashboard.domain.kpis import UNITS
+from dashboard.domain.periods import parse_period_or_none
+from dashboard.domain.places import COUNTIES
+from dashboard.domain.privacy import primary
+from dashboard.i18n import (
+    fmt_value,
+    kind_label,
+    kpi_label,
+    period_label,
+    status_label,
+    status_symbol,
+    t,
+)
+from dashboard.model.portfolio import NO_COUNTY, SEVERAL, STATUSES, suppress_totals
+
+TEXTS = {
+    "totals_county": ("Summor per län", "Totals by county"),
+    "totals_kind": ("Summor per typ", "Totals by kind"),
+    "several_counties": ("Flera län", "Several counties"),
+    "no_county": ("Län saknas", "No county given"),
+    "no_kind": ("Typ saknas", "No kind given"),
+    "periods": ("Perioder", "Periods"),
+    "n_of": ("n = {n}", "n = {n}"),
+    "totals_note": ("Summor av överenskommelsernas egna siffror för perioden som visas för "
+                    "var och en; andelar är summerad täljare genom summerad nämnare, aldrig "
+                    "ett medelvärde av andelar. Beläggning: summan av överenskommelsernas "
+                    "genomsnittliga antal deltagare per månad.",
+                    "Sums of each agreement's own figures for the period shown for it; a "
+                    "share is the summed numerator over the summed denominator, never a "
+                    "mean of shares. Occupancy: the sum of the agreements' mean number of "
+                    "participants per month."),
+    "several_note": ("En överenskommelse med kommuner i flera län räknas under ”Flera län” "
+                     "(så att grupperna summerar till totalen).",
+                     "An agreement with municipalities in several counties counts under "
+                     "“Several counties” (so that the groups add up to the total)."),
+    "download_totals": ("Hämta summorna (CSV)", "Download the totals (CSV)"),
+    "agreements_col": ("Antal", "Agreements"),
+    "targets_col": ("Mål {status}", "Targets {status}"),
+    "county": ("Län", "County"),
+    "kind": ("Typ", "Kind"),
+}
+
+
+def tt(key: str, lang: str, **kw) -> str:
+    """A text of the totals, in Swedish or English."""
+    text = TEXTS[key][0 if lang == "sv" else 1]
+    return text.format(**kw) if kw else text
+
+
+def group_label(key: str, by: str, lang: str) -> str:
+    """``01`` -> ``Stockholms län``; ``several`` -> ``Flera län``; a kind in words."""
+    if by == "county":
+        if key == SEVERAL:
+            return tt("several_counties", lang)
+        if key == NO_COUNTY:
+            return tt("no_county", lang)
+        return COUNTIES.get(key, key)
+    return kind_label(key, lang) if key else tt("no_kind", lang)
+
+
+def _periods(texts: list[str], lang: str) -> str:
+    out = []
+    for text in texts:
+        p = parse_period_or_none(text)
+        out.append(period_label(p, lang) if p else text)
+    return ", ".join(out)
+
+
+# The columns of the totals: (field, the unit to write it in).
+FIGURES = (("occupancy", UNITS.get("occupancy", "count")),
+           ("started", UNITS.get("started", "count")),
+           ("completed", UNITS.get("completed", "count")),
+           ("work_study_share", "share"),
+           ("fte_fulfilment", UNITS.get("fte_fulfilment", "share")))
+
+
+def _heads(by: str, lang: str) -> list[str]:
+    """The columns' names in words (the CSV's, and the table's for screen readers)."""
+    return [tt(by, lang), tt("agreements_col", lang),
+            *[tt("targets_col", lang, status=status_label(s, lang)) for s in STATUSES],
+            *[kpi_label(f, lang) for f, _unit in FIGURES], tt("periods", lang)]
+
+
+def _head_cell(index: int, text: str) -> html.Th:
+    """A column's head: a status column by its symbol (its words for screen readers and on
+    hovering), the others in words, wrapping."""
+    if 2 <= index <= 5:
+        symbol = status_symbol(STATUSES[index - 2])
+        return html.Th([html.Span(symbol, **{"aria-hidden": "true"}),
+                        html.Span(text, className="visually-hidden")], scope="col",
+                       title=text, className="num")
+    return html.Th(text, scope="col",
+                   className=" ".join(x for x in (_col_class(index),
+                                                  "num" if index else "") if x))
+
+
+def _figure_cell(group: dict, field: str, unit: str, lang: str) -> str:
+    value = group.get(field)
+    if field == "work_study_share":
+        if value is None:
+            return "–"
+        n = fmt_value(group["outcome_completed"], "count", lang)
+        return f"{fmt_value(value, unit, lang)} ({tt('n_of', lang, n=n)})"
+    if field in group["reported"] and not group["reported"][field]:
+        return "–"  # no agreement of the group has the figure
+    return fmt_value(value, unit, lang)
+
+
+def totals_table(groups: list[dict], total: dict, by: str, lang: str) -> html.Table:
+    """The totals per county or kind, and of all agreements shown, as a table."""
+    head = html.Thead(html.Tr([_head_cell(i, h) for i, h in enumerate(_heads(by, lang))]))
+
+    def row(group: dict, label: str, cls: str | None = None) -> html.Tr:
+        cells = [html.Th(label, scope="row"),
+                 html.Td(group["agreements"], className="num"),
+                 *[html.Td(group[s], className=f"num summary-{s}") for s in STATUSES],
+                 *[html.Td(_figure_cell(group, f, unit, lang), className="num " +
+                           _col_class(6 + i))
+                   for i, (f, unit) in enumerate(FIGURES)],
+                 html.Td(_periods(group["periods"], lang), className=_col_class(11))]
+        return html.Tr(cells, className=cls, **{"data-group": group["key"]})
+
+    body = [row(g, group_label(g["key"], by, lang)) for g in groups]
+    body.append(row(total, t("total", lang), "summary-total"))
+    notes = [tt("totals_note", lang)]
+    if by == "county":
+        notes.append(tt("several_note", lang))
+    return html.Div([
+        html.Table([html.Caption(tt(f"totals_{by}", lang)), head, html.Tbody(body)],
+                   className="table table-sm portfolio-summary portfolio-totals",
+                   id="portfolio-summary", **{"data-by": by}),
+        html.P(" ".join(notes), className="muted small totals-note"),
+    ])
+
+
+def _col_class(index: int) -> str:
+    """Columns left out at narrow widths (assets): started, FTE and the periods."""
+    return {7: "totals-wide", 10: "totals-wide", 11: "totals-wide"}.get(index, "")
+
+
+def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: int) -> str:
+    """The totals as CSV for the minutes (``;`` and decimal comma in Swedish, as Excel
+    reads them): a count of people from 1 to ``threshold - 1`` in a group is ``<5`` and
+    as many more as it takes are hidden (:func:`dashboard.model.portfolio.suppress_totals`)."""
+
+    hidden = suppress_totals(groups, total, threshold)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if lang == "sv" else ",", lineterminator="\r\n")
+    writer.writerow([tt(by, lang), tt("agreements_col", lang),
+                     *[tt("targets_col", lang, status=status_label(s, lang))
+                       for s in STATUSES],
+                     kpi_label("occupancy", lang), kpi_label("started", lang),
+                     kpi_label("completed", lang), kpi_label("work_study_share", lang) + " %",
+                     "n", kpi_label("fte_fulfilment", lang) + " %", tt("periods", lang)])
+
+    def number(value, decimals: int = 1) -> str:
+        if value is None:
+            return ""
+        text = f"{round(float(value), decimals):.{decimals}f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") if lang == "sv" else text
+
+    def counted(group: dict, field: str) -> str:
+        if (group["key"], field) in hidden:
+            return f"<{threshold}" if primary(group[field], threshold) else t("hidden", lang)
+        if field != "work_study" and not group["reported"].get(field):
+            return ""
+        return number(group[field])
+
+    def line(group: dict, label: str, is_total: bool) -> list[str]:
+        def count(field: str) -> str:  # the total row is published whole
+            if is_total:
+                return number(group[field]) if group["reported"][field] else ""
+            return counted(group, field)
+
+        share = group["work_study_share"]
+        hide_share = not is_total and (group["key"], "work_study_share") in hidden
+        fulfilment = group["fte_fulfilment"]
+        return [label, str(group["agreements"]), *[str(group[s]) for s in STATUSES],
+                count("occupancy"), count("started"), count("completed"),
+                t("hidden", lang) if hide_share and share is not None else
+                number(None if share is None else share * 100),
+                "" if share is None else t("hidden", lang) if hide_share else
+                number(group["outcome_completed"]),
+                number(None if fulfilment is None else fulfilment * 100),
+                _periods(group["periods"], lang)]
+
+    for g in groups:
+        writer.writerow(line(g, group_label(g["key"], by, lang), False))
+    writer.writerow(line(total, t("total", lang), True))
+    writer.writerow([])
+    writer.writerow([t("suppression_note", lang)])
+    writer.writerow([tt("totals_note", lang)])
+    return out.getvalue()
