@@ -28,7 +28,7 @@ def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshol
     from ..meetings.service import shown
     from ..meetings.texts import mt
 
-    record = load(engine, meeting_id, lang, trends=False)
+    record = load(engine, meeting_id, lang)  # with its strips (frozen once closed)
     if record is None:
         raise ExportError(mt("no_meeting", lang, id=shown(meeting_id)))
     if record.view is None:
@@ -38,6 +38,7 @@ def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshol
         clusters = record.cluster_views()
     contents = contents_of_view(record.view, threshold, clusters)
     contents.meeting = record
+    contents.trends = record.trends
     return contents
 
 

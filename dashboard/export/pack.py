@@ -22,7 +22,7 @@ from ..i18n import t
 from ..panels import Panel, build_panels
 from ..slides import Slide, build_slides
 from ..theme import EXPORT
-from ..views import View, build_view, cluster_views
+from ..views import View, build_view, cluster_views, trend_rows
 from .images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
 from .texts import slug, tx
 
@@ -63,6 +63,33 @@ class PackContents:
     # A steering meeting's pack (dashboard.export.meeting): its record (check-ins,
     # decisions, actions, since the last meeting), the view being the meeting's own.
     meeting: object | None = None
+    clusters: list[View] | None = None  # one view per cluster (the per-cluster slides)
+    # Each target's status over its last periods, by (kpi, cluster, party)
+    # (dashboard.trends); None: not computed, and the documents show no strips.
+    trends: dict[tuple, list] | None = None
+    _deck: tuple[list[Slide], list[Chart]] | None = None
+
+    @property
+    def deck_slides(self) -> list[Slide]:
+        """The deck's slides: those of presentation mode with each chart drawn for the
+        room it has on a 16:9 slide shown 1024 px wide (:func:`.deck.deck_theme`), cost
+        sharing over as many slides as keep its type whole."""
+        return self._deck_parts()[0]
+
+    @property
+    def deck_charts(self) -> list[Chart]:
+        """The deck's charts (captions and text alternatives), one per chart slide."""
+        return self._deck_parts()[1]
+
+    def _deck_parts(self) -> tuple[list[Slide], list[Chart]]:
+        if self._deck is None:
+            from .deck import DECK_READABLE, deck_theme
+
+            slides = build_slides(self.view, deck_theme([]), cluster_views=self.clusters,
+                                  suppress_below=self.threshold, theme_for=deck_theme,
+                                  readable=DECK_READABLE)
+            self._deck = (slides, charts_of(self.view, slides, self.clusters))
+        return self._deck
 
     @property
     def lang(self) -> str:
@@ -84,6 +111,9 @@ class PackContents:
 
     def chart(self, key: str) -> Chart | None:
         return next((c for c in self.charts if c.key == key), None)
+
+    def deck_chart(self, key: str) -> Chart | None:
+        return next((c for c in self.deck_charts if c.key == key), None)
 
 
 def shows_suppression(figure: Figure, lang: str) -> bool:
@@ -119,17 +149,28 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
     clusters = None
     if per_cluster and cluster_id is None and len(view.data.cluster_ids) >= 2:
         clusters = cluster_views(view)
-    return contents_of_view(view, threshold, clusters)
+    contents = contents_of_view(view, threshold, clusters)
+    contents.trends = {(r[0], r[1], r[2]): [tuple(p) for p in r[3]]
+                       for r in trend_rows(engine, view.agreement_id, view.period)}
+    return contents
 
 
 def contents_of_view(view: View, threshold: int,
                      clusters: list[View] | None = None) -> PackContents:
     """The pack of a view already computed (``clusters``: one view per cluster, for the
     per-cluster slides), in the view's language."""
+    slides = build_slides(view, EXPORT, cluster_views=clusters, suppress_below=threshold)
+    charts = charts_of(view, slides, clusters, gender_panels(view, threshold))
+    return PackContents(view, slides, charts, threshold, clusters=clusters)
+
+
+def charts_of(view: View, slides: list[Slide], clusters: list[View] | None,
+              by_gender: dict[str, Panel] | None = None) -> list[Chart]:
+    """One chart per slide with a figure (and, ``by_gender``, a panel's chart by gender
+    after its own), numbered in order, with their captions."""
     lang = view.lang
     by_id = {cv.cluster_id: cv for cv in clusters or []}
-    slides = build_slides(view, EXPORT, cluster_views=clusters, suppress_below=threshold)
-    by_gender = gender_panels(view, threshold)
+    by_gender = by_gender or {}
     charts: list[Chart] = []
 
     def add(key: str, what: str, panel: Panel | None, figure: Figure, section: str,
@@ -160,7 +201,7 @@ def contents_of_view(view: View, threshold: int,
             gp = by_gender[slide.key]
             add(f"{slide.key}-gender", f"{gp.title} {tx('by_gender', lang)}", gp, gp.figure,
                 title)
-    return PackContents(view, slides, charts, threshold)
+    return charts
 
 
 def parse_formats(formats: Iterable[str] | str, lang: str) -> list[str]:
@@ -235,7 +276,7 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
             from exc
 
     kinds = []
-    if {"png", "docx", "pptx"} & set(formats):
+    if {"png", "docx"} & set(formats):
         kinds.append("png")
     if "png" in formats:
         kinds.append("png-print")
@@ -248,16 +289,25 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
             jobs.append(ImageJob(spec, IMAGE_FORMATS[kind]))
             names.append((chart, kind))
 
+    deck_keys = []
+    if "pptx" in formats:
+        from .deck import deck_format
+
+        for slide in contents.deck_slides:
+            if slide.figure is not None:
+                jobs.append(ImageJob(figure_dict(slide.figure), deck_format(slide.lines)))
+                deck_keys.append(slide.key)
     report(0.08, "step_browser")
     images = renderer.render(
         jobs, lambda done, total: report(0.12 + 0.7 * done / total, "step_images", done, total))
-    screen_png = {chart.key: data for (chart, kind), data in zip(names, images, strict=True)
+    screen_png = {chart.key: data for (chart, kind), data in zip(names, images, strict=False)
                   if kind == "png"}
+    deck_png = dict(zip(deck_keys, images[len(names):], strict=True))
 
     written: list[Path] = []
     report(0.84, "step_files")
     try:
-        for (chart, kind), data in zip(names, images, strict=True):
+        for (chart, kind), data in zip(names, images, strict=False):
             fmt = IMAGE_FORMATS[kind]
             if fmt.format not in formats:
                 continue  # drawn for the documents only
@@ -272,7 +322,7 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
         if "pptx" in formats:
             report(0.94, "step_pptx")
             path = out / f"{contents.base_name}.pptx"
-            write_deck(path, contents, screen_png)
+            write_deck(path, contents, deck_png)
             written.append(path)
     except OSError as exc:
         raise ExportError(tx("cannot_write", lang, path=out, error=exc.strerror or exc)) \
