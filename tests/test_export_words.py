@@ -367,12 +367,12 @@ def test_the_meeting_deck_shows_each_check_in_beside_the_computed_status(packs):
     assert head == ["Mål · status över tid", "Beräknad status", "Styrgruppens bedömning"]
     assert rows[0] == ["Beläggning: 86,3 (minst 80)\nkv. 1 2023 ▲ · kv. 2 ✔ · kv. 3 ✖ · kv. 4 ✔",
                        "✔ Uppnått",
-                       f"◆ Risk\nFärre remisser från KV under hösten\nAnna Andersson, {today}"]
+                       f"◆ Risk · Anna Andersson, {today}\nFärre remisser från KV under hösten"]
     assert rows[1][1:] == ["✖ Ej uppnått",
-                           f"■ Ur fas\nLångt under målet hela året\nBo Berg, {today}"]
+                           f"■ Ur fas · Bo Berg, {today}\nLångt under målet hela året"]
     assert rows[1][0].startswith("Andel i arbete eller studier: 51,9\u00a0% (minst 60\u00a0%)")
     af = next(r for r in rows if r[0].startswith("Faktiska årsarbetskrafter – Arbetsförm"))
-    assert af[2] == f"● I fas\nNy handläggare från februari\nBo Berg, {today}"
+    assert af[2] == f"● I fas · Bo Berg, {today}\nNy handläggare från februari"
     assert sum(r[2] == "Ingen bedömning" for r in rows) == 3  # 6 targets, 3 checked in
     texts = [s.text_frame.text for s in slides[2].shapes if s.has_text_frame]
     assert "Symbolerna: ✔ Uppnått, ▲ Nära målet, ✖ Ej uppnått" in texts
@@ -383,7 +383,7 @@ def test_the_meeting_deck_shows_each_check_in_beside_the_computed_status(packs):
             for row in table_of(s)[1:]]
     assert rows[0][:2] == ["Occupancy: 86.3 (at least 80)\nQ1 2023 ▲ · Q2 ✔ · Q3 ✖ · Q4 ✔",
                            "✔ Met"]
-    assert rows[0][2].startswith("◆ At risk\n")
+    assert rows[0][2].startswith("◆ At risk · Anna Andersson, ")
 
 
 def test_the_word_documents_carry_each_targets_status_over_time(packs):

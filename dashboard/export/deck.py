@@ -459,17 +459,19 @@ class AssessedRow:
         widths = [w / 914400 - 0.2 for w in ASSESSED_COLUMNS]
         first = lines(self.name, widths[0], BODY_PT) * BODY_PT + \
             lines(self.strip, widths[0], SMALLEST_PT) * SMALLEST_PT
-        third = BODY_PT + lines(self.comment, widths[2], SMALLEST_PT) * SMALLEST_PT + \
-            lines(self.written, widths[2], SMALLEST_PT) * SMALLEST_PT
+        label = 12 + len(self.written) if self.assessment else 16  # "◆ Risk · who, when"
+        third = lines("x" * label, widths[2], BODY_PT) * BODY_PT + \
+            lines(self.comment, widths[2], SMALLEST_PT) * SMALLEST_PT
         return int(Pt(max(first, BODY_PT, third) * 1.2) + Inches(0.12))
 
 
 BODY_PT = 16
-ASSESSED_COLUMNS = (Inches(6.1), Inches(2.1), Inches(3.933))  # 12.133 in: the slide's width
+ASSESSED_COLUMNS = (Inches(5.9), Inches(2.4), Inches(3.833))  # 12.133 in: the slide's width
 ASSESSED_TOP = Inches(1.45)
 HEADER_ROW = Inches(0.45)
-# What a page of the table holds: the slide less its title, the key line and the number.
-ASSESSED_ROOM = HEIGHT - ASSESSED_TOP - HEADER_ROW - NUMBER_BAND - Inches(0.55)
+# What a page of the table holds: the slide less its title and the band of the key and
+# the number.
+ASSESSED_ROOM = HEIGHT - ASSESSED_TOP - HEADER_ROW - NUMBER_BAND - Inches(0.1)
 
 
 def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
@@ -507,7 +509,8 @@ def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
 
 
 def _pages(rows: list[AssessedRow], room: int = ASSESSED_ROOM) -> list[list[AssessedRow]]:
-    """The rows shared out over as many slides as they need (at least one)."""
+    """The rows shared out over as few slides as they need (at least one), as evenly as
+    they fit (three and three rather than five and one)."""
     pages: list[list[AssessedRow]] = [[]]
     used = 0
     for row in rows:
@@ -516,12 +519,18 @@ def _pages(rows: list[AssessedRow], room: int = ASSESSED_ROOM) -> list[list[Asse
             used = 0
         pages[-1].append(row)
         used += row.height
+    if len(pages) > 1:
+        size = math.ceil(len(rows) / len(pages))
+        even = [rows[i:i + size] for i in range(0, len(rows), size)]
+        if len(even) == len(pages) and all(sum(r.height for r in page) <= room
+                                           for page in even):
+            return even
     return pages
 
 
-def _cell_text(cell, parts: list[tuple[str, float, bool, RGBColor]], fill: str | None = None
-               ) -> None:
-    """A table cell's paragraphs ``(text, size, bold, colour)``, on ``fill``."""
+def _cell_text(cell, parts: list, fill: str | None = None) -> None:
+    """A table cell's paragraphs, each ``(text, size, bold, colour)`` or a list of such
+    runs, on ``fill``."""
     frame = cell.text_frame
     frame.word_wrap = True
     cell.margin_left = cell.margin_right = Inches(0.1)
@@ -529,11 +538,12 @@ def _cell_text(cell, parts: list[tuple[str, float, bool, RGBColor]], fill: str |
     cell.vertical_anchor = MSO_ANCHOR.TOP
     cell.fill.solid()
     cell.fill.fore_color.rgb = RGBColor.from_string(fill or "FFFFFF")
-    for i, (text, size, bold, colour) in enumerate(parts):
+    for i, part in enumerate(parts):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        run = paragraph.add_run()
-        run.text = text
-        _font(run.font, size, bold, colour)
+        for text, size, bold, colour in part if isinstance(part, list) else [part]:
+            run = paragraph.add_run()
+            run.text = text
+            _font(run.font, size, bold, colour)
 
 
 def _assessed_slide(page, rows: list[AssessedRow], n: int, total: int,
@@ -577,15 +587,17 @@ def _assessed_slide(page, rows: list[AssessedRow], n: int, total: int,
             _cell_text(cells[2], [(mt("no_checkin", lang), BODY_PT, False, MUTED)])
         else:
             colour = RGBColor.from_string(ASSESSMENT_COLOURS[row.assessment][1:])
-            third = [(assessment_label(row.assessment, lang), BODY_PT, True, colour)]
+            # "◆ Risk · Anna Andersson, 2024-01-25", then the comment.
+            third = [[(assessment_label(row.assessment, lang), BODY_PT, True, colour),
+                      (f" · {row.written}", SMALLEST_PT, False, MUTED)]]
             if row.comment:
                 third.append((row.comment, SMALLEST_PT, False, TEXT))
-            third.append((row.written, SMALLEST_PT, False, MUTED))
             _cell_text(cells[2], third)
     key = strip_key([(r.points, r.comparator) for r in rows if r.strip], lang)
     if key:
-        _text(page, SIDE, HEIGHT - NUMBER_BAND - Inches(0.45), WIDTH - 2 * SIDE - Inches(1.6),
-              Inches(0.4), key, SMALLEST_PT, colour=MUTED)
+        _text(page, SIDE, HEIGHT - NUMBER_BAND, WIDTH - 2 * SIDE - Inches(1.6),
+              NUMBER_BAND - Inches(0.04), key, SMALLEST_PT, colour=MUTED,
+              anchor=MSO_ANCHOR.MIDDLE)
     notes = page.notes_slide.notes_text_frame
     notes.text = "\n".join(
         f"{r.name} – {status_label(r.status, lang, r.comparator)} – "
