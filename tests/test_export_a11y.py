@@ -122,3 +122,33 @@ def test_english_captions_and_titles(demo, tmp_path):
     described = [s._element.nvPicPr.cNvPr.get("descr") for slide in prs.slides
                  for s in slide.shapes if s.shape_type == 13]
     assert any("same quarter a year earlier: 100): ▲ Unchanged" in d for d in described)
+
+
+def test_a_cover_with_many_targets_goes_on_over_slides_at_14_pt(demo, tmp_path):
+    """Eighteen targets (Krami's six, three times over) do not fit a cover at 14 pt: the
+    cover holds what fits, "Målen, fortsättning" the rest; no run is under 14 pt."""
+    contents = build_contents(demo, KRAMI, "2023", None, "sv", 5)
+    cover = contents.deck_slides[0]
+    cover.targets = cover.targets * 3
+    deck = write_deck(tmp_path / "deck.pptx", contents,
+                      {s.key: stand_in_png() for s in contents.deck_slides if s.figure})
+    prs = Presentation(str(deck))
+    slides = list(prs.slides)
+    titles = [s.shapes.title.text_frame.text for s in slides]
+    more = [s for s, title in zip(slides, titles, strict=True)
+            if title == "Målen, fortsättning"]
+    assert titles[0] == "Krami Stockholm 2023" and len(more) >= 1
+    labels = {line.label for line in cover.targets}
+
+    def shown(slide) -> list[str]:
+        return [s.text_frame.text for s in slide.shapes
+                if s.has_text_frame and s.text_frame.text in labels]
+
+    counts = [len(shown(slides[0]))] + [len(shown(s)) for s in more]
+    assert sum(counts) == 18 and counts[0] < 18
+    for slide in slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                for p in shape.text_frame.paragraphs:
+                    for run in p.runs:
+                        assert run.font.size.pt >= 14, run.text

@@ -309,7 +309,7 @@ def _target(page, line: TargetLine, left, top, width, height, size: float,
     paragraph.alignment = PP_ALIGN.CENTER
     run = paragraph.add_run()
     run.text = label
-    _font(run.font, size * 0.9, True,
+    _font(run.font, max(float(SMALLEST_PT), size * 0.9), True,
           RGBColor.from_string(STATUS_TEXT_COLOURS[status][1:].upper()))
     gap = Inches(0.2)
     _text(page, left + badge_width + gap, top, width - badge_width - gap, height, rest, size,
