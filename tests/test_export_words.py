@@ -246,7 +246,7 @@ def test_every_export_text_is_in_the_readers_language(packs, demo, lang):
     names = data_words(demo)
     problems = []
     files = 0
-    for (what, pack_lang), paths in packs.items():
+    for (_what, pack_lang), paths in packs.items():
         if pack_lang != lang:
             continue
         for path in paths:

@@ -26,7 +26,9 @@ slide's top edge (off the slide, as Microsoft advises for a title not to be show
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pptx import Presentation
@@ -34,9 +36,6 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
-
-import math
-from dataclasses import dataclass, replace
 
 from ..components.describe import pack_chart_text
 from ..i18n import fmt_value, kpi_label, status_label, t
@@ -120,10 +119,7 @@ def write_deck(path: str | Path, contents: PackContents, png: Mapping[str, bytes
                                                                        shown))
             if record is not None:
                 pages.append(lambda page: _since_slide(page, record, lang))
-                parts = _pages(_assessed_rows(contents))
-                for n, rows in enumerate(parts, start=1):
-                    pages.append(lambda page, rows=rows, n=n, total=len(parts):
-                                 _assessed_slide(page, rows, n, total, contents))
+                pages += _assessed_pages(contents)
             else:
                 for part in _chunks(rest, _targets_per_slide(0)):
                     pages.append(lambda page, part=part: _more_targets(page, part,
@@ -506,6 +502,13 @@ def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
             mt("written_by", lang, who=c.written_by or "–", when=c.written_at[:10])
             if c is not None else ""))
     return rows
+
+
+def _assessed_pages(contents: PackContents) -> list:
+    """One function per slide of the targets' table."""
+    parts = _pages(_assessed_rows(contents))
+    return [lambda page, rows=rows, n=n: _assessed_slide(page, rows, n, len(parts), contents)
+            for n, rows in enumerate(parts, start=1)]
 
 
 def _pages(rows: list[AssessedRow], room: int = ASSESSED_ROOM) -> list[list[AssessedRow]]:
