@@ -283,7 +283,7 @@ def runs(prs):
 
 def test_no_text_of_any_deck_is_under_14_px_at_1024(packs):
     decks = [p for paths in packs.values() for p in paths if p.suffix == ".pptx"]
-    assert len(decks) == 10
+    assert len(decks) == len(packs) >= 10  # four demo agreements and the meeting, twice
     for path in decks:
         prs = Presentation(str(path))
         least = smallest_pt(prs)
