@@ -32,6 +32,15 @@ class TargetLine:
     label: str  # "Beläggning: 82 (minst 80)"
     lang: str = "sv"
     comparator: str | None = None  # the status word depends on it (▲ Oförändrad)
+    # Its status over the last periods, (period, status, value), when the view's strips
+    # are computed (``View.trends``); ``strip`` says them in symbols and words.
+    points: list = field(default_factory=list)
+
+    @property
+    def strip(self) -> str:
+        """``kv. 1 2023 ✔ · kv. 2 ▲ · …`` (empty without an earlier period)."""
+        return strip_text(self.points, self.lang, self.comparator) if len(self.points) > 1 \
+            else ""
 
     @property
     def status_text(self) -> str:
@@ -65,8 +74,9 @@ def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
         if v.party_id:
             name += f" – {parties.get(v.party_id, v.party_id)}"
         value = fmt_value(v.value, v.unit, lang)
+        points = (view.trends or {}).get((v.kpi, v.cluster_id, v.party_id)) or []
         out.append(TargetLine(v.status, f"{name}: {value} ({target_words(v, lang)})", lang,
-                              v.comparator))
+                              v.comparator, list(points)))
     return out
 
 
