@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .components.cards import target_words
-from .figures.spec import Figure
-from .i18n import date_label, fmt_value, kpi_label, status_label, t
-from .panels import Panel, build_panels, indicator_names_with_data, indicators_panel
-from .series import party_names
-from .theme import Theme
-from .views import View
+from dashboard.web.components.cards import target_words
+from dashboard.figures.spec import Figure
+from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, t
+from dashboard.figures.panels import Panel, build_panels, indicator_names_with_data, indicators_panel
+from dashboard.model.series import party_names
+from dashboard.figures.theme import Theme
+from dashboard.model.view import View
 
 # The theme of a chart with these lines of text under it on its slide (the deck's charts
 # are drawn for the room the lines leave).
@@ -99,8 +99,8 @@ def cost_slides(view: View, theme: Theme, panel: Panel, theme_for: ThemeFor | No
     ``readable`` of the theme's (default :data:`READABLE` of the theme's; a slide of
     1024x768 holds less than an image). ``theme_for(lines)``: the theme of a chart with
     these lines of text under it (the deck, whose charts are drawn for the room left)."""
-    from .figures.costs import cost_sections
-    from .panels import costs_panel
+    from dashboard.figures.costs import cost_sections
+    from dashboard.figures.panels import costs_panel
 
     if readable is None:
         readable = READABLE.get(theme.name, min(READABLE.values()))
@@ -161,7 +161,7 @@ def cluster_slides(cluster_view: View, theme: Theme,
     and by gender)."""
     from dataclasses import replace
 
-    from .panels import occupancy_panel, outcomes_panel
+    from dashboard.figures.panels import occupancy_panel, outcomes_panel
 
     cid = cluster_view.cluster_id
     panel = occupancy_panel(cluster_view, theme, suppress_below)
@@ -193,7 +193,7 @@ def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None =
     they leave (the deck); ``readable``: how far the cost charts may shrink their type
     before they are shared out over more slides.
     """
-    from .panels import staffing_panel
+    from dashboard.figures.panels import staffing_panel
 
     panels = {p.key: p for p in build_panels(view, theme, suppress_below=suppress_below)}
     slides = [cover(view)]
@@ -249,10 +249,10 @@ def strip_text(points: list, lang: str = "sv", comparator: str | None = None) ->
     Word document (symbols and words, never colour alone): ``kv. 1 2023 ✔ · kv. 2 ▲ ·
     kv. 3 ✖ · kv. 4 ✔`` (the year written where it changes; a period without a target
     says so in words). ``points``: ``(period, status, value)`` as
-    :func:`dashboard.trends.status_trends` gives them."""
-    from .components.cards import strip_period
-    from .i18n import status_symbol
-    from .periods import parse_period_or_none
+    :func:`dashboard.domain.trends.status_trends` gives them."""
+    from dashboard.web.components.cards import strip_period
+    from dashboard.i18n import status_symbol
+    from dashboard.domain.periods import parse_period_or_none
 
     items, year = [], None
     for text, status, _value in points:

@@ -32,15 +32,15 @@ from pptx import Presentation
 from pptx.util import Emu
 
 import dashboard.meetings as meetings
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.config import DATA_DIR, load_settings
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from dashboard.export import texts as export_texts
 from dashboard.export.images import figure_dict, find_browser
 from dashboard.export.meeting import meeting_contents, write_meeting_pack
 from dashboard.export.pack import build_contents, write_pack
 from dashboard.i18n import GENDERS, KPI_LABELS, STATUS, kpi_label, t
-from dashboard.kpis import KPI_NAMES
+from dashboard.domain.kpis import KPI_NAMES
 from dashboard.meetings.texts import mt
 from tests.needs import missing
 
@@ -72,7 +72,7 @@ def kaleido_browser():
 def demo(tmp_path_factory):
     """The four demo workbooks, and meeting 1: Krami 2023-Q4 with three check-ins and a
     decision with its action."""
-    from dashboard.app import load_demo
+    from dashboard.web.app import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('export-words') / 'demo.sqlite'}"
     engine = make_engine(url)

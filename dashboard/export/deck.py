@@ -1,6 +1,6 @@
 """The PowerPoint deck (``.pptx``, python-pptx): the slides of presentation mode.
 
-One slide per :class:`dashboard.slides.Slide`, 16:9: the cover with the agreement, the
+One slide per :class:`dashboard.figures.slides.Slide`, 16:9: the cover with the agreement, the
 period, each target with its status as a coloured badge with symbol and word (never
 colour alone), and the data line; then each chart as a full-width image. Every slide
 carries its number; the chart's caption and sentences go into the speaker notes, and its
@@ -37,13 +37,13 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from ..components.describe import pack_chart_text
-from ..i18n import fmt_value, kpi_label, status_label, t
-from ..slides import READABLE, Slide, TargetLine, strip_key, strip_text
-from ..theme import PRESENT, STATUS_COLOURS, STATUS_TEXT_COLOURS, Theme
-from .images import ImageFormat
-from .pack import PackContents
-from .texts import tx
+from dashboard.web.components.describe import pack_chart_text
+from dashboard.i18n import fmt_value, kpi_label, status_label, t
+from dashboard.figures.slides import READABLE, Slide, TargetLine, strip_key, strip_text
+from dashboard.figures.theme import PRESENT, STATUS_COLOURS, STATUS_TEXT_COLOURS, Theme
+from dashboard.export.images import ImageFormat
+from dashboard.export.pack import PackContents
+from dashboard.export.texts import tx
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 inches: 16:9
 FONT = "Calibri"
@@ -224,7 +224,7 @@ def _cover(page, slide: Slide, contents: PackContents, targets: list[TargetLine]
         subtitle = f"{tx('cluster_of', lang, agreement=view.agreement_name)} · {subtitle}"
     record = contents.meeting
     if record is not None:
-        from ..meetings.texts import mt
+        from dashboard.meetings.texts import mt
 
         m = record.meeting
         subtitle = f"{mt('meeting', lang)} {m.held_on}" + (f" · {m.title}" if m.title
@@ -267,8 +267,8 @@ def _more_targets(page, targets: list[TargetLine], contents: PackContents) -> No
 
 def _meeting_lines(page, record, top, width, lang: str):
     """A meeting's cover: who attended, and whether its figures are frozen."""
-    from ..i18n import date_label
-    from ..meetings.texts import mt
+    from dashboard.i18n import date_label
+    from dashboard.meetings.texts import mt
 
     m = record.meeting
     lines = []
@@ -364,8 +364,8 @@ def _fit(lines: list[tuple[str, bool]], most: int, more: str) -> list[tuple[str,
 def _since_slide(page, record, lang: str) -> None:
     """"Sedan förra mötet": the targets that changed status, the open actions (overdue
     marked), the data that has arrived since."""
-    from ..meetings.texts import mt
-    from ..series import cluster_names, party_names
+    from dashboard.meetings.texts import mt
+    from dashboard.model.series import cluster_names, party_names
 
     _title(page, mt("since_last", lang))
     data = record.view.data if record.view is not None else None
@@ -406,7 +406,7 @@ def _since_slide(page, record, lang: str) -> None:
 
 def _decisions_slide(page, record, lang: str) -> None:
     """"Beslut och åtgärder": the decisions, then each action with owner, date and state."""
-    from ..meetings.texts import mt
+    from dashboard.meetings.texts import mt
 
     _title(page, mt("decisions_actions", lang))
     lines = [(mt("decisions", lang), True)]
@@ -473,9 +473,9 @@ ASSESSED_ROOM = HEIGHT - ASSESSED_TOP - HEADER_ROW - NUMBER_BAND - Inches(0.1)
 def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
     """Every target the meeting may assess (the agreement's or the cluster's, then each
     cluster's), in the order of the key figures, with its check-in and strip."""
-    from ..components.cards import target_words
-    from ..meetings.model import TargetKey
-    from ..series import cluster_names, party_names
+    from dashboard.web.components.cards import target_words
+    from dashboard.meetings.model import TargetKey
+    from dashboard.model.series import cluster_names, party_names
 
     view, record, lang = contents.view, contents.meeting, contents.lang
     targets = view.targets() if view.cluster_id else \
@@ -492,7 +492,7 @@ def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
         name += f": {fmt_value(v.value, v.unit, lang)} ({target_words(v, lang)})"
         points = trends.get((v.kpi, v.cluster_id, v.party_id)) or []
         c = record.checkin(TargetKey.of(v))
-        from ..meetings.texts import mt
+        from dashboard.meetings.texts import mt
 
         rows.append(AssessedRow(
             name, v.status if v.status in STATUS_COLOURS else "grey", v.comparator,
@@ -553,7 +553,7 @@ def _assessed_slide(page, rows: list[AssessedRow], n: int, total: int,
                     contents: PackContents) -> None:
     """The targets as a table: figure (and its status over the last periods), computed
     status on its colour, the group's assessment with its comment, who and when."""
-    from ..meetings.texts import ASSESSMENT_COLOURS, assessment_label, mt
+    from dashboard.meetings.texts import ASSESSMENT_COLOURS, assessment_label, mt
 
     lang = contents.lang
     title = tx("targets_assessed", lang)

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from ..figures.spec import Figure
-from ..i18n import t
-from ..panels import Panel, build_panels
-from ..slides import Slide, build_slides
-from ..theme import EXPORT
-from ..views import View, build_view, cluster_views, trend_rows
-from .images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
-from .texts import slug, tx
+from dashboard.figures.spec import Figure
+from dashboard.i18n import t
+from dashboard.figures.panels import Panel, build_panels
+from dashboard.figures.slides import Slide, build_slides
+from dashboard.figures.theme import EXPORT
+from dashboard.model.view import View, build_view, cluster_views, trend_rows
+from dashboard.export.images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
+from dashboard.export.texts import slug, tx
 
 FORMATS = ("png", "svg", "docx", "pptx")
 GENDER_PANELS = ("occupancy", "outcomes")
@@ -65,7 +65,7 @@ class PackContents:
     meeting: object | None = None
     clusters: list[View] | None = None  # one view per cluster (the per-cluster slides)
     # Each target's status over its last periods, by (kpi, cluster, party)
-    # (dashboard.trends); None: not computed, and the documents show no strips.
+    # (dashboard.domain.trends); None: not computed, and the documents show no strips.
     trends: dict[tuple, list] | None = None
     _deck: tuple[list[Slide], list[Chart]] | None = None
 
@@ -83,7 +83,7 @@ class PackContents:
 
     def _deck_parts(self) -> tuple[list[Slide], list[Chart]]:
         if self._deck is None:
-            from .deck import DECK_READABLE, deck_theme
+            from dashboard.export.deck import DECK_READABLE, deck_theme
 
             slides = build_slides(self.view, deck_theme([]), cluster_views=self.clusters,
                                   suppress_below=self.threshold, theme_for=deck_theme,
@@ -266,8 +266,8 @@ def write_contents(contents_of: Callable[[], PackContents], out_dir: str | Path,
 
 def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[str],
            lang: str, report) -> list[Path]:
-    from .deck import write_deck
-    from .minutes import write_minutes
+    from dashboard.export.deck import write_deck
+    from dashboard.export.minutes import write_minutes
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -291,7 +291,7 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
 
     deck_keys = []
     if "pptx" in formats:
-        from .deck import deck_format
+        from dashboard.export.deck import deck_format
 
         for slide in contents.deck_slides:
             if slide.figure is not None:
