@@ -40,10 +40,14 @@ KPI_LABELS = {
     "work": ("Till arbete", "To work"),
     "study": ("Till studier", "To studies"),
     "other": ("Till annat", "To other"),
+    # Completers whose outcome is not reported (the outcome chart's "Uppgift saknas").
+    "unknown": ("Utfall saknas", "Outcome not reported"),
     "work_study_share": ("Andel i arbete eller studier", "Share in work or study"),
     "fte_committed": ("Utlovade årsarbetskrafter", "Committed FTE"),
     "fte_actual": ("Faktiska årsarbetskrafter", "Actual FTE"),
     "fte_fulfilment": ("Bemanningsgrad", "Staffing fulfilment"),
+    # The lowest month's total FTE ("aldrig under 3 årsarbetskrafter").
+    "fte_actual_min": ("Lägsta månadens årsarbetskrafter", "Lowest month's FTE"),
     "cost_total": ("Kostnader totalt", "Total costs"),
     "cost_paid": ("Betalat", "Paid"),
     "cost_due": ("Ska betala", "Due"),  # the same words as the cost chart's bars

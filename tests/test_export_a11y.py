@@ -50,7 +50,8 @@ def written(demo, tmp_path, agreement: str, period: str, lang: str = "sv",
             per_cluster: bool = False):
     contents = build_contents(demo, agreement, period, None, lang, 5, per_cluster)
     png = {chart.key: stand_in_png() for chart in contents.charts}
-    deck = write_deck(tmp_path / "deck.pptx", contents, png)
+    deck = write_deck(tmp_path / "deck.pptx", contents,
+                      {s.key: stand_in_png() for s in contents.deck_slides if s.figure})
     minutes = write_minutes(tmp_path / "minutes.docx", contents, png)
     return contents, Presentation(str(deck)), Document(str(minutes))
 
@@ -58,7 +59,7 @@ def written(demo, tmp_path, agreement: str, period: str, lang: str = "sv",
 def test_every_slide_has_a_title_placeholder(demo, tmp_path):
     contents, prs, _ = written(demo, tmp_path, STHLM, "2023-H1", per_cluster=True)
     slides = list(prs.slides)
-    assert len(slides) == len(contents.slides)
+    assert len(slides) == len(contents.deck_slides)
     titles = []
     for slide in slides:
         title = slide.shapes.title
@@ -70,8 +71,7 @@ def test_every_slide_has_a_title_placeholder(demo, tmp_path):
     # The cover's title is its heading, on the slide; a chart's title is drawn in the
     # image, so its placeholder waits just above the slide (outline and screen readers).
     assert slides[0].shapes.title.top >= 0
-    charts = [c for c in contents.charts if not c.key.endswith("-gender")]
-    assert titles[1:] == [c.caption for c in charts]
+    assert titles[1:] == [c.caption for c in contents.deck_charts]
     assert titles[1] == "Beläggning – Stockholms stad – Arbetsförmedlingen 2023, jan–jun 2023"
     # Per cluster its occupancy and its outcomes (by gender): five clusters, ten slides.
     assert titles[-10].startswith("Beläggning – Järva – Stockholms stad")
@@ -89,8 +89,11 @@ def test_every_picture_says_what_the_chart_shows(demo, tmp_path):
     assert described[0] == occupancy
     outcomes = next(d for d in described if d.startswith("Utfall för avslutade –"))
     assert "(n = 103 som fullföljt), mål minst 60\u00a0%: ✖ Ej uppnått" in outcomes
-    costs = next(d for d in described if d.startswith("Kostnadsfördelning"))
-    assert "Kriminalvården ska betala 734\u00a0000\u00a0kr till Stockholms stad" in costs
+    # Cost sharing over four slides (each category, then the total): each says its own.
+    costs = [d for d in described if d.startswith("Kostnadsfördelning")]
+    assert [d.split(" – ")[0] for d in costs] == [f"Kostnadsfördelning ({n}/4)"
+                                                 for n in range(1, 5)]
+    assert "Kriminalvården ska betala 734\u00a0000\u00a0kr till Stockholms stad" in costs[-1]
     in_word = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
     assert in_word[0] == occupancy
     assert all(d and ". " in d for d in in_word)
@@ -119,3 +122,33 @@ def test_english_captions_and_titles(demo, tmp_path):
     described = [s._element.nvPicPr.cNvPr.get("descr") for slide in prs.slides
                  for s in slide.shapes if s.shape_type == 13]
     assert any("same quarter a year earlier: 100): ▲ Unchanged" in d for d in described)
+
+
+def test_a_cover_with_many_targets_goes_on_over_slides_at_14_pt(demo, tmp_path):
+    """Eighteen targets (Krami's six, three times over) do not fit a cover at 14 pt: the
+    cover holds what fits, "Målen, fortsättning" the rest; no run is under 14 pt."""
+    contents = build_contents(demo, KRAMI, "2023", None, "sv", 5)
+    cover = contents.deck_slides[0]
+    cover.targets = cover.targets * 3
+    deck = write_deck(tmp_path / "deck.pptx", contents,
+                      {s.key: stand_in_png() for s in contents.deck_slides if s.figure})
+    prs = Presentation(str(deck))
+    slides = list(prs.slides)
+    titles = [s.shapes.title.text_frame.text for s in slides]
+    more = [s for s, title in zip(slides, titles, strict=True)
+            if title == "Målen, fortsättning"]
+    assert titles[0] == "Krami Stockholm 2023" and len(more) >= 1
+    labels = {line.label for line in cover.targets}
+
+    def shown(slide) -> list[str]:
+        return [s.text_frame.text for s in slide.shapes
+                if s.has_text_frame and s.text_frame.text in labels]
+
+    counts = [len(shown(slides[0]))] + [len(shown(s)) for s in more]
+    assert sum(counts) == 18 and counts[0] < 18
+    for slide in slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                for p in shape.text_frame.paragraphs:
+                    for run in p.runs:
+                        assert run.font.size.pt >= 14, run.text

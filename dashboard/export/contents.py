@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 
+from dashboard.export.deck_layout import DECK_READABLE, deck_theme
 from dashboard.export.images import ExportError
 from dashboard.export.texts import slug, tx
 from dashboard.figures.panels import Panel, build_panels
@@ -20,7 +21,7 @@ from dashboard.figures.slides import Slide, build_slides
 from dashboard.figures.spec import Figure
 from dashboard.figures.theme import EXPORT
 from dashboard.i18n import t
-from dashboard.model.view import View, build_view, cluster_views
+from dashboard.model.view import View, build_view, cluster_views, trend_rows
 
 FORMATS = ("png", "svg", "docx", "pptx")
 GENDER_PANELS = ("occupancy", "outcomes")
@@ -59,6 +60,31 @@ class PackContents:
     # A steering meeting's pack (dashboard.export.meeting): its record (check-ins,
     # decisions, actions, since the last meeting), the view being the meeting's own.
     meeting: object | None = None
+    clusters: list[View] | None = None  # one view per cluster (the per-cluster slides)
+    # Each target's status over its last periods, by (kpi, cluster, party)
+    # (dashboard.domain.trends); None: not computed, and the documents show no strips.
+    trends: dict[tuple, list] | None = None
+    _deck: tuple[list[Slide], list[Chart]] | None = None
+
+    @property
+    def deck_slides(self) -> list[Slide]:
+        """The deck's slides: those of presentation mode with each chart drawn for the
+        room it has on a 16:9 slide shown 1024 px wide (:func:`.deck.deck_theme`), cost
+        sharing over as many slides as keep its type whole."""
+        return self._deck_parts()[0]
+
+    @property
+    def deck_charts(self) -> list[Chart]:
+        """The deck's charts (captions and text alternatives), one per chart slide."""
+        return self._deck_parts()[1]
+
+    def _deck_parts(self) -> tuple[list[Slide], list[Chart]]:
+        if self._deck is None:
+            slides = build_slides(self.view, deck_theme([]), cluster_views=self.clusters,
+                                  suppress_below=self.threshold, theme_for=deck_theme,
+                                  readable=DECK_READABLE)
+            self._deck = (slides, charts_of(self.view, slides, self.clusters))
+        return self._deck
 
     @property
     def lang(self) -> str:
@@ -80,6 +106,9 @@ class PackContents:
 
     def chart(self, key: str) -> Chart | None:
         return next((c for c in self.charts if c.key == key), None)
+
+    def deck_chart(self, key: str) -> Chart | None:
+        return next((c for c in self.deck_charts if c.key == key), None)
 
 
 def shows_suppression(figure: Figure, lang: str) -> bool:
@@ -115,17 +144,28 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
     clusters = None
     if per_cluster and cluster_id is None and len(view.data.cluster_ids) >= 2:
         clusters = cluster_views(view)
-    return contents_of_view(view, threshold, clusters)
+    contents = contents_of_view(view, threshold, clusters)
+    contents.trends = {(r[0], r[1], r[2]): [tuple(p) for p in r[3]]
+                       for r in trend_rows(engine, view.agreement_id, view.period)}
+    return contents
 
 
 def contents_of_view(view: View, threshold: int,
                      clusters: list[View] | None = None) -> PackContents:
     """The pack of a view already computed (``clusters``: one view per cluster, for the
     per-cluster slides), in the view's language."""
+    slides = build_slides(view, EXPORT, cluster_views=clusters, suppress_below=threshold)
+    charts = charts_of(view, slides, clusters, gender_panels(view, threshold))
+    return PackContents(view, slides, charts, threshold, clusters=clusters)
+
+
+def charts_of(view: View, slides: list[Slide], clusters: list[View] | None,
+              by_gender: dict[str, Panel] | None = None) -> list[Chart]:
+    """One chart per slide with a figure (and, ``by_gender``, a panel's chart by gender
+    after its own), numbered in order, with their captions."""
     lang = view.lang
     by_id = {cv.cluster_id: cv for cv in clusters or []}
-    slides = build_slides(view, EXPORT, cluster_views=clusters, suppress_below=threshold)
-    by_gender = gender_panels(view, threshold)
+    by_gender = by_gender or {}
     charts: list[Chart] = []
 
     def add(key: str, what: str, panel: Panel | None, figure: Figure, section: str,
@@ -156,4 +196,4 @@ def contents_of_view(view: View, threshold: int,
             gp = by_gender[slide.key]
             add(f"{slide.key}-gender", f"{gp.title} {tx('by_gender', lang)}", gp, gp.figure,
                 title)
-    return PackContents(view, slides, charts, threshold)
+    return charts

@@ -47,8 +47,10 @@ class ImageFormat:
 
     key: str
     format: str
-    scale: int
+    scale: float
     extension: str
+    width: int = WIDTH  # the figure's size in CSS pixels (its fonts are in these)
+    height: int = HEIGHT
 
     def file_name(self, stem: str, lang: str) -> str:
         """``01-belaggning.png``, ``01-belaggning-tryck.png``, ``01-belaggning.svg``."""
@@ -62,7 +64,7 @@ class ImageFormat:
     @property
     def size(self) -> tuple[int, int]:
         """The image's size in pixels (for SVG, its width and height attributes)."""
-        return WIDTH * self.scale, HEIGHT * self.scale
+        return round(self.width * self.scale), round(self.height * self.scale)
 
 
 IMAGE_FORMATS = {f.key: f for f in (ImageFormat("png", "png", 1, "png"),
@@ -234,8 +236,8 @@ class Renderer:
 
         async def one(job: ImageJob) -> bytes:
             nonlocal done
-            opts = {"format": job.format.format, "width": WIDTH, "height": HEIGHT,
-                    "scale": job.format.scale}
+            opts = {"format": job.format.format, "width": job.format.width,
+                    "height": job.format.height, "scale": job.format.scale}
             data = await self._kaleido.calc_fig(job.figure, opts=opts)
             done += 1
             if progress is not None:

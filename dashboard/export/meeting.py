@@ -29,7 +29,7 @@ def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshol
     """What the meeting's pack shows; :class:`ExportError` when there is no such meeting
     (or an open meeting's agreement has no data any more)."""
 
-    record = load(engine, meeting_id, lang, trends=False)
+    record = load(engine, meeting_id, lang)  # with its strips (frozen once closed)
     if record is None:
         raise ExportError(mt("no_meeting", lang, id=shown(meeting_id)))
     if record.view is None:
@@ -39,6 +39,7 @@ def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshol
         clusters = record.cluster_views()
     contents = contents_of_view(record.view, threshold, clusters)
     contents.meeting = record
+    contents.trends = record.trends
     return contents
 
 

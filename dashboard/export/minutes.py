@@ -26,6 +26,7 @@ from dashboard.domain.kpis import KpiValue
 from dashboard.export.contents import Chart, PackContents
 from dashboard.export.texts import tx
 from dashboard.figures.describe import pack_chart_text
+from dashboard.figures.slides import strip_key, strip_text
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, t
 from dashboard.meetings.model import TargetKey
@@ -65,12 +66,13 @@ def write_minutes(path: str | Path, contents: PackContents,
 
     record = contents.meeting
     if record is not None:
-        _meeting_record(doc, record, view, lang)
+        _meeting_record(doc, record, view, lang, contents.trends)
     else:
         doc.add_heading(tx("targets", lang), level=1)
         targets = view.targets()
         if targets:
             _targets_table(doc, targets, view, lang)
+            _strips(doc, targets, contents.trends, view, lang)
         else:
             doc.add_paragraph(tx("no_targets", lang))
 
@@ -381,6 +383,34 @@ def _widths(table, widths: tuple[float, ...] = COLUMNS_CM) -> None:
         column.width = Cm(width)
 
 
+# --------------------------------------------------------------------------- status strips
+
+
+def _strips(doc, targets: list[KpiValue], trends: dict | None, view, lang: str) -> None:
+    """Each target's status over its last periods, one compact line of symbols and
+    period names (``Beläggning: kv. 1 2023 ✔ · kv. 2 ▲ · …``), and what the symbols mean:
+    the strips beside the targets on screen, in words (never colour alone)."""
+    if trends is None:
+        return
+
+    shown = [(v, trends.get((v.kpi, v.cluster_id, v.party_id)) or []) for v in targets]
+    if not any(points for _, points in shown):
+        return
+    heading = doc.add_heading(t("trend_title", lang), level=2)
+    heading.paragraph_format.keep_with_next = True
+    parties = party_names(view.data)
+    for v, points in shown:
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.space_after = Pt(2)
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.add_run(f"{_scoped_name(v, view, parties, lang)}: ").bold = True
+        paragraph.add_run(strip_text(points, lang, v.comparator) if points
+                          else t("no_trend", lang))
+    key = strip_key([(points, v.comparator) for v, points in shown], lang)
+    if key:
+        _muted(doc.add_paragraph(key))
+
+
 # --------------------------------------------------------------------------- a meeting
 
 
@@ -396,7 +426,7 @@ def _revision_notes(record, lang: str) -> dict[tuple, str]:
     return {_key(then): revised_note(then, now, lang) for then, now in record.revisions()}
 
 
-def _meeting_record(doc, record, view, lang: str) -> None:
+def _meeting_record(doc, record, view, lang: str, trends: dict | None = None) -> None:
     """The meeting: when, who, frozen or not; each target's computed status beside the
     group's assessment with its comment, who and when; the decisions; the actions."""
 
@@ -423,6 +453,7 @@ def _meeting_record(doc, record, view, lang: str) -> None:
         doc.add_paragraph(tx("no_targets", lang))
     else:
         _assessed_table(doc, targets, record, view, lang)
+        _strips(doc, targets, trends, view, lang)
         _comments(doc, targets, record, view, lang)
     _decisions(doc, record, view, lang)
     _actions(doc, record, lang)
@@ -501,7 +532,7 @@ def _decisions(doc, record, view, lang: str) -> None:
             if d.party_id:
                 about += f" – {parties.get(d.party_id, d.party_id)}"
             if d.cluster_id:
-                about += f" ({d.cluster_id})"
+                about += f" ({cluster_names(view.data).get(d.cluster_id, d.cluster_id)})"
             paragraph.add_run(f" ({mt('about_target', lang).lower()}: {about})").italic = True
 
 

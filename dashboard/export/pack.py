@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard.export.contents import FORMATS, PackContents, Progress, build_contents
 from dashboard.export.deck import write_deck
+from dashboard.export.deck_layout import deck_format
 from dashboard.export.images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
 from dashboard.export.minutes import write_minutes
 from dashboard.export.texts import tx
@@ -90,7 +91,7 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
             from exc
 
     kinds = []
-    if {"png", "docx", "pptx"} & set(formats):
+    if {"png", "docx"} & set(formats):
         kinds.append("png")
     if "png" in formats:
         kinds.append("png-print")
@@ -103,16 +104,23 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
             jobs.append(ImageJob(spec, IMAGE_FORMATS[kind]))
             names.append((chart, kind))
 
+    deck_keys = []
+    if "pptx" in formats:
+        for slide in contents.deck_slides:
+            if slide.figure is not None:
+                jobs.append(ImageJob(figure_dict(slide.figure), deck_format(slide.lines)))
+                deck_keys.append(slide.key)
     report(0.08, "step_browser")
     images = renderer.render(
         jobs, lambda done, total: report(0.12 + 0.7 * done / total, "step_images", done, total))
-    screen_png = {chart.key: data for (chart, kind), data in zip(names, images, strict=True)
+    screen_png = {chart.key: data for (chart, kind), data in zip(names, images, strict=False)
                   if kind == "png"}
+    deck_png = dict(zip(deck_keys, images[len(names):], strict=True))
 
     written: list[Path] = []
     report(0.84, "step_files")
     try:
-        for (chart, kind), data in zip(names, images, strict=True):
+        for (chart, kind), data in zip(names, images, strict=False):
             fmt = IMAGE_FORMATS[kind]
             if fmt.format not in formats:
                 continue  # drawn for the documents only
@@ -127,7 +135,7 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
         if "pptx" in formats:
             report(0.94, "step_pptx")
             path = out / f"{contents.base_name}.pptx"
-            write_deck(path, contents, screen_png)
+            write_deck(path, contents, deck_png)
             written.append(path)
     except OSError as exc:
         raise ExportError(tx("cannot_write", lang, path=out, error=exc.strerror or exc)) \

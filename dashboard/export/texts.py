@@ -90,6 +90,9 @@ TEXT: dict[str, tuple[str, str]] = {
                         "Meeting {id}: the agreement has no data any more, so the open "
                         "meeting has no figures to show."),
     "slide_of": ("{n} / {total}", "{n} / {total}"),
+    "targets_more": ("Målen, fortsättning", "The targets, continued"),
+    "targets_assessed": ("Målen och styrgruppens bedömning",
+                         "The targets and the group's assessment"),
 }
 
 

@@ -4,8 +4,10 @@ slide per cluster. Presentation mode shows them; the PowerPoint export writes th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from dashboard.domain.periods import parse_period_or_none
 from dashboard.figures.costs import cost_sections
 from dashboard.figures.panels import (
     Panel,
@@ -15,13 +17,18 @@ from dashboard.figures.panels import (
     indicators_panel,
     occupancy_panel,
     outcomes_panel,
+    staffing_panel,
 )
 from dashboard.figures.spec import Figure
 from dashboard.figures.theme import Theme
-from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, t
+from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, status_symbol, t
 from dashboard.model.series import party_names
 from dashboard.model.view import View
-from dashboard.model.words import target_words
+from dashboard.model.words import strip_period, target_words
+
+# The theme of a chart with these lines of text under it on its slide (the deck's charts
+# are drawn for the room the lines leave).
+ThemeFor = Callable[[list[str]], Theme]
 
 # The order of the meeting (the contract's panels, flow beside occupancy).
 SLIDE_ORDER = ("occupancy", "flow", "outcomes", "staffing", "costs", "indicators",
@@ -36,6 +43,15 @@ class TargetLine:
     label: str  # "Beläggning: 82 (minst 80)"
     lang: str = "sv"
     comparator: str | None = None  # the status word depends on it (▲ Oförändrad)
+    # Its status over the last periods, (period, status, value), when the view's strips
+    # are computed (``View.trends``); ``strip`` says them in symbols and words.
+    points: list = field(default_factory=list)
+
+    @property
+    def strip(self) -> str:
+        """``kv. 1 2023 ✔ · kv. 2 ▲ · …`` (empty without an earlier period)."""
+        return strip_text(self.points, self.lang, self.comparator) if len(self.points) > 1 \
+            else ""
 
     @property
     def status_text(self) -> str:
@@ -69,8 +85,9 @@ def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
         if v.party_id:
             name += f" – {parties.get(v.party_id, v.party_id)}"
         value = fmt_value(v.value, v.unit, lang)
+        points = (view.trends or {}).get((v.kpi, v.cluster_id, v.party_id)) or []
         out.append(TargetLine(v.status, f"{name}: {value} ({target_words(v, lang)})", lang,
-                              v.comparator))
+                              v.comparator, list(points)))
     return out
 
 
@@ -86,37 +103,49 @@ def cover(view: View) -> Slide:
                  lines=lines)
 
 
-def cost_slides(view: View, theme: Theme, panel: Panel) -> list[Slide]:
+def cost_slides(view: View, theme: Theme, panel: Panel, theme_for: ThemeFor | None = None,
+                readable: float | None = None) -> list[Slide]:
     """Cost sharing on as many slides as it takes to stay readable: its small charts (each
     category, then the total) shared out so that none has to shrink its type below
-    :data:`READABLE` of the theme's (a slide of 1024x768 holds less than an image)."""
+    ``readable`` of the theme's (default :data:`READABLE` of the theme's; a slide of
+    1024x768 holds less than an image). ``theme_for(lines)``: the theme of a chart with
+    these lines of text under it (the deck, whose charts are drawn for the room left)."""
 
-    readable = READABLE.get(theme.name, min(READABLE.values()))
+    if readable is None:
+        readable = READABLE.get(theme.name, min(READABLE.values()))
+
+    def drawn(sections: list[str] | None, part: str = "") -> Panel:
+        p = costs_panel(view, theme, sections, part)
+        if theme_for is not None and p.sentences:
+            p = costs_panel(view, theme_for(p.sentences), sections, part)
+        return p
+
     sections = cost_sections(panel.table) if panel.table is not None else ["total"]
-    if len(sections) < 2 or panel.figure.fit >= readable:
-        return [Slide(panel.key, panel.title, view.period_text, figure=panel.figure,
-                      lines=panel.sentences, panel=panel)]
+    whole = drawn(None) if theme_for is not None else panel
+    if len(sections) < 2 or whole.figure.fit >= readable:
+        return [Slide(panel.key, whole.title, view.period_text, figure=whole.figure,
+                      lines=whole.sentences, panel=whole)]
     chunks, start = [], 0
     while start < len(sections):
         end = len(sections)
-        while end > start + 1 and \
-                costs_panel(view, theme, sections[start:end]).figure.fit < readable:
+        while end > start + 1 and drawn(sections[start:end]).figure.fit < readable:
             end -= 1
         chunks.append(sections[start:end])
         start = end
     out = []
     for n, chunk in enumerate(chunks, start=1):
-        p = costs_panel(view, theme, chunk, f"{n}/{len(chunks)}")
+        p = drawn(chunk, f"{n}/{len(chunks)}")
         out.append(Slide(f"costs-{n}", p.title, view.period_text, figure=p.figure,
                          lines=p.sentences, panel=p))
     return out
 
 
-def indicator_slides(view: View, theme: Theme) -> list[Slide]:
+def indicator_slides(view: View, theme: Theme, readable: float | None = None) -> list[Slide]:
     """At most four indicators to a slide, fewer where their small charts would be too
     low to read (many periods, long titles)."""
     names = indicator_names_with_data(view)
-    readable = READABLE.get(theme.name, min(READABLE.values()))
+    if readable is None:
+        readable = READABLE.get(theme.name, min(READABLE.values()))
     chunks, start = [], 0
     while start < len(names):
         end = min(start + INDICATORS_PER_SLIDE, len(names))
@@ -163,11 +192,16 @@ READABLE = {"present": 0.8, "export": 0.7}
 
 
 def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None = None,
-                 suppress_below: int | None = None) -> list[Slide]:
+                 suppress_below: int | None = None, theme_for: ThemeFor | None = None,
+                 readable: float | None = None) -> list[Slide]:
     """Cover, the panels in meeting order, then the clusters' slides (when given).
 
     Indicators come four to a slide, so that each stays readable from the back.
+    ``theme_for(lines)`` redraws a chart that has lines of text under it for the room
+    they leave (the deck); ``readable``: how far the cost charts may shrink their type
+    before they are shared out over more slides.
     """
+
     panels = {p.key: p for p in build_panels(view, theme, suppress_below=suppress_below)}
     slides = [cover(view)]
     for key in SLIDE_ORDER:
@@ -177,15 +211,16 @@ def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None =
             slides += indicator_slides(view, theme)
             continue
         if key == "costs":
-            slides += cost_slides(view, theme, panels[key])
+            slides += cost_slides(view, theme, panels[key], theme_for, readable)
             continue
         p = panels[key]
+        if theme_for is not None and p.sentences and key == "staffing":
+            p = staffing_panel(view, theme_for(p.sentences))
         slides.append(Slide(key, p.title, view.period_text, figure=p.figure,
                             lines=p.sentences, panel=p))
     for cv in cluster_views or []:
         slides += cluster_slides(cv, theme, suppress_below)
     return slides
-
 
 
 # The slide on which a target of the agreement is drawn, by its key figure; an indicator's
@@ -211,3 +246,40 @@ def target_slide(slides: list[Slide], kpi: str, cluster_id: str | None) -> int:
                 s.panel.table is not None and kpi in str(s.panel.table.to_dict()):
             return i
     return next((i for i, s in enumerate(slides) if s.key.startswith("indicators")), 0)
+
+
+# --------------------------------------------------------------------------- status strips
+
+
+def strip_text(points: list, lang: str = "sv", comparator: str | None = None) -> str:
+    """A target's status over its last periods as one line of text, for the deck and the
+    Word document (symbols and words, never colour alone): ``kv. 1 2023 ✔ · kv. 2 ▲ ·
+    kv. 3 ✖ · kv. 4 ✔`` (the year written where it changes; a period without a target
+    says so in words). ``points``: ``(period, status, value)`` as
+    :func:`dashboard.domain.trends.status_trends` gives them."""
+
+    items, year = [], None
+    for text, status, _value in points:
+        period = parse_period_or_none(text)
+        when = strip_period(period, lang) if period is not None else text
+        if period is not None and period.kind in ("quarter", "half"):
+            if period.start[:4] == year:
+                when = when.rsplit(" ", 1)[0]  # "kv. 2" after "kv. 1 2023"
+            year = period.start[:4]
+        mark = t("no_target", lang) if status == "none" else status_symbol(status)
+        items.append(f"{when} {mark}")
+    return " · ".join(items)
+
+
+def strip_key(strips: list[tuple[list, str | None]], lang: str = "sv") -> str:
+    """What the strips' symbols mean, in words: ``Symbolerna: ✔ Uppnått, ▲ Nära målet``
+    (every status the ``(points, comparator)`` given show, in the order green, amber,
+    red, grey)."""
+    shown = []
+    for status in ("green", "amber", "red", "grey"):
+        for points, comparator in strips:
+            if any(p[1] == status for p in points):
+                label = status_label(status, lang, comparator)
+                if label not in shown:
+                    shown.append(label)
+    return t("status_key", lang, items=", ".join(shown)) if shown else ""

@@ -4,8 +4,8 @@ the same on the screen, on the slides and in the documents."""
 from __future__ import annotations
 
 from dashboard.domain.kpis import KpiValue
-from dashboard.domain.periods import parse_period_or_none
-from dashboard.i18n import fmt_value, same_period_earlier, t
+from dashboard.domain.periods import Period, parse_period_or_none
+from dashboard.i18n import fmt_value, period_label, same_period_earlier, t
 
 
 def target_words(v: KpiValue, lang: str) -> str:
@@ -35,3 +35,16 @@ def earlier_words(v: KpiValue, lang: str) -> str:
     where the figure is the latest period inside P)."""
     period = parse_period_or_none(getattr(v, "value_period", None) or v.period)
     return same_period_earlier(period or "range", lang)
+
+
+def strip_period(period: Period, lang: str) -> str:
+    """A strip's period, short: ``kv. 1 2023`` / ``Q1 2023``, ``H1 2023``, ``2023``."""
+    year = period.start[:4]
+    if period.kind == "quarter":
+        return f"kv. {period.text[-1]} {year}" if lang == "sv" else f"Q{period.text[-1]} {year}"
+    if period.kind == "half":
+        return f"H{period.text[-1]} {year}"
+    if period.kind == "year":
+        return year
+
+    return period_label(period, lang)

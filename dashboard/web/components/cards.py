@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.domain.kpis import KpiValue
-from dashboard.domain.periods import Period, parse_period_or_none
+from dashboard.domain.periods import parse_period_or_none
 from dashboard.figures.panels import Panel
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 from dashboard.i18n import (
@@ -18,14 +18,13 @@ from dashboard.i18n import (
     document_title,
     fmt_value,
     kpi_label,
-    period_label,
     status_label,
     status_symbol,
     status_word,
     t,
 )
 from dashboard.model.series import Note
-from dashboard.model.words import previous_words, target_words
+from dashboard.model.words import previous_words, strip_period, target_words
 from dashboard.web.auth.layout import (  # who is signed in (dashboard/access)
     banner,
     header_items,
@@ -97,19 +96,6 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
 
 # A period in a strip where no target applied (the target began or ended): a dot.
 NO_TARGET_COLOURS = ("#E9ECEF", "#343A40")
-
-
-def strip_period(period: Period, lang: str) -> str:
-    """A strip's period, short: ``kv. 1 2023`` / ``Q1 2023``, ``H1 2023``, ``2023``."""
-    year = period.start[:4]
-    if period.kind == "quarter":
-        return f"kv. {period.text[-1]} {year}" if lang == "sv" else f"Q{period.text[-1]} {year}"
-    if period.kind == "half":
-        return f"H{period.text[-1]} {year}"
-    if period.kind == "year":
-        return year
-
-    return period_label(period, lang)
 
 
 def strip_words(points: list, lang: str, comparator: str | None = None) -> str:
