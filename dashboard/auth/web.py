@@ -384,9 +384,11 @@ def _routes(app: dash.Dash) -> None:
         if user is not None and not user.local:
             return redirect(nxt)
         s = state().settings
+        # ``login=`` fills in the user name (the first administrator, just made).
+        login = normalise_login(request.args.get("login")) or ""
         return pages.sign_in_page(app, lang=lang, csrf=ensure_csrf(), next_path=nxt,
                                   error=None, local_login=s.local_login,
-                                  sso_label=_sso_label(lang))
+                                  sso_label=_sso_label(lang), login=login)
 
     @route("login", methods=["POST"], endpoint="auth_login_post")
     def login_post():
