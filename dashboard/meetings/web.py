@@ -59,6 +59,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "present_slide": ("Bild {n}", "Slide {n}"),
     "write_for": ("Skriv för bilden som visas", "Write for the slide shown"),
     "new_decision": ("Nytt beslut", "New decision"),
+    "edit_meeting": ("Ändra rubrik, datum och närvarande", "Change title, date and attendees"),
+    "save_meeting": ("Spara ändringarna", "Save the changes"),
+    "meeting_saved": ("Ändringarna är sparade.", "The changes are saved."),
+    "action_saved": ("Sparat: {state} ({who})", "Saved: {state} ({who})"),
 }
 
 
@@ -251,7 +255,8 @@ def action_state(action: Action, record, lang: str) -> str:
 
 
 def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li:
-    """What, who, by when, done; overdue marked with a sign and a word."""
+    """What, who, by when, done; overdue marked with a sign and a word. ``editable``: a
+    checkbox marks it done (its state and any refusal are updated in place)."""
     overdue = record.is_overdue(action)
     parts = []
     if editable:
@@ -265,9 +270,13 @@ def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li
         html.Span(action.owner, className="action-owner"),
         html.Span(f" · {mt('due', lang)}: {action.due}", className="action-due"),
         html.Span(action_state(action, record, lang),
-                  id={"type": "action-state", "action": action.id},
-                  className="action-state" + (" overdue" if overdue else "")),
+                  className="action-state" + (" overdue" if overdue else ""),
+                  # the one the checkbox updates (an action shown twice is read only once)
+                  **({"id": {"type": "action-state", "action": action.id}} if editable else {})),
     ]
+    if editable:
+        parts.append(html.Span(id={"type": "action-saved", "action": action.id},
+                               className="action-saved", role="status"))
     if action.carried(record.meeting.id):
         parts.append(html.Span(" (" + mt("carried", lang, date=carried_date(action)) + ")",
                                className="muted small"))
