@@ -205,6 +205,7 @@ def edit_body(mid: int, title: str = "Februarimötet", held_on: str = "2024-02-1
         {"id": "meeting-subtitle", "property": "children"},
         {"id": "meeting-attendees", "property": "children"},
         {"id": "meeting-since", "property": "children"},
+        {"id": "meeting-crumb", "property": "children"},
         {"id": "meeting-edit-message", "property": "children"},
         *[{"id": f"meeting-edit-{f}-error", "property": "children"} for f in EDIT_FIELDS]],
         "inputs": [{"id": "meeting-edit-save", "property": "n_clicks", "value": 1}],
@@ -353,6 +354,7 @@ def test_a_member_changes_an_open_meeting_and_ticks_an_action_in_the_panel(serve
         answer = reply.json()["response"]
         assert answer["meeting-title"]["children"] == "Styrgrupp i mars"
         assert answer["meeting-subtitle"]["children"].endswith("Datum: 2024-03-05")
+        assert answer["meeting-crumb"]["children"] == "2024-03-05"
         shown = json.dumps(answer["meeting-attendees"], ensure_ascii=False)
         assert "Anna Andersson, AF\\nBo Berg, KV" in shown
         # The meeting before it is still the closed one of 2023-08-20.
@@ -365,7 +367,8 @@ def test_a_member_changes_an_open_meeting_and_ticks_an_action_in_the_panel(serve
         # state and what was saved, by whom (the signed-in person, not what a page says).
         done = member.callback(with_output(member, action_body(mid, ids["action"], "slides")))
         answer = done.json()["response"]
-        assert answer[next(k for k in answer if "action-state" in k)]["children"] == "✔ Klar"
+        state = answer[next(k for k in answer if "action-state" in k)]["children"]
+        assert state["props"]["children"] == "✔ Klar"
         saved = json.dumps(answer, ensure_ascii=False)
         assert "Sparat: ✔ Klar (Member)" in saved
         action = next(a for a in store.actions_at(engine, after) if a.id == ids["action"])

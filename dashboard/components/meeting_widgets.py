@@ -108,11 +108,13 @@ def decisions_slide_body(record, lang: str, editable: bool = False) -> list:
         if d.key else None]) for d in record.decisions]
 
     def state(a):
-        text = web.action_state(a, record, lang)
-        return html.Span(text, id=action_state_id(a.id)) if editable else text
+        if editable:
+            return html.Td(html.Span(web.action_state_span(a, record, lang),
+                                     id=action_state_id(a.id)))
+        return html.Td(web.action_state(a, record, lang),
+                       className="overdue" if record.is_overdue(a) else "")
 
-    rows = [html.Tr([html.Td(a.text), html.Td(a.owner), html.Td(a.due),
-                     html.Td(state(a), className="overdue" if record.is_overdue(a) else "")],
+    rows = [html.Tr([html.Td(a.text), html.Td(a.owner), html.Td(a.due), state(a)],
                     **{"data-action": str(a.id)}) for a in record.actions]
     head = html.Thead(html.Tr([html.Th(mt("action", lang)), html.Th(mt("owner", lang)),
                                html.Th(mt("due", lang)), html.Th(wt("status", lang))]))
@@ -134,18 +136,15 @@ def panel_actions(record, lang: str) -> list:
                 html.P(mt("no_actions", lang), className="muted")]
     items = []
     for a in record.actions:
-        overdue = record.is_overdue(a)
         items.append(html.Li([
             dbc.Checkbox(id=action_done_id(a.id), value=bool(a.done),
                          label=f"{mt('done', lang)}: {a.text}",
                          className="action-check", label_class_name="panel-action-label"),
-            html.Div([html.Span(f"{mt('owner', lang)}: {a.owner}"),
-                      html.Span(f" · {mt('due', lang)}: {a.due}"),
-                      html.Span(f" · {mt('overdue', lang)}", className="overdue")
-                      if overdue and not a.done else None],
+            html.Div(f"{mt('owner', lang)}: {a.owner} · {mt('due', lang)}: {a.due}",
                      className="panel-action-meta"),
-            html.Div(id=action_saved_id(a.id), className="checkin-saved", role="status",
-                     **{"aria-live": "polite"}),
+            # its state now; once ticked, what was saved and by whom
+            html.Div(web.action_state_span(a, record, lang), id=action_saved_id(a.id),
+                     className="checkin-saved", role="status", **{"aria-live": "polite"}),
         ], className="panel-action", **{"data-action": str(a.id)}))
     return [html.H3(mt("actions", lang), className="edit-actions-title"),
             html.Ul(items, className="panel-actions")]

@@ -61,7 +61,8 @@ STATE, BODY = "meeting-state", "meeting-body"
 EDIT = {k: f"meeting-edit-{k}" for k in ("section", "title", "date", "attendees", "save",
                                         "message")}
 EDIT_FIELDS = ("title", "date", "attendees")
-SUBTITLE, ATTENDEES, SINCE = "meeting-subtitle", "meeting-attendees", "meeting-since"
+SUBTITLE, ATTENDEES, SINCE, CRUMB = ("meeting-subtitle", "meeting-attendees", "meeting-since",
+                                     "meeting-crumb")
 CLOSE_ASK, CLOSE_BOX, CLOSE_YES, CLOSE_NO, CLOSE_MESSAGE = (
     "close-ask", "close-confirm", "close-yes", "close-no", "close-message")
 PACK = {k: f"meeting-pack-{k}" for k in ("button", "download", "status", "progress", "step",
@@ -110,7 +111,7 @@ def layout(meeting_id: str | None = None, **query):
         crumbs=[(name, href(agreement_path(m.agreement_id), lang=lang)),
                 (mt("meetings", lang), href(f"{agreement_path(m.agreement_id)}/meetings",
                                             lang=lang)),
-                (m.held_on, None)],
+                (html.Span(m.held_on, id=CRUMB), None)],
         title=document_title(title, name, lang=lang))
 
 
@@ -600,11 +601,11 @@ def mark_action(value, state):
     except MeetingError as exc:
         return no_update, html.Span(exc.message(lang), className="field-error")
     record = web.record_for(mid, lang, revisions=False, trends=False)
-    state_text = web.action_state(action, record, lang)
+    shown = web.action_state_span(action, record, lang)
     if state.get("mode") != "slides":
-        return state_text, ""
-    return state_text, html.Span(wt("action_saved", lang, state=state_text,
-                                    who=web.writer() or "–"), className="saved-ok")
+        return shown, ""
+    return shown, html.Span(wt("action_saved", lang, state=web.action_state(action, record, lang),
+                               who=web.writer() or "–"), className="saved-ok")
 
 
 clientside_callback(
@@ -651,6 +652,7 @@ def close_meeting(n_clicks, state):
     Output(SUBTITLE, "children"),
     Output(ATTENDEES, "children"),
     Output(SINCE, "children"),
+    Output(CRUMB, "children"),
     Output(EDIT["message"], "children"),
     *[Output(edit_error(f), "children") for f in EDIT_FIELDS],
     Input(EDIT["save"], "n_clicks"),
@@ -682,12 +684,12 @@ def edit_meeting(n_clicks, title, held_on, attendees, state):
         else:
             message = dbc.Alert(feedback.text, color="danger", className="mb-0",
                                 id="meeting-edit-refused")
-        return (no_update,) * 4 + (message, *errors.values())
+        return (no_update,) * 5 + (message, *errors.values())
     record = web.record_for(mid, lang, revisions=False)
     period = parse_period_or_none(m.period)
     period_text = period_label(period, lang) if period else m.period
     return (m.title or wt("meeting_of", lang, date=m.held_on),
             subtitle(agreement_name(record), period_text, m.held_on, lang),
-            attendees_block(m, lang), since_section(record, lang),
+            attendees_block(m, lang), since_section(record, lang), m.held_on,
             html.Span("✔ " + wt("meeting_saved", lang), className="saved-ok",
                       id="meeting-edit-saved"), *errors.values())
