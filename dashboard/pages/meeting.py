@@ -61,6 +61,7 @@ STATE, BODY = "meeting-state", "meeting-body"
 EDIT = {k: f"meeting-edit-{k}" for k in ("section", "title", "date", "attendees", "save",
                                         "message")}
 EDIT_FIELDS = ("title", "date", "attendees")
+EDIT_AREA = "meeting-edit-area"
 SUBTITLE, ATTENDEES, SINCE, CRUMB = ("meeting-subtitle", "meeting-attendees", "meeting-since",
                                      "meeting-crumb")
 CLOSE_ASK, CLOSE_BOX, CLOSE_YES, CLOSE_NO, CLOSE_MESSAGE = (
@@ -103,7 +104,7 @@ def layout(meeting_id: str | None = None, **query):
     ], className="view-header meeting-header")
     return page_frame(html.Div([
         header,
-        edit_section(m, lang) if editable else None,
+        html.Div(edit_section(m, lang), id=EDIT_AREA) if editable else None,
         html.Div(meeting_body(record, lang, editable), id=BODY),
         html.Div(id=CLOSE_MESSAGE, role="alert"),
         dcc.Store(id=STATE, data={"meeting": m.id, "lang": lang, "mode": "page"}),
@@ -625,7 +626,7 @@ clientside_callback(
 @callback(
     Output(BODY, "children"),
     Output(CLOSE_MESSAGE, "children"),
-    Output(EDIT["section"], "hidden"),
+    Output(EDIT_AREA, "children"),
     Input(CLOSE_YES, "n_clicks"),
     State(STATE, "data"),
     prevent_initial_call=True,
@@ -644,7 +645,7 @@ def close_meeting(n_clicks, state):
     except MeetingError as exc:
         return no_update, dbc.Alert(exc.message(lang), color="danger"), no_update
     record = web.record_for(mid, lang)
-    return meeting_body(record, lang, False), "", True
+    return meeting_body(record, lang, False), "", None  # closed: nothing to change
 
 
 @callback(
