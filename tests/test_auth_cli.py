@@ -9,7 +9,8 @@ import os
 import subprocess
 import sys
 
-from dashboard.auth import passwords, store
+from dashboard.people import passwords
+from dashboard.people import store
 from dashboard.config import PROJECT_ROOT
 
 
@@ -102,7 +103,8 @@ def test_users_password_is_the_way_back_in(any_db_url, any_engine, monkeypatch, 
     """Contract section 8 (amended), on SQLite and PostgreSQL: a password from standard
     input, or one generated and printed once (alone on standard output); the account's
     sessions end and its failed sign-ins are forgotten; an unknown login is said, exit 1."""
-    from dashboard.auth import accounts, throttle
+    from dashboard.people import accounts
+    from dashboard.people import throttle
 
     url, engine = any_db_url, any_engine
     accounts.add(engine, "anna", actor="test", admin=True, password="annas-forsta-losen")

@@ -25,13 +25,13 @@ import sys
 
 from sqlalchemy.engine import Engine
 
-from .. import repository
-from ..i18n import words
-from . import accounts
-from .accounts import AccountError
-from .audit import cli_actor
-from .rights import ROLES
-from .texts import tt
+from dashboard.data import repository
+from dashboard.i18n import words
+from dashboard.people import accounts
+from dashboard.people.accounts import AccountError
+from dashboard.people.audit import cli_actor
+from dashboard.access.rights import ROLES
+from dashboard.access.texts import tt
 
 USAGE_ERRORS = {"bad_role", "bad_id", "cluster_viewer_only", "cluster_needs_agreement",
                 "bad_login"}
@@ -160,7 +160,7 @@ def run(args: argparse.Namespace, engine: Engine, lang: str) -> int:
 
 def _password(engine: Engine, args: argparse.Namespace, actor: str, lang: str) -> int:
     """``users password``: the account is looked up before standard input is read."""
-    from . import store
+    from dashboard.people import store
 
     login = accounts.normalise_login(args.login)
     row = store.account_by_login(engine, login) if login else None

@@ -1,5 +1,5 @@
-"""What the meeting page (:mod:`dashboard.pages.meeting`) and the presentation's edit panel
-(:mod:`dashboard.pages.present`) both draw: the names of parties and clusters, the
+"""What the meeting page (:mod:`dashboard.web.pages.meeting`) and the presentation's edit panel
+(:mod:`dashboard.web.pages.present`) both draw: the names of parties and clusters, the
 decision form, the decisions and actions of the last slide, and the actions to mark done.
 
 Both pages import this module (neither imports the other): the decision and action
@@ -11,11 +11,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..meetings import web
-from ..meetings.model import TargetKey
-from ..meetings.texts import mt
-from ..meetings.web import wt
-from ..series import cluster_names, party_names
+from dashboard.web.components import meeting as web
+from dashboard.meetings.model import TargetKey
+from dashboard.meetings.texts import mt
+from dashboard.web.components.meeting import wt
+from dashboard.model.series import cluster_names, party_names
 
 DECISIONS, DECISION_MESSAGE, DECISION_ADD = "meeting-decisions", "decision-message", \
     "decision-add"

@@ -59,7 +59,7 @@ def import_occupancy(engine, folder: Path, more: int) -> int:
     """Krami's December 2023 occupancy as a new import, ``more`` participants in each row
     of the demo's; the import's id (to undo)."""
     from dashboard.config import DATA_DIR
-    from dashboard.ingest import import_dataset
+    from dashboard.data.ingest import import_dataset
 
     demo = openpyxl.load_workbook(DATA_DIR / "demo" / "krami-stockholm-2023.xlsx",
                                   read_only=True)["occupancy"]
@@ -79,7 +79,7 @@ def import_occupancy(engine, folder: Path, more: int) -> int:
 
 
 def undo(engine, import_id: int) -> None:
-    from dashboard.ingest import undo_import
+    from dashboard.data.ingest import undo_import
 
     undo_import(engine, import_id)
 
@@ -370,7 +370,7 @@ def test_a_member_changes_an_open_meeting_and_ticks_actions_in_the_edit_panel(du
     marks the action carried over from the last meeting done (the last slide says so) and
     a new decision's action appears there to be ticked too. A viewer finds neither the
     form nor the panel. ``MEETING_SCREENSHOTS=DIR`` saves both at 1920×1080 and 1024×768."""
-    from dashboard.auth import accounts
+    from dashboard.people import accounts
     from dashboard.meetings import service, store
 
     driver = duo.driver
