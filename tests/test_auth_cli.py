@@ -76,3 +76,72 @@ def _os_users() -> set[str]:
         return {getpass.getuser()}
     except Exception:  # noqa: BLE001
         return set()
+
+
+# --------------------------------------------------------------------------- users password
+
+
+def main_of(url: str, monkeypatch, capsys, *args: str, stdin: str = "",
+            lang: str = "sv") -> tuple[int, str, str]:
+    """``python -m dashboard users ARGS`` in this process (the CLI's own ``main``): its exit
+    code, standard output and standard error."""
+    import io
+
+    from dashboard.cli.main import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("DASHBOARD_LANG", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    capsys.readouterr()
+    code = main(["--lang", lang, "users", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_users_password_is_the_way_back_in(any_db_url, any_engine, monkeypatch, capsys):
+    """Contract section 8 (amended), on SQLite and PostgreSQL: a password from standard
+    input, or one generated and printed once (alone on standard output); the account's
+    sessions end and its failed sign-ins are forgotten; an unknown login is said, exit 1."""
+    from dashboard.people import accounts, throttle
+
+    url, engine = any_db_url, any_engine
+    accounts.add(engine, "anna", actor="test", admin=True, password="annas-forsta-losen")
+    anna = store.account_by_login(engine, "anna")
+    store.create_session(engine, "a" * 64, anna["id"], "password", 8)
+    for _ in range(7):  # she tried, and tried again: the throttle holds her back
+        throttle.failed(engine, "anna", "10.0.0.1")
+    assert throttle.wait_seconds(engine, "anna", "10.0.0.2") > 0
+
+    code, out, err = main_of(url, monkeypatch, capsys, "password", "Anna", "--password-stdin",
+                             stdin="annas-nya-losenord\n")
+    assert (code, out) == (0, "")
+    assert err.splitlines() == ["Nytt lösenord för ”anna”; kontots inloggningar är avslutade."]
+    hashed = store.account_by_login(engine, "anna")["password_hash"]
+    assert passwords.verify(hashed, "annas-nya-losenord")
+    assert not passwords.verify(hashed, "annas-forsta-losen")
+    assert store.session_account(engine, "a" * 64) is None  # signed out everywhere
+    assert throttle.wait_seconds(engine, "anna", "10.0.0.2") == 0
+
+    code, out, err = main_of(url, monkeypatch, capsys, "password", "anna")
+    generated = out.strip()
+    assert code == 0 and out == generated + "\n" and len(generated) == 16
+    assert "Lösenordet (visas bara nu) står på nästa rad:" in err
+    assert passwords.verify(store.account_by_login(engine, "anna")["password_hash"], generated)
+
+    # Refusals: nothing changes.
+    code, out, err = main_of(url, monkeypatch, capsys, "password", "nobody", "--password-stdin",
+                             stdin="ett-bra-losenord\n")
+    assert (code, out, err) == (1, "", "Kontot ”nobody” finns inte.\n")
+    code, _, err = main_of(url, monkeypatch, capsys, "password", "nobody", lang="en")
+    assert (code, err) == (1, "The account 'nobody' does not exist.\n")
+    code, _, err = main_of(url, monkeypatch, capsys, "password", "anna", "--password-stdin",
+                           stdin="kort\n")
+    assert code == 1 and "minst" in err
+    code, _, err = main_of(url, monkeypatch, capsys, "password", "anna", "--password-stdin")
+    assert (code, err) == (1, "Inget lösenord på standard in.\n")
+    code, _, _ = main_of(url, monkeypatch, capsys, "password", "Inte Ett Namn")
+    assert code == 2
+    assert passwords.verify(store.account_by_login(engine, "anna")["password_hash"], generated)
+    resets = [e for e in store.audit_entries(engine, None) if e["action"] == "password_reset"]
+    assert len(resets) == 2 and all(e["actor"].startswith("cli") for e in resets)
+    assert all(e["object"] == "anna" for e in resets)

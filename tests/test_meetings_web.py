@@ -116,10 +116,13 @@ def test_only_members_get_the_forms_and_the_edit_panel(served):
         slides = text_of(clients[role].callback(router_body(f"/present/{KRAMI}",
                                                             f"?meeting={ids['open']}")))
         assert ("present-edit" in slides) == writer, role
+        assert ("meeting-edit-save" in page) == writer, role
+        assert ('"type": "action-done"' in slides) == writer, role
         assert "Beslut och åtgärder" in slides and "Sedan förra mötet" in slides
         # A closed meeting: nobody writes; its frozen figures and the carried action.
         closed = text_of(clients[role].callback(router_body(f"/meetings/{ids['closed']}")))
         assert EDITOR not in closed and "close-yes" not in closed
+        assert "meeting-edit-save" not in closed and "inget kan ändras" in closed
         kiosk = text_of(clients[role].callback(router_body(f"/present/{KRAMI}",
                                                            f"?meeting={ids['open']}&loop=3")))
         assert "present-edit" not in kiosk and '"data-loop": "3"' in kiosk
@@ -177,13 +180,38 @@ def decision_body(mid: int, text: str = "Beslut", due: str = "2024-04-30") -> di
         "changedPropIds": ["decision-add.n_clicks"]}
 
 
-def action_body(mid: int, action: int) -> dict:
+def action_body(mid: int, action: int, mode: str = "page", done: bool = True) -> dict:
+    """An action marked done on the meeting page, or (``mode="slides"``) in the
+    presentation's edit panel."""
     ident = {"type": "action-done", "action": action}
-    return {"output": "", "outputs": {"id": {"type": "action-state", "action": action},
-                                      "property": "children"},
-            "inputs": [{"id": ident, "property": "value", "value": True}],
-            "state": [meeting_state(mid)],
+    return {"output": "", "outputs": [{"id": {"type": "action-state", "action": action},
+                                       "property": "children"},
+                                      {"id": {"type": "action-saved", "action": action},
+                                       "property": "children"}],
+            "inputs": [{"id": ident, "property": "value", "value": done}],
+            "state": [meeting_state(mid, mode)],
             "changedPropIds": [json.dumps(ident, separators=(",", ":")) + ".value"]}
+
+
+EDIT_FIELDS = ("title", "date", "attendees")
+
+
+def edit_body(mid: int, title: str = "Februarimötet", held_on: str = "2024-02-10",
+              attendees: str = "Anna Andersson, AF\nKim Karlsson, KV") -> dict:
+    """An open meeting's title, date and attendees changed on its page."""
+    values = {"title": title, "date": held_on, "attendees": attendees}
+    return {"output": "", "outputs": [
+        {"id": "meeting-title", "property": "children"},
+        {"id": "meeting-subtitle", "property": "children"},
+        {"id": "meeting-attendees", "property": "children"},
+        {"id": "meeting-since", "property": "children"},
+        {"id": "meeting-crumb", "property": "children"},
+        {"id": "meeting-edit-message", "property": "children"},
+        *[{"id": f"meeting-edit-{f}-error", "property": "children"} for f in EDIT_FIELDS]],
+        "inputs": [{"id": "meeting-edit-save", "property": "n_clicks", "value": 1}],
+        "state": [*[{"id": f"meeting-edit-{f}", "property": "value", "value": values[f]}
+                    for f in EDIT_FIELDS], meeting_state(mid)],
+        "changedPropIds": ["meeting-edit-save.n_clicks"]}
 
 
 def kiosk_body(agreement: str) -> dict:
@@ -210,6 +238,7 @@ def with_output(client: Client, body: dict) -> dict:
     outputs = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
     first = outputs[0]["id"]
     first = first["type"] if isinstance(first, dict) else first
+
     for dep in client.get("/_dash-dependencies").json():
         out = dep["output"].strip(".").split("...")[0].rsplit(".", 1)[0]
         found = json.loads(out)["type"] if out.startswith("{") else out.split("@")[0]
@@ -228,6 +257,16 @@ def test_every_role_against_the_meeting_callbacks(served):
                                             {"admin"}, "Sparat"),
         "a decision": (decision_body(ids["open"]), KRAMI_WRITERS, "Beslutet är sparat"),
         "an action done": (action_body(ids["open"], ids["action"]), KRAMI_WRITERS, "Klar"),
+        "an action done in the edit panel": (
+            action_body(ids["open"], ids["action"], "slides"), KRAMI_WRITERS, "Sparat: ✔ Klar"),
+        "an action in another agreement's panel": (
+            action_body(ids["other"], ids["action"], "slides"), {"admin"},
+            "hör inte till mötet"),
+        "an open meeting's title, date and attendees": (
+            edit_body(ids["open"]), KRAMI_WRITERS, "Ändringarna är sparade"),
+        "another agreement's meeting's title": (
+            edit_body(ids["other"], "Stockholm", "2024-02-11"), {"admin"},
+            "Ändringarna är sparade"),
         "the kiosk's data version": (kiosk_body(KRAMI), KRAMI_PEOPLE, "version"),
         "another agreement's kiosk": (kiosk_body(STHLM), {"admin"}, "version"),
         "the meeting pack": (pack_body(ids["open"]), KRAMI_PEOPLE, "cacheKey"),
@@ -281,6 +320,67 @@ def test_refusals_are_said_beside_their_field(served):
     # A closed meeting takes nothing.
     reply = member.callback(with_output(member, checkin_body(ids["closed"])))
     assert "är stängt" in reply.text
+    before = store.get_meeting(engine, ids["closed"])
+    reply = member.callback(with_output(member, edit_body(ids["closed"], "Ny rubrik")))
+    message = json.dumps(reply.json()["response"]["meeting-edit-message"], ensure_ascii=False)
+    assert f"Mötet {ids['closed']} är stängt: det kan inte ändras." in message
+    assert store.get_meeting(engine, ids["closed"]) == before
+    reply = member.callback(with_output(member, action_body(ids["closed"], ids["action"],
+                                                            "slides")))
+    assert "är stängt" in json.dumps(reply.json()["response"], ensure_ascii=False)
+    # The edit's refusals beside their field, nothing changed.
+    before = store.get_meeting(engine, ids["open"])
+    reply = member.callback(with_output(member, edit_body(ids["open"], held_on="2024-02-30")))
+    answer = reply.json()["response"]
+    assert "inget datum" in json.dumps(answer["meeting-edit-date-error"], ensure_ascii=False)
+    assert "meeting-title" not in answer  # the page keeps what it shows
+    reply = member.callback(with_output(member, edit_body(ids["open"],
+                                                          attendees=f"Anna {PNR}")))
+    error = json.dumps(reply.json()["response"]["meeting-edit-attendees-error"],
+                       ensure_ascii=False)
+    assert "personnummer" in error and PNR not in reply.text
+    assert store.get_meeting(engine, ids["open"]) == before
+
+
+
+def test_a_member_changes_an_open_meeting_and_ticks_an_action_in_the_panel(served):
+    clients, ids, engine = served
+    member = clients["member"]
+    mid = ids["open"]
+    before = store.get_meeting(engine, mid)
+    try:
+        reply = member.callback(with_output(member, edit_body(
+            mid, " Styrgrupp i mars ", "2024-03-05", "Anna Andersson, AF\r\nBo Berg, KV ")))
+        answer = reply.json()["response"]
+        assert answer["meeting-title"]["children"] == "Styrgrupp i mars"
+        assert answer["meeting-subtitle"]["children"].endswith("Datum: 2024-03-05")
+        assert answer["meeting-crumb"]["children"] == "2024-03-05"
+        shown = json.dumps(answer["meeting-attendees"], ensure_ascii=False)
+        assert "Anna Andersson, AF\\nBo Berg, KV" in shown
+        # The meeting before it is still the closed one of 2023-08-20.
+        assert "2023-08-20" in json.dumps(answer["meeting-since"], ensure_ascii=False)
+        after = store.get_meeting(engine, mid)
+        assert (after.title, after.held_on, after.attendees) == (
+            "Styrgrupp i mars", "2024-03-05", "Anna Andersson, AF\nBo Berg, KV")
+        assert (after.period, after.created_by) == (before.period, before.created_by)
+        # The carried action, ticked in the edit panel and then unticked: the last slide's
+        # state and what was saved, by whom (the signed-in person, not what a page says).
+        done = member.callback(with_output(member, action_body(mid, ids["action"], "slides")))
+        answer = done.json()["response"]
+        state = answer[next(k for k in answer if "action-state" in k)]["children"]
+        assert state["props"]["children"] == "✔ Klar"
+        saved = json.dumps(answer, ensure_ascii=False)
+        assert "Sparat: ✔ Klar (Member)" in saved
+        action = next(a for a in store.actions_at(engine, after) if a.id == ids["action"])
+        assert action.done and action.done_by == "Member" and action.done_meeting_id == mid
+        undone = member.callback(with_output(member, action_body(mid, ids["action"], "slides",
+                                                                 done=False)))
+        assert "Sparat: Ej klar" in undone.text or "Sparat: ⚠ Försenad" in undone.text
+        action = next(a for a in store.actions_at(engine, after) if a.id == ids["action"])
+        assert not action.done
+    finally:
+        service.edit(engine, mid, held_on=before.held_on, title=before.title,
+                     attendees=before.attendees)
 
 
 PACK_SCRIPT = """

@@ -1,4 +1,4 @@
-"""``python -m dashboard users add|grant|revoke|list`` (contract section 8).
+"""``python -m dashboard users add|grant|revoke|list|password`` (contract section 8).
 
     users add LOGIN [--name NAME] [--admin] [--password-stdin]
         the password from standard input, else a generated one printed once (alone on
@@ -7,6 +7,10 @@
     users revoke LOGIN [--agreement ID] [--cluster ID]
         every role of the account, those on an agreement (its clusters' too), or one cluster's
     users list [--format json]
+    users password LOGIN [--password-stdin]
+        a new password: from standard input, else a generated one printed once (as for
+        ``add``); the account's sessions end. The way back in for an administrator who
+        lost theirs (a disabled account stays disabled: ``admin`` in the app opens it)
 
 The command line runs on the server with the server's rights; what it does is in the audit
 log as ``cli:<the operating system's user>``. Exit codes as every command: 0 done, 1 refused
@@ -48,6 +52,12 @@ _T = {
     "disabled": ("avstängd", "disabled"),
     "yes": ("ja", "yes"),
     "empty_stdin": ("Inget lösenord på standard in.", "No password on standard input."),
+    "password_set": ("Nytt lösenord för ”{login}”; kontots inloggningar är avslutade.",
+                     "New password for '{login}'; the account's sessions are ended."),
+    "still_disabled": ("Obs: kontot är avstängt och kan inte logga in förrän det öppnas "
+                       "igen.",
+                       "Note: the account is disabled and cannot sign in until it is "
+                       "enabled again."),
 }
 
 
@@ -75,6 +85,11 @@ def add_parser(sub) -> None:
     revoke.add_argument("--cluster")
     listing = actions.add_parser("list", help="every account and its roles")
     listing.add_argument("--format", choices=["text", "json"], default="text")
+    password = actions.add_parser("password", help="set a new password (the way back in)")
+    password.add_argument("login")
+    password.add_argument("--password-stdin", action="store_true",
+                          help="read the password from standard input (else one is "
+                               "generated and printed once)")
 
 
 def scope_text(agreement_id: str, cluster_id: str | None) -> str:
@@ -85,15 +100,23 @@ def role_word(role: str, lang: str) -> str:
     return tt(f"role_{role}", lang)
 
 
+def _stdin_password(lang: str) -> str | None:
+    """The first line of standard input (None, said, when there is none)."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print(_t("empty_stdin", lang), file=sys.stderr)
+        return None
+    return password
+
+
 def run(args: argparse.Namespace, engine: Engine, lang: str) -> int:
     actor = cli_actor()
     try:
         if args.users_command == "add":
             password = None
             if args.password_stdin:
-                password = sys.stdin.readline().rstrip("\r\n")
-                if not password:
-                    print(_t("empty_stdin", lang), file=sys.stderr)
+                password = _stdin_password(lang)
+                if password is None:
                     return 1
             added = accounts.add(engine, args.login, actor=actor, name=args.name,
                                  admin=args.admin, password=password)
@@ -125,12 +148,38 @@ def run(args: argparse.Namespace, engine: Engine, lang: str) -> int:
                 print(_t("revoked", lang, login=login, role=role_word(r["role"], lang),
                          scope=scope_text(r["agreement_id"], r["cluster_id"] or None)))
             return 0
+        if args.users_command == "password":
+            return _password(engine, args, actor, lang)
         return _list(engine, args.format, lang)
     except AccountError as exc:
         params = {k: role_word(v, lang) if k == "role" and v in ROLES else v
                   for k, v in exc.params.items()}
         print(tt(exc.code, lang, **params), file=sys.stderr)
         return 2 if exc.code in USAGE_ERRORS else 1
+
+
+def _password(engine: Engine, args: argparse.Namespace, actor: str, lang: str) -> int:
+    """``users password``: the account is looked up before standard input is read."""
+    from dashboard.people import store
+
+    login = accounts.normalise_login(args.login)
+    row = store.account_by_login(engine, login) if login else None
+    if row is None:
+        raise AccountError("no_account" if login else "bad_login",
+                           login=login or (args.login or "")[:60])
+    password = None
+    if args.password_stdin:
+        password = _stdin_password(lang)
+        if password is None:
+            return 1
+    generated = accounts.reset_password(engine, row["login"], actor=actor, password=password)
+    print(_t("password_set", lang, login=row["login"]), file=sys.stderr)
+    if row["disabled"]:
+        print(_t("still_disabled", lang), file=sys.stderr)
+    if generated:
+        print(_t("password_once", lang), file=sys.stderr)
+        print(generated, flush=True)
+    return 0
 
 
 def _known(engine: Engine) -> dict[str, set[str]]:

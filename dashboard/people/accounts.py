@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from dashboard.people import audit, passwords, store
+from dashboard.people import audit, passwords, store, throttle
 from dashboard.people.rights import ROLES
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@+_\-]{0,253}$")
@@ -139,7 +139,8 @@ def revoke(engine: Engine, login: str, agreement_id: str | None = None,
 def reset_password(engine: Engine, login: str, *, actor: str, password: str | None = None,
                    address: str | None = None) -> str | None:
     """A new password (generated when none is given; returned to be shown once); the
-    account's sessions end."""
+    account's sessions end, and its failed sign-ins are forgotten (the way back in must
+    not wait out the throttle)."""
     account = _account(engine, login)
     generated = None
     if password is None:
@@ -149,6 +150,7 @@ def reset_password(engine: Engine, login: str, *, actor: str, password: str | No
         raise AccountError(reason, n=passwords.MIN_LENGTH)
     store.update_account(engine, account["id"], password_hash=passwords.hash_password(password))
     store.delete_sessions_of(engine, account["id"])
+    throttle.succeeded(engine, account["login"])
     audit.record(engine, "password_reset", actor=actor, obj=account["login"], address=address)
     return generated
 

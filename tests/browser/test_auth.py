@@ -3,7 +3,9 @@
 Signing in and out (a wrong password first); a viewer of one cluster sees that cluster and
 nothing else of its agreement; a steward uploads a workbook with three errors, sees all
 three, uploads the corrected one, previews, imports and undoes; a member cannot upload; an
-admin adds an account, grants a role and revokes it.
+admin adds an account, grants a role and revokes it. The first administrator, made under
+Administration by the local administrator of a fresh ``make run``, chooses a password (or
+is shown the generated one) and signs in with it, never thrown out half-way.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tests.browser.support import (
     visit,
     wait_for,
 )
+from tests.webserver import serving
 
 KRAMI = "/agreements/krami-sthlm-2023"
 VIEW = "document.querySelector('#kpi-table')"
@@ -243,3 +246,68 @@ def test_a_page_open_when_the_session_ends_goes_to_the_sign_in(duo, browser_app)
         errors = [e for e in duo.get_logs() if "401" not in e["message"]]
         assert errors == []
     duo.reset_log_timestamp()
+
+
+def fill(driver, element_id: str, text: str) -> None:
+    field = driver.find_element("id", element_id)
+    field.clear()
+    field.send_keys(text)
+
+
+@pytest.mark.parametrize("own_password", [True, False], ids=["chosen", "generated"])
+def test_the_first_administrator_signs_in_with_the_password_they_set_or_were_shown(
+        duo, tmp_path, own_password):
+    """``make run`` on a fresh database (an app of its own: no account yet), Administration:
+    the first account is an administrator; its password is chosen (typed twice: a
+    mismatch is said first) or generated and shown once; nothing of the page calls the
+    server afterwards (it would be refused: the local administrator is gone), and the
+    "sign in" button brings them to the sign-in with their name filled in, then back."""
+    driver = duo.driver
+    log = tmp_path / "app.log"
+    try:
+        with serving(f"sqlite:///{tmp_path / 'first.sqlite'}", "app", log=log,
+                     LOAD_DEMO="0") as base:
+            driver.delete_all_cookies()
+            driver.get(base + "/admin")
+            wait_for(driver, "document.querySelector('#new-login') && "
+                             "document.querySelector('#local-admin-banner')")
+            assert "Det första kontot blir administratör" in text(duo)
+            admin_box = driver.find_element("css selector", "#new-admin input")
+            assert admin_box.is_selected() and not admin_box.is_enabled()
+            fill(driver, "new-login", "Anna.Admin")
+            fill(driver, "new-name", "Anna Admin")
+            chosen = "annas-eget-losenord"
+            if own_password:
+                fill(driver, "new-password", chosen)
+                fill(driver, "new-password-again", chosen + "x")
+                click(driver, driver.find_element("id", "new-account"))
+                wait_for(driver, "document.querySelector('#admin-refused')")
+                assert "Lösenorden är inte lika" in driver.find_element(
+                    "id", "admin-refused").text
+                assert driver.find_element("id", "new-password").get_attribute("value") == ""
+                fill(driver, "new-password", chosen)
+                fill(driver, "new-password-again", chosen)
+            click(driver, driver.find_element("id", "new-account"))
+            wait_for(driver, "document.querySelector('#admin-first-done')")
+            done = driver.find_element("id", "admin-first-done").text
+            assert "Ditt administratörskonto ”anna.admin” är skapat." in done
+            assert "users password anna.admin" in done
+            assert not driver.find_element("id", "admin-forms").is_displayed()
+            if own_password:
+                assert not driver.find_elements("id", "one-time-password")
+                password = chosen
+            else:
+                password = driver.find_element("id", "one-time-password").text
+                assert len(password) == 16 and "visas bara nu" in done
+            click(driver, driver.find_element("id", "first-sign-in"))
+            wait_for(driver, "document.querySelector('#sign-in-form')")
+            assert driver.find_element("id", "login").get_attribute("value") == "anna.admin"
+            driver.find_element("id", "password").send_keys(password + "\n")
+            wait_for(driver, "document.querySelector('#accounts-table tr[data-login]')")
+            assert driver.current_url == base + "/admin"
+            assert driver.find_element("id", "user-name").text == "Anna Admin"
+            assert not driver.find_elements("id", "local-admin-banner")
+        # Not one call of the page was refused on the way (none sent it to the sign-in).
+        assert " 401 " not in log.read_text()
+    finally:
+        sign_in(duo, "admin")  # the session's app again (the other one set its cookies)

@@ -360,3 +360,107 @@ def store_meeting(engine, meeting_id: int):
     from dashboard.meetings import store
 
     return store.get_meeting(engine, meeting_id)
+
+
+def test_a_member_changes_an_open_meeting_and_ticks_actions_in_the_edit_panel(duo,
+                                                                               browser_app):
+    """At 1024×768, a member of Stockholm's agreement (for this test) changes an open
+    meeting's title, date and attendees on its page (a date that does not exist is said
+    beside its field first), then presents it and, in the edit panel beside the slides,
+    marks the action carried over from the last meeting done (the last slide says so) and
+    a new decision's action appears there to be ticked too. A viewer finds neither the
+    form nor the panel. ``MEETING_SCREENSHOTS=DIR`` saves both at 1920×1080 and 1024×768."""
+    from dashboard.meetings import service, store
+    from dashboard.people import accounts
+
+    driver = duo.driver
+    engine = browser_app.server.config["DASHBOARD_ENGINE"]
+    agreement = "sthlm-af-2023"
+    earlier = service.create(engine, agreement, "2023-Q3", "2023-10-05", "Oktober", "", "Test")
+    service.decide(engine, earlier, "Fler platser i Järva", None,
+                   ("Ordna lokal i Rinkeby", "Stockholms stad", "2023-11-30"), "Test")
+    service.close(engine, earlier, "Test")
+    mid = service.create(engine, agreement, "2023", "2024-01-25", "Januari", "Anna, AF", "Test")
+    carried = store.actions_at(engine, store_meeting(engine, mid))[0].id
+    accounts.grant(engine, "ledamot", "member", agreement, actor="test")
+    accounts.grant(engine, "lasare", "viewer", agreement, actor="test")
+    set_viewport(driver, 1024, 768)
+    duo.reset_log_timestamp()
+    try:
+        sign_in(duo, "ledamot", next_path=f"/meetings/{mid}")
+        wait_for(driver, "document.querySelector('#meeting-edit-section')")
+        click(driver, driver.find_element(By.ID, "meeting-edit-open"))
+        wait_for(driver, "document.querySelector('#meeting-edit-title').offsetParent")
+        fill(driver, "meeting-edit-date", "2024-02-30")
+        click(driver, driver.find_element(By.ID, "meeting-edit-save"))
+        wait_text(driver, "#meeting-edit-date-error", "inget datum")
+        assert store_meeting(engine, mid).held_on == "2024-01-25"
+        fill(driver, "meeting-edit-title", "Styrgrupp i februari")
+        fill(driver, "meeting-edit-date", "2024-02-01")
+        fill(driver, "meeting-edit-attendees", "Anna Andersson, AF\nKim Karlsson, Stockholms stad")
+        click(driver, driver.find_element(By.ID, "meeting-edit-save"))
+        wait_for(driver, "document.querySelector('#meeting-edit-saved')")
+        assert driver.find_element(By.ID, "meeting-title").text == "Styrgrupp i februari"
+        assert driver.find_element(By.ID, "meeting-subtitle").text.endswith("Datum: 2024-02-01")
+        assert driver.find_element(By.ID, "meeting-crumb").text == "2024-02-01"
+        assert driver.find_element(By.ID, "meeting-edit-date-error").text == ""
+        assert "Kim Karlsson, Stockholms stad" in driver.find_element(
+            By.ID, "meeting-attendees").text
+        m = store_meeting(engine, mid)
+        assert (m.title, m.held_on, m.attendees) == (
+            "Styrgrupp i februari", "2024-02-01",
+            "Anna Andersson, AF\nKim Karlsson, Stockholms stad")
+        assert sideways_overflow(duo) <= 0
+        driver.execute_script("window.scrollTo(0, 0)")
+        shoot(duo, "meeting-edit")
+
+        # The presentation's edit panel: the carried action ticked, the last slide says so.
+        click(driver, driver.find_element(By.ID, "meeting-present"))
+        wait_for(driver, "document.querySelector('#present-edit .panel-action')")
+        box = driver.find_element(By.CSS_SELECTOR,
+                                  f".panel-action[data-action='{carried}'] input")
+        assert not box.is_selected()
+        click(driver, box)
+        wait_text(driver, f".panel-action[data-action='{carried}'] .checkin-saved",
+                  "Sparat: ✔ Klar")
+        assert "(Ledamot)" in driver.find_element(
+            By.CSS_SELECTOR, f".panel-action[data-action='{carried}'] .checkin-saved").text
+        done = next(a for a in store.actions_at(engine, store_meeting(engine, mid))
+                    if a.id == carried)
+        assert done.done and done.done_by == "Ledamot" and done.done_meeting_id == mid
+        # A decision with an action, written in the panel: its action can be ticked there.
+        fill(driver, "decision-text", "Följ upp lokalfrågan")
+        fill(driver, "decision-action", "Boka möte med fastighetskontoret")
+        fill(driver, "decision-owner", "Stockholms stad")
+        fill(driver, "decision-due", "2024-03-01")
+        press_button(driver, "decision-add")
+        wait_text(driver, "#present-edit-actions", "Boka möte med fastighetskontoret")
+        new = driver.find_elements(By.CSS_SELECTOR, "#present-edit .panel-action")
+        assert len(new) == 2
+        click(driver, new[-1].find_element(By.CSS_SELECTOR, "input"))
+        wait_for(driver, "document.querySelectorAll('#present-edit .saved-ok').length === 2")
+        assert all(a.done for a in store.actions_at(engine, store_meeting(engine, mid)))
+        driver.execute_script("document.activeElement.blur()")
+        press(duo, Keys.END)
+        wait_for(driver, "document.querySelector('.slide.current').dataset.key === "
+                         "'decisions'")
+        last = driver.find_element(By.CSS_SELECTOR, ".slide.current").text
+        assert "Ordna lokal i Rinkeby" in last and "Boka möte med fastighetskontoret" in last
+        assert last.count("✔ Klar") == 2 and "Försenad" not in last
+        assert sideways_overflow(duo) <= 0
+        assert dash_errors(duo) == []
+        shoot(duo, "present-action-done")
+
+        # A viewer: neither the form nor the panel.
+        sign_in(duo, "lasare", next_path=f"/meetings/{mid}")
+        wait_for(driver, "document.querySelector('#meeting-targets')")
+        assert not driver.find_elements(By.ID, "meeting-edit-section")
+        assert driver.find_element(By.ID, "meeting-title").text == "Styrgrupp i februari"
+        visit(duo, f"/present/{agreement}?meeting={mid}",
+              "document.querySelector('#present .slide.current')")
+        assert not driver.find_elements(By.ID, "present-edit")
+        assert not driver.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
+    finally:
+        accounts.revoke(engine, "ledamot", agreement, actor="test")
+        accounts.revoke(engine, "lasare", agreement, actor="test")
+        sign_in(duo, "admin")

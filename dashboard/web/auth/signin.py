@@ -58,7 +58,6 @@ from dashboard.people.rights import NEEDS
 from dashboard.web.auth import oidc, pages
 from dashboard.web.auth.common import request_lang, safe_next
 from dashboard.web.auth.guard import ROUTER_OUTPUT, Rule, callback_response, check_callback
-from dashboard.web.components.not_found import not_found_layout as not_found
 from dashboard.web.errors import database_down_page, down_block
 
 log = logging.getLogger(__name__)
@@ -187,6 +186,7 @@ def install(app: dash.Dash, settings: Settings, overrides: dict | None = None) -
     server.config["DASHBOARD_AUTH"] = st
     check_serving(st, lang)
     if auth.oidc:
+
         st.oauth = oidc.install(app, auth)
     _routes(app)
     server.before_request(_gate(app))
@@ -220,6 +220,8 @@ def guard_layout(layout, need: str | None):
     @functools.wraps(layout)
     def guarded(**params):
         if not rule.allows(current_user()):
+            from dashboard.web.pages.not_found_404 import layout as not_found
+
             lang = params.get("lang")
             return not_found(**({"lang": lang} if isinstance(lang, str) else {}))
         return layout(**params)
@@ -365,9 +367,11 @@ def _routes(app: dash.Dash) -> None:
         if user is not None and not user.local:
             return redirect(nxt)
         s = state().settings
+        # ``login=`` fills in the user name (the first administrator, just made).
+        login = normalise_login(request.args.get("login")) or ""
         return pages.sign_in_page(app, lang=lang, csrf=ensure_csrf(), next_path=nxt,
                                   error=None, local_login=s.local_login,
-                                  sso_label=_sso_label(lang))
+                                  sso_label=_sso_label(lang), login=login)
 
     @route("login", methods=["POST"], endpoint="auth_login_post")
     def login_post():

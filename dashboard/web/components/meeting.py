@@ -63,6 +63,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "present_slide": ("Bild {n}", "Slide {n}"),
     "write_for": ("Skriv för bilden som visas", "Write for the slide shown"),
     "new_decision": ("Nytt beslut", "New decision"),
+    "edit_meeting": ("Ändra rubrik, datum och närvarande", "Change title, date and attendees"),
+    "save_meeting": ("Spara ändringarna", "Save the changes"),
+    "meeting_saved": ("Ändringarna är sparade.", "The changes are saved."),
+    "action_saved": ("Sparat: {state} ({who})", "Saved: {state} ({who})"),
 }
 
 
@@ -246,8 +250,16 @@ def action_state(action: Action, record, lang: str) -> str:
     return mt("not_done", lang)
 
 
+def action_state_span(action: Action, record, lang: str) -> html.Span:
+    """The state as it changes when the action is marked (overdue in its colour only while
+    it is overdue): what the checkbox's callback puts in place."""
+    return html.Span(action_state(action, record, lang),
+                     className="overdue" if record.is_overdue(action) else "")
+
+
 def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li:
-    """What, who, by when, done; overdue marked with a sign and a word."""
+    """What, who, by when, done; overdue marked with a sign and a word. ``editable``: a
+    checkbox marks it done (its state and any refusal are updated in place)."""
     overdue = record.is_overdue(action)
     parts = []
     if editable:
@@ -260,10 +272,16 @@ def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li
         html.Span(f" · {mt('owner', lang)}: ", className="muted"),
         html.Span(action.owner, className="action-owner"),
         html.Span(f" · {mt('due', lang)}: {action.due}", className="action-due"),
-        html.Span(action_state(action, record, lang),
-                  id={"type": "action-state", "action": action.id},
-                  className="action-state" + (" overdue" if overdue else "")),
     ]
+    if editable:  # the one the checkbox updates (an action shown twice is read only once)
+        parts.append(html.Span(action_state_span(action, record, lang), className="action-state",
+                               id={"type": "action-state", "action": action.id}))
+    else:
+        parts.append(html.Span(action_state(action, record, lang),
+                               className="action-state" + (" overdue" if overdue else "")))
+    if editable:
+        parts.append(html.Span(id={"type": "action-saved", "action": action.id},
+                               className="action-saved", role="status"))
     if action.carried(record.meeting.id):
         parts.append(html.Span(" (" + mt("carried", lang, date=carried_date(action)) + ")",
                                className="muted small"))

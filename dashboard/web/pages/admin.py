@@ -1,6 +1,10 @@
 """``/admin``: accounts and roles (admins only; to others the page does not exist).
 
 List every account with its roles; add an account (its generated password shown once);
+the very first account, made by the local administrator (``make run`` before any account),
+is an administrator who chooses their own password (typed twice) or is shown the generated
+one once, and is then asked to sign in as themself: from that moment the local
+administrator is gone, so the page shows nothing that would call the server again;
 give a role on an agreement (a viewer: on one cluster, if wanted) and take roles away;
 reset a password (shown once; the account's sessions end); disable or enable an account
 (disabling ends its sessions at once); make or unmake an admin (never the last one). The
@@ -18,7 +22,7 @@ from dashboard.access.texts import tt
 from dashboard.data import repository
 from dashboard.data.context import engine
 from dashboard.i18n import document_title, lang_of, swedish_time, words
-from dashboard.people import accounts
+from dashboard.people import accounts, passwords
 from dashboard.people.accounts import AccountError
 from dashboard.people.rights import ROLES
 from dashboard.web import auth
@@ -31,6 +35,8 @@ dash.register_page(__name__, order=6, path="/admin", title="Administration",
 STATE, MESSAGE, TABLE = "admin-state", "admin-message", "admin-accounts"
 NEW_LOGIN, NEW_NAME, NEW_ADMIN, NEW_BUTTON = ("new-login", "new-name", "new-admin",
                                               "new-account")
+NEW_PASSWORD, NEW_CONFIRM, FIRST_FIELDS, FORMS = ("new-password", "new-password-again",
+                                                  "first-password-fields", "admin-forms")
 G_LOGIN, G_ROLE, G_AGREEMENT, G_CLUSTER, G_BUTTON = ("grant-login", "grant-role",
                                                      "grant-agreement", "grant-cluster",
                                                      "grant-role-button")
@@ -47,14 +53,38 @@ _T = {
                    "Administrator (may do everything, accounts too)"),
     "first_admin": ("Det första kontot blir administratör: skapa det åt dig själv.",
                     "The first account is an administrator: create it for yourself."),
+    "first_password": ("Välj ditt lösenord (minst {n} tecken), eller lämna båda fälten tomma "
+                       "så får du ett genererat som visas en gång.",
+                       "Choose your password (at least {n} characters), or leave both fields "
+                       "empty to get a generated one, shown once."),
+    "password": ("Lösenord", "Password"),
+    "password_again": ("Lösenordet igen", "The password again"),
+    "password_mismatch": ("Lösenorden är inte lika: skriv samma lösenord i båda fälten.",
+                          "The passwords differ: type the same password in both fields."),
+    "first_is_admin": ("Det första kontot blir alltid administratör.",
+                       "The first account is always an administrator."),
+    "first_done": ("Ditt administratörskonto ”{login}” är skapat.",
+                   "Your administrator account '{login}' is added."),
+    "first_own": ("Logga nu in med ditt användarnamn och lösenordet du valde. Från och med nu "
+                  "krävs inloggning för alla, också på den här datorn.",
+                  "Now sign in with your user name and the password you chose. From now on "
+                  "everyone signs in, on this computer too."),
+    "first_generated": ("Ditt lösenord står här nedan och visas bara nu. Skriv ner det eller "
+                        "spara det i en lösenordshanterare innan du loggar in: från och med "
+                        "nu krävs inloggning för alla, också på den här datorn.",
+                        "Your password is below and is shown only now. Write it down or keep "
+                        "it in a password manager before you sign in: from now on everyone "
+                        "signs in, on this computer too."),
+    "first_lost": ("Tappat bort det? På servern: .venv/bin/python -m dashboard users password "
+                   "{login}",
+                   "Lost it? On the server: .venv/bin/python -m dashboard users password "
+                   "{login}"),
+    "sign_in_now": ("Logga in som {login}", "Sign in as {login}"),
     "create": ("Skapa konto", "Add account"),
     "created": ("Kontot ”{login}” är skapat. Lösenordet visas bara nu – ge det till "
                 "personen på ett säkert sätt:",
                 "The account '{login}' is added. The password is shown only now – give it "
                 "to the person in a safe way:"),
-    "created_local": ("Nu finns ett konto, så inloggning krävs från och med nästa sida.",
-                      "Now that an account exists, signing in is required from the next "
-                      "page on."),
     "grant": ("Ge roll", "Give a role"),
     "account": ("Konto", "Account"),
     "role": ("Roll", "Role"),
@@ -138,9 +168,10 @@ def layout(**query):
     everyone = accounts.listing(engine())
     user = auth.current_user()
     first = not everyone
+    first_local = first and user is not None and user.local
     new = html.Section([
         html.H2(_t("new", lang)),
-        html.P(_t("first_admin", lang), className="muted") if first and user.local else None,
+        html.P(_t("first_admin", lang), className="muted") if first_local else None,
         html.Div([
             html.Div([html.Label(_t("login_help", lang), htmlFor=NEW_LOGIN,
                                  className="control-label"),
@@ -149,9 +180,18 @@ def layout(**query):
             html.Div([html.Label(_t("name", lang), htmlFor=NEW_NAME, className="control-label"),
                       dcc.Input(id=NEW_NAME, type="text", className="form-control",
                                 autoComplete="off")], className="control"),
+            html.Div([
+                html.P(_t("first_password", lang, n=passwords.MIN_LENGTH),
+                       className="form-text w-100 mb-0"),
+                _password_field(_t("password", lang), NEW_PASSWORD),
+                _password_field(_t("password_again", lang), NEW_CONFIRM),
+            ], id=FIRST_FIELDS, className="admin-form w-100", hidden=not first_local),
             dbc.Checklist(id=NEW_ADMIN, options=[{"label": _t("make_admin", lang),
-                                                  "value": "admin"}],
+                                                  "value": "admin",
+                                                  "disabled": first_local}],
                           value=["admin"] if first else [], className="control"),
+            html.P(_t("first_is_admin", lang), className="form-text w-100 mb-0")
+            if first_local else None,
             html.Button(_t("create", lang), id=NEW_BUTTON, n_clicks=0,
                         className="btn btn-dark"),
         ], className="admin-form"),
@@ -175,10 +215,10 @@ def layout(**query):
         dcc.Link(_t("audit_link", lang), href=href("/admin/audit", lang=lang),
                  id="audit-link"),
         html.Div(id=MESSAGE, role="status", **{"aria-live": "polite"}),
-        new, grant,
-        html.Section([html.H2(_t("accounts", lang)),
-                      html.Div(accounts_table(lang, everyone), id=TABLE)],
-                     className="admin-section"),
+        html.Div([new, grant,
+                  html.Section([html.H2(_t("accounts", lang)),
+                                html.Div(accounts_table(lang, everyone), id=TABLE)],
+                               className="admin-section")], id=FORMS),
         dcc.Store(id=STATE, data={"lang": lang}),
     ]
     return page_frame(body, lang=lang, path="/admin", state={"lang": lang},
@@ -188,6 +228,12 @@ def layout(**query):
 def login_options(everyone: list[dict]) -> list[dict]:
     return [{"label": a["login"] + (f" ({a['name']})" if a["name"] else ""),
              "value": a["login"]} for a in everyone]
+
+
+def _password_field(label: str, id_: str) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=id_, className="control-label"),
+                     dcc.Input(id=id_, type="password", className="form-control",
+                               autoComplete="new-password", value="")], className="control")
 
 
 def _picker(label: str, id_: str, options: list, value=None) -> html.Div:
@@ -264,35 +310,65 @@ def _password(text: str, password: str) -> dbc.Alert:
                      color="success", id="admin-done")
 
 
+def first_done(login: str, password: str | None, lang: str) -> dbc.Alert:
+    """After the first administrator is made: their password once (when generated), and
+    the way to sign in as them (a whole page load: the local administrator is gone)."""
+    sign_in = href("/login", next=dash.get_relative_path("/admin"), login=login, lang=lang)
+    return dbc.Alert([
+        html.H2(_t("first_done", lang, login=login), className="h4"),
+        html.P(_t("first_generated" if password else "first_own", lang)),
+        html.P(html.Code(password, className="one-time-password first-password",
+                         id="one-time-password")) if password else None,
+        html.P(_t("first_lost", lang, login=login), className="small"),
+        html.A(_t("sign_in_now", lang, login=login), href=sign_in,
+               className="btn btn-dark btn-lg", id="first-sign-in"),
+    ], color="success", id="admin-first-done")
+
+
 @callback(
     Output(MESSAGE, "children"),
     Output(TABLE, "children"),
     Output(G_LOGIN, "options"),
+    Output(FORMS, "hidden"),
+    Output(NEW_PASSWORD, "value"),
+    Output(NEW_CONFIRM, "value"),
     Input(NEW_BUTTON, "n_clicks"),
     State(NEW_LOGIN, "value"),
     State(NEW_NAME, "value"),
     State(NEW_ADMIN, "value"),
+    State(NEW_PASSWORD, "value"),
+    State(NEW_CONFIRM, "value"),
     State(STATE, "data"),
     prevent_initial_call=True,
 )
 @auth.guard(auth.ADMIN)
-def add_account(clicks, login, name, admin, state):
+def add_account(clicks, login, name, admin, password, again, state):
     lang = _lang(state)
     if not clicks:
-        return no_update, no_update, no_update
+        return (no_update,) * 6
     actor, address = _actor()
+    first = auth.current_user().local  # the local administrator: no account exists yet
+    password = password if first and isinstance(password, str) and password else None
+    again = again if first and isinstance(again, str) and again else None
+    if password != again:
+        return (dbc.Alert(_t("password_mismatch", lang), color="danger", id="admin-refused"),
+                no_update, no_update, no_update, "", "")
     try:
         added = accounts.add(engine(), login if isinstance(login, str) else "", actor=actor,
                              name=name if isinstance(name, str) else "",
-                             admin=isinstance(admin, list) and "admin" in admin,
-                             address=address)
+                             admin=first or (isinstance(admin, list) and "admin" in admin),
+                             password=password, address=address)
     except AccountError as exc:
-        return _refused(exc, lang), no_update, no_update
+        return _refused(exc, lang), no_update, no_update, no_update, "", ""
+    if first:
+        # Every further call of this page would be refused (nobody is signed in): the
+        # forms go, nothing new appears that calls the server, and they sign in.
+        return first_done(added.login, added.password, lang), no_update, no_update, True, \
+            "", ""
     message = _password(_t("created", lang, login=added.login), added.password)
-    if auth.current_user().local:
-        message.children.append(html.P(_t("created_local", lang), className="mt-2 mb-0"))
     everyone = accounts.listing(engine())
-    return message, accounts_table(lang, everyone), login_options(everyone)
+    return message, accounts_table(lang, everyone), login_options(everyone), no_update, \
+        no_update, no_update
 
 
 @callback(

@@ -9,8 +9,11 @@ with an action, marks actions done, and closes the meeting (asked to confirm), w
 freezes its figures; a closed meeting is read only, its figures as they were, with a note
 where the data has been revised since. The meeting pack is built in the job queue.
 
-The check-in, decision and action callbacks also serve the presentation's edit panel
-(:mod:`dashboard.web.pages.present`): the same components, the page's store says which page.
+A member also changes an open meeting's title, date and attendees (a closed one says it
+cannot be changed). The check-in, decision and action callbacks also serve the
+presentation's edit panel (:mod:`dashboard.web.pages.present`): the same components (those
+both draw are in :mod:`dashboard.web.components.meeting_widgets`), the page's store says
+which page.
 """
 
 from __future__ import annotations
@@ -35,35 +38,46 @@ from dashboard.meetings import service, store
 from dashboard.meetings.model import TargetKey
 from dashboard.meetings.service import MeetingError
 from dashboard.meetings.texts import mt
-from dashboard.model.series import cluster_names, party_names
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import page_frame, status_badge
 from dashboard.web.components.export import HIDDEN, JOBS, SHOWN, pack_job
 from dashboard.web.components.links import agreement_path, href, present_path
 from dashboard.web.components.meeting import wt
+from dashboard.web.components.meeting_widgets import (
+    DECISION_ADD,
+    DECISION_FIELDS,
+    DECISION_MESSAGE,
+    DECISIONS,
+    NO_TARGET,
+    PANEL_ACTIONS,
+    decision_error,
+    decision_form,
+    decision_id,
+    decisions_slide_body,
+    names,
+    panel_actions,
+)
 from dashboard.web.components.view_page import not_found
 
 dash.register_page(__name__, order=4, path_template="/meetings/<meeting_id>", title="Möte",
                    name="Möte")
 
 STATE, BODY = "meeting-state", "meeting-body"
-DECISIONS, DECISION_MESSAGE, DECISION_ADD = "meeting-decisions", "decision-message", \
-    "decision-add"
-DECISION_FIELDS = ("text", "target", "action", "owner", "due")
+EDIT = {k: f"meeting-edit-{k}" for k in ("section", "title", "date", "attendees", "save",
+                                        "message")}
+EDIT_FIELDS = ("title", "date", "attendees")
+EDIT_AREA = "meeting-edit-area"
+SUBTITLE, ATTENDEES, SINCE, CRUMB = ("meeting-subtitle", "meeting-attendees", "meeting-since",
+                                     "meeting-crumb")
 CLOSE_ASK, CLOSE_BOX, CLOSE_YES, CLOSE_NO, CLOSE_MESSAGE = (
     "close-ask", "close-confirm", "close-yes", "close-no", "close-message")
 PACK = {k: f"meeting-pack-{k}" for k in ("button", "download", "status", "progress", "step",
                                         "running", "done")}
-NO_TARGET = "__none__"
 
 
-def decision_id(name: str) -> str:
-    return f"decision-{name}"
-
-
-def decision_error(name: str) -> str:
-    return f"decision-{name}-error"
+def edit_error(name: str) -> str:
+    return f"meeting-edit-{name}-error"
 
 
 def layout(meeting_id: str | None = None, **query):
@@ -83,8 +97,8 @@ def layout(meeting_id: str | None = None, **query):
     present = href(present_path(m.agreement_id), meeting=m.id, lang=lang)
     header = html.Div([
         html.H1(title, className="view-title", id="meeting-title"),
-        html.Div(f"{name} · {mt('period_reviewed', lang)}: {period_text} · "
-                 f"{mt('date', lang)}: {m.held_on}", className="view-subtitle"),
+        html.Div(subtitle(name, period_text, m.held_on, lang), className="view-subtitle",
+                 id=SUBTITLE),
         html.Div([
             dcc.Link(f"▶ {mt('present_edit' if editable else 'present_meeting', lang)}",
                      href=present, className="btn btn-dark me-2", id="meeting-present"),
@@ -96,6 +110,7 @@ def layout(meeting_id: str | None = None, **query):
     ], className="view-header meeting-header")
     return page_frame(html.Div([
         header,
+        html.Div(edit_section(m, lang), id=EDIT_AREA) if editable else None,
         html.Div(meeting_body(record, lang, editable), id=BODY),
         html.Div(id=CLOSE_MESSAGE, role="alert"),
         dcc.Store(id=STATE, data={"meeting": m.id, "lang": lang, "mode": "page"}),
@@ -103,8 +118,50 @@ def layout(meeting_id: str | None = None, **query):
         crumbs=[(name, href(agreement_path(m.agreement_id), lang=lang)),
                 (mt("meetings", lang), href(f"{agreement_path(m.agreement_id)}/meetings",
                                             lang=lang)),
-                (m.held_on, None)],
+                (html.Span(m.held_on, id=CRUMB), None)],
         title=document_title(title, name, lang=lang))
+
+
+def subtitle(name: str, period_text: str, held_on: str, lang: str) -> str:
+    return f"{name} · {mt('period_reviewed', lang)}: {period_text} · " \
+        f"{mt('date', lang)}: {held_on}"
+
+
+def edit_section(m, lang: str) -> html.Details:
+    """An open meeting's title, date and attendees, changed by a member (folded away
+    until asked for)."""
+
+    def field(name, label, control, hint=None):
+        return html.Div([
+            html.Label(label, htmlFor=EDIT[name], className="form-label"),
+            control,
+            html.Div(hint, className="form-text") if hint else None,
+            html.Div(id=edit_error(name), className="field-error", role="alert"),
+        ], className=f"form-field field-{name}")
+
+    return html.Details([
+        html.Summary(wt("edit_meeting", lang), className="btn btn-outline-dark",
+                     id="meeting-edit-open"),
+        html.Div([
+            html.Div([
+                field("title", mt("title", lang),
+                      dcc.Input(id=EDIT["title"], type="text", value=m.title or "",
+                                className="form-control", maxLength=200)),
+                field("date", mt("date", lang),
+                      dcc.Input(id=EDIT["date"], type="text", value=m.held_on,
+                                className="form-control", maxLength=10),
+                      wt("date_hint", lang)),
+            ], className="form-row-2"),
+            field("attendees", mt("attendees", lang),
+                  dcc.Textarea(id=EDIT["attendees"], value=m.attendees or "",
+                               className="form-control", rows=3),
+                  mt("attendees_hint", lang)),
+            html.Button(wt("save_meeting", lang), id=EDIT["save"], n_clicks=0,
+                        className="btn btn-dark"),
+            html.Div(id=EDIT["message"], role="status", className="mt-2",
+                     **{"aria-live": "polite"}),
+        ], className="meeting-edit-form"),
+    ], id=EDIT["section"], className="meeting-edit")
 
 
 def agreement_name(record) -> str:
@@ -115,18 +172,13 @@ def agreement_name(record) -> str:
     return agreement.get("name") or record.meeting.agreement_id
 
 
-def names(record) -> tuple[dict, dict]:
-    if record.view is None:
-        return {}, {}
-    return party_names(record.view.data), cluster_names(record.view.data)
-
-
 def meeting_body(record, lang: str, editable: bool) -> list:
     m = record.meeting
     if record.closed:
         note = html.Div([mt("closed_note", lang, when=web.when(m.closed_at),
                                    who=m.closed_by or "–",
-                                   as_of=date_label(record.data_as_of, lang))],
+                                   as_of=date_label(record.data_as_of, lang)), " ",
+                         mt("closed_read_only", lang)],
                         className="alert alert-secondary notes", id="meeting-status",
                         **{"data-status": "closed"})
     else:
@@ -135,15 +187,19 @@ def meeting_body(record, lang: str, editable: bool) -> list:
     read_only = None
     if not editable and not record.closed:  # a closed meeting's note says it already
         read_only = html.P(mt("read_only", lang), className="muted", id="meeting-read-only")
-    attendees = html.Div([html.H2(mt("attendees", lang)),
-                          html.P(m.attendees, className="attendees")]) \
-        if m.attendees else None
-    out = [note, read_only, attendees, since_section(record, lang),
+    out = [note, read_only, html.Div(attendees_block(m, lang), id=ATTENDEES),
+           html.Div(since_section(record, lang), id=SINCE),
            targets_section(record, lang, editable),
            decisions_section(record, lang, editable)]
     if editable:
         out.append(close_section(lang))
     return out
+
+
+def attendees_block(m, lang: str) -> html.Div | None:
+    if not m.attendees:
+        return None
+    return html.Div([html.H2(mt("attendees", lang)), html.P(m.attendees, className="attendees")])
 
 
 # --------------------------------------------------------------------------- since last
@@ -347,52 +403,6 @@ def decisions_section(record, lang: str, editable: bool) -> html.Section:
     ], className="meeting-section decisions", id="meeting-decisions-section")
 
 
-def decision_form(record, lang: str, compact: bool = False) -> html.Div:
-    parties, clusters = names(record)
-    targets = [{"label": mt("no_target_choice", lang), "value": NO_TARGET}] + [
-        {"label": web.target_name(TargetKey.of(v), lang, parties, clusters),
-         "value": web.target_id(TargetKey.of(v))} for v in record.targets()]
-
-    def field(name, label, control, hint=None):
-        return html.Div([
-            html.Label(label, htmlFor=decision_id(name), className="form-label"),
-            control,
-            html.Div(hint, className="form-text") if hint else None,
-            html.Div(id=decision_error(name), className="field-error", role="alert"),
-        ], className=f"form-field field-{name}")
-
-    owners = html.Datalist([html.Option(value=n) for n in parties.values()] +
-                           [html.Option(value=p) for p in parties], id="decision-owners")
-    return html.Div([
-        html.H3(wt("new_decision", lang)),
-        field("text", mt("decision_text", lang),
-              dcc.Textarea(id=decision_id("text"), value="", rows=2, className="form-control")),
-        field("target", mt("about_target", lang),
-              dbc.Select(id=decision_id("target"), options=targets, value=NO_TARGET)),
-        html.Fieldset([
-            html.Legend(wt("action_optional", lang), className="fs-6 fw-bold"),
-            field("action", mt("action", lang),
-                  dcc.Input(id=decision_id("action"), type="text", value="",
-                            className="form-control", maxLength=1000)),
-            html.Div([
-                field("owner", mt("owner", lang),
-                      dcc.Input(id=decision_id("owner"), type="text", value="",
-                                className="form-control", maxLength=200,
-                                list="decision-owners"), mt("owner_hint", lang)),
-                field("due", mt("due", lang),
-                      dcc.Input(id=decision_id("due"), type="text", value="",
-                                className="form-control", maxLength=10,
-                                placeholder=wt("date_hint", lang)), wt("date_hint", lang)),
-            ], className="form-row-2"),
-        ], className="action-fields"),
-        owners,
-        html.Button(mt("add_decision", lang), id=DECISION_ADD, n_clicks=0,
-                    className="btn btn-dark" + ("" if compact else " btn-lg")),
-        html.Div(id=DECISION_MESSAGE, role="status", className="mt-2",
-                 **{"aria-live": "polite"}),
-    ], className="decision-form", id="decision-form")
-
-
 def close_section(lang: str) -> html.Section:
     return html.Section([
         html.H2(mt("close", lang)),
@@ -554,28 +564,29 @@ def add_decision(n_clicks, text, target, action, owner, due, state):
         return (no_update, no_update, *errors.values(), no_update, no_update, no_update,
                 no_update)
     record = web.record_for(mid, lang, revisions=False, trends=False)
-    body = slide_decisions(record, lang) if state.get("mode") == "slides" else \
-        decisions_body(record, lang, True)
+    if state.get("mode") == "slides":  # the last slide, and the panel's actions
+        body = decisions_slide_body(record, lang, editable=True)
+        dash.set_props(PANEL_ACTIONS, {"children": panel_actions(record, lang)})
+    else:
+        body = decisions_body(record, lang, True)
     return (body, html.Span("✔ " + wt("decision_saved", lang), className="saved-ok"),
             *errors.values(), "", "", "", "")
 
 
-def slide_decisions(record, lang: str) -> list:
-    """The decisions slide's body (set by :mod:`dashboard.web.pages.present`)."""
-    from dashboard.web.pages.present import decisions_slide_body
-
-    return decisions_slide_body(record, lang)
 
 
 @callback(
     Output({"type": "action-state", "action": MATCH}, "children"),
+    Output({"type": "action-saved", "action": MATCH}, "children"),
     Input({"type": "action-done", "action": MATCH}, "value"),
     State(STATE, "data"),
     prevent_initial_call=True,
 )
 @auth.guard(auth.WRITE, scope=lambda value, state: web.meeting_scope(state))
 def mark_action(value, state):
-    """An action marked done (or not) at this meeting."""
+    """An action marked done (or not) at this meeting: on the meeting page, or in the
+    presentation's edit panel (the state then shown on the last slide, and what was
+    saved beside the checkbox)."""
 
     mid = _meeting_id(state)
     lang = lang_of(state.get("lang"))
@@ -586,9 +597,13 @@ def mark_action(value, state):
         done = value is True or (isinstance(value, list) and "done" in value)
         action = service.set_done(web.engine(), mid, action_id, done, web.writer())
     except MeetingError as exc:
-        return html.Span(exc.message(lang), className="field-error")
+        return no_update, html.Span(exc.message(lang), className="field-error")
     record = web.record_for(mid, lang, revisions=False, trends=False)
-    return web.action_state(action, record, lang)
+    shown = web.action_state_span(action, record, lang)
+    if state.get("mode") != "slides":
+        return shown, ""
+    return shown, html.Span(wt("action_saved", lang, state=web.action_state(action, record, lang),
+                               who=web.writer() or "–"), className="saved-ok")
 
 
 clientside_callback(
@@ -608,6 +623,7 @@ clientside_callback(
 @callback(
     Output(BODY, "children"),
     Output(CLOSE_MESSAGE, "children"),
+    Output(EDIT_AREA, "children"),
     Input(CLOSE_YES, "n_clicks"),
     State(STATE, "data"),
     prevent_initial_call=True,
@@ -623,6 +639,53 @@ def close_meeting(n_clicks, state):
     try:
         service.close(web.engine(), mid, web.writer())
     except MeetingError as exc:
-        return no_update, dbc.Alert(exc.message(lang), color="danger")
+        return no_update, dbc.Alert(exc.message(lang), color="danger"), no_update
     record = web.record_for(mid, lang)
-    return meeting_body(record, lang, False), ""
+    return meeting_body(record, lang, False), "", None  # closed: nothing to change
+
+
+@callback(
+    Output("meeting-title", "children"),
+    Output(SUBTITLE, "children"),
+    Output(ATTENDEES, "children"),
+    Output(SINCE, "children"),
+    Output(CRUMB, "children"),
+    Output(EDIT["message"], "children"),
+    *[Output(edit_error(f), "children") for f in EDIT_FIELDS],
+    Input(EDIT["save"], "n_clicks"),
+    *[State(EDIT[f], "value") for f in EDIT_FIELDS],
+    State(STATE, "data"),
+    prevent_initial_call=True,
+)
+@auth.guard(auth.WRITE, scope=lambda *args: web.meeting_scope(args[-1]))
+def edit_meeting(n_clicks, title, held_on, attendees, state):
+    """An open meeting's title, date and attendees changed (refusals beside their field;
+    a meeting closed meanwhile says so)."""
+
+    if not n_clicks:
+        raise PreventUpdate
+    mid = _meeting_id(state)
+    lang = lang_of(state.get("lang"))
+    errors = {f: "" for f in EDIT_FIELDS}
+    try:
+        m = service.edit(web.engine(), mid, held_on=held_on if isinstance(held_on, str) else "",
+                         title=title if isinstance(title, str) else "",
+                         attendees=attendees if isinstance(attendees, str) else "",
+                         by=web.writer())
+    except MeetingError as exc:
+        feedback = web.feedback_of(exc, lang)
+        if feedback.field in errors:
+            errors[feedback.field] = feedback.text
+            message = ""
+        else:
+            message = dbc.Alert(feedback.text, color="danger", className="mb-0",
+                                id="meeting-edit-refused")
+        return (no_update,) * 5 + (message, *errors.values())
+    record = web.record_for(mid, lang, revisions=False)
+    period = parse_period_or_none(m.period)
+    period_text = period_label(period, lang) if period else m.period
+    return (m.title or wt("meeting_of", lang, date=m.held_on),
+            subtitle(agreement_name(record), period_text, m.held_on, lang),
+            attendees_block(m, lang), since_section(record, lang), m.held_on,
+            html.Span("✔ " + wt("meeting_saved", lang), className="saved-ok",
+                      id="meeting-edit-saved"), *errors.values())

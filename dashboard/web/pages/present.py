@@ -9,8 +9,9 @@ link opens at that slide. Nothing needs hovering, and no editing controls are on
 ``meeting=ID`` presents a steering meeting (its frozen figures once closed): after the
 cover "Sedan förra mötet", under each chart the group's assessment of the targets it
 shows, and last "Beslut och åtgärder". A member of an open meeting gets an edit panel
-beside the slides (check-ins of the slide shown, a decision with an action; saved as they
-go, by the callbacks of :mod:`dashboard.web.pages.meeting`).
+beside the slides (check-ins of the slide shown, the actions to mark done, a decision with
+an action; saved as they go, by the callbacks of :mod:`dashboard.web.pages.meeting`, with the
+widgets both pages share in :mod:`dashboard.web.components.meeting_widgets`).
 
 ``loop=SECONDS`` makes a kiosk: the slides (and the clusters' with ``clusters=1``) move on
 by themselves, without controls, and reload when new data has been imported.
@@ -37,6 +38,12 @@ from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import chart_box, status_badge
 from dashboard.web.components.links import agreement_path, cluster_path, href
 from dashboard.web.components.meeting import wt
+from dashboard.web.components.meeting_widgets import (
+    PANEL_ACTIONS,
+    decisions_slide_body,
+    names,
+    panel_actions,
+)
 from dashboard.web.components.view_page import not_found
 
 dash.register_page(__name__, order=3, path_template="/present/<agreement_id>",
@@ -84,7 +91,7 @@ def layout(agreement_id: str | None = None, **query):
     editable = record is not None and not record.closed and loop is None and \
         web.may_write(agreement_id)
     counter = f"{current} / {len(slides)}"
-    deck = html.Div([render(s, i, current, view, lang, record, places)
+    deck = html.Div([render(s, i, current, view, lang, record, places, editable)
                      for i, s in enumerate(slides, start=1)], className="slides")
     children = [
         deck,
@@ -171,35 +178,8 @@ def since_slide_body(record, lang: str) -> list:
     ]
 
 
-def decisions_slide_body(record, lang: str) -> list:
-    """The decisions, and every action the meeting deals with as a table: what, who, by
-    when, done (overdue marked)."""
-    from dashboard.web.pages.meeting import names
-
-    parties, clusters = names(record)
-    decisions = [html.Li([html.Span(d.text), html.Span(
-        f" ({web.target_name(d.key, lang, parties, clusters)})", className="muted")
-        if d.key else None]) for d in record.decisions]
-    rows = [html.Tr([html.Td(a.text), html.Td(a.owner), html.Td(a.due),
-                     html.Td(web.action_state(a, record, lang),
-                             className="overdue" if record.is_overdue(a) else "")],
-                    **{"data-action": str(a.id)}) for a in record.actions]
-    head = html.Thead(html.Tr([html.Th(mt("action", lang)), html.Th(mt("owner", lang)),
-                               html.Th(mt("due", lang)), html.Th(wt("status", lang))]))
-    return [
-        html.H2(mt("decisions", lang), className="slide-h2"),
-        html.Ol(decisions, className="slide-decisions") if decisions else
-        html.P(mt("no_decisions", lang)),
-        html.H2(mt("actions", lang), className="slide-h2"),
-        html.Table([head, html.Tbody(rows)], className="slide-actions") if rows else
-        html.P(mt("no_actions", lang)),
-    ]
-
-
 def checkins_of_slide(record, index: int, places: dict[str, int], lang: str):
     """Under a slide's chart: the group's assessment of each target the slide shows."""
-    from dashboard.web.pages.meeting import names
-
     parties, clusters = names(record)
     items = []
     for v in record.targets():
@@ -255,6 +235,7 @@ def edit_panel(record, slides, places: dict[str, int], current: int, lang: str) 
         html.H2(mt("edit_panel", lang), className="edit-title"),
         html.P(mt("edit_hint", lang), className="edit-hint"),
         *groups,
+        html.Div(panel_actions(record, lang), id=PANEL_ACTIONS, className="edit-actions"),
         decision_form(record, lang, compact=True),
         dcc.Link(mt("back_to_meeting", lang), href=href(f"/meetings/{record.meeting.id}",
                                                          lang=lang), className="d-block mt-2"),
@@ -313,8 +294,10 @@ clientside_callback(
 
 
 def render(slide: Slide, index: int, current: int, view, lang: str, record=None,
-           places: dict[str, int] | None = None) -> html.Section:
-    """One slide; only the current one is visible (the others wait, already drawn)."""
+           places: dict[str, int] | None = None, editable: bool = False) -> html.Section:
+    """One slide; only the current one is visible (the others wait, already drawn).
+    ``editable``: the edit panel is beside it (the last slide's action states are then
+    the ones its checkboxes update)."""
     classes = "slide" + (" current" if index == current else "")
     if slide.key == "cover":
         body = cover_body(slide, lang)
@@ -323,7 +306,7 @@ def render(slide: Slide, index: int, current: int, view, lang: str, record=None,
         classes += " text-slide"
     elif slide.key == "decisions":
         body = [html.H1(slide.title, className="slide-title"),
-                html.Div(decisions_slide_body(record, lang), id="meeting-decisions")]
+                html.Div(decisions_slide_body(record, lang, editable), id="meeting-decisions")]
         classes += " text-slide"
     else:
         # Drawn at the size of a 1024x768 slide and scaled to the slide it is on
