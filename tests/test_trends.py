@@ -24,9 +24,18 @@ from dashboard.domain.trends import (
     trend_window,
 )
 from dashboard.figures.panels import earlier_shares, earlier_totals, occupancy_panel, outcomes_panel
-from dashboard.figures.theme import SCREEN
-from dashboard.model.view import build_view, is_span, period_options, step_period, trend_strips
-from dashboard.web.components.cards import strip_words, targets_table, trend_strip
+from dashboard.figures.slides import build_slides
+from dashboard.figures.theme import PRESENT, SCREEN
+from dashboard.model.view import (
+    build_view,
+    is_span,
+    period_options,
+    step_period,
+    strips_of,
+    trend_rows,
+    trend_strips,
+)
+from dashboard.web.components.cards import strip_words, target_list, targets_table, trend_strip
 from dashboard.web.components.controls import spans_early
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -335,3 +344,26 @@ def test_the_share_a_year_earlier_by_hand_and_hidden_in_exports_where_counts_are
     # shown (the whole is no breakdown: it stays).
     hidden = earlier_shares(view, panel.table, suppress_below=10_000)
     assert hidden[0] == pytest.approx(total) and hidden[1:] == [None] * (len(hidden) - 1)
+
+
+def test_presentation_cover_shows_each_targets_strip_with_the_year_shown_outlined(demo):
+    """Presentation mode: beside each target of the cover its status over the last years
+    (Grums 2016-2018 shown for 2018), the year shown outlined and its cell the target's
+    status; an agreement of one year shows no strip (nothing to compare)."""
+    view = build_view(demo, "grums-unga-2016", "2018", None, None, "sv")
+    view.trends = strips_of(trend_rows(demo, view.agreement_id, view.period), None)
+    cover = build_slides(view, PRESENT)[0]
+    items = target_list(cover, "cover-targets", "sv", "2018").children
+    assert len(items) == len(cover.targets) >= 3
+    for line, item in zip(cover.targets, items, strict=True):
+        strip = item.children[2]
+        marks = strip.children[0].children
+        assert [m.__dict__["data-period"] for m in marks] == ["2016", "2017", "2018"]
+        current = [m for m in marks if "trend-current" in m.className]
+        assert [m.__dict__["data-period"] for m in current] == ["2018"]
+        assert current[0].__dict__["data-status"] == line.status
+    one_year = build_view(demo, "krami-sthlm-2023", "2023", None, None, "sv")
+    one_year.trends = strips_of(trend_rows(demo, "krami-sthlm-2023", one_year.period),
+                                None)
+    for item in target_list(build_slides(one_year, PRESENT)[0], "c", "sv", "2023").children:
+        assert item.children[2] is None

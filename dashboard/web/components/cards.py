@@ -12,6 +12,7 @@ from dash import dcc, html
 from dashboard.domain.kpis import KpiValue
 from dashboard.domain.periods import parse_period_or_none
 from dashboard.figures.panels import Panel
+from dashboard.figures.slides import Slide
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 from dashboard.i18n import (
     date_label,
@@ -261,3 +262,18 @@ def page_frame(children, *, lang: str, path: str, state: dict,
                      html.Main(children, className="app-main")], lang=lang,
                     className="page",
                     **{"data-document-title": title or document_title(lang=lang)})
+
+
+def target_list(slide: Slide, class_name: str, lang: str,
+                shown: str | None = None) -> html.Ul:
+    """Each target as its status (symbol and word on the status colour), its figure, and
+    its status over the last periods (the strip, the period ``shown`` outlined)."""
+    return html.Ul([
+        html.Li([status_badge(line.status, lang, "lg", line.comparator),
+                 html.Span(line.label),
+                 trend_strip(line.points, lang, line.comparator, shown)
+                 if len(line.points) > 1 else None],
+                className="cover-target", style={"borderLeftColor": STATUS_COLOURS[line.status]},
+                **{"data-status": line.status})
+        for line in slide.targets
+    ] or [html.Li(t("no_targets", lang))], className=class_name)

@@ -104,6 +104,26 @@ def view_content(view: View, path: str) -> list:
             if view.synthetic else None]
 
 
+def kept_strips(eng, cache, version: str, view: View) -> dict[tuple, list]:
+    """The trend strips of the view's targets, computed once per data version and period
+    for the agreement and its clusters (a cluster's view and presentation mode share them)."""
+    agreement_id = view.agreement_id
+    strips = cache.get_or_build(
+        cache.key("trends", version, agreement_id, view.period.text),
+        lambda: trend_rows(eng, agreement_id, view.period, kept=lambda name, make:
+                           cache.get_or_build(cache.key("trend-period", version,
+                                                        agreement_id, name), make)))
+    return strips_of(strips, view.cluster_id)
+
+
+def view_strips(view: View) -> dict[tuple, list]:
+    """:func:`kept_strips` for the running app (presentation mode)."""
+    eng = engine()
+    _, by_agreement = versions(eng)
+    version = by_agreement.get(view.agreement_id, "")
+    return kept_strips(eng, settings_cache(settings()), version, view)
+
+
 def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | None,
                  breakdown: str | None, lang: str, path: str) -> dict | None:
     """What the page shows of one view to the person asking, as plain data: computed once
@@ -133,13 +153,7 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
         if view is None:
             return {"missing": True}
         view.agreement_visible = whole
-        # The strips: once per data version and period for the agreement and its clusters.
-        strips = cache.get_or_build(
-            cache.key("trends", version, agreement_id, view.period.text),
-            lambda: trend_rows(eng, agreement_id, view.period, kept=lambda name, make:
-                               cache.get_or_build(cache.key("trend-period", version,
-                                                            agreement_id, name), make)))
-        view.trends = strips_of(strips, view.cluster_id)
+        view.trends = kept_strips(eng, cache, version, view)
         state = view_state(view, path)
         return {"content": view_content(view, path), "state": state,
                 "controls": control_data(view),

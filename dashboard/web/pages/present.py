@@ -27,7 +27,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.data.context import engine
 from dashboard.figures.describe import chart_text
 from dashboard.figures.slides import Slide, build_slides, target_slide
-from dashboard.figures.theme import PRESENT, STATUS_COLOURS
+from dashboard.figures.theme import PRESENT
 from dashboard.i18n import document_title, fmt_value, lang_of, t
 from dashboard.meetings.model import TargetKey
 from dashboard.meetings.texts import mt
@@ -35,7 +35,7 @@ from dashboard.model.view import cluster_views
 from dashboard.store import versions
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
-from dashboard.web.components.cards import chart_box, status_badge
+from dashboard.web.components.cards import chart_box, status_badge, target_list
 from dashboard.web.components.links import agreement_path, cluster_path, href
 from dashboard.web.components.meeting import wt
 from dashboard.web.components.meeting_widgets import (
@@ -44,7 +44,7 @@ from dashboard.web.components.meeting_widgets import (
     names,
     panel_actions,
 )
-from dashboard.web.components.view_page import not_found
+from dashboard.web.components.view_page import not_found, view_strips
 
 dash.register_page(__name__, order=3, path_template="/present/<agreement_id>",
                    title="Presentation", name="Presentation")
@@ -66,11 +66,13 @@ def layout(agreement_id: str | None = None, **query):
                 record.view is None or cluster_id:
             return not_found(query)
         view = record.view
+        view.trends = view.trends or record.trends  # the meeting's own (frozen when closed)
         others = record.cluster_views() if per_cluster else []
     else:
         view = auth.view_for(agreement_id, query.get("period"), cluster_id, None, lang)
         if view is None:
             return not_found(query)
+        view.trends = view_strips(view)
         others = cluster_views(view) if per_cluster else []
     slides = build_slides(view, PRESENT, cluster_views=others)
     places: dict[str, int] = {}
@@ -300,7 +302,7 @@ def render(slide: Slide, index: int, current: int, view, lang: str, record=None,
     the ones its checkboxes update)."""
     classes = "slide" + (" current" if index == current else "")
     if slide.key == "cover":
-        body = cover_body(slide, lang)
+        body = cover_body(slide, lang, view.period.text)
     elif slide.key == "since":
         body = since_slide_body(record, lang)
         classes += " text-slide"
@@ -322,7 +324,7 @@ def render(slide: Slide, index: int, current: int, view, lang: str, record=None,
                 html.Ul([html.Li(line) for line in slide.lines], className="slide-lines")
                 if slide.lines else None]
         if slide.targets:
-            body.insert(0, target_list(slide, "slide-targets", lang))
+            body.insert(0, target_list(slide, "slide-targets", lang, view.period.text))
     if record is not None and slide.key not in ("since", "decisions"):
         body.append(checkins_of_slide(record, index, places or {}, lang))
     return html.Section(body, className=classes,
@@ -330,21 +332,12 @@ def render(slide: Slide, index: int, current: int, view, lang: str, record=None,
                            "aria-label": slide.title})
 
 
-def cover_body(slide: Slide, lang: str) -> list:
+def cover_body(slide: Slide, lang: str, shown: str | None = None) -> list:
     return [
         html.H1(slide.title, className="cover-title"),
         html.Div(slide.subtitle, className="cover-period"),
-        target_list(slide, "cover-targets", lang),
+        target_list(slide, "cover-targets", lang, shown),
         html.Ul([html.Li(line) for line in slide.lines], className="cover-lines"),
     ]
 
 
-def target_list(slide: Slide, class_name: str, lang: str) -> html.Ul:
-    """Each target as its status (symbol and word on the status colour) and its figure."""
-    return html.Ul([
-        html.Li([status_badge(line.status, lang, "lg", line.comparator),
-                 html.Span(line.label)],
-                className="cover-target", style={"borderLeftColor": STATUS_COLOURS[line.status]},
-                **{"data-status": line.status})
-        for line in slide.targets
-    ] or [html.Li(t("no_targets", lang))], className=class_name)
