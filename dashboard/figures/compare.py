@@ -97,7 +97,7 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
     fig.add(dict(type="bar", y=ys, x=[number(v) for v in values], orientation="h",
                  marker=dict(color=colours), text=texts, textposition="outside",
                  textangle=0, constraintext="none", cliponaxis=False, showlegend=False,
-                 textfont=dict(size=theme.label_size - 1, color=theme.text_colour)))
+                 textfont=dict(size=theme.smaller(1), color=theme.text_colour)))
     if share:
         axis = percent_axis(lang)
         xaxis = dict(range=[0, number(top)], **axis, **tick_labels(

@@ -68,7 +68,7 @@ def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureT
         return empty_figure(theme, text, t("no_data", lang))
 
     width = theme.width or theme.min_width
-    size = theme.label_size - 1
+    size = theme.smaller(1)
     labels_of = [[_label(names.get(p, p), s[0] - s[1], theme, lang, width * 0.36)
                   for p, s in sums.items()] for _, _, sums in parts]
     left = label_width([lab for labels in labels_of for lab in labels], theme.font_size) + 12
@@ -142,7 +142,7 @@ def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureT
 def _label(name: str, balance: float, theme: Theme, lang: str, widest: float) -> str:
     sign = "+" if balance > 0.5 else ""
     head = "<br>".join(esc(line) for line in wrap_words(str(name), theme.font_size, widest))
-    return (f"{head}<br><span style='font-size:{theme.label_size - 2}px'>"
+    return (f"{head}<br><span style='font-size:{theme.smaller(2)}px'>"
             f"{t('balance', lang)} {sign}{fmt_sek(balance, lang)}</span>")
 
 

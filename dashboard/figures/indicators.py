@@ -25,7 +25,14 @@ from dashboard.figures.common import (
 )
 from dashboard.figures.measure import text_width, wrap_words
 from dashboard.figures.spec import Figure, grid, number
-from dashboard.figures.theme import BLUE, GENDER_COLOURS, LIGHT_GREY, TARGET_COLOUR, Theme
+from dashboard.figures.theme import (
+    BLUE,
+    GENDER_COLOURS,
+    LIGHT_GREY,
+    SMALLEST_LABEL,
+    TARGET_COLOUR,
+    Theme,
+)
 from dashboard.i18n import fmt_value, gender_label, period_tick, status_label, t
 from dashboard.model.series import TOTAL
 
@@ -51,8 +58,8 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
     if not shown:
         return empty_figure(theme, text, t("no_data", lang))
     width = theme.width or theme.min_width
-    size = theme.label_size - 2
-    tick_size = theme.font_size - 2
+    size = theme.smaller(2)
+    tick_size = max(SMALLEST_LABEL, theme.font_size - 2)
     # Two columns when the widest chart's bars (and tick labels) fit side by side there.
     cols = min(columns, len(shown))
     if cols > 1:
@@ -133,7 +140,7 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
             values = [v * 100 if percent else v for v in s["value"]]
             values = [None if _missing(v) else float(v) for v in values]
             words = [fmt_value(v, unit, lang) for v in s["value"]]
-            size, thin = label_size_for(words, theme.label_size - 2,
+            size, thin = label_size_for(words, theme.smaller(2),
                                         chart_width / max(len(labels), 1) - 6)
             words = [w if i % thin == 0 else "" for i, w in enumerate(words)]
             top = headroom(max([v for v in values if v is not None], default=0),
@@ -216,7 +223,7 @@ def _by_gender(fig: Figure, s: pd.DataFrame, unit: str, lang: str, theme: Theme,
         totals.append(sum(v for v, pp in zip(s["value"], s["period"], strict=True) if pp == p))
     drawn_totals = [v * 100 if percent else v for v in totals]
     total_words = [f"<b>{fmt_value(v, unit, lang)}</b>" for v in totals]
-    size, thin = label_size_for(total_words, theme.label_size - 2,
+    size, thin = label_size_for(total_words, theme.smaller(2),
                                 chart_width / max(len(periods), 1) - 6)
     total_words = [w if i % thin == 0 else "" for i, w in enumerate(total_words)]
     top = headroom(max(drawn_totals, default=0), target, factor=1.25)
@@ -234,11 +241,11 @@ def _by_gender(fig: Figure, s: pd.DataFrame, unit: str, lang: str, theme: Theme,
         words = [fmt_value(v, unit, lang) if v is not None else "" for v in y]
         positions = []
         for p, v, w in zip(periods, drawn, words, strict=True):
-            fits = v is not None and w and v / k >= glyph_px(theme.label_size - 3) and \
-                text_width(w, theme.label_size - 3) + 4 <= bar_width
+            fits = v is not None and w and v / k >= glyph_px(theme.smaller(3)) and \
+                text_width(w, theme.smaller(3)) + 4 <= bar_width
             mid = base[p] + (v or 0) / 2
             crossed = target is not None and abs(mid - target) / k < \
-                line_px(theme.label_size - 3) / 2 + 3
+                line_px(theme.smaller(3)) / 2 + 3
             positions.append("inside" if fits and not crossed else "none")
             base[p] += v or 0
         fig.add(dict(type="bar", x=labels, y=[number(v) for v in drawn], xaxis=cell.x,
@@ -249,7 +256,7 @@ def _by_gender(fig: Figure, s: pd.DataFrame, unit: str, lang: str, theme: Theme,
                                  line=dict(color="#FFFFFF", width=1)),
                      text=words, textposition=positions, insidetextanchor="middle",
                      textangle=0, constraintext="none",
-                     textfont=dict(size=theme.label_size - 3, color=[
+                     textfont=dict(size=theme.smaller(3), color=[
                          "#FFFFFF" if current[p] and GENDER_COLOURS.get(g) == BLUE
                          else "#000000" for p in periods])))
     fig.add(dict(type="scatter", x=labels, y=[number(p.at) for p in placed], mode="text",

@@ -183,14 +183,14 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
         seg_text, seg_pos = [], []
         for i, (m, v) in enumerate(zip(months, y, strict=True)):
             label = fmt_auto(v, lang, "") if show_segments and v else ""
-            fits = bool(label) and v / k >= glyph_px(theme.label_size - 2) and \
-                text_width(label, theme.label_size - 2) + 4 <= bar_width
+            fits = bool(label) and v / k >= glyph_px(theme.smaller(2)) and \
+                text_width(label, theme.smaller(2)) + 4 <= bar_width
             mid = _segment_base(cells, groups, g, m) + (v or 0) / 2
             # A line, or the year before's mark (thicker: a few pixels more), over it.
             marks = [before[i]] if before and before[i] is not None else []
-            crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3
+            crossed = any(abs(mid - ln) / k < line_px(theme.smaller(2)) / 2 + 3
                           for ln in lines) or \
-                any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 7 for ln in marks)
+                any(abs(mid - ln) / k < line_px(theme.smaller(2)) / 2 + 7 for ln in marks)
             seg_text.append(label)
             seg_pos.append("inside" if fits and not crossed else "none")
         fig.add(dict(
@@ -199,7 +199,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
             marker=dict(color=colours[g], line=dict(color="#FFFFFF", width=1)),
             text=seg_text, textposition=seg_pos, insidetextanchor="middle", textangle=0,
             constraintext="inside",
-            textfont=dict(size=theme.label_size - 2, color=ink(colours[g])),
+            textfont=dict(size=theme.smaller(2), color=ink(colours[g])),
             showlegend=show_segments))
     if any_hidden:
         _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_width,
@@ -293,7 +293,7 @@ def flow_figure(flow: pd.DataFrame, *, months: list[str], text: FigureText,
     names = [t("started", lang), t("exited", lang)]
     canvas, _ = month_frame(theme, text, labels, top * 1.3, legend=names)
     slot = canvas.plot_width / max(len(months), 1)
-    size = theme.label_size - 1
+    size = theme.smaller(1)
     widest = max((text_width(fmt_auto(v, lang, ""), size) for v in finite), default=0)
     while widest > slot * 0.375 - 2 and size > max(11, theme.label_size * 0.65):
         size -= 1
@@ -352,16 +352,16 @@ def _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_
         y.append(number(v))
         label = "<5" if all((m, g) in small for g in hidden_groups) else t("hidden", lang)
         text.append(label)
-        fits = v / k >= glyph_px(theme.label_size - 2) and \
-            text_width(esc(label), theme.label_size - 2) + 4 <= bar_width
+        fits = v / k >= glyph_px(theme.smaller(2)) and \
+            text_width(esc(label), theme.smaller(2)) + 4 <= bar_width
         mid = shown + v / 2
-        crossed = any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 3
+        crossed = any(abs(mid - ln) / k < line_px(theme.smaller(2)) / 2 + 3
                       for ln in lines) or \
-            any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 7 for ln in mark)
+            any(abs(mid - ln) / k < line_px(theme.smaller(2)) / 2 + 7 for ln in mark)
         pos.append("inside" if fits and not crossed else "none")
     fig.add(dict(type="bar", x=labels, y=y, name=t("hidden_legend", lang), text=text,
                  textposition=pos, insidetextanchor="middle", textangle=0,
                  constraintext="inside",
-                 textfont=dict(size=theme.label_size - 2, color="#000000"),
+                 textfont=dict(size=theme.smaller(2), color="#000000"),
                  marker=dict(color="#DDDDDD", pattern=hatch("x", "#777777"),
                              line=dict(color="#FFFFFF", width=1))))

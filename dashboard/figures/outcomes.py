@@ -109,7 +109,7 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     ticks_px = line_px(theme.font_size) + 12
     gap_px = ticks_px + 10 + title_px + legend_height(rows_legend, theme.font_size)
     row1 = max(theme.label_size * 2.6, 38)
-    row2 = max(1.45 * (line_px(theme.label_size - 2) + line_px(theme.label_size - 3)),
+    row2 = max(1.45 * (line_px(theme.smaller(2)) + line_px(theme.smaller(3))),
                theme.label_size * 3.2)
     wanted = n_rows * (row1 + row2) + gap_px
     plot_px = canvas.plot_height(wanted)
@@ -245,7 +245,7 @@ def _split_chart(fig: Figure, groups: pd.DataFrame, records: list[dict], labels:
         ends_text.append(f"  {n_text}{mark}" if not _missing(n) or counts else "")
         totals.append(sum(count(rec, c) for c in SPLIT))
     # The axis holds the longest bar with its "n = ..." (and the discontinued with theirs).
-    size_end, size_d = theme.label_size - 2, theme.label_size - 3
+    size_end, size_d = theme.smaller(2), theme.smaller(3)
     top = max([*totals, *discontinued, 1]) * 1.05
     for _ in range(4):
         k = top / width_px
@@ -262,7 +262,7 @@ def _split_chart(fig: Figure, groups: pd.DataFrame, records: list[dict], labels:
     for col in SPLIT:
         # A hidden count is not drawn at all: its length would give it away.
         values = [count(r, col) for r in records]
-        size = theme.label_size - 2
+        size = theme.smaller(2)
         texts = [fmt_auto(v, lang, "") if v else "" for v in values]
         fits = ["inside" if s and v / k >= text_width(s, size) + 6 and
                 0.42 * row_px >= glyph_px(size) else "none"

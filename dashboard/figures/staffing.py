@@ -58,7 +58,7 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     if any(not _missing(r["target"]) for r in records):
         legend.append(t("target", lang))
     canvas = Canvas(theme, text, left=left, legend=legend)
-    size = theme.label_size - 1
+    size = theme.smaller(1)
     # A party's row holds its two bars (each tall enough for its number) and its (two or
     # three line) name; every row of a chart is as tall as its tallest.
     bars_px = 2 * (line_px(size) + 3) / 0.8

@@ -82,6 +82,11 @@ class Theme:
     # The medium's type size when a dense chart has shrunk its own (see :func:`shrunk`).
     base_font_size: int | None = None
 
+    def smaller(self, by: int) -> int:
+        """A secondary label's size, ``by`` pixels under the labels', never under
+        :data:`SMALLEST_LABEL` (a shrunk theme's labels are at their floor already)."""
+        return max(SMALLEST_LABEL, self.label_size - by)
+
 
 # The app's cards are 952 px wide at 1024x768 and 875 px (half) or 1800 px at 1920x1080.
 SCREEN = Theme("screen", font_size=17, title_size=22, label_size=17, footer_size=13,
@@ -97,6 +102,10 @@ EXPORT = Theme("export", font_size=24, title_size=34, label_size=24, footer_size
                margin_bottom=100, margin_side=40, min_width=1920, fixed_height=True)
 
 THEMES = {t.name: t for t in (SCREEN, PRESENT, EXPORT)}
+
+# No text a chart draws is smaller: 14 px is what the back of the room reads on a 1024x768
+# projector (the deck's charts are drawn at the pixels a 1024 px wide slide shows).
+SMALLEST_LABEL = 14
 
 
 SMALLEST_FONT = 15  # what a figure may shrink its type to, to fit a slide or an image
