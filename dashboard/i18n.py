@@ -40,11 +40,17 @@ KPI_LABELS = {
     "work": ("Till arbete", "To work"),
     "study": ("Till studier", "To studies"),
     "other": ("Till annat", "To other"),
+    "unknown": ("Uppgift saknas", "Not reported"),
     "work_study_share": ("Andel i arbete eller studier", "Share in work or study"),
+    "work_share": ("Andel i arbete", "Share in work"),
+    "study_share": ("Andel i studier", "Share in studies"),
     "fte_committed": ("Utlovade årsarbetskrafter", "Committed FTE"),
     "fte_actual": ("Faktiska årsarbetskrafter", "Actual FTE"),
     "fte_fulfilment": ("Bemanningsgrad", "Staffing fulfilment"),
+    "fte_actual_min": ("Lägsta månadens årsarbetskrafter", "Lowest month's FTE"),
     "cost_total": ("Kostnader totalt", "Total costs"),
+    "income": ("Intäkter", "Income"),
+    "meetings": ("Styrgruppsmöten", "Steering group meetings"),
     "cost_paid": ("Betalat", "Paid"),
     "cost_due": ("Ska betala", "Due"),  # the same words as the cost chart's bars
     "cost_balance": ("Saldo", "Balance"),
@@ -68,7 +74,15 @@ INDICATOR_LABELS = {
     "forsorjningsstod_andel": ("Andel med försörjningsstöd", "Share on income support"),
     "inom_90_dagar_andel": ("Insats inom 90 dagar", "Started within 90 days"),
     "arbetsgivare_stod": ("Arbetsgivare som fått stöd", "Employers supported"),
+    "aterfall_andel": ("Återfall i brott inom ett år", "Reoffending within a year"),
 }
+
+# Units of indicator_defs as users read them.
+INDICATOR_UNIT_LABELS = {"count": ("antal", "count"), "share": ("andel", "share"),
+                         "number": ("tal", "number"), "sek": ("kronor", "SEK")}
+AGGREGATE_LABELS = {"sum": ("summa av perioderna", "sum of the periods"),
+                    "mean": ("medelvärde av perioderna", "mean of the periods"),
+                    "last": ("senaste perioden", "latest period")}
 
 KINDS = {"krami": ("Krami", "Krami"),
          "lok": ("Lokal överenskommelse", "Local agreement"),

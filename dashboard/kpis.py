@@ -864,8 +864,8 @@ def _indicator_previous(inputs: Inputs, sub: pd.DataFrame,
     defined = indicator_defs_of(inputs.indicator_defs)
     before = [(Period.parse(vp) if isinstance(vp, str) else period).year_earlier()
               for vp in sub["value_period"]]
-    previous = _indicator_exact(inputs.indicators, sub["agreement_id"], sub["scope"],
-                                sub["kpi"], before)
+    previous = np.array(_indicator_exact(inputs.indicators, sub["agreement_id"],
+                                         sub["scope"], sub["kpi"], before), dtype=float)
     for i, (a, scope, kpi, p) in enumerate(zip(sub["agreement_id"], sub["scope"], sub["kpi"],
                                               before, strict=True)):
         if _aggregate_of(defined, a, kpi) == "last" or not np.isnan(previous[i]):
