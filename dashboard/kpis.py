@@ -486,7 +486,9 @@ def _role_table(staffing: pd.DataFrame | None, period: Period,
 
 
 def _meetings_table(inputs: Inputs, period: Period) -> list[pd.DataFrame]:
-    """``meetings``: the closed steering meetings of each agreement held in P."""
+    """``meetings``: the closed steering meetings of each agreement held in P; 0 where
+    none was but P has rows, none in a period without any row or meeting (contract
+    section 3: such a period has every figure none)."""
     meetings = inputs.meetings
     if meetings is None:
         return []
@@ -496,10 +498,28 @@ def _meetings_table(inputs: Inputs, period: Period) -> list[pd.DataFrame]:
         closed = meetings[(meetings["status"] == "closed") & (held >= period.first_day)
                           & (held <= period.last_day)]
         counts = closed.groupby("agreement_id").size().to_dict()
+    with_rows = _agreements_with_rows(inputs, period)
     agreements = list(inputs.validity)
     frame = pd.DataFrame({"agreement_id": agreements, "scope": WHOLE,
-                          "v": [float(counts.get(a, 0)) for a in agreements]})
+                          "v": [float(counts[a]) if a in counts else
+                                0.0 if a in with_rows else np.nan for a in agreements]})
     return [_figures("meetings", frame, "v")] if agreements else []
+
+
+def _agreements_with_rows(inputs: Inputs, period: Period) -> set[str]:
+    """The agreements with any monthly row in P or an indicator row inside P."""
+    found: set[str] = set()
+    for frame in (inputs.sums.occupancy, inputs.sums.outcomes, inputs.sums.staffing,
+                  inputs.costs):
+        rows = _in_period(frame, period)
+        if not rows.empty:
+            found |= set(rows["agreement_id"])
+    ind = inputs.indicators
+    if not ind.empty:
+        spans = ind["period"].map(_span)
+        inside = [bool(s) and period.start <= s[0] and s[1] <= period.end for s in spans]
+        found |= set(ind.loc[inside, "agreement_id"])
+    return found
 
 
 def _cost_table(inputs: Inputs, period: Period) -> list[pd.DataFrame]:

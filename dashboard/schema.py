@@ -136,11 +136,6 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _CLUSTER_OPT,
         _c("party_id", Kind.ID, False, ["part_id"], "Partens kod; tomt = alla parter tillsammans.",
            "The party's code; blank = all parties together."),
-        _c("role", Kind.LABEL, False, ["roll"],
-           "Bemanningsroll (t.ex. vägledare) för nyckeltalen för årsarbetskrafter: målet "
-           "gäller bara den rollen, alla parter tillsammans; tomt = alla roller.",
-           "Staffing role (e.g. vägledare) for the FTE key figures: the target concerns that "
-           "role only, all parties together; blank = all roles."),
         _c("kpi", Kind.ID, True, ["nyckeltal"],
            "Nyckeltalets namn (t.ex. occupancy, work_study_share, fte_actual) "
            "eller en indikators namn.",
@@ -163,6 +158,11 @@ TABLES: dict[str, Table] = {t.name: t for t in [
            "Gäller till (tomt = överenskommelsens slut).",
            "Valid to (blank = the agreement's end)."),
         _c("note", Kind.TEXT, False, ["anteckning", "kommentar"], "Fri anteckning.", "Free note."),
+        _c("role", Kind.LABEL, False, ["roll"],
+           "Bemanningsroll (t.ex. vägledare) för nyckeltalen för årsarbetskrafter: målet "
+           "gäller bara den rollen, alla parter tillsammans; tomt = alla roller.",
+           "Staffing role (e.g. vägledare) for the FTE key figures: the target concerns that "
+           "role only, all parties together; blank = all roles."),
     ), ("agreement_id", "cluster_id", "party_id", "role", "kpi", "valid_from"),
         "Mål och målvärden.", "Targets and target values."),
     Table("occupancy", (

@@ -449,8 +449,9 @@ def normalise_indicator_defs(frame: pd.DataFrame) -> pd.DataFrame:
     :func:`_row_rules` checked; blank stays blank (the defaults: number, last)."""
     frame = frame.copy()
     for column, allowed in (("unit", INDICATOR_UNITS), ("aggregate", INDICATOR_AGGREGATES)):
-        frame[column] = [None if v is None else allowed.get(v.strip().lower(), v)
-                         for v in frame[column]]
+        values = [None if v is None else allowed.get(v.strip().lower(), v)
+                  for v in frame[column]]
+        frame[column] = pd.Series(_objects(values), index=frame.index, dtype=object)
     return frame
 
 
