@@ -842,8 +842,16 @@ def assessed(table: pd.DataFrame, inputs: Inputs, period: Period) -> pd.DataFram
         extra = wanted if have is None else \
             wanted[~pd.MultiIndex.from_frame(wanted[key]).isin(have)]
         if not extra.empty:
+            # A role as first written in the staffing rows, else in the targets.
+            spelt = role_spellings(inputs.staffing)
+            for a, k, r in zip(valid["agreement_id"], valid["_rk"], valid["role"],
+                               strict=True):
+                spelt.setdefault((a, k), r)
             extra = extra.assign(value=np.nan, unit=[UNITS.get(k, "number")
-                                                     for k in extra["kpi"]])
+                                                     for k in extra["kpi"]],
+                                 role=[spelt.get((a, k), r) if k else "" for a, k, r in zip(
+                                     extra["agreement_id"], extra["_rk"], extra["role"],
+                                     strict=True)])
             table = pd.concat([table, extra], ignore_index=True)
     merged = table.merge(
         valid.rename(columns={"party": "party_id_t", "value": "target"})[

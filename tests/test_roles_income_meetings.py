@@ -264,10 +264,20 @@ def test_every_target_of_each_seed_has_a_status_at_its_default_period(engine):
         values = compute_kpis(data, period)
         found = {(v.cluster_id, v.party_id, (v.role or "").casefold(), v.kpi): v
                  for v in values}
+        year = Period.parse(period.end[:4])
+        in_year = {(v.cluster_id, v.party_id, (v.role or "").casefold(), v.kpi): v
+                   for v in compute_kpis(data, year)}
         for t in targets:
             key = (t["cluster_id"] or None, t["party_id"] or None,
                    (t["role"] or "").casefold(), t["kpi"])
             v = found[key]
+            if v.status == "grey" and period.kind != "year":
+                # Järfälla opens at its latest quarter (views.default_period): a figure
+                # published once a year (Kolada's share on income support) has no value for
+                # a quarter; it has its status for the year.
+                ind = data.indicators
+                assert set(ind.loc[ind["indicator"] == t["kpi"], "period"].str.len()) == {4}
+                v = in_year[key]
             assert v.status != "grey", (path.name, period.text, key, v)
             checked += 1
         # The rhythm gives a target where the default period is a calendar year.
