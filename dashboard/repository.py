@@ -712,6 +712,9 @@ class ManyAgreements:
     # indicator_defs rows, and the steering meetings (agreement_id, id, held_on, status).
     indicator_defs: pd.DataFrame | None = None
     meetings: pd.DataFrame | None = None
+    # The staffing rows of the agreements with a target on a role, for the same months
+    # as the sums (the per-role FTE figures).
+    staffing: pd.DataFrame | None = None
 
 
 def load_many(engine: Engine, months: tuple[str, str] | None,
@@ -751,7 +754,22 @@ def load_many(engine: Engine, months: tuple[str, str] | None,
         window = window_of(many) if window_of is not None else months
         many.costs = table(conn, "costs", True, window)
         many.sums = load_sums(conn, agreement_ids, window)
+        many.staffing = _role_staffing(conn, many.targets, window)
         return many
+
+
+def _role_staffing(conn: Connection, targets: pd.DataFrame,
+                   window: tuple[str, str] | None) -> pd.DataFrame:
+    """The staffing rows (for ``window``) of the agreements that have a target on a role."""
+    t = data_tables["staffing"]
+    ids = [] if targets.empty or "role" not in targets else \
+        sorted(set(targets.loc[targets["role"].fillna("") != "", "agreement_id"]))
+    if not ids:
+        return _empty(t)
+    stmt = select(t).where(t.c.agreement_id.in_(ids))
+    if window is not None:
+        stmt = stmt.where(t.c.month >= window[0], t.c.month <= window[1])
+    return _frame(conn, stmt.order_by(t.c.id), t)
 
 
 def _empty(t: Table) -> pd.DataFrame:

@@ -68,6 +68,9 @@ def downgrade() -> None:
     op.drop_index("ix_indicator_defs_agreement", table_name="indicator_defs")
     op.drop_index("ix_indicator_defs_import_id", table_name="indicator_defs")
     op.drop_table("indicator_defs")
+    # A target on one role has no place without roles (it would clash with the target on
+    # all roles): it goes.
+    op.execute("DELETE FROM targets WHERE role <> ''")
     with op.batch_alter_table("targets") as batch:
         batch.drop_constraint("uq_targets_key", type_="unique")
         batch.create_unique_constraint(
