@@ -27,6 +27,8 @@ depends_on = None
 
 ID = 64
 LABEL = 100
+# SQLite copies the table in a batch: keep AUTOINCREMENT (ids never handed out twice).
+_AUTOINCREMENT = {"sqlite_autoincrement": True}
 
 
 def upgrade() -> None:
@@ -35,7 +37,7 @@ def upgrade() -> None:
 
     # A batch: on SQLite Alembic copies the table (a constraint cannot be altered in
     # place); on PostgreSQL, plain ALTER TABLE.
-    with op.batch_alter_table("targets") as batch:
+    with op.batch_alter_table("targets", table_kwargs=_AUTOINCREMENT) as batch:
         batch.add_column(sa.Column("role", sa.String(LABEL), nullable=False,
                                    server_default=""))
         batch.drop_constraint("uq_targets_key", type_="unique")
@@ -43,7 +45,7 @@ def upgrade() -> None:
             "uq_targets_key",
             ["agreement_id", "cluster_id", "party_id", "role", "kpi", "valid_from"])
     # The column's default was only for the rows already stored; the code writes it.
-    with op.batch_alter_table("targets") as batch:
+    with op.batch_alter_table("targets", table_kwargs=_AUTOINCREMENT) as batch:
         batch.alter_column("role", server_default=None, existing_type=sa.String(LABEL),
                            existing_nullable=False)
 
@@ -71,7 +73,7 @@ def downgrade() -> None:
     # A target on one role has no place without roles (it would clash with the target on
     # all roles): it goes.
     op.execute("DELETE FROM targets WHERE role <> ''")
-    with op.batch_alter_table("targets") as batch:
+    with op.batch_alter_table("targets", table_kwargs=_AUTOINCREMENT) as batch:
         batch.drop_constraint("uq_targets_key", type_="unique")
         batch.create_unique_constraint(
             "uq_targets_key", ["agreement_id", "cluster_id", "party_id", "kpi", "valid_from"])
