@@ -176,11 +176,16 @@ class View:
     def period_notes(self) -> dict[tuple, str]:
         """What a value is for when it is not P: ``senaste: kv. 4 2023`` for an indicator
         with no row for exactly P (contract section 3), by ``(kpi, party, cluster)``."""
-        from .i18n import period_label
+        from .i18n import period_label, value_period_words
 
         out = {}
         for v in self.scope_values():
-            if v.value_period:
+            if v.value_period and ".." in v.value_period and \
+                    parse_period_or_none(v.value_period) is not None:
+                # A sum or mean over the months it covers (contract section 4).
+                out[(v.kpi, v.party_id, v.cluster_id)] = \
+                    value_period_words(v.value_period, self.period, self.lang)
+            elif v.value_period:
                 at = parse_period_or_none(v.value_period)
                 if at is not None:
                     out[(v.kpi, v.party_id, v.cluster_id)] = \

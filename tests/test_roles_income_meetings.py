@@ -284,3 +284,28 @@ def test_every_target_of_each_seed_has_a_status_at_its_default_period(engine):
         if data.agreement["meetings_per_year"] and period.kind == "year":
             assert found[(None, None, "", "meetings")].comparator == ">="
     assert checked >= 40
+
+
+# --------------------------------------------------------------------------- in words
+
+
+def test_the_staffing_panel_says_each_role_apart(stored):
+    from dashboard.panels import role_sentences
+    from dashboard.views import build_view
+
+    view = build_view(stored, A, "2023-Q1")
+    assert role_sentences(view) == [
+        "Rollen vägledare (alla parter): 5,17 årsarbetskrafter i genomsnitt, lägst 5,0 i "
+        "februari 2023; mål faktiska årsarbetskrafter ≥ 5,5: ▲ Nära målet.",
+        "Rollen administratör (alla parter): 0,33 årsarbetskrafter i genomsnitt, lägst 0,0 i "
+        "mars 2023; mål faktiska årsarbetskrafter ≥ 0,5: ✖ Ej uppnått."]
+
+
+def test_a_partial_value_period_in_words():
+    from dashboard.i18n import value_period_words
+
+    year = Period.parse("2024")
+    assert value_period_words("2024-01..2024-09", year, "sv") == "jan–sep, kv. 4 saknas"
+    assert value_period_words("2024-01..2024-09", year, "en") == "Jan–Sep, Q4 missing"
+    assert value_period_words("2024-03..2024-09", year, "sv") == \
+        "mar–sep, jan–feb och kv. 4 saknas"
