@@ -20,9 +20,19 @@ Decisions where the contract is silent (documented in README, "Key figures"):
   without a row for that party counting as 0; ``None`` when the party has no row in P;
 * ``unknown`` counts a blank ``other`` as 0 (only ``work`` and ``study`` are required);
 * indicators for the whole agreement are the rows with a blank ``cluster_id``; an
-  indicator matches P when its period covers exactly the same months; otherwise the
-  latest period inside P counts (the latest end; of two ending together, the longer);
-  "a year earlier" is then exactly that period shifted twelve months;
+  indicator matches P when its period covers exactly the same months; otherwise it is
+  made by its aggregate (``indicator_defs``, default ``last``): ``last`` the latest
+  period inside P (the latest end; of two ending together, the longer), "a year earlier"
+  exactly that period shifted twelve months; ``sum``/``mean`` the months' finest periods
+  (:func:`combine_periods`), "a year earlier" the same months twelve months back made the
+  same way, and none (grey) unless those earlier months are all covered;
+* the per-role FTE figures (all parties) average over the scope's months with any
+  staffing row, a month without a row of the role counting 0, like a party's; a target
+  may name a role or a party, not both (refused at import: the role's figure is for all
+  parties together);
+* ``meetings`` is 0 in a period with rows but no closed meeting, and none in a period
+  without any row or meeting; the rhythm's default target applies to a calendar year
+  inside the agreement's validity;
 * ``increase``/``decrease`` with a ``value``: a move the right way smaller than
   ``value`` is amber, like no move at all.
 """
