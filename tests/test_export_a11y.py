@@ -90,7 +90,9 @@ def test_every_picture_says_what_the_chart_shows(demo, tmp_path):
     outcomes = next(d for d in described if d.startswith("Utfall för avslutade –"))
     assert "(n = 103 som fullföljt), mål minst 60\u00a0%: ✖ Ej uppnått" in outcomes
     costs = next(d for d in described if d.startswith("Kostnadsfördelning"))
-    assert "Kriminalvården ska betala 734\u00a0000\u00a0kr till Stockholms stad" in costs
+    # The demo's fees are 24 500 kr per participant since issue 16: 2023 costs 1 748 800 kr
+    # net, half each (874 400); KV paid 248 200, so it owes 874 400 − 248 200 = 626 200.
+    assert "Kriminalvården ska betala 626\u00a0200\u00a0kr till Stockholms stad" in costs
     in_word = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
     assert in_word[0] == occupancy
     assert all(d and ". " in d for d in in_word)
