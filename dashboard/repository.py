@@ -45,8 +45,8 @@ from .db import (
     import_agreements,
     import_backup,
     imports,
-    meetings,
     is_sqlite,
+    meetings,
     sum_tables,
 )
 from .kpis import OCCUPANCY_SUMS, OUTCOME_COUNTS, AgreementData, MonthlySums
