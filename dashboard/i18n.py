@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
 
-from .periods import Period
+from dashboard.domain.periods import Period
 
 NBSP = "\u00a0"
 LANGS = ("sv", "en")
@@ -538,7 +538,7 @@ def month_label(month: str, lang: str = "sv", short: bool = True, year: bool = T
 def value_period_words(value_period: str, period: Period, lang: str = "sv") -> str:
     """A partial value's months in words, with what of P is missing:
     ``2024-01..2024-09`` of 2024 -> ``jan–sep, kv. 4 saknas`` / ``Jan–Sep, Q4 missing``."""
-    from .periods import month_from_index, month_index
+    from dashboard.domain.periods import month_from_index, month_index
 
     covered = Period.parse(value_period)
     same_year = covered.start[:4] == covered.end[:4] == period.start[:4] == period.end[:4]

@@ -9,7 +9,8 @@ import os
 import subprocess
 import sys
 
-from dashboard.auth import passwords, store
+from dashboard.people import passwords
+from dashboard.people import store
 from dashboard.config import PROJECT_ROOT
 
 

@@ -15,7 +15,7 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.schema import TABLES
+from dashboard.domain.schema import TABLES
 from tests.builders import base_tables, write_workbook
 
 

@@ -19,8 +19,8 @@ import time
 
 import pytest
 
-from dashboard.db import make_engine
-from dashboard.repository import ensure_schema
+from dashboard.data.db import make_engine
+from dashboard.data.repository import ensure_schema
 from tests.browser.support import chrome_options, require_browser
 from tests.pg import PostgresServer, find_bin_dir
 from tests.webserver import post_json, request, router_body, run_to_end, serving

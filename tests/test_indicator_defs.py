@@ -17,11 +17,11 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import repository
-from dashboard.ingest import import_dataset
-from dashboard.kpis import combine_periods, compute_kpis
-from dashboard.periods import Period
-from dashboard.template import write_template
+from dashboard.data import repository
+from dashboard.data.ingest import import_dataset
+from dashboard.domain.kpis import combine_periods, compute_kpis
+from dashboard.domain.periods import Period
+from dashboard.data.template import write_template
 from tests.builders import write_workbook
 
 A = "ind"

@@ -14,12 +14,12 @@ import pytest
 from openpyxl import load_workbook
 
 import dashboard.meetings as meetings
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.config import DATA_DIR
-from dashboard.ingest import import_dataset
-from dashboard.kpis import compute_kpis
-from dashboard.periods import Period
-from dashboard.views import default_period
+from dashboard.data.ingest import import_dataset
+from dashboard.domain.kpis import compute_kpis
+from dashboard.domain.periods import Period
+from dashboard.model.view import default_period
 from tests.builders import write_workbook
 
 A = "team"
@@ -290,8 +290,8 @@ def test_every_target_of_each_seed_has_a_status_at_its_default_period(engine):
 
 
 def test_the_staffing_panel_says_each_role_apart(stored):
-    from dashboard.panels import role_sentences
-    from dashboard.views import build_view
+    from dashboard.figures.panels import role_sentences
+    from dashboard.model.view import build_view
 
     view = build_view(stored, A, "2023-Q1")
     assert role_sentences(view) == [
