@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
 
-from dashboard.domain.periods import Period
+from dashboard.domain.periods import Period, month_from_index, month_index
 
 NBSP = "\u00a0"
 LANGS = ("sv", "en")
@@ -43,12 +43,16 @@ KPI_LABELS = {
     # Completers whose outcome is not reported (the outcome chart's "Uppgift saknas").
     "unknown": ("Utfall saknas", "Outcome not reported"),
     "work_study_share": ("Andel i arbete eller studier", "Share in work or study"),
+    "work_share": ("Andel i arbete", "Share in work"),
+    "study_share": ("Andel i studier", "Share in studies"),
     "fte_committed": ("Utlovade årsarbetskrafter", "Committed FTE"),
     "fte_actual": ("Faktiska årsarbetskrafter", "Actual FTE"),
     "fte_fulfilment": ("Bemanningsgrad", "Staffing fulfilment"),
     # The lowest month's total FTE ("aldrig under 3 årsarbetskrafter").
     "fte_actual_min": ("Lägsta månadens årsarbetskrafter", "Lowest month's FTE"),
     "cost_total": ("Kostnader totalt", "Total costs"),
+    "income": ("Intäkter", "Income"),
+    "meetings": ("Styrgruppsmöten", "Steering group meetings"),
     "cost_paid": ("Betalat", "Paid"),
     "cost_due": ("Ska betala", "Due"),  # the same words as the cost chart's bars
     "cost_balance": ("Saldo", "Balance"),
@@ -72,7 +76,15 @@ INDICATOR_LABELS = {
     "forsorjningsstod_andel": ("Andel med försörjningsstöd", "Share on income support"),
     "inom_90_dagar_andel": ("Insats inom 90 dagar", "Started within 90 days"),
     "arbetsgivare_stod": ("Arbetsgivare som fått stöd", "Employers supported"),
+    "aterfall_andel": ("Återfall i brott inom ett år", "Reoffending within a year"),
 }
+
+# Units of indicator_defs as users read them.
+INDICATOR_UNIT_LABELS = {"count": ("antal", "count"), "share": ("andel", "share"),
+                         "number": ("tal", "number"), "sek": ("kronor", "SEK")}
+AGGREGATE_LABELS = {"sum": ("summa av perioderna", "sum of the periods"),
+                    "mean": ("medelvärde av perioderna", "mean of the periods"),
+                    "last": ("senaste perioden", "latest period")}
 
 KINDS = {"krami": ("Krami", "Krami"),
          "lok": ("Lokal överenskommelse", "Local agreement"),
@@ -222,6 +234,14 @@ TEXT: dict[str, tuple[str, str]] = {
                             "'{asked}' is not a period. Write for example 2023, 2023-H1, "
                             "2023-Q2, 2023-03 or 2023-01..2023-06."),
     "period_shown_instead": ("Visar {period} i stället.", "Showing {period} instead."),
+    "role_team_sentence": (
+        "Rollen {role} (alla parter): {fte} årsarbetskrafter i genomsnitt, lägst {low} i "
+        "{month}; mål {target}: {status}.",
+        "The role {role} (all parties): {fte} FTE on average, lowest {low} in {month}; "
+        "target {target}: {status}."),
+    "role_other_sentence": ("Övrig personal ({role}): {fte} årsarbetskrafter i genomsnitt.",
+                            "Other staff ({role}): {fte} FTE on average."),
+    "covers_months": ("{months}, {missing} saknas", "{months}, {missing} missing"),
     "period_did_you_mean": ("Menade du {period}?", "Did you mean {period}?"),
     "star_cluster_missing": ("* = ett kluster har inte rapporterat månaden: summan är de "
                              "andra klustrens, och medlet räknas på månadssummorna",
@@ -515,6 +535,46 @@ def month_label(month: str, lang: str = "sv", short: bool = True, year: bool = T
     names = MONTHS_SHORT if short else MONTHS
     name = names[lang][int(month[5:7]) - 1]
     return f"{name} {month[:4]}" if year else name
+
+
+def value_period_words(value_period: str, period: Period, lang: str = "sv") -> str:
+    """A partial value's months in words, with what of P is missing:
+    ``2024-01..2024-09`` of 2024 -> ``jan–sep, kv. 4 saknas`` / ``Jan–Sep, Q4 missing``."""
+
+    covered = Period.parse(value_period)
+    same_year = covered.start[:4] == covered.end[:4] == period.start[:4] == period.end[:4]
+
+    def months_text(start: str, end: str) -> str:
+        if start == end:
+            return month_label(start, lang, year=not same_year)
+        return (f"{month_label(start, lang, year=not same_year)}–"
+                f"{month_label(end, lang, year=not same_year)}")
+
+    def part(start: str, end: str) -> str:
+        first, last = int(start[5:7]), int(end[5:7])
+        if start[:4] == end[:4] and first % 3 == 1 and last == first + 2:
+            q = (first - 1) // 3 + 1
+            text = f"kv. {q}" if lang == "sv" else f"Q{q}"
+            return text if same_year else f"{text} {start[:4]}"
+        return months_text(start, end)
+
+    missing, run = [], []
+    inside = {month_index(m) for m in covered.months}
+    for i in range(month_index(period.start), month_index(period.end) + 1):
+        if i in inside:
+            if run:
+                missing.append(run)
+            run = []
+        else:
+            run.append(i)
+    if run:
+        missing.append(run)
+    shown = months_text(covered.start, covered.end)
+    if not missing:
+        return shown
+    parts = [part(month_from_index(r[0]), month_from_index(r[-1])) for r in missing]
+    joined = f" {'och' if lang == 'sv' else 'and'} ".join(parts)
+    return t("covers_months", lang, months=shown, missing=joined)
 
 
 def period_label(period: Period, lang: str = "sv") -> str:

@@ -61,6 +61,10 @@ def matrix(request, tmp_path_factory):
     book.active.title = "occupancy"
     book.active.append(["agreement_id", "cluster_id", "month", "participants"])
     book.active.append([KRAMI, "stockholm", "2024-01", 70])
+    # Krami's validity to 2024 in the same file: a month outside it is refused (issue 16).
+    valid = book.create_sheet("agreements")
+    valid.append(["agreement_id", "name", "valid_from", "valid_to"])
+    valid.append([KRAMI, "Krami Stockholm 2023–2024", "2023-01-01", "2024-12-31"])
     book.save(later)
     assert import_dataset(engine, later).ok
     log = repository.list_imports(engine)

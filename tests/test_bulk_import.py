@@ -108,10 +108,12 @@ def read_by_hand(folder: Path, table: str) -> list[tuple]:
             out.append((r["agreement_id"], r["cluster_id"], r["party_id"], r["kpi"],
                         r["comparator"], value, unit,
                         share(r["tolerance"]) if r["tolerance"] else None,
-                        r["valid_from"], opt(r["valid_to"]), opt(r["note"])))
+                        r["valid_from"], opt(r["valid_to"]), opt(r["note"]),
+                        ""))  # role (issue 16): blank, all roles
         elif table == "agreements":
             out.append((r["agreement_id"], r["name"], r["valid_from"], r["valid_to"],
-                        opt(r["description"]), opt(r["kind"]), opt(r["municipalities"])))
+                        opt(r["description"]), opt(r["kind"]), opt(r["municipalities"]),
+                        None))  # meetings_per_year (issue 16): not given
         else:  # parties, clusters
             out.append(tuple(r.values()))
     return sorted(out, key=repr)

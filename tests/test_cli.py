@@ -52,11 +52,13 @@ def test_kpis_json_has_the_contract_fields(db_url, loaded):
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert all(list(r) == ["agreement_id", "cluster_id", "party_id", "period", "kpi", "value",
-                           "value_period", "target", "comparator", "status"] for r in rows)
+                           "role", "value_period", "target", "comparator", "status"]
+               for r in rows)
     occ = next(r for r in rows if r["kpi"] == "occupancy" and r["cluster_id"] is None)
     assert occ == {"agreement_id": "krami", "cluster_id": None, "party_id": None,
                    "period": "2023-Q1", "kpi": "occupancy",
-                   "value": pytest.approx((75 + 45 + 82) / 3), "value_period": None,
+                   "value": pytest.approx((75 + 45 + 82) / 3), "role": None,
+                   "value_period": None,
                    "target": 80, "comparator": ">=", "status": "red"}
     share = next(r for r in rows if r["kpi"] == "work_study_share" and r["cluster_id"] is None)
     assert share["target"] == 0.6 and share["status"] == "amber"
@@ -73,7 +75,7 @@ def test_kpis_for_one_cluster_in_csv(db_url, loaded):
     assert occ["value"] == "40" and occ["period"] == "2023-02..2023-03"
     assert occ["target"] == "" and occ["status"] == "grey"
     assert list(rows[0]) == ["agreement_id", "cluster_id", "party_id", "period", "kpi", "value",
-                             "value_period", "target", "comparator", "status"]
+                             "role", "value_period", "target", "comparator", "status"]
 
 
 def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, loaded):

@@ -160,12 +160,16 @@ def test_progress_is_reported_up_to_the_end(krami_pack):
 
 def key_figure_rows(table, parties: dict[str, str], cluster_ids: dict[str, str],
                     rows: list[dict]) -> dict[tuple, tuple[str, str, str]]:
-    """``{(cluster, party, kpi): (value, target, status)}`` from the document's table."""
+    """``{(cluster, party, kpi): (value, target, status)}`` from the document's table; a
+    per-role figure's kpi as ``kpi/role``."""
     names = {}
     for row in rows:
-        name = kpi_label(row["kpi"], "sv")
+        kpi, _, role = row["kpi"].partition("/")
+        name = kpi_label(kpi, "sv")
         if row["party_id"]:
             name += f" – {parties[row['party_id']]}"
+        if role:
+            name += f" – {role}"
         names[name] = (row["party_id"], row["kpi"])
     out, scope = {}, None
     for tr in table.rows[1:]:
@@ -206,7 +210,9 @@ def test_word_key_figures_are_the_values_of_kpis(krami_pack, demo_url, demo, mon
     code, stdout, _ = run_cli(demo_url, monkeypatch, "kpis", "--agreement", KRAMI,
                               "--period", "2023")
     assert code == 0
-    rows = json.loads(stdout)
+    # A per-role figure (issue 16) as kpi/role: shown as "… – vägledare" in the document.
+    rows = [{**r, "kpi": f"{r['kpi']}/{r['role']}"} if r["role"] else r
+            for r in json.loads(stdout)]
     view = build_view(demo, KRAMI, "2023")
     parties = party_names(view.data)
     clusters = {"Krami Stockholm": "stockholm"}

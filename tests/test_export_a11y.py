@@ -93,7 +93,9 @@ def test_every_picture_says_what_the_chart_shows(demo, tmp_path):
     costs = [d for d in described if d.startswith("Kostnadsfördelning")]
     assert [d.split(" – ")[0] for d in costs] == [f"Kostnadsfördelning ({n}/4)"
                                                  for n in range(1, 5)]
-    assert "Kriminalvården ska betala 734\u00a0000\u00a0kr till Stockholms stad" in costs[-1]
+    # The demo's fees are 24 500 kr per participant since issue 16: 2023 costs 1 748 800 kr
+    # net, half each (874 400); KV paid 248 200, so it owes 874 400 − 248 200 = 626 200.
+    assert "Kriminalvården ska betala 626\u00a0200\u00a0kr till Stockholms stad" in costs[-1]
     in_word = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
     assert in_word[0] == occupancy
     assert all(d and ". " in d for d in in_word)

@@ -46,8 +46,8 @@ def test_a_database_at_0004_upgrades_to_0005(empty_db_url):  # noqa: F811
         state = repository.schema_state(engine)
         assert (state.status, state.revision) == ("behind", "0004")
         change = repository.ensure_schema(engine, upgrade=True)
-        assert (change.action, change.to_revision) == ("upgraded", "0005")
-        assert migrations.head() == "0005"
+        assert (change.action, change.to_revision) == ("upgraded", migrations.head())
+        assert migrations.head() >= "0005"
         assert MEETING_TABLES <= tables(engine)
         with engine.connect() as conn:
             agreements = conn.execute(select(data_tables["agreements"].c.agreement_id))

@@ -185,7 +185,9 @@ def test_a_clusters_target_and_its_check_in_are_in_the_document(engine, tmp_path
     rows = cells(doc.tables[0])
     jarva = next(r for r in rows if r[0] == "Järva: Andel i arbete eller studier")
     assert jarva[3:] == ["✔ Uppnått", "● I fas"]
-    assert len(rows) == 1 + 2 + 5  # the header, the agreement's two, one per cluster
+    # The header; the agreement's work_study_share, work_share, study_share, arbetsgivare_stod
+    # and the rhythm's meetings (5); work_study_share, work_share, study_share per cluster.
+    assert len(rows) == 1 + 5 + 5 * 3
     texts = [p.text for p in doc.paragraphs]
     assert "Fler till studier" in texts
     assert texts[texts.index("Fler till studier") + 1].startswith("Cecilia, 20")

@@ -159,7 +159,9 @@ def test_an_indicator_reported_by_half_year_or_year_has_a_strip_of_its_own_perio
 def test_a_clusters_view_keeps_the_clusters_strips(demo):
     view = build_view(demo, "sthlm-af-2023", "2023-Q4", "jarva")
     strips = trend_strips(demo, view)
-    assert set(strips) == {("work_study_share", "jarva", None)}
+    # The seed's "andel som börjar arbeta respektive studera": work and study apart too.
+    assert set(strips) == {("work_study_share", "jarva", None), ("work_share", "jarva", None),
+                           ("study_share", "jarva", None)}
     out = sheet("stockholm-af-2023.xlsx", "outcomes")
     out = out[out["cluster_id"] == "jarva"]
     share = {}

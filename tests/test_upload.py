@@ -22,14 +22,25 @@ KRAMI = "krami-sthlm-2023"
 DEMO = DATA_DIR / "demo" / "krami-stockholm-2023.xlsx"
 
 
-def workbook(path, rows, sheet="occupancy"):
+def workbook(path, rows, sheet="occupancy", header=None):
     book = openpyxl.Workbook()
     book.active.title = sheet
-    book.active.append(["agreement_id", "cluster_id", "month", "participants"])
+    book.active.append(header or ["agreement_id", "cluster_id", "month", "participants"])
     for row in rows:
         book.active.append(row)
     book.save(path)
     return path
+
+
+def valid_through_2024(engine, tmp_path) -> str:
+    """Krami's validity to the end of 2024, so that rows of 2024 may be imported (a month
+    outside the agreement is refused, contract section 1, issue 16); the file's name."""
+    path = workbook(tmp_path / "krami-2024.xlsx",
+                    [[KRAMI, "Krami Stockholm 2023–2024", "2023-01-01", "2024-12-31"]],
+                    sheet="agreements", header=["agreement_id", "name", "valid_from",
+                                                "valid_to"])
+    assert import_dataset(engine, path).ok
+    return path.name
 
 
 def snapshot(engine) -> tuple:
@@ -42,6 +53,7 @@ def snapshot(engine) -> tuple:
 def test_the_preview_is_the_real_import_rolled_back(any_engine, tmp_path):
     engine = any_engine
     assert import_dataset(engine, DEMO).ok
+    extended = valid_through_2024(engine, tmp_path)
     before = snapshot(engine)
     later = workbook(tmp_path / "later.xlsx", [[KRAMI, "stockholm", m, 70]
                                                 for m in ("2024-01", "2024-02")])
@@ -50,7 +62,8 @@ def test_the_preview_is_the_real_import_rolled_back(any_engine, tmp_path):
     assert [(c.table, c.in_file, c.added, c.replaced, c.removed) for c in preview.tables] == \
         [("occupancy", 2, 2, 0, 0)]
     assert preview.agreements == [KRAMI] and preview.months == {KRAMI: ("2024-01", "2024-02")}
-    assert [e["file_name"] for e in preview.earlier] == ["krami-stockholm-2023.xlsx"]
+    assert [e["file_name"] for e in preview.earlier] == [extended,  # newest first
+                                                          "krami-stockholm-2023.xlsx"]
     assert preview.later_data == {} and preview.same_file is None
     assert snapshot(engine) == before  # nothing kept, not even the log entry
     # The same workbook again: every row replaced, and said to be the same file.
@@ -72,6 +85,7 @@ def test_the_preview_is_the_real_import_rolled_back(any_engine, tmp_path):
 def test_the_preview_refuses_as_the_import_would(any_engine, tmp_path):
     engine = any_engine
     assert import_dataset(engine, DEMO).ok
+    valid_through_2024(engine, tmp_path)
     bad = workbook(tmp_path / "bad.xlsx", [[KRAMI, "stockholm", "2024-13", 1],
                                            [KRAMI, "nowhere", "2024-02", 2],
                                            [KRAMI, "stockholm", "2024-03", -1]])
@@ -87,6 +101,7 @@ def test_an_import_waits_for_a_preview_and_a_preview_leaves_the_lock(any_engine,
     engine = any_engine
     later = workbook(tmp_path / "later.xlsx", [[KRAMI, "stockholm", "2024-01", 7]])
     assert import_dataset(engine, DEMO).ok
+    valid_through_2024(engine, tmp_path)
     assert preview_import(engine, later).ok
     assert import_dataset(engine.execution_options(import_lock_timeout=2), later).ok
 
@@ -145,6 +160,7 @@ def test_a_zip_of_csv_files_is_unpacked_safely(tmp_path, any_engine):
     assert kept.dataset.is_dir() and [p.name for p in kept.dataset.iterdir()] == \
         ["occupancy.csv"]
     assert import_dataset(any_engine, DEMO).ok
+    valid_through_2024(any_engine, tmp_path)
     assert preview_import(any_engine, kept.dataset).ok
     for members, code in (({"../../evil.sh": b"x"}, "zip_not_csv"),
                           ({"a/occupancy.csv": b"x", "b/occupancy.csv": b"y"}, "zip_twice"),

@@ -265,7 +265,7 @@ def krami_stockholm() -> Sheets:
     a = "krami-sthlm-2023"
     period = months("2023-01", "2023-12")
     agreements = [{"agreement_id": a, "name": "Krami Stockholm 2023", "kind": "krami",
-                   "municipalities": "0180",
+                   "municipalities": "0180", "meetings_per_year": 4,
                    "valid_from": "2023-01-01", "valid_to": "2023-12-31",
                    "description": description(
                        "den lokala överenskommelsen för Krami i Stockholm 2023")}]
@@ -280,14 +280,31 @@ def krami_stockholm() -> Sheets:
         {"kpi": "work_study_share", "comparator": ">=", "value": "60 %",
          "note": "Målet är att 60 % av alla avslutade deltagare, som fullföljt "
                  "vägledningsprogrammet, arbetar eller studerar."},
-        {"kpi": "fte_actual", "comparator": ">=", "value": 6,
-         "note": "Totalt avsätter parterna 6 årsarbetskrafter till Krami."},
+        {"kpi": "fte_actual", "role": "vägledare", "comparator": ">=", "value": 6,
+         "note": "Totalt avsätter parterna 6 årsarbetskrafter till Krami (2 + 2 + 2 "
+                 "vägledare; administratören räknas inte in i Krami-laget)."},
+        {"kpi": "fte_actual_min", "role": "vägledare", "comparator": ">=", "value": 3,
+         "note": "Ett Krami-lag bör bestå av minst tre heltidstjänster."},
         {"kpi": "fte_actual", "party_id": "AF", "comparator": ">=", "value": 2,
          "note": "Arbetsförmedlingen avsätter 2 årsarbetskrafter till Krami."},
         {"kpi": "fte_actual", "party_id": "KV", "comparator": ">=", "value": 2,
          "note": "Kriminalvården avsätter 2 årsarbetskrafter till Krami."},
-        {"kpi": "fte_actual", "party_id": "STHLM", "comparator": ">=", "value": 2,
-         "note": "Kommunen avsätter 2 årsarbetskrafter till Krami."},
+        {"kpi": "fte_actual", "party_id": "STHLM", "comparator": ">=", "value": 2.5,
+         "note": "Kommunen avsätter 2 årsarbetskrafter till Krami, och administratören "
+                 "(50 %) är anställd i Stockholms stad: 2,5 årsarbetskrafter."},
+        {"kpi": "fte_actual_min", "party_id": "AF", "comparator": ">=", "value": 1,
+         "note": "Arbetsförmedlingen och Kriminalvården bidrar med motsvarande minst en "
+                 "heltidstjänst vardera."},
+        {"kpi": "fte_actual_min", "party_id": "KV", "comparator": ">=", "value": 1,
+         "note": "Arbetsförmedlingen och Kriminalvården bidrar med motsvarande minst en "
+                 "heltidstjänst vardera."},
+        {"kpi": "fte_actual", "role": "administratör", "comparator": ">=", "value": 0.5,
+         "note": "Stockholms stad och Kriminalvården delar på kostnaden för en "
+                 "administratör med tjänstgöringsgraden 50 %."},
+        {"kpi": "aterfall_andel", "comparator": "decrease",
+         "note": "Målet är också att de ska leva ett liv utan kriminalitet, bli delaktiga i "
+                 "nya sociala sammanhang med syfte att förebygga återfall i kriminalitet, "
+                 "missbruk och motverka utanförskap."},
     ]
     targets = [{"agreement_id": a, **t} for t in targets]
 
@@ -347,10 +364,24 @@ def krami_stockholm() -> Sheets:
                       "note": "Administratör 50 %, anställd i Stockholms stad"})
         paying = rng.choices([0, 1, 2, 3], weights=[3, 3, 2, 1])[0]
         if paying:
+            # The payment model for municipalities outside the agreement: 24 500 kr per
+            # participant (4 900 kr a month for five months), invoiced at enrolment.
             costs.append({**base, "cost_category": "avgiftsintäkter", "paid_by": "STHLM",
-                          "amount_sek": -4_900.0 * paying,
-                          "note": "Avgift kommun utanför överenskommelsen, 4 900 kr/mån "
-                                  f"× {paying} deltagare"})
+                          "amount_sek": -24_500.0 * paying,
+                          "note": "Avgift från kommun utanför överenskommelsen: 24 500 kr "
+                                  f"per deltagare × {paying}"})
+
+    # Reoffending (seed 002: "andelen återfall är nu under 30 procent"): the share of those
+    # who left Krami a year earlier who reoffended, measured each quarter (a rate: a year
+    # is the mean of its quarters); 2023-Q4 is not known yet when the year is reviewed.
+    reoffending = [0.31, 0.29, 0.3, 0.28, 0.27, 0.27, 0.25]
+    indicators = [{"agreement_id": a, "period": f"{2022 + i // 4}-Q{i % 4 + 1}",
+                   "indicator": "aterfall_andel", "value": percent_text(v),
+                   "source": "Kriminalvården" + SOURCE_TAIL}
+                  for i, v in enumerate(reoffending)]
+    indicator_defs = [{"agreement_id": a, "indicator": "aterfall_andel",
+                       "name": "Återfall i brott inom ett år", "unit": "share",
+                       "aggregate": "mean", "source": "Kriminalvården" + SOURCE_TAIL}]
 
     return {
         ABOUT_SHEET: about("000_f334da2bcd5c7f11.txt",
@@ -364,6 +395,8 @@ def krami_stockholm() -> Sheets:
         "cost_shares": records("cost_shares", cost_shares),
         "costs": records("costs", costs),
         "outcomes": records("outcomes", outcomes),
+        "indicators": records("indicators", indicators),
+        "indicator_defs": records("indicator_defs", indicator_defs),
     }
 
 
@@ -400,13 +433,17 @@ def stockholm_af() -> Sheets:
     a = "sthlm-af-2023"
     period = months("2022-01", "2023-12")
     agreements = [{"agreement_id": a, "name": "Stockholms stad – Arbetsförmedlingen 2023",
-                   "kind": "lok", "municipalities": "0180",
-                   "valid_from": "2023-01-01", "valid_to": "2023-12-31",
+                   "kind": "lok", "municipalities": "0180", "meetings_per_year": 2,
+                   "valid_from": "2022-01-01", "valid_to": "2023-12-31",
                    "description": description(
                        "samverkansöverenskommelsen mellan Stockholms stad och "
                        "Arbetsförmedlingen",
                        "Överenskommelsen gäller från 2023-01-01 utan slutdatum; uppföljningen "
-                       "avser 2023 med 2022 som jämförelseår.")}]
+                       "avser 2023 med 2022 som jämförelseår. Här börjar giltigheten "
+                       "2022-01-01 så att jämförelseårets månader (under den tidigare "
+                       "överenskommelsen) kan lagras; målen gäller från 2023-01-01. Den "
+                       "operativa styrgruppen följer upp samverkan terminsvis: två möten "
+                       "per år.")}]
     parties = [{"agreement_id": a, "party_id": "STHLM", "name": "Stockholms stad"},
                {"agreement_id": a, "party_id": "AF",
                 "name": "Arbetsförmedlingen Region Stockholm-Gotland"}]
@@ -414,13 +451,19 @@ def stockholm_af() -> Sheets:
                 for c, spec in STHLM_AF_CLUSTERS.items()]
     goal = ("Andelen arbetslösa stockholmare som börjar arbeta eller påbörjar reguljära "
             "studier ska öka jämfört med föregående år.")
-    targets = [{"agreement_id": a, "kpi": "work_study_share", "comparator": "increase",
-                "note": goal}]
-    targets += [{"agreement_id": a, "cluster_id": c, "kpi": "work_study_share",
-                 "comparator": "increase", "note": goal} for c in STHLM_AF_CLUSTERS]
+    progression = ("Progressionen kartläggs av respektive kluster genom analys av bland "
+                   "annat genomströmning och andel som börjar arbeta respektive studera.")
+    targets = []
+    for c in ("", *STHLM_AF_CLUSTERS):
+        targets.append({"agreement_id": a, "cluster_id": c or None, "kpi": "work_study_share",
+                        "comparator": "increase", "note": goal})
+        targets += [{"agreement_id": a, "cluster_id": c or None, "kpi": kpi,
+                     "comparator": "increase", "note": progression}
+                    for kpi in ("work_share", "study_share")]
     targets.append({"agreement_id": a, "kpi": "arbetsgivare_stod", "comparator": "increase",
                     "note": "Fler arbetsgivare har fått stöd för att stärka sin förmåga att "
                             "hantera sitt kompetensförsörjningsbehov."})
+    targets = [{**t, "valid_from": "2023-01-01"} for t in targets]
 
     season = [1.0, 1.02, 1.04, 1.03, 1.0, 0.96, 0.88, 0.9, 1.0, 1.04, 1.05, 1.0]
     cells = [(g, t) for g in GENDERS for t in STHLM_AF_GROUPS]
@@ -463,6 +506,10 @@ def stockholm_af() -> Sheets:
                    "value": v + rng.randint(-3, 3),
                    "source": "Arbetsförmedlingen" + SOURCE_TAIL}
                   for p, v in employers.items()]
+    # Employers supported in a half year: a flow (the year is the sum of its halves).
+    indicator_defs = [{"agreement_id": a, "indicator": "arbetsgivare_stod",
+                       "name": "Arbetsgivare som fått stöd", "unit": "count",
+                       "aggregate": "sum", "source": "Arbetsförmedlingen" + SOURCE_TAIL}]
 
     return {
         ABOUT_SHEET: about("001_c59e305c58621bb7.txt", "Samverkansöverenskommelse mellan "
@@ -476,6 +523,7 @@ def stockholm_af() -> Sheets:
         "staffing": records("staffing", staffing),
         "outcomes": records("outcomes", outcomes),
         "indicators": records("indicators", indicators),
+        "indicator_defs": records("indicator_defs", indicator_defs),
     }
 
 
@@ -520,6 +568,24 @@ JARFALLA_INDICATORS = {
 }
 
 
+# How each indicator reads (indicator_defs): unit and how quarters combine into a year.
+# Flows (people who moved to work during the quarter) are summed; levels (long-term
+# unemployed, participants at the end of the quarter) are the latest quarter; rates
+# measured each quarter are their mean.
+JARFALLA_DEFS = {
+    "overgang_arbete": ("count", "sum"),
+    "langtidsarbetslosa_12": ("count", "last"),
+    "langtidsarbetslosa_24": ("count", "last"),
+    "langtidsarbetslosa_24_utomeurop_fodda": ("count", "last"),
+    "kommunal_insats_under_55": ("count", "last"),
+    "overgang_studier_andel": ("share", "mean"),
+    "sfi_genomstromning_andel": ("share", "mean"),
+    "unga_16_24_arbete_studier_andel": ("share", "mean"),
+    "unga_16_24_studier_andel": ("share", "mean"),
+    "forsorjningsstod_andel": ("share", "last"),
+}
+
+
 def _moved(value: int, change: float) -> int:
     """A count changed by ``change`` (relative), moving at least one the same way."""
     new = round(value * (1 + change))
@@ -533,7 +599,7 @@ def jarfalla_af() -> Sheets:
     rng = random.Random(JARFALLA_SEED)
     a = "jarfalla-af-2023"
     agreements = [{"agreement_id": a, "name": "Järfälla kommun – Arbetsförmedlingen 2023",
-                   "kind": "lok", "municipalities": "0123",
+                   "kind": "lok", "municipalities": "0123", "meetings_per_year": 4,
                    "valid_from": "2023-01-01", "valid_to": "2023-12-31",
                    "description": description(
                        "överenskommelsen om samverkan mellan Järfälla kommun och "
@@ -578,6 +644,10 @@ def jarfalla_af() -> Sheets:
         indicators.append({"agreement_id": a, "period": str(year),
                            "indicator": "forsorjningsstod_andel",
                            "value": percent_text(share), "source": "Kolada" + SOURCE_TAIL})
+    sources = {i["indicator"]: i["source"] for i in indicators}
+    indicator_defs = [{"agreement_id": a, "indicator": name, "unit": unit,
+                       "aggregate": aggregate, "source": sources[name]}
+                      for name, (unit, aggregate) in JARFALLA_DEFS.items()]
 
     return {
         ABOUT_SHEET: about("003_f81afe8033d4e5e6.txt", "Överenskommelse om samverkan mellan "
@@ -588,6 +658,7 @@ def jarfalla_af() -> Sheets:
         "clusters": records("clusters", []),
         "targets": records("targets", targets),
         "indicators": records("indicators", indicators),
+        "indicator_defs": records("indicator_defs", indicator_defs),
     }
 
 
@@ -604,6 +675,7 @@ def grums_unga() -> Sheets:
     agreements = [{"agreement_id": a,
                    "name": "Grums kommun – Arbetsförmedlingen, unga 16–24 (2016–2018)",
                    "kind": "unga", "municipalities": "1764;1761;1780",
+                   "meetings_per_year": 4,
                    "valid_from": "2016-01-01", "valid_to": "2018-12-31",
                    "description": description(
                        "den lokala överenskommelsen om ungdomsarbetslöshet (bilaga 3 B, "
@@ -620,6 +692,10 @@ def grums_unga() -> Sheets:
          "note": "Arbetsförmedlingen bistår med två arbetsförmedlare på kontoret i Grums."},
         {"kpi": "fte_actual", "party_id": "GRUMS", "comparator": ">=", "value": 3,
          "note": "Kommunen bidrar med en samordnare och två handledare."},
+        {"kpi": "fte_actual", "role": "samordnare", "comparator": ">=", "value": 1,
+         "note": "En huvudansvarig samordnare kommer att utses för överenskommelsearbetet."},
+        {"kpi": "fte_actual", "role": "handledare", "comparator": ">=", "value": 2,
+         "note": "... två handledare som arbetar praktiskt med ungdomarna."},
     ]
     targets = [{"agreement_id": a, **t} for t in targets]
 
@@ -665,6 +741,15 @@ def grums_unga() -> Sheets:
         indicators.append({"agreement_id": a, "period": str(year),
                            "indicator": "forsorjningsstod_andel",
                            "value": percent_text(share), "source": "Kolada" + SOURCE_TAIL})
+    # The guarantee is a rate measured each quarter: a year is the mean of its quarters
+    # (weighted by months), not its last quarter.
+    indicator_defs = [
+        {"agreement_id": a, "indicator": "inom_90_dagar_andel",
+         "name": "Insats inom 90 dagar (90-dagarsgarantin)", "unit": "share",
+         "aggregate": "mean", "source": "Arbetsförmedlingen och Grums kommun" + SOURCE_TAIL},
+        {"agreement_id": a, "indicator": "forsorjningsstod_andel",
+         "name": "Andel med försörjningsstöd", "unit": "share", "aggregate": "last",
+         "source": "Kolada" + SOURCE_TAIL}]
 
     return {
         ABOUT_SHEET: about("004_6adf92ae3e3f89ed.txt", "Bilaga 3 B, verksamhet i samverkan "
@@ -677,6 +762,7 @@ def grums_unga() -> Sheets:
         "staffing": records("staffing", staffing),
         "outcomes": records("outcomes", outcomes),
         "indicators": records("indicators", indicators),
+        "indicator_defs": records("indicator_defs", indicator_defs),
     }
 
 

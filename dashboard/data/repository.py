@@ -46,6 +46,7 @@ from dashboard.data.db import (
     import_backup,
     imports,
     is_sqlite,
+    meetings,
     sum_tables,
 )
 from dashboard.domain.kpis import OCCUPANCY_SUMS, OUTCOME_COUNTS, AgreementData, MonthlySums
@@ -296,7 +297,7 @@ def list_agreements_in(conn: Connection) -> pd.DataFrame:
               .where(imports.c.status == "active")
               .group_by(import_agreements.c.agreement_id)).subquery()
     stmt = (select(a.c.agreement_id, a.c.name, a.c.valid_from, a.c.valid_to, a.c.description,
-                   a.c.kind, a.c.municipalities, latest.c.data_as_of)
+                   a.c.kind, a.c.municipalities, a.c.meetings_per_year, latest.c.data_as_of)
             .outerjoin(latest, latest.c.agreement_id == a.c.agreement_id)
             .order_by(a.c.id))
     result = conn.execute(stmt)
@@ -318,16 +319,28 @@ def load_agreement_in(conn: Connection, agreement_id: str,
         return None
     frames = {}
     for name in ("parties", "clusters", "targets", "occupancy", "staffing", "cost_shares",
-                 "costs", "outcomes", "indicators"):
+                 "costs", "outcomes", "indicators", "indicator_defs"):
         t = data_tables[name]
         stmt = select(t).where(t.c.agreement_id == agreement_id)
         if months is not None and "month" in t.c:
             stmt = stmt.where(t.c.month >= months[0], t.c.month <= months[1])
         frames[name] = _frame(conn, stmt.order_by(t.c.id), t)
     frames["imports"] = _imports_of(conn, agreement_id)
+    frames["meetings"] = meetings_of(conn, [agreement_id])
     # The monthly sums as kept at the last import or undo (the key figures' input).
     sums = load_sums(conn, [agreement_id], months)
     return AgreementData(agreement=dict(row), **frames, sums=sums)
+
+
+def meetings_of(conn: Connection, agreement_ids: list[str] | None = None) -> pd.DataFrame:
+    """The steering meetings of some agreements (or all): agreement_id, id, held_on, status
+    (the key figure ``meetings`` counts the closed ones held in a period)."""
+    stmt = select(meetings.c.agreement_id, meetings.c.id, meetings.c.held_on,
+                  meetings.c.status)
+    if agreement_ids is not None:
+        stmt = stmt.where(meetings.c.agreement_id.in_(sorted(agreement_ids)))
+    rows = [tuple(r) for r in conn.execute(stmt.order_by(meetings.c.id))]
+    return pd.DataFrame(rows, columns=["agreement_id", "id", "held_on", "status"])
 
 
 def _imports_of(conn: Connection, agreement_id: str) -> pd.DataFrame:
@@ -695,6 +708,12 @@ class ManyAgreements:
     costs: pd.DataFrame
     sums: MonthlySums
     spans: pd.DataFrame  # agreement_id, first, last (months with monthly rows)
+    # indicator_defs rows, and the steering meetings (agreement_id, id, held_on, status).
+    indicator_defs: pd.DataFrame | None = None
+    meetings: pd.DataFrame | None = None
+    # The staffing rows of the agreements with a target on a role, for the same months
+    # as the sums (the per-role FTE figures).
+    staffing: pd.DataFrame | None = None
 
 
 def load_many(engine: Engine, months: tuple[str, str] | None,
@@ -728,11 +747,28 @@ def load_many(engine: Engine, months: tuple[str, str] | None,
             cost_shares=table(conn, "cost_shares"), costs=_empty(data_tables["costs"]),
             sums=MonthlySums(*(_empty(sum_tables[n])
                                for n in ("occupancy", "outcomes", "staffing"))),
-            spans=_spans(conn, agreement_ids))
+            spans=_spans(conn, agreement_ids),
+            indicator_defs=table(conn, "indicator_defs"),
+            meetings=meetings_of(conn, agreement_ids))
         window = window_of(many) if window_of is not None else months
         many.costs = table(conn, "costs", True, window)
         many.sums = load_sums(conn, agreement_ids, window)
+        many.staffing = _role_staffing(conn, many.targets, window)
         return many
+
+
+def _role_staffing(conn: Connection, targets: pd.DataFrame,
+                   window: tuple[str, str] | None) -> pd.DataFrame:
+    """The staffing rows (for ``window``) of the agreements that have a target on a role."""
+    t = data_tables["staffing"]
+    ids = [] if targets.empty or "role" not in targets else \
+        sorted(set(targets.loc[targets["role"].fillna("") != "", "agreement_id"]))
+    if not ids:
+        return _empty(t)
+    stmt = select(t).where(t.c.agreement_id.in_(ids))
+    if window is not None:
+        stmt = stmt.where(t.c.month >= window[0], t.c.month <= window[1])
+    return _frame(conn, stmt.order_by(t.c.id), t)
 
 
 def _empty(t: Table) -> pd.DataFrame:

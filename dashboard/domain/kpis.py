@@ -20,22 +20,32 @@ Decisions where the contract is silent (documented in README, "Key figures"):
   without a row for that party counting as 0; ``None`` when the party has no row in P;
 * ``unknown`` counts a blank ``other`` as 0 (only ``work`` and ``study`` are required);
 * indicators for the whole agreement are the rows with a blank ``cluster_id``; an
-  indicator matches P when its period covers exactly the same months; otherwise the
-  latest period inside P counts (the latest end; of two ending together, the longer);
-  "a year earlier" is then exactly that period shifted twelve months;
+  indicator matches P when its period covers exactly the same months; otherwise it is
+  made by its aggregate (``indicator_defs``, default ``last``): ``last`` the latest
+  period inside P (the latest end; of two ending together, the longer), "a year earlier"
+  exactly that period shifted twelve months; ``sum``/``mean`` the months' finest periods
+  (:func:`combine_periods`), "a year earlier" the same months twelve months back made the
+  same way, and none (grey) unless those earlier months are all covered;
+* the per-role FTE figures (all parties) average over the scope's months with any
+  staffing row, a month without a row of the role counting 0, like a party's; a target
+  may name a role or a party, not both (refused at import: the role's figure is for all
+  parties together);
+* ``meetings`` is 0 in a period with rows but no closed meeting, and none in a period
+  without any row or meeting; the rhythm's default target applies to a calendar year
+  inside the agreement's validity;
 * ``increase``/``decrease`` with a ``value``: a move the right way smaller than
   ``value`` is amber, like no move at all.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from dashboard.domain.periods import Period, parse_period_or_none
+from dashboard.domain.periods import Period, month_from_index, month_index, parse_period_or_none
 
 COUNT_SUMS = {
     "started": "occupancy",
@@ -50,36 +60,48 @@ OCCUPANCY_SUMS = ("participants", "started", "exited")
 OUTCOME_COUNTS = ("completed", "work", "study", "other", "discontinued")
 KPI_NAMES = [
     "occupancy", "started", "exited", "completed", "discontinued", "work", "study", "other",
-    "unknown", "work_study_share", "fte_committed", "fte_actual", "fte_fulfilment",
-    "fte_actual_min", "cost_total", "cost_paid", "cost_due", "cost_balance",
+    "unknown", "work_study_share", "work_share", "study_share", "fte_committed", "fte_actual",
+    "fte_fulfilment", "fte_actual_min", "cost_total", "income", "cost_paid", "cost_due",
+    "cost_balance", "meetings",
 ]
 FTE_KPIS = ("fte_committed", "fte_actual", "fte_fulfilment", "fte_actual_min")
 PARTY_KPIS = {*FTE_KPIS, "cost_paid", "cost_due", "cost_balance"}
 PARTY_ONLY_KPIS = {"cost_paid", "cost_due", "cost_balance"}
-AGREEMENT_ONLY_KPIS = {"cost_total", "cost_paid", "cost_due", "cost_balance"}
-SHARE_KPIS = {"work_study_share", "fte_fulfilment"}
+COST_KPIS = {"cost_total", "income", "cost_paid", "cost_due", "cost_balance"}
+AGREEMENT_ONLY_KPIS = {*COST_KPIS, "meetings"}
+SHARE_KPIS = {"work_study_share", "work_share", "study_share", "fte_fulfilment"}
 UNITS = {
-    "occupancy": "count", "work_study_share": "share", "fte_committed": "fte",
+    "occupancy": "count", "work_study_share": "share", "work_share": "share",
+    "study_share": "share", "fte_committed": "fte",
     "fte_actual": "fte", "fte_fulfilment": "share", "fte_actual_min": "fte",
-    "cost_total": "sek", "cost_paid": "sek", "cost_due": "sek", "cost_balance": "sek",
+    "cost_total": "sek", "income": "sek", "cost_paid": "sek", "cost_due": "sek",
+    "cost_balance": "sek", "meetings": "count",
     "unknown": "count", **{k: "count" for k in COUNT_SUMS},
 }
 # The monthly table each key figure is computed from (indicators: "indicators").
 KPI_TABLES = {"occupancy": "occupancy", "started": "occupancy", "exited": "occupancy",
-              **{k: "outcomes" for k in (*OUTCOME_COUNTS, "unknown", "work_study_share")},
+              **{k: "outcomes" for k in (*OUTCOME_COUNTS, "unknown", "work_study_share",
+                                         "work_share", "study_share")},
               **{k: "staffing" for k in FTE_KPIS},
-              **{k: "costs" for k in AGREEMENT_ONLY_KPIS}}
+              **{k: "costs" for k in COST_KPIS}, "meetings": "meetings"}
+# indicator_defs: the unit of an indicator as the figures carry it (a share as "percent",
+# formatted as a percentage like the rows written with "%"), and the aggregates.
+INDICATOR_UNIT_OF = {"count": "count", "share": "percent", "number": "number", "sek": "sek"}
+AGGREGATES = ("sum", "mean", "last")
+DEFAULT_AGGREGATE = "last"
 STATUSES = ("green", "amber", "red", "grey")
 DEFAULT_TOLERANCE = 0.10
 _EPS = 1e-9
 
 TABLE_NAMES = ("parties", "clusters", "targets", "occupancy", "staffing", "cost_shares",
-               "costs", "outcomes", "indicators")
+               "costs", "outcomes", "indicators", "indicator_defs")
 MONTHLY_TABLES = ("occupancy", "outcomes", "staffing", "costs")
 WHOLE = ""  # the whole agreement as a scope (no cluster id is blank)
 SCOPE = ["agreement_id", "scope"]
-FIGURE_COLUMNS = ["agreement_id", "scope", "party_id", "kpi", "value", "n", "unit",
+FIGURE_COLUMNS = ["agreement_id", "scope", "party_id", "role", "kpi", "value", "n", "unit",
                   "value_period", "at_month"]
+# The key of a figure; ``role`` is "" except for the per-role FTE figures (as spelt first).
+FIGURE_KEY = ["agreement_id", "scope", "party_id", "role", "kpi"]
 
 
 @dataclass
@@ -119,6 +141,9 @@ class AgreementData:
     indicators: pd.DataFrame
     imports: pd.DataFrame = field(default_factory=pd.DataFrame)
     sums: MonthlySums | None = None  # as kept in the database; else from the rows
+    indicator_defs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The agreement's steering meetings (id, held_on, status); None: not known here.
+    meetings: pd.DataFrame | None = None
 
     @property
     def agreement_id(self) -> str:
@@ -166,8 +191,11 @@ class KpiValue:
     previous_period: str | None = None
     at_month: str | None = None  # fte_actual_min: the month of the lowest total
 
+    role: str | None = None  # the staffing role of a per-role FTE figure
+    name: str | None = None  # an indicator's name from indicator_defs
+
     CONTRACT_FIELDS = ("agreement_id", "cluster_id", "party_id", "period", "kpi", "value",
-                       "value_period", "target", "comparator", "status")
+                       "role", "value_period", "target", "comparator", "status")
 
     def contract_dict(self) -> dict:
         d = asdict(self)
@@ -292,15 +320,25 @@ class Inputs:
     targets: pd.DataFrame
     parties: dict[str, list[str]]  # agreement -> its parties, in order
     validity: dict[str, tuple[str, str]]  # agreement -> (valid_from, valid_to)
+    # The staffing rows (per-role FTE figures); None: no role figures.
+    staffing: pd.DataFrame | None = None
+    indicator_defs: pd.DataFrame | None = None  # None: every indicator as ``last``
+    meetings: pd.DataFrame | None = None  # agreement_id, held_on, status; None: no figure
+    meetings_per_year: dict[str, int] = field(default_factory=dict)
 
 
 def inputs_of(data: AgreementData) -> Inputs:
     a = data.agreement_id
+    rhythm = data.agreement.get("meetings_per_year")
     return Inputs(sums=data.monthly_sums(), costs=data.costs, cost_shares=data.cost_shares,
                   indicators=data.indicators, targets=data.targets,
                   parties={a: data.party_ids},
                   validity={a: (data.agreement.get("valid_from") or "",
-                                data.agreement.get("valid_to") or "")})
+                                data.agreement.get("valid_to") or "")},
+                  staffing=data.staffing, indicator_defs=data.indicator_defs,
+                  meetings=data.meetings,
+                  meetings_per_year={} if rhythm is None or pd.isna(rhythm)
+                  else {a: int(rhythm)})
 
 
 def _figures(kpi: str, frame: pd.DataFrame, value: str, **extra) -> pd.DataFrame:
@@ -308,7 +346,8 @@ def _figures(kpi: str, frame: pd.DataFrame, value: str, **extra) -> pd.DataFrame
     out = pd.DataFrame({"agreement_id": frame["agreement_id"].to_numpy(),
                         "scope": frame["scope"].to_numpy(),
                         "party_id": frame["party_id"].to_numpy() if "party_id" in frame
-                        else "", "kpi": kpi, "value": frame[value].to_numpy(dtype=float),
+                        else "", "role": frame["role"].to_numpy() if "role" in frame else "",
+                        "kpi": kpi, "value": frame[value].to_numpy(dtype=float),
                         "unit": UNITS.get(kpi, "number")})
     for k, v in extra.items():
         out[k] = v.to_numpy() if isinstance(v, pd.Series) else v
@@ -337,6 +376,9 @@ def _outcome_table(sums: pd.DataFrame, period: Period) -> list[pd.DataFrame]:
     t["share"] = (ws / t["completed"]).where(t["completed"] > 0)
     out.append(_figures("unknown", t, "unknown"))
     out.append(_figures("work_study_share", t, "share", n=t["completed"]))
+    for kpi, part in (("work_share", "work"), ("study_share", "study")):
+        t[kpi] = (t[part].fillna(0) / t["completed"]).where(t["completed"] > 0)
+        out.append(_figures(kpi, t, kpi, n=t["completed"]))
     return out
 
 
@@ -379,7 +421,7 @@ def _fte_figures(committed: pd.Series, actual: pd.Series,
     """From FTE per (agreement, scope, month[, party]): mean committed, mean actual, their
     ratio, and the lowest month's actual with its month (the first of equal lowest months);
     per party when the index has one, only for the (agreement, scope, party) in ``keep``."""
-    keys = [*SCOPE, *(["party_id"] if "party_id" in actual.index.names else [])]
+    keys = [*SCOPE, *[k for k in ("party_id", "role") if k in actual.index.names]]
     month_at = actual.index.names.index("month")
     g_c = committed.groupby(level=keys, sort=False)
     g_a = actual.groupby(level=keys, sort=False)
@@ -391,12 +433,103 @@ def _fte_figures(committed: pd.Series, actual: pd.Series,
     frame = frame.reset_index()
     if "party_id" not in frame:
         frame["party_id"] = ""
+    if "role" not in frame:
+        frame["role"] = ""
     frame["ratio"] = (frame["actual_fte"] / frame["committed_fte"]).where(
         frame["committed_fte"] != 0)
     return [_figures("fte_committed", frame, "committed_fte"),
             _figures("fte_actual", frame, "actual_fte"),
             _figures("fte_fulfilment", frame, "ratio"),
             _figures("fte_actual_min", frame, "low", at_month=frame["low_month"])]
+
+
+def role_key(role) -> str:
+    """A staffing role as roles are compared: trimmed, case-insensitive."""
+    return str(role or "").strip().casefold()
+
+
+def role_spellings(staffing: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """Per (agreement, role key): the role as first written in the data."""
+    if staffing is None or staffing.empty:
+        return {}
+    keys = staffing["role"].map(role_key)
+    first = staffing.assign(_rk=keys).drop_duplicates(["agreement_id", "_rk"])
+    return {(a, k): r for a, k, r in zip(first["agreement_id"], first["_rk"], first["role"],
+                                         strict=True)}
+
+
+def _role_table(staffing: pd.DataFrame | None, period: Period,
+                wanted: set[tuple[str, str]] | None = None) -> list[pd.DataFrame]:
+    """The FTE figures per role, all parties together (contract section 3): over the
+    months with data of the scope (any staffing row), a month without a row of the role
+    counting 0. ``wanted``: only these (agreement, role key); ``None``: every role."""
+    if staffing is None or staffing.empty:
+        return []
+    rows = _in_period(staffing, period)
+    if rows.empty:
+        return []
+    rows = rows.assign(_rk=rows["role"].map(role_key),
+                       committed_fte=pd.to_numeric(rows["committed_fte"], errors="coerce")
+                       .fillna(0.0).astype(float),
+                       actual_fte=pd.to_numeric(rows["actual_fte"], errors="coerce")
+                       .fillna(0.0).astype(float))
+    cluster = rows["cluster_id"].fillna("")
+    both = pd.concat([rows.assign(scope=WHOLE),
+                      rows[cluster != ""].assign(scope=cluster[cluster != ""])],
+                     ignore_index=True)
+    grid = both.groupby([*SCOPE, "month", "_rk"], sort=True)[
+        ["committed_fte", "actual_fte"]].sum().unstack("_rk", fill_value=0.0)
+    committed = grid["committed_fte"].stack().rename_axis([*SCOPE, "month", "role"])
+    actual = grid["actual_fte"].stack().rename_axis([*SCOPE, "month", "role"])
+    present = both.groupby([*SCOPE, "_rk"]).size().rename_axis([*SCOPE, "role"])
+    if wanted is not None:
+        keep = [(a, k) in wanted for a, _s, k in present.index]
+        present = present[keep]
+        if present.empty:
+            return []
+    out = _fte_figures(committed, actual, keep=present.index)
+    spelt = role_spellings(staffing)
+    for frame in out:
+        frame["role"] = [spelt.get((a, k), k) for a, k in
+                         zip(frame["agreement_id"], frame["role"], strict=True)]
+    return out
+
+
+def _meetings_table(inputs: Inputs, period: Period) -> list[pd.DataFrame]:
+    """``meetings``: the closed steering meetings of each agreement held in P; 0 where
+    none was but P has rows, none in a period without any row or meeting (contract
+    section 3: such a period has every figure none)."""
+    meetings = inputs.meetings
+    if meetings is None:
+        return []
+    counts: dict = {}
+    if not meetings.empty:
+        held = meetings["held_on"].fillna("").astype(str)
+        closed = meetings[(meetings["status"] == "closed") & (held >= period.first_day)
+                          & (held <= period.last_day)]
+        counts = closed.groupby("agreement_id").size().to_dict()
+    with_rows = _agreements_with_rows(inputs, period)
+    agreements = list(inputs.validity)
+    frame = pd.DataFrame({"agreement_id": agreements, "scope": WHOLE,
+                          "v": [float(counts[a]) if a in counts else
+                                0.0 if a in with_rows else np.nan for a in agreements]})
+    return [_figures("meetings", frame, "v")] if agreements else []
+
+
+def _agreements_with_rows(inputs: Inputs, period: Period) -> set[str]:
+    """The agreements with any monthly row in P or an indicator row inside P."""
+    found: set[str] = set()
+    for frame in (inputs.sums.occupancy, inputs.sums.outcomes, inputs.sums.staffing,
+                  inputs.costs):
+        rows = _in_period(frame, period)
+        if not rows.empty:
+            found |= set(rows["agreement_id"])
+    ind = inputs.indicators
+    if not ind.empty:
+        spans = ind["period"].map(_span)
+        inside = [bool(s) and period.start <= s[0] and s[1] <= period.end for s in spans]
+        found |= set(ind.loc[inside, "agreement_id"])
+    return found
 
 
 def _cost_table(inputs: Inputs, period: Period) -> list[pd.DataFrame]:
@@ -409,6 +542,12 @@ def _cost_table(inputs: Inputs, period: Period) -> list[pd.DataFrame]:
     total = amounts.groupby("agreement_id", sort=False)["amount"].sum().reset_index()
     total["scope"] = WHOLE
     out = [_figures("cost_total", total, "amount")]
+    # Income as a positive number: minus the sum of the negative amounts (0 without any).
+    income = (-amounts["amount"].clip(upper=0.0)).groupby(amounts["agreement_id"],
+                                                         sort=False).sum() + 0.0
+    income = income.rename("income").reset_index()
+    income["scope"] = WHOLE
+    out.append(_figures("income", income, "income"))
     paid = amounts.groupby(["agreement_id", "paid_by"])["amount"].sum()
     per_category = amounts.groupby(["agreement_id", "cost_category"])["amount"].sum()
     shares = inputs.cost_shares
@@ -438,9 +577,60 @@ def _span(text: str) -> tuple[str, str] | None:
     return (p.start, p.end) if p else None
 
 
-def _indicator_table(indicators: pd.DataFrame, period: Period) -> list[pd.DataFrame]:
-    """Each indicator's value for P: summed over the rows (gender) of exactly P, else of
-    the latest period inside P (``value_period``)."""
+def indicator_defs_of(defs: pd.DataFrame | None) -> dict[tuple[str, str], dict]:
+    """Per (agreement, indicator): its definition (name, unit, aggregate), defaults filled."""
+    if defs is None or defs.empty:
+        return {}
+    out = {}
+    for rec in defs.to_dict("records"):
+        unit = rec.get("unit") or None
+        aggregate = rec.get("aggregate") or DEFAULT_AGGREGATE
+        out[(rec["agreement_id"], rec["indicator"])] = {
+            "name": rec.get("name") or None, "unit": unit, "aggregate": aggregate}
+    return out
+
+
+def _aggregate_of(defs: dict, agreement_id: str, indicator: str) -> str:
+    return defs.get((agreement_id, indicator), {}).get("aggregate", DEFAULT_AGGREGATE)
+
+
+def combine_periods(values: dict[tuple[str, str], float], period: Period,
+                    how: str) -> tuple[float | None, str | None]:
+    """An indicator's ``sum`` or ``mean`` over P from its values per period inside P
+    (``{(start, end): value}``, each period's gender rows already summed): each month of
+    P is taken from the finest period that covers it, a coarser period only where none of
+    its months has a finer one (contract section 3); a mean is weighted by the months each
+    period covers. Returns ``(value, value_period)``: ``value_period`` the months covered
+    from first to last (``YYYY-MM..YYYY-MM``, one month as ``YYYY-MM``), ``None`` when
+    they are all of P."""
+    covered: set[int] = set()
+    used: list[tuple[float, int]] = []
+    for (start, end), value in sorted(values.items(), key=lambda kv: (
+            month_index(kv[0][1]) - month_index(kv[0][0]), kv[0][0])):
+        span = range(month_index(start), month_index(end) + 1)
+        if value is None or pd.isna(value) or any(m in covered for m in span):
+            continue
+        covered.update(span)
+        used.append((float(value), len(span)))
+    if not used:
+        return None, None
+    if how == "sum":
+        value = sum(v for v, _ in used)
+    else:
+        value = sum(v * n for v, n in used) / sum(n for _, n in used)
+    first, last = min(covered), max(covered)
+    if len(covered) == month_index(period.end) - month_index(period.start) + 1:
+        return value, None
+    if first == last:
+        return value, month_from_index(first)
+    return value, f"{month_from_index(first)}..{month_from_index(last)}"
+
+
+def _indicator_table(indicators: pd.DataFrame, period: Period,
+                     defs: pd.DataFrame | None = None) -> list[pd.DataFrame]:
+    """Each indicator's value for P: summed over the rows (gender) of exactly P, else made
+    from the periods inside P by its aggregate (``value_period``: what the value is for):
+    ``last`` the latest period inside P, ``sum``/``mean`` see :func:`combine_periods`."""
     if indicators.empty:
         return []
     spans = indicators["period"].map(_span)
@@ -455,43 +645,99 @@ def _indicator_table(indicators: pd.DataFrame, period: Period) -> list[pd.DataFr
     ind = indicators[inside]
     exact = (start[inside] == period.start) & (end[inside] == period.end)
     keys = ["agreement_id", "cluster_id", "indicator"]
-    # The period each indicator takes: exactly P if any, else the latest end, the longer.
-    order = ind.assign(_exact=exact, _end=end[inside], _start=start[inside]).sort_values(
-        ["_exact", "_end", "_start"], ascending=[False, False, True], kind="stable")
-    chosen = order.groupby(keys, sort=False)["period"].transform("first")
-    picked = order[order["period"] == chosen]
-    values = pd.to_numeric(picked["value"], errors="coerce")
-    g = picked.assign(_v=values, _pct=picked["value_unit"] == "%"
-                      if "value_unit" in picked else False).groupby([*keys, "period"],
-                                                                    sort=False)
-    frame = g.agg(value=("_v", lambda v: v.sum(min_count=1)), pct=("_pct", "any")) \
-        .reset_index()
-    is_p = frame["period"].map(lambda text: _span(text) == (period.start, period.end))
-    return [pd.DataFrame({"agreement_id": frame["agreement_id"],
-                          "scope": frame["cluster_id"], "party_id": "",
-                          "kpi": frame["indicator"], "value": frame["value"].astype(float),
-                          "unit": np.where(frame["pct"], "percent", "number"),
-                          "value_period": frame["period"].where(~is_p, None)})]
+    defined = indicator_defs_of(defs)
+    how = np.array([_aggregate_of(defined, a, i) for a, i in
+                    zip(ind["agreement_id"], ind["indicator"], strict=True)], dtype=object)
+    ind = ind.assign(_exact=exact, _end=end[inside], _start=start[inside], _how=how)
+    if "value_unit" not in ind:
+        ind = ind.assign(value_unit="")
+    ind = ind.assign(_v=pd.to_numeric(ind["value"], errors="coerce"),
+                     _pct=ind["value_unit"] == "%")
+    # Exactly P, else the latest end (the longer of two ending together): ``last``, and
+    # every indicator with a row for exactly P.
+    has_exact = ind.groupby(keys, sort=False)["_exact"].transform("any")
+    latest = ind[has_exact | (ind["_how"] == "last")]
+    frames = []
+    if not latest.empty:
+        order = latest.sort_values(["_exact", "_end", "_start"], ascending=[False, False, True],
+                                   kind="stable")
+        chosen = order.groupby(keys, sort=False)["period"].transform("first")
+        picked = order[order["period"] == chosen]
+        frame = picked.groupby([*keys, "period"], sort=False).agg(
+            value=("_v", lambda v: v.sum(min_count=1)), pct=("_pct", "any")).reset_index()
+        is_p = frame["period"].map(lambda text: _span(text) == (period.start, period.end))
+        frames.append(pd.DataFrame({
+            "agreement_id": frame["agreement_id"], "scope": frame["cluster_id"],
+            "party_id": "", "role": "", "kpi": frame["indicator"],
+            "value": frame["value"].astype(float),
+            "unit": np.where(frame["pct"], "percent", "number"),
+            "value_period": frame["period"].where(~is_p, None)}))
+    combined = ind[~has_exact & (ind["_how"] != "last")]
+    if not combined.empty:
+        records = []
+        per_period = combined.groupby([*keys, "_start", "_end"], sort=False).agg(
+            value=("_v", lambda v: v.sum(min_count=1)), pct=("_pct", "any"),
+            how=("_how", "first")).reset_index()
+        for key, group in per_period.groupby(keys, sort=False):
+            value, value_period = combine_periods(
+                dict(zip(zip(group["_start"], group["_end"], strict=True), group["value"],
+                         strict=True)), period, group["how"].iloc[0])
+            records.append((*key, np.nan if value is None else value,
+                            "percent" if group["pct"].any() else "number", value_period))
+        frame = pd.DataFrame(records, columns=[*keys, "value", "unit", "value_period"])
+        frames.append(pd.DataFrame({
+            "agreement_id": frame["agreement_id"], "scope": frame["cluster_id"],
+            "party_id": "", "role": "", "kpi": frame["indicator"],
+            "value": frame["value"].astype(float), "unit": frame["unit"],
+            "value_period": frame["value_period"]}))
+    if defined:
+        for frame in frames:
+            units = [defined.get((a, k), {}).get("unit") for a, k in
+                     zip(frame["agreement_id"], frame["kpi"], strict=True)]
+            frame["unit"] = [INDICATOR_UNIT_OF.get(u, u) if u else old
+                             for u, old in zip(units, frame["unit"], strict=True)]
+    return frames
+
+
+def targeted_roles(targets: pd.DataFrame) -> set[tuple[str, str]]:
+    """(agreement, role key) of every target with a role."""
+    if targets.empty or "role" not in targets:
+        return set()
+    roles = targets["role"].fillna("")
+    named = targets[roles != ""]
+    return {(a, role_key(r)) for a, r in zip(named["agreement_id"], named["role"],
+                                             strict=True)}
 
 
 def figure_table(inputs: Inputs, period: Period,
-                 tables: frozenset[str] | set[str] | None = None) -> pd.DataFrame:
+                 tables: frozenset[str] | set[str] | None = None,
+                 roles: bool | None = None) -> pd.DataFrame:
     """Every figure of P for every scope in ``inputs``: agreement_id, scope, party_id
-    (``""`` for the total), kpi, value (NaN: none), n, unit, value_period, at_month.
-    ``tables`` limits it to the figures of some tables (occupancy, outcomes, staffing,
-    costs, indicators)."""
+    (``""`` for the total), role (``""`` but for the per-role FTE figures), kpi, value
+    (NaN: none), n, unit, value_period, at_month. ``tables`` limits it to the figures of
+    some tables (occupancy, outcomes, staffing, costs, indicators, meetings).
+
+    ``roles``: the per-role FTE figures of every role (``True``), of none (``False``), or
+    (``None``) of the roles a target names."""
     sums = inputs.sums
 
     def wanted(name: str) -> bool:
         return tables is None or name in tables
 
+    role_rows = []
+    if wanted("staffing") and roles is not False:
+        wanted_roles = None if roles else targeted_roles(inputs.targets)
+        if wanted_roles is None or wanted_roles:
+            role_rows = _role_table(inputs.staffing, period, wanted_roles)
     parts = [*(_occupancy_table(sums.occupancy, period) if wanted("occupancy") else []),
              *(_outcome_table(sums.outcomes, period) if wanted("outcomes") else []),
              *(_staffing_table(sums.staffing, period, inputs.targets, inputs.parties)
                if wanted("staffing") else []),
+             *role_rows,
              *(_cost_table(inputs, period) if wanted("costs") else []),
-             *(_indicator_table(inputs.indicators, period) if wanted("indicators")
-               else [])]
+             *(_meetings_table(inputs, period) if wanted("meetings") else []),
+             *(_indicator_table(inputs.indicators, period, inputs.indicator_defs)
+               if wanted("indicators") else [])]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=FIGURE_COLUMNS)
@@ -499,6 +745,7 @@ def figure_table(inputs: Inputs, period: Period,
     for col in FIGURE_COLUMNS:
         if col not in table:
             table[col] = None
+    table["role"] = table["role"].fillna("")
     return table[FIGURE_COLUMNS]
 
 
@@ -508,9 +755,13 @@ def figure_table(inputs: Inputs, period: Period,
 def targets_at(targets: pd.DataFrame, period: Period,
                validity: dict[str, tuple[str, str]]) -> pd.DataFrame:
     """The targets valid at the end of P (the latest ``valid_from`` where several apply),
-    with ``scope`` for the cluster (``""``: the agreement) and ``party`` (``""``: all)."""
+    with ``scope`` for the cluster (``""``: the agreement), ``party`` (``""``: all) and
+    ``_rk`` the role compared (``""``: all roles)."""
     if targets.empty:
-        return targets.assign(scope=[], party=[])
+        return targets.assign(scope=[], party=[], _rk=[])
+    if "role" not in targets:
+        targets = targets.assign(role="")
+    targets = targets.assign(role=targets["role"].fillna(""))
     day = period.last_day
     agreement_from = targets["agreement_id"].map(lambda a: validity.get(a, ("", ""))[0])
     agreement_to = targets["agreement_id"].map(lambda a: validity.get(a, ("", ""))[1])
@@ -519,10 +770,32 @@ def targets_at(targets: pd.DataFrame, period: Period,
     end = targets["valid_to"].where(targets["valid_to"].fillna("").astype(bool),
                                     agreement_to).fillna("").replace("", "9999-12-31")
     valid = targets[(start <= day) & (day <= end)].assign(_start=start)
+    valid = valid.assign(_rk=valid["role"].map(role_key))
     valid = valid.sort_values("_start", kind="stable").drop_duplicates(
-        ["agreement_id", "kpi", "cluster_id", "party_id"], keep="last")
+        ["agreement_id", "kpi", "cluster_id", "party_id", "_rk"], keep="last")
     return valid.assign(scope=valid["cluster_id"].fillna(""),
                         party=valid["party_id"].fillna(""))
+
+
+def default_targets(inputs: Inputs, period: Period, valid: pd.DataFrame) -> pd.DataFrame:
+    """The rhythm's target: ``meetings >= meetings_per_year`` for a calendar year P inside
+    the agreement's validity, where no target row names ``meetings`` (contract section 3)."""
+    if not inputs.meetings_per_year or not (
+            period.start[:4] == period.end[:4] and period.start.endswith("-01")
+            and period.end.endswith("-12")):
+        return valid.iloc[0:0]
+    named = set() if inputs.targets.empty else \
+        set(inputs.targets.loc[inputs.targets["kpi"] == "meetings", "agreement_id"])
+    day = period.last_day
+    rows = []
+    for a, n in inputs.meetings_per_year.items():
+        first, last = inputs.validity.get(a, ("", ""))
+        if a in named or not (first or "0000") <= day <= (last or "9999"):
+            continue
+        rows.append({"agreement_id": a, "cluster_id": "", "party_id": "", "role": "",
+                     "kpi": "meetings", "comparator": ">=", "value": float(n),
+                     "tolerance": None, "scope": "", "party": "", "_rk": ""})
+    return pd.DataFrame(rows) if rows else valid.iloc[0:0]
 
 
 def status(value, comparator: str | None, target: float | None,
@@ -561,22 +834,38 @@ def status(value, comparator: str | None, target: float | None,
 
 def assessed(table: pd.DataFrame, inputs: Inputs, period: Period) -> pd.DataFrame:
     """The figure table with each figure's target, comparator, tolerance, the value a year
-    earlier (for increase/decrease) and status."""
+    earlier (for increase/decrease) and status. A target with a role is judged on that
+    role's figure (roles compared trimmed and case-insensitively)."""
     valid = targets_at(inputs.targets, period, inputs.validity)
-    key = ["agreement_id", "scope", "party_id", "kpi"]
+    extra_targets = default_targets(inputs, period, valid)
+    if not extra_targets.empty:
+        valid = pd.concat([valid, extra_targets], ignore_index=True) if not valid.empty \
+            else extra_targets
+    table = table.assign(_rk=table["role"].fillna("").map(role_key)) if len(table) else \
+        table.assign(_rk=pd.Series(dtype=object))
+    key = ["agreement_id", "scope", "party_id", "_rk", "kpi"]
     if not valid.empty:
         # A target whose figure has no value for P is still assessed (grey).
         have = pd.MultiIndex.from_frame(table[key]) if len(table) else None
-        wanted = valid[["agreement_id", "scope", "party", "kpi"]].set_axis(key, axis=1)
+        wanted = valid[["agreement_id", "scope", "party", "_rk", "kpi", "role"]].rename(
+            columns={"party": "party_id"})
         extra = wanted if have is None else \
-            wanted[~pd.MultiIndex.from_frame(wanted).isin(have)]
+            wanted[~pd.MultiIndex.from_frame(wanted[key]).isin(have)]
         if not extra.empty:
+            # A role as first written in the staffing rows, else in the targets.
+            spelt = role_spellings(inputs.staffing)
+            for a, k, r in zip(valid["agreement_id"], valid["_rk"], valid["role"],
+                               strict=True):
+                spelt.setdefault((a, k), r)
             extra = extra.assign(value=np.nan, unit=[UNITS.get(k, "number")
-                                                     for k in extra["kpi"]])
+                                                     for k in extra["kpi"]],
+                                 role=[spelt.get((a, k), r) if k else "" for a, k, r in zip(
+                                     extra["agreement_id"], extra["_rk"], extra["role"],
+                                     strict=True)])
             table = pd.concat([table, extra], ignore_index=True)
     merged = table.merge(
         valid.rename(columns={"party": "party_id_t", "value": "target"})[
-            ["agreement_id", "scope", "party_id_t", "kpi", "comparator", "target",
+            ["agreement_id", "scope", "party_id_t", "_rk", "kpi", "comparator", "target",
              "tolerance"]].rename(columns={"party_id_t": "party_id"}),
         on=key, how="left")
     merged["previous"] = np.nan
@@ -587,25 +876,46 @@ def assessed(table: pd.DataFrame, inputs: Inputs, period: Period) -> pd.DataFram
         monthly = directional & merged["kpi"].isin(KPI_NAMES)
         if monthly.any():
             needed = {KPI_TABLES[k] for k in merged.loc[monthly, "kpi"].unique()}
-            before = figure_table(inputs, earlier, needed).set_index(key)["value"]
+            before = figure_table(inputs, earlier, needed)
+            before = before.assign(_rk=before["role"].map(role_key)).set_index(key)["value"]
             idx = pd.MultiIndex.from_frame(merged.loc[monthly, key])
             merged.loc[monthly, "previous"] = before.reindex(idx).to_numpy()
             merged.loc[monthly, "previous_period"] = earlier.text
         rows = merged.index[directional & ~merged["kpi"].isin(KPI_NAMES)]
         if len(rows):
-            # An indicator's value a year before the period it was taken for.
-            sub = merged.loc[rows]
-            before = [(Period.parse(vp) if isinstance(vp, str) else period).year_earlier()
-                      for vp in sub["value_period"]]
-            merged.loc[rows, "previous"] = _indicator_exact(
-                inputs.indicators, sub["agreement_id"], sub["scope"], sub["kpi"], before)
-            merged.loc[rows, "previous_period"] = [p.text for p in before]
+            previous, periods = _indicator_previous(inputs, merged.loc[rows], period)
+            merged.loc[rows, "previous"] = previous
+            merged.loc[rows, "previous_period"] = periods
     merged["status"] = [
         status(_clean(v), c if isinstance(c, str) else None, _clean(t),
                None if tol is None or pd.isna(tol) else float(tol), _clean(p))
         for v, c, t, tol, p in zip(merged["value"], merged["comparator"], merged["target"],
                                    merged["tolerance"], merged["previous"], strict=True)]
-    return merged
+    return merged.drop(columns=["_rk"])
+
+
+def _indicator_previous(inputs: Inputs, sub: pd.DataFrame,
+                        period: Period) -> tuple[np.ndarray, list[str]]:
+    """Indicators' values a year before the period their value is for, made the same way:
+    ``last`` the same period twelve months earlier; ``sum``/``mean`` over the same months a
+    year earlier, by the same rule (none unless those months are all covered)."""
+    defined = indicator_defs_of(inputs.indicator_defs)
+    before = [(Period.parse(vp) if isinstance(vp, str) else period).year_earlier()
+              for vp in sub["value_period"]]
+    previous = np.array(_indicator_exact(inputs.indicators, sub["agreement_id"],
+                                         sub["scope"], sub["kpi"], before), dtype=float)
+    for i, (a, scope, kpi, p) in enumerate(zip(sub["agreement_id"], sub["scope"], sub["kpi"],
+                                              before, strict=True)):
+        if _aggregate_of(defined, a, kpi) == "last" or not np.isnan(previous[i]):
+            continue
+        ind = inputs.indicators
+        rows = ind[(ind["agreement_id"] == a) & (ind["cluster_id"] == scope)
+                   & (ind["indicator"] == kpi)]
+        made = _indicator_table(rows, p, inputs.indicator_defs)
+        for frame in made:
+            if len(frame) and frame["value_period"].isna().iloc[0]:
+                previous[i] = frame["value"].iloc[0]
+    return previous, [p.text for p in before]
 
 
 def _indicator_exact(indicators: pd.DataFrame, agreements, scopes, names,
@@ -662,8 +972,11 @@ def indicator_figure(data: AgreementData, name: str, period: Period,
         if not ind.empty else ind
     unit = "percent" if not rows.empty and "value_unit" in rows and \
         (rows["value_unit"] == "%").any() else "number"
-    table = _indicator_table(rows, period)
-    if not table or table[0].empty:
+    defined = indicator_defs_of(data.indicator_defs).get((data.agreement_id, name), {})
+    if defined.get("unit"):
+        unit = INDICATOR_UNIT_OF.get(defined["unit"], unit)
+    table = [t for t in _indicator_table(rows, period, data.indicator_defs) if not t.empty]
+    if not table:
         return None, unit, None
     rec = table[0].iloc[0]
     at = Period.parse(rec["value_period"]) if isinstance(rec["value_period"], str) else period
@@ -700,19 +1013,25 @@ def has_rows(data: AgreementData, period: Period, cluster_id: str | None = None)
 
 def _ordered_keys(data: AgreementData, scope: str, present: set[tuple]) -> list[tuple]:
     """The figures of one scope in the contract's order: every key figure (a missing one
-    as ``None``), per-party figures after each total, then the indicators."""
+    as ``None``), per-party and per-role figures after each total, then the indicators.
+    A key is (scope, party, role, kpi)."""
     keys = []
     parties = data.party_ids
+    roles = sorted({k[2] for k in present if k[0] == scope and k[2]},
+                   key=lambda r: (role_key(r), r))
     for kpi in KPI_NAMES:
         if kpi in AGREEMENT_ONLY_KPIS and scope != WHOLE:
             continue
+        if kpi == "meetings" and (scope, "", "", kpi) not in present:
+            continue  # the meetings are not known here (no figure at all)
         if kpi not in PARTY_ONLY_KPIS:
-            keys.append((scope, "", kpi))
+            keys.append((scope, "", "", kpi))
         if kpi in FTE_KPIS:
-            keys += [(scope, p, kpi) for p in parties if (scope, p, kpi) in present]
+            keys += [(scope, p, "", kpi) for p in parties if (scope, p, "", kpi) in present]
+            keys += [(scope, "", r, kpi) for r in roles if (scope, "", r, kpi) in present]
         elif kpi in PARTY_ONLY_KPIS:
-            keys += [(scope, p, kpi) for p in parties]
-    keys += [(scope, "", name) for name in indicator_names(data, scope or None)]
+            keys += [(scope, p, "", kpi) for p in parties]
+    keys += [(scope, "", "", name) for name in indicator_names(data, scope or None)]
     return keys
 
 
@@ -721,38 +1040,64 @@ def compute_kpis(data: AgreementData, period: Period, cluster_id: str | None = N
     """Every key figure of P: for the agreement and each cluster (or the one cluster asked).
 
     ``cluster_id`` given: only that cluster. Else the agreement, then (``clusters=True``)
-    each of its clusters.
+    each of its clusters. The FTE figures come per party and per role too.
     """
     scopes = [cluster_id] if cluster_id is not None else \
         [WHOLE, *(data.cluster_ids if clusters else [])]
     inputs = inputs_of(data)
-    table = assessed(figure_table(inputs, period), inputs, period)
-    by_key = {(r["scope"], r["party_id"], r["kpi"]): r for r in table.to_dict("records")}
+    table = assessed(figure_table(inputs, period, roles=True), inputs, period)
+    by_key = {(r["scope"], r["party_id"], r["role"] or "", r["kpi"]): r
+              for r in table.to_dict("records")}
     present = set(by_key)
-    units = _indicator_units(data.indicators)
+    units = _indicator_units(data.indicators, data.indicator_defs, data.agreement_id)
+    names = {k[1]: d["name"] for k, d in indicator_defs_of(data.indicator_defs).items()
+             if d.get("name")}
     out: list[KpiValue] = []
     for scope in scopes:
         for key in _ordered_keys(data, scope, present):
             rec = by_key.get(key)
-            if (scope, key[2]) in units:  # an indicator's unit, whether or not P has a value
-                rec = {**(rec or {}), "unit": units[(scope, key[2])]}
-            out.append(kpi_value(data.agreement_id, period, key, rec))
+            if (scope, key[3]) in units:  # an indicator's unit, whether or not P has a value
+                rec = {**(rec or {}), "unit": units[(scope, key[3])]}
+            value = kpi_value(data.agreement_id, period, key, rec)
+            if key[3] in names and key[3] not in KPI_NAMES:
+                value = replace(value, name=names[key[3]])
+            out.append(value)
     return out
 
 
-def _indicator_units(indicators: pd.DataFrame) -> dict[tuple[str, str], str]:
-    """Per (cluster, indicator): ``percent`` when any of its rows was written with ``%``."""
-    if indicators.empty or "value_unit" not in indicators:
-        return {}
-    pct = indicators["value_unit"] == "%"
-    grouped = pct.groupby([indicators["cluster_id"], indicators["indicator"]]).any()
-    return {k: "percent" if v else "number" for k, v in grouped.items()}
+def _indicator_units(indicators: pd.DataFrame, defs: pd.DataFrame | None = None,
+                     agreement_id: str | None = None) -> dict[tuple[str, str], str]:
+    """Per (cluster, indicator): the unit of indicator_defs, else ``percent`` when any of
+    its rows was written with ``%``, else ``number``."""
+    out: dict[tuple[str, str], str] = {}
+    if not indicators.empty and "value_unit" in indicators:
+        pct = indicators["value_unit"] == "%"
+        grouped = pct.groupby([indicators["cluster_id"], indicators["indicator"]]).any()
+        out = {k: "percent" if v else "number" for k, v in grouped.items()}
+    defined = indicator_defs_of(defs)
+    if defined:
+        levels = {c for c, _ in out} | {""}
+        if not indicators.empty:
+            levels |= set(indicators["cluster_id"])
+        for (a, name), d in defined.items():
+            if d.get("unit") and (agreement_id is None or a == agreement_id):
+                for level in levels:
+                    if (level, name) in out or level == "":
+                        out[(level, name)] = INDICATOR_UNIT_OF.get(d["unit"], "number")
+    return out
 
 
 def kpi_value(agreement_id: str, period: Period, key: tuple, rec: dict | None) -> KpiValue:
-    """One row of an assessed figure table as a :class:`KpiValue` (``rec`` None: no data)."""
-    scope, party, kpi = key
+    """One row of an assessed figure table as a :class:`KpiValue` (``rec`` None: no data).
+    ``key``: (scope, party, kpi), or (scope, party, role, kpi)."""
+    if len(key) == 4:
+        scope, party, role, kpi = key
+    else:
+        (scope, party, kpi), role = key, None
     rec = rec or {}
+    if role is None:
+        role = rec.get("role")
+    role = role if isinstance(role, str) and role else None
     comparator = rec.get("comparator")
     comparator = comparator if isinstance(comparator, str) else None
     tol = rec.get("tolerance")
@@ -770,13 +1115,14 @@ def kpi_value(agreement_id: str, period: Period, key: tuple, rec: dict | None) -
         value_period=value_period if isinstance(value_period, str) else None,
         previous_period=rec.get("previous_period") if comparator in ("increase", "decrease")
         else None,
-        at_month=rec.get("at_month") if isinstance(rec.get("at_month"), str) else None)
+        at_month=rec.get("at_month") if isinstance(rec.get("at_month"), str) else None,
+        role=role)
 
 
 def costs(data: AgreementData, period: Period) -> tuple[float | None, dict[str, dict]]:
     """``cost_total`` and, per party, ``cost_paid``, ``cost_due`` and ``cost_balance``."""
-    table = figure_table(inputs_of(data), period)
-    rows = table[table["kpi"].isin(AGREEMENT_ONLY_KPIS)]
+    table = figure_table(inputs_of(data), period, {"costs"})
+    rows = table[table["kpi"].isin(PARTY_ONLY_KPIS | {"cost_total"})]
     total = rows.loc[rows["kpi"] == "cost_total", "value"]
     per = {p: {k: None for k in PARTY_ONLY_KPIS} for p in data.party_ids}
     for rec in rows[rows["party_id"] != ""].to_dict("records"):

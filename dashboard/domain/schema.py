@@ -112,6 +112,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
            "Stockholm); flera med ; emellan. De två första siffrorna är länet.",
            "Municipalities covered, as SCB municipality codes (four digits, e.g. 0180 "
            "Stockholm); several separated by ;. The first two digits are the county."),
+        _c("meetings_per_year", Kind.COUNT, False, ["möten_per_år", "styrgruppsmöten_per_år"],
+           "Styrgruppens överenskomna mötesrytm, t.ex. 4 (minst fyra möten per år).",
+           "The steering group's agreed rhythm, e.g. 4 (at least four meetings a year)."),
     ), ("agreement_id",),
         "En rad per överenskommelse.", "One row per agreement."),
     Table("parties", (
@@ -155,7 +158,12 @@ TABLES: dict[str, Table] = {t.name: t for t in [
            "Gäller till (tomt = överenskommelsens slut).",
            "Valid to (blank = the agreement's end)."),
         _c("note", Kind.TEXT, False, ["anteckning", "kommentar"], "Fri anteckning.", "Free note."),
-    ), ("agreement_id", "cluster_id", "party_id", "kpi", "valid_from"),
+        _c("role", Kind.LABEL, False, ["roll"],
+           "Bemanningsroll (t.ex. vägledare) för nyckeltalen för årsarbetskrafter: målet "
+           "gäller bara den rollen, alla parter tillsammans; tomt = alla roller.",
+           "Staffing role (e.g. vägledare) for the FTE key figures: the target concerns that "
+           "role only, all parties together; blank = all roles."),
+    ), ("agreement_id", "cluster_id", "party_id", "role", "kpi", "valid_from"),
         "Mål och målvärden.", "Targets and target values."),
     Table("occupancy", (
         _AGREEMENT, _CLUSTER_REQ, _MONTH, _GENDER, _TARGET_GROUP,
@@ -234,7 +242,39 @@ TABLES: dict[str, Table] = {t.name: t for t in [
     ), ("agreement_id", "cluster_id", "period", "indicator", "gender"),
         "Övriga indikatorer som överenskommelsen följer.",
         "Other figures the agreement follows."),
+    Table("indicator_defs", (
+        _AGREEMENT,
+        _c("indicator", Kind.ID, True, ["indikator"], "Indikatorns kod (som i indicators).",
+           "The indicator's code (as in indicators)."),
+        _c("name", Kind.TEXT, False, ["namn"], "Namnet som användarna ser (tomt = koden).",
+           "The name users see (blank = the code)."),
+        _c("unit", Kind.ID, False, ["enhet"],
+           "count (antal), share (andel), number (tal) eller sek (kronor); tomt = number.",
+           "count, share, number or sek; blank = number."),
+        _c("aggregate", Kind.ID, False, ["sammanvägning", "aggregering"],
+           "Hur perioder inom en längre period vägs samman: sum (flöden, t.ex. antal som "
+           "gått till arbete: året = summan av kvartalen), mean (andelar som mäts varje "
+           "period: året = medelvärdet av kvartalen), last (nivåer, t.ex. antal "
+           "långtidsarbetslösa vid periodens slut: året = det senaste kvartalet); "
+           "tomt = last.",
+           "How periods inside a longer period combine: sum (flows, e.g. people who moved "
+           "to work: the year is the sum of its quarters), mean (rates measured each "
+           "period: the year is the mean of its quarters), last (levels, e.g. long-term "
+           "unemployed at the end of the period: the year is its latest quarter); "
+           "blank = last."),
+        _c("source", Kind.TEXT, False, ["källa"], "Källa, t.ex. Arbetsförmedlingen.",
+           "Source, e.g. Arbetsförmedlingen."),
+    ), ("agreement_id", "indicator"),
+        "Hur en indikator läses: namn, enhet och hur perioder vägs samman.",
+        "How an indicator reads: name, unit and how periods combine."),
 ]}
+
+# indicator_defs: the allowed units and aggregates, with Swedish words for them.
+INDICATOR_UNITS = {"count": "count", "antal": "count", "share": "share", "andel": "share",
+                   "number": "number", "tal": "number", "sek": "sek", "kr": "sek",
+                   "kronor": "sek"}
+INDICATOR_AGGREGATES = {"sum": "sum", "summa": "sum", "mean": "mean", "medel": "mean",
+                        "medelvärde": "mean", "last": "last", "senaste": "last"}
 
 TABLE_ORDER = list(TABLES)
 

@@ -246,6 +246,8 @@ def _row_name(v: KpiValue, parties: dict[str, str], lang: str) -> str:
     name = kpi_label(v.kpi, lang)
     if v.party_id:
         name += f" – {parties.get(v.party_id, v.party_id)}"
+    if getattr(v, "role", None):  # a per-role FTE figure (issue 16)
+        name += f" – {v.role}"
     return name
 
 

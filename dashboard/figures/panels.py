@@ -21,7 +21,15 @@ from dashboard.figures.outcomes import outcomes_figure
 from dashboard.figures.spec import Figure
 from dashboard.figures.staffing import staffing_figure
 from dashboard.figures.theme import Theme
-from dashboard.i18n import fmt_fte, fmt_sek, month_label, same_period_earlier, t
+from dashboard.i18n import (
+    fmt_fte,
+    fmt_sek,
+    kpi_label,
+    month_label,
+    same_period_earlier,
+    status_label,
+    t,
+)
 from dashboard.model.series import (
     category_balances,
     cluster_names,
@@ -180,10 +188,54 @@ def staffing_panel(view: View, theme: Theme) -> Panel:
         low = total.iloc[0]
         sentences.append(t("lowest_month_sentence", lang, fte=fmt_fte(low["lowest"], lang),
                            month=month_label(low["lowest_month"], lang, short=False)))
+    sentences += role_sentences(view)
     fig = staffing_figure(parties, text=figure_text(view, what),
                           theme=theme)
     return Panel("staffing", what, fig, table=parties, sentences=sentences,
                  has_data=bool(parties["actual"].notna().any()))
+
+
+def role_sentences(view: View) -> list[str]:
+    """The staffing roles apart (contract section 3, per role): a role with a target is
+    the team (e.g. Krami's counsellors, "never under 3"), the other roles other staff."""
+
+    lang = view.lang
+    by_role: dict[str, dict] = {}
+    for v in view.scope_values():
+        if v.role and v.party_id is None:
+            by_role.setdefault(v.role, {})[v.kpi] = v
+    out = []
+    team = {r for r, f in by_role.items() if any(v.comparator for v in f.values())}
+    def size(role: str) -> float:
+        actual = by_role[role].get("fte_actual")
+        return -(actual.value or 0) if actual is not None else 0
+
+    for role in sorted(by_role, key=lambda r: (r not in team, size(r), r.casefold())):
+        figures = by_role[role]
+        actual, low = figures.get("fte_actual"), figures.get("fte_actual_min")
+        if actual is None or actual.value is None:
+            continue
+        if role in team:
+            judged = actual if actual.comparator else low
+            target = ("≥ " if judged.comparator == ">=" else "≤ ") + fmt_fte(judged.target,
+                                                                           lang)
+            out.append(t("role_team_sentence", lang, role=role,
+                         fte=fmt_fte(actual.value, lang),
+                         low=fmt_fte(low.value if low else None, lang),
+                         month=month_label(low.at_month, lang, short=False)
+                         if low and low.at_month else "–",
+                         target=f"{t_kpi(judged.kpi, lang)} {target}",
+                         status=status_label(judged.status, lang, judged.comparator)))
+        else:
+            out.append(t("role_other_sentence", lang, role=role,
+                         fte=fmt_fte(actual.value, lang)))
+    return out
+
+
+def t_kpi(kpi: str, lang: str) -> str:
+
+    label = kpi_label(kpi, lang)
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def costs_panel(view: View, theme: Theme, sections: list[str] | None = None,

@@ -37,7 +37,7 @@ from dashboard.store import versions
 
 FORMAT = 1
 FRAMES = ("parties", "clusters", "targets", "occupancy", "staffing", "cost_shares", "costs",
-          "outcomes", "indicators", "imports")
+          "outcomes", "indicators", "imports", "indicator_defs")
 SUMS = ("occupancy", "outcomes", "staffing")
 KPI_FIELDS = {f.name for f in fields(KpiValue)}
 
@@ -78,7 +78,9 @@ def rows_to_json(data: AgreementData) -> dict:
 
 
 def rows_from_json(obj: dict) -> AgreementData:
-    frames = {name: frame_from_json(obj["frames"][name]) for name in FRAMES}
+    # A meeting closed before issue 16 has no indicator_defs: every indicator as "last".
+    frames = {name: frame_from_json(obj["frames"][name]) for name in FRAMES
+              if name in obj["frames"]}
     sums = MonthlySums(*(frame_from_json(obj["sums"][name]) for name in SUMS))
     return AgreementData(agreement=dict(obj["agreement"]), **frames, sums=sums)
 

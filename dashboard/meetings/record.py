@@ -128,7 +128,7 @@ class MeetingRecord:
 
     def revised(self, value: KpiValue) -> KpiValue | None:
         """The figure as the data gives it today, where it differs from the frozen one."""
-        if self.now is None:
+        if self.now is None or value.role is not None:  # no TargetKey for a role yet
             return None
         key = TargetKey.of(value)
         today = self.now.get(key)
@@ -187,8 +187,9 @@ class MeetingRecord:
         """Since the meeting before: None for an agreement's first meeting."""
         if self.previous is None:
             return None
-        then = {TargetKey.of(v): v for v in self.previous_figures if v.comparator}
-        now = {TargetKey.of(v): v for v in self.figures if v.comparator}
+        then = {TargetKey.of(v): v for v in self.previous_figures
+                if v.comparator and getattr(v, "role", None) is None}
+        now = {TargetKey.of(v): v for v in self.figures if v.comparator and v.role is None}
         keys = list(now) + [k for k in then if k not in now]
         rows = [ThenNow(k, then.get(k), now.get(k)) for k in keys]
         open_actions = [a for a in self.actions if not a.done and
@@ -269,11 +270,13 @@ def figures_now(engine: Engine, meeting: Meeting, frozen: dict) -> dict[TargetKe
 
     _, by_agreement = versions(engine)
     if by_agreement.get(meeting.agreement_id) == frozen.get("data_version"):
-        return {TargetKey.of(v): v for v in map(figure_from_json, frozen["figures"])}
+        return {TargetKey.of(v): v for v in map(figure_from_json, frozen["figures"])
+                if v.role is None}
     view = build_view(engine, meeting.agreement_id, meeting.period)
     if view is None:
         return {}
-    return {TargetKey.of(v): v for v in view.values}
+    # Per-role FTE figures (issue 16) have no key of their own yet: TargetKey has no role.
+    return {TargetKey.of(v): v for v in view.values if v.role is None}
 
 
 def live_trends(engine: Engine, meeting: Meeting) -> dict[tuple, list]:

@@ -74,11 +74,19 @@ def inputs_for(many: ManyAgreements, ids: set[str]) -> Inputs:
     validity = {a: (f or "", t or "") for a, f, t in zip(
         agreements["agreement_id"], agreements["valid_from"], agreements["valid_to"],
         strict=True)}
+    rhythm = {a: int(n) for a, n in zip(agreements["agreement_id"],
+                                        agreements["meetings_per_year"], strict=True)
+              if n is not None and not pd.isna(n)} if "meetings_per_year" in agreements else {}
     return Inputs(sums=sums, costs=_subset(many.costs, ids),
                   cost_shares=_subset(many.cost_shares, ids),
                   indicators=_subset(many.indicators, ids),
                   targets=_subset(many.targets, ids), parties=dict(parties),
-                  validity=validity)
+                  validity=validity,
+                  staffing=None if many.staffing is None else _subset(many.staffing, ids),
+                  indicator_defs=None if many.indicator_defs is None
+                  else _subset(many.indicator_defs, ids),
+                  meetings=None if many.meetings is None else _subset(many.meetings, ids),
+                  meetings_per_year=rhythm)
 
 
 def periods_of(many: ManyAgreements, period_text: str | None) -> dict[str, Period]:

@@ -160,6 +160,7 @@ def staffing_by_party(values: list[KpiValue], data: AgreementData,
     lowest month's actual FTE (``fte_actual_min``) with its month, target and status."""
     names = party_names(data)
     by_key = {(v.kpi, v.party_id): v for v in values if v.cluster_id == cluster_id
+              and v.role is None  # the per-role figures are not a party's or the total
               and v.kpi in ("fte_committed", "fte_actual", "fte_fulfilment",
                             "fte_actual_min")}
     parties = [p for (k, p) in by_key if k == "fte_actual" and p is not None]
@@ -328,7 +329,7 @@ def cluster_rows(values: list[KpiValue], data: AgreementData,
                  period: Period | None = None) -> pd.DataFrame:
     """The clusters side by side on the same figures (for the comparison panel)."""
     names = cluster_names(data)
-    by = {(v.cluster_id, v.kpi, v.party_id): v for v in values}
+    by = {(v.cluster_id, v.kpi, v.party_id): v for v in values if v.role is None}
     parts = {c: parts_of_agreement(data, period, c) if period else {}
              for c in ("participants", "completed")}
     out = []

@@ -24,7 +24,7 @@ from dashboard.domain.periods import (
     shift_month,
 )
 from dashboard.domain.trends import status_trends, trend_window
-from dashboard.i18n import MONTHS_SHORT, date_label, kpi_label, period_label, t
+from dashboard.i18n import MONTHS_SHORT, date_label, kpi_label, period_label, t, value_period_words
 from dashboard.model.series import (
     BREAKDOWNS,
     Note,
@@ -180,7 +180,12 @@ class View:
 
         out = {}
         for v in self.scope_values():
-            if v.value_period:
+            if v.value_period and ".." in v.value_period and \
+                    parse_period_or_none(v.value_period) is not None:
+                # A sum or mean over the months it covers (contract section 4).
+                out[(v.kpi, v.party_id, v.cluster_id)] = \
+                    value_period_words(v.value_period, self.period, self.lang)
+            elif v.value_period:
                 at = parse_period_or_none(v.value_period)
                 if at is not None:
                     out[(v.kpi, v.party_id, v.cluster_id)] = \

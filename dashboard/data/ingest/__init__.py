@@ -45,6 +45,7 @@ from dashboard.data.ingest.validate import (
     checked_columns,
     group_ids,
     is_none,
+    normalise_indicator_defs,
     normalise_target_values,
     object_frame,
     parse_table,
@@ -121,6 +122,8 @@ def _parsed_tables(raw):
             continue
         if table.name == "targets":
             parsed_table.frame = normalise_target_values(parsed_table.frame)
+        if table.name == "indicator_defs":
+            parsed_table.frame = normalise_indicator_defs(parsed_table.frame)
         yield parsed_table, table_problems
 
 

@@ -238,6 +238,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is neither a key figure ({kpis}) nor an indicator in the file or the "
         "database.",
     ),
+    "role_kpi": (
+        "En roll gäller bara nyckeltalen för årsarbetskrafter ({kpis}), inte {kpi}; lämna "
+        "role tomt.",
+        "A role applies to the FTE key figures only ({kpis}), not {kpi}; leave role blank.",
+    ),
+    "role_party": (
+        "Ett mål med roll gäller rollen för alla parter tillsammans; lämna party_id tomt "
+        "(eller role tomt för partens alla roller).",
+        "A target with a role concerns that role for all parties together; leave party_id "
+        "blank (or role blank for all of the party's roles).",
+    ),
+    "bad_unit": (
+        "”{value}” är ingen enhet. Skriv en av {allowed} (eller antal, andel, tal, kr).",
+        "'{value}' is not a unit. Write one of {allowed}.",
+    ),
+    "bad_aggregate": (
+        "”{value}” är inget sätt att väga samman perioder. Skriv en av {allowed} (eller "
+        "summa, medel, senaste).",
+        "'{value}' is not a way to combine periods. Write one of {allowed}.",
+    ),
+    "month_outside_validity": (
+        "Månaden {value} ligger utanför överenskommelsens giltighetstid "
+        "({valid_from} – {valid_to}) för {agreement}. Rätta månaden, eller "
+        "överenskommelsens valid_from/valid_to om den gällt längre.",
+        "The month {value} lies outside the validity of the agreement {agreement} "
+        "({valid_from} – {valid_to}). Correct the month, or the agreement's "
+        "valid_from/valid_to if it was valid longer.",
+    ),
     "party_kpi": (
         "Nyckeltalet {kpi} finns inte per part; lämna party_id tomt.",
         "The key figure {kpi} is not defined per party; leave party_id blank.",

@@ -34,9 +34,17 @@ import pandas as pd
 from dashboard.data.ingest.parsing import CellError, parse_cell, share_from
 from dashboard.data.ingest.problems import Problem, capped
 from dashboard.data.ingest.readers import RawTable
-from dashboard.domain.kpis import AGREEMENT_ONLY_KPIS, KPI_NAMES, PARTY_KPIS, SHARE_KPIS
+from dashboard.domain.kpis import AGREEMENT_ONLY_KPIS, FTE_KPIS, KPI_NAMES, PARTY_KPIS, SHARE_KPIS
 from dashboard.domain.pnr import cell_text, contains_identity_number, identity_number_cells
-from dashboard.domain.schema import TABLES, Kind, Table, heading_lookup, normalise_heading
+from dashboard.domain.schema import (
+    INDICATOR_AGGREGATES,
+    INDICATOR_UNITS,
+    TABLES,
+    Kind,
+    Table,
+    heading_lookup,
+    normalise_heading,
+)
 
 SHARE_SUM_TOLERANCE = 0.001  # shares of a category may sum to 99.9–100.1 %
 DEFAULT_TOLERANCE = 0.10
@@ -49,7 +57,8 @@ FILE_ORIGIN = 0
 # The columns the rules after the merge look at (with the key): what is read of the
 # stored rows of the agreements in a file.
 _CHECKED = ("agreement_id", "cluster_id", "party_id", "paid_by", "cost_category", "kpi",
-            "indicator", "share", "gender", "target_group", "month", "period")
+            "indicator", "share", "gender", "target_group", "month", "period", "valid_from",
+            "valid_to")
 
 
 def checked_columns(table: Table) -> list[str]:
@@ -397,6 +406,13 @@ def _row_rules(parsed: ParsedTable) -> list[Problem]:
     if parsed.name == "targets":
         for rec in df.to_dict("records"):
             problems += _target_row(parsed, rec)
+    if parsed.name == "indicator_defs":
+        for column, allowed in (("unit", INDICATOR_UNITS), ("aggregate", INDICATOR_AGGREGATES)):
+            for row, value in zip(rows, df[column], strict=True):
+                if value is not None and value.strip().lower() not in allowed:
+                    problems.append(parsed.problem(
+                        f"bad_{column}", row, column, value=value,
+                        allowed=", ".join(dict.fromkeys(allowed.values()))))
     if parsed.name in ("agreements", "targets"):
         for row, a, b in zip(rows, df["valid_from"], df["valid_to"], strict=True):
             if a and b and a > b:
@@ -420,7 +436,23 @@ def _target_row(parsed: ParsedTable, rec: dict) -> list[Problem]:
         problems.append(parsed.problem("party_kpi", rec["_row"], "party_id", kpi=kpi))
     if kpi in AGREEMENT_ONLY_KPIS and rec.get("cluster_id"):
         problems.append(parsed.problem("cluster_kpi", rec["_row"], "cluster_id", kpi=kpi))
+    if rec.get("role") and kpi is not None and kpi not in FTE_KPIS:
+        problems.append(parsed.problem("role_kpi", rec["_row"], "role", kpi=kpi,
+                                       kpis=", ".join(FTE_KPIS)))
+    elif rec.get("role") and rec.get("party_id"):
+        problems.append(parsed.problem("role_party", rec["_row"], "role"))
     return problems
+
+
+def normalise_indicator_defs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Units and aggregates as their English codes (``Andel`` -> ``share``), as
+    :func:`_row_rules` checked; blank stays blank (the defaults: number, last)."""
+    frame = frame.copy()
+    for column, allowed in (("unit", INDICATOR_UNITS), ("aggregate", INDICATOR_AGGREGATES)):
+        values = [None if v is None else allowed.get(v.strip().lower(), v)
+                  for v in frame[column]]
+        frame[column] = pd.Series(_objects(values), index=frame.index, dtype=object)
+    return frame
 
 
 def normalise_target_values(frame: pd.DataFrame) -> pd.DataFrame:
@@ -489,7 +521,13 @@ def check_after(state: AfterState) -> list[Problem]:
     clusters = pairs("clusters", "agreement_id", "cluster_id")
     parties = pairs("parties", "agreement_id", "party_id")
     categories = pairs("cost_shares", "agreement_id", "cost_category")
-    indicator_names = pairs("indicators", "agreement_id", "indicator")
+    indicator_names = pairs("indicators", "agreement_id", "indicator") | \
+        pairs("indicator_defs", "agreement_id", "indicator")
+    validity = {a: (f_[:7] if isinstance(f_, str) else None,
+                    t_[:7] if isinstance(t_, str) else None)
+                for a, f_, t_ in zip(f["agreements"]["agreement_id"],
+                                     f["agreements"]["valid_from"],
+                                     f["agreements"]["valid_to"], strict=True)}
 
     def only_file_or_changed(name):
         # Stored rows were checked when they were imported; recheck them only when a table
@@ -522,6 +560,8 @@ def check_after(state: AfterState) -> list[Problem]:
                 bad = check[~pairs_in([a[check], p_[check]], parties)]
                 problems += _report(state, name, df, bad, col, "unknown_party",
                                     lambda p, a=a, v=p_: {"value": v[p], "agreement": a[p]})
+        if name in ("occupancy", "staffing", "costs", "outcomes"):
+            problems += _months_outside(state, name, df, a, known, validity)
         if name == "costs":
             cat = df["cost_category"].to_numpy(dtype=object)
             check = np.flatnonzero(known)
@@ -541,17 +581,35 @@ def check_after(state: AfterState) -> list[Problem]:
     return problems
 
 
+def _months_outside(state: AfterState, name: str, df: pd.DataFrame, a: np.ndarray,
+                    known: np.ndarray, validity: dict) -> list[Problem]:
+    """Months outside the agreement's valid_from..valid_to (as stored, or as in the file):
+    such a row would open a period the agreement never had."""
+    month = df["month"].to_numpy(dtype=object)
+    first = np.array([validity.get(x, (None, None))[0] for x in a], dtype=object)
+    last = np.array([validity.get(x, (None, None))[1] for x in a], dtype=object)
+    check = known & ~is_none(month) & ~is_none(first) & ~is_none(last)
+    at = np.flatnonzero(check)
+    months = month[at].astype(str)
+    bad = at[(months < first[at].astype(str)) | (months > last[at].astype(str))]
+    return _report(state, name, df, bad, "month", "month_outside_validity",
+                   lambda p: {"value": month[p], "agreement": a[p],
+                              "valid_from": validity[a[p]][0],
+                              "valid_to": validity[a[p]][1]})
+
+
 # Which tables' rows point into a table (a change of the latter rechecks the former).
 REFERRED_BY: dict[str, set[str]] = {
     "parties": {"agreements"},
     "clusters": {"agreements"},
-    "targets": {"agreements", "clusters", "parties", "indicators"},
+    "targets": {"agreements", "clusters", "parties", "indicators", "indicator_defs"},
     "occupancy": {"agreements", "clusters"},
     "staffing": {"agreements", "clusters", "parties"},
     "cost_shares": {"agreements", "parties"},
     "costs": {"agreements", "parties", "cost_shares"},
     "outcomes": {"agreements", "clusters"},
     "indicators": {"agreements", "clusters"},
+    "indicator_defs": {"agreements"},
 }
 
 

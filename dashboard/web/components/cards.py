@@ -70,6 +70,8 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
         name = kpi_label(v.kpi, lang)
         if v.party_id:
             name += f" – {party_names.get(v.party_id, v.party_id)}"
+        if getattr(v, "role", None):  # a target on one staffing role (issue 16)
+            name += f" – {v.role}"
         if cluster_names and v.cluster_id:
             name = f"{cluster_names.get(v.cluster_id, v.cluster_id)}: {name}"
         # A value for a period inside P (an indicator's latest quarter): say which.
@@ -158,6 +160,8 @@ def kpi_table(values: list[KpiValue], party_names: dict[str, str],
         name = kpi_label(v.kpi, lang)
         if v.party_id:
             name += f" – {party_names.get(v.party_id, v.party_id)}"
+        if getattr(v, "role", None):  # a target on one staffing role (issue 16)
+            name += f" – {v.role}"
         where = cluster_names.get(v.cluster_id, v.cluster_id) if v.cluster_id else t("total",
                                                                                       lang)
         rows.append(html.Tr([
