@@ -74,7 +74,8 @@ def snippets(path: Path) -> list[str]:
 
 def test_the_generated_parts_of_docs_are_as_the_code_writes_them():
     stale = [rel(path) for path, text in docgen.expected().items() if text_of(path) != text]
-    assert stale == [], f"{stale} differ from the code: run .venv/bin/python -m dashboard.cli.docgen"
+    assert stale == [], (f"{stale} differ from the code: "
+                         "run .venv/bin/python -m dashboard.cli.docgen")
 
 
 def test_the_import_format_lists_every_table_column_and_key_figure():

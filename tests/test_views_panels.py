@@ -1,4 +1,5 @@
-"""Views (dashboard.model.view) and their panels (dashboard.figures.panels), from a real SQLite file.
+"""Views (dashboard.model.view) and their panels (dashboard.figures.panels), from a real
+SQLite file.
 
 ``base_tables()`` is imported once for the module (read-only tests): data from January to
 March 2023, soder missing February. One test imports the demo workbook of Stockholms stad

@@ -3,8 +3,8 @@
 Pure: from an agreement's rows (covering the strip's periods and a year before the first,
 for targets that compare with the year before, :func:`trend_window`), the status of every
 target in each of its last periods, by the same engine and rules as every other figure
-(:func:`dashboard.domain.kpis.figure_table` and :func:`dashboard.domain.kpis.assessed`, on monthly sums
-computed once for all periods; no view is built per period).
+(:func:`dashboard.domain.kpis.figure_table` and :func:`dashboard.domain.kpis.assessed`,
+on monthly sums computed once for all periods; no view is built per period).
 
 What the cells are (decided for issue 16: the outlined cell is the period on screen, so
 that the strip and the status beside it tell the same story):
@@ -37,6 +37,7 @@ from dashboard.domain.kpis import (
     assessed,
     figure_table,
     inputs_of,
+    role_key,
 )
 from dashboard.domain.periods import Period, month_index, parse_period_or_none, shift_month
 
@@ -47,8 +48,8 @@ COUNTS = {"month": 8, "quarter": QUARTERS, "half": 6, "year": 5}
 KINDS = ("month", "quarter", "half", "year")
 YEARS_OF_A_RANGE = 5  # a range of months beside the same months of the years before
 
-# A target: (kpi, cluster_id, party_id); a point: (period, status, value).
-Key = tuple[str, str | None, str | None]
+# A target: (kpi, cluster_id, party_id, role as compared); a point: (period, status, value).
+Key = tuple[str, str | None, str | None, str | None]
 Point = tuple[str, str, float | None]
 
 
@@ -146,10 +147,12 @@ def status_trends(data: AgreementData, period: Period, count: int | None = None,
     first = first_month(data)
     inputs = inputs_of(data)
     wanted: dict[Key, str] = {}
-    for kpi, scope, party in zip(targets["kpi"], targets["cluster_id"].fillna(""),
-                                 targets["party_id"].fillna(""), strict=True):
+    roles = targets["role"] if "role" in targets else [None] * len(targets)
+    for kpi, scope, party, role in zip(targets["kpi"], targets["cluster_id"].fillna(""),
+                                       targets["party_id"].fillna(""), roles, strict=True):
         own = None if kpi in KPI_NAMES else kinds.get((scope, kpi), "quarter")
-        wanted[(kpi, scope or None, party or None)] = "quarter" if count else own or ""
+        wanted[(kpi, scope or None, party or None, role_key(role) or None)] = \
+            "quarter" if count else own or ""
     by_kind: dict[str, list[Period]] = {}
     for kind in set(wanted.values()):
         periods = quarters_to(period, count) if count else \
@@ -163,15 +166,17 @@ def status_trends(data: AgreementData, period: Period, count: int | None = None,
             def build(p=p, tables=tables) -> list[list]:
                 table = assessed(figure_table(inputs, p, tables), inputs, p)
                 table = table[table["comparator"].notna()]
-                return [[k, sc, pa, None if v is None or v != v else float(v), st]
-                        for k, sc, pa, v, st in zip(table["kpi"], table["scope"],
-                                                    table["party_id"], table["value"],
-                                                    table["status"], strict=True)]
+                return [[k, sc, pa, role_key(ro), None if v is None or v != v else float(v),
+                         st]
+                        for k, sc, pa, ro, v, st in zip(table["kpi"], table["scope"],
+                                                        table["party_id"], table["role"],
+                                                        table["value"], table["status"],
+                                                        strict=True)]
 
-            rows = build() if kept is None else kept(f"{p.text}:{','.join(sorted(tables))}",
+            rows = build() if kept is None else kept(f"roles:{p.text}:{','.join(sorted(tables))}",
                                                      build)
-            for kpi, scope, party, value, status in rows:
-                key = (kpi, scope or None, party or None)
+            for kpi, scope, party, role, value, status in rows:
+                key = (kpi, scope or None, party or None, role or None)
                 if key not in keys:
                     continue
                 found.setdefault(key, {})[p.text] = (p.text, status, value)
@@ -194,3 +199,10 @@ def strip_length(points: list[Point]) -> int:
     if not periods:
         return 0
     return month_index(periods[-1].end) - month_index(periods[0].start) + 1
+
+
+def target_strip_key(kpi: str, cluster_id: str | None, party_id: str | None,
+              role: str | None = None) -> Key:
+    """The key of a target's strip: a role target's strip is its role's (compared trimmed
+    and case-insensitively), apart from the strip of all roles together."""
+    return (kpi, cluster_id or None, party_id or None, role_key(role) or None)

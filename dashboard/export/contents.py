@@ -145,7 +145,7 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
     if per_cluster and cluster_id is None and len(view.data.cluster_ids) >= 2:
         clusters = cluster_views(view)
     contents = contents_of_view(view, threshold, clusters)
-    contents.trends = {(r[0], r[1], r[2]): [tuple(p) for p in r[3]]
+    contents.trends = {(r[0], r[1], r[2], r[3]): [tuple(p) for p in r[4]]  # every scope's
                        for r in trend_rows(engine, view.agreement_id, view.period)}
     return contents
 

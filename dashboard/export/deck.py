@@ -37,6 +37,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from dashboard.domain.trends import target_strip_key
 from dashboard.export.contents import PackContents
 from dashboard.export.deck_layout import (
     HEIGHT,
@@ -446,7 +447,7 @@ def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
         if v.cluster_id and v.cluster_id != view.cluster_id:
             name = f"{clusters.get(v.cluster_id, v.cluster_id)}: {name}"
         name += f": {fmt_value(v.value, v.unit, lang)} ({target_words(v, lang)})"
-        points = trends.get((v.kpi, v.cluster_id, v.party_id)) or []
+        points = trends.get(target_strip_key(v.kpi, v.cluster_id, v.party_id, v.role)) or []
         c = record.checkin(TargetKey.of(v))
 
         rows.append(AssessedRow(

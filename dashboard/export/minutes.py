@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from dashboard.domain.kpis import KpiValue
+from dashboard.domain.trends import target_strip_key
 from dashboard.export.contents import Chart, PackContents
 from dashboard.export.texts import tx
 from dashboard.figures.describe import pack_chart_text
@@ -395,7 +396,8 @@ def _strips(doc, targets: list[KpiValue], trends: dict | None, view, lang: str) 
     if trends is None:
         return
 
-    shown = [(v, trends.get((v.kpi, v.cluster_id, v.party_id)) or []) for v in targets]
+    shown = [(v, trends.get(target_strip_key(v.kpi, v.cluster_id, v.party_id, v.role)) or [])
+             for v in targets]
     if not any(points for _, points in shown):
         return
     heading = doc.add_heading(t("trend_title", lang), level=2)

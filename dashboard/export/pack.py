@@ -1,7 +1,7 @@
 """The meeting pack of one view: every chart as PNG and SVG, a Word document, a deck.
 
-What the pack shows is gathered in :mod:`.contents`. :func:`write_pack` draws every image with one browser and writes the
-files; :func:`zip_pack` packs a folder for a download.
+What the pack shows is gathered in :mod:`.contents`. :func:`write_pack` draws every image
+with one browser and writes the files; :func:`zip_pack` packs a folder for a download.
 """
 
 from __future__ import annotations

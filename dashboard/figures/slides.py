@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dashboard.domain.periods import parse_period_or_none
+from dashboard.domain.trends import target_strip_key
 from dashboard.figures.costs import cost_sections
 from dashboard.figures.panels import (
     Panel,
@@ -85,7 +86,8 @@ def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
         if v.party_id:
             name += f" – {parties.get(v.party_id, v.party_id)}"
         value = fmt_value(v.value, v.unit, lang)
-        points = (view.trends or {}).get((v.kpi, v.cluster_id, v.party_id)) or []
+        points = (view.trends or {}).get(target_strip_key(v.kpi, v.cluster_id, v.party_id,
+                                                   v.role)) or []
         out.append(TargetLine(v.status, f"{name}: {value} ({target_words(v, lang)})", lang,
                               v.comparator, list(points)))
     return out

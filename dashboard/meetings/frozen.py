@@ -136,13 +136,15 @@ def freeze(engine: Engine, agreement_id: str, period_text: str) -> dict | None:
 
 
 def trends_to_json(trends: dict) -> list:
-    return [{"kpi": k[0], "cluster_id": k[1], "party_id": k[2],
+    return [{"kpi": k[0], "cluster_id": k[1], "party_id": k[2], "role": k[3],
              "points": [[p[0], p[1], plain(p[2])] for p in points]}
             for k, points in trends.items()]
 
 
 def trends_from_json(items: list) -> dict:
-    return {(i["kpi"], i["cluster_id"], i["party_id"]): [tuple(p) for p in i["points"]]
+    """The strips kept with a closed meeting (those closed before roles: all roles)."""
+    return {(i["kpi"], i["cluster_id"], i["party_id"], i.get("role")): [tuple(p) for p in
+                                                                     i["points"]]
             for i in items}
 
 

@@ -333,21 +333,22 @@ def is_span(value: str) -> bool:
 
 def trend_rows(engine: Engine, agreement_id: str, period: Period, kept=None) -> list[list]:
     """Every target's strip of the agreement and its clusters for P, as plain data
-    (``[kpi, cluster, party, [[period, status, value], ...]]``, kept as JSON once per data
+    (``[kpi, cluster, party, role, [[period, status, value], ...]]``, kept as JSON once per data
     version and period for the agreement, its clusters, breakdowns and languages): one
     more read of the agreement's rows, the quarters before P and a year before them."""
 
     data = repository.load_agreement(engine, agreement_id, trend_window(period))
     if data is None:
         return []
-    return [[k[0], k[1], k[2], [list(p) for p in points]]
+    return [[k[0], k[1], k[2], k[3], [list(p) for p in points]]
             for k, points in status_trends(data, period, kept=kept).items()]
 
 
 def strips_of(rows: list[list], cluster_id: str | None) -> dict[tuple, list]:
     """The strips of one scope (the agreement's, or one cluster's) from :func:`trend_rows`,
-    by ``(kpi, cluster, party)``."""
-    return {(r[0], r[1], r[2]): [tuple(p) for p in r[3]] for r in rows if r[1] == cluster_id}
+    by :func:`dashboard.domain.trends.target_strip_key`."""
+    return {(r[0], r[1], r[2], r[3]): [tuple(p) for p in r[4]] for r in rows
+            if r[1] == cluster_id}
 
 
 def trend_strips(engine: Engine, view: View) -> dict[tuple, list]:

@@ -11,6 +11,7 @@ from dash import dcc, html
 
 from dashboard.domain.kpis import KpiValue
 from dashboard.domain.periods import parse_period_or_none
+from dashboard.domain.trends import target_strip_key
 from dashboard.figures.panels import Panel
 from dashboard.figures.slides import Slide
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
@@ -85,7 +86,7 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
             html.Td(status_badge(v.status, lang, comparator=v.comparator)),
         ]
         if strips:
-            points = trends.get((v.kpi, v.cluster_id, v.party_id)) or []
+            points = trends.get(target_strip_key(v.kpi, v.cluster_id, v.party_id, v.role)) or []
             cells.append(html.Td(trend_strip(points, lang, v.comparator, v.period) if points else
                                  html.Span("–", className="muted",
                                            title=t("no_trend", lang),

@@ -109,7 +109,7 @@ def kept_strips(eng, cache, version: str, view: View) -> dict[tuple, list]:
     for the agreement and its clusters (a cluster's view and presentation mode share them)."""
     agreement_id = view.agreement_id
     strips = cache.get_or_build(
-        cache.key("trends", version, agreement_id, view.period.text),
+        cache.key("trends-roles", version, agreement_id, view.period.text),
         lambda: trend_rows(eng, agreement_id, view.period, kept=lambda name, make:
                            cache.get_or_build(cache.key("trend-period", version,
                                                         agreement_id, name), make)))

@@ -30,6 +30,7 @@ from dashboard import jobs
 from dashboard.data import repository
 from dashboard.data.db import make_engine
 from dashboard.domain.periods import parse_period_or_none
+from dashboard.domain.trends import target_strip_key
 from dashboard.export.pack import zip_pack
 from dashboard.export.texts import slug
 from dashboard.i18n import date_label, document_title, lang_of, period_label, status_symbol
@@ -330,7 +331,7 @@ def checkin_who(checkin, lang: str) -> str:
 
 
 def trend_strip(record, key: TargetKey, lang: str) -> html.Div | None:
-    points = record.trends.get((key.kpi, key.cluster_id, key.party_id)) or []
+    points = record.trends.get(target_strip_key(key.kpi, key.cluster_id, key.party_id)) or []
     if len(points) < 2:
         return None
     items = []
