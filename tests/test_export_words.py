@@ -40,8 +40,7 @@ from dashboard.export import texts as export_texts
 from dashboard.export.images import figure_dict, find_browser
 from dashboard.export.meeting import meeting_contents, write_meeting_pack
 from dashboard.export.pack import build_contents, write_pack
-from dashboard.i18n import GENDERS, KPI_LABELS, STATUS, kpi_label, t
-from dashboard.meetings.texts import mt
+from dashboard.i18n import GENDERS, KPI_LABELS, STATUS, _, kpi_label
 from tests.needs import missing
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -180,15 +179,15 @@ def telltales(lang: str) -> list[str]:
     the status words, genders, the charts' and documents' own words)."""
     pairs = [*KPI_LABELS.values(), *((s[1], s[2]) for s in STATUS.values()),
              GENDERS["K"], GENDERS["M"]]
-    pairs += [(t(k, "sv"), t(k, "en")) for k in (
+    pairs += [(_(f"ui.{k}", "sv"), _(f"ui.{k}", "en")) for k in (
         "target", "value", "data_as_of", "source", "synthetic", "total", "occupancy_title",
         "flow_title", "outcomes_title", "staffing_title", "costs_title", "indicators_title",
         "committed", "actual", "paid", "due", "balance", "mean", "participants", "work",
         "study", "other", "hidden", "minimum", "maximum", "lowest", "trend_title",
         "no_target", "unknown_outcome", "key_figures", "settled")]
-    pairs += [(export_texts.tx(k, "sv"), export_texts.tx(k, "en")) for k in (
+    pairs += [(_(f"export.{k}", "sv"), _(f"export.{k}", "en")) for k in (
         "figure", "page", "whole_agreement", "follow_up", "targets_assessed", "privacy")]
-    pairs += [(mt(k, "sv"), mt(k, "en")) for k in (
+    pairs += [(_(f"meetings.{k}", "sv"), _(f"meetings.{k}", "en")) for k in (
         "computed", "assessment", "no_checkin", "decisions", "actions", "since_last",
         "attendees", "meeting")]
     i = 0 if lang == "sv" else 1
@@ -315,7 +314,7 @@ def test_cost_sharing_goes_over_as_many_slides_as_keep_it_readable(packs, demo, 
     it takes four slides, each category's settlement under its own chart."""
     contents = meeting_contents(demo, MEETING_ID[0], lang)
     costs = [s for s in contents.deck_slides if s.key.startswith("costs")]
-    title = t("costs_title", lang)
+    title = _("ui.costs_title", lang)
     assert [s.title for s in costs] == [f"{title} ({n}/4)" for n in range(1, 5)]
     prs = Presentation(str(next(p for p in packs[(MEETING, lang)] if p.suffix == ".pptx")))
     captions = {s.shapes.title.text_frame.text: s for s in prs.slides}

@@ -48,13 +48,12 @@ from dashboard.export.deck_layout import (
     WIDTH,
     chart_band,
 )
-from dashboard.export.texts import tx
 from dashboard.figures.describe import pack_chart_text
 from dashboard.figures.slides import Slide, TargetLine, strip_key, strip_text
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
-from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, t
+from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label
 from dashboard.meetings.model import TargetKey
-from dashboard.meetings.texts import ASSESSMENT_COLOURS, assessment_label, mt
+from dashboard.meetings.texts import ASSESSMENT_COLOURS, assessment_label
 from dashboard.model.series import cluster_names, party_names
 from dashboard.model.words import target_words
 
@@ -152,7 +151,7 @@ def _font(font, size: float, bold: bool, colour: RGBColor) -> None:
 
 def _number(page, number: int, total: int, lang: str) -> None:
     _text(page, WIDTH - Inches(1.6), HEIGHT - NUMBER_BAND, Inches(1.4), NUMBER_BAND - Inches(0.04),
-          tx("slide_of", lang, n=number, total=total), SMALLEST_PT, colour=MUTED,
+          _("export.slide_of", lang, n=number, total=total), SMALLEST_PT, colour=MUTED,
           align=PP_ALIGN.RIGHT,
           anchor=MSO_ANCHOR.MIDDLE)
 
@@ -187,12 +186,12 @@ def _cover(page, slide: Slide, contents: PackContents, targets: list[TargetLine]
     _title(page, slide.title)
     subtitle = slide.subtitle
     if view.cluster_id:
-        subtitle = f"{tx('cluster_of', lang, agreement=view.agreement_name)} · {subtitle}"
+        subtitle = f"{_('export.cluster_of', lang, agreement=view.agreement_name)} · {subtitle}"
     record = contents.meeting
     if record is not None:
 
         m = record.meeting
-        subtitle = f"{mt('meeting', lang)} {m.held_on}" + (f" · {m.title}" if m.title
+        subtitle = f"{_('meetings.meeting', lang)} {m.held_on}" + (f" · {m.title}" if m.title
                                                              else "") + f" · {subtitle}"
     _text(page, SIDE, Inches(1.5), width, Inches(0.55), subtitle, 24, colour=MUTED)
     top = TARGETS_TOP
@@ -200,7 +199,7 @@ def _cover(page, slide: Slide, contents: PackContents, targets: list[TargetLine]
     if record is not None:
         top = _meeting_lines(page, record, top, width, lang)
     elif not targets:
-        _text(page, SIDE, top, width, Inches(0.5), tx("no_targets", lang), 20, colour=MUTED)
+        _text(page, SIDE, top, width, Inches(0.5), _("export.no_targets", lang), 20, colour=MUTED)
         top += Inches(0.7)
     else:
         top = _target_rows(page, targets, top, bottom, width, lang)
@@ -226,7 +225,7 @@ def _target_rows(page, targets: list[TargetLine], top, bottom, width, lang: str)
 def _more_targets(page, targets: list[TargetLine], contents: PackContents) -> None:
     """The targets the cover had no room for."""
     lang = contents.lang
-    _title(page, tx("targets_more", lang))
+    _title(page, _("export.targets_more", lang))
     _target_rows(page, targets, Inches(1.6), HEIGHT - Inches(0.55), WIDTH - 2 * SIDE, lang)
 
 
@@ -236,10 +235,11 @@ def _meeting_lines(page, record, top, width, lang: str):
     m = record.meeting
     lines = []
     if m.attendees:
-        lines.append(f"{mt('attendees', lang)}: {'; '.join(m.attendees.splitlines())}")
-    lines.append(mt("closed_note", lang, when=(m.closed_at or "")[:10], who=m.closed_by or "–",
+        lines.append(f"{_('meetings.attendees', lang)}: {'; '.join(m.attendees.splitlines())}")
+    lines.append(_("meetings.closed_note", lang, when=(m.closed_at or "")[:10],
+                   who=m.closed_by or "–",
                     as_of=date_label(record.data_as_of, lang)) if m.closed
-                 else mt("open_note", lang))
+                 else _("meetings.open_note", lang))
     box = _text(page, SIDE, top, width, Inches(1.2), lines[0], 18)
     for line in lines[1:]:
         run = box.text_frame.add_paragraph().add_run()
@@ -328,17 +328,18 @@ def _since_slide(page, record, lang: str) -> None:
     """"Sedan förra mötet": the targets that changed status, the open actions (overdue
     marked), the data that has arrived since."""
 
-    _title(page, mt("since_last", lang))
+    _title(page, _("meetings.since_last", lang))
     data = record.view.data if record.view is not None else None
     parties = party_names(data) if data is not None else {}
     clusters = cluster_names(data) if data is not None else {}
     since = record.since()
     if since is None:
-        _lines(page, Inches(1.6), [(mt("first_meeting", lang), False)], 22)
+        _lines(page, Inches(1.6), [(_("meetings.first_meeting", lang), False)], 22)
         return
     p = since.previous
-    lines = [(mt("since_intro", lang, date=p.held_on, title=p.title or "–", period=p.period),
-              False), (mt("changed_status", lang), True)]
+    lines = [(_("meetings.since_intro", lang, date=p.held_on, title=p.title or "–",
+                period=p.period),
+              False), (_("meetings.changed_status", lang), True)]
     for row in since.changed:
         then = status_label(row.then.status, lang, row.then.comparator) if row.then else "–"
         now = status_label(row.now.status, lang, row.now.comparator) if row.now else "–"
@@ -349,42 +350,43 @@ def _since_slide(page, record, lang: str) -> None:
             name += f" ({clusters.get(row.key.cluster_id, row.key.cluster_id)})"
         lines.append((f"{name}: {then} → {now}", False))
     if not since.changed:
-        lines.append((mt("no_changes", lang), False))
-    lines.append((mt("open_actions", lang), True))
+        lines.append((_("meetings.no_changes", lang), False))
+    lines.append((_("meetings.open_actions", lang), True))
     overdue = {a.id for a in since.overdue}
     for a in since.open_actions:
-        late = f" – {mt('overdue', lang)}" if a.id in overdue else ""
-        lines.append((f"{a.text} ({a.owner}, {mt('due', lang).lower()} {a.due}){late}", False))
+        late = f" – {_('meetings.overdue', lang)}" if a.id in overdue else ""
+        lines.append((f"{a.text} ({a.owner}, {_('meetings.due', lang).lower()} {a.due}){late}",
+                      False))
     if not since.open_actions:
-        lines.append((mt("no_open_actions", lang), False))
-    lines.append((mt("data_since", lang), True))
+        lines.append((_("meetings.no_open_actions", lang), False))
+    lines.append((_("meetings.data_since", lang), True))
     for i in since.imports:
         lines.append((f"{i['imported_at'][:10]}: {i['file_name']}", False))
     if not since.imports:
-        lines.append((mt("no_data_since", lang), False))
+        lines.append((_("meetings.no_data_since", lang), False))
     _lines(page, Inches(1.5), _fit(lines, 16, "…"), 16)
 
 
 def _decisions_slide(page, record, lang: str) -> None:
     """"Beslut och åtgärder": the decisions, then each action with owner, date and state."""
 
-    _title(page, mt("decisions_actions", lang))
-    lines = [(mt("decisions", lang), True)]
+    _title(page, _("meetings.decisions_actions", lang))
+    lines = [(_("meetings.decisions", lang), True)]
     lines += [(f"{n}. {d.text}", False) for n, d in enumerate(record.decisions, start=1)]
     if not record.decisions:
-        lines.append((mt("no_decisions", lang), False))
-    lines.append((mt("actions", lang), True))
+        lines.append((_("meetings.no_decisions", lang), False))
+    lines.append((_("meetings.actions", lang), True))
     for a in record.actions:
-        state = mt("done" if a.done else "not_done", lang)
+        state = _("meetings.done" if a.done else "meetings.not_done", lang)
         if record.is_overdue(a):
-            state += f", {mt('overdue', lang)}"
-        lines.append((f"{a.text} – {a.owner} – {mt('due', lang).lower()} {a.due} – {state}",
+            state += f", {_('meetings.overdue', lang)}"
+        lines.append((f"{a.text} – {a.owner} – {_('meetings.due', lang).lower()} {a.due} – {state}",
                       False))
     if not record.actions:
-        lines.append((mt("no_actions", lang), False))
+        lines.append((_("meetings.no_actions", lang), False))
     _lines(page, Inches(1.5), _fit(lines, 16, "…"), 16)
     notes = page.notes_slide.notes_text_frame
-    notes.text = "\n".join(text for text, _ in lines)
+    notes.text = "\n".join(text for text, __ in lines)
 
 
 # --------------------------------------------------------------------------- the targets assessed
@@ -455,7 +457,7 @@ def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
             strip_text(points, lang, v.comparator) if len(points) > 1 else "", points,
             c.assessment if c is not None else None,
             (c.comment or "") if c is not None else "",
-            mt("written_by", lang, who=c.written_by or "–", when=c.written_at[:10])
+            _("meetings.written_by", lang, who=c.written_by or "–", when=c.written_at[:10])
             if c is not None else ""))
     return rows
 
@@ -511,10 +513,10 @@ def _assessed_slide(page, rows: list[AssessedRow], n: int, total: int,
     status on its colour, the group's assessment with its comment, who and when."""
 
     lang = contents.lang
-    title = tx("targets_assessed", lang)
+    title = _("export.targets_assessed", lang)
     _title(page, f"{title} ({n}/{total})" if total > 1 else title, size=30)
     if not rows:
-        _text(page, SIDE, ASSESSED_TOP, WIDTH - 2 * SIDE, Inches(0.6), tx("no_targets", lang),
+        _text(page, SIDE, ASSESSED_TOP, WIDTH - 2 * SIDE, Inches(0.6), _("export.no_targets", lang),
               20, colour=MUTED)
         return
     height = HEADER_ROW + sum(r.height for r in rows)
@@ -526,8 +528,9 @@ def _assessed_slide(page, rows: list[AssessedRow], n: int, total: int,
     for column, width in zip(table.columns, ASSESSED_COLUMNS, strict=True):
         column.width = width
     white = RGBColor(0xFF, 0xFF, 0xFF)
-    heads = (f"{t('target', lang)} · {t('trend_title', lang).lower()}", mt("computed", lang),
-             mt("assessment", lang))
+    heads = (f"{_('ui.target', lang)} · {_('ui.trend_title', lang).lower()}",
+             _("meetings.computed", lang),
+             _("meetings.assessment", lang))
     table.rows[0].height = HEADER_ROW
     for cell, head in zip(table.rows[0].cells, heads, strict=True):
         _cell_text(cell, [(head, BODY_PT, True, white)], "14213D")
@@ -542,7 +545,7 @@ def _assessed_slide(page, rows: list[AssessedRow], n: int, total: int,
                                RGBColor.from_string(STATUS_TEXT_COLOURS[row.status][1:]))],
                    STATUS_COLOURS[row.status][1:])
         if row.assessment is None:
-            _cell_text(cells[2], [(mt("no_checkin", lang), BODY_PT, False, MUTED)])
+            _cell_text(cells[2], [(_("meetings.no_checkin", lang), BODY_PT, False, MUTED)])
         else:
             colour = RGBColor.from_string(ASSESSMENT_COLOURS[row.assessment][1:])
             # "◆ Risk · Anna Andersson, 2024-01-25", then the comment.
@@ -559,5 +562,5 @@ def _assessed_slide(page, rows: list[AssessedRow], n: int, total: int,
     notes = page.notes_slide.notes_text_frame
     notes.text = "\n".join(
         f"{r.name} – {status_label(r.status, lang, r.comparator)} – "
-        + (assessment_label(r.assessment, lang) if r.assessment else mt("no_checkin", lang))
+        + (assessment_label(r.assessment, lang) if r.assessment else _("meetings.no_checkin", lang))
         + (f": {r.comment}" if r.comment else "") for r in rows)

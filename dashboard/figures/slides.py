@@ -22,7 +22,7 @@ from dashboard.figures.panels import (
 )
 from dashboard.figures.spec import Figure
 from dashboard.figures.theme import Theme
-from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, status_symbol, t
+from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label, status_symbol
 from dashboard.model.series import party_names
 from dashboard.model.view import View
 from dashboard.model.words import strip_period, target_words
@@ -95,11 +95,11 @@ def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
 
 def cover(view: View) -> Slide:
     lang = view.lang
-    lines = [f"{t('data_as_of', lang)} {date_label(view.data_as_of, lang)}"]
+    lines = [f"{_('ui.data_as_of', lang)} {date_label(view.data_as_of, lang)}"]
     if view.sources:
-        lines.append(f"{t('source', lang)}: {', '.join(view.sources)}")
+        lines.append(f"{_('ui.source', lang)}: {', '.join(view.sources)}")
     if view.synthetic:
-        lines.append(f"{t('synthetic', lang)}: {t('synthetic_long', lang)}")
+        lines.append(f"{_('ui.synthetic', lang)}: {_('ui.synthetic_long', lang)}")
     lines += [n.text(lang) for n in view.notes]
     return Slide("cover", view.where, view.period_text, targets=target_lines(view),
                  lines=lines)
@@ -268,7 +268,7 @@ def strip_text(points: list, lang: str = "sv", comparator: str | None = None) ->
             if period.start[:4] == year:
                 when = when.rsplit(" ", 1)[0]  # "kv. 2" after "kv. 1 2023"
             year = period.start[:4]
-        mark = t("no_target", lang) if status == "none" else status_symbol(status)
+        mark = _("ui.no_target", lang) if status == "none" else status_symbol(status)
         items.append(f"{when} {mark}")
     return " · ".join(items)
 
@@ -284,4 +284,4 @@ def strip_key(strips: list[tuple[list, str | None]], lang: str = "sv") -> str:
                 label = status_label(status, lang, comparator)
                 if label not in shown:
                     shown.append(label)
-    return t("status_key", lang, items=", ".join(shown)) if shown else ""
+    return _("ui.status_key", lang, items=", ".join(shown)) if shown else ""

@@ -11,11 +11,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.i18n import _
 from dashboard.meetings.model import TargetKey
-from dashboard.meetings.texts import mt
 from dashboard.model.series import cluster_names, party_names
 from dashboard.web.components import meeting as web
-from dashboard.web.components.meeting import wt
 
 DECISIONS, DECISION_MESSAGE, DECISION_ADD = "meeting-decisions", "decision-message", \
     "decision-add"
@@ -54,7 +53,7 @@ def names(record) -> tuple[dict, dict]:
 def decision_form(record, lang: str, compact: bool = False) -> html.Div:
     """A decision (about a target or not) and, optionally, the action it hands out."""
     parties, clusters = names(record)
-    targets = [{"label": mt("no_target_choice", lang), "value": NO_TARGET}] + [
+    targets = [{"label": _("meetings.no_target_choice", lang), "value": NO_TARGET}] + [
         {"label": web.target_name(TargetKey.of(v), lang, parties, clusters),
          "value": web.target_id(TargetKey.of(v))} for v in record.targets()]
 
@@ -69,29 +68,31 @@ def decision_form(record, lang: str, compact: bool = False) -> html.Div:
     owners = html.Datalist([html.Option(value=n) for n in parties.values()] +
                            [html.Option(value=p) for p in parties], id="decision-owners")
     return html.Div([
-        html.H3(wt("new_decision", lang)),
-        field("text", mt("decision_text", lang),
+        html.H3(_("web.components.meeting.new_decision", lang)),
+        field("text", _("meetings.decision_text", lang),
               dcc.Textarea(id=decision_id("text"), value="", rows=2, className="form-control")),
-        field("target", mt("about_target", lang),
+        field("target", _("meetings.about_target", lang),
               dbc.Select(id=decision_id("target"), options=targets, value=NO_TARGET)),
         html.Fieldset([
-            html.Legend(wt("action_optional", lang), className="fs-6 fw-bold"),
-            field("action", mt("action", lang),
+            html.Legend(_("web.components.meeting.action_optional", lang),
+                        className="fs-6 fw-bold"),
+            field("action", _("meetings.action", lang),
                   dcc.Input(id=decision_id("action"), type="text", value="",
                             className="form-control", maxLength=1000)),
             html.Div([
-                field("owner", mt("owner", lang),
+                field("owner", _("meetings.owner", lang),
                       dcc.Input(id=decision_id("owner"), type="text", value="",
                                 className="form-control", maxLength=200,
-                                list="decision-owners"), mt("owner_hint", lang)),
-                field("due", mt("due", lang),
+                                list="decision-owners"), _("meetings.owner_hint", lang)),
+                field("due", _("meetings.due", lang),
                       dcc.Input(id=decision_id("due"), type="text", value="",
                                 className="form-control", maxLength=10,
-                                placeholder=wt("date_hint", lang)), wt("date_hint", lang)),
+                                placeholder=_("web.components.meeting.date_hint", lang)),
+                      _("web.components.meeting.date_hint", lang)),
             ], className="form-row-2"),
         ], className="action-fields"),
         owners,
-        html.Button(mt("add_decision", lang), id=DECISION_ADD, n_clicks=0,
+        html.Button(_("meetings.add_decision", lang), id=DECISION_ADD, n_clicks=0,
                     className="btn btn-dark" + ("" if compact else " btn-lg")),
         html.Div(id=DECISION_MESSAGE, role="status", className="mt-2",
                  **{"aria-live": "polite"}),
@@ -116,15 +117,17 @@ def decisions_slide_body(record, lang: str, editable: bool = False) -> list:
 
     rows = [html.Tr([html.Td(a.text), html.Td(a.owner), html.Td(a.due), state(a)],
                     **{"data-action": str(a.id)}) for a in record.actions]
-    head = html.Thead(html.Tr([html.Th(mt("action", lang)), html.Th(mt("owner", lang)),
-                               html.Th(mt("due", lang)), html.Th(wt("status", lang))]))
+    head = html.Thead(html.Tr([html.Th(_("meetings.action", lang)), html.Th(_("meetings.owner",
+                                                                              lang)),
+                               html.Th(_("meetings.due", lang)),
+                               html.Th(_("web.components.meeting.status", lang))]))
     return [
-        html.H2(mt("decisions", lang), className="slide-h2"),
+        html.H2(_("meetings.decisions", lang), className="slide-h2"),
         html.Ol(decisions, className="slide-decisions") if decisions else
-        html.P(mt("no_decisions", lang)),
-        html.H2(mt("actions", lang), className="slide-h2"),
+        html.P(_("meetings.no_decisions", lang)),
+        html.H2(_("meetings.actions", lang), className="slide-h2"),
         html.Table([head, html.Tbody(rows)], className="slide-actions") if rows else
-        html.P(mt("no_actions", lang)),
+        html.P(_("meetings.no_actions", lang)),
     ]
 
 
@@ -132,19 +135,19 @@ def panel_actions(record, lang: str) -> list:
     """The edit panel's actions: each one the meeting deals with (its own and those
     carried over), a checkbox to mark it done, and what was saved."""
     if not record.actions:
-        return [html.H3(mt("actions", lang), className="edit-actions-title"),
-                html.P(mt("no_actions", lang), className="muted")]
+        return [html.H3(_("meetings.actions", lang), className="edit-actions-title"),
+                html.P(_("meetings.no_actions", lang), className="muted")]
     items = []
     for a in record.actions:
         items.append(html.Li([
             dbc.Checkbox(id=action_done_id(a.id), value=bool(a.done),
-                         label=f"{mt('done', lang)}: {a.text}",
+                         label=f"{_('meetings.done', lang)}: {a.text}",
                          className="action-check", label_class_name="panel-action-label"),
-            html.Div(f"{mt('owner', lang)}: {a.owner} · {mt('due', lang)}: {a.due}",
+            html.Div(f"{_('meetings.owner', lang)}: {a.owner} · {_('meetings.due', lang)}: {a.due}",
                      className="panel-action-meta"),
             # its state now; once ticked, what was saved and by whom
             html.Div(web.action_state_span(a, record, lang), id=action_saved_id(a.id),
                      className="checkin-saved", role="status", **{"aria-live": "polite"}),
         ], className="panel-action", **{"data-action": str(a.id)}))
-    return [html.H3(mt("actions", lang), className="edit-actions-title"),
+    return [html.H3(_("meetings.actions", lang), className="edit-actions-title"),
             html.Ul(items, className="panel-actions")]

@@ -18,47 +18,20 @@ from dashboard.domain.periods import parse_period_or_none
 from dashboard.domain.places import COUNTIES
 from dashboard.domain.privacy import primary
 from dashboard.i18n import (
+    _,
     fmt_value,
     kind_label,
     kpi_label,
     period_label,
     status_label,
     status_symbol,
-    t,
 )
 from dashboard.model.portfolio import NO_COUNTY, SEVERAL, STATUSES, suppress_totals
-
-TEXTS = {
-    "totals_county": ("Summor per län", "Totals by county"),
-    "totals_kind": ("Summor per typ", "Totals by kind"),
-    "several_counties": ("Flera län", "Several counties"),
-    "no_county": ("Län saknas", "No county given"),
-    "no_kind": ("Typ saknas", "No kind given"),
-    "periods": ("Perioder", "Periods"),
-    "n_of": ("n = {n}", "n = {n}"),
-    "totals_note": ("Summor av överenskommelsernas egna siffror för perioden som visas för "
-                    "var och en; andelar är summerad täljare genom summerad nämnare, aldrig "
-                    "ett medelvärde av andelar. Beläggning: summan av överenskommelsernas "
-                    "genomsnittliga antal deltagare per månad.",
-                    "Sums of each agreement's own figures for the period shown for it; a "
-                    "share is the summed numerator over the summed denominator, never a "
-                    "mean of shares. Occupancy: the sum of the agreements' mean number of "
-                    "participants per month."),
-    "several_note": ("En överenskommelse med kommuner i flera län räknas under ”Flera län” "
-                     "(så att grupperna summerar till totalen).",
-                     "An agreement with municipalities in several counties counts under "
-                     "“Several counties” (so that the groups add up to the total)."),
-    "download_totals": ("Hämta summorna (CSV)", "Download the totals (CSV)"),
-    "agreements_col": ("Antal", "Agreements"),
-    "targets_col": ("Mål {status}", "Targets {status}"),
-    "county": ("Län", "County"),
-    "kind": ("Typ", "Kind"),
-}
 
 
 def tt(key: str, lang: str, **kw) -> str:
     """A text of the totals, in Swedish or English."""
-    text = TEXTS[key][0 if lang == "sv" else 1]
+    text = _(f"web.components.totals.texts.{key}", lang)
     return text.format(**kw) if kw else text
 
 
@@ -136,7 +109,7 @@ def totals_table(groups: list[dict], total: dict, by: str, lang: str) -> html.Ta
         return html.Tr(cells, className=cls, **{"data-group": group["key"]})
 
     body = [row(g, group_label(g["key"], by, lang)) for g in groups]
-    body.append(row(total, t("total", lang), "summary-total"))
+    body.append(row(total, _("ui.total", lang), "summary-total"))
     notes = [tt("totals_note", lang)]
     if by == "county":
         notes.append(tt("several_note", lang))
@@ -176,7 +149,7 @@ def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: i
 
     def counted(group: dict, field: str) -> str:
         if (group["key"], field) in hidden:
-            return f"<{threshold}" if primary(group[field], threshold) else t("hidden", lang)
+            return f"<{threshold}" if primary(group[field], threshold) else _("ui.hidden", lang)
         if field != "work_study" and not group["reported"].get(field):
             return ""
         return number(group[field])
@@ -192,17 +165,17 @@ def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: i
         fulfilment = group["fte_fulfilment"]
         return [label, str(group["agreements"]), *[str(group[s]) for s in STATUSES],
                 count("occupancy"), count("started"), count("completed"),
-                t("hidden", lang) if hide_share and share is not None else
+                _("ui.hidden", lang) if hide_share and share is not None else
                 number(None if share is None else share * 100),
-                "" if share is None else t("hidden", lang) if hide_share else
+                "" if share is None else _("ui.hidden", lang) if hide_share else
                 number(group["outcome_completed"]),
                 number(None if fulfilment is None else fulfilment * 100),
                 _periods(group["periods"], lang)]
 
     for g in groups:
         writer.writerow(line(g, group_label(g["key"], by, lang), False))
-    writer.writerow(line(total, t("total", lang), True))
+    writer.writerow(line(total, _("ui.total", lang), True))
     writer.writerow([])
-    writer.writerow([t("suppression_note", lang)])
+    writer.writerow([_("ui.suppression_note", lang)])
     writer.writerow([tt("totals_note", lang)])
     return out.getvalue()

@@ -33,18 +33,15 @@ from dashboard.domain.periods import parse_period_or_none
 from dashboard.domain.trends import target_strip_key
 from dashboard.export.pack import zip_pack
 from dashboard.export.texts import slug
-from dashboard.i18n import date_label, document_title, lang_of, period_label, status_symbol
-from dashboard.jobs.texts import jx
+from dashboard.i18n import _, date_label, document_title, lang_of, period_label, status_symbol
 from dashboard.meetings import service, store
 from dashboard.meetings.model import TargetKey
 from dashboard.meetings.service import MeetingError
-from dashboard.meetings.texts import mt
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import page_frame, status_badge
 from dashboard.web.components.export import HIDDEN, JOBS, SHOWN, pack_job
 from dashboard.web.components.links import agreement_path, href, present_path
-from dashboard.web.components.meeting import wt
 from dashboard.web.components.meeting_widgets import (
     DECISION_ADD,
     DECISION_FIELDS,
@@ -93,7 +90,7 @@ def layout(meeting_id: str | None = None, **query):
     name = agreement_name(record)
     period = parse_period_or_none(m.period)
     period_text = period_label(period, lang) if period else m.period
-    title = m.title or wt("meeting_of", lang, date=m.held_on)
+    title = m.title or _("web.components.meeting.meeting_of", lang, date=m.held_on)
     path = f"/meetings/{m.id}"
     present = href(present_path(m.agreement_id), meeting=m.id, lang=lang)
     header = html.Div([
@@ -101,10 +98,11 @@ def layout(meeting_id: str | None = None, **query):
         html.Div(subtitle(name, period_text, m.held_on, lang), className="view-subtitle",
                  id=SUBTITLE),
         html.Div([
-            dcc.Link(f"▶ {mt('present_edit' if editable else 'present_meeting', lang)}",
+            dcc.Link("▶ " + _("meetings.present_edit" if editable
+                              else "meetings.present_meeting", lang),
                      href=present, className="btn btn-dark me-2", id="meeting-present"),
             pack_controls(m.id, lang),
-            dcc.Link(wt("back_to_list", lang),
+            dcc.Link(_("web.components.meeting.back_to_list", lang),
                      href=href(f"{agreement_path(m.agreement_id)}/meetings", lang=lang),
                      className="btn btn-link", id="meeting-list-link"),
         ], className="view-links"),
@@ -117,15 +115,15 @@ def layout(meeting_id: str | None = None, **query):
         dcc.Store(id=STATE, data={"meeting": m.id, "lang": lang, "mode": "page"}),
     ], className="meeting-page"), lang=lang, path=path, state={"lang": lang},
         crumbs=[(name, href(agreement_path(m.agreement_id), lang=lang)),
-                (mt("meetings", lang), href(f"{agreement_path(m.agreement_id)}/meetings",
+                (_("meetings.meetings", lang), href(f"{agreement_path(m.agreement_id)}/meetings",
                                             lang=lang)),
                 (html.Span(m.held_on, id=CRUMB), None)],
         title=document_title(title, name, lang=lang))
 
 
 def subtitle(name: str, period_text: str, held_on: str, lang: str) -> str:
-    return f"{name} · {mt('period_reviewed', lang)}: {period_text} · " \
-        f"{mt('date', lang)}: {held_on}"
+    return f"{name} · {_('meetings.period_reviewed', lang)}: {period_text} · " \
+        f"{_('meetings.date', lang)}: {held_on}"
 
 
 def edit_section(m, lang: str) -> html.Details:
@@ -141,23 +139,24 @@ def edit_section(m, lang: str) -> html.Details:
         ], className=f"form-field field-{name}")
 
     return html.Details([
-        html.Summary(wt("edit_meeting", lang), className="btn btn-outline-dark",
+        html.Summary(_("web.components.meeting.edit_meeting", lang),
+                     className="btn btn-outline-dark",
                      id="meeting-edit-open"),
         html.Div([
             html.Div([
-                field("title", mt("title", lang),
+                field("title", _("meetings.title", lang),
                       dcc.Input(id=EDIT["title"], type="text", value=m.title or "",
                                 className="form-control", maxLength=200)),
-                field("date", mt("date", lang),
+                field("date", _("meetings.date", lang),
                       dcc.Input(id=EDIT["date"], type="text", value=m.held_on,
                                 className="form-control", maxLength=10),
-                      wt("date_hint", lang)),
+                      _("web.components.meeting.date_hint", lang)),
             ], className="form-row-2"),
-            field("attendees", mt("attendees", lang),
+            field("attendees", _("meetings.attendees", lang),
                   dcc.Textarea(id=EDIT["attendees"], value=m.attendees or "",
                                className="form-control", rows=3),
-                  mt("attendees_hint", lang)),
-            html.Button(wt("save_meeting", lang), id=EDIT["save"], n_clicks=0,
+                  _("meetings.attendees_hint", lang)),
+            html.Button(_("web.components.meeting.save_meeting", lang), id=EDIT["save"], n_clicks=0,
                         className="btn btn-dark"),
             html.Div(id=EDIT["message"], role="status", className="mt-2",
                      **{"aria-live": "polite"}),
@@ -176,18 +175,18 @@ def agreement_name(record) -> str:
 def meeting_body(record, lang: str, editable: bool) -> list:
     m = record.meeting
     if record.closed:
-        note = html.Div([mt("closed_note", lang, when=web.when(m.closed_at),
+        note = html.Div([_("meetings.closed_note", lang, when=web.when(m.closed_at),
                                    who=m.closed_by or "–",
                                    as_of=date_label(record.data_as_of, lang)), " ",
-                         mt("closed_read_only", lang)],
+                         _("meetings.closed_read_only", lang)],
                         className="alert alert-secondary notes", id="meeting-status",
                         **{"data-status": "closed"})
     else:
-        note = html.Div([mt("open_note", lang)], className="alert alert-info notes",
+        note = html.Div([_("meetings.open_note", lang)], className="alert alert-info notes",
                         id="meeting-status", **{"data-status": "open"})
     read_only = None
     if not editable and not record.closed:  # a closed meeting's note says it already
-        read_only = html.P(mt("read_only", lang), className="muted", id="meeting-read-only")
+        read_only = html.P(_("meetings.read_only", lang), className="muted", id="meeting-read-only")
     out = [note, read_only, html.Div(attendees_block(m, lang), id=ATTENDEES),
            html.Div(since_section(record, lang), id=SINCE),
            targets_section(record, lang, editable),
@@ -200,7 +199,8 @@ def meeting_body(record, lang: str, editable: bool) -> list:
 def attendees_block(m, lang: str) -> html.Div | None:
     if not m.attendees:
         return None
-    return html.Div([html.H2(mt("attendees", lang)), html.P(m.attendees, className="attendees")])
+    return html.Div([html.H2(_("meetings.attendees", lang)), html.P(m.attendees,
+                                                                    className="attendees")])
 
 
 # --------------------------------------------------------------------------- since last
@@ -209,17 +209,19 @@ def attendees_block(m, lang: str) -> html.Div | None:
 def since_section(record, lang: str) -> html.Section:
     since = record.since()
     if since is None:
-        return html.Section([html.H2(mt("since_last", lang)),
-                             html.P(mt("first_meeting", lang), className="muted")],
+        return html.Section([html.H2(_("meetings.since_last", lang)),
+                             html.P(_("meetings.first_meeting", lang), className="muted")],
                             className="meeting-section since-last", id="since-last")
     prev = since.previous
     parties, clusters = names(record)
     period = parse_period_or_none(prev.period)
-    intro = mt("since_intro", lang, date=prev.held_on,
-               title=prev.title or wt("meeting_of", lang, date=prev.held_on),
+    intro = _("meetings.since_intro", lang, date=prev.held_on,
+               title=prev.title or _("web.components.meeting.meeting_of", lang, date=prev.held_on),
                period=period_label(period, lang) if period else prev.period)
-    head = html.Thead(html.Tr([html.Th(wt("figure", lang)), html.Th(mt("then", lang)),
-                               html.Th(mt("now", lang)), html.Th(mt("changed_status", lang))]))
+    head = html.Thead(html.Tr([html.Th(_("web.components.meeting.figure", lang)),
+                               html.Th(_("meetings.then", lang)),
+                               html.Th(_("meetings.now", lang)),
+                               html.Th(_("meetings.changed_status", lang))]))
     rows = []
     for row in since.rows:
         cells = [html.Td(web.target_name(row.key, lang, parties, clusters))]
@@ -228,28 +230,28 @@ def since_section(record, lang: str) -> html.Section:
                 html.Span(web.fmt_value(v.value, v.unit, lang) if v else "–",
                           className="big-number me-2"),
                 status_badge(v.status, lang, comparator=v.comparator) if v else
-                html.Span(mt("no_target_then", lang))]))
-        cells.append(html.Td(html.Strong("⇄ " + mt("changed_status", lang))
+                html.Span(_("meetings.no_target_then", lang))]))
+        cells.append(html.Td(html.Strong("⇄ " + _("meetings.changed_status", lang))
                              if row.changed else ""))
         rows.append(html.Tr(cells, className="changed" if row.changed else "",
                             **{"data-target": web.target_id(row.key),
                                "data-changed": "1" if row.changed else "0"}))
     actions = [web.action_line(a, record, lang, editable=False) for a in since.open_actions]
-    imports = [html.Li(mt("import_line", lang, when=web.when(i["imported_at"]),
+    imports = [html.Li(_("meetings.import_line", lang, when=web.when(i["imported_at"]),
                           file=i["file_name"] or "–",
                           rows=", ".join(f"{k}: {v}" for k, v in (i["rows"] or {}).items())))
                for i in since.imports]
     return html.Section([
-        html.H2(mt("since_last", lang)),
+        html.H2(_("meetings.since_last", lang)),
         html.P(intro),
         html.Table([head, html.Tbody(rows)], className="table since-table"),
-        html.H3(f"{mt('open_actions', lang)} ({len(since.open_actions)}) · "
-                f"{mt('overdue_actions', lang)} ({len(since.overdue)})"),
+        html.H3(f"{_('meetings.open_actions', lang)} ({len(since.open_actions)}) · "
+                f"{_('meetings.overdue_actions', lang)} ({len(since.overdue)})"),
         html.Ul(actions, className="action-list") if actions else
-        html.P(mt("no_open_actions", lang), className="muted"),
-        html.H3(mt("data_since", lang)),
+        html.P(_("meetings.no_open_actions", lang), className="muted"),
+        html.H3(_("meetings.data_since", lang)),
         html.Ul(imports, id="data-since") if imports else
-        html.P(mt("no_data_since", lang), className="muted", id="data-since"),
+        html.P(_("meetings.no_data_since", lang), className="muted", id="data-since"),
     ], className="meeting-section since-last", id="since-last")
 
 
@@ -274,8 +276,8 @@ def targets_section(record, lang: str, editable: bool) -> html.Section:
                          history.get(TargetKey.of(v), []))
              for v in record.targets()]
     if record.view is None:
-        cards = [html.P(wt("no_data", lang), className="muted")]
-    return html.Section([html.H2(mt("targets", lang)),
+        cards = [html.P(_("web.components.meeting.no_data", lang), className="muted")]
+    return html.Section([html.H2(_("meetings.targets", lang)),
                          html.Div(cards, className="target-grid")],
                         className="meeting-section targets", id="meeting-targets")
 
@@ -285,19 +287,19 @@ def target_card(record, v, lang, editable, parties, clusters, history) -> html.A
     tid = web.target_id(key)
     name = web.target_name(key, lang, parties, clusters)
     checkin = record.checkin(key)
-    computed = html.Div([html.Div(mt("computed", lang), className="cell-label"),
+    computed = html.Div([html.Div(_("meetings.computed", lang), className="cell-label"),
                          status_badge(v.status, lang, "lg", v.comparator)],
                         className="status-cell computed", **{"data-status": v.status})
     if editable:
         assessment = html.Fieldset([
-            html.Legend(mt("assessment", lang), className="cell-label"),
+            html.Legend(_("meetings.assessment", lang), className="cell-label"),
             dbc.RadioItems(id={"type": "checkin-assessment", "target": tid},
                            options=web.assessment_options(lang),
                            value=checkin.assessment if checkin else None,
                            className="assessment-choice", inline=True),
         ], className="status-cell assessment")
         comment = html.Div([
-            html.Div(mt("comment", lang), className="cell-label"),
+            html.Div(_("meetings.comment", lang), className="cell-label"),
             *web.comment_box(tid, name, checkin.comment if checkin else "", lang),
             html.Div(id={"type": "checkin-saved", "target": tid}, className="checkin-saved",
                      role="status", **{"aria-live": "polite"}),
@@ -305,11 +307,11 @@ def target_card(record, v, lang, editable, parties, clusters, history) -> html.A
         shown = html.Div(checkin_who(checkin, lang), className="checkin-who-line",
                          id={"type": "checkin-shown", "target": tid})
     else:
-        assessment = html.Div([html.Div(mt("assessment", lang), className="cell-label"),
+        assessment = html.Div([html.Div(_("meetings.assessment", lang), className="cell-label"),
                                web.assessment_chip(checkin.assessment if checkin else None,
                                                    lang)],
                               className="status-cell assessment")
-        comment = html.Div([html.Div(mt("comment", lang), className="cell-label"),
+        comment = html.Div([html.Div(_("meetings.comment", lang), className="cell-label"),
                             html.P(checkin.comment if checkin and checkin.comment else "–",
                                    className="checkin-comment")], className="comment-cell")
         shown = html.Div(checkin_who(checkin, lang), className="checkin-who-line")
@@ -327,7 +329,8 @@ def target_card(record, v, lang, editable, parties, clusters, history) -> html.A
 def checkin_who(checkin, lang: str) -> str:
     if checkin is None:
         return ""
-    return mt("written_by", lang, who=checkin.written_by or "–", when=web.when(checkin.written_at))
+    return _("meetings.written_by", lang, who=checkin.written_by or "–",
+             when=web.when(checkin.written_at))
 
 
 def trend_strip(record, key: TargetKey, lang: str) -> html.Div | None:
@@ -339,7 +342,7 @@ def trend_strip(record, key: TargetKey, lang: str) -> html.Div | None:
         p = parse_period_or_none(period)
         items.append(html.Li(f"{quarter_label(p, lang) if p else period} "
                              f"{status_symbol(status) if status != 'none' else '–'}"))
-    return html.Div([html.Span(mt("trend", lang) + ": ", className="cell-label"),
+    return html.Div([html.Span(_("meetings.trend", lang) + ": ", className="cell-label"),
                      html.Ul(items, className="trend-strip")], className="trend")
 
 
@@ -348,17 +351,17 @@ def quarter_label(period, lang: str) -> str:
     if period.kind != "quarter":
         return period_label(period, lang)
     number, year = period.text[-1], period.text[:4]
-    return f"kv. {number} {year}" if lang == "sv" else f"Q{number} {year}"
+    return _("ui.quarter_short", lang, q=number, year=year)
 
 
 def history_list(history: list, lang: str) -> html.Div:
     if not history:
-        return html.Div(mt("no_history", lang), className="muted small history")
+        return html.Div(_("meetings.no_history", lang), className="muted small history")
     items = [html.Li([html.Span(f"{meeting.held_on}: "),
                       web.assessment_chip(checkin.assessment, lang),
                       html.Span(f" {checkin.comment}" if checkin.comment else "")])
              for meeting, checkin in reversed(history[-4:])]
-    return html.Div([html.Div(mt("history", lang), className="cell-label"),
+    return html.Div([html.Div(_("meetings.history", lang), className="cell-label"),
                      html.Ul(items, className="history-list")], className="history")
 
 
@@ -377,28 +380,29 @@ def decisions_body(record, lang: str, editable: bool) -> list:
         about = web.target_name(d.key, lang, parties, clusters) if d.key else None
         items.append(html.Li([
             html.Span(d.text, className="decision-text"),
-            html.Span(f" ({mt('about_target', lang)}: {about})", className="muted")
+            html.Span(f" ({_('meetings.about_target', lang)}: {about})", className="muted")
             if about else None,
-            html.Div(mt("written_by", lang, who=d.written_by or "–", when=web.when(d.written_at)),
+            html.Div(_("meetings.written_by", lang, who=d.written_by or "–",
+                       when=web.when(d.written_at)),
                      className="muted small"),
             html.Ul([web.action_line(a, record, lang, editable=editable)
                      for a in own.get(d.id, [])], className="action-list")
             if own.get(d.id) else None,
         ], className="decision", **{"data-decision": str(d.id)}))
     carried = [a for a in record.actions if a.carried(record.meeting.id)]
-    out = [html.H3(mt("decisions", lang)),
+    out = [html.H3(_("meetings.decisions", lang)),
            html.Ol(items, className="decision-list", id="decision-list") if items else
-           html.P(mt("no_decisions", lang), className="muted", id="decision-list")]
-    out += [html.H3(mt("open_actions", lang)),
+           html.P(_("meetings.no_decisions", lang), className="muted", id="decision-list")]
+    out += [html.H3(_("meetings.open_actions", lang)),
             html.Ul([web.action_line(a, record, lang, editable=editable) for a in carried],
                     className="action-list", id="carried-actions") if carried else
-            html.P(mt("no_open_actions", lang), className="muted", id="carried-actions")]
+            html.P(_("meetings.no_open_actions", lang), className="muted", id="carried-actions")]
     return out
 
 
 def decisions_section(record, lang: str, editable: bool) -> html.Section:
     return html.Section([
-        html.H2(mt("decisions_actions", lang)),
+        html.H2(_("meetings.decisions_actions", lang)),
         html.Div(decisions_body(record, lang, editable), id=DECISIONS),
         decision_form(record, lang) if editable else None,
     ], className="meeting-section decisions", id="meeting-decisions-section")
@@ -406,14 +410,14 @@ def decisions_section(record, lang: str, editable: bool) -> html.Section:
 
 def close_section(lang: str) -> html.Section:
     return html.Section([
-        html.H2(mt("close", lang)),
-        html.Button(wt("close_ask", lang), id=CLOSE_ASK, n_clicks=0,
+        html.H2(_("meetings.close", lang)),
+        html.Button(_("web.components.meeting.close_ask", lang), id=CLOSE_ASK, n_clicks=0,
                     className="btn btn-outline-dark btn-lg"),
         html.Div([
-            html.P(mt("close_confirm", lang), className="fw-bold"),
-            html.Button(wt("close_yes", lang), id=CLOSE_YES, n_clicks=0,
+            html.P(_("meetings.close_confirm", lang), className="fw-bold"),
+            html.Button(_("web.components.meeting.close_yes", lang), id=CLOSE_YES, n_clicks=0,
                         className="btn btn-danger btn-lg me-2"),
-            html.Button(wt("cancel", lang), id=CLOSE_NO, n_clicks=0,
+            html.Button(_("web.components.meeting.cancel", lang), id=CLOSE_NO, n_clicks=0,
                         className="btn btn-outline-dark btn-lg"),
         ], id=CLOSE_BOX, className="close-confirm", style={"display": "none"}),
     ], className="meeting-section close-section", id="close-section")
@@ -424,7 +428,8 @@ def close_section(lang: str) -> html.Section:
 
 def pack_controls(meeting_id: int, lang: str) -> html.Span:
     return html.Span([
-        html.Button(f"⬇ {wt('pack_button', lang)}", id=PACK["button"], n_clicks=0,
+        html.Button(f"⬇ {_('web.components.meeting.pack_button', lang)}", id=PACK["button"],
+                    n_clicks=0,
                     className="btn btn-outline-dark me-2"),
         html.Span([
             dbc.Progress(id=PACK["progress"], value=0, striped=True, animated=True,
@@ -478,7 +483,7 @@ def build_meeting_pack_zip(meeting_id: int, lang: str, settings, progress=None,
 )
 @auth.guard(auth.SEE, scope=lambda clicks, state: web.meeting_scope(state), audit="export_pack")
 @jobs.on_lost(lambda n_clicks, state: (dash.no_update, html.Span(
-    jx("job_lost", lang_of((state or {}).get("lang"))), className="text-danger")))
+    _("jobs.job_lost", lang_of((state or {}).get("lang"))), className="text-danger")))
 def make_meeting_pack(set_progress, n_clicks, state):
     """The meeting's pack as a zip, in the job queue (its place, then each step)."""
 
@@ -518,13 +523,15 @@ def save_checkin(assessment, comment, state):
     if key is None:
         raise PreventUpdate
     if not assessment:
-        return html.Span(wt("choose_first", lang), className="field-error"), no_update
+        return html.Span(_("web.components.meeting.choose_first", lang),
+                         className="field-error"), no_update
     try:
         checkin = service.checkin(web.engine(), mid, key, assessment, comment or "",
                                   web.writer())
     except MeetingError as exc:
         return html.Span(exc.message(lang), className="field-error"), no_update
-    saved = html.Span("✔ " + wt("saved_by", lang, when=web.when(checkin.written_at),
+    saved = html.Span("✔ " + _("web.components.meeting.saved_by", lang,
+                               when=web.when(checkin.written_at),
                                   who=checkin.written_by or "–"), className="saved-ok")
     if state.get("mode") == "slides":
         return saved, web.slide_checkin(key, state.get("names", {}).get(key.text, key.text),
@@ -570,10 +577,9 @@ def add_decision(n_clicks, text, target, action, owner, due, state):
         dash.set_props(PANEL_ACTIONS, {"children": panel_actions(record, lang)})
     else:
         body = decisions_body(record, lang, True)
-    return (body, html.Span("✔ " + wt("decision_saved", lang), className="saved-ok"),
+    return (body, html.Span("✔ " + _("web.components.meeting.decision_saved", lang),
+                            className="saved-ok"),
             *errors.values(), "", "", "", "")
-
-
 
 
 @callback(
@@ -603,7 +609,8 @@ def mark_action(value, state):
     shown = web.action_state_span(action, record, lang)
     if state.get("mode") != "slides":
         return shown, ""
-    return shown, html.Span(wt("action_saved", lang, state=web.action_state(action, record, lang),
+    return shown, html.Span(_("web.components.meeting.action_saved", lang,
+                              state=web.action_state(action, record, lang),
                                who=web.writer() or "–"), className="saved-ok")
 
 
@@ -685,8 +692,8 @@ def edit_meeting(n_clicks, title, held_on, attendees, state):
     record = web.record_for(mid, lang, revisions=False)
     period = parse_period_or_none(m.period)
     period_text = period_label(period, lang) if period else m.period
-    return (m.title or wt("meeting_of", lang, date=m.held_on),
+    return (m.title or _("web.components.meeting.meeting_of", lang, date=m.held_on),
             subtitle(agreement_name(record), period_text, m.held_on, lang),
             attendees_block(m, lang), since_section(record, lang), m.held_on,
-            html.Span("✔ " + wt("meeting_saved", lang), className="saved-ok",
+            html.Span("✔ " + _("web.components.meeting.meeting_saved", lang), className="saved-ok",
                       id="meeting-edit-saved"), *errors.values())

@@ -20,21 +20,21 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.access.texts import tt as auth_text
 from dashboard.data import repository
 from dashboard.domain.periods import parse_period_or_none
 from dashboard.domain.places import COUNTIES, codes, municipality_name
 from dashboard.i18n import (
+    _,
     date_label,
     document_title,
     fmt_value,
     kind_label,
     kpi_label,
     lang_of,
+    ngettext,
     period_label,
     status_label,
     status_symbol,
-    t,
 )
 from dashboard.model.portfolio import (
     county_codes,
@@ -68,7 +68,7 @@ def portfolio_rows(period_text: str | None, lang: str) -> dict:
     version, period and what that person may see (dashboard.access.cache_scope): everyone
     who sees every agreement shares one."""
     eng = engine()
-    version, _ = versions(eng)
+    version, __ = versions(eng)
     cache = settings_cache(settings())
     visible = auth.current_rights().visible_agreements()  # None: all (an admin)
 
@@ -89,7 +89,6 @@ def portfolio_rows(period_text: str | None, lang: str) -> dict:
                                         auth.cache_scope()), build)
 
 
-
 @register_everyone
 def warm_portfolio(lang: str) -> dict:
     """The portfolio at its default period, computed ahead at every data version."""
@@ -103,7 +102,7 @@ def cluster_links(lang: str) -> html.Section | None:
         return None
     listed = repository.list_agreements(engine())
     agreements = dict(zip(listed["agreement_id"], listed["name"], strict=True))
-    found = repository.list_clusters(engine(), sorted({a for a, _ in scopes}))
+    found = repository.list_clusters(engine(), sorted({a for a, __ in scopes}))
     clusters = {(a, c): n for a, c, n in zip(found["agreement_id"], found["cluster_id"],
                                              found["name"], strict=True)}
     items = [html.Li(dcc.Link(f"{clusters[(a, c)]} – {agreements.get(a, a)}",
@@ -111,7 +110,7 @@ def cluster_links(lang: str) -> html.Section | None:
              for a, c in scopes if (a, c) in clusters]
     if not items:
         return None
-    return html.Section([html.H2(auth_text("your_clusters", lang)),
+    return html.Section([html.H2(_("access.your_clusters", lang)),
                          html.Ul(items, className="cluster-list")],
                         id="your-clusters", className="your-clusters")
 
@@ -138,12 +137,12 @@ def _row(s, lang: str) -> dict:
     county_list = county_codes(s.municipalities)
     counties = [COUNTIES[c] for c in county_list if c in COUNTIES]
     if not s.has_data:
-        freshness = "⚠ " + t("no_data_period", lang, period=period_label(s.period, lang))
+        freshness = "⚠ " + _("ui.no_data_period", lang, period=period_label(s.period, lang))
     elif s.missing_months:
-        freshness = "⚠ " + (t("month_missing", lang) if s.missing_months == 1
-                            else t("months_missing", lang, n=s.missing_months))
+        freshness = "⚠ " + ngettext("ui.month_missing", "ui.months_missing",
+                                    s.missing_months, lang)
     else:
-        freshness = "✔ " + t("complete", lang)
+        freshness = "✔ " + _("ui.complete", lang)
     return {
         "id": s.agreement_id, "name": s.name,
         "href": href(agreement_path(s.agreement_id), period=s.period.text, lang=lang),
@@ -171,7 +170,7 @@ def short_target(v, lang: str) -> str:
     if v.comparator in (">=", "<="):
         unit = "share" if v.unit in ("share", "percent") else v.unit
         return f"{'≥' if v.comparator == '>=' else '≤'}\u00a0{fmt_value(v.target, unit, lang)}"
-    return t(v.comparator, lang) if v.comparator else ""
+    return _(f"ui.{v.comparator}", lang) if v.comparator else ""
 
 
 def _worst_status(rank: int) -> str:
@@ -202,21 +201,9 @@ def _county_sort(group: str) -> str:
 
 
 GROUPS = ("county", "kind")
-TEXTS = {
-    "group_by": ("Gruppera", "Group by"),
-    "group_none": ("Ingen gruppering (sämst först)", "No grouping (worst first)"),
-    "group_county": ("Per län", "By county"),
-    "group_kind": ("Per typ", "By kind"),
-    "worst_target": ("Sämsta målet", "Worst target"),
-    "more_targets": ("{n} mål", "{n} targets"),
-    "one_target": ("Målet", "The target"),
-    "grey_count": ("Ej bedömda mål", "Targets not assessed"),
-}
-
-
 def pt(key: str, lang: str, **kw) -> str:
     """A text of this page (Swedish or English) not in :mod:`dashboard.i18n`."""
-    text = TEXTS[key][0 if lang == "sv" else 1]
+    text = _(f"web.pages.portfolio.texts.{key}", lang)
     return text.format(**kw) if kw else text
 
 
@@ -236,8 +223,8 @@ def totals(data: dict, group: str, kinds: list[str], counties: list[str],
 def status_key_words(lang: str) -> str:
     """What the symbols in the table mean."""
     return " · ".join(f"{status_symbol(s)} {w}" for s, w in (
-        ("green", t("key_green", lang)), ("amber", t("key_amber", lang)),
-        ("red", t("key_red", lang)), ("grey", t("key_grey", lang))))
+        ("green", _("ui.key_green", lang)), ("amber", _("ui.key_amber", lang)),
+        ("red", _("ui.key_red", lang)), ("grey", _("ui.key_grey", lang))))
 
 
 def columns(lang: str, group: str = "") -> list[dict]:
@@ -252,9 +239,9 @@ def columns(lang: str, group: str = "") -> list[dict]:
     count = {"width": 52, "minWidth": 52, "maxWidth": 64, "type": "numericColumn",
              "cellClass": "count-cell"}
     cols = [
-        col("name", t("agreement", lang), 0, cellRenderer="AgreementLink", minWidth=200,
+        col("name", _("ui.agreement", lang), 0, cellRenderer="AgreementLink", minWidth=200,
             flex=2),
-        col("worst_label", t("status", lang), 0, minWidth=150, width=150,
+        col("worst_label", _("ui.status", lang), 0, minWidth=150, width=150,
             comparator={"function": "statusRank"}, sort="asc", cellRenderer="StatusBadge"),
         {"field": "worst_target", "headerName": pt("worst_target", lang), "flex": 6,
          "minWidth": 280, "autoHeight": True, "sortable": False, "cellRenderer": "WorstTarget",
@@ -263,14 +250,14 @@ def columns(lang: str, group: str = "") -> list[dict]:
         col("amber", "▲", 1, headerTooltip=status_label("amber", lang), **count),
         col("green", "✔", 1, headerTooltip=status_label("green", lang), **count),
         col("grey", "–", 1, headerTooltip=pt("grey_count", lang), **count),
-        col("period_label", t("period", lang), 2, minWidth=110, flex=1),
-        col("freshness", t("reported", lang), 3, minWidth=150, flex=1),
-        col("counties", t("county", lang), 4, minWidth=130, flex=1,
+        col("period_label", _("ui.period", lang), 2, minWidth=110, flex=1),
+        col("freshness", _("ui.reported", lang), 3, minWidth=150, flex=1),
+        col("counties", _("ui.county", lang), 4, minWidth=130, flex=1,
             comparator={"function": "byField('county_group')"}),
-        col("kind_label", t("kind", lang), 5, minWidth=120, flex=1),
-        col("municipalities", t("municipalities", lang), 6, minWidth=120, flex=1),
-        col("parties", t("parties", lang), 7, minWidth=140, flex=1),
-        col("data_as_of", t("data_as_of", lang), 8, minWidth=110,
+        col("kind_label", _("ui.kind", lang), 5, minWidth=120, flex=1),
+        col("municipalities", _("ui.municipalities", lang), 6, minWidth=120, flex=1),
+        col("parties", _("ui.parties", lang), 7, minWidth=140, flex=1),
+        col("data_as_of", _("ui.data_as_of", lang), 8, minWidth=110,
             comparator={"function": "byField('as_of')"}),
     ]
     field = {"county": "counties", "kind": "kind_label"}.get(group)
@@ -303,35 +290,35 @@ def layout(**query):
     all_kinds = sorted({r["kind"] for r in data["rows"] if r["kind"]})
     all_counties = sorted({c for r in data["rows"] for c in r["county_codes"]})
     state = {"lang": lang, "period": period}
-    options = [{"label": t("each_latest", lang), "value": LATEST}] + \
+    options = [{"label": _("ui.each_latest", lang), "value": LATEST}] + \
         [{"label": label, "value": value} for value, label in data["options"]]
     controls = html.Div([
         html.Div([
-            html.Label(t("period", lang), htmlFor=Ids.PORTFOLIO_PERIOD,
+            html.Label(_("ui.period", lang), htmlFor=Ids.PORTFOLIO_PERIOD,
                        className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_PERIOD, options=options, value=period,
                          clearable=False, searchable=True, className="period-dropdown",
-                         placeholder=t("search_period", lang)),
+                         placeholder=_("ui.search_period", lang)),
         ], className="control"),
         html.Div([
-            html.Label(t("kind", lang), htmlFor=Ids.PORTFOLIO_KIND, className="control-label"),
+            html.Label(_("ui.kind", lang), htmlFor=Ids.PORTFOLIO_KIND, className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_KIND, multi=True, value=kinds,
                          options=[{"label": kind_label(k, lang), "value": k}
-                                  for k in all_kinds], placeholder=t("all_kinds", lang)),
+                                  for k in all_kinds], placeholder=_("ui.all_kinds", lang)),
         ], className="control"),
         html.Div([
-            html.Label(t("county", lang), htmlFor=Ids.PORTFOLIO_COUNTY,
+            html.Label(_("ui.county", lang), htmlFor=Ids.PORTFOLIO_COUNTY,
                        className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_COUNTY, multi=True, value=counties,
                          options=[{"label": COUNTIES[c], "value": c} for c in all_counties],
-                         placeholder=t("all_counties", lang)),
+                         placeholder=_("ui.all_counties", lang)),
         ], className="control"),
         html.Div([
-            html.Label(t("show", lang), htmlFor=Ids.PORTFOLIO_STATUS,
+            html.Label(_("ui.show", lang), htmlFor=Ids.PORTFOLIO_STATUS,
                        className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_STATUS, value=status or "", clearable=False,
-                         options=[{"label": t("all_agreements", lang), "value": ""}] +
-                         [{"label": t(f"with_{s}", lang), "value": s}
+                         options=[{"label": _("ui.all_agreements", lang), "value": ""}] +
+                         [{"label": _('ui.' + (f"with_{s}"), lang), "value": s}
                           for s in ("red", "amber", "green")]),
         ], className="control"),
         html.Div([
@@ -342,10 +329,10 @@ def layout(**query):
                          [{"label": pt(f"group_{g}", lang), "value": g} for g in GROUPS]),
         ], className="control"),
         html.Div([
-            html.Label(t("search", lang), htmlFor=Ids.PORTFOLIO_SEARCH,
+            html.Label(_("ui.search", lang), htmlFor=Ids.PORTFOLIO_SEARCH,
                        className="control-label"),
             dcc.Input(id=Ids.PORTFOLIO_SEARCH, type="search", debounce=False,
-                      value=query.get("q") or "", placeholder=t("search_agreements", lang),
+                      value=query.get("q") or "", placeholder=_("ui.search_agreements", lang),
                       className="form-control"),
         ], className="control"),
     ], className="controls portfolio-controls")
@@ -357,7 +344,7 @@ def layout(**query):
                          "suppressCellFocus": False, "ensureDomOrder": True,
                          "quickFilterText": query.get("q") or "",
                          "tooltipShowDelay": 400, "suppressHorizontalScroll": False,
-                         "localeText": {"noRowsToShow": t("no_agreements_match", lang)}},
+                         "localeText": {"noRowsToShow": _("ui.no_agreements_match", lang)}},
         eventListeners={"gridSizeChanged": ["fitColumns(params)"],
                         "firstDataRendered": ["fitColumns(params)"],
                         "newColumnsLoaded": ["fitColumns(params)"]},
@@ -368,27 +355,27 @@ def layout(**query):
         html.Button(tt_totals("download_totals", lang), id=Ids.PORTFOLIO_TOTALS_DOWNLOAD,
                     className="btn btn-link btn-sm", n_clicks=0),
         dcc.Download(id=Ids.PORTFOLIO_TOTALS_FILE)], className="downloads")
-    count = html.P(t("agreements_shown", lang, n=len(rows), total=len(data["rows"])),
+    count = html.P(_("ui.agreements_shown", lang, n=len(rows), total=len(data["rows"])),
                    id=Ids.PORTFOLIO_COUNT, className="muted", role="status")
     key = html.P(status_key_words(lang), className="status-key", id="portfolio-key")
-    compare_link = dcc.Link(t("compare_link", lang), href=href("/compare", lang=lang),
+    compare_link = dcc.Link(_("ui.compare_link", lang), href=href("/compare", lang=lang),
                             className="btn btn-outline-dark", id="compare-link")
     yours = cluster_links(lang)
     rights = auth.current_rights()
-    body = [html.Div([html.H1(t("portfolio", lang), className="view-title"), compare_link],
+    body = [html.Div([html.H1(_("ui.portfolio", lang), className="view-title"), compare_link],
                      className="title-row"),
-            dbc.Alert(t("period_not_a_period", lang, asked=problem), color="warning",
+            dbc.Alert(_("ui.period_not_a_period", lang, asked=problem), color="warning",
                       id="period-problem") if problem else None, yours,
             controls,
             html.Div(totals(data, group, kinds, counties, status, lang),
                      id=Ids.PORTFOLIO_SUMMARY), download,
             count, key, grid, stored] if data["rows"] else \
-        [html.H1(t("portfolio", lang), className="view-title"), yours,
+        [html.H1(_("ui.portfolio", lang), className="view-title"), yours,
          None if yours else dbc.Alert(
-             t("no_agreements", lang) if rights.has_any else auth_text("no_roles", lang),
+             _("ui.no_agreements", lang) if rights.has_any else _("access.no_roles", lang),
              color="info", id="no-agreements")]
     shown = parse_period_or_none(period) if period else None
-    title = document_title(t("portfolio", lang), period_label(shown, lang) if shown else None,
+    title = document_title(_("ui.portfolio", lang), period_label(shown, lang) if shown else None,
                            lang=lang)
     return page_frame(body, lang=lang, path="/", state=state, title=title)
 
@@ -418,7 +405,7 @@ def refilter(period, kinds, counties, status, group, state):
     query = {"lang": lang, "period": period, "kind": ",".join(kinds),
              "county": ",".join(counties), "status": status or "", "group": group}
     return (rows, columns(lang, group), totals(data, group, kinds, counties, status, lang),
-            t("agreements_shown", lang, n=len(rows), total=len(data["rows"])),
+            _("ui.agreements_shown", lang, n=len(rows), total=len(data["rows"])),
             {"href": href("/", **query), "push": False})
 
 

@@ -28,16 +28,14 @@ from dashboard.data.context import engine
 from dashboard.figures.describe import chart_text
 from dashboard.figures.slides import Slide, build_slides, target_slide
 from dashboard.figures.theme import PRESENT
-from dashboard.i18n import document_title, fmt_value, lang_of, t
+from dashboard.i18n import _, document_title, fmt_value, lang_of
 from dashboard.meetings.model import TargetKey
-from dashboard.meetings.texts import mt
 from dashboard.model.view import cluster_views
 from dashboard.store import versions
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import chart_box, status_badge, target_list
 from dashboard.web.components.links import agreement_path, cluster_path, href
-from dashboard.web.components.meeting import wt
 from dashboard.web.components.meeting_widgets import (
     PANEL_ACTIONS,
     decisions_slide_body,
@@ -99,12 +97,13 @@ def layout(agreement_id: str | None = None, **query):
         deck,
         html.Div([
             html.Span(f"{view.where} · {view.period_text}", className="present-where"),
-            html.Span(wt("kiosk", lang) if loop else t("present_keys", lang),
+            html.Span(_("web.components.meeting.kiosk", lang) if loop else _("ui.present_keys",
+                                                                             lang),
                       className="present-keys"),
             html.Span(counter, id="slide-number", className="slide-number",
                       **{"aria-live": "off" if loop else "polite"}),
         ], className="present-bar"),
-        dcc.Link(t("leave_presentation", lang), href=exit_href, id="present-exit",
+        dcc.Link(_("ui.leave_presentation", lang), href=exit_href, id="present-exit",
                  className="visually-hidden"),
     ]
     if editable:
@@ -114,7 +113,7 @@ def layout(agreement_id: str | None = None, **query):
     attrs = {"data-exit": exit_href, "data-count": str(len(slides)),
              "data-current": str(current),
              "data-document-title": document_title(
-                 f"{t('present', lang)}: {view.where}", view.period_text, lang=lang)}
+                 f"{_('ui.present', lang)}: {view.where}", view.period_text, lang=lang)}
     if loop:
         attrs["data-loop"] = str(loop)
     return html.Div(children, id="present",
@@ -139,9 +138,9 @@ def meeting_slides(slides: list[Slide], record, lang: str) -> list[Slide]:
     on), the panels and clusters, and last "Beslut och åtgärder"."""
     out = slides[:1]
     if record.previous is not None:
-        out.append(Slide("since", mt("since_last", lang), slides[0].subtitle))
+        out.append(Slide("since", _("meetings.since_last", lang), slides[0].subtitle))
     out += slides[1:]
-    out.append(Slide("decisions", mt("decisions_actions", lang), slides[0].subtitle))
+    out.append(Slide("decisions", _("meetings.decisions_actions", lang), slides[0].subtitle))
     return out
 
 
@@ -159,24 +158,25 @@ def since_slide_body(record, lang: str) -> list:
                           className="me-2"),
                 status_badge(v.status, lang, "md", v.comparator) if v else None]))
         if row.changed:  # the word, not only a mark: said in the "now" cell
-            cells[-1].children.append(html.Strong(f" ⇄ {mt('changed_status', lang)}",
+            cells[-1].children.append(html.Strong(f" ⇄ {_('meetings.changed_status', lang)}",
                                                   className="changed-mark"))
         rows.append(html.Tr(cells, className="changed" if row.changed else "",
                             **{"data-changed": "1" if row.changed else "0"}))
     prev = since.previous
-    head = html.Thead(html.Tr([html.Th(wt("figure", lang)),
-                               html.Th(f"{mt('then', lang)} ({prev.held_on})"),
-                               html.Th(mt("now", lang))]))
+    head = html.Thead(html.Tr([html.Th(_("web.components.meeting.figure", lang)),
+                               html.Th(f"{_('meetings.then', lang)} ({prev.held_on})"),
+                               html.Th(_("meetings.now", lang))]))
     actions = [web.action_line(a, record, lang, editable=False) for a in since.open_actions]
     return [
-        html.H1(mt("since_last", lang), className="slide-title"),
+        html.H1(_("meetings.since_last", lang), className="slide-title"),
         html.Table([head, html.Tbody(rows)], className="since-table"),
-        html.H2(f"{mt('open_actions', lang)}: {len(since.open_actions)} · "
-                f"{mt('overdue_actions', lang)}: {len(since.overdue)}", className="slide-h2"),
+        html.H2(f"{_('meetings.open_actions', lang)}: {len(since.open_actions)} · "
+                f"{_('meetings.overdue_actions', lang)}: {len(since.overdue)}",
+                className="slide-h2"),
         html.Ul(actions, className="action-list") if actions else
-        html.P(mt("no_open_actions", lang)),
-        html.P(f"{mt('data_since', lang)}: {len(since.imports)}"
-               if since.imports else mt("no_data_since", lang), className="slide-note"),
+        html.P(_("meetings.no_open_actions", lang)),
+        html.P(f"{_('meetings.data_since', lang)}: {len(since.imports)}"
+               if since.imports else _("meetings.no_data_since", lang), className="slide-note"),
     ]
 
 
@@ -195,7 +195,8 @@ def checkins_of_slide(record, index: int, places: dict[str, int], lang: str):
                              **{"data-target": tid}))
     if not items:
         return None
-    return html.Div([html.Div(wt("meeting_slide_checkins", lang), className="checkins-label"),
+    return html.Div([html.Div(_("web.components.meeting.meeting_slide_checkins", lang),
+                              className="checkins-label"),
                      html.Ul(items, className="slide-checkins")], className="slide-checkins-box")
 
 
@@ -227,23 +228,24 @@ def edit_panel(record, slides, places: dict[str, int], current: int, lang: str) 
                          **{"aria-live": "polite"}),
             ], className="edit-checkin", **{"data-target": tid}))
         if not editors:
-            editors = [html.P(mt("edit_slide_none", lang), className="muted")]
+            editors = [html.P(_("meetings.edit_slide_none", lang), className="muted")]
         groups.append(html.Div(editors, className="edit-group",
                                hidden=index != current, **{"data-slide": str(index)}))
     names_of = {web.target_id(TargetKey.of(v)):
                 web.target_name(TargetKey.of(v), lang, parties, clusters)
                 for v in record.targets()}
     return html.Aside([
-        html.H2(mt("edit_panel", lang), className="edit-title"),
-        html.P(mt("edit_hint", lang), className="edit-hint"),
+        html.H2(_("meetings.edit_panel", lang), className="edit-title"),
+        html.P(_("meetings.edit_hint", lang), className="edit-hint"),
         *groups,
         html.Div(panel_actions(record, lang), id=PANEL_ACTIONS, className="edit-actions"),
         decision_form(record, lang, compact=True),
-        dcc.Link(mt("back_to_meeting", lang), href=href(f"/meetings/{record.meeting.id}",
+        dcc.Link(_("meetings.back_to_meeting", lang), href=href(f"/meetings/{record.meeting.id}",
                                                          lang=lang), className="d-block mt-2"),
         dcc.Store(id="meeting-state", data={"meeting": record.meeting.id, "lang": lang,
                                             "mode": "slides", "names": names_of}),
-    ], className="present-edit", id="present-edit", **{"aria-label": mt("edit_panel", lang)})
+    ], className="present-edit", id="present-edit", **{"aria-label": _("meetings.edit_panel",
+                                                                       lang)})
 
 
 # --------------------------------------------------------------------------- kiosk
@@ -253,7 +255,7 @@ def kiosk_parts(view, loop: int) -> list:
     """A kiosk (``&loop=SECONDS``) asks now and then for the data's version and reloads
     the slides when new data has been imported (or an import undone)."""
 
-    _, by_agreement = versions(engine())
+    __, by_agreement = versions(engine())
     state = {"agreement": view.agreement_id, "cluster": view.cluster_id,
              "version": by_agreement.get(view.agreement_id)}
     return [dcc.Store(id=KIOSK_STATE, data=state), dcc.Store(id=KIOSK_LATEST),
@@ -275,7 +277,7 @@ def kiosk_version(n_intervals, state):
 
     if not isinstance(state, dict):
         raise PreventUpdate
-    _, by_agreement = versions(engine())
+    __, by_agreement = versions(engine())
     return {"version": by_agreement.get(state.get("agreement"))}
 
 
@@ -339,5 +341,3 @@ def cover_body(slide: Slide, lang: str, shown: str | None = None) -> list:
         target_list(slide, "cover-targets", lang, shown),
         html.Ul([html.Li(line) for line in slide.lines], className="cover-lines"),
     ]
-
-
