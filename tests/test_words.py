@@ -17,14 +17,7 @@ from dashboard.figures.outcomes import outcomes_figure
 from dashboard.figures.slides import TargetLine
 from dashboard.figures.staffing import staffing_figure
 from dashboard.figures.theme import EXPORT, SCREEN
-from dashboard.i18n import (
-    kpi_label,
-    same_period_earlier,
-    status_key,
-    status_label,
-    status_word,
-    t,
-)
+from dashboard.i18n import _, kpi_label, same_period_earlier, status_key, status_label, status_word
 from dashboard.model.words import previous_words
 from dashboard.web.components.cards import kpi_table, targets_table
 from tests.test_figures import cluster_frame, outcome_frame, staffing_frame, text
@@ -49,8 +42,8 @@ def footer(fig) -> str:
 
 
 def test_what_a_party_should_pay_has_one_name_everywhere():
-    assert kpi_label("cost_due") == t("due") == "Ska betala"
-    assert kpi_label("cost_due", "en") == t("due", "en") == "Due"
+    assert kpi_label("cost_due") == _("ui.due") == "Ska betala"
+    assert kpi_label("cost_due", "en") == _("ui.due", "en") == "Due"
 
 
 # --------------------------------------------------------------------------- status words
@@ -152,7 +145,7 @@ def test_the_staffing_chart_explains_fte_and_its_symbols():
 
 
 def test_the_suppression_note_reads_as_a_sentence():
-    sv, en = t("suppression_note"), t("suppression_note", "en")
+    sv, en = _("ui.suppression_note"), _("ui.suppression_note", "en")
     assert "dolt = dolt" not in sv.lower() and "hidden = hidden" not in en.lower()
     assert sv == ("<5 = 1–4 personer. Dolt: ett värde som döljs för att ett litet antal "
                   "annars kan räknas fram")

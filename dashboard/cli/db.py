@@ -25,39 +25,7 @@ from dashboard.data.startup import (
     schema_message,
     upgrade_command,
 )
-from dashboard.i18n import words
-
-_T = {
-    "created": ("Databasen {url} har fått dashboardens schema (version {to}).",
-                "The database {url} now has the dashboard's schema (revision {to})."),
-    "upgraded": ("Databasen {url} är uppgraderad: schema {from_} → {to}.",
-                 "The database {url} is upgraded: schema {from_} → {to}."),
-    "stamped": ("Databasen {url} är från före migreringarna; dess tabeller motsvarar schema "
-                "{to}, vilket nu är antecknat.",
-                "The database {url} predates migrations; its tables match schema {to}, "
-                "which is now recorded."),
-    "up_to_date": ("Databasen {url} är redan aktuell (schema {to}).",
-                   "The database {url} is already up to date (schema {to})."),
-    "current": ("Schema {revision}: aktuellt.", "Schema {revision}: up to date."),
-    "behind": ("Schema {revision}: äldre än programmets {head}. Uppgradera med {command}",
-               "Schema {revision}: older than the program's {head}. Upgrade with {command}"),
-    "unversioned": ("Ingen schemaversion antecknad: databasen är från före migreringarna och "
-                    "dess tabeller motsvarar schema {revision} (programmets: {head}). "
-                    "{command} antecknar den och uppgraderar vid behov.",
-                    "No schema revision recorded: the database predates migrations and its "
-                    "tables match schema {revision} (the program's: {head}). {command} "
-                    "records it and upgrades as needed."),
-    "empty": ("Databasen är tom: schemat ({head}) skapas vid första användningen eller med "
-              "{command}",
-              "The database is empty: the schema ({head}) is created on first use or with "
-              "{command}"),
-    "database": ("Databas: {url}", "Database: {url}"),
-    "is_current": ("← databasen", "← the database"),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return words(_T, key, lang, kw)
+from dashboard.i18n import _
 
 
 def add_parser(sub) -> None:
@@ -81,11 +49,11 @@ def run(args: argparse.Namespace, settings: Settings, lang: str) -> int:
             return _upgrade(engine, url, lang)
         state = repository.schema_state(engine)
         if args.db_command == "current":
-            print(_t("database", lang, url=masked_url(url)))
+            print(_("cli.db.database", lang, url=masked_url(url)))
             print(_describe(state, url, lang))
             return 0
         for script in revisions():
-            mark = f"  {_t('is_current', lang)}" if script.revision == state.revision else ""
+            mark = f"  {_('cli.db.is_current', lang)}" if script.revision == state.revision else ""
             print(f"{script.revision}  {script.doc}{mark}")
         return 0
     except SQLAlchemyError as exc:
@@ -103,13 +71,13 @@ def _upgrade(engine, url: str, lang: str) -> int:
         return 1
     masked = masked_url(url)
     if before.status == "unversioned":
-        print(_t("stamped", lang, url=masked, to=before.revision))
+        print(_("cli.db.stamped", lang, url=masked, to=before.revision))
     if change is None or change.action == "stamped":
-        print(_t("up_to_date", lang, url=masked, to=before.head))
+        print(_("cli.db.up_to_date", lang, url=masked, to=before.head))
     elif change.action == "created":
-        print(_t("created", lang, url=masked, to=change.to_revision))
+        print(_("cli.db.created", lang, url=masked, to=change.to_revision))
     else:
-        print(_t("upgraded", lang, url=masked, from_=change.from_revision,
+        print(_("cli.db.upgraded", lang, url=masked, from_=change.from_revision,
                  to=change.to_revision))
     return 0
 
@@ -117,5 +85,5 @@ def _upgrade(engine, url: str, lang: str) -> int:
 def _describe(state, url: str, lang: str) -> str:
     if state.status in ("unknown", "incomplete"):
         return schema_message(state, url, lang)
-    return _t(state.status, lang, revision=state.revision, head=state.head,
+    return _(f"cli.db.{state.status}", lang, revision=state.revision, head=state.head,
               command=upgrade_command(url))

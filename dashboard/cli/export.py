@@ -20,8 +20,7 @@ from dashboard.cli.common import resolve
 from dashboard.config import Settings
 from dashboard.export.images import ExportError, require_browser
 from dashboard.export.pack import parse_formats, write_pack
-from dashboard.export.texts import tx
-from dashboard.i18n import fmt_number
+from dashboard.i18n import _, fmt_number
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ def run_export(engine, args, lang: str, settings: Settings) -> int:
     meeting_id = getattr(args, "meeting", None)
     if meeting_id is not None:
         if args.agreement or args.period or args.cluster:
-            print(tx("meeting_alone", lang), file=sys.stderr)
+            print(_("export.meeting_alone", lang), file=sys.stderr)
             return 2
         from dashboard.meetings import MeetingError, get
 
@@ -48,9 +47,9 @@ def run_export(engine, args, lang: str, settings: Settings) -> int:
         write = _meeting_writer(engine, meeting_id, args, formats, lang, settings)
     else:
         if not (args.agreement and args.period):
-            print(tx("agreement_or_meeting", lang), file=sys.stderr)
+            print(_("export.agreement_or_meeting", lang), file=sys.stderr)
             return 2
-        _, period, error = resolve(engine, args.agreement, args.period, args.cluster, lang)
+        __, period, error = resolve(engine, args.agreement, args.period, args.cluster, lang)
         if error:
             print(error[0], file=sys.stderr)
             return error[1]
@@ -68,12 +67,12 @@ def run_export(engine, args, lang: str, settings: Settings) -> int:
         return 1
     except Exception as exc:  # noqa: BLE001 - a message, never a traceback
         log.debug("export failed", exc_info=True)
-        print(tx("failed", lang, error=exc), file=sys.stderr)
+        print(_("export.failed", lang, error=exc), file=sys.stderr)
         return 1
     for path in paths:
         print(path)
     seconds = fmt_number(time.perf_counter() - started, 1, lang)
-    print(tx("written", lang, n=len(paths), out=args.out, seconds=seconds))
+    print(_("export.written", lang, n=len(paths), out=args.out, seconds=seconds))
     return 0
 
 

@@ -27,28 +27,7 @@ from dashboard.data.ingest import import_dataset, undo_import
 from dashboard.data.startup import StartupError, database_message, open_database
 from dashboard.domain.kpis import KpiValue, compute_kpis
 from dashboard.domain.safety import safe_cell
-from dashboard.i18n import words
-
-_T = {
-    "imported": ("Import {id} klar: {source}", "Import {id} done: {source}"),
-    "row": ("rad", "row"),
-    "rows": ("rader", "rows"),
-    "replaced": ("ersatte {n} lagrade", "replaced {n} stored"),
-    "refused": ("Importen avbröts – inget har sparats. {n} problem:",
-                "The import was refused – nothing was stored. {n} problem(s):"),
-    "warning": ("Observera", "Note"),
-    "undone": ("Import {id} ångrad. Återställda rader: {restored}.",
-               "Import {id} undone. Restored rows: {restored}."),
-    "undo_failed": ("Ångra misslyckades:", "Undo failed:"),
-    "no_imports": ("Inga importer ännu.", "No imports yet."),
-    "template": ("Mall skriven: {path}", "Template written: {path}"),
-    "log_head": (("id", "när (UTC)", "läge", "status", "fil", "rader", "sha256"),
-                 ("id", "when (UTC)", "mode", "status", "file", "rows", "sha256")),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return words(_T, key, lang, kw)
+from dashboard.i18n import _, column_heads
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard.data.template import write_template
 
         path = write_template(args.out, lang)
-        print(_t("template", lang, path=path))
+        print(_("cli.main.template", lang, path=path))
         return 0
     if args.command == "db":
         from dashboard.cli.db import run as run_db
@@ -168,18 +147,18 @@ def main(argv: list[str] | None = None) -> int:
 def _import(engine, args, lang: str, max_bytes: int) -> int:
     result = import_dataset(engine, args.path, replace=args.replace, max_bytes=max_bytes)
     for w in result.warnings:
-        print(f"{_t('warning', lang)}: {w.message(lang)}", file=sys.stderr)
+        print(f"{_('cli.main.warning', lang)}: {w.message(lang)}", file=sys.stderr)
     if not result.ok:
-        print(_t("refused", lang, n=len(result.problems)), file=sys.stderr)
+        print(_("cli.main.refused", lang, n=len(result.problems)), file=sys.stderr)
         for p in result.problems:
             print(f"  - {p.message(lang)}", file=sys.stderr)
         return 1
-    print(_t("imported", lang, id=result.import_id, source=result.source))
+    print(_("cli.main.imported", lang, id=result.import_id, source=result.source))
     width = max(len(n) for n in result.rows)
     for name, n in result.rows.items():
-        word = _t("row" if n == 1 else "rows", lang)
+        word = _("cli.main.row" if n == 1 else "cli.main.rows", lang)
         extra = result.replaced.get(name)
-        tail = f" ({_t('replaced', lang, n=extra)})" if extra else ""
+        tail = f" ({_('cli.main.replaced', lang, n=extra)})" if extra else ""
         print(f"  {name:<{width}}  {n:>6} {word}{tail}")
     return 0
 
@@ -212,11 +191,11 @@ def _with_period_as_asked(value: KpiValue, asked: str) -> dict:
 def _imports(engine, lang: str) -> int:
     log = repository.list_imports(engine)
     if log.empty:
-        print(_t("no_imports", lang))
+        print(_("cli.main.no_imports", lang))
         if repository.list_agreements(engine).empty:
-            print(_t("load_demo", lang))
+            print(_("cli.main.load_demo", lang))
         return 0
-    head = _t("log_head", lang)
+    head = column_heads("cli.main.log_head", lang)
     print("\t".join(head))
     for rec in log.to_dict("records"):
         rows = json.loads(rec["rows_json"])
@@ -232,12 +211,12 @@ def _imports(engine, lang: str) -> int:
 def _undo(engine, args, lang: str) -> int:
     result = undo_import(engine, args.import_id)
     if not result.ok:
-        print(_t("undo_failed", lang), file=sys.stderr)
+        print(_("cli.main.undo_failed", lang), file=sys.stderr)
         for p in result.problems:
             print(f"  - {p.message(lang)}", file=sys.stderr)
         return 1
     restored = ", ".join(f"{k} {v}" for k, v in result.restored.items()) or "0"
-    print(_t("undone", lang, id=args.import_id, restored=restored))
+    print(_("cli.main.undone", lang, id=args.import_id, restored=restored))
     return 0
 
 

@@ -19,13 +19,13 @@ import logging
 import sys
 
 from dashboard.domain.safety import safe_cell
-from dashboard.i18n import fmt_value, kpi_label, status_label
+from dashboard.i18n import _, column_heads, fmt_value, kpi_label, status_label
 from dashboard.meetings import service, store
 from dashboard.meetings.model import ASSESSMENTS, TargetKey
 from dashboard.meetings.record import MeetingRecord, load
 from dashboard.meetings.rights import cli_writer
 from dashboard.meetings.service import MeetingError
-from dashboard.meetings.texts import assessment_label, mt, revised_note
+from dashboard.meetings.texts import assessment_label, revised_note
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace, engine, lang: str) -> int:
         raise  # the database went away: dashboard.cli.main says so
     except Exception as exc:  # noqa: BLE001 - a message, never a traceback
         log.debug("meetings failed", exc_info=True)
-        print(mt("failed", lang, error=type(exc).__name__), file=sys.stderr)
+        print(_("meetings.failed", lang, error=type(exc).__name__), file=sys.stderr)
         return 1
 
 
@@ -123,7 +123,7 @@ def _checkin(args, engine, lang: str) -> int:
     key = TargetKey(args.kpi, args.cluster or None, args.party or None)
     service.checkin(engine, args.meeting, key, args.assessment, args.comment,
                     cli_writer(args.by))
-    print(mt("checked_in", lang, meeting=args.meeting, target=key.text,
+    print(_("meetings.checked_in", lang, meeting=args.meeting, target=key.text,
              assessment=assessment_label(args.assessment, lang)))
     return 0
 
@@ -135,9 +135,9 @@ def _decide(args, engine, lang: str) -> int:
     decision_id, action_id = service.decide(engine, args.meeting, args.text, key, action,
                                             cli_writer(args.by))
     if action_id is None:
-        print(mt("decided", lang, id=decision_id, meeting=args.meeting))
+        print(_("meetings.decided", lang, id=decision_id, meeting=args.meeting))
     else:
-        print(mt("decided_action", lang, id=decision_id, action=action_id,
+        print(_("meetings.decided_action", lang, id=decision_id, action=action_id,
                  meeting=args.meeting))
     return 0
 
@@ -146,7 +146,7 @@ def _close(args, engine, lang: str) -> int:
     from dashboard.i18n import date_label
 
     meeting, frozen = service.close(engine, args.meeting, cli_writer(args.by))
-    print(mt("closed", lang, id=meeting.id, n=len(frozen["figures"]),
+    print(_("meetings.closed", lang, id=meeting.id, n=len(frozen["figures"]),
              as_of=date_label(frozen.get("data_as_of"), lang)))
     return 0
 
@@ -154,8 +154,8 @@ def _close(args, engine, lang: str) -> int:
 def _done(args, engine, lang: str) -> int:
     action = service.set_done(engine, args.meeting, args.action, not args.undo,
                               cli_writer(args.by))
-    print(mt("action_done", lang, id=action.id,
-             state=mt("done" if action.done else "not_done", lang).lower()))
+    print(_("meetings.action_done", lang, id=action.id,
+             state=_("meetings.done" if action.done else "meetings.not_done", lang).lower()))
     return 0
 
 
@@ -172,10 +172,10 @@ def _list(args, engine, lang: str) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print("\t".join(mt("list_head", lang)))
+    print("\t".join(column_heads("meetings.list_head", lang)))
     for m in meetings:
         c = counts[m.id]
-        status = mt("status_closed" if m.closed else "status_open", lang).lower()
+        status = _("meetings.status_closed" if m.closed else "meetings.status_open", lang).lower()
         # Tab-separated: it may end up in a spreadsheet, so the texts are made safe.
         print("\t".join([str(m.id), m.held_on, m.period, status,
                          safe_cell(_one_line(m.title)), str(c["checkins"]),
@@ -242,14 +242,14 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
     """The meeting as text: what, when, each target with its status and assessment,
     decisions and actions."""
     m = record.meeting
-    state = mt("status_closed" if m.closed else "status_open", lang)
-    out = [f"{mt('meeting', lang)} {m.id}: {m.title or '–'} ({m.held_on})",
-           f"{m.agreement_id} · {mt('period_reviewed', lang)}: {m.period} · {state}"]
+    state = _("meetings.status_closed" if m.closed else "meetings.status_open", lang)
+    out = [f"{_('meetings.meeting', lang)} {m.id}: {m.title or '–'} ({m.held_on})",
+           f"{m.agreement_id} · {_('meetings.period_reviewed', lang)}: {m.period} · {state}"]
     if m.attendees:
-        out.append(f"{mt('attendees', lang)}: {_one_line(m.attendees)}")
+        out.append(f"{_('meetings.attendees', lang)}: {_one_line(m.attendees)}")
     out += since_lines(record, lang)
     out.append("")
-    out.append(mt("targets", lang))
+    out.append(_("meetings.targets", lang))
     for v in record.targets():
         where = f"{v.cluster_id}: " if v.cluster_id else ""
         party = f" – {v.party_id}" if v.party_id else ""
@@ -261,21 +261,21 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
         out.append(line)
         c = record.checkin(TargetKey.of(v))
         if c is not None:
-            out.append(f"    {mt('assessment_short', lang)}: "
+            out.append(f"    {_('meetings.assessment_short', lang)}: "
                        f"{assessment_label(c.assessment, lang)} – {_one_line(c.comment)} "
                        f"({c.written_by}, {c.written_at[:10]})")
     out.append("")
-    out.append(mt("decisions", lang))
+    out.append(_("meetings.decisions", lang))
     out += [f"  {d.id}. {_one_line(d.text)}" for d in record.decisions] or \
-        [f"  {mt('no_decisions', lang)}"]
+        [f"  {_('meetings.no_decisions', lang)}"]
     out.append("")
-    out.append(mt("actions", lang))
+    out.append(_("meetings.actions", lang))
     for a in record.actions:
-        state = mt("done" if a.done else "not_done", lang)
-        late = f" {mt('overdue', lang)}" if record.is_overdue(a) else ""
+        state = _("meetings.done" if a.done else "meetings.not_done", lang)
+        late = f" {_('meetings.overdue', lang)}" if record.is_overdue(a) else ""
         out.append(f"  {a.id}. {_one_line(a.text)} – {a.owner} – {a.due} – {state}{late}")
     if not record.actions:
-        out.append(f"  {mt('no_actions', lang)}")
+        out.append(f"  {_('meetings.no_actions', lang)}")
     return out
 
 
@@ -285,22 +285,22 @@ def since_lines(record: MeetingRecord, lang: str) -> list[str]:
     if since is None:
         return []
     p = since.previous
-    out = ["", mt("since_last", lang),
-           "  " + mt("since_intro", lang, date=p.held_on, title=p.title or "–",
+    out = ["", _("meetings.since_last", lang),
+           "  " + _("meetings.since_intro", lang, date=p.held_on, title=p.title or "–",
                      period=p.period)]
     for row in since.changed:
         then = status_label(row.then.status, lang, row.then.comparator) if row.then else "–"
         now = status_label(row.now.status, lang, row.now.comparator) if row.now else "–"
-        out.append(f"  {mt('changed_status', lang)}: {row.key.text}: {then} → {now}")
+        out.append(f"  {_('meetings.changed_status', lang)}: {row.key.text}: {then} → {now}")
     if not since.changed:
-        out.append(f"  {mt('no_changes', lang)}")
+        out.append(f"  {_('meetings.no_changes', lang)}")
     overdue = {a.id for a in since.overdue}
     for a in since.open_actions:
-        late = f" {mt('overdue', lang)}" if a.id in overdue else ""
-        out.append(f"  {mt('open_actions', lang)}: {a.id}. {_one_line(a.text)} – {a.owner} – "
+        late = f" {_('meetings.overdue', lang)}" if a.id in overdue else ""
+        out.append(f"  {_('meetings.open_actions', lang)}: {a.id}. {_one_line(a.text)} – {a.owner} – "
                    f"{a.due}{late}")
     for i in since.imports:
-        out.append(f"  {mt('data_since', lang)}: {i['imported_at'][:10]} {i['file_name']}")
+        out.append(f"  {_('meetings.data_since', lang)}: {i['imported_at'][:10]} {i['file_name']}")
     return out
 
 

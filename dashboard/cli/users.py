@@ -21,9 +21,8 @@ import sys
 
 from sqlalchemy.engine import Engine
 
-from dashboard.access.texts import tt
 from dashboard.data import repository
-from dashboard.i18n import words
+from dashboard.i18n import _, column_heads
 from dashboard.people import accounts
 from dashboard.people.accounts import AccountError
 from dashboard.people.audit import cli_actor
@@ -31,29 +30,6 @@ from dashboard.people.rights import ROLES
 
 USAGE_ERRORS = {"bad_role", "bad_id", "cluster_viewer_only", "cluster_needs_agreement",
                 "bad_login"}
-
-_T = {
-    "added": ("Kontot ”{login}” är skapat{admin}.", "The account '{login}' is added{admin}."),
-    "as_admin": (" (administratör)", " (administrator)"),
-    "password_once": ("Lösenordet (visas bara nu) står på nästa rad:",
-                      "The password (shown only now) is on the next line:"),
-    "granted": ("{login}: {role} för {scope}{replaced}", "{login}: {role} of {scope}{replaced}"),
-    "replaced": (" (ersätter {role})", " (replaces {role})"),
-    "revoked": ("{login}: {role} för {scope} borttagen", "{login}: {role} of {scope} taken away"),
-    "nothing": ("{login} hade ingen sådan roll.", "{login} had no such role."),
-    "none": ("Inga konton ännu.", "No accounts yet."),
-    "head": (("användare", "namn", "admin", "status", "roller"),
-             ("login", "name", "admin", "status", "roles")),
-    "active": ("aktiv", "active"),
-    "disabled": ("avstängd", "disabled"),
-    "yes": ("ja", "yes"),
-    "empty_stdin": ("Inget lösenord på standard in.", "No password on standard input."),
-}
-
-
-def _t(key: str, lang: str, **kw):
-    return words(_T, key, lang, kw)
-
 
 def add_parser(sub) -> None:
     users = sub.add_parser("users", help="accounts and their roles (contract section 8)")
@@ -82,7 +58,7 @@ def scope_text(agreement_id: str, cluster_id: str | None) -> str:
 
 
 def role_word(role: str, lang: str) -> str:
-    return tt(f"role_{role}", lang)
+    return _('access.' + (f"role_{role}"), lang)
 
 
 def run(args: argparse.Namespace, engine: Engine, lang: str) -> int:
@@ -93,43 +69,43 @@ def run(args: argparse.Namespace, engine: Engine, lang: str) -> int:
             if args.password_stdin:
                 password = sys.stdin.readline().rstrip("\r\n")
                 if not password:
-                    print(_t("empty_stdin", lang), file=sys.stderr)
+                    print(_("cli.users.empty_stdin", lang), file=sys.stderr)
                     return 1
             added = accounts.add(engine, args.login, actor=actor, name=args.name,
                                  admin=args.admin, password=password)
-            print(_t("added", lang, login=added.login,
-                     admin=_t("as_admin", lang) if args.admin else ""), file=sys.stderr)
+            print(_("cli.users.added", lang, login=added.login,
+                     admin=_("cli.users.as_admin", lang) if args.admin else ""), file=sys.stderr)
             if added.password:
-                print(_t("password_once", lang), file=sys.stderr)
+                print(_("cli.users.password_once", lang), file=sys.stderr)
                 print(added.password, flush=True)
             return 0
         if args.users_command == "grant":
             known = _known(engine)
             done = accounts.grant(engine, args.login, args.role, args.agreement, args.cluster,
                                   actor=actor, known=known)
-            replaced = _t("replaced", lang, role=role_word(done.replaced, lang)) \
+            replaced = _("cli.users.replaced", lang, role=role_word(done.replaced, lang)) \
                 if done.replaced and done.replaced != done.role else ""
-            print(_t("granted", lang, login=done.login, role=role_word(done.role, lang),
+            print(_("cli.users.granted", lang, login=done.login, role=role_word(done.role, lang),
                      scope=scope_text(done.agreement_id, done.cluster_id or None),
                      replaced=replaced))
             for note in done.notes:
-                print(tt(note, lang), file=sys.stderr)
+                print(_(f"access.{note}", lang), file=sys.stderr)
             return 0
         if args.users_command == "revoke":
             taken = accounts.revoke(engine, args.login, args.agreement, args.cluster,
                                     actor=actor)
             login = accounts.normalise_login(args.login)
             if not taken:
-                print(_t("nothing", lang, login=login))
+                print(_("cli.users.nothing", lang, login=login))
             for r in taken:
-                print(_t("revoked", lang, login=login, role=role_word(r["role"], lang),
+                print(_("cli.users.revoked", lang, login=login, role=role_word(r["role"], lang),
                          scope=scope_text(r["agreement_id"], r["cluster_id"] or None)))
             return 0
         return _list(engine, args.format, lang)
     except AccountError as exc:
         params = {k: role_word(v, lang) if k == "role" and v in ROLES else v
                   for k, v in exc.params.items()}
-        print(tt(exc.code, lang, **params), file=sys.stderr)
+        print(_(f"access.{exc.code}", lang, **params), file=sys.stderr)
         return 2 if exc.code in USAGE_ERRORS else 1
 
 
@@ -150,13 +126,15 @@ def _list(engine: Engine, fmt: str, lang: str) -> int:
         sys.stdout.write("\n")
         return 0
     if not rows:
-        print(_t("none", lang))
+        print(_("cli.users.none", lang))
         return 0
-    print("\t".join(_t("head", lang)))
+    print("\t".join(column_heads("cli.users.head", lang)))
     for r in rows:
         roles = ", ".join(f"{role_word(x['role'], lang)}:"
                           f"{scope_text(x['agreement_id'], x['cluster_id'])}"
                           for x in r["roles"])
-        print("\t".join([r["login"], r["name"] or "", _t("yes", lang) if r["admin"] else "",
-                         _t("disabled" if r["disabled"] else "active", lang), roles]))
+        print("\t".join([r["login"], r["name"] or "", _("cli.users.yes", lang) if r["admin"]
+                         else "",
+                         _("cli.users.disabled" if r["disabled"] else "cli.users.active", lang),
+                         roles]))
     return 0

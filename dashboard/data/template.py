@@ -11,23 +11,7 @@ from pathlib import Path
 
 from dashboard.domain.kpis import KPI_NAMES
 from dashboard.domain.schema import TABLES, Kind
-
-_TYPE_WORDS = {
-    Kind.ID: ("kod (bokstäver, siffror, - och _)", "code (letters, digits, - and _)"),
-    Kind.TEXT: ("text", "text"),
-    Kind.LABEL: ("kort text", "short text"),
-    Kind.MONTH: ("månad ÅÅÅÅ-MM", "month YYYY-MM"),
-    Kind.DATE: ("datum ÅÅÅÅ-MM-DD", "date YYYY-MM-DD"),
-    Kind.COUNT: ("antal (heltal ≥ 0)", "count (whole number ≥ 0)"),
-    Kind.FTE: ("årsarbetskrafter (decimaltal ≥ 0)", "FTE (decimal ≥ 0)"),
-    Kind.MONEY: ("kronor (decimaltal, intäkt negativ)", "SEK (decimal, income negative)"),
-    Kind.SHARE: ("andel 0–1 eller 0–100 %", "share 0–1 or 0–100 %"),
-    Kind.NUMBER: ("tal (andelar med %)", "number (shares with %)"),
-    Kind.GENDER: ("K, M, X eller tomt", "K, M, X or blank"),
-    Kind.COMPARATOR: (">=, <=, increase, decrease", ">=, <=, increase, decrease"),
-    Kind.PERIOD: ("ÅÅÅÅ, ÅÅÅÅ-H1, ÅÅÅÅ-Q1, ÅÅÅÅ-MM", "YYYY, YYYY-H1, YYYY-Q1, YYYY-MM"),
-    Kind.MUNICIPALITIES: ("kommunkoder, t.ex. 0180;0123", "municipality codes, e.g. 0180;0123"),
-}
+from dashboard.i18n import _
 
 
 def write_template(out: Path, lang: str = "sv") -> Path:
@@ -70,7 +54,7 @@ def write_template(out: Path, lang: str = "sv") -> Path:
             cell.font = Font(bold=col.required)
             cell.fill = header_fill
             explanation = col.help_sv if sv else col.help_en
-            kind = _TYPE_WORDS[col.kind][0 if sv else 1]
+            kind = _(f"template.kind.{col.kind.value}", "sv" if sv else "en")
             required = ("obligatorisk" if col.required else "frivillig") if sv else \
                 ("required" if col.required else "optional")
             cell.comment = Comment(f"{explanation}\n({kind}; {required})", "mall")

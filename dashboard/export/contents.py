@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.engine import Engine
 
 from dashboard.export.images import ExportError
-from dashboard.export.texts import slug, tx
+from dashboard.export.texts import slug
 from dashboard.figures.panels import Panel, build_panels
 from dashboard.figures.slides import Slide, build_slides
 from dashboard.figures.spec import Figure
 from dashboard.figures.theme import EXPORT
-from dashboard.i18n import t
+from dashboard.i18n import _
 from dashboard.model.view import View, build_view, cluster_views
 
 FORMATS = ("png", "svg", "docx", "pptx")
@@ -75,7 +75,7 @@ class PackContents:
         ``mote-3-krami-sthlm-2023-2023-q1``."""
         parts = [self.view.agreement_id, self.view.cluster_id, self.view.period.text]
         if self.meeting is not None:
-            parts.insert(0, f"{tx('meeting_file', self.lang)}-{self.meeting.meeting.id}")
+            parts.insert(0, f"{_('export.meeting_file', self.lang)}-{self.meeting.meeting.id}")
         return slug("-".join(p for p in parts if p), limit=120)
 
     def chart(self, key: str) -> Chart | None:
@@ -84,7 +84,7 @@ class PackContents:
 
 def shows_suppression(figure: Figure, lang: str) -> bool:
     """Whether the figure's footer carries the note that small counts are hidden."""
-    return t("suppression_note", lang) in (figure.footer or "")
+    return _("ui.suppression_note", lang) in (figure.footer or "")
 
 
 def gender_panels(view: View, threshold: int) -> dict[str, Panel]:
@@ -109,9 +109,9 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
     """
     view = build_view(engine, agreement_id, period, cluster_id, lang=lang)
     if view is None:
-        raise ExportError(tx("not_found", lang))
+        raise ExportError(_("export.not_found", lang))
     if view.period_was_invalid:
-        raise ExportError(tx("bad_period", lang, period=period))
+        raise ExportError(_("export.bad_period", lang, period=period))
     clusters = None
     if per_cluster and cluster_id is None and len(view.data.cluster_ids) >= 2:
         clusters = cluster_views(view)
@@ -145,15 +145,15 @@ def contents_of_view(view: View, threshold: int,
             title = slide.panel.title if slide.panel else ""
             if slide.key.startswith("cluster-outcomes:") and cv.breakdown == "total" \
                     and "gender" in cv.breakdowns:
-                title = f"{title} {tx('by_gender', lang)}"
+                title = f"{title} {_('export.by_gender', lang)}"
             what = f"{title} – {slide.title}".strip(" –")
-            add(slide.key, what, slide.panel, slide.figure, tx("per_cluster", lang), where=cv)
+            add(slide.key, what, slide.panel, slide.figure, _("export.per_cluster", lang), where=cv)
             continue
         panel = slide.panel
         title = panel.title if panel else slide.title
         add(slide.key, title, panel, slide.figure, title)
         if slide.key in by_gender:
             gp = by_gender[slide.key]
-            add(f"{slide.key}-gender", f"{gp.title} {tx('by_gender', lang)}", gp, gp.figure,
+            add(f"{slide.key}-gender", f"{gp.title} {_('export.by_gender', lang)}", gp, gp.figure,
                 title)
     return PackContents(view, slides, charts, threshold)

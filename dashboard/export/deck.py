@@ -26,12 +26,10 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from dashboard.export.contents import PackContents
-from dashboard.export.texts import tx
 from dashboard.figures.describe import pack_chart_text
 from dashboard.figures.slides import Slide, TargetLine
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
-from dashboard.i18n import kpi_label, status_label
-from dashboard.meetings.texts import mt
+from dashboard.i18n import _, kpi_label, status_label
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 inches: 16:9
 FONT = "Calibri"
@@ -120,7 +118,7 @@ def _font(font, size: float, bold: bool, colour: RGBColor) -> None:
 
 def _number(page, number: int, total: int, lang: str) -> None:
     _text(page, WIDTH - Inches(1.6), HEIGHT - NUMBER_BAND, Inches(1.4), NUMBER_BAND - Inches(0.04),
-          tx("slide_of", lang, n=number, total=total), 12, colour=MUTED, align=PP_ALIGN.RIGHT,
+          _("export.slide_of", lang, n=number, total=total), 12, colour=MUTED, align=PP_ALIGN.RIGHT,
           anchor=MSO_ANCHOR.MIDDLE)
 
 
@@ -131,13 +129,13 @@ def _cover(page, slide: Slide, contents: PackContents) -> None:
     _title(page, slide.title)
     subtitle = slide.subtitle
     if view.cluster_id:
-        subtitle = f"{tx('cluster_of', lang, agreement=view.agreement_name)} · {subtitle}"
+        subtitle = f"{_('export.cluster_of', lang, agreement=view.agreement_name)} · {subtitle}"
     _text(page, SIDE, Inches(1.5), width, Inches(0.55), subtitle, 24, colour=MUTED)
     top = Inches(2.35)
     bottom = HEIGHT - Inches(0.55) - Inches(0.3) * min(len(slide.lines), 4)
     targets = slide.targets
     if not targets:
-        _text(page, SIDE, top, width, Inches(0.5), tx("no_targets", lang), 20, colour=MUTED)
+        _text(page, SIDE, top, width, Inches(0.5), _("export.no_targets", lang), 20, colour=MUTED)
         top += Inches(0.7)
     else:
         row = min(Inches(0.7), int((bottom - top) / len(targets)))
@@ -235,14 +233,15 @@ def _since_slide(page, record, lang: str) -> None:
     """"Sedan förra mötet": the targets that changed status, the open actions (overdue
     marked), the data that has arrived since."""
 
-    _title(page, mt("since_last", lang))
+    _title(page, _("meetings.since_last", lang))
     since = record.since()
     if since is None:
-        _lines(page, Inches(1.6), [(mt("first_meeting", lang), False)], 22)
+        _lines(page, Inches(1.6), [(_("meetings.first_meeting", lang), False)], 22)
         return
     p = since.previous
-    lines = [(mt("since_intro", lang, date=p.held_on, title=p.title or "–", period=p.period),
-              False), (mt("changed_status", lang), True)]
+    lines = [(_("meetings.since_intro", lang, date=p.held_on, title=p.title or "–",
+                period=p.period),
+              False), (_("meetings.changed_status", lang), True)]
     for row in since.changed:
         then = status_label(row.then.status, lang, row.then.comparator) if row.then else "–"
         now = status_label(row.now.status, lang, row.now.comparator) if row.now else "–"
@@ -253,39 +252,40 @@ def _since_slide(page, record, lang: str) -> None:
             name += f" ({row.key.cluster_id})"
         lines.append((f"{name}: {then} → {now}", False))
     if not since.changed:
-        lines.append((mt("no_changes", lang), False))
-    lines.append((mt("open_actions", lang), True))
+        lines.append((_("meetings.no_changes", lang), False))
+    lines.append((_("meetings.open_actions", lang), True))
     overdue = {a.id for a in since.overdue}
     for a in since.open_actions:
-        late = f" – {mt('overdue', lang)}" if a.id in overdue else ""
-        lines.append((f"{a.text} ({a.owner}, {mt('due', lang).lower()} {a.due}){late}", False))
+        late = f" – {_('meetings.overdue', lang)}" if a.id in overdue else ""
+        lines.append((f"{a.text} ({a.owner}, {_('meetings.due', lang).lower()} {a.due}){late}",
+                      False))
     if not since.open_actions:
-        lines.append((mt("no_open_actions", lang), False))
-    lines.append((mt("data_since", lang), True))
+        lines.append((_("meetings.no_open_actions", lang), False))
+    lines.append((_("meetings.data_since", lang), True))
     for i in since.imports:
         lines.append((f"{i['imported_at'][:10]}: {i['file_name']}", False))
     if not since.imports:
-        lines.append((mt("no_data_since", lang), False))
+        lines.append((_("meetings.no_data_since", lang), False))
     _lines(page, Inches(1.5), _fit(lines, 16, "…"), 16)
 
 
 def _decisions_slide(page, record, lang: str) -> None:
     """"Beslut och åtgärder": the decisions, then each action with owner, date and state."""
 
-    _title(page, mt("decisions_actions", lang))
-    lines = [(mt("decisions", lang), True)]
+    _title(page, _("meetings.decisions_actions", lang))
+    lines = [(_("meetings.decisions", lang), True)]
     lines += [(f"{n}. {d.text}", False) for n, d in enumerate(record.decisions, start=1)]
     if not record.decisions:
-        lines.append((mt("no_decisions", lang), False))
-    lines.append((mt("actions", lang), True))
+        lines.append((_("meetings.no_decisions", lang), False))
+    lines.append((_("meetings.actions", lang), True))
     for a in record.actions:
-        state = mt("done" if a.done else "not_done", lang)
+        state = _("meetings.done" if a.done else "meetings.not_done", lang)
         if record.is_overdue(a):
-            state += f", {mt('overdue', lang)}"
-        lines.append((f"{a.text} – {a.owner} – {mt('due', lang).lower()} {a.due} – {state}",
+            state += f", {_('meetings.overdue', lang)}"
+        lines.append((f"{a.text} – {a.owner} – {_('meetings.due', lang).lower()} {a.due} – {state}",
                       False))
     if not record.actions:
-        lines.append((mt("no_actions", lang), False))
+        lines.append((_("meetings.no_actions", lang), False))
     _lines(page, Inches(1.5), _fit(lines, 16, "…"), 16)
     notes = page.notes_slide.notes_text_frame
-    notes.text = "\n".join(text for text, _ in lines)
+    notes.text = "\n".join(text for text, __ in lines)

@@ -18,8 +18,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dashboard.export.texts import tx
 from dashboard.figures.spec import Figure
+from dashboard.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class ImageFormat:
 
     def file_name(self, stem: str, lang: str) -> str:
         """``01-belaggning.png``, ``01-belaggning-tryck.png``, ``01-belaggning.svg``."""
-        suffix = f"-{tx('print', lang)}" if self.key == "png-print" else ""
+        suffix = f"-{_('export.print', lang)}" if self.key == "png-print" else ""
         return f"{stem}{suffix}.{self.extension}"
 
     @property
@@ -103,7 +103,7 @@ def require_browser(lang: str = "sv") -> str:
     """The browser's path, or :class:`NoBrowserError` with how to install one."""
     path = find_browser()
     if path is None:
-        raise NoBrowserError(tx("no_browser", lang))
+        raise NoBrowserError(_("export.no_browser", lang))
     return path
 
 
@@ -174,7 +174,7 @@ class Renderer:
             raise
         except Exception as exc:  # noqa: BLE001 - a browser that does not start
             self.close()
-            raise ExportError(tx("browser_failed", self.lang, error=_short(exc))) from exc
+            raise ExportError(_("export.browser_failed", self.lang, error=_short(exc))) from exc
 
     async def _open(self, path: str):
         from choreographer.errors import ChromeNotFoundError
@@ -182,7 +182,7 @@ class Renderer:
         try:
             k = _batch_kaleido()(n=self.tabs, timeout=self.timeout, mathjax=False, path=path)
         except ChromeNotFoundError as exc:
-            raise NoBrowserError(tx("no_browser", self.lang)) from exc
+            raise NoBrowserError(_("export.no_browser", self.lang)) from exc
         await k.open()
         if self.on_browser is not None:
             # The launcher's id, which is also the browser's process group (dashboard/jobs).
@@ -226,7 +226,7 @@ class Renderer:
         except ExportError:
             raise
         except Exception as exc:  # noqa: BLE001 - a crash or a timeout in the browser
-            raise ExportError(tx("browser_failed", self.lang, error=_short(exc))) from exc
+            raise ExportError(_("export.browser_failed", self.lang, error=_short(exc))) from exc
 
     async def _render(self, jobs: list[ImageJob], progress) -> list[bytes]:
         done = 0

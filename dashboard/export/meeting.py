@@ -18,10 +18,9 @@ from sqlalchemy.engine import Engine
 from dashboard.export.contents import FORMATS, PackContents, Progress, contents_of_view
 from dashboard.export.images import ExportError
 from dashboard.export.pack import write_contents
-from dashboard.export.texts import tx
+from dashboard.i18n import _
 from dashboard.meetings.record import load
 from dashboard.meetings.service import shown
-from dashboard.meetings.texts import mt
 
 
 def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshold: int = 5,
@@ -31,9 +30,9 @@ def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshol
 
     record = load(engine, meeting_id, lang, trends=False)
     if record is None:
-        raise ExportError(mt("no_meeting", lang, id=shown(meeting_id)))
+        raise ExportError(_("meetings.no_meeting", lang, id=shown(meeting_id)))
     if record.view is None:
-        raise ExportError(tx("meeting_no_data", lang, id=meeting_id))
+        raise ExportError(_("export.meeting_no_data", lang, id=meeting_id))
     clusters = None
     if per_cluster and len(record.view.data.cluster_ids) >= 2:
         clusters = record.cluster_views()

@@ -24,12 +24,11 @@ from docx.shared import Cm, Pt, RGBColor
 
 from dashboard.domain.kpis import KpiValue
 from dashboard.export.contents import Chart, PackContents
-from dashboard.export.texts import tx
 from dashboard.figures.describe import pack_chart_text
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
-from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, t
+from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label
 from dashboard.meetings.model import TargetKey
-from dashboard.meetings.texts import ASSESSMENT_COLOURS, assessment_label, mt, revised_note
+from dashboard.meetings.texts import ASSESSMENT_COLOURS, assessment_label, revised_note
 from dashboard.model.series import cluster_names, party_names
 from dashboard.model.words import target_words
 
@@ -53,26 +52,26 @@ def write_minutes(path: str | Path, contents: PackContents,
 
     doc.add_paragraph(view.cluster_name if view.cluster_id else view.agreement_name,
                       style="Title")
-    sub = f"{tx('follow_up', lang)} · {view.period_text}"
+    sub = f"{_('export.follow_up', lang)} · {view.period_text}"
     if view.cluster_id:
-        sub = f"{tx('cluster_of', lang, agreement=view.agreement_name)} · {sub}"
+        sub = f"{_('export.cluster_of', lang, agreement=view.agreement_name)} · {sub}"
     doc.add_paragraph(sub, style="Subtitle")
     line = doc.add_paragraph(view.footer())
     _muted(line)
     if view.synthetic:
-        note = doc.add_paragraph(t("synthetic_long", lang))
+        note = doc.add_paragraph(_("ui.synthetic_long", lang))
         _muted(note, italic=True)
 
     record = contents.meeting
     if record is not None:
         _meeting_record(doc, record, view, lang)
     else:
-        doc.add_heading(tx("targets", lang), level=1)
+        doc.add_heading(_("export.targets", lang), level=1)
         targets = view.targets()
         if targets:
             _targets_table(doc, targets, view, lang)
         else:
-            doc.add_paragraph(tx("no_targets", lang))
+            doc.add_paragraph(_("export.no_targets", lang))
 
     section = None
     for chart in contents.charts:
@@ -81,23 +80,23 @@ def write_minutes(path: str | Path, contents: PackContents,
             doc.add_heading(section, level=1)
         _figure(doc, chart, png[chart.key], contents)
 
-    doc.add_heading(tx("key_figures", lang), level=1)
+    doc.add_heading(_("export.key_figures", lang), level=1)
     scope = f" ({view.cluster_name})" if view.cluster_id else ""
-    intro = doc.add_paragraph(tx("key_figures_intro", lang, scope=scope))
+    intro = doc.add_paragraph(_("export.key_figures_intro", lang, scope=scope))
     intro.paragraph_format.keep_with_next = True  # the heading travels with the table
     values = view.scope_values() if view.cluster_id else view.values
     _key_figures_table(doc, values, view, lang, record)
 
     notes = [n.text(lang) for n in view.notes]
     if notes or contents.suppressed:
-        doc.add_heading(tx("about_data", lang), level=1)
+        doc.add_heading(_("export.about_data", lang), level=1)
     if notes:
-        doc.add_heading(tx("incomplete", lang), level=2)
+        doc.add_heading(_("export.incomplete", lang), level=2)
         for text in notes:
             doc.add_paragraph(text, style="List Bullet")
     if contents.suppressed:
-        doc.add_heading(tx("privacy", lang), level=2)
-        doc.add_paragraph(tx("privacy_text", lang, below=contents.threshold - 1,
+        doc.add_heading(_("export.privacy", lang), level=2)
+        doc.add_paragraph(_("export.privacy_text", lang, below=contents.threshold - 1,
                              threshold=contents.threshold))
     path = Path(path)
     doc.save(str(path))
@@ -162,7 +161,7 @@ def _properties(doc, contents: PackContents) -> None:
     view = contents.view
     props = doc.core_properties
     props.title = f"{view.where} – {view.period_text}"
-    props.subject = tx("follow_up", contents.lang)
+    props.subject = _("export.follow_up", contents.lang)
     props.language = "sv-SE" if contents.lang == "sv" else "en-GB"
     props.author = "Samverkan dashboard"
     props.comments = view.footer()
@@ -200,7 +199,7 @@ def _field(paragraph, instruction: str, shown: str) -> None:
 def _footer(doc, text: str, lang: str) -> None:
     footer = doc.sections[0].footer
     paragraph = footer.paragraphs[0]
-    paragraph.text = f"{text} · {tx('page', lang)} "
+    paragraph.text = f"{text} · {_('export.page', lang)} "
     _field(paragraph, "PAGE", "1")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     style = doc.styles["Footer"]
@@ -230,8 +229,8 @@ def _figure(doc, chart: Chart, png: bytes, contents: PackContents) -> None:
     inline.docPr.set("descr", pack_chart_text(contents.view, chart))
     inline.docPr.set("title", chart.what)
     caption = doc.add_paragraph(style="Caption")
-    caption.add_run(f"{tx('figure', lang)} ")
-    _field(caption, f"SEQ {tx('figure', lang)} \\* ARABIC", str(chart.number))
+    caption.add_run(f"{_('export.figure', lang)} ")
+    _field(caption, f"SEQ {_('export.figure', lang)} \\* ARABIC", str(chart.number))
     caption.add_run(f": {chart.caption}")
     for sentence in chart.sentences:
         doc.add_paragraph(sentence, style="List Bullet")
@@ -248,7 +247,8 @@ def _row_name(v: KpiValue, parties: dict[str, str], lang: str) -> str:
 
 
 def _new_table(doc, lang: str):
-    heads = (t("key_figures", lang), t("value", lang), t("target", lang), t("status", lang))
+    heads = (_("ui.key_figures", lang), _("ui.value", lang), _("ui.target", lang), _("ui.status",
+                                                                                     lang))
     return _table(doc, heads, right=(1,))
 
 
@@ -302,7 +302,7 @@ def _key_figures_table(doc, values: list[KpiValue], view, lang: str, record=None
     for v in values:
         if v.cluster_id != scope:
             scope = v.cluster_id
-            label = clusters.get(scope, scope) if scope else tx("whole_agreement", lang)
+            label = clusters.get(scope, scope) if scope else _("export.whole_agreement", lang)
             row = table.add_row()
             merged = row.cells[0].merge(row.cells[3])
             _cell(merged, label, bold=True, fill=GROUP_FILL)
@@ -402,25 +402,26 @@ def _meeting_record(doc, record, view, lang: str) -> None:
 
     m = record.meeting
     head = doc.add_paragraph()
-    head.add_run(f"{mt('meeting', lang)} {m.held_on}").bold = True
+    head.add_run(f"{_('meetings.meeting', lang)} {m.held_on}").bold = True
     if m.title:
         head.add_run(f" · {m.title}")
     if m.attendees:
-        doc.add_paragraph(f"{mt('attendees', lang)}: {'; '.join(m.attendees.splitlines())}")
+        doc.add_paragraph(f"{_('meetings.attendees', lang)}: {'; '.join(m.attendees.splitlines())}")
     if m.closed:
-        state = mt("closed_note", lang, when=(m.closed_at or "")[:10], who=m.closed_by or "–",
+        state = _("meetings.closed_note", lang, when=(m.closed_at or "")[:10],
+                  who=m.closed_by or "–",
                    as_of=date_label(record.data_as_of, lang))
     else:
-        state = mt("open_note", lang)
+        state = _("meetings.open_note", lang)
     _muted(doc.add_paragraph(state), italic=True)
 
-    doc.add_heading(tx("targets", lang), level=1)
+    doc.add_heading(_("export.targets", lang), level=1)
     # Every target the meeting may assess: the agreement's (or the cluster's), then each
     # cluster's, in the order of the key figures.
     targets = view.targets() if view.cluster_id else \
         view.targets() + [v for v in record.targets() if v.cluster_id is not None]
     if not targets:
-        doc.add_paragraph(tx("no_targets", lang))
+        doc.add_paragraph(_("export.no_targets", lang))
     else:
         _assessed_table(doc, targets, record, view, lang)
         _comments(doc, targets, record, view, lang)
@@ -446,14 +447,14 @@ def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> No
 
     parties = party_names(view.data)
     notes = _revision_notes(record, lang)
-    table = _table(doc, (t("key_figures", lang), t("value", lang), t("target", lang),
-                         mt("computed", lang), mt("assessment", lang)), right=(1,))
+    table = _table(doc, (_("ui.key_figures", lang), _("ui.value", lang), _("ui.target", lang),
+                         _("meetings.computed", lang), _("meetings.assessment", lang)), right=(1,))
     for v in targets:
         _add_row(table, _scoped_name(v, view, parties, lang), v, lang, notes.get(_key(v)))
         cell = table.rows[-1].cells[4]
         c = record.checkin(TargetKey.of(v))
         if c is None:
-            _cell(cell, mt("no_checkin", lang), colour=MUTED)
+            _cell(cell, _("meetings.no_checkin", lang), colour=MUTED)
         else:
             colour = RGBColor.from_string(ASSESSMENT_COLOURS[c.assessment][1:].upper())
             _cell(cell, assessment_label(c.assessment, lang), bold=True, colour=colour)
@@ -468,30 +469,30 @@ def _comments(doc, targets: list[KpiValue], record, view, lang: str) -> None:
     written = [(v, c) for v, c in written if c is not None]
     if not written:
         return
-    doc.add_heading(mt("assessment", lang), level=2)
+    doc.add_heading(_("meetings.assessment", lang), level=2)
     for v, c in written:
         name = _scoped_name(v, view, parties, lang)
         head = doc.add_paragraph()
         head.paragraph_format.keep_with_next = True
         head.paragraph_format.space_after = Pt(0)
         head.add_run(name).bold = True
-        head.add_run(f" – {mt('computed', lang).lower()}: "
+        head.add_run(f" – {_('meetings.computed', lang).lower()}: "
                      f"{status_label(v.status, lang, v.comparator)}; "
-                     f"{mt('assessment', lang).lower()}: "
+                     f"{_('meetings.assessment', lang).lower()}: "
                      f"{assessment_label(c.assessment, lang)}")
         if c.comment:
             body = doc.add_paragraph(c.comment)
             body.paragraph_format.keep_with_next = True
             body.paragraph_format.space_after = Pt(0)
-        _muted(doc.add_paragraph(mt("written_by", lang, who=c.written_by or "–",
+        _muted(doc.add_paragraph(_("meetings.written_by", lang, who=c.written_by or "–",
                                     when=c.written_at[:10])))
 
 
 def _decisions(doc, record, view, lang: str) -> None:
 
-    doc.add_heading(mt("decisions", lang), level=1)
+    doc.add_heading(_("meetings.decisions", lang), level=1)
     if not record.decisions:
-        doc.add_paragraph(mt("no_decisions", lang))
+        doc.add_paragraph(_("meetings.no_decisions", lang))
         return
     parties = party_names(view.data)
     for d in record.decisions:
@@ -502,7 +503,7 @@ def _decisions(doc, record, view, lang: str) -> None:
                 about += f" – {parties.get(d.party_id, d.party_id)}"
             if d.cluster_id:
                 about += f" ({d.cluster_id})"
-            paragraph.add_run(f" ({mt('about_target', lang).lower()}: {about})").italic = True
+            paragraph.add_run(f" ({_('meetings.about_target', lang).lower()}: {about})").italic = True
 
 
 ACTIONS_CM = (7.0, 3.4, 2.8, 2.8)
@@ -511,23 +512,23 @@ ACTIONS_CM = (7.0, 3.4, 2.8, 2.8)
 def _actions(doc, record, lang: str) -> None:
     """What, who, by when, done: the meeting's own actions and those carried over."""
 
-    doc.add_heading(mt("actions", lang), level=1)
+    doc.add_heading(_("meetings.actions", lang), level=1)
     if not record.actions:
-        doc.add_paragraph(mt("no_actions", lang))
+        doc.add_paragraph(_("meetings.no_actions", lang))
         return
-    table = _table(doc, (mt("action", lang), mt("owner", lang), mt("due", lang),
-                         mt("done", lang)))
+    table = _table(doc, (_("meetings.action", lang), _("meetings.owner", lang), _("meetings.due",
+                                                                                  lang),
+                         _("meetings.done", lang)))
     for a in record.actions:
         cells = table.add_row().cells
         _cell(cells[0], a.text)
         if a.carried(record.meeting.id):
-            _note(cells[0], mt("carried", lang, date=record.decided_on(a)))
+            _note(cells[0], _("meetings.carried", lang, date=record.decided_on(a)))
         _cell(cells[1], a.owner)
         _cell(cells[2], a.due)
-        _cell(cells[3], mt("done" if a.done else "not_done", lang), bold=a.done)
+        _cell(cells[3], _("meetings.done" if a.done else "meetings.not_done", lang), bold=a.done)
         if record.is_overdue(a):
-            _note(cells[3], mt("overdue", lang))
+            _note(cells[3], _("meetings.overdue", lang))
         elif record.done_since(a):
-            _note(cells[3], mt("done_since", lang))
+            _note(cells[3], _("meetings.done_since", lang))
     _widths(table, ACTIONS_CM)
-

@@ -18,7 +18,7 @@ from dashboard.export.contents import FORMATS, PackContents, Progress, build_con
 from dashboard.export.deck import write_deck
 from dashboard.export.images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
 from dashboard.export.minutes import write_minutes
-from dashboard.export.texts import tx
+from dashboard.i18n import _
 
 
 def parse_formats(formats: Iterable[str] | str, lang: str) -> list[str]:
@@ -32,7 +32,7 @@ def parse_formats(formats: Iterable[str] | str, lang: str) -> list[str]:
         if not f:
             continue
         if f not in FORMATS:
-            raise ExportError(tx("bad_format", lang, fmt=f, known=", ".join(FORMATS)))
+            raise ExportError(_("export.bad_format", lang, fmt=f, known=", ".join(FORMATS)))
         if f not in out:
             out.append(f)
     return out or list(FORMATS)
@@ -67,9 +67,9 @@ def write_contents(contents_of: Callable[[], PackContents], out_dir: str | Path,
     def report(fraction: float, key: str, done: int | None = None, total: int | None = None):
         if progress is None:
             return
-        what = tx(key, lang)
+        what = _(f"export.{key}", lang)
         if done is not None:
-            what = tx("pack_step", lang, what=what, done=done, total=total)
+            what = _("export.pack_step", lang, what=what, done=done, total=total)
         progress(min(max(fraction, 0.0), 1.0), what)
 
     report(0.02, "step_views")
@@ -86,7 +86,7 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ExportError(tx("cannot_write", lang, path=out, error=exc.strerror or exc)) \
+        raise ExportError(_("export.cannot_write", lang, path=out, error=exc.strerror or exc)) \
             from exc
 
     kinds = []
@@ -130,7 +130,7 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
             write_deck(path, contents, screen_png)
             written.append(path)
     except OSError as exc:
-        raise ExportError(tx("cannot_write", lang, path=out, error=exc.strerror or exc)) \
+        raise ExportError(_("export.cannot_write", lang, path=out, error=exc.strerror or exc)) \
             from exc
     report(1.0, "step_zip")  # what remains: packing the files (or nothing, for the CLI)
     return written

@@ -25,7 +25,7 @@ from dashboard.figures.common import (
 from dashboard.figures.measure import text_width
 from dashboard.figures.spec import Figure, number
 from dashboard.figures.theme import BLUE, Theme
-from dashboard.i18n import fmt_number, fmt_percent, status_key, status_symbol, t
+from dashboard.i18n import _, fmt_number, fmt_percent, status_key, status_symbol
 
 
 def cluster_figure(rows: pd.DataFrame, metric: str, *, text: FigureText, theme: Theme,
@@ -40,7 +40,7 @@ def cluster_figure(rows: pd.DataFrame, metric: str, *, text: FigureText, theme: 
     """
     lang = text.lang
     if rows.empty or rows[metric].isna().all():
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
     share = metric == "work_study_share"
     status_col = "share_status" if share else "occupancy_status"
     ordered = rows.assign(_v=rows[metric].fillna(-1)).sort_values("_v", ascending=False)
@@ -67,7 +67,7 @@ def cluster_figure(rows: pd.DataFrame, metric: str, *, text: FigureText, theme: 
     label = None
     if line is not None:
         unit_text = fmt_percent(target, 0, lang) if share else fmt_number(target, 0, lang)
-        label = f"{t('target', lang)} {unit_text}"
+        label = f"{_('ui.target', lang)} {unit_text}"
     left = label_width(labels, theme.font_size) + 12
     canvas = Canvas(theme, text, left=left,
                     above=line_px(theme.label_size) + 4 if line is not None else 0)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from dashboard.figures.measure import LINE, line_width, text_width, wrap_words
 from dashboard.figures.spec import Figure
 from dashboard.figures.theme import MEAN_COLOUR, SMALLEST_FONT, TARGET_COLOUR, Theme
-from dashboard.i18n import fmt_value, t
+from dashboard.i18n import _, fmt_value
 
 HEADER_PAD = 10  # pixels above the title
 LEGEND_SYMBOL = 40  # pixels plotly gives a legend item's symbol, before its text
@@ -223,8 +223,8 @@ def target_text(target, unit: str, lang: str, comparator: str = ">=") -> str:
     """``Mål 80`` / ``Mål minst 60 %`` / ``Target 80``."""
     value = fmt_value(target, unit, lang)
     if comparator == "<=":
-        return f"{t('target', lang)} {t('maximum', lang)} {value}"
-    return f"{t('target', lang)} {value}"
+        return f"{_('ui.target', lang)} {_('ui.maximum', lang)} {value}"
+    return f"{_('ui.target', lang)} {value}"
 
 
 def target_shape(value: float, theme: Theme, *, horizontal: bool = True, x: str = "x",
@@ -415,7 +415,7 @@ def place_labels(values: Sequence[float | None], lines: Sequence[float], *, top:
     every = lines
     sizes = [label_px] * len(values) if isinstance(label_px, (int, float)) else list(label_px)
     placed: list[Placed | None] = [None] * len(values)
-    for _ in range(5):
+    for __ in range(5):
         k = (top - low) / plot_px  # data units per pixel
         margin = (6 if own else 2) * k  # a mark is thicker than a line
         need = top

@@ -20,7 +20,7 @@ from dashboard.figures.common import (
 from dashboard.figures.measure import text_width
 from dashboard.figures.spec import Figure, number
 from dashboard.figures.theme import BLUE, GENDER_COLOURS, Theme
-from dashboard.i18n import fmt_value, gender_label, status_key, status_symbol, t
+from dashboard.i18n import _, fmt_value, gender_label, status_key, status_symbol
 
 
 def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
@@ -35,7 +35,7 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
     """
     lang = text.lang
     if rows.empty or rows["value"].isna().all():
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
     share = unit in ("share", "percent")
     scale = 100 if share else 1
     labels, values, texts, colours = [], [], [], []
@@ -53,7 +53,7 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
             if target is not None and not pd.isna(target) and rec.get("comparator") in (
                     ">=", "<="):
                 sign = "≥" if rec["comparator"] == ">=" else "≤"
-                goal = (f"<br><span style='font-size:0.85em'>{t('target', lang).lower()} "
+                goal = (f"<br><span style='font-size:0.85em'>{_('ui.target', lang).lower()} "
                         f"{sign}\u00a0{fmt_value(target, 'share' if share else unit, lang)}"
                         "</span>")
             labels.append(f"<b>{esc(rec['name'])}</b> {symbol}".strip() + goal)
@@ -61,7 +61,7 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
         v = rec["value"]
         if h:
             values.append(0)
-            texts.append("<5" if sm else t("hidden", lang))
+            texts.append("<5" if sm else _("ui.hidden", lang))
             continue
         values.append(0 if v is None or pd.isna(v) else v * scale)
         words = fmt_value(v, "share" if share else unit, lang)

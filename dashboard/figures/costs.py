@@ -22,7 +22,7 @@ from dashboard.figures.measure import lines as text_lines
 from dashboard.figures.measure import wrap_words
 from dashboard.figures.spec import Figure, grid, number
 from dashboard.figures.theme import BLUE, SKY, Theme, shrunk
-from dashboard.i18n import fmt_sek, t
+from dashboard.i18n import _, fmt_sek
 
 
 def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureText,
@@ -37,7 +37,7 @@ def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureT
     """
     lang = text.lang
     if by_party.empty:
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
     categories = list(dict.fromkeys(by_party["category"]))
     parts: list[tuple[str, str, dict]] = []  # (key, title, {party: (paid, due)})
     if len(categories) > 1:
@@ -57,22 +57,22 @@ def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureT
         s = total.setdefault(p, [0.0, 0.0])
         s[0] += float(paid)
         s[1] += float(due)
-    parts.append(("total", t("total", lang) if len(categories) > 1 else "", total))
+    parts.append(("total", _("ui.total", lang) if len(categories) > 1 else "", total))
     # One scale for every category (the total's and the categories' bars side by side).
-    low = min(0.0, *(min(v) for _, _, s in parts for v in s.values()))
-    high = max(1.0, *(max(v) for _, _, s in parts for v in s.values()))
+    low = min(0.0, *(min(v) for __, __, s in parts for v in s.values()))
+    high = max(1.0, *(max(v) for __, __, s in parts for v in s.values()))
     if sections is not None:
         parts = [p for p in parts if p[0] in sections] or parts[-1:]
-    titled = any(title for _, title, _ in parts)
+    titled = any(title for __, title, __ in parts)
     if parts[0][2] == {} and len(parts) == 1:
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
 
     width = theme.width or theme.min_width
     size = theme.label_size - 1
     labels_of = [[_label(names.get(p, p), s[0] - s[1], theme, lang, width * 0.36)
-                  for p, s in sums.items()] for _, _, sums in parts]
+                  for p, s in sums.items()] for __, __, sums in parts]
     left = label_width([lab for labels in labels_of for lab in labels], theme.font_size) + 12
-    canvas = Canvas(theme, text, left=left, legend=[t("due", lang), t("paid", lang)],
+    canvas = Canvas(theme, text, left=left, legend=[_("ui.due", lang), _("ui.paid", lang)],
                     above=line_px(theme.font_size) + 4 if titled else 0)
     title_px = line_px(theme.font_size) + 10 if titled else 0
     # Every party's row as tall as the tallest name, and each bar tall enough for its
@@ -95,11 +95,11 @@ def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureT
     fig = Figure()
     cells = grid(fig, rows, gaps=gaps)
     width_px = canvas.plot_width
-    every = [fmt_sek(v, lang) for _, _, s in parts for pd_ in s.values() for v in pd_]
+    every = [fmt_sek(v, lang) for __, __, s in parts for pd_ in s.values() for v in pd_]
     label_px = label_width(every, size) + 12
     # The range holds every bar and its number written past its end (left of 0 for income).
     lo, hi = low, high
-    for _ in range(5):
+    for __ in range(5):
         k = (hi - lo) / width_px
         new_lo = min(0.0, low - label_px * k) if low < 0 else 0.0
         new_hi = high + label_px * k
@@ -121,7 +121,7 @@ def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureT
         for col, i, colour, pattern in (("due", 1, SKY, "/"), ("paid", 0, BLUE, "")):
             values = [sums[p][i] for p in parties]
             fig.add(dict(type="bar", y=labels, x=[number(v) for v in values],
-                         orientation="h", name=t(col, lang), xaxis=cell.x, yaxis=cell.y,
+                         orientation="h", name=_(f"ui.{col}", lang), xaxis=cell.x, yaxis=cell.y,
                          legendgroup=col, showlegend=n == 0,
                          marker=dict(color=colour, pattern=hatch(pattern)),
                          text=[fmt_sek(v, lang) for v in values], textposition="outside",
@@ -143,7 +143,7 @@ def _label(name: str, balance: float, theme: Theme, lang: str, widest: float) ->
     sign = "+" if balance > 0.5 else ""
     head = "<br>".join(esc(line) for line in wrap_words(str(name), theme.font_size, widest))
     return (f"{head}<br><span style='font-size:{theme.label_size - 2}px'>"
-            f"{t('balance', lang)} {sign}{fmt_sek(balance, lang)}</span>")
+            f"{_('ui.balance', lang)} {sign}{fmt_sek(balance, lang)}</span>")
 
 
 def cost_sections(by_party: pd.DataFrame) -> list[str]:
@@ -151,4 +151,3 @@ def cost_sections(by_party: pd.DataFrame) -> list[str]:
     are several) and ``"total"``."""
     categories = list(dict.fromkeys(by_party["category"])) if not by_party.empty else []
     return (categories if len(categories) > 1 else []) + ["total"]
-

@@ -11,7 +11,7 @@ as the picture's alternative text.
 from __future__ import annotations
 
 from dashboard.domain.kpis import KPI_NAMES, KpiValue
-from dashboard.i18n import fmt_value, kpi_label, status_label, t
+from dashboard.i18n import _, fmt_value, kpi_label, status_label
 from dashboard.model.series import cluster_names, party_names
 from dashboard.model.view import View
 from dashboard.model.words import previous_words, target_words
@@ -34,14 +34,14 @@ SHARE_UNITS = ("share", "percent")
 def kpi_sentence(v: KpiValue, lang: str, name: str | None = None) -> str:
     """``Beläggning 78,3 i genomsnitt per månad, mål minst 80: ▲ Nära målet``."""
     name = name or kpi_label(v.kpi, lang)
-    value = fmt_value(v.value, v.unit, lang) if v.value is not None else t("no_value", lang)
+    value = fmt_value(v.value, v.unit, lang) if v.value is not None else _("ui.no_value", lang)
     text = f"{name} {value}"
     if v.kpi == "occupancy" and v.value is not None:
-        text += f" {t('on_average', lang)}"
+        text += f" {_('ui.on_average', lang)}"
     if v.unit in SHARE_UNITS and v.n is not None:
-        text += f" ({t('n_completed', lang, n=v.n)})"
+        text += f" ({_('ui.n_completed', lang, n=v.n)})"
     if v.comparator:
-        text += f", {t('target', lang).lower()} {target_words(v, lang)}"
+        text += f", {_('ui.target', lang).lower()} {target_words(v, lang)}"
         earlier = previous_words(v, lang)
         if earlier:
             text += f" ({earlier[:1].lower()}{earlier[1:]})"

@@ -26,13 +26,13 @@ from dashboard.figures.common import (
 from dashboard.figures.measure import text_width, wrap_words
 from dashboard.figures.spec import Figure, grid, number
 from dashboard.figures.theme import BLUE, GENDER_COLOURS, LIGHT_GREY, TARGET_COLOUR, Theme
-from dashboard.i18n import fmt_value, gender_label, period_tick, status_label, t
+from dashboard.i18n import _, fmt_value, gender_label, period_tick, status_label
 from dashboard.model.series import TOTAL
 
 
 def short_tick(label: str, first_of_year: bool) -> str:
     """``kv. 2<br>2023`` -> ``kv. 2`` unless it is the first of its year on the axis."""
-    head, _, year = label.partition("<br>")
+    head, __, year = label.partition("<br>")
     return label if first_of_year or not year else head
 
 
@@ -49,7 +49,7 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
     shown = [r for r in rows.to_dict("records") if not series.get(r["name"],
                                                                   pd.DataFrame()).empty]
     if not shown:
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
     width = theme.width or theme.min_width
     size = theme.label_size - 2
     tick_size = theme.font_size - 2
@@ -74,7 +74,7 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
         direction = {"increase": " ↑", "decrease": " ↓"}.get(r["comparator"], "")
         goal = ""
         if r["comparator"] in (">=", "<="):
-            goal = f" ({t('target', lang).lower()} {'≥' if r['comparator'] == '>=' else '≤'} " \
+            goal = f" ({_('ui.target', lang).lower()} {'≥' if r['comparator'] == '>=' else '≤'} " \
                    f"{fmt_value(r['target'], r['unit'], lang)})"
         titles.append(f"<b>{esc(r['label'])}</b>{direction}{goal}  "
                       f"{status_label(r['status'], lang, r['comparator'])}" if has_target
@@ -161,7 +161,7 @@ def indicators_figure(rows: pd.DataFrame, series: dict[str, pd.DataFrame], *,
                                       y=p.at, yanchor="bottom",
                                       yshift=theme.line_width / 2 + 3, showarrow=False,
                                       font=dict(size=size)))
-        values_x, texts_x, _ = category_ticks(labels, tick_size, chart_width, short_tick)
+        values_x, texts_x, __ = category_ticks(labels, tick_size, chart_width, short_tick)
         axis = percent_axis(lang, 1 if top < 5 else 0) if percent else dict(tickformat=",")
         suffix = axis.get("ticksuffix", "")
         fig.layout[cell.yaxis].update(
@@ -259,4 +259,3 @@ def _by_gender(fig: Figure, s: pd.DataFrame, unit: str, lang: str, theme: Theme,
                  textfont=dict(size=size, color=theme.text_colour)))
     fig.update_layout(barmode="stack")
     return drawn_totals, top
-

@@ -28,7 +28,7 @@ from dashboard.figures.common import pattern as hatch
 from dashboard.figures.measure import text_width
 from dashboard.figures.spec import Figure, number
 from dashboard.figures.theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme, ink
-from dashboard.i18n import fmt_auto, fmt_number, month_label, t
+from dashboard.i18n import _, fmt_auto, fmt_number, month_label
 from dashboard.model.series import TOTAL, group_label
 
 
@@ -109,7 +109,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     """
     lang = text.lang
     if monthly.empty:
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
     labels = month_axis(months, lang, flagged)
     groups = list(dict.fromkeys(monthly["group"]))
     colours = group_colours(breakdown, groups)
@@ -132,8 +132,8 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
 
     legend = [esc(group_label(breakdown, g, lang)) for g in groups] if show_segments else []
     if any_hidden:
-        legend.append(t("hidden_legend", lang))
-    mean_label = f"{t('mean', lang)} {fmt_number(mean, 1, lang)}" if mean is not None \
+        legend.append(_("ui.hidden_legend", lang))
+    mean_label = f"{_('ui.mean', lang)} {fmt_number(mean, 1, lang)}" if mean is not None \
         else None
     if mean_label:
         legend.append(esc(mean_label))
@@ -143,8 +143,8 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     before_label = None
     if before:
         got = [v for v in before if v is not None]
-        before_label = f"{earlier_label or t('previous_year', lang)}: " \
-            f"{t('mean', lang).lower()} {fmt_number(sum(got) / len(got), 1, lang)}"
+        before_label = f"{earlier_label or _('ui.previous_year', lang)}: " \
+            f"{_('ui.mean', lang).lower()} {fmt_number(sum(got) / len(got), 1, lang)}"
         legend.append(esc(before_label))
     target_label = target_text(target, "count", lang) if target is not None else None
     right = text_width(f"<b>{target_label}</b>", theme.label_size) + 10 if target_label else 0
@@ -154,7 +154,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
                    *[v for v in before if v is not None], factor=1.22)
     canvas, (tick_values, tick_texts) = month_frame(
         theme, text, labels, top * 1.3, legend=legend, right=right,
-        y_title=t("participants", lang))
+        y_title=_("ui.participants", lang))
     plot_px = canvas.plot_height()
     slot = canvas.plot_width / max(len(months), 1)
 
@@ -229,7 +229,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
                         horizontal=False)
     fig.update_layout(
         barmode="stack", showlegend=True,
-        yaxis=dict(range=[0, number(top)], title=dict(text=t("participants", lang),
+        yaxis=dict(range=[0, number(top)], title=dict(text=_("ui.participants", lang),
                                                         standoff=6,
                                                         font=dict(size=theme.font_size)),
                    tickformat=",d", **tick_labels(y_ticks, lang)),
@@ -280,7 +280,7 @@ def flow_figure(flow: pd.DataFrame, *, months: list[str], text: FigureText,
     small screen), the period's sums are written in the legend instead."""
     lang = text.lang
     if flow.empty or flow[["started", "exited"]].isna().all().all():
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
     labels = month_axis(months, lang, flagged)
     data = {m: (s, e) for m, s, e in zip(flow["month"], flow["started"], flow["exited"],
                                         strict=True)}
@@ -290,8 +290,8 @@ def flow_figure(flow: pd.DataFrame, *, months: list[str], text: FigureText,
                        for m in months]
     finite = [v for col in series.values() for v in col if v is not None]
     top = headroom(max(finite, default=0), factor=1.25, minimum=5)
-    names = [t("started", lang), t("exited", lang)]
-    canvas, _ = month_frame(theme, text, labels, top * 1.3, legend=names)
+    names = [_("ui.started", lang), _("ui.exited", lang)]
+    canvas, __ = month_frame(theme, text, labels, top * 1.3, legend=names)
     slot = canvas.plot_width / max(len(months), 1)
     size = theme.label_size - 1
     widest = max((text_width(fmt_auto(v, lang, ""), size) for v in finite), default=0)
@@ -301,9 +301,9 @@ def flow_figure(flow: pd.DataFrame, *, months: list[str], text: FigureText,
     written = widest <= slot * 0.375 - 2
     if not written:
         sums = {col: sum(v for v in series[col] if v is not None) for col in series}
-        names = [f"{t('started', lang)} ({t('total', lang).lower()} "
+        names = [f"{_('ui.started', lang)} ({_('ui.total', lang).lower()} "
                  f"{fmt_auto(sums['started'], lang)})",
-                 f"{t('exited', lang)} ({t('total', lang).lower()} "
+                 f"{_('ui.exited', lang)} ({_('ui.total', lang).lower()} "
                  f"{fmt_auto(sums['exited'], lang)})"]
     height = int(theme.height * 0.8)
     canvas, (tick_values, tick_texts) = month_frame(theme, text, labels, top * 1.3,
@@ -350,7 +350,7 @@ def _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_
         shown = sum(cells.get((m, g)) or 0 for g in groups if not hidden_flags.get((m, g)))
         v = float(total or 0) - float(shown)
         y.append(number(v))
-        label = "<5" if all((m, g) in small for g in hidden_groups) else t("hidden", lang)
+        label = "<5" if all((m, g) in small for g in hidden_groups) else _("ui.hidden", lang)
         text.append(label)
         fits = v / k >= glyph_px(theme.label_size - 2) and \
             text_width(esc(label), theme.label_size - 2) + 4 <= bar_width
@@ -359,7 +359,7 @@ def _hidden_segments(fig, monthly, months, labels, total_y, theme, lang, k, bar_
                       for ln in lines) or \
             any(abs(mid - ln) / k < line_px(theme.label_size - 2) / 2 + 7 for ln in mark)
         pos.append("inside" if fits and not crossed else "none")
-    fig.add(dict(type="bar", x=labels, y=y, name=t("hidden_legend", lang), text=text,
+    fig.add(dict(type="bar", x=labels, y=y, name=_("ui.hidden_legend", lang), text=text,
                  textposition=pos, insidetextanchor="middle", textangle=0,
                  constraintext="inside",
                  textfont=dict(size=theme.label_size - 2, color="#000000"),

@@ -30,7 +30,7 @@ from dashboard.figures.common import pattern as hatch
 from dashboard.figures.measure import text_width
 from dashboard.figures.spec import Figure, grid, number
 from dashboard.figures.theme import BLUE, OUTCOME_COLOURS, Theme, shrunk
-from dashboard.i18n import fmt_auto, fmt_percent, status_label, t
+from dashboard.i18n import _, fmt_auto, fmt_percent, status_label
 from dashboard.model.series import group_label
 
 SPLIT = ("work", "study", "other", "unknown")
@@ -60,7 +60,7 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     """
     lang = text.lang
     if groups.empty or groups["completed"].isna().all():
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
     labels = [esc(group_label(breakdown, g, lang)) for g in groups["group"]]
     n_rows = len(labels)
     records = groups.to_dict("records")
@@ -71,10 +71,10 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     for share, rec, h, sm in zip(shares, records, hidden, small, strict=True):
         n = rec.get("completed")
         if "completed" in h:
-            n_text = "n <5" if "completed" in sm else f"n {t('hidden', lang)}"
+            n_text = "n <5" if "completed" in sm else f"n {_('ui.hidden', lang)}"
         else:
             n_text = f"n = {0 if _missing(n) else int(n)}"
-        value = t("hidden", lang) if "share" in h else fmt_percent(share, 0, lang)
+        value = _("ui.hidden", lang) if "share" in h else fmt_percent(share, 0, lang)
         share_text.append(f"<b>{value}</b>  ({n_text})")
 
     line_value, line_label = None, None
@@ -83,7 +83,7 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
         line_label = target_text(target, "share", lang, comparator)
     elif previous is not None:
         line_value = previous * 100
-        line_label = f"{previous_label or t('previous_year', lang)} " \
+        line_label = f"{previous_label or _('ui.previous_year', lang)} " \
             f"{fmt_percent(previous, 0, lang)}"
     # The same period a year earlier per group; the total's is the line already when
     # the target is a direction.
@@ -92,10 +92,10 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     if line_value is not None and previous is not None and line_label and \
             comparator in ("increase", "decrease"):
         before[0] = None
-    word = previous_label or t("previous_year", lang)
+    word = previous_label or _("ui.previous_year", lang)
     share_text = [f"{s}  ·  {word} {fmt_percent(b, 0, lang)}" if b is not None else s
                   for s, b in zip(share_text, before, strict=True)]
-    names = [_split_name(c, lang) for c in SPLIT] + [t("discontinued", lang)]
+    names = [_split_name(c, lang) for c in SPLIT] + [_("ui.discontinued", lang)]
 
     # Pixels: the upper chart's title line (with the status at its right) and the line
     # over the plot for the target's label; between the charts the upper chart's tick
@@ -159,7 +159,7 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
         fig.annotate(target_label_top(line_label, line_value, theme, x=upper.x, y=upper.y))
     # The upper chart's title, and its status at the right of the same line.
     shift = -(canvas.left - canvas.side)
-    fig.annotate(dict(name="chart-title", text=esc(t("share_title", lang)), xref="paper",
+    fig.annotate(dict(name="chart-title", text=esc(_("ui.share_title", lang)), xref="paper",
                       x=0, xanchor="left", xshift=shift, yref="paper",
                       y=fig.layout[upper.yaxis]["domain"][1], yanchor="bottom",
                       yshift=target_px, showarrow=False, font=dict(size=sub_font)))
@@ -186,7 +186,7 @@ def outcomes_figure(groups: pd.DataFrame, *, breakdown: str, target: float | Non
     # The lower chart's title over its legend.
     legend_px = legend_height(rows_legend, theme.font_size)
     top2 = fig.layout[lower.yaxis]["domain"][1]
-    fig.annotate(dict(name="chart-title", text=esc(t("outcomes_split", lang)), xref="paper",
+    fig.annotate(dict(name="chart-title", text=esc(_("ui.outcomes_split", lang)), xref="paper",
                       x=0, xanchor="left", xshift=shift, yref="paper", y=top2,
                       yanchor="bottom", yshift=legend_px, showarrow=False,
                       font=dict(size=sub_font)))
@@ -228,7 +228,7 @@ def _split_chart(fig: Figure, groups: pd.DataFrame, records: list[dict], labels:
         return 0 if _missing(v) else int(v)
 
     discontinued = [count(r, "discontinued") for r in records]
-    d_text = [("<5" if "discontinued" in sm else t("hidden", lang)) if "discontinued" in h
+    d_text = [("<5" if "discontinued" in sm else _("ui.hidden", lang)) if "discontinued" in h
               else (fmt_auto(v, lang, "") if v else "")
               for v, h, sm in zip(discontinued, hidden, small, strict=True)]
     ends_text = []
@@ -236,18 +236,18 @@ def _split_chart(fig: Figure, groups: pd.DataFrame, records: list[dict], labels:
     for rec, h, sm in zip(records, hidden, small, strict=True):
         counts = [c for c in h if c not in ("share", "completed", "discontinued")]
         n = rec.get("completed")
-        n_text = ("n <5" if "completed" in sm else f"n {t('hidden', lang)}") \
+        n_text = ("n <5" if "completed" in sm else f"n {_('ui.hidden', lang)}") \
             if "completed" in h else f"n = {count(rec, 'completed')}"
         mark = ""
         if counts:
             words = ", ".join(_split_name(c, lang).lower() for c in counts)
-            mark = f" · {'<5' if set(counts) <= set(sm) else t('hidden', lang)}: {words}"
+            mark = f" · {'<5' if set(counts) <= set(sm) else _('ui.hidden', lang)}: {words}"
         ends_text.append(f"  {n_text}{mark}" if not _missing(n) or counts else "")
         totals.append(sum(count(rec, c) for c in SPLIT))
     # The axis holds the longest bar with its "n = ..." (and the discontinued with theirs).
     size_end, size_d = theme.label_size - 2, theme.label_size - 3
     top = max([*totals, *discontinued, 1]) * 1.05
-    for _ in range(4):
+    for __ in range(4):
         k = top / width_px
         need = max([1, *(e + (text_width(s, size_end) + 8) * k
                          for e, s in zip(totals, ends_text, strict=True)),
@@ -282,7 +282,7 @@ def _split_chart(fig: Figure, groups: pd.DataFrame, records: list[dict], labels:
         starts = [a + b for a, b in zip(starts, values, strict=True)]
     # A hidden number of those who discontinued is said, not drawn.
     fig.add(dict(type="bar", y=[y + 0.2 for y in ys], x=discontinued, width=0.26,
-                 orientation="h", xaxis=cell.x, yaxis=cell.y, name=t("discontinued", lang),
+                 orientation="h", xaxis=cell.x, yaxis=cell.y, name=_("ui.discontinued", lang),
                  marker=dict(color=OUTCOME_COLOURS["discontinued"],
                              pattern=hatch("/")),
                  text=d_text, textposition="outside", textangle=0, constraintext="none",
@@ -300,4 +300,4 @@ def _split_chart(fig: Figure, groups: pd.DataFrame, records: list[dict], labels:
 
 
 def _split_name(col: str, lang: str) -> str:
-    return t("unknown_outcome", lang) if col == "unknown" else t(col, lang)
+    return _("ui.unknown_outcome", lang) if col == "unknown" else _(f"ui.{col}", lang)

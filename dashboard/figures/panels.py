@@ -21,7 +21,7 @@ from dashboard.figures.outcomes import outcomes_figure
 from dashboard.figures.spec import Figure
 from dashboard.figures.staffing import staffing_figure
 from dashboard.figures.theme import Theme
-from dashboard.i18n import fmt_fte, fmt_sek, month_label, same_period_earlier, t
+from dashboard.i18n import _, fmt_fte, fmt_sek, month_label, same_period_earlier
 from dashboard.model.series import (
     category_balances,
     cluster_names,
@@ -82,12 +82,12 @@ def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None)
     flagged = _flagged_months(view) & set(months)
     notes = []
     if flagged:
-        notes.append(t("star_cluster_missing" if view.cluster_id is None
-                       else "star_month_missing", lang))
+        notes.append(_("ui.star_cluster_missing" if view.cluster_id is None
+                       else "ui.star_month_missing", lang))
     if suppressed:
-        notes.append(t("suppression_note", lang))
+        notes.append(_("ui.suppression_note", lang))
     extra = " · ".join(notes) or None
-    what = t("occupancy_title", lang)
+    what = _("ui.occupancy_title", lang)
     earlier = earlier_totals(view, months)
     fig = occupancy_figure(monthly, months=months, breakdown=view.breakdown,
                            target=occ.target if occ and occ.comparator in (">=", "<=")
@@ -115,11 +115,11 @@ def earlier_totals(view: View, months: list[str]) -> list[float | None] | None:
 
 
 def flow_panel(view: View, theme: Theme) -> Panel:
-    what = t("flow_title", view.lang)
+    what = _("ui.flow_title", view.lang)
     months = months_shown(view.period, view.span[1] if view.span else None)
     flow = flow_by_month(view.data, view.period, view.cluster_id)
     flagged = _flagged_months(view) & set(months)
-    extra = t("star_cluster_missing" if view.cluster_id is None else "star_month_missing",
+    extra = _("ui.star_cluster_missing" if view.cluster_id is None else "ui.star_month_missing",
               view.lang) if flagged else None
     fig = flow_figure(flow, months=months, text=figure_text(view, what, extra=extra),
                       theme=theme, flagged=flagged)
@@ -129,13 +129,13 @@ def flow_panel(view: View, theme: Theme) -> Panel:
 def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
     share = view.value("work_study_share")
     groups = outcomes_by_group(view.data, view.period, view.cluster_id, view.breakdown)
-    what = t("outcomes_title", view.lang)
+    what = _("ui.outcomes_title", view.lang)
     n = share.n if share else None
     extra = None
     if suppress_below and not groups.empty:
         groups = suppress_outcomes(groups, suppress_below)
         if any(groups["hidden"]):
-            extra = t("suppression_note", view.lang)
+            extra = _("ui.suppression_note", view.lang)
     fig = outcomes_figure(groups, breakdown=view.breakdown,
                           target=share.target if share else None,
                           comparator=share.comparator if share else None,
@@ -173,12 +173,12 @@ def earlier_shares(view: View, groups: pd.DataFrame,
 def staffing_panel(view: View, theme: Theme) -> Panel:
     lang = view.lang
     parties = staffing_by_party(view.values, view.data, view.cluster_id)
-    what = t("staffing_title", lang)
+    what = _("ui.staffing_title", lang)
     sentences = []
     total = parties[parties["party_id"].isna()]
     if not total.empty and total["lowest"].notna().any():
         low = total.iloc[0]
-        sentences.append(t("lowest_month_sentence", lang, fte=fmt_fte(low["lowest"], lang),
+        sentences.append(_("ui.lowest_month_sentence", lang, fte=fmt_fte(low["lowest"], lang),
                            month=month_label(low["lowest_month"], lang, short=False)))
     fig = staffing_figure(parties, text=figure_text(view, what),
                           theme=theme)
@@ -207,7 +207,7 @@ def costs_panel(view: View, theme: Theme, sections: list[str] | None = None,
                     continue
                 words = settlement_sentences(own, names, lang)
                 sentences.append(f"{category.capitalize()}: " + " ".join(words))
-    what = t("costs_title", lang) + (f" ({part})" if part else "")
+    what = _("ui.costs_title", lang) + (f" ({part})" if part else "")
     overall = settlement_sentences(balances, names, lang) if not by_party.empty else []
     extra = overall[0] if overall else None
     fig = costs_figure(by_party, names, text=figure_text(view, what, extra=extra), theme=theme,
@@ -220,8 +220,8 @@ def settlement_sentences(balances: dict, names: dict[str, str], lang: str) -> li
     """Who owes whom, in words: one sentence per transfer, or that nobody owes anything."""
     transfers = settlements(balances)
     if not transfers:
-        return [t("settled", lang)]
-    return [t("owes", lang, debtor=names.get(d, d), creditor=names.get(c, c),
+        return [_("ui.settled", lang)]
+    return [_("ui.owes", lang, debtor=names.get(d, d), creditor=names.get(c, c),
               amount=fmt_sek(amount, lang)) for d, c, amount in transfers]
 
 
@@ -233,7 +233,7 @@ def indicators_panel(view: View, theme: Theme, names: list[str] | None = None,
         rows = rows[rows["name"].isin(names)].reset_index(drop=True)
     series = {name: indicator_series(view.data.indicators, name, view.cluster_id, view.period)
               for name in rows["name"]}
-    what = t("indicators_title", view.lang) + (f" ({part})" if part else "")
+    what = _("ui.indicators_title", view.lang) + (f" ({part})" if part else "")
     fig = indicators_figure(rows, series, text=figure_text(view, what), theme=theme,
                             columns=2 if len(rows) > 1 else 1)
     has = any(not s.empty for s in series.values())
@@ -259,14 +259,14 @@ def cluster_panels(view: View, theme: Theme) -> list[Panel]:
                                ("clusters_share", "work_study_share", "share_title")):
         if rows[metric].isna().all():
             continue
-        what = f"{t('clusters_title', lang)}: {t(title, lang).lower()}"
+        what = f"{_('ui.clusters_title', lang)}: {_(f'ui.{title}', lang).lower()}"
         targets = set(rows["share_target" if metric != "occupancy" else "occupancy_target"]
                       .dropna())
         target = targets.pop() if len(targets) == 1 else None
         n = int(rows["completed"].fillna(0).sum()) if metric != "occupancy" else None
         table = "occupancy" if metric == "occupancy" else "outcomes"
         missing = missing_by_cluster(view.notes, table)
-        extra = "; ".join(t("star_cluster_months", lang, cluster=names.get(cid, cid),
+        extra = "; ".join(_("ui.star_cluster_months", lang, cluster=names.get(cid, cid),
                             months=", ".join(month_label(m, lang) for m in months))
                           for cid, months in missing.items()) or None
         fig = cluster_figure(rows, metric, text=figure_text(view, what, n=n, extra=extra),

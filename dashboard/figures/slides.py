@@ -18,7 +18,7 @@ from dashboard.figures.panels import (
 )
 from dashboard.figures.spec import Figure
 from dashboard.figures.theme import Theme
-from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, t
+from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label
 from dashboard.model.series import party_names
 from dashboard.model.view import View
 from dashboard.model.words import target_words
@@ -76,11 +76,11 @@ def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
 
 def cover(view: View) -> Slide:
     lang = view.lang
-    lines = [f"{t('data_as_of', lang)} {date_label(view.data_as_of, lang)}"]
+    lines = [f"{_('ui.data_as_of', lang)} {date_label(view.data_as_of, lang)}"]
     if view.sources:
-        lines.append(f"{t('source', lang)}: {', '.join(view.sources)}")
+        lines.append(f"{_('ui.source', lang)}: {', '.join(view.sources)}")
     if view.synthetic:
-        lines.append(f"{t('synthetic', lang)}: {t('synthetic_long', lang)}")
+        lines.append(f"{_('ui.synthetic', lang)}: {_('ui.synthetic_long', lang)}")
     lines += [n.text(lang) for n in view.notes]
     return Slide("cover", view.where, view.period_text, targets=target_lines(view),
                  lines=lines)
@@ -185,7 +185,6 @@ def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None =
     for cv in cluster_views or []:
         slides += cluster_slides(cv, theme, suppress_below)
     return slides
-
 
 
 # The slide on which a target of the agreement is drawn, by its key figure; an indicator's

@@ -24,7 +24,7 @@ from dashboard.figures.measure import lines as text_lines
 from dashboard.figures.measure import text_width, wrap_words
 from dashboard.figures.spec import Figure, grid, number
 from dashboard.figures.theme import BLUE, SKY, TARGET_COLOUR, Theme, shrunk
-from dashboard.i18n import fmt_fte, month_label, status_key, status_symbol, t
+from dashboard.i18n import _, fmt_fte, month_label, status_key, status_symbol
 
 
 def _missing(v) -> bool:
@@ -41,11 +41,11 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     lang = text.lang
     records = parties.to_dict("records")
     if not records or all(_missing(r["actual"]) for r in records):
-        return empty_figure(theme, text, t("no_data", lang))
+        return empty_figure(theme, text, _("ui.no_data", lang))
     # Under the chart: what "åa" and the symbols beside the parties mean.
     with_target = [r["status"] for r in records if isinstance(r.get("comparator"), str)]
     key = status_key(with_target, lang) if with_target else ""
-    text = replace(text, footer=" · ".join(p for p in (text.footer, t("fte_key", lang), key)
+    text = replace(text, footer=" · ".join(p for p in (text.footer, _("ui.fte_key", lang), key)
                                            if p))
     per_party = [r for r in records if not _missing(r["party_id"])]
     total = [r for r in records if _missing(r["party_id"])]
@@ -54,9 +54,9 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     names_of = [[_name(r, lang, theme, width * 0.42) for r in f] for f in frames]
     all_names = [n for names in names_of for n in names]
     left = label_width(all_names, theme.font_size) + 12
-    legend = [t("committed", lang), t("actual", lang)]
+    legend = [_("ui.committed", lang), _("ui.actual", lang)]
     if any(not _missing(r["target"]) for r in records):
-        legend.append(t("target", lang))
+        legend.append(_("ui.target", lang))
     canvas = Canvas(theme, text, left=left, legend=legend)
     size = theme.label_size - 1
     # A party's row holds its two bars (each tall enough for its number) and its (two or
@@ -87,10 +87,10 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
         actual = [None if _missing(r["actual"]) else float(r["actual"]) for r in frame]
         top = headroom(max([v for v in committed + actual if v is not None], default=0),
                        max([v for v in targets if v is not None], default=0), factor=1.15)
-        texts = {col: [f"{fmt_fte(v, lang)} {t('fte_short', lang)}" for v in values]
+        texts = {col: [f"{fmt_fte(v, lang)} {_('ui.fte_short', lang)}" for v in values]
                  for col, values in (("committed", committed), ("actual", actual))}
         # Room past the bars for a number pushed out by a target mark.
-        for _ in range(4):
+        for __ in range(4):
             k = top / width_px
             need = max(max([v or 0 for v in committed + actual]) +
                        (label_width(texts["committed"] + texts["actual"], size) + 14) * k,
@@ -118,7 +118,7 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
                     positions.append("none")  # written past the target's mark, below
             beyond[col] = positions
             fig.add(dict(type="bar", y=names, x=[number(v) for v in values], orientation="h",
-                         xaxis=cell.x, yaxis=cell.y, name=t(col, lang), legendgroup=col,
+                         xaxis=cell.x, yaxis=cell.y, name=_(f"ui.{col}", lang), legendgroup=col,
                          showlegend=cell.row == 1,
                          marker=dict(color=colour, pattern=hatch(pattern)),
                          text=texts[col], textposition=positions, insidetextanchor="end",
@@ -140,9 +140,9 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
                                       font=dict(size=size)))
         marked = [(n, v) for n, v in zip(names, targets, strict=True) if v is not None]
         if marked:
-            fig.add(dict(type="scatter", y=[n for n, _ in marked], x=[v for _, v in marked],
+            fig.add(dict(type="scatter", y=[n for n, __ in marked], x=[v for __, v in marked],
                          xaxis=cell.x, yaxis=cell.y, mode="markers",
-                         showlegend=cell.row == 1, name=t("target", lang),
+                         showlegend=cell.row == 1, name=_("ui.target", lang),
                          legendgroup="target", meta="target",
                          # As tall as the party's two bars, and no taller.
                          marker=dict(symbol="line-ns", size=max(bar_row * 0.8, 10),
@@ -167,18 +167,18 @@ def _name(rec: dict, lang: str, theme: Theme, widest: float) -> str:
     target and its lowest month (``fte_actual_min``, with its own status when targeted).
     A long name breaks into lines no wider than ``widest`` pixels."""
     party = rec["party_id"]
-    name = rec["party"] if isinstance(party, str) else t("all_parties", lang)
+    name = rec["party"] if isinstance(party, str) else _("ui.all_parties", lang)
     words = []
     symbol = ""
     if isinstance(rec.get("comparator"), str):
         symbol = f" {status_symbol(rec['status'])}"
         target = rec.get("target")
         if not _missing(target):
-            words.append(f"{t('target', lang).lower()} {fmt_fte(target, lang)}")
+            words.append(f"{_('ui.target', lang).lower()} {fmt_fte(target, lang)}")
     low = rec.get("lowest")
     if not _missing(low) and rec.get("lowest_month"):
         month = month_label(rec["lowest_month"], lang, year=False)
-        low_words = f"{t('lowest', lang)} {fmt_fte(low, lang)} ({month})"
+        low_words = f"{_('ui.lowest', lang)} {fmt_fte(low, lang)} ({month})"
         if isinstance(rec.get("lowest_comparator"), str):
             low_words += f" {status_symbol(rec['lowest_status'])}"
         words.append(low_words)

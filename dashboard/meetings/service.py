@@ -19,10 +19,11 @@ from sqlalchemy.engine import Engine
 from dashboard.data import repository
 from dashboard.domain.periods import Period, PeriodError
 from dashboard.domain.pnr import contains_identity_number
+from dashboard.i18n import _
 from dashboard.meetings import store
 from dashboard.meetings.frozen import freeze
 from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
-from dashboard.meetings.texts import field_name, mt
+from dashboard.meetings.texts import field_name
 from dashboard.model.view import build_view
 
 LIMITS = {"title": 200, "attendees": 4000, "comment": 4000, "text": 4000, "action": 1000,
@@ -43,7 +44,7 @@ class MeetingError(Exception):
         params = {k: shown(v) for k, v in self.params.items()}
         if "field" in params:
             params["field"] = field_name(params["field"], lang)
-        return mt(self.key, lang, **params)
+        return _(f"meetings.{self.key}", lang, **params)
 
 
 def clean_text(value: str | None, field: str, *, required: bool = False) -> str:

@@ -23,7 +23,7 @@ from dashboard.domain.kpis import (
 )
 from dashboard.domain.periods import Period
 from dashboard.domain.privacy import TOTAL
-from dashboard.i18n import gender_label, kpi_label, month_label, t
+from dashboard.i18n import _, gender_label, kpi_label, month_label
 
 BREAKDOWNS = ("total", "gender", "target_group")
 
@@ -47,7 +47,7 @@ def available_breakdowns(data: AgreementData) -> list[str]:
 
 def group_label(breakdown: str, group: str, lang: str) -> str:
     if group == TOTAL:
-        return t("total", lang)
+        return _("ui.total", lang)
     if breakdown == "gender":
         return gender_label(group, lang)
     return group if group else gender_label("", lang)
@@ -395,15 +395,16 @@ class Note:
 
     def text(self, lang: str = "sv") -> str:
         """The note in words; merged tables read "beläggning och utfall"."""
-        parts = [t(f"tables_{p}", lang) for p in self.table.split("+")] if self.table else []
+        parts = [_('ui.' + (f"tables_{p}"),
+                   lang) for p in self.table.split("+")] if self.table else []
         what = (" och " if lang == "sv" else " and ").join(parts)
         if self.kind == "incomplete_period":
-            return t("incomplete_period", lang, month=month_label(self.months[0], lang,
+            return _("ui.incomplete_period", lang, month=month_label(self.months[0], lang,
                                                                     short=False))
         if self.kind == "missing_month":
             months = ", ".join(month_label(m, lang) for m in self.months)
-            return t("missing_month", lang, cluster=self.cluster, what=what, months=months)
-        return t("no_data_table", lang, what=what)
+            return _("ui.missing_month", lang, cluster=self.cluster, what=what, months=months)
+        return _("ui.no_data_table", lang, what=what)
 
 
 MONTHLY_TABLES = ("occupancy", "outcomes", "staffing", "costs")

@@ -24,7 +24,7 @@ from dashboard.domain.periods import (
     shift_month,
 )
 from dashboard.domain.trends import status_trends, trend_window
-from dashboard.i18n import MONTHS_SHORT, date_label, kpi_label, period_label, t
+from dashboard.i18n import MONTHS_SHORT, _, date_label, kpi_label, period_label
 from dashboard.model.series import (
     BREAKDOWNS,
     Note,
@@ -127,15 +127,15 @@ class View:
     def footer(self, n: int | None = None, extra: str | None = None) -> str:
         """``Data per 23 november 2026 · Källa: krami.xlsx · n = 14 som fullföljt``."""
         lang = self.lang
-        parts = [f"{t('data_as_of', lang)} {date_label(self.data_as_of, lang)}"]
+        parts = [f"{_('ui.data_as_of', lang)} {date_label(self.data_as_of, lang)}"]
         sources = self.sources
         if sources:
             shown = ", ".join(sources[:2]) + (" …" if len(sources) > 2 else "")
-            parts.append(f"{t('source', lang)}: {shown}")
+            parts.append(f"{_('ui.source', lang)}: {shown}")
         if self.synthetic:
-            parts.append(t("synthetic", lang))
+            parts.append(_("ui.synthetic", lang))
         if n is not None:
-            parts.append(t("n_completed", lang, n=n))
+            parts.append(_("ui.n_completed", lang, n=n))
         if extra:
             parts.append(extra)
         return " · ".join(parts)
@@ -184,7 +184,7 @@ class View:
                 at = parse_period_or_none(v.value_period)
                 if at is not None:
                     out[(v.kpi, v.party_id, v.cluster_id)] = \
-                        f"{t('latest', self.lang)}: {period_label(at, self.lang)}"
+                        f"{_('ui.latest', self.lang)}: {period_label(at, self.lang)}"
         return out
 
     # ------------------------------------------------------------------ periods around
@@ -278,7 +278,7 @@ def period_options(span: tuple[str, str] | None, indicator_periods: list[str],
         out.append((y, y))
         if not last.endswith("-12") and last.startswith(y):
             ytd = f"{y}-01..{last}"
-            label = f"{t('year_to_date', lang)} {y} (jan–{MONTHS_SHORT[lang][int(last[5:]) - 1]})"
+            label = f"{_('ui.year_to_date', lang)} {y} (jan–{MONTHS_SHORT[lang][int(last[5:]) - 1]})"
             out.append((ytd, label))
         for h in (2, 1):
             p = Period.parse(f"{y}-H{h}")
@@ -303,7 +303,7 @@ def year_spans(years: list[str], lang: str, last: str | None = None) -> list[tup
     out = []
     if last is not None and not last.endswith("-12") and len(years) > 1:
         p = Period.parse(f"{shift_month(last, -11)}..{last}")
-        out.append((p.text, f"{t('last_year_span', lang)} ({period_label(p, lang)})"))
+        out.append((p.text, f"{_('ui.last_year_span', lang)} ({period_label(p, lang)})"))
     if len(years) < 2:
         return out
     first, latest = min(years), max(years)
@@ -313,7 +313,7 @@ def year_spans(years: list[str], lang: str, last: str | None = None) -> list[tup
     for p in spans:
         label = period_label(p, lang)
         if p.start[:4] != first or len(years) == 3:
-            label = f"{t('last_three_years', lang)} ({label})"
+            label = f"{_('ui.last_three_years', lang)} ({label})"
         out.append((p.text, label))
     return out
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from dashboard.domain.kpis import KpiValue
 from dashboard.domain.periods import parse_period_or_none
-from dashboard.i18n import fmt_value, same_period_earlier, t
+from dashboard.i18n import _, fmt_value, same_period_earlier
 
 
 def target_words(v: KpiValue, lang: str) -> str:
     """``minst 80`` / ``högst 200 000 kr`` / ``ska öka mot föregående år``."""
     if v.comparator in (">=", "<="):
-        word = t("minimum" if v.comparator == ">=" else "maximum", lang)
+        word = _("ui.minimum" if v.comparator == ">=" else "ui.maximum", lang)
         unit = "share" if v.unit in ("share", "percent") else v.unit
         return f"{word} {fmt_value(v.target, unit, lang)}"
     if v.comparator in ("increase", "decrease"):
-        text = t(v.comparator, lang)
+        text = _(f"ui.{v.comparator}", lang)
         if v.target:
             unit = "share" if v.unit in ("share", "percent") else v.unit
-            text += f" ({t('minimum', lang)} {fmt_value(v.target, unit, lang)})"
+            text += f" ({_('ui.minimum', lang)} {fmt_value(v.target, unit, lang)})"
         return text
-    return t("no_target", lang)
+    return _("ui.no_target", lang)
 
 
 def previous_words(v: KpiValue, lang: str) -> str:

@@ -21,31 +21,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.domain.pnr import loggable_file_name
 from dashboard.domain.safety import safe_cell
+from dashboard.i18n import _
 from dashboard.people import store
 
 log = logging.getLogger(__name__)
 
-ACTIONS = {
-    "sign_in": ("Inloggning", "Sign-in"),
-    "sign_in_failed": ("Misslyckad inloggning", "Failed sign-in"),
-    "sign_in_blocked": ("Inloggning spärrad (för många försök)",
-                        "Sign-in blocked (too many attempts)"),
-    "sign_out": ("Utloggning", "Sign-out"),
-    "account_added": ("Konto skapat", "Account added"),
-    "account_disabled": ("Konto avstängt", "Account disabled"),
-    "account_enabled": ("Konto återöppnat", "Account enabled"),
-    "password_reset": ("Lösenord återställt", "Password reset"),
-    "admin_granted": ("Administratör utsedd", "Made admin"),
-    "admin_revoked": ("Administratörsrätt borttagen", "Admin right taken"),
-    "role_granted": ("Roll tilldelad", "Role granted"),
-    "role_revoked": ("Roll borttagen", "Role revoked"),
-    "import": ("Import", "Import"),
-    "import_refused": ("Import avvisad", "Import refused"),
-    "undo": ("Import ångrad", "Import undone"),
-    "export_chart": ("Diagram nedladdat", "Chart downloaded"),
-    "export_pack": ("Mötespaket beställt", "Meeting pack requested"),
-    "audit_export": ("Granskningsloggen exporterad", "Audit log exported"),
-}
+ACTIONS = ("sign_in", "sign_in_failed", "sign_in_blocked", "sign_out", "account_added",
+           "account_disabled", "account_enabled", "password_reset", "admin_granted",
+           "admin_revoked", "role_granted", "role_revoked", "import", "import_refused", "undo",
+           "export_chart", "export_pack", "audit_export")
 
 COLUMNS = ("id", "at", "actor", "action", "agreement_id", "cluster_id", "object", "detail",
            "address")
@@ -79,8 +63,7 @@ def record(engine: Engine, action: str, *, actor: str, agreement: str | None = N
 
 
 def action_label(action: str, lang: str) -> str:
-    words = ACTIONS.get(action)
-    return words[0 if lang == "sv" else 1] if words else action
+    return _(f"audit.action.{action}", lang) if action in ACTIONS else action
 
 
 def detail_text(detail: str | dict) -> str:

@@ -35,7 +35,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.data.context import engine_of
 from dashboard.data.startup import is_unreachable
-from dashboard.i18n import lang_of, t, words
+from dashboard.i18n import _, lang_of
 from dashboard.web.ids import Ids
 
 log = logging.getLogger(__name__)
@@ -43,36 +43,6 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 5
 CALLBACK_PATH = "_dash-update-component"
 _PAGES_CONTENT = "_pages_content"
-
-_T = {
-    "bad_title": ("Felaktig adress", "Bad address"),
-    "bad_text": ("Adressen har {names} mer än en gång, så sidan vet inte vilket värde som "
-                 "gäller. Öppna sidan från portföljen, eller ta bort dubbletten ur adressen.",
-                 "The address has {names} more than once, so the page cannot tell which "
-                 "value to use. Open the page from the portfolio, or remove the duplicate "
-                 "from the address."),
-    "down_title": ("Databasen går inte att nå just nu", "The database cannot be reached "
-                   "right now"),
-    "down_text": ("Sidan försöker igen av sig själv var {seconds}:e sekund och visas så snart "
-                  "databasen svarar igen.",
-                  "The page tries again by itself every {seconds} seconds and appears as "
-                  "soon as the database answers again."),
-    "failed": ("Förfrågan kunde inte behandlas: den innehöll värden som sidan inte väntade "
-               "sig. Ladda om sidan.",
-               "The request could not be handled: it held values the page did not expect. "
-               "Reload the page."),
-    "bad_callback": ("Ogiltig förfrågan: {problem}.", "Bad request: {problem}."),
-    "error_title": ("Något gick fel", "Something went wrong"),
-    "error_text": ("Sidan kunde inte visas. Försök igen om en stund, eller gå till "
-                   "portföljen.",
-                   "The page could not be shown. Try again in a while, or go to the "
-                   "portfolio."),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return words(_T, key, lang, kw)
-
 
 class DatabaseDown(Exception):
     """The database did not answer the check before a page."""
@@ -119,13 +89,13 @@ def error_page(app: Dash, status: int, title: str, text: str, lang: str, *,
 <body>
 <div class="page" lang="{lang}">
 <header class="app-header">
-<nav class="crumbs" aria-label="breadcrumb"><a href="{esc(portfolio)}">{esc(t("portfolio", lang))}</a></nav>
-<a class="lang-switch" id="lang-switch" href="{esc(switch)}">{esc(t("language", lang))}</a>
+<nav class="crumbs" aria-label="breadcrumb"><a href="{esc(portfolio)}">{esc(_('ui.portfolio', lang))}</a></nav>
+<a class="lang-switch" id="lang-switch" href="{esc(switch)}">{esc(_('ui.language', lang))}</a>
 </header>
 <main class="app-main error-page" id="error-page" data-status="{status}">
 <h1>{esc(title)}</h1>
 <p class="lead">{esc(text)}</p>
-<a class="btn btn-dark btn-lg" id="back-to-portfolio" href="{esc(portfolio)}">← {esc(t("back_to_portfolio", lang))}</a>
+<a class="btn btn-dark btn-lg" id="back-to-portfolio" href="{esc(portfolio)}">← {esc(_('ui.back_to_portfolio', lang))}</a>
 </main>
 </div>
 </body>
@@ -139,13 +109,13 @@ def error_page(app: Dash, status: int, title: str, text: str, lang: str, *,
 
 
 def bad_address_page(app: Dash, names: list[str], lang: str) -> Response:
-    return error_page(app, 400, _t("bad_title", lang),
-                      _t("bad_text", lang, names=", ".join(names)), lang)
+    return error_page(app, 400, _("web.errors.bad_title", lang),
+                      _("web.errors.bad_text", lang, names=", ".join(names)), lang)
 
 
 def database_down_page(app: Dash, lang: str) -> Response:
-    return error_page(app, 503, _t("down_title", lang),
-                      _t("down_text", lang, seconds=RETRY_SECONDS), lang, retry=True)
+    return error_page(app, 503, _("web.errors.down_title", lang),
+                      _("web.errors.down_text", lang, seconds=RETRY_SECONDS), lang, retry=True)
 
 
 def check_database(engine) -> None:
@@ -164,7 +134,7 @@ def check_database(engine) -> None:
 def message_block(title: str, text: str, lang: str, *, retry: bool) -> html.Div:
     """The message as Dash components (the router's content or the banner's)."""
     children = [html.H1(title), html.P(text, className="lead"),
-                dash.dcc.Link(f"← {t('back_to_portfolio', lang)}",
+                dash.dcc.Link(f"← {_('ui.back_to_portfolio', lang)}",
                               href=dash.get_relative_path("/"), className="btn btn-dark")]
     if retry:  # reload the page: the GET answers 503 until the database is back
         children.append(html.Meta(httpEquiv="refresh", content=str(RETRY_SECONDS)))
@@ -173,12 +143,14 @@ def message_block(title: str, text: str, lang: str, *, retry: bool) -> html.Div:
 
 
 def down_block(lang: str) -> html.Div:
-    return message_block(_t("down_title", lang), _t("down_text", lang, seconds=RETRY_SECONDS),
+    return message_block(_("web.errors.down_title", lang), _("web.errors.down_text", lang,
+                                                             seconds=RETRY_SECONDS),
                          lang, retry=True)
 
 
 def bad_address_block(names: list[str], lang: str) -> html.Div:
-    return message_block(_t("bad_title", lang), _t("bad_text", lang, names=", ".join(names)),
+    return message_block(_("web.errors.bad_title", lang), _("web.errors.bad_text", lang,
+                                                            names=", ".join(names)),
                          lang, retry=False)
 
 
@@ -237,7 +209,8 @@ def callback_error(exc: Exception):
         block = down_block(lang)
     else:
         log.error("a callback failed", exc_info=exc)
-        block = message_block(_t("error_title", lang), _t("failed", lang), lang, retry=False)
+        block = message_block(_("web.errors.error_title", lang), _("web.errors.failed", lang),
+                              lang, retry=False)
     if router:
         return [block, dash.no_update]
     dash.set_props(Ids.APP_ALERT, {"children": block,
@@ -337,12 +310,13 @@ def install(app: Dash) -> None:
         log.error("a request failed", exc_info=exc)
         lang = _request_lang()
         if request.path.endswith(CALLBACK_PATH):
-            return Response(json.dumps({"message": _t("failed", lang)}), status=500,
+            return Response(json.dumps({"message": _("web.errors.failed", lang)}), status=500,
                             mimetype="application/json")
-        return error_page(app, 500, _t("error_title", lang), _t("error_text", lang), lang)
+        return error_page(app, 500, _("web.errors.error_title", lang), _("web.errors.error_text",
+                                                                         lang), lang)
 
 
 def _bad_callback(problem: str) -> Response:
     lang = _request_lang()
-    return Response(_t("bad_callback", lang, problem=problem), status=400,
+    return Response(_("web.errors.bad_callback", lang, problem=problem), status=400,
                     mimetype="text/plain")

@@ -17,35 +17,10 @@ import dash
 from flask import Response, current_app, request
 
 from dashboard.data.uploads import UploadError, UploadStore
-from dashboard.i18n import words
+from dashboard.i18n import _
 from dashboard.web.auth import IMPORT, current_user, guard
 
 log = logging.getLogger(__name__)
-
-_T = {
-    "bad_type": ("”{name}” går inte att importera: ladda upp en arbetsbok (.xlsx), en "
-                 "CSV-fil eller en zip-fil med CSV-filer.",
-                 "'{name}' cannot be imported: upload a workbook (.xlsx), a CSV file or a "
-                 "zip file of CSV files."),
-    "too_large": ("Filen är större än gränsen på {limit_mb} MB (MAX_IMPORT_MB).",
-                  "The file is larger than the limit of {limit_mb} MB (MAX_IMPORT_MB)."),
-    "empty": ("Filen är tom.", "The file is empty."),
-    "zip_empty": ("Zip-filen innehåller inga filer.", "The zip file holds no files."),
-    "zip_many": ("Zip-filen innehåller fler än {n} filer.",
-                 "The zip file holds more than {n} files."),
-    "zip_not_csv": ("Zip-filen får bara innehålla CSV-filer, inte ”{name}”.",
-                    "The zip file may hold CSV files only, not '{name}'."),
-    "zip_twice": ("Zip-filen innehåller ”{name}” två gånger.",
-                  "The zip file holds '{name}' twice."),
-    "zip_broken": ("Zip-filen går inte att läsa (trasig eller inte en zip-fil).",
-                   "The zip file cannot be read (broken, or not a zip file)."),
-}
-
-
-def message(code: str, lang: str, **params) -> str:
-
-    return words(_T, code, lang, params)
-
 
 def store_of(app_or_server=None) -> UploadStore:
     server = app_or_server or current_app
@@ -70,7 +45,7 @@ def install(app: dash.Dash, settings) -> None:
                                      length=request.content_length)
         except UploadError as exc:
             status = {"too_large": 413, "bad_type": 415}.get(exc.code, 400)
-            return _json({"message": message(exc.code, lang, **exc.params)}, status)
+            return _json({"message": _(f"web.uploads.{exc.code}", lang, **exc.params)}, status)
         return _json({"token": upload.token, "name": upload.name, "size": upload.size,
                       "renamed": upload.renamed}, 200)
 
@@ -82,4 +57,3 @@ def state_settings(server):
 def _json(body: dict, status: int) -> Response:
     return Response(json.dumps(body, ensure_ascii=False), status=status,
                     mimetype="application/json", headers={"Cache-Control": "no-store"})
-

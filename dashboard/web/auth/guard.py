@@ -32,8 +32,7 @@ from flask import Response, g, has_request_context, request
 
 from dashboard.access import NotAllowed
 from dashboard.access.identity import User, client_address, current_user, state
-from dashboard.access.texts import tt
-from dashboard.i18n import lang_of, t
+from dashboard.i18n import _, lang_of
 from dashboard.people import audit
 from dashboard.people.rights import ADMIN, IMPORT, NEEDS, SEE, SIGNED_IN, WRITE
 from dashboard.web.errors import _callback_lang, _request_lang, error_page
@@ -172,8 +171,8 @@ def refusal_block(lang: str):
     from dash import dcc, html
 
 
-    return html.Div([html.P(tt("refused", lang), className="mb-2"),
-                     dcc.Link(tt("back", lang), href=dash.get_relative_path("/"),
+    return html.Div([html.P(_("access.refused", lang), className="mb-2"),
+                     dcc.Link(_("access.back", lang), href=dash.get_relative_path("/"),
                               className="btn btn-dark btn-sm")],
                     id="refused", lang=lang)
 
@@ -190,7 +189,7 @@ def refuse():
 
 def not_found_page(lang: str) -> Response:
 
-    return error_page(dash.get_app(), 404, t("not_found", lang), t("not_found_text", lang),
+    return error_page(dash.get_app(), 404, _("ui.not_found", lang), _("ui.not_found_text", lang),
                       lang)
 
 

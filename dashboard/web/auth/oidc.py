@@ -22,7 +22,7 @@ from flask import redirect, request, session
 
 from dashboard.access.identity import client_address, start_session, state
 from dashboard.access.settings import AuthSettings
-from dashboard.access.texts import tt
+from dashboard.i18n import _
 from dashboard.people import accounts, audit, store
 from dashboard.web.auth import pages
 from dashboard.web.auth.common import request_lang, safe_next
@@ -74,13 +74,13 @@ def install(app: dash.Dash, auth: AuthSettings) -> OAuth:
 
 
 def _label(auth: AuthSettings, lang: str) -> str:
-    return auth.oidc_label or tt("sso_default", lang)
+    return auth.oidc_label or _("access.sso_default", lang)
 
 
 def _failed(app: dash.Dash, lang: str, status: int):
     auth = state().settings
-    return pages.message_page(app, lang=lang, title=tt("sign_in", lang),
-                              text=tt("sso_failed", lang, label=_label(auth, lang)),
+    return pages.message_page(app, lang=lang, title=_("access.sign_in", lang),
+                              text=_("access.sso_failed", lang, label=_label(auth, lang)),
                               status=status)
 
 
@@ -89,8 +89,8 @@ def _signed_in(app: dash.Dash, claims: dict, auth: AuthSettings, lang: str):
     value = claims.get(auth.oidc_login_claim)
     login = accounts.normalise_login(value if isinstance(value, str) else None)
     if login is None:
-        return pages.message_page(app, lang=lang, title=tt("sign_in", lang), status=403,
-                                  text=tt("sso_no_login", lang, label=_label(auth, lang),
+        return pages.message_page(app, lang=lang, title=_("access.sign_in", lang), status=403,
+                                  text=_("access.sso_no_login", lang, label=_label(auth, lang),
                                           claim=auth.oidc_login_claim))
     row = store.account_by_login(st.engine, login)
     name = claims.get(auth.oidc_name_claim)
@@ -99,16 +99,16 @@ def _signed_in(app: dash.Dash, claims: dict, auth: AuthSettings, lang: str):
         if not auth.create_accounts:
             audit.record(st.engine, "sign_in_failed", actor="?", address=client_address(),
                          detail={"via": "oidc", "unknown": True})
-            return pages.message_page(app, lang=lang, title=tt("sign_in", lang), status=403,
-                                      text=tt("sso_unknown", lang, login=login))
+            return pages.message_page(app, lang=lang, title=_("access.sign_in", lang), status=403,
+                                      text=_("access.sso_unknown", lang, login=login))
         accounts.add(st.engine, login, actor=f"oidc:{login}", name=name, source="oidc",
                      address=client_address())
         row = store.account_by_login(st.engine, login)
     if row["disabled"]:
         audit.record(st.engine, "sign_in_failed", actor=row["login"], address=client_address(),
                      detail={"via": "oidc", "disabled": True})
-        return pages.message_page(app, lang=lang, title=tt("sign_in", lang), status=403,
-                                  text=tt("disabled", lang))
+        return pages.message_page(app, lang=lang, title=_("access.sign_in", lang), status=403,
+                                  text=_("access.disabled", lang))
     if name and not row["name"]:
         store.update_account(st.engine, row["id"], name=" ".join(name.split())[:200])
 

@@ -11,8 +11,7 @@ from dash import Dash
 from flask import Response
 from markupsafe import escape
 
-from dashboard.access.texts import tt
-from dashboard.i18n import APP_NAME
+from dashboard.i18n import APP_NAME, _
 
 
 def plain_page(app: Dash, title: str, main: str, lang: str, *, status: int = 200,
@@ -59,8 +58,8 @@ def _href(app: Dash, path: str, **query) -> str:
 def sign_in_page(app: Dash, *, lang: str, csrf: str, next_path: str, error: str | None,
                  local_login: bool, sso_label: str | None, login: str = "",
                  status: int = 200) -> Response:
-    parts = [f'<h1>{escape(tt("sign_in", lang))}</h1>',
-             f'<p class="lead">{escape(tt("sign_in_lead", lang))}</p>']
+    parts = [f'<h1>{escape(_("access.sign_in", lang))}</h1>',
+             f'<p class="lead">{escape(_("access.sign_in_lead", lang))}</p>']
     if error:
         parts.append(f'<div class="alert alert-danger sign-in-error" role="alert" '
                      f'id="sign-in-error">{escape(error)}</div>')
@@ -71,62 +70,62 @@ class="sign-in-form" id="sign-in-form">
 <input type="hidden" name="next" value="{escape(next_path)}">
 <input type="hidden" name="lang" value="{escape(lang)}">
 <div class="mb-3">
-<label class="form-label" for="login">{escape(tt("login", lang))}</label>
+<label class="form-label" for="login">{escape(_('access.login', lang))}</label>
 <input class="form-control form-control-lg" type="text" id="login" name="login" \
 value="{escape(login)}" autocomplete="username" autocapitalize="none" spellcheck="false" \
 required{'' if login else ' autofocus'}>
 </div>
 <div class="mb-3">
-<label class="form-label" for="password">{escape(tt("password", lang))}</label>
+<label class="form-label" for="password">{escape(_('access.password', lang))}</label>
 <input class="form-control form-control-lg" type="password" id="password" name="password" \
 autocomplete="current-password" required{' autofocus' if login else ''}>
 </div>
 <button type="submit" class="btn btn-dark btn-lg" id="sign-in-button">\
-{escape(tt("sign_in", lang))}</button>
+{escape(_('access.sign_in', lang))}</button>
 </form>""")
     if sso_label:
         if local_login:
-            parts.append(f'<p class="sign-in-or">{escape(tt("or", lang))}</p>')
+            parts.append(f'<p class="sign-in-or">{escape(_("access.or", lang))}</p>')
         home = app.get_relative_path("/")
         href = _href(app, "/login/oidc", next=next_path if next_path != home else None,
                      lang=lang)
         parts.append(f'<a class="btn btn-outline-dark btn-lg" id="sign-in-sso" '
-                     f'href="{escape(href)}">{escape(tt("sign_in_sso", lang, label=sso_label))}'
+                     f'href="{escape(href)}">{escape(_("access.sign_in_sso", lang, label=sso_label))}'
                      f'</a>')
     switch = _href(app, "/login", next=next_path if next_path != app.get_relative_path("/")
                    else None, lang="en" if lang == "sv" else "sv")
-    return plain_page(app, tt("sign_in_title", lang), "\n".join(parts), lang, status=status,
+    return plain_page(app, _("access.sign_in_title", lang), "\n".join(parts), lang, status=status,
                       switch_href=switch)
 
 
 def sign_out_page(app: Dash, *, lang: str, csrf: str, name: str) -> Response:
-    main = f"""<h1>{escape(tt("sign_out", lang))}</h1>
-<p class="lead">{escape(tt("signed_in_as", lang, name=name))}. \
-{escape(tt("sign_out_lead", lang))}</p>
+    main = f"""<h1>{escape(_('access.sign_out', lang))}</h1>
+<p class="lead">{escape(_('access.signed_in_as', lang, name=name))}. \
+{escape(_('access.sign_out_lead', lang))}</p>
 <form method="post" action="{escape(_href(app, '/logout'))}" id="sign-out-form">
 <input type="hidden" name="csrf_token" value="{escape(csrf)}">
 <input type="hidden" name="lang" value="{escape(lang)}">
 <button type="submit" class="btn btn-dark btn-lg" id="sign-out-button">\
-{escape(tt("sign_out", lang))}</button>
+{escape(_('access.sign_out', lang))}</button>
 <a class="btn btn-outline-dark btn-lg ms-2" href="{escape(_href(app, '/', lang=lang))}">\
-{escape(tt("back", lang))}</a>
+{escape(_('access.back', lang))}</a>
 </form>"""
     switch = _href(app, "/logout", lang="en" if lang == "sv" else "sv")
-    return plain_page(app, tt("sign_out_title", lang), main, lang, switch_href=switch)
+    return plain_page(app, _("access.sign_out_title", lang), main, lang, switch_href=switch)
 
 
 def signed_out_page(app: Dash, *, lang: str) -> Response:
-    main = f"""<h1 id="signed-out">{escape(tt("signed_out", lang))}</h1>
-<p class="lead">{escape(tt("signed_out_lead", lang))}</p>
+    main = f"""<h1 id="signed-out">{escape(_('access.signed_out', lang))}</h1>
+<p class="lead">{escape(_('access.signed_out_lead', lang))}</p>
 <a class="btn btn-dark btn-lg" id="sign-in-again" href="{escape(_href(app, '/login', lang=lang))}">\
-{escape(tt("sign_in_again", lang))}</a>"""
+{escape(_('access.sign_in_again', lang))}</a>"""
     switch = _href(app, "/logged-out", lang="en" if lang == "sv" else "sv")
-    return plain_page(app, tt("signed_out_title", lang), main, lang, switch_href=switch)
+    return plain_page(app, _("access.signed_out_title", lang), main, lang, switch_href=switch)
 
 
 def message_page(app: Dash, *, lang: str, title: str, text: str, status: int) -> Response:
     main = f"""<h1>{escape(title)}</h1>
 <p class="lead">{escape(text)}</p>
 <a class="btn btn-dark btn-lg" href="{escape(_href(app, '/login', lang=lang))}">\
-{escape(tt("sign_in", lang))}</a>"""
+{escape(_('access.sign_in', lang))}</a>"""
     return plain_page(app, f"{title} – {APP_NAME}", main, lang, status=status)

@@ -47,11 +47,10 @@ from dashboard.access.identity import (
     state,
 )
 from dashboard.access.settings import is_loopback, load_auth_settings, stored_secret
-from dashboard.access.texts import tt
 from dashboard.config import Settings
 from dashboard.data.context import engine_of, settings_of
 from dashboard.data.startup import StartupError, is_unreachable
-from dashboard.i18n import words
+from dashboard.i18n import _
 from dashboard.people import audit, passwords, store, throttle
 from dashboard.people.accounts import normalise_login
 from dashboard.people.rights import NEEDS
@@ -70,37 +69,6 @@ CALLBACK = "_dash-update-component"
 PUBLIC = {"login", "logout", "logged-out", "login/oidc", "login/oidc/callback"}
 OPEN_PREFIXES = ("assets/", "_dash-component-suites/", "_favicon.ico")
 FORMS = {"login", "logout"}
-
-_T = {
-    "no_secret": ("SECRET_KEY saknas: appen lyssnar på {host}, inte bara på den här datorn, "
-                  "och behöver en hemlig nyckel för inloggningen. Sätt SECRET_KEY (t.ex. "
-                  "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
-                  ") och starta igen.",
-                  "SECRET_KEY is missing: the app listens on {host}, not only on this "
-                  "computer, and needs a secret key for sign-in. Set SECRET_KEY (e.g. "
-                  "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
-                  ") and start again."),
-    "no_admin": ("Inget aktivt administratörskonto finns, och appen visar aldrig något utan "
-                 "inloggning {where}: skapa ett först med .venv/bin/python -m dashboard users "
-                 "add LOGIN --admin och starta igen.",
-                 "There is no active administrator account, and the app never shows anything "
-                 "without sign-in {where}: create one first with .venv/bin/python -m "
-                 "dashboard users add LOGIN --admin and start again."),
-    "where_host": ("på {host}", "on {host}"),
-    "where_proxy": ("bakom en proxy", "behind a proxy"),
-    "where_sso": ("med inloggning via OIDC", "with sign-in by OIDC"),
-    "header_needs_proxy": ("AUTH_HEADER={header} kräver TRUSTED_PROXIES (proxyn som sätter "
-                           "huvudet): annars kunde vem som helst skicka det.",
-                           "AUTH_HEADER={header} needs TRUSTED_PROXIES (the proxy that sets "
-                           "the header): else anyone could send it."),
-    "bad_header_from": ("AUTH_HEADER_FROM: ”{value}” är ingen adress eller nät.",
-                        "AUTH_HEADER_FROM: '{value}' is not an address or network."),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return words(_T, key, lang, kw)
-
 
 class SecureWhenTLS(SecureCookieSessionInterface):
     """The session cookie is ``Secure`` whenever the request came over TLS."""
@@ -127,14 +95,14 @@ def check_serving(st: AuthState, lang: str, host: str | None = None) -> None:
     if local and not store.any_account(st.engine):
         return
     if not is_loopback(host):
-        where = _t("where_host", lang, host=host)
+        where = _("web.auth.signin.where_host", lang, host=host)
     elif st.trusted_proxies or s.auth_header:
-        where = _t("where_proxy", lang)
+        where = _("web.auth.signin.where_proxy", lang)
     elif s.oidc:
-        where = _t("where_sso", lang)
+        where = _("web.auth.signin.where_sso", lang)
     else:
-        where = _t("where_host", lang, host=host)
-    raise StartupError(_t("no_admin", lang, where=where))
+        where = _("web.auth.signin.where_host", lang, host=host)
+    raise StartupError(_("web.auth.signin.no_admin", lang, where=where))
 
 
 def check_bind(server: Flask, hosts: list[str]) -> str | None:
@@ -168,13 +136,14 @@ def install(app: dash.Dash, settings: Settings, overrides: dict | None = None) -
     engine = engine_of(server)
     secret = auth.secret_key or (stored_secret() if auth.loopback else None)
     if not secret:
-        raise StartupError(_t("no_secret", lang, host=auth.host))
+        raise StartupError(_("web.auth.signin.no_secret", lang, host=auth.host))
     if auth.auth_header and not settings.trusted_proxies:
-        raise StartupError(_t("header_needs_proxy", lang, header=auth.auth_header))
+        raise StartupError(_("web.auth.signin.header_needs_proxy", lang, header=auth.auth_header))
     try:
         networks = header_networks(auth.auth_header_from)
     except ValueError as exc:
-        raise StartupError(_t("bad_header_from", lang, value=" ".join(auth.auth_header_from))) \
+        raise StartupError(_("web.auth.signin.bad_header_from", lang,
+                             value=" ".join(auth.auth_header_from))) \
             from exc
     prefix = app.config.routes_pathname_prefix
     server.secret_key = secret
@@ -285,9 +254,10 @@ def _gate(app: dash.Dash):
                 if path in FORMS:
                     return pages.sign_in_page(
                         app, lang=lang, csrf=ensure_csrf(), next_path=safe_next(None),
-                        error=tt("expired_form", lang), local_login=state().settings.local_login,
+                        error=_("access.expired_form", lang),
+                        local_login=state().settings.local_login,
                         sso_label=_sso_label(lang), status=400)
-                return _json(403, tt("csrf", lang))
+                return _json(403, _("access.csrf", lang))
         if path in PUBLIC or path.startswith(OPEN_PREFIXES):
             return None
         try:
@@ -300,8 +270,8 @@ def _gate(app: dash.Dash):
                 nxt = request.full_path.rstrip("?")
                 return redirect(login_href(app, safe_next(nxt), lang))
             if path == CALLBACK:
-                return _json(401, tt("not_signed_in", lang), login=login_href(app))
-            return _json(401, tt("not_signed_in", lang))
+                return _json(401, _("access.not_signed_in", lang), login=login_href(app))
+            return _json(401, _("access.not_signed_in", lang))
         if request.method == "GET" and rule in pages_rules:
             ensure_csrf()
         if path == CALLBACK and request.method == "POST":
@@ -348,7 +318,7 @@ def _sso_label(lang: str) -> str | None:
     s = state().settings
     if not s.oidc:
         return None
-    return s.oidc_label or tt("sso_default", lang)
+    return s.oidc_label or _("access.sso_default", lang)
 
 
 def _routes(app: dash.Dash) -> None:
@@ -413,14 +383,14 @@ def sign_in(app: dash.Dash) -> Response:
                                   status=status)
 
     if not st.settings.local_login:
-        return again(tt("no_local", lang), 403)
+        return again(_("access.no_local", lang), 403)
     login = normalise_login(typed) or typed.lower()[:254]
     wait = throttle.wait_seconds(st.engine, login, address)
     if wait:
         row = store.account_by_login(st.engine, login)
         audit.record(st.engine, "sign_in_blocked", actor=login if row else "?",
                      address=address, detail={"wait_seconds": wait})
-        return again(tt("blocked", lang, seconds=wait), 429)
+        return again(_("access.blocked", lang, seconds=wait), 429)
     row = store.account_by_login(st.engine, login) if normalise_login(typed) else None
     usable = row is not None and not row["disabled"]
     if passwords.verify(row["password_hash"] if usable else None, password) and usable:
@@ -436,5 +406,4 @@ def sign_in(app: dash.Dash) -> Response:
     # The typed name is kept only when it is an account's (not a mistyped password).
     audit.record(st.engine, "sign_in_failed", actor=row["login"] if row else "?",
                  address=address, detail={"disabled": True} if row and row["disabled"] else {})
-    return again(tt("wrong", lang), 401)
-
+    return again(_("access.wrong", lang), 401)

@@ -14,6 +14,7 @@ from dashboard.domain.periods import Period, parse_period_or_none
 from dashboard.figures.panels import Panel
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 from dashboard.i18n import (
+    _,
     date_label,
     document_title,
     fmt_value,
@@ -22,7 +23,6 @@ from dashboard.i18n import (
     status_label,
     status_symbol,
     status_word,
-    t,
 )
 from dashboard.model.series import Note
 from dashboard.model.words import previous_words, target_words
@@ -61,9 +61,10 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
     okt–dec 2023 (kv. 4)" for an indicator whose value is for its latest quarter).
     """
     strips = trends is not None
-    heads = [t("key_figures", lang), t("value", lang), t("target", lang), t("status", lang)]
+    heads = [_("ui.key_figures", lang), _("ui.value", lang), _("ui.target", lang), _("ui.status",
+                                                                                     lang)]
     if strips:
-        heads.append(t("trend_title", lang))
+        heads.append(_("ui.trend_title", lang))
     head = html.Thead(html.Tr([html.Th(h) for h in heads]))
     rows = []
     for v in values:
@@ -86,8 +87,8 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
             points = trends.get((v.kpi, v.cluster_id, v.party_id)) or []
             cells.append(html.Td(trend_strip(points, lang, v.comparator) if points else
                                  html.Span("–", className="muted",
-                                           title=t("no_trend", lang),
-                                           **{"aria-label": t("no_trend", lang)}),
+                                           title=_("ui.no_trend", lang),
+                                           **{"aria-label": _("ui.no_trend", lang)}),
                                  className="trend-cell"))
         rows.append(html.Tr(cells, **{"data-kpi": v.kpi, "data-party": v.party_id or "",
                                        "data-cluster": v.cluster_id or ""}))
@@ -118,10 +119,10 @@ def strip_words(points: list, lang: str, comparator: str | None = None) -> str:
     for text, status, _value in points:
         period = parse_period_or_none(text)
         when = strip_period(period, lang) if period else text
-        what = t("no_target", lang) if status == "none" else \
+        what = _("ui.no_target", lang) if status == "none" else \
             status_label(status, lang, comparator)
         items.append(f"{when} {what}")
-    return f"{t('trend_title', lang)}: " + ", ".join(items)
+    return f"{_('ui.trend_title', lang)}: " + ", ".join(items)
 
 
 def trend_strip(points: list, lang: str, comparator: str | None = None) -> html.Div:
@@ -134,7 +135,7 @@ def trend_strip(points: list, lang: str, comparator: str | None = None) -> html.
         when = strip_period(period, lang) if period else text
         if status == "none":
             symbol, (background, colour) = "·", NO_TARGET_COLOURS
-            word = t("no_target", lang)
+            word = _("ui.no_target", lang)
         else:
             symbol = status_symbol(status)
             background, colour = STATUS_COLOURS[status], STATUS_TEXT_COLOURS[status]
@@ -155,15 +156,15 @@ def trend_strip(points: list, lang: str, comparator: str | None = None) -> html.
 def kpi_table(values: list[KpiValue], party_names: dict[str, str],
               cluster_names: dict[str, str], lang: str) -> html.Details:
     """Every key figure of the view (and of its clusters), as ``python -m dashboard kpis``."""
-    head = html.Thead(html.Tr([html.Th(t("cluster", lang)), html.Th(t("key_figures", lang)),
-                               html.Th(t("value", lang)), html.Th(t("target", lang)),
-                               html.Th(t("status", lang))]))
+    head = html.Thead(html.Tr([html.Th(_("ui.cluster", lang)), html.Th(_("ui.key_figures", lang)),
+                               html.Th(_("ui.value", lang)), html.Th(_("ui.target", lang)),
+                               html.Th(_("ui.status", lang))]))
     rows = []
     for v in values:
         name = kpi_label(v.kpi, lang)
         if v.party_id:
             name += f" – {party_names.get(v.party_id, v.party_id)}"
-        where = cluster_names.get(v.cluster_id, v.cluster_id) if v.cluster_id else t("total",
+        where = cluster_names.get(v.cluster_id, v.cluster_id) if v.cluster_id else _("ui.total",
                                                                                       lang)
         rows.append(html.Tr([
             html.Td(where), html.Td(name),
@@ -173,7 +174,7 @@ def kpi_table(values: list[KpiValue], party_names: dict[str, str],
         ], **{"data-kpi": v.kpi, "data-party": v.party_id or "",
               "data-cluster": v.cluster_id or ""}))
     return html.Details([
-        html.Summary(t("all_key_figures", lang)),
+        html.Summary(_("ui.all_key_figures", lang)),
         html.Table([head, html.Tbody(rows)], className="table table-sm kpi-table"),
     ], id=Ids.KPI_TABLE, className="kpi-details")
 
@@ -182,7 +183,7 @@ def notes_alert(notes: list[Note], lang: str) -> dbc.Alert | None:
     """Completeness: what has not been reported, so that a low figure is not misread."""
     if not notes:
         return None
-    return dbc.Alert([html.Strong("⚠ " + t("completeness", lang) + " "),
+    return dbc.Alert([html.Strong("⚠ " + _("ui.completeness", lang) + " "),
                       html.Ul([html.Li(n.text(lang)) for n in notes], className="mb-0")],
                      color="warning", id=Ids.NOTES, className="notes")
 
@@ -212,7 +213,7 @@ def panel_card(panel: Panel, lang: str, description: str | None = None) -> dbc.C
 
 def download_buttons(key: str, lang: str) -> html.Div:
     return html.Div([
-        html.Span(t("download", lang) + ":", className="muted small me-2"),
+        html.Span(_("ui.download", lang) + ":", className="muted small me-2"),
         *[html.Button(label, id=download_id(key, fmt), className="btn btn-link btn-sm",
                       n_clicks=0)
           for fmt, label in (("png", "PNG"), ("png-print", "PNG (tryck)" if lang == "sv"
@@ -221,9 +222,9 @@ def download_buttons(key: str, lang: str) -> html.Div:
 
 
 def data_line(as_of: str | None, sources: list[str], synthetic: bool, lang: str) -> html.Div:
-    parts = [html.Span(f"{t('data_as_of', lang)} {date_label(as_of, lang)}")]
+    parts = [html.Span(f"{_('ui.data_as_of', lang)} {date_label(as_of, lang)}")]
     if sources:
-        parts.append(html.Span(f" · {t('source', lang)}: {', '.join(sources)}"))
+        parts.append(html.Span(f" · {_('ui.source', lang)}: {', '.join(sources)}"))
     if synthetic:
         parts.append(html.Span(" · "))
         parts.append(synthetic_badge(lang))
@@ -231,14 +232,14 @@ def data_line(as_of: str | None, sources: list[str], synthetic: bool, lang: str)
 
 
 def synthetic_badge(lang: str) -> html.Span:
-    return html.Span(t("synthetic", lang), className="badge synthetic-badge",
-                     title=t("synthetic_long", lang))
+    return html.Span(_("ui.synthetic", lang), className="badge synthetic-badge",
+                     title=_("ui.synthetic_long", lang))
 
 
 def crumb_trail(lang: str, state: dict,
                 crumbs: list[tuple[str, str | None]] | None = None) -> list:
     """Where we are: the portfolio (at the period shown), then the agreement, the cluster."""
-    trail = [dcc.Link(t("portfolio", lang), href=href("/", lang=lang,
+    trail = [dcc.Link(_("ui.portfolio", lang), href=href("/", lang=lang,
                                                       period=state.get("period")))]
     for label, link in crumbs or []:
         trail.append(html.Span(" › ", className="crumb-sep"))
@@ -259,7 +260,7 @@ def page_frame(children, *, lang: str, path: str, state: dict,
         html.Nav(crumb_trail(lang, state, crumbs), className="crumbs", id="crumbs",
                  **{"aria-label": "breadcrumb"}),
         *header_items(lang),
-        dcc.Link(t("language", lang), href=href(path, **{**state, "lang": other}),
+        dcc.Link(_("ui.language", lang), href=href(path, **{**state, "lang": other}),
                  className="lang-switch", id="lang-switch"),
     ], className="app-header")
     note = banner(lang)

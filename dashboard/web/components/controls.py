@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, clientside_callback, dcc, html
 
 from dashboard.domain.periods import parse_period_or_none
-from dashboard.i18n import TEXT, period_label, t
+from dashboard.i18n import _, period_label
 from dashboard.model.view import View, is_span, period_options
 from dashboard.web.ids import Ids
 
@@ -23,11 +23,11 @@ PERIOD_LIST_HEIGHT = 440
 def dropdown_labels(lang: str) -> dict[str, str]:
     """The dropdown's own words (its search box says "Search" otherwise)."""
     keys = ("select_all", "deselect_all", "clear_search", "clear_selection")
-    labels = {k: t(k, lang) for k in keys}
+    labels = {k: _(f"ui.{k}", lang) for k in keys}
     # Dash fills in {num_selected} itself: the braces must reach it unformatted.
-    labels["selected_count"] = TEXT["selected_count"][0 if lang == "sv" else 1]
-    labels["search"] = t("search_period", lang)
-    labels["no_options_found"] = t("no_period_found", lang)
+    labels["selected_count"] = _("ui.selected_count", lang)
+    labels["search"] = _("ui.search_period", lang)
+    labels["no_options_found"] = _("ui.no_period_found", lang)
     return labels
 
 
@@ -35,7 +35,7 @@ def control_data(view: View) -> dict:
     """What the period controls offer for a view, as plain data (kept with the view)."""
     lang = view.lang
     options = spans_early(period_options(view.span, view.indicator_periods, lang))
-    if view.period.text not in [v for v, _ in options]:
+    if view.period.text not in [v for v, __ in options]:
         options.insert(0, (view.period.text, view.period_text))
     return {"options": [{"label": label, "value": value} for value, label in options],
             "breakdowns": view.breakdowns,
@@ -66,16 +66,17 @@ def spans_early(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def step_data(target, words: str, none_words: str, lang: str) -> dict:
     """◀ or ▶: the period it goes to, or why it goes nowhere (the data ends there)."""
     if target is None:
-        return {"period": None, "label": t(none_words, lang)}
+        return {"period": None, "label": _(f"ui.{none_words}", lang)}
 
-    return {"period": target.text, "label": f"{t(words, lang)}: {period_label(target, lang)}"}
+    return {"period": target.text,
+            "label": f"{_(f'ui.{words}', lang)}: {period_label(target, lang)}"}
 
 
 def controls(data: dict, state: dict) -> html.Div:
     """Period (with previous / next) and, where the data is broken down, the breakdown."""
     lang = state["lang"]
     period = html.Div([
-        html.Label(t("period", lang), htmlFor=Ids.PERIOD, className="control-label"),
+        html.Label(_("ui.period", lang), htmlFor=Ids.PERIOD, className="control-label"),
         html.Div([
             html.Span(step_button("◀", Ids.PERIOD_PREV, data["prev"]), id=Ids.PREV_HOLDER),
             dcc.Dropdown(id=Ids.PERIOD, options=data["options"], value=state["period"],
@@ -84,12 +85,12 @@ def controls(data: dict, state: dict) -> html.Div:
             html.Span(step_button("▶", Ids.PERIOD_NEXT, data["next"]), id=Ids.NEXT_HOLDER),
         ], className="period-row"),
     ], className="control")
-    labels = {"total": t("total", lang), "gender": t("by_gender", lang),
-              "target_group": t("by_target_group", lang)}
+    labels = {"total": _("ui.total", lang), "gender": _("ui.by_gender", lang),
+              "target_group": _("ui.by_target_group", lang)}
     breakdowns = data["breakdowns"]
     # Always in the layout (the callback listens to it), hidden when there is no choice.
     breakdown = html.Div([
-        html.Label(t("breakdown", lang), className="control-label"),
+        html.Label(_("ui.breakdown", lang), className="control-label"),
         dbc.RadioItems(id=Ids.BREAKDOWN, value=state["breakdown"], inline=True,
                        options=[{"label": labels[b], "value": b} for b in breakdowns],
                        className="breakdown-switch", inputClassName="btn-check",

@@ -36,11 +36,10 @@ from dashboard.export.images import (
     find_browser,
 )
 from dashboard.export.pack import write_pack, zip_pack
-from dashboard.export.texts import slug, tx
+from dashboard.export.texts import slug
 from dashboard.figures.panels import build_panels
 from dashboard.figures.theme import EXPORT
-from dashboard.i18n import fmt_number, t
-from dashboard.jobs.texts import jx
+from dashboard.i18n import _, fmt_number
 from dashboard.model.view import View
 from dashboard.web import auth
 from dashboard.web.ids import Ids
@@ -59,8 +58,8 @@ def export_controls(view: View) -> html.Div:
     state = {"agreement": view.agreement_id, "cluster": view.cluster_id,
              "period": view.period.text, "breakdown": view.breakdown, "lang": lang}
     return html.Div([
-        html.Button(f"⬇ {tx('pack_button', lang)}", id=Ids.EXPORT_BUTTON, n_clicks=0,
-                    className="btn btn-outline-dark me-2", title=tx("pack_title", lang)),
+        html.Button(f"⬇ {_('export.pack_button', lang)}", id=Ids.EXPORT_BUTTON, n_clicks=0,
+                    className="btn btn-outline-dark me-2", title=_("export.pack_title", lang)),
         html.Span([
             dbc.Progress(id=Ids.EXPORT_PROGRESS, value=0, striped=True, animated=True,
                          style={"width": "12rem", "height": "1.1rem"}),
@@ -73,7 +72,7 @@ def export_controls(view: View) -> html.Div:
         dcc.Store(id=Ids.EXPORT_VIEW, data=state),
         dcc.Store(id=Ids.PANEL_FALLBACK),
         dbc.Toast(id=Ids.PANEL_STATUS, is_open=False, dismissable=True, duration=15000,
-                  header=t("download", lang), icon="warning",
+                  header=_("ui.download", lang), icon="warning",
                   style={"position": "fixed", "bottom": "1rem", "right": "1rem",
                          "zIndex": 1080, "maxWidth": "28rem"}),
     ], className="export-controls", style={"display": "inline-flex", "alignItems": "center",
@@ -145,32 +144,33 @@ def pack_job(set_progress, lang: str, build, refusals: tuple = ()) -> tuple:
     ``build(progress, on_browser)`` gives ``(bytes, file name, files)``; the outputs are
     the download and the words under the button. ``refusals``: more exceptions whose
     message the user reads (``message(lang)`` if they have one)."""
-    set_progress((1, tx("pack_starting", lang)))
+    set_progress((1, _("export.pack_starting", lang)))
 
     def waiting(ahead: int) -> None:
-        set_progress((1, jx("queue_ahead", lang, n=ahead) if ahead else jx("queue_next", lang)))
+        set_progress((1, _("jobs.queue_ahead", lang, n=ahead) if ahead else _("jobs.queue_next",
+                                                                              lang)))
 
     def progress(fraction: float, message: str) -> None:
         set_progress((max(1, round(fraction * 100)), message))
 
     try:
         with jobs.browser_turn("pack", on_wait=waiting) as turn:
-            set_progress((1, tx("pack_starting", lang)))
+            set_progress((1, _("export.pack_starting", lang)))
             data, name, files = build(progress, turn.record_browser)
     except jobs.OwnerBusy:
-        return dash.no_update, html.Span(jx("pack_owner_busy", lang), className="text-danger")
+        return dash.no_update, html.Span(_("jobs.pack_owner_busy", lang), className="text-danger")
     except (ExportError, *refusals) as exc:
         text = exc.message(lang) if hasattr(exc, "message") else str(exc)
         return dash.no_update, html.Span(text, className="text-danger")
     size = f"{fmt_number(len(data) / 1_000_000, 1, lang)} MB"
     return (dcc.send_bytes(data, name, type="application/zip"),
-            tx("pack_ready", lang, name=name, files=files, size=size))
+            _("export.pack_ready", lang, name=name, files=files, size=size))
 
 
 def _pack_lost(state) -> tuple:
     """The outputs of a pack whose job died (the job's reaper writes them)."""
     lang = (state or {}).get("lang") or "sv"
-    return dash.no_update, html.Span(jx("job_lost", lang), className="text-danger")
+    return dash.no_update, html.Span(_("jobs.job_lost", lang), className="text-danger")
 
 
 def queued_image(figure, fmt: str, lang: str, settings) -> bytes:
@@ -180,7 +180,7 @@ def queued_image(figure, fmt: str, lang: str, settings) -> bytes:
     Raises :class:`NoBrowserError` (no browser on the server), :class:`jobs.Busy` (no turn
     in time) or :class:`ExportError` (the drawing failed)."""
     if find_browser() is None:  # nothing to queue for
-        raise NoBrowserError(tx("no_browser", lang))
+        raise NoBrowserError(_("export.no_browser", lang))
     with jobs.browser_turn("image", wait=settings.export_wait, wait_for_owner=True,
                            max_ahead=settings.export_browsers) as turn:
         return figure_image(figure, fmt, lang, on_browser=turn.record_browser)
@@ -222,9 +222,9 @@ def download_panel(clicks, state):
         spec = {"figure": panel.figure.to_plotly_json(), "format": image.format,
                 "scale": image.scale, "filename": filename.rsplit(".", 1)[0],
                 "clicks": sum(c or 0 for c in clicks)}
-        return dash.no_update, spec, tx("panel_fallback", lang), True
+        return dash.no_update, spec, _("export.panel_fallback", lang), True
     except jobs.Busy:
-        return dash.no_update, dash.no_update, jx("image_busy", lang), True
+        return dash.no_update, dash.no_update, _("jobs.image_busy", lang), True
     except ExportError as exc:
         return dash.no_update, dash.no_update, str(exc), True
     return dcc.send_bytes(data, filename, type=image.mime), dash.no_update, "", False

@@ -20,55 +20,13 @@ from dash import html
 
 from dashboard.data.context import engine
 from dashboard.export.meeting import write_meeting_pack
-from dashboard.i18n import fmt_value, kpi_label, lang_of, swedish_time, words
+from dashboard.i18n import _, fmt_value, kpi_label, lang_of, swedish_time
 from dashboard.meetings import store
 from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
 from dashboard.meetings.record import load
-from dashboard.meetings.texts import ASSESSMENT, ASSESSMENT_COLOURS, assessment_label, mt
+from dashboard.meetings.texts import ASSESSMENT, ASSESSMENT_COLOURS, assessment_label
 from dashboard.model.words import target_words
 from dashboard.web import auth
-
-WORDS: dict[str, tuple[str, str]] = {
-    "meeting_of": ("Möte {date}", "Meeting of {date}"),
-    "meetings_link": ("Möten", "Meetings"),
-    "created_ok": ("Mötet är skapat.", "The meeting is created."),
-    "open_it": ("Öppna mötet", "Open the meeting"),
-    "period_hint": ("ÅÅÅÅ, ÅÅÅÅ-H1, ÅÅÅÅ-Q2, ÅÅÅÅ-MM", "YYYY, YYYY-H1, YYYY-Q2, YYYY-MM"),
-    "date_hint": ("ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
-    "counts": ("Bedömningar, beslut, åtgärder", "Check-ins, decisions, actions"),
-    "status": ("Status", "Status"),
-    "choose_first": ("Välj en bedömning: då sparas också kommentaren.",
-                     "Choose an assessment: the comment is saved with it."),
-    "saved_by": ("Sparat {when} av {who}", "Saved {when} by {who}"),
-    "close_ask": ("Stäng mötet …", "Close the meeting …"),
-    "close_yes": ("Ja, stäng mötet och frys siffrorna", "Yes, close the meeting and freeze "
-                  "the figures"),
-    "cancel": ("Avbryt", "Cancel"),
-    "pack_button": ("Ladda ner mötespaketet", "Download the meeting pack"),
-    "figure": ("Mål", "Target"),
-    "value_target": ("{value} ({target})", "{value} ({target})"),
-    "no_assessment_yet": ("Ingen bedömning ännu", "No assessment yet"),
-    "decision_saved": ("Beslutet är sparat.", "The decision is saved."),
-    "action_optional": ("Åtgärd (valfritt): vad, vem, när", "Action (optional): what, who, "
-                        "by when"),
-    "decided_at": ("beslutat {date}", "decided {date}"),
-    "back_to_list": ("Alla möten", "All meetings"),
-    "back_to_agreement": ("Till överenskommelsen", "To the agreement"),
-    "meeting_slide_checkins": ("Styrgruppens bedömning", "The group's assessment"),
-    "other_targets": ("Övriga mål", "Other targets"),
-    "kiosk": ("Visas i en slinga; nya data hämtas av sig själv.",
-              "Shown in a loop; new data is picked up by itself."),
-    "no_data": ("Överenskommelsen har inga data för mötets period.",
-                "The agreement has no data for the meeting's period."),
-    "present_slide": ("Bild {n}", "Slide {n}"),
-    "write_for": ("Skriv för bilden som visas", "Write for the slide shown"),
-    "new_decision": ("Nytt beslut", "New decision"),
-}
-
-
-def wt(key: str, lang: str = "sv", **params) -> str:
-    """A text of the meetings' pages (those the core's texts do not have)."""
-    return words(WORDS, key, lang, params)
 
 
 def meeting_id_of(value) -> int | None:
@@ -160,10 +118,10 @@ def dom_id(ident: dict) -> str:
 def comment_box(tid: str, name: str, value: str, lang: str, rows: int = 2) -> list:
     """A check-in's comment: its label and the field, saved when the field is left."""
     ident = {"type": "checkin-comment", "target": tid}
-    return [html.Label(f"{mt('comment', lang)}: {name}", htmlFor=dom_id(ident),
+    return [html.Label(f"{_('meetings.comment', lang)}: {name}", htmlFor=dom_id(ident),
                        className="visually-hidden"),
             dbc.Textarea(id=ident, value=value, debounce=True, rows=rows,
-                         placeholder=mt("comment_hint", lang),
+                         placeholder=_("meetings.comment_hint", lang),
                          className="form-control checkin-textarea")]
 
 
@@ -185,7 +143,8 @@ def assessment_chip(assessment: str | None, lang: str) -> html.Span:
     """The group's assessment: a shape and a word, a coloured edge (never colour alone,
     and never the computed status's ✔ ▲ ✖)."""
     if assessment not in ASSESSMENT:
-        return html.Span(wt("no_assessment_yet", lang), className="assessment-chip none",
+        return html.Span(_("web.components.meeting.no_assessment_yet", lang),
+                         className="assessment-chip none",
                          **{"data-assessment": ""})
     return html.Span(assessment_label(assessment, lang), className="assessment-chip",
                      style={"borderColor": ASSESSMENT_COLOURS[assessment]},
@@ -204,7 +163,7 @@ def checkin_text(checkin: Checkin | None, lang: str, *, with_comment: bool = Tru
     if with_comment and checkin.comment:
         out.append(html.Span(checkin.comment, className="checkin-comment"))
     who = checkin.written_by or "–"
-    out.append(html.Span(mt("written_by", lang, who=who, when=when(checkin.written_at)),
+    out.append(html.Span(_("meetings.written_by", lang, who=who, when=when(checkin.written_at)),
                          className="checkin-who"))
     return out
 
@@ -228,7 +187,7 @@ def revised_note(record, v, lang: str) -> html.Div | None:
     today = record.revised(v) if record.closed else None
     if today is None:
         return None
-    return html.Div("⚠ " + mt("revised", lang, then=fmt_value(v.value, v.unit, lang),
+    return html.Div("⚠ " + _("meetings.revised", lang, then=fmt_value(v.value, v.unit, lang),
                                 now=fmt_value(today.value, today.unit, lang)),
                     className="revised-note")
 
@@ -238,12 +197,12 @@ def revised_note(record, v, lang: str) -> html.Div | None:
 
 def action_state(action: Action, record, lang: str) -> str:
     if action.done:
-        return "✔ " + mt("done", lang)
+        return "✔ " + _("meetings.done", lang)
     if record.done_since(action):
-        return "✔ " + mt("done_since", lang)
+        return "✔ " + _("meetings.done_since", lang)
     if record.is_overdue(action):
-        return mt("overdue", lang)
-    return mt("not_done", lang)
+        return _("meetings.overdue", lang)
+    return _("meetings.not_done", lang)
 
 
 def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li:
@@ -253,19 +212,19 @@ def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li
     if editable:
         parts.append(dbc.Checkbox(
             id={"type": "action-done", "action": action.id}, value=bool(action.done),
-            label=f"{mt('done', lang)}: {action.text}", className="action-check",
+            label=f"{_('meetings.done', lang)}: {action.text}", className="action-check",
             label_class_name="visually-hidden"))
     parts += [
         html.Span(action.text, className="action-text"),
-        html.Span(f" · {mt('owner', lang)}: ", className="muted"),
+        html.Span(f" · {_('meetings.owner', lang)}: ", className="muted"),
         html.Span(action.owner, className="action-owner"),
-        html.Span(f" · {mt('due', lang)}: {action.due}", className="action-due"),
+        html.Span(f" · {_('meetings.due', lang)}: {action.due}", className="action-due"),
         html.Span(action_state(action, record, lang),
                   id={"type": "action-state", "action": action.id},
                   className="action-state" + (" overdue" if overdue else "")),
     ]
     if action.carried(record.meeting.id):
-        parts.append(html.Span(" (" + mt("carried", lang, date=carried_date(action)) + ")",
+        parts.append(html.Span(" (" + _("meetings.carried", lang, date=carried_date(action)) + ")",
                                className="muted small"))
     return html.Li(parts, className="action-line" + (" is-overdue" if overdue else ""),
                    **{"data-action": str(action.id), "data-overdue": "1" if overdue else "0"})

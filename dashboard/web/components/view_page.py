@@ -13,7 +13,7 @@ from dashboard.domain.places import municipalities_text
 from dashboard.figures.describe import chart_text
 from dashboard.figures.panels import build_panels
 from dashboard.figures.theme import SCREEN
-from dashboard.i18n import document_title, fmt_percent, kind_label, lang_of, period_label, t
+from dashboard.i18n import _, document_title, fmt_percent, kind_label, lang_of, period_label
 from dashboard.model.series import cluster_names, part_of_agreement, party_names
 from dashboard.model.view import View, build_view, strips_of, trend_rows
 from dashboard.store import settings_cache, versions
@@ -71,14 +71,14 @@ def view_content(view: View, path: str) -> list:
         data_line(view.data_as_of, view.sources, view.synthetic, lang),
     ], className="view-period-line")
     links = html.Div([
-        dcc.Link(f"▶ {t('present', lang)}", className="btn btn-dark me-2", id="present-link",
+        dcc.Link(f"▶ {_('ui.present', lang)}", className="btn btn-dark me-2", id="present-link",
                  href=href(present_path(view.agreement_id), period=view.period.text,
                            lang=lang, cluster=view.cluster_id)),
-        dcc.Link(f"▶ {t('present_clusters', lang)}", className="btn btn-outline-dark me-2",
+        dcc.Link(f"▶ {_('ui.present_clusters', lang)}", className="btn btn-outline-dark me-2",
                  href=href(present_path(view.agreement_id), period=view.period.text,
                            lang=lang, clusters=1))
         if view.cluster_id is None and len(view.data.cluster_ids) > 1 else None,
-        dcc.Link(t("meetings_link", lang), id="meetings-link", className="btn btn-link",
+        dcc.Link(_("ui.meetings_link", lang), id="meetings-link", className="btn btn-link",
                  href=href(f"{agreement_path(view.agreement_id)}/meetings", lang=lang))
         if view.cluster_id is None and view.agreement_visible else None,
         export_controls(view),
@@ -86,10 +86,10 @@ def view_content(view: View, path: str) -> list:
     ], className="view-links")
     targets = view.targets()
     summary = html.Section([
-        html.H2(t("targets_status", lang)),
+        html.H2(_("ui.targets_status", lang)),
         targets_table(targets, parties, lang, details=view.period_notes(),
                       trends=view.trends) if targets else
-        html.P(t("no_targets", lang), className="muted"),
+        html.P(_("ui.no_targets", lang), className="muted"),
     ], className="targets-section")
     panels = build_panels(view, SCREEN) if view.has_data else []
     grid = dbc.Row([dbc.Col(panel_card(p, lang, chart_text(view, p.key, p.title, p)), xs=12,
@@ -100,7 +100,7 @@ def view_content(view: View, path: str) -> list:
     return [subtitle, period_problem_alert(view, path, state), links, no_data_alert(view),
             notes_alert(view.notes, lang), summary, part, grid,
             kpi_table(values, parties, clusters, lang),
-            html.Footer(t("synthetic_long", lang), className="page-footer")
+            html.Footer(_("ui.synthetic_long", lang), className="page-footer")
             if view.synthetic else None]
 
 
@@ -120,7 +120,7 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
         return None
     whole = rights.sees_agreement(agreement_id)
     eng = engine()
-    _, by_agreement = versions(eng)
+    __, by_agreement = versions(eng)
     version = by_agreement.get(agreement_id)
     if version is None:
         return None
@@ -153,7 +153,6 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
     return None if payload.get("missing") else payload
 
 
-
 @register_agreement
 def warm_view(agreement_id: str, lang: str) -> dict | None:
     """An agreement's default view, computed ahead when its data changed."""
@@ -179,9 +178,9 @@ def agreement_facts(agreement: dict, lang: str) -> html.Div | None:
     """``Typ: Krami · Kommuner: Stockholm (Stockholms län)`` (contract section 1)."""
     parts = []
     if agreement.get("kind"):
-        parts.append(f"{t('kind', lang)}: {kind_label(agreement['kind'], lang)}")
+        parts.append(f"{_('ui.kind', lang)}: {kind_label(agreement['kind'], lang)}")
     if agreement.get("municipalities"):
-        parts.append(f"{t('municipalities', lang)}: "
+        parts.append(f"{_('ui.municipalities', lang)}: "
                      f"{municipalities_text(agreement['municipalities'])}")
     if not parts:
         return None
@@ -195,14 +194,14 @@ def period_problem_alert(view: View, path: str, state: dict) -> dbc.Alert | None
         return None
     lang = view.lang
     if problem.reason == "month_not_exist":
-        first = t("period_not_exist", lang, asked=problem.asked, month=problem.asked[-2:])
+        first = _("ui.period_not_exist", lang, asked=problem.asked, month=problem.asked[-2:])
     else:
-        first = t("period_not_a_period", lang, asked=problem.asked)
+        first = _("ui.period_not_a_period", lang, asked=problem.asked)
     parts = [html.Strong("⚠ " + first + " "),
-             html.Span(t("period_shown_instead", lang, period=view.period_text) + " ")]
+             html.Span(_("ui.period_shown_instead", lang, period=view.period_text) + " ")]
     if problem.suggestion is not None:
         label = period_label(problem.suggestion, lang)
-        parts.append(dcc.Link(t("period_did_you_mean", lang, period=label),
+        parts.append(dcc.Link(_("ui.period_did_you_mean", lang, period=label),
                               href=href(path, **{**state, "period": problem.suggestion.text}),
                               id="period-suggestion"))
     return dbc.Alert(parts, color="warning", id="period-problem", className="notes")
@@ -213,12 +212,12 @@ def no_data_alert(view: View) -> dbc.Alert | None:
     if view.has_data:
         return None
     lang = view.lang
-    text = [html.Strong(t("no_data_period", lang, period=view.period_text))]
+    text = [html.Strong(_("ui.no_data_period", lang, period=view.period_text))]
     bounds = view.bounds
     if bounds:
 
         span = period_label(Period.of_months(*bounds), lang)
-        text.append(html.Span(" " + t("data_runs", lang, span=span)))
+        text.append(html.Span(" " + _("ui.data_runs", lang, span=span)))
     return dbc.Alert(text, color="secondary", id="no-data", className="notes")
 
 
@@ -230,7 +229,7 @@ def _cluster_links(view: View, state: dict, names: dict[str, str]) -> list:
     if len(view.data.cluster_ids) < 2 and view.cluster_id is None or \
             not view.agreement_visible:
         return []
-    out = [html.Span(t("clusters", view.lang) + ":", className="me-2 label")]
+    out = [html.Span(_("ui.clusters", view.lang) + ":", className="me-2 label")]
     for cid in view.data.cluster_ids:
         if cid == view.cluster_id:
             out.append(html.Span(names.get(cid, cid), className="cluster-chip current"))
@@ -249,10 +248,10 @@ def _part_of_agreement(view: View) -> html.Section | None:
         part = part_of_agreement(view.data, view.period, view.cluster_id, column)
         if part is not None:
             items.append(html.Li([html.Span(fmt_percent(part, 0, lang), className="big-number"),
-                                  f" {t(words, lang)}"]))
+                                  f" {_(f'ui.{words}', lang)}"]))
     if not items:
         return None
-    return html.Section([html.H2(t("part_of_agreement", lang)),
+    return html.Section([html.H2(_("ui.part_of_agreement", lang)),
                          html.Ul(items, className="part-list")], className="part-section")
 
 

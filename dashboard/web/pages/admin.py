@@ -14,10 +14,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard.access.texts import tt
 from dashboard.data import repository
 from dashboard.data.context import engine
-from dashboard.i18n import document_title, lang_of, swedish_time, words
+from dashboard.i18n import _, document_title, lang_of, swedish_time
 from dashboard.people import accounts
 from dashboard.people.accounts import AccountError
 from dashboard.people.rights import ROLES
@@ -36,80 +35,12 @@ G_LOGIN, G_ROLE, G_AGREEMENT, G_CLUSTER, G_BUTTON = ("grant-login", "grant-role"
                                                      "grant-role-button")
 WHOLE = "__whole__"
 
-_T = {
-    "title": ("Administration", "Administration"),
-    "audit_link": ("Granskningslogg", "Audit log"),
-    "new": ("Nytt konto", "New account"),
-    "login_help": ("Användarnamn (samma som i organisationens inloggning, om ni använder den)",
-                   "User name (the same as in your organisation's sign-in, if you use it)"),
-    "name": ("Namn", "Name"),
-    "make_admin": ("Administratör (får allt, också konton)",
-                   "Administrator (may do everything, accounts too)"),
-    "first_admin": ("Det första kontot blir administratör: skapa det åt dig själv.",
-                    "The first account is an administrator: create it for yourself."),
-    "create": ("Skapa konto", "Add account"),
-    "created": ("Kontot ”{login}” är skapat. Lösenordet visas bara nu – ge det till "
-                "personen på ett säkert sätt:",
-                "The account '{login}' is added. The password is shown only now – give it "
-                "to the person in a safe way:"),
-    "created_local": ("Nu finns ett konto, så inloggning krävs från och med nästa sida.",
-                      "Now that an account exists, signing in is required from the next "
-                      "page on."),
-    "grant": ("Ge roll", "Give a role"),
-    "account": ("Konto", "Account"),
-    "role": ("Roll", "Role"),
-    "agreement": ("Överenskommelse", "Agreement"),
-    "cluster": ("Kluster (bara för läsare)", "Cluster (viewers only)"),
-    "whole": ("Hela överenskommelsen", "The whole agreement"),
-    "give": ("Ge roll", "Give role"),
-    "granted": ("{login} är nu {role} för {scope}.", "{login} is now {role} of {scope}."),
-    "choose_all": ("Välj konto, roll och överenskommelse.",
-                   "Choose an account, a role and an agreement."),
-    "accounts": ("Konton", "Accounts"),
-    "roles": ("Roller", "Roles"),
-    "status": ("Status", "Status"),
-    "last": ("Senast inloggad", "Last signed in"),
-    "actions": ("Åtgärder", "Actions"),
-    "admin_yes": ("administratör", "administrator"),
-    "active": ("aktiv", "active"),
-    "disabled": ("avstängd", "disabled"),
-    "reset": ("Nytt lösenord", "New password"),
-    "disable": ("Stäng av", "Disable"),
-    "enable": ("Öppna", "Enable"),
-    "admin_on": ("Gör till administratör", "Make administrator"),
-    "admin_off": ("Ta bort administratörsrätt", "Remove administrator"),
-    "revoke": ("Ta bort", "Remove"),
-    "revoke_label": ("Ta bort rollen {role} för {scope} från {login}",
-                     "Remove the role {role} of {scope} from {login}"),
-    "reset_done": ("Nytt lösenord för ”{login}” (visas bara nu; kontots inloggningar är "
-                   "avslutade):",
-                   "New password for '{login}' (shown only now; the account's sessions are "
-                   "ended):"),
-    "disabled_done": ("”{login}” är avstängt; dess inloggningar är avslutade.",
-                      "'{login}' is disabled; its sessions are ended."),
-    "enabled_done": ("”{login}” är öppnat igen.", "'{login}' is enabled again."),
-    "admin_done": ("”{login}” är administratör.", "'{login}' is an administrator."),
-    "unadmin_done": ("”{login}” är inte längre administratör.",
-                     "'{login}' is no longer an administrator."),
-    "revoked": ("Rollen {role} för {scope} är borttagen från ”{login}”.",
-                "The role {role} of {scope} is removed from '{login}'."),
-    "none": ("Inga konton ännu.", "No accounts yet."),
-    "no_role": ("ingen roll", "no role"),
-    "source_oidc": ("via OIDC", "by OIDC"),
-    "source_header": ("via proxy", "by proxy"),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return words(_T, key, lang, kw)
-
-
 def _lang(state) -> str:
     return lang_of(state.get("lang") if isinstance(state, dict) else None)
 
 
 def role_word(role: str, lang: str) -> str:
-    return tt(f"role_{role}", lang)
+    return _('access.' + (f"role_{role}"), lang)
 
 
 def scope_text(agreement_id: str, cluster_id: str | None, names: dict, clusters: dict) -> str:
@@ -134,55 +65,58 @@ def _names() -> tuple[dict, dict]:
 
 def layout(**query):
     lang = lang_of(query.get("lang"))
-    names, _ = _names()
+    names, __ = _names()
     everyone = accounts.listing(engine())
     user = auth.current_user()
     first = not everyone
     new = html.Section([
-        html.H2(_t("new", lang)),
-        html.P(_t("first_admin", lang), className="muted") if first and user.local else None,
+        html.H2(_("web.pages.admin.new", lang)),
+        html.P(_("web.pages.admin.first_admin", lang),
+               className="muted") if first and user.local else None,
         html.Div([
-            html.Div([html.Label(_t("login_help", lang), htmlFor=NEW_LOGIN,
+            html.Div([html.Label(_("web.pages.admin.login_help", lang), htmlFor=NEW_LOGIN,
                                  className="control-label"),
                       dcc.Input(id=NEW_LOGIN, type="text", className="form-control",
                                 autoComplete="off")], className="control"),
-            html.Div([html.Label(_t("name", lang), htmlFor=NEW_NAME, className="control-label"),
+            html.Div([html.Label(_("web.pages.admin.name", lang), htmlFor=NEW_NAME,
+                                 className="control-label"),
                       dcc.Input(id=NEW_NAME, type="text", className="form-control",
                                 autoComplete="off")], className="control"),
-            dbc.Checklist(id=NEW_ADMIN, options=[{"label": _t("make_admin", lang),
+            dbc.Checklist(id=NEW_ADMIN, options=[{"label": _("web.pages.admin.make_admin", lang),
                                                   "value": "admin"}],
                           value=["admin"] if first else [], className="control"),
-            html.Button(_t("create", lang), id=NEW_BUTTON, n_clicks=0,
+            html.Button(_("web.pages.admin.create", lang), id=NEW_BUTTON, n_clicks=0,
                         className="btn btn-dark"),
         ], className="admin-form"),
     ], className="admin-section")
     grant = html.Section([
-        html.H2(_t("grant", lang)),
+        html.H2(_("web.pages.admin.grant", lang)),
         html.Div([
-            _picker(_t("account", lang), G_LOGIN, login_options(everyone)),
-            _picker(_t("role", lang), G_ROLE,
+            _picker(_("web.pages.admin.account", lang), G_LOGIN, login_options(everyone)),
+            _picker(_("web.pages.admin.role", lang), G_ROLE,
                     [{"label": role_word(r, lang), "value": r} for r in ROLES]),
-            _picker(_t("agreement", lang), G_AGREEMENT,
+            _picker(_("web.pages.admin.agreement", lang), G_AGREEMENT,
                     [{"label": f"{n} ({a})", "value": a} for a, n in sorted(
                         names.items(), key=lambda x: x[1])]),
-            _picker(_t("cluster", lang), G_CLUSTER,
-                    [{"label": _t("whole", lang), "value": WHOLE}], WHOLE),
-            html.Button(_t("give", lang), id=G_BUTTON, n_clicks=0, className="btn btn-dark"),
+            _picker(_("web.pages.admin.cluster", lang), G_CLUSTER,
+                    [{"label": _("web.pages.admin.whole", lang), "value": WHOLE}], WHOLE),
+            html.Button(_("web.pages.admin.give", lang), id=G_BUTTON, n_clicks=0,
+                        className="btn btn-dark"),
         ], className="admin-form"),
     ], className="admin-section")
     body = [
-        html.H1(_t("title", lang), className="view-title"),
-        dcc.Link(_t("audit_link", lang), href=href("/admin/audit", lang=lang),
+        html.H1(_("web.pages.admin.title", lang), className="view-title"),
+        dcc.Link(_("web.pages.admin.audit_link", lang), href=href("/admin/audit", lang=lang),
                  id="audit-link"),
         html.Div(id=MESSAGE, role="status", **{"aria-live": "polite"}),
         new, grant,
-        html.Section([html.H2(_t("accounts", lang)),
+        html.Section([html.H2(_("web.pages.admin.accounts", lang)),
                       html.Div(accounts_table(lang, everyone), id=TABLE)],
                      className="admin-section"),
         dcc.Store(id=STATE, data={"lang": lang}),
     ]
     return page_frame(body, lang=lang, path="/admin", state={"lang": lang},
-                      title=document_title(_t("title", lang), lang=lang))
+                      title=document_title(_("web.pages.admin.title", lang), lang=lang))
 
 
 def login_options(everyone: list[dict]) -> list[dict]:
@@ -199,7 +133,7 @@ def _picker(label: str, id_: str, options: list, value=None) -> html.Div:
 def accounts_table(lang: str, everyone: list[dict] | None = None):
     everyone = accounts.listing(engine()) if everyone is None else everyone
     if not everyone:
-        return html.P(_t("none", lang), className="muted")
+        return html.P(_("web.pages.admin.none", lang), className="muted")
     names, clusters = _names()
     rows = []
     for a in everyone:
@@ -210,21 +144,23 @@ def accounts_table(lang: str, everyone: list[dict] | None = None):
             html.Button("×", className="btn btn-link btn-sm p-0 align-baseline", n_clicks=0,
                         id={"type": "revoke-role", "login": login,
                             "agreement": r["agreement_id"], "cluster": r["cluster_id"] or ""},
-                        title=_t("revoke", lang),
-                        **{"aria-label": _t("revoke_label", lang, role=role_word(r["role"], lang),
+                        title=_("web.pages.admin.revoke", lang),
+                        **{"aria-label": _("web.pages.admin.revoke_label", lang,
+                                           role=role_word(r["role"], lang),
                                             login=login, scope=scope_text(
                                                 r["agreement_id"], r["cluster_id"], names,
                                                 clusters))})],
             className="role-chip") for r in a["roles"]] or \
-            [html.Span(_t("no_role", lang), className="muted")]
-        status = [_t("disabled" if a["disabled"] else "active", lang)]
+            [html.Span(_("web.pages.admin.no_role", lang), className="muted")]
+        status = [_("web.pages.admin.disabled" if a["disabled"] else "web.pages.admin.active",
+                    lang)]
         if a["admin"]:
-            status.append(_t("admin_yes", lang))
+            status.append(_("web.pages.admin.admin_yes", lang))
         if a["source"] in ("oidc", "header"):
-            status.append(_t(f"source_{a['source']}", lang))
+            status.append(_('web.pages.admin.' + (f"source_{a['source']}"), lang))
 
         def action(name: str, words_key: str, login: str = login):
-            return html.Button(_t(words_key, lang), n_clicks=0,
+            return html.Button(_(f"web.pages.admin.{words_key}", lang), n_clicks=0,
                                className="btn btn-outline-dark btn-sm me-1 mb-1",
                                id={"type": "account-action", "login": login, "action": name})
 
@@ -238,8 +174,9 @@ def accounts_table(lang: str, everyone: list[dict] | None = None):
                                     .replace("T", " ")),
             html.Td(actions)], **{"data-login": login}))
     head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
-        _t("account", lang), _t("name", lang), _t("status", lang), _t("roles", lang),
-        _t("last", lang), _t("actions", lang))]))
+        _("web.pages.admin.account", lang), _("web.pages.admin.name", lang),
+        _("web.pages.admin.status", lang), _("web.pages.admin.roles", lang),
+        _("web.pages.admin.last", lang), _("web.pages.admin.actions", lang))]))
     return html.Table([head, html.Tbody(rows)], className="table table-sm admin-table",
                       id="accounts-table")
 
@@ -255,7 +192,7 @@ def _actor() -> tuple[str, str | None]:
 def _refused(exc: AccountError, lang: str) -> dbc.Alert:
     params = {k: role_word(v, lang) if k == "role" and v in ROLES else v
               for k, v in exc.params.items()}
-    return dbc.Alert(tt(exc.code, lang, **params), color="danger", id="admin-refused")
+    return dbc.Alert(_(f"access.{exc.code}", lang, **params), color="danger", id="admin-refused")
 
 
 def _password(text: str, password: str) -> dbc.Alert:
@@ -288,9 +225,10 @@ def add_account(clicks, login, name, admin, state):
                              address=address)
     except AccountError as exc:
         return _refused(exc, lang), no_update, no_update
-    message = _password(_t("created", lang, login=added.login), added.password)
+    message = _password(_("web.pages.admin.created", lang, login=added.login), added.password)
     if auth.current_user().local:
-        message.children.append(html.P(_t("created_local", lang), className="mt-2 mb-0"))
+        message.children.append(html.P(_("web.pages.admin.created_local", lang),
+                                       className="mt-2 mb-0"))
     everyone = accounts.listing(engine())
     return message, accounts_table(lang, everyone), login_options(everyone)
 
@@ -305,7 +243,7 @@ def add_account(clicks, login, name, admin, state):
 @auth.guard(auth.ADMIN)
 def cluster_options(agreement_id, state):
     lang = _lang(state)
-    whole = [{"label": _t("whole", lang), "value": WHOLE}]
+    whole = [{"label": _("web.pages.admin.whole", lang), "value": WHOLE}]
     if not isinstance(agreement_id, str):
         return whole, WHOLE
     frame = repository.list_clusters(engine(), [agreement_id])
@@ -330,7 +268,8 @@ def grant_role(clicks, login, role, agreement_id, cluster_id, state):
     if not clicks:
         return no_update, no_update
     if not all(isinstance(v, str) and v for v in (login, role, agreement_id)):
-        return dbc.Alert(_t("choose_all", lang), color="warning", id="admin-refused"), no_update
+        return dbc.Alert(_("web.pages.admin.choose_all", lang), color="warning",
+                         id="admin-refused"), no_update
     cluster = cluster_id if isinstance(cluster_id, str) and cluster_id != WHOLE else None
     actor, address = _actor()
     try:
@@ -339,7 +278,8 @@ def grant_role(clicks, login, role, agreement_id, cluster_id, state):
     except AccountError as exc:
         return _refused(exc, lang), no_update
     names, clusters = _names()
-    return dbc.Alert(_t("granted", lang, login=done.login, role=role_word(done.role, lang),
+    return dbc.Alert(_("web.pages.admin.granted", lang, login=done.login, role=role_word(done.role,
+                                                                                         lang),
                         scope=scope_text(done.agreement_id, done.cluster_id, names, clusters)),
                      color="success", id="admin-done"), accounts_table(lang)
 
@@ -365,7 +305,8 @@ def revoke_role(clicks, state):
     except AccountError as exc:
         return _refused(exc, lang), no_update
     names, clusters = _names()
-    text = " ".join(_t("revoked", lang, login=trigger["login"], role=role_word(r["role"], lang),
+    text = " ".join(_("web.pages.admin.revoked", lang, login=trigger["login"],
+                      role=role_word(r["role"], lang),
                        scope=scope_text(r["agreement_id"], r["cluster_id"], names, clusters))
                     for r in taken)
     return dbc.Alert(text or "–", color="success", id="admin-done"), accounts_table(lang)
@@ -389,15 +330,18 @@ def account_action(clicks, state):
     try:
         if what == "reset":
             password = accounts.reset_password(engine(), login, actor=actor, address=address)
-            return _password(_t("reset_done", lang, login=login), password), accounts_table(lang)
+            return _password(_("web.pages.admin.reset_done", lang, login=login),
+                             password), accounts_table(lang)
         if what in ("disable", "enable"):
             accounts.set_disabled(engine(), login, what == "disable", actor=actor,
                                   address=address)
-            done = _t("disabled_done" if what == "disable" else "enabled_done", lang,
+            done = _("web.pages.admin.disabled_done" if what == "disable"
+                     else "web.pages.admin.enabled_done", lang,
                       login=login)
         elif what in ("admin", "unadmin"):
             accounts.set_admin(engine(), login, what == "admin", actor=actor, address=address)
-            done = _t("admin_done" if what == "admin" else "unadmin_done", lang, login=login)
+            done = _("web.pages.admin.admin_done" if what == "admin"
+                     else "web.pages.admin.unadmin_done", lang, login=login)
         else:
             return no_update, no_update
     except AccountError as exc:

@@ -8,7 +8,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.data.context import engine
-from dashboard.i18n import document_title, lang_of, swedish_time, words
+from dashboard.i18n import _, document_title, lang_of, swedish_time
 from dashboard.people import audit, store
 from dashboard.web import auth
 from dashboard.web.components.cards import page_frame
@@ -18,32 +18,6 @@ dash.register_page(__name__, order=7, path="/admin/audit", title="Granskningslog
                    name="Granskningslogg", rights="admin")
 
 SHOWN = 500
-_T = {
-    "title": ("Granskningslogg", "Audit log"),
-    "lead": ("Vem som gjorde vad och när: inloggningar, importer, ångrade importer, "
-             "nedladdningar, roller och konton. Loggen innehåller id:n, aldrig siffror eller "
-             "namn ur data.",
-             "Who did what and when: sign-ins, imports, undone imports, downloads, roles and "
-             "accounts. The log holds ids, never figures or names from the data."),
-    "csv": ("Exportera hela loggen som CSV", "Export the whole log as CSV"),
-    "action": ("Händelse", "Action"),
-    "all": ("Alla händelser", "Every action"),
-    "shown": ("Visar de senaste {n} av {total}.", "Showing the latest {n} of {total}."),
-    "when": ("När", "When"),
-    "who": ("Vem", "Who"),
-    "agreement": ("Överenskommelse", "Agreement"),
-    "cluster": ("Kluster", "Cluster"),
-    "object": ("Objekt", "Object"),
-    "detail": ("Detaljer", "Details"),
-    "address": ("Adress", "Address"),
-    "back": ("Till administration", "To administration"),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return words(_T, key, lang, kw)
-
-
 def entries_table(lang: str, action: str | None = None) -> html.Div:
     entries = store.audit_entries(engine(), SHOWN, action=action or None)
     total = store.audit_count(engine())
@@ -53,10 +27,10 @@ def entries_table(lang: str, action: str | None = None) -> html.Div:
         html.Td(e["cluster_id"] or ""), html.Td(e["object"] or ""),
         html.Td(audit.detail_text(e["detail"])), html.Td(e["address"] or "")],
         **{"data-action": e["action"]}) for e in entries]
-    head = html.Thead(html.Tr([html.Th(_t(k, lang), scope="col") for k in (
+    head = html.Thead(html.Tr([html.Th(_(f"web.pages.audit.{k}", lang), scope="col") for k in (
         "when", "who", "action", "agreement", "cluster", "object", "detail", "address")]))
     return html.Div([
-        html.P(_t("shown", lang, n=len(entries), total=total), className="muted"),
+        html.P(_("web.pages.audit.shown", lang, n=len(entries), total=total), className="muted"),
         html.Table([head, html.Tbody(rows)], className="table table-sm admin-table",
                    id="audit-table"),
     ])
@@ -64,19 +38,19 @@ def entries_table(lang: str, action: str | None = None) -> html.Div:
 
 def layout(**query):
     lang = lang_of(query.get("lang"))
-    options = [{"label": _t("all", lang), "value": ""}] + [
+    options = [{"label": _("web.pages.audit.all", lang), "value": ""}] + [
         {"label": audit.action_label(a, lang), "value": a} for a in audit.ACTIONS]
     csv_href = dash.get_relative_path("/admin/audit.csv") + ("?lang=en" if lang == "en" else "")
     body = [
-        html.H1(_t("title", lang), className="view-title"),
-        html.P(_t("lead", lang)),
+        html.H1(_("web.pages.audit.title", lang), className="view-title"),
+        html.P(_("web.pages.audit.lead", lang)),
         html.Div([
-            dcc.Link(f"← {_t('back', lang)}", href=href("/admin", lang=lang),
+            dcc.Link(f"← {_('web.pages.audit.back', lang)}", href=href("/admin", lang=lang),
                      className="btn btn-outline-dark me-2"),
-            html.A(f"⬇ {_t('csv', lang)}", href=csv_href, className="btn btn-dark",
+            html.A(f"⬇ {_('web.pages.audit.csv', lang)}", href=csv_href, className="btn btn-dark",
                    id="audit-csv", download="granskningslogg.csv"),
         ], className="mb-3"),
-        html.Div([html.Label(_t("action", lang), htmlFor="audit-action",
+        html.Div([html.Label(_("web.pages.audit.action", lang), htmlFor="audit-action",
                              className="control-label"),
                   dcc.Dropdown(id="audit-action", options=options, value="", clearable=False)],
                  className="control mb-2", style={"maxWidth": "24rem"}),
@@ -84,9 +58,9 @@ def layout(**query):
         dcc.Store(id="audit-state", data={"lang": lang}),
     ]
     return page_frame(body, lang=lang, path="/admin/audit", state={"lang": lang},
-                      crumbs=[(words({"a": ("Administration", "Administration")}, "a", lang,
-                                     {}), href("/admin", lang=lang))],
-                      title=document_title(_t("title", lang), lang=lang))
+                      crumbs=[(_("web.pages.audit.administration", lang), href("/admin",
+                                                                               lang=lang))],
+                      title=document_title(_("web.pages.audit.title", lang), lang=lang))
 
 
 @callback(

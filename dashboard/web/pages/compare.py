@@ -25,6 +25,7 @@ from dashboard.figures.common import FigureText
 from dashboard.figures.compare import compare_figure
 from dashboard.figures.theme import EXPORT, SCREEN
 from dashboard.i18n import (
+    _,
     date_label,
     document_title,
     fmt_value,
@@ -34,9 +35,7 @@ from dashboard.i18n import (
     lang_of,
     period_label,
     status_label,
-    t,
 )
-from dashboard.jobs.texts import jx
 from dashboard.model.portfolio import BY_GENDER, COMPARABLE, compare, overall
 from dashboard.model.view import default_period, period_options
 from dashboard.store import settings_cache, versions
@@ -67,13 +66,13 @@ def comparison(choice: dict) -> dict:
     may see (dashboard.access): kept per data version and per what one may see (everyone who
     sees every agreement shares one)."""
     eng = engine()
-    version, _ = versions(eng)
+    version, __ = versions(eng)
     cache = settings_cache(settings())
     rights = auth.current_rights()
     visible = rights.visible_agreements()  # None: all (an admin)
     clusters = choice["level"] == "clusters"
     ids = None if visible is None else sorted(
-        visible | ({a for a, _ in rights.cluster_scopes()} if clusters else set()))
+        visible | ({a for a, __ in rights.cluster_scopes()} if clusters else set()))
 
     def build() -> dict:
         chosen = {}
@@ -125,16 +124,16 @@ def figure_of(data: dict, choice: dict, theme, threshold: int | None = None):
         rows = suppress_compare(rows, threshold, share=unit == "share")
         hidden_any = bool(rows["hidden"].any())
     period = Period.parse(data["period"])
-    level = t("compare_clusters" if choice["level"] == "clusters" else "compare_agreements",
+    level = _("ui.compare_clusters" if choice["level"] == "clusters" else "ui.compare_agreements",
               lang)
     where = level + (f" · {kind_label(choice['kind'], lang)}" if choice["kind"] else "")
-    footer = [f"{t('data_as_of', lang)} {date_label(data['data_as_of'], lang)}"]
+    footer = [f"{_('ui.data_as_of', lang)} {date_label(data['data_as_of'], lang)}"]
     if unit == "share":
-        footer.append(t("compare_n", lang))
+        footer.append(_("ui.compare_n", lang))
     if choice["gender"]:
-        footer.append(t("compare_gender_note", lang))
+        footer.append(_("ui.compare_gender_note", lang))
     if hidden_any:
-        footer.append(t("suppression_note", lang))
+        footer.append(_("ui.suppression_note", lang))
     text = FigureText(title=kpi_label(choice["kpi"], lang),
                       subtitle=f"{where} · {period_label(period, lang)}",
                       footer=" · ".join(footer), lang=lang)
@@ -147,9 +146,9 @@ def table_of(data: dict, choice: dict) -> html.Table:
     """The same rows as a table: rank, name, value, n, target, status in words."""
     lang = choice["lang"]
     unit = UNITS.get(choice["kpi"], "number")
-    head = html.Thead(html.Tr([html.Th("#"), html.Th(t("agreement", lang)),
-                               html.Th(t("value", lang)), html.Th("n"),
-                               html.Th(t("target", lang)), html.Th(t("status", lang))]))
+    head = html.Thead(html.Tr([html.Th("#"), html.Th(_("ui.agreement", lang)),
+                               html.Th(_("ui.value", lang)), html.Th("n"),
+                               html.Th(_("ui.target", lang)), html.Th(_("ui.status", lang))]))
     body, rank = [], 0
     for r in data["rows"]:
         if not r["group"]:
@@ -175,37 +174,37 @@ def layout(**query):
     figure = figure_of(data, choice, SCREEN)
     options = [{"label": kpi_label(k, lang), "value": k} for k in COMPARABLE]
     controls = html.Div([
-        html.Div([html.Label(t("key_figure", lang), htmlFor="compare-kpi",
+        html.Div([html.Label(_("ui.key_figure", lang), htmlFor="compare-kpi",
                              className="control-label"),
                   dcc.Dropdown(id="compare-kpi", options=options, value=choice["kpi"],
                                clearable=False)], className="control"),
-        html.Div([html.Label(t("level", lang), htmlFor="compare-level",
+        html.Div([html.Label(_("ui.level", lang), htmlFor="compare-level",
                              className="control-label"),
                   dcc.Dropdown(id="compare-level", clearable=False, value=choice["level"],
-                               options=[{"label": t(f"compare_{lv}", lang), "value": lv}
+                               options=[{"label": _('ui.' + (f"compare_{lv}"), lang), "value": lv}
                                         for lv in LEVELS])], className="control"),
-        html.Div([html.Label(t("kind", lang), htmlFor="compare-kind",
+        html.Div([html.Label(_("ui.kind", lang), htmlFor="compare-kind",
                              className="control-label"),
                   dcc.Dropdown(id="compare-kind", value=choice["kind"], clearable=False,
-                               options=[{"label": t("all_kinds", lang), "value": ""}] +
+                               options=[{"label": _("ui.all_kinds", lang), "value": ""}] +
                                [{"label": kind_label(k, lang), "value": k}
                                 for k in data["kinds"]])], className="control"),
-        html.Div([html.Label(t("period", lang), htmlFor="compare-period",
+        html.Div([html.Label(_("ui.period", lang), htmlFor="compare-period",
                              className="control-label"),
                   dcc.Dropdown(id="compare-period", value=data["period"], clearable=False,
                                options=[{"label": label, "value": value}
                                         for value, label in data["options"]])],
                  className="control"),
         html.Div([dbc.Checkbox(id="compare-gender", value=choice["gender"],
-                               label=t("women_and_men", lang),
+                               label=_("ui.women_and_men", lang),
                                disabled=choice["kpi"] not in BY_GENDER)],
                  className="control compare-gender-switch"),
     ], className="controls portfolio-controls")
     downloads = html.Div([
-        html.Span(t("download", lang) + ":", className="muted small me-2"),
+        html.Span(_("ui.download", lang) + ":", className="muted small me-2"),
         *[html.Button(label, id={"type": "compare-download", "format": fmt},
                       className="btn btn-link btn-sm", n_clicks=0)
-          for fmt, label in (("png", "PNG"), ("png-print", t("png_print", lang)),
+          for fmt, label in (("png", "PNG"), ("png-print", _("ui.png_print", lang)),
                              ("svg", "SVG"))],
         dcc.Download(id="compare-download-file"),
         html.Span(id="compare-download-status", className="small", role="status"),
@@ -213,7 +212,7 @@ def layout(**query):
     chart = dbc.Card(dbc.CardBody([
         html.Div(dcc.Graph(id="compare-graph", figure=figure.to_dict(), config=GRAPH_CONFIG,
                            style={"height": f"{figure.height}px"}),
-                 role="img", **{"aria-label": t("compare_alt", lang,
+                 role="img", **{"aria-label": _("ui.compare_alt", lang,
                                                 what=kpi_label(choice["kpi"], lang),
                                                 n=sum(1 for r in data["rows"]
                                                       if not r["group"]))}),
@@ -223,12 +222,12 @@ def layout(**query):
         downloads,
     ]), className="panel-card", id="compare-chart")
     state = dcc.Store(id="compare-state", data={**choice, "period": data["period"]})
-    body = [html.H1(t("compare_title", lang), className="view-title"),
-            html.P(t("compare_lead", lang), className="lead"), controls, chart,
-            html.Details([html.Summary(t("compare_table", lang)), table_of(data, choice)],
+    body = [html.H1(_("ui.compare_title", lang), className="view-title"),
+            html.P(_("ui.compare_lead", lang), className="lead"), controls, chart,
+            html.Details([html.Summary(_("ui.compare_table", lang)), table_of(data, choice)],
                          className="kpi-details", open=len(data["rows"]) <= 12),
             state]
-    title = document_title(t("compare_title", lang),
+    title = document_title(_("ui.compare_title", lang),
                            period_label(Period.parse(data["period"]), lang), lang=lang)
     return page_frame(body, lang=lang, path="/compare",
                       state={"lang": lang, "period": data["period"]}, title=title)
@@ -285,8 +284,7 @@ def download_comparison(clicks, state):
     try:
         png = queued_image(figure, fmt, choice["lang"], settings())
     except jobs.Busy:
-        return dash.no_update, jx("image_busy", choice["lang"])
+        return dash.no_update, _("jobs.image_busy", choice["lang"])
     except (NoBrowserError, ExportError) as exc:
         return dash.no_update, str(exc)
     return dcc.send_bytes(png, image.file_name(stem, choice["lang"]), type=image.mime), ""
-

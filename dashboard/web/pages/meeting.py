@@ -29,19 +29,16 @@ from dashboard.data.db import make_engine
 from dashboard.domain.periods import parse_period_or_none
 from dashboard.export.pack import zip_pack
 from dashboard.export.texts import slug
-from dashboard.i18n import date_label, document_title, lang_of, period_label, status_symbol
-from dashboard.jobs.texts import jx
+from dashboard.i18n import _, date_label, document_title, lang_of, period_label, status_symbol
 from dashboard.meetings import service, store
 from dashboard.meetings.model import TargetKey
 from dashboard.meetings.service import MeetingError
-from dashboard.meetings.texts import mt
 from dashboard.model.series import cluster_names, party_names
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import page_frame, status_badge
 from dashboard.web.components.export import HIDDEN, JOBS, SHOWN, pack_job
 from dashboard.web.components.links import agreement_path, href, present_path
-from dashboard.web.components.meeting import wt
 from dashboard.web.components.view_page import not_found
 
 dash.register_page(__name__, order=4, path_template="/meetings/<meeting_id>", title="Möte",
@@ -78,18 +75,18 @@ def layout(meeting_id: str | None = None, **query):
     name = agreement_name(record)
     period = parse_period_or_none(m.period)
     period_text = period_label(period, lang) if period else m.period
-    title = m.title or wt("meeting_of", lang, date=m.held_on)
+    title = m.title or _("web.components.meeting.meeting_of", lang, date=m.held_on)
     path = f"/meetings/{m.id}"
     present = href(present_path(m.agreement_id), meeting=m.id, lang=lang)
     header = html.Div([
         html.H1(title, className="view-title", id="meeting-title"),
-        html.Div(f"{name} · {mt('period_reviewed', lang)}: {period_text} · "
-                 f"{mt('date', lang)}: {m.held_on}", className="view-subtitle"),
+        html.Div(f"{name} · {_('meetings.period_reviewed', lang)}: {period_text} · "
+                 f"{_('meetings.date', lang)}: {m.held_on}", className="view-subtitle"),
         html.Div([
-            dcc.Link(f"▶ {mt('present_edit' if editable else 'present_meeting', lang)}",
+            dcc.Link(f"▶ {_('meetings.present_edit' if editable else 'meetings.present_meeting', lang)}",
                      href=present, className="btn btn-dark me-2", id="meeting-present"),
             pack_controls(m.id, lang),
-            dcc.Link(wt("back_to_list", lang),
+            dcc.Link(_("web.components.meeting.back_to_list", lang),
                      href=href(f"{agreement_path(m.agreement_id)}/meetings", lang=lang),
                      className="btn btn-link", id="meeting-list-link"),
         ], className="view-links"),
@@ -101,7 +98,7 @@ def layout(meeting_id: str | None = None, **query):
         dcc.Store(id=STATE, data={"meeting": m.id, "lang": lang, "mode": "page"}),
     ], className="meeting-page"), lang=lang, path=path, state={"lang": lang},
         crumbs=[(name, href(agreement_path(m.agreement_id), lang=lang)),
-                (mt("meetings", lang), href(f"{agreement_path(m.agreement_id)}/meetings",
+                (_("meetings.meetings", lang), href(f"{agreement_path(m.agreement_id)}/meetings",
                                             lang=lang)),
                 (m.held_on, None)],
         title=document_title(title, name, lang=lang))
@@ -124,18 +121,18 @@ def names(record) -> tuple[dict, dict]:
 def meeting_body(record, lang: str, editable: bool) -> list:
     m = record.meeting
     if record.closed:
-        note = html.Div([mt("closed_note", lang, when=web.when(m.closed_at),
+        note = html.Div([_("meetings.closed_note", lang, when=web.when(m.closed_at),
                                    who=m.closed_by or "–",
                                    as_of=date_label(record.data_as_of, lang))],
                         className="alert alert-secondary notes", id="meeting-status",
                         **{"data-status": "closed"})
     else:
-        note = html.Div([mt("open_note", lang)], className="alert alert-info notes",
+        note = html.Div([_("meetings.open_note", lang)], className="alert alert-info notes",
                         id="meeting-status", **{"data-status": "open"})
     read_only = None
     if not editable and not record.closed:  # a closed meeting's note says it already
-        read_only = html.P(mt("read_only", lang), className="muted", id="meeting-read-only")
-    attendees = html.Div([html.H2(mt("attendees", lang)),
+        read_only = html.P(_("meetings.read_only", lang), className="muted", id="meeting-read-only")
+    attendees = html.Div([html.H2(_("meetings.attendees", lang)),
                           html.P(m.attendees, className="attendees")]) \
         if m.attendees else None
     out = [note, read_only, attendees, since_section(record, lang),
@@ -152,17 +149,19 @@ def meeting_body(record, lang: str, editable: bool) -> list:
 def since_section(record, lang: str) -> html.Section:
     since = record.since()
     if since is None:
-        return html.Section([html.H2(mt("since_last", lang)),
-                             html.P(mt("first_meeting", lang), className="muted")],
+        return html.Section([html.H2(_("meetings.since_last", lang)),
+                             html.P(_("meetings.first_meeting", lang), className="muted")],
                             className="meeting-section since-last", id="since-last")
     prev = since.previous
     parties, clusters = names(record)
     period = parse_period_or_none(prev.period)
-    intro = mt("since_intro", lang, date=prev.held_on,
-               title=prev.title or wt("meeting_of", lang, date=prev.held_on),
+    intro = _("meetings.since_intro", lang, date=prev.held_on,
+               title=prev.title or _("web.components.meeting.meeting_of", lang, date=prev.held_on),
                period=period_label(period, lang) if period else prev.period)
-    head = html.Thead(html.Tr([html.Th(wt("figure", lang)), html.Th(mt("then", lang)),
-                               html.Th(mt("now", lang)), html.Th(mt("changed_status", lang))]))
+    head = html.Thead(html.Tr([html.Th(_("web.components.meeting.figure", lang)),
+                               html.Th(_("meetings.then", lang)),
+                               html.Th(_("meetings.now", lang)),
+                               html.Th(_("meetings.changed_status", lang))]))
     rows = []
     for row in since.rows:
         cells = [html.Td(web.target_name(row.key, lang, parties, clusters))]
@@ -171,28 +170,28 @@ def since_section(record, lang: str) -> html.Section:
                 html.Span(web.fmt_value(v.value, v.unit, lang) if v else "–",
                           className="big-number me-2"),
                 status_badge(v.status, lang, comparator=v.comparator) if v else
-                html.Span(mt("no_target_then", lang))]))
-        cells.append(html.Td(html.Strong("⇄ " + mt("changed_status", lang))
+                html.Span(_("meetings.no_target_then", lang))]))
+        cells.append(html.Td(html.Strong("⇄ " + _("meetings.changed_status", lang))
                              if row.changed else ""))
         rows.append(html.Tr(cells, className="changed" if row.changed else "",
                             **{"data-target": web.target_id(row.key),
                                "data-changed": "1" if row.changed else "0"}))
     actions = [web.action_line(a, record, lang, editable=False) for a in since.open_actions]
-    imports = [html.Li(mt("import_line", lang, when=web.when(i["imported_at"]),
+    imports = [html.Li(_("meetings.import_line", lang, when=web.when(i["imported_at"]),
                           file=i["file_name"] or "–",
                           rows=", ".join(f"{k}: {v}" for k, v in (i["rows"] or {}).items())))
                for i in since.imports]
     return html.Section([
-        html.H2(mt("since_last", lang)),
+        html.H2(_("meetings.since_last", lang)),
         html.P(intro),
         html.Table([head, html.Tbody(rows)], className="table since-table"),
-        html.H3(f"{mt('open_actions', lang)} ({len(since.open_actions)}) · "
-                f"{mt('overdue_actions', lang)} ({len(since.overdue)})"),
+        html.H3(f"{_('meetings.open_actions', lang)} ({len(since.open_actions)}) · "
+                f"{_('meetings.overdue_actions', lang)} ({len(since.overdue)})"),
         html.Ul(actions, className="action-list") if actions else
-        html.P(mt("no_open_actions", lang), className="muted"),
-        html.H3(mt("data_since", lang)),
+        html.P(_("meetings.no_open_actions", lang), className="muted"),
+        html.H3(_("meetings.data_since", lang)),
         html.Ul(imports, id="data-since") if imports else
-        html.P(mt("no_data_since", lang), className="muted", id="data-since"),
+        html.P(_("meetings.no_data_since", lang), className="muted", id="data-since"),
     ], className="meeting-section since-last", id="since-last")
 
 
@@ -217,8 +216,8 @@ def targets_section(record, lang: str, editable: bool) -> html.Section:
                          history.get(TargetKey.of(v), []))
              for v in record.targets()]
     if record.view is None:
-        cards = [html.P(wt("no_data", lang), className="muted")]
-    return html.Section([html.H2(mt("targets", lang)),
+        cards = [html.P(_("web.components.meeting.no_data", lang), className="muted")]
+    return html.Section([html.H2(_("meetings.targets", lang)),
                          html.Div(cards, className="target-grid")],
                         className="meeting-section targets", id="meeting-targets")
 
@@ -228,19 +227,19 @@ def target_card(record, v, lang, editable, parties, clusters, history) -> html.A
     tid = web.target_id(key)
     name = web.target_name(key, lang, parties, clusters)
     checkin = record.checkin(key)
-    computed = html.Div([html.Div(mt("computed", lang), className="cell-label"),
+    computed = html.Div([html.Div(_("meetings.computed", lang), className="cell-label"),
                          status_badge(v.status, lang, "lg", v.comparator)],
                         className="status-cell computed", **{"data-status": v.status})
     if editable:
         assessment = html.Fieldset([
-            html.Legend(mt("assessment", lang), className="cell-label"),
+            html.Legend(_("meetings.assessment", lang), className="cell-label"),
             dbc.RadioItems(id={"type": "checkin-assessment", "target": tid},
                            options=web.assessment_options(lang),
                            value=checkin.assessment if checkin else None,
                            className="assessment-choice", inline=True),
         ], className="status-cell assessment")
         comment = html.Div([
-            html.Div(mt("comment", lang), className="cell-label"),
+            html.Div(_("meetings.comment", lang), className="cell-label"),
             *web.comment_box(tid, name, checkin.comment if checkin else "", lang),
             html.Div(id={"type": "checkin-saved", "target": tid}, className="checkin-saved",
                      role="status", **{"aria-live": "polite"}),
@@ -248,11 +247,11 @@ def target_card(record, v, lang, editable, parties, clusters, history) -> html.A
         shown = html.Div(checkin_who(checkin, lang), className="checkin-who-line",
                          id={"type": "checkin-shown", "target": tid})
     else:
-        assessment = html.Div([html.Div(mt("assessment", lang), className="cell-label"),
+        assessment = html.Div([html.Div(_("meetings.assessment", lang), className="cell-label"),
                                web.assessment_chip(checkin.assessment if checkin else None,
                                                    lang)],
                               className="status-cell assessment")
-        comment = html.Div([html.Div(mt("comment", lang), className="cell-label"),
+        comment = html.Div([html.Div(_("meetings.comment", lang), className="cell-label"),
                             html.P(checkin.comment if checkin and checkin.comment else "–",
                                    className="checkin-comment")], className="comment-cell")
         shown = html.Div(checkin_who(checkin, lang), className="checkin-who-line")
@@ -270,7 +269,8 @@ def target_card(record, v, lang, editable, parties, clusters, history) -> html.A
 def checkin_who(checkin, lang: str) -> str:
     if checkin is None:
         return ""
-    return mt("written_by", lang, who=checkin.written_by or "–", when=web.when(checkin.written_at))
+    return _("meetings.written_by", lang, who=checkin.written_by or "–",
+             when=web.when(checkin.written_at))
 
 
 def trend_strip(record, key: TargetKey, lang: str) -> html.Div | None:
@@ -282,7 +282,7 @@ def trend_strip(record, key: TargetKey, lang: str) -> html.Div | None:
         p = parse_period_or_none(period)
         items.append(html.Li(f"{quarter_label(p, lang) if p else period} "
                              f"{status_symbol(status) if status != 'none' else '–'}"))
-    return html.Div([html.Span(mt("trend", lang) + ": ", className="cell-label"),
+    return html.Div([html.Span(_("meetings.trend", lang) + ": ", className="cell-label"),
                      html.Ul(items, className="trend-strip")], className="trend")
 
 
@@ -296,12 +296,12 @@ def quarter_label(period, lang: str) -> str:
 
 def history_list(history: list, lang: str) -> html.Div:
     if not history:
-        return html.Div(mt("no_history", lang), className="muted small history")
+        return html.Div(_("meetings.no_history", lang), className="muted small history")
     items = [html.Li([html.Span(f"{meeting.held_on}: "),
                       web.assessment_chip(checkin.assessment, lang),
                       html.Span(f" {checkin.comment}" if checkin.comment else "")])
              for meeting, checkin in reversed(history[-4:])]
-    return html.Div([html.Div(mt("history", lang), className="cell-label"),
+    return html.Div([html.Div(_("meetings.history", lang), className="cell-label"),
                      html.Ul(items, className="history-list")], className="history")
 
 
@@ -320,28 +320,29 @@ def decisions_body(record, lang: str, editable: bool) -> list:
         about = web.target_name(d.key, lang, parties, clusters) if d.key else None
         items.append(html.Li([
             html.Span(d.text, className="decision-text"),
-            html.Span(f" ({mt('about_target', lang)}: {about})", className="muted")
+            html.Span(f" ({_('meetings.about_target', lang)}: {about})", className="muted")
             if about else None,
-            html.Div(mt("written_by", lang, who=d.written_by or "–", when=web.when(d.written_at)),
+            html.Div(_("meetings.written_by", lang, who=d.written_by or "–",
+                       when=web.when(d.written_at)),
                      className="muted small"),
             html.Ul([web.action_line(a, record, lang, editable=editable)
                      for a in own.get(d.id, [])], className="action-list")
             if own.get(d.id) else None,
         ], className="decision", **{"data-decision": str(d.id)}))
     carried = [a for a in record.actions if a.carried(record.meeting.id)]
-    out = [html.H3(mt("decisions", lang)),
+    out = [html.H3(_("meetings.decisions", lang)),
            html.Ol(items, className="decision-list", id="decision-list") if items else
-           html.P(mt("no_decisions", lang), className="muted", id="decision-list")]
-    out += [html.H3(mt("open_actions", lang)),
+           html.P(_("meetings.no_decisions", lang), className="muted", id="decision-list")]
+    out += [html.H3(_("meetings.open_actions", lang)),
             html.Ul([web.action_line(a, record, lang, editable=editable) for a in carried],
                     className="action-list", id="carried-actions") if carried else
-            html.P(mt("no_open_actions", lang), className="muted", id="carried-actions")]
+            html.P(_("meetings.no_open_actions", lang), className="muted", id="carried-actions")]
     return out
 
 
 def decisions_section(record, lang: str, editable: bool) -> html.Section:
     return html.Section([
-        html.H2(mt("decisions_actions", lang)),
+        html.H2(_("meetings.decisions_actions", lang)),
         html.Div(decisions_body(record, lang, editable), id=DECISIONS),
         decision_form(record, lang) if editable else None,
     ], className="meeting-section decisions", id="meeting-decisions-section")
@@ -349,7 +350,7 @@ def decisions_section(record, lang: str, editable: bool) -> html.Section:
 
 def decision_form(record, lang: str, compact: bool = False) -> html.Div:
     parties, clusters = names(record)
-    targets = [{"label": mt("no_target_choice", lang), "value": NO_TARGET}] + [
+    targets = [{"label": _("meetings.no_target_choice", lang), "value": NO_TARGET}] + [
         {"label": web.target_name(TargetKey.of(v), lang, parties, clusters),
          "value": web.target_id(TargetKey.of(v))} for v in record.targets()]
 
@@ -364,29 +365,31 @@ def decision_form(record, lang: str, compact: bool = False) -> html.Div:
     owners = html.Datalist([html.Option(value=n) for n in parties.values()] +
                            [html.Option(value=p) for p in parties], id="decision-owners")
     return html.Div([
-        html.H3(wt("new_decision", lang)),
-        field("text", mt("decision_text", lang),
+        html.H3(_("web.components.meeting.new_decision", lang)),
+        field("text", _("meetings.decision_text", lang),
               dcc.Textarea(id=decision_id("text"), value="", rows=2, className="form-control")),
-        field("target", mt("about_target", lang),
+        field("target", _("meetings.about_target", lang),
               dbc.Select(id=decision_id("target"), options=targets, value=NO_TARGET)),
         html.Fieldset([
-            html.Legend(wt("action_optional", lang), className="fs-6 fw-bold"),
-            field("action", mt("action", lang),
+            html.Legend(_("web.components.meeting.action_optional", lang),
+                        className="fs-6 fw-bold"),
+            field("action", _("meetings.action", lang),
                   dcc.Input(id=decision_id("action"), type="text", value="",
                             className="form-control", maxLength=1000)),
             html.Div([
-                field("owner", mt("owner", lang),
+                field("owner", _("meetings.owner", lang),
                       dcc.Input(id=decision_id("owner"), type="text", value="",
                                 className="form-control", maxLength=200,
-                                list="decision-owners"), mt("owner_hint", lang)),
-                field("due", mt("due", lang),
+                                list="decision-owners"), _("meetings.owner_hint", lang)),
+                field("due", _("meetings.due", lang),
                       dcc.Input(id=decision_id("due"), type="text", value="",
                                 className="form-control", maxLength=10,
-                                placeholder=wt("date_hint", lang)), wt("date_hint", lang)),
+                                placeholder=_("web.components.meeting.date_hint", lang)),
+                      _("web.components.meeting.date_hint", lang)),
             ], className="form-row-2"),
         ], className="action-fields"),
         owners,
-        html.Button(mt("add_decision", lang), id=DECISION_ADD, n_clicks=0,
+        html.Button(_("meetings.add_decision", lang), id=DECISION_ADD, n_clicks=0,
                     className="btn btn-dark" + ("" if compact else " btn-lg")),
         html.Div(id=DECISION_MESSAGE, role="status", className="mt-2",
                  **{"aria-live": "polite"}),
@@ -395,14 +398,14 @@ def decision_form(record, lang: str, compact: bool = False) -> html.Div:
 
 def close_section(lang: str) -> html.Section:
     return html.Section([
-        html.H2(mt("close", lang)),
-        html.Button(wt("close_ask", lang), id=CLOSE_ASK, n_clicks=0,
+        html.H2(_("meetings.close", lang)),
+        html.Button(_("web.components.meeting.close_ask", lang), id=CLOSE_ASK, n_clicks=0,
                     className="btn btn-outline-dark btn-lg"),
         html.Div([
-            html.P(mt("close_confirm", lang), className="fw-bold"),
-            html.Button(wt("close_yes", lang), id=CLOSE_YES, n_clicks=0,
+            html.P(_("meetings.close_confirm", lang), className="fw-bold"),
+            html.Button(_("web.components.meeting.close_yes", lang), id=CLOSE_YES, n_clicks=0,
                         className="btn btn-danger btn-lg me-2"),
-            html.Button(wt("cancel", lang), id=CLOSE_NO, n_clicks=0,
+            html.Button(_("web.components.meeting.cancel", lang), id=CLOSE_NO, n_clicks=0,
                         className="btn btn-outline-dark btn-lg"),
         ], id=CLOSE_BOX, className="close-confirm", style={"display": "none"}),
     ], className="meeting-section close-section", id="close-section")
@@ -413,7 +416,8 @@ def close_section(lang: str) -> html.Section:
 
 def pack_controls(meeting_id: int, lang: str) -> html.Span:
     return html.Span([
-        html.Button(f"⬇ {wt('pack_button', lang)}", id=PACK["button"], n_clicks=0,
+        html.Button(f"⬇ {_('web.components.meeting.pack_button', lang)}", id=PACK["button"],
+                    n_clicks=0,
                     className="btn btn-outline-dark me-2"),
         html.Span([
             dbc.Progress(id=PACK["progress"], value=0, striped=True, animated=True,
@@ -467,7 +471,7 @@ def build_meeting_pack_zip(meeting_id: int, lang: str, settings, progress=None,
 )
 @auth.guard(auth.SEE, scope=lambda clicks, state: web.meeting_scope(state), audit="export_pack")
 @jobs.on_lost(lambda n_clicks, state: (dash.no_update, html.Span(
-    jx("job_lost", lang_of((state or {}).get("lang"))), className="text-danger")))
+    _("jobs.job_lost", lang_of((state or {}).get("lang"))), className="text-danger")))
 def make_meeting_pack(set_progress, n_clicks, state):
     """The meeting's pack as a zip, in the job queue (its place, then each step)."""
 
@@ -507,13 +511,15 @@ def save_checkin(assessment, comment, state):
     if key is None:
         raise PreventUpdate
     if not assessment:
-        return html.Span(wt("choose_first", lang), className="field-error"), no_update
+        return html.Span(_("web.components.meeting.choose_first", lang),
+                         className="field-error"), no_update
     try:
         checkin = service.checkin(web.engine(), mid, key, assessment, comment or "",
                                   web.writer())
     except MeetingError as exc:
         return html.Span(exc.message(lang), className="field-error"), no_update
-    saved = html.Span("✔ " + wt("saved_by", lang, when=web.when(checkin.written_at),
+    saved = html.Span("✔ " + _("web.components.meeting.saved_by", lang,
+                               when=web.when(checkin.written_at),
                                   who=checkin.written_by or "–"), className="saved-ok")
     if state.get("mode") == "slides":
         return saved, web.slide_checkin(key, state.get("names", {}).get(key.text, key.text),
@@ -556,7 +562,8 @@ def add_decision(n_clicks, text, target, action, owner, due, state):
     record = web.record_for(mid, lang, revisions=False, trends=False)
     body = slide_decisions(record, lang) if state.get("mode") == "slides" else \
         decisions_body(record, lang, True)
-    return (body, html.Span("✔ " + wt("decision_saved", lang), className="saved-ok"),
+    return (body, html.Span("✔ " + _("web.components.meeting.decision_saved", lang),
+                            className="saved-ok"),
             *errors.values(), "", "", "", "")
 
 

@@ -14,16 +14,14 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.data import repository
 from dashboard.domain.periods import parse_period_or_none
-from dashboard.i18n import document_title, lang_of, period_label
+from dashboard.i18n import _, document_title, lang_of, period_label
 from dashboard.meetings import service, store
 from dashboard.meetings.service import MeetingError
-from dashboard.meetings.texts import mt
 from dashboard.model.view import build_view
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import page_frame
 from dashboard.web.components.links import agreement_path, href
-from dashboard.web.components.meeting import wt
 from dashboard.web.components.view_page import not_found
 
 # Before the agreement's page (order 2), whose template would take this address too.
@@ -53,22 +51,23 @@ def layout(agreement_id: str | None = None, **query):
     name = agreement.get("name") or agreement_id
     path = f"{agreement_path(agreement_id)}/meetings"
     body = [
-        html.H1(f"{mt('meetings_of', lang)}: {name}", className="view-title"),
-        html.Div(dcc.Link(wt("back_to_agreement", lang),
+        html.H1(f"{_('meetings.meetings_of', lang)}: {name}", className="view-title"),
+        html.Div(dcc.Link(_("web.components.meeting.back_to_agreement", lang),
                           href=href(agreement_path(agreement_id), lang=lang)),
                  className="mb-2"),
-        html.Section([html.H2(mt("meetings", lang)),
+        html.Section([html.H2(_("meetings.meetings", lang)),
                       html.Div(meeting_list(agreement_id, lang), id=LIST)],
                      className="meetings-section"),
     ]
     if web.may_write(agreement_id):
         body.append(create_form(agreement_id, lang))
     else:
-        body.append(html.P(mt("read_only", lang), className="muted", id="meetings-read-only"))
+        body.append(html.P(_("meetings.read_only", lang), className="muted",
+                           id="meetings-read-only"))
     body.append(dcc.Store(id=STATE, data={"agreement": agreement_id, "lang": lang}))
     return web_frame(body, lang, path, [(name, href(agreement_path(agreement_id), lang=lang)),
-                                        (mt("meetings", lang), None)],
-                     document_title(mt("meetings", lang), name, lang=lang))
+                                        (_("meetings.meetings", lang), None)],
+                     document_title(_("meetings.meetings", lang), name, lang=lang))
 
 
 def web_frame(body, lang, path, crumbs, title):
@@ -82,20 +81,23 @@ def meeting_list(agreement_id: str, lang: str):
     eng = web.engine()
     meetings = list(reversed(store.list_meetings(eng, agreement_id)))
     if not meetings:
-        return html.P(mt("no_meetings", lang), className="muted", id="no-meetings")
+        return html.P(_("meetings.no_meetings", lang), className="muted", id="no-meetings")
     counts = store.counts(eng, [m.id for m in meetings])
-    head = html.Thead(html.Tr([html.Th(mt("date", lang)), html.Th(mt("period_reviewed", lang)),
-                               html.Th(mt("title", lang)), html.Th(wt("status", lang)),
-                               html.Th(wt("counts", lang))]))
+    head = html.Thead(html.Tr([html.Th(_("meetings.date", lang)),
+                               html.Th(_("meetings.period_reviewed", lang)),
+                               html.Th(_("meetings.title", lang)),
+                               html.Th(_("web.components.meeting.status", lang)),
+                               html.Th(_("web.components.meeting.counts", lang))]))
     rows = []
     for m in meetings:
         c = counts.get(m.id, {})
         period = parse_period_or_none(m.period)
-        status = mt("status_closed" if m.closed else "status_open", lang)
+        status = _("meetings.status_closed" if m.closed else "meetings.status_open", lang)
         rows.append(html.Tr([
             html.Td(m.held_on),
             html.Td(period_label(period, lang) if period else m.period),
-            html.Td(dcc.Link(m.title or wt("meeting_of", lang, date=m.held_on),
+            html.Td(dcc.Link(m.title or _("web.components.meeting.meeting_of", lang,
+                                          date=m.held_on),
                              href=href(f"/meetings/{m.id}", lang=lang),
                              id={"type": "meeting-link", "meeting": m.id})),
             html.Td(status,
@@ -121,25 +123,26 @@ def create_form(agreement_id: str, lang: str) -> html.Section:
         ], className="form-field")
 
     return html.Section([
-        html.H2(mt("new_meeting", lang)),
+        html.H2(_("meetings.new_meeting", lang)),
         html.Div([
-            field("date", mt("date", lang),
+            field("date", _("meetings.date", lang),
                   dcc.Input(id=field_id("date"), type="text", value=web.today(),
                             className="form-control", maxLength=10),
-                  wt("date_hint", lang)),
-            field("period", mt("period_reviewed", lang),
+                  _("web.components.meeting.date_hint", lang)),
+            field("period", _("meetings.period_reviewed", lang),
                   dcc.Input(id=field_id("period"), type="text", value=default_period,
                             className="form-control", maxLength=40),
-                  wt("period_hint", lang)),
+                  _("web.components.meeting.period_hint", lang)),
         ], className="form-row-2"),
-        field("title", mt("title", lang),
+        field("title", _("meetings.title", lang),
               dcc.Input(id=field_id("title"), type="text", value="", className="form-control",
                         maxLength=200)),
-        field("attendees", mt("attendees", lang),
+        field("attendees", _("meetings.attendees", lang),
               dcc.Textarea(id=field_id("attendees"), value="", className="form-control",
                            rows=3),
-              mt("attendees_hint", lang)),
-        html.Button(mt("create", lang), id=BUTTON, n_clicks=0, className="btn btn-dark btn-lg"),
+              _("meetings.attendees_hint", lang)),
+        html.Button(_("meetings.create", lang), id=BUTTON, n_clicks=0,
+                    className="btn btn-dark btn-lg"),
         html.Div(id=MESSAGE, role="status", className="mt-2", **{"aria-live": "polite"}),
     ], className="meetings-section new-meeting", id="new-meeting")
 
@@ -173,8 +176,9 @@ def create_meeting(n_clicks, held_on, period, title, attendees, state):
         else:
             message = dbc.Alert(feedback.text, color="danger", className="mb-0")
         return (message, no_update, *errors.values())
-    message = dbc.Alert([wt("created_ok", lang), " ",
-                         dcc.Link(wt("open_it", lang), href=href(f"/meetings/{mid}", lang=lang),
+    message = dbc.Alert([_("web.components.meeting.created_ok", lang), " ",
+                         dcc.Link(_("web.components.meeting.open_it", lang),
+                                  href=href(f"/meetings/{mid}", lang=lang),
                                   id="new-meeting-link", className="alert-link")],
                         color="success", className="mb-0")
     return (message, meeting_list(agreement_id, lang), *errors.values())

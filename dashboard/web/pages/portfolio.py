@@ -15,11 +15,11 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard.access.texts import tt as auth_text
 from dashboard.data import repository
 from dashboard.domain.periods import parse_period_or_none
 from dashboard.domain.places import COUNTIES, codes, county_of, municipality_name
 from dashboard.i18n import (
+    _,
     date_label,
     document_title,
     fmt_value,
@@ -29,7 +29,6 @@ from dashboard.i18n import (
     period_label,
     status_label,
     status_symbol,
-    t,
 )
 from dashboard.model.portfolio import latest_window, overall, statuses
 from dashboard.model.view import period_options
@@ -52,7 +51,7 @@ def portfolio_rows(period_text: str | None, lang: str) -> dict:
     version, period and what that person may see (dashboard.access.cache_scope): everyone
     who sees every agreement shares one."""
     eng = engine()
-    version, _ = versions(eng)
+    version, __ = versions(eng)
     cache = settings_cache(settings())
     visible = auth.current_rights().visible_agreements()  # None: all (an admin)
 
@@ -68,7 +67,6 @@ def portfolio_rows(period_text: str | None, lang: str) -> dict:
                                         auth.cache_scope()), build)
 
 
-
 @register_everyone
 def warm_portfolio(lang: str) -> dict:
     """The portfolio at its default period, computed ahead at every data version."""
@@ -82,7 +80,7 @@ def cluster_links(lang: str) -> html.Section | None:
         return None
     listed = repository.list_agreements(engine())
     agreements = dict(zip(listed["agreement_id"], listed["name"], strict=True))
-    found = repository.list_clusters(engine(), sorted({a for a, _ in scopes}))
+    found = repository.list_clusters(engine(), sorted({a for a, __ in scopes}))
     clusters = {(a, c): n for a, c, n in zip(found["agreement_id"], found["cluster_id"],
                                              found["name"], strict=True)}
     items = [html.Li(dcc.Link(f"{clusters[(a, c)]} – {agreements.get(a, a)}",
@@ -90,7 +88,7 @@ def cluster_links(lang: str) -> html.Section | None:
              for a, c in scopes if (a, c) in clusters]
     if not items:
         return None
-    return html.Section([html.H2(auth_text("your_clusters", lang)),
+    return html.Section([html.H2(_("access.your_clusters", lang)),
                          html.Ul(items, className="cluster-list")],
                         id="your-clusters", className="your-clusters")
 
@@ -113,12 +111,12 @@ def _row(s, lang: str) -> dict:
     municipalities = codes(s.municipalities)
     counties = list(dict.fromkeys(c for c in (county_of(m) for m in municipalities) if c))
     if not s.has_data:
-        freshness = "⚠ " + t("no_data_period", lang, period=period_label(s.period, lang))
+        freshness = "⚠ " + _("ui.no_data_period", lang, period=period_label(s.period, lang))
     elif s.missing_months:
-        freshness = "⚠ " + (t("month_missing", lang) if s.missing_months == 1
-                            else t("months_missing", lang, n=s.missing_months))
+        freshness = "⚠ " + (_("ui.month_missing", lang) if s.missing_months == 1
+                            else _("ui.months_missing", lang, n=s.missing_months))
     else:
-        freshness = "✔ " + t("complete", lang)
+        freshness = "✔ " + _("ui.complete", lang)
     return {
         "id": s.agreement_id, "name": s.name,
         "href": href(agreement_path(s.agreement_id), period=s.period.text, lang=lang),
@@ -143,7 +141,7 @@ def short_target(v, lang: str) -> str:
     if v.comparator in (">=", "<="):
         unit = "share" if v.unit in ("share", "percent") else v.unit
         return f"{'≥' if v.comparator == '>=' else '≤'}\u00a0{fmt_value(v.target, unit, lang)}"
-    return t(v.comparator, lang) if v.comparator else ""
+    return _(f"ui.{v.comparator}", lang) if v.comparator else ""
 
 
 def _worst_status(rank: int) -> str:
@@ -175,35 +173,35 @@ def summary(rows: list[dict], lang: str) -> html.Div:
 
     by_kind: dict[str, list[dict]] = {}
     for r in rows:
-        by_kind.setdefault(r["kind_label"] or t("no_kind", lang), []).append(r)
-    head = html.Thead(html.Tr([html.Th(t("kind", lang)), html.Th(t("agreements_n", lang)),
+        by_kind.setdefault(r["kind_label"] or _("ui.no_kind", lang), []).append(r)
+    head = html.Thead(html.Tr([html.Th(_("ui.kind", lang)), html.Th(_("ui.agreements_n", lang)),
                                *[html.Th(status_label(s, lang), scope="col")
                                  for s in ("red", "amber", "green", "grey")]]))
     body = [html.Tr([html.Th(name, scope="row"), html.Td(len(group), className="num"),
                      *cells(group)]) for name, group in sorted(by_kind.items())]
     if len(by_kind) > 1:
-        body.append(html.Tr([html.Th(t("total", lang), scope="row"),
+        body.append(html.Tr([html.Th(_("ui.total", lang), scope="row"),
                              html.Td(len(rows), className="num"), *cells(rows)],
                             className="summary-total"))
-    return html.Table([html.Caption(t("portfolio_summary", lang)), head, html.Tbody(body)],
+    return html.Table([html.Caption(_("ui.portfolio_summary", lang)), head, html.Tbody(body)],
                       className="table table-sm portfolio-summary", id="portfolio-summary")
 
 
 def status_key_words(lang: str) -> str:
     """What the symbols in the table mean."""
     return " · ".join(f"{status_symbol(s)} {w}" for s, w in (
-        ("green", t("key_green", lang)), ("amber", t("key_amber", lang)),
-        ("red", t("key_red", lang)), ("grey", t("key_grey", lang))))
+        ("green", _("ui.key_green", lang)), ("amber", _("ui.key_amber", lang)),
+        ("red", _("ui.key_red", lang)), ("grey", _("ui.key_grey", lang))))
 
 
 def columns(lang: str) -> list[dict]:
     return [
-        {"field": "name", "headerName": t("agreement", lang), "cellRenderer": "AgreementLink",
+        {"field": "name", "headerName": _("ui.agreement", lang), "cellRenderer": "AgreementLink",
          "minWidth": 240, "flex": 2, "wrapText": True, "autoHeight": True, "pinned": "left"},
-        {"field": "worst_label", "headerName": t("status", lang), "minWidth": 170,
+        {"field": "worst_label", "headerName": _("ui.status", lang), "minWidth": 170,
          "comparator": {"function": "statusRank"}, "sort": "asc",
          "cellRenderer": "StatusBadge"},
-        {"field": "targets", "headerName": t("targets_status", lang), "flex": 4,
+        {"field": "targets", "headerName": _("ui.targets_status", lang), "flex": 4,
          "minWidth": 340, "autoHeight": True, "sortable": False,
          "cellRenderer": "TargetList", "cellClass": "targets-cell"},
         {"field": "red", "headerName": "✖", "headerTooltip": status_label("red", lang),
@@ -212,17 +210,17 @@ def columns(lang: str) -> list[dict]:
          "width": 76, "type": "numericColumn"},
         {"field": "green", "headerName": "✔", "headerTooltip": status_label("green", lang),
          "width": 76, "type": "numericColumn"},
-        {"field": "period_label", "headerName": t("period", lang), "minWidth": 130},
-        {"field": "freshness", "headerName": t("reported", lang), "minWidth": 190,
+        {"field": "period_label", "headerName": _("ui.period", lang), "minWidth": 130},
+        {"field": "freshness", "headerName": _("ui.reported", lang), "minWidth": 190,
          "wrapText": True, "autoHeight": True},
-        {"field": "kind_label", "headerName": t("kind", lang), "minWidth": 140},
-        {"field": "counties", "headerName": t("county", lang), "minWidth": 150,
+        {"field": "kind_label", "headerName": _("ui.kind", lang), "minWidth": 140},
+        {"field": "counties", "headerName": _("ui.county", lang), "minWidth": 150,
          "wrapText": True, "autoHeight": True},
-        {"field": "municipalities", "headerName": t("municipalities", lang), "minWidth": 150,
+        {"field": "municipalities", "headerName": _("ui.municipalities", lang), "minWidth": 150,
          "wrapText": True, "autoHeight": True},
-        {"field": "parties", "headerName": t("parties", lang), "minWidth": 200, "flex": 1,
+        {"field": "parties", "headerName": _("ui.parties", lang), "minWidth": 200, "flex": 1,
          "wrapText": True, "autoHeight": True},
-        {"field": "data_as_of", "headerName": t("data_as_of", lang), "minWidth": 150,
+        {"field": "data_as_of", "headerName": _("ui.data_as_of", lang), "minWidth": 150,
          "comparator": {"function": "byField('as_of')"}},
     ]
 
@@ -241,42 +239,42 @@ def layout(**query):
     all_kinds = sorted({r["kind"] for r in data["rows"] if r["kind"]})
     all_counties = sorted({c for r in data["rows"] for c in r["county_codes"]})
     state = {"lang": lang, "period": period}
-    options = [{"label": t("each_latest", lang), "value": LATEST}] + \
+    options = [{"label": _("ui.each_latest", lang), "value": LATEST}] + \
         [{"label": label, "value": value} for value, label in data["options"]]
     controls = html.Div([
         html.Div([
-            html.Label(t("period", lang), htmlFor=Ids.PORTFOLIO_PERIOD,
+            html.Label(_("ui.period", lang), htmlFor=Ids.PORTFOLIO_PERIOD,
                        className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_PERIOD, options=options, value=period,
                          clearable=False, searchable=True, className="period-dropdown",
-                         placeholder=t("search_period", lang)),
+                         placeholder=_("ui.search_period", lang)),
         ], className="control"),
         html.Div([
-            html.Label(t("kind", lang), htmlFor=Ids.PORTFOLIO_KIND, className="control-label"),
+            html.Label(_("ui.kind", lang), htmlFor=Ids.PORTFOLIO_KIND, className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_KIND, multi=True, value=kinds,
                          options=[{"label": kind_label(k, lang), "value": k}
-                                  for k in all_kinds], placeholder=t("all_kinds", lang)),
+                                  for k in all_kinds], placeholder=_("ui.all_kinds", lang)),
         ], className="control"),
         html.Div([
-            html.Label(t("county", lang), htmlFor=Ids.PORTFOLIO_COUNTY,
+            html.Label(_("ui.county", lang), htmlFor=Ids.PORTFOLIO_COUNTY,
                        className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_COUNTY, multi=True, value=counties,
                          options=[{"label": COUNTIES[c], "value": c} for c in all_counties],
-                         placeholder=t("all_counties", lang)),
+                         placeholder=_("ui.all_counties", lang)),
         ], className="control"),
         html.Div([
-            html.Label(t("show", lang), htmlFor=Ids.PORTFOLIO_STATUS,
+            html.Label(_("ui.show", lang), htmlFor=Ids.PORTFOLIO_STATUS,
                        className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_STATUS, value=status or "", clearable=False,
-                         options=[{"label": t("all_agreements", lang), "value": ""}] +
-                         [{"label": t(f"with_{s}", lang), "value": s}
+                         options=[{"label": _("ui.all_agreements", lang), "value": ""}] +
+                         [{"label": _('ui.' + (f"with_{s}"), lang), "value": s}
                           for s in ("red", "amber", "green")]),
         ], className="control"),
         html.Div([
-            html.Label(t("search", lang), htmlFor=Ids.PORTFOLIO_SEARCH,
+            html.Label(_("ui.search", lang), htmlFor=Ids.PORTFOLIO_SEARCH,
                        className="control-label"),
             dcc.Input(id=Ids.PORTFOLIO_SEARCH, type="search", debounce=False,
-                      value=query.get("q") or "", placeholder=t("search_agreements", lang),
+                      value=query.get("q") or "", placeholder=_("ui.search_agreements", lang),
                       className="form-control"),
         ], className="control"),
     ], className="controls portfolio-controls")
@@ -287,29 +285,29 @@ def layout(**query):
         dashGridOptions={"animateRows": False, "rowBuffer": 10, "headerHeight": 52,
                          "suppressCellFocus": False, "ensureDomOrder": True,
                          "quickFilterText": query.get("q") or "",
-                         "localeText": {"noRowsToShow": t("no_agreements_match", lang)}},
+                         "localeText": {"noRowsToShow": _("ui.no_agreements_match", lang)}},
         getRowId="params.data.id", className="portfolio-grid",
         style={"height": "70vh", "minHeight": "420px"})
     stored = dcc.Store(id=Ids.PORTFOLIO_STATE, data={"lang": lang})
-    count = html.P(t("agreements_shown", lang, n=len(rows), total=len(data["rows"])),
+    count = html.P(_("ui.agreements_shown", lang, n=len(rows), total=len(data["rows"])),
                    id=Ids.PORTFOLIO_COUNT, className="muted", role="status")
     key = html.P(status_key_words(lang), className="status-key", id="portfolio-key")
-    compare_link = dcc.Link(t("compare_link", lang), href=href("/compare", lang=lang),
+    compare_link = dcc.Link(_("ui.compare_link", lang), href=href("/compare", lang=lang),
                             className="btn btn-outline-dark", id="compare-link")
     yours = cluster_links(lang)
     rights = auth.current_rights()
-    body = [html.Div([html.H1(t("portfolio", lang), className="view-title"), compare_link],
+    body = [html.Div([html.H1(_("ui.portfolio", lang), className="view-title"), compare_link],
                      className="title-row"),
-            dbc.Alert(t("period_not_a_period", lang, asked=problem), color="warning",
+            dbc.Alert(_("ui.period_not_a_period", lang, asked=problem), color="warning",
                       id="period-problem") if problem else None, yours,
             controls, html.Div(summary(rows, lang), id=Ids.PORTFOLIO_SUMMARY),
             count, key, grid, stored] if data["rows"] else \
-        [html.H1(t("portfolio", lang), className="view-title"), yours,
+        [html.H1(_("ui.portfolio", lang), className="view-title"), yours,
          None if yours else dbc.Alert(
-             t("no_agreements", lang) if rights.has_any else auth_text("no_roles", lang),
+             _("ui.no_agreements", lang) if rights.has_any else _("access.no_roles", lang),
              color="info", id="no-agreements")]
     shown = parse_period_or_none(period) if period else None
-    title = document_title(t("portfolio", lang), period_label(shown, lang) if shown else None,
+    title = document_title(_("ui.portfolio", lang), period_label(shown, lang) if shown else None,
                            lang=lang)
     return page_frame(body, lang=lang, path="/", state=state, title=title)
 
@@ -341,7 +339,7 @@ def refilter(period, kinds, counties, status, state):
     query = {"lang": lang, "period": period, "kind": ",".join(kinds),
              "county": ",".join(counties), "status": status or ""}
     return (rows, summary(rows, lang),
-            t("agreements_shown", lang, n=len(rows), total=len(data["rows"])),
+            _("ui.agreements_shown", lang, n=len(rows), total=len(data["rows"])),
             {"href": href("/", **query), "push": False})
 
 

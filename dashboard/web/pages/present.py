@@ -27,16 +27,14 @@ from dashboard.data.context import engine
 from dashboard.figures.describe import chart_text
 from dashboard.figures.slides import Slide, build_slides, target_slide
 from dashboard.figures.theme import PRESENT, STATUS_COLOURS
-from dashboard.i18n import document_title, fmt_value, lang_of, t
+from dashboard.i18n import _, document_title, fmt_value, lang_of
 from dashboard.meetings.model import TargetKey
-from dashboard.meetings.texts import mt
 from dashboard.model.view import cluster_views
 from dashboard.store import versions
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import chart_box, status_badge
 from dashboard.web.components.links import agreement_path, cluster_path, href
-from dashboard.web.components.meeting import wt
 from dashboard.web.components.view_page import not_found
 
 dash.register_page(__name__, order=3, path_template="/present/<agreement_id>",
@@ -90,12 +88,13 @@ def layout(agreement_id: str | None = None, **query):
         deck,
         html.Div([
             html.Span(f"{view.where} · {view.period_text}", className="present-where"),
-            html.Span(wt("kiosk", lang) if loop else t("present_keys", lang),
+            html.Span(_("web.components.meeting.kiosk", lang) if loop else _("ui.present_keys",
+                                                                             lang),
                       className="present-keys"),
             html.Span(counter, id="slide-number", className="slide-number",
                       **{"aria-live": "off" if loop else "polite"}),
         ], className="present-bar"),
-        dcc.Link(t("leave_presentation", lang), href=exit_href, id="present-exit",
+        dcc.Link(_("ui.leave_presentation", lang), href=exit_href, id="present-exit",
                  className="visually-hidden"),
     ]
     if editable:
@@ -105,7 +104,7 @@ def layout(agreement_id: str | None = None, **query):
     attrs = {"data-exit": exit_href, "data-count": str(len(slides)),
              "data-current": str(current),
              "data-document-title": document_title(
-                 f"{t('present', lang)}: {view.where}", view.period_text, lang=lang)}
+                 f"{_('ui.present', lang)}: {view.where}", view.period_text, lang=lang)}
     if loop:
         attrs["data-loop"] = str(loop)
     return html.Div(children, id="present",
@@ -130,9 +129,9 @@ def meeting_slides(slides: list[Slide], record, lang: str) -> list[Slide]:
     on), the panels and clusters, and last "Beslut och åtgärder"."""
     out = slides[:1]
     if record.previous is not None:
-        out.append(Slide("since", mt("since_last", lang), slides[0].subtitle))
+        out.append(Slide("since", _("meetings.since_last", lang), slides[0].subtitle))
     out += slides[1:]
-    out.append(Slide("decisions", mt("decisions_actions", lang), slides[0].subtitle))
+    out.append(Slide("decisions", _("meetings.decisions_actions", lang), slides[0].subtitle))
     return out
 
 
@@ -150,24 +149,25 @@ def since_slide_body(record, lang: str) -> list:
                           className="me-2"),
                 status_badge(v.status, lang, "md", v.comparator) if v else None]))
         if row.changed:  # the word, not only a mark: said in the "now" cell
-            cells[-1].children.append(html.Strong(f" ⇄ {mt('changed_status', lang)}",
+            cells[-1].children.append(html.Strong(f" ⇄ {_('meetings.changed_status', lang)}",
                                                   className="changed-mark"))
         rows.append(html.Tr(cells, className="changed" if row.changed else "",
                             **{"data-changed": "1" if row.changed else "0"}))
     prev = since.previous
-    head = html.Thead(html.Tr([html.Th(wt("figure", lang)),
-                               html.Th(f"{mt('then', lang)} ({prev.held_on})"),
-                               html.Th(mt("now", lang))]))
+    head = html.Thead(html.Tr([html.Th(_("web.components.meeting.figure", lang)),
+                               html.Th(f"{_('meetings.then', lang)} ({prev.held_on})"),
+                               html.Th(_("meetings.now", lang))]))
     actions = [web.action_line(a, record, lang, editable=False) for a in since.open_actions]
     return [
-        html.H1(mt("since_last", lang), className="slide-title"),
+        html.H1(_("meetings.since_last", lang), className="slide-title"),
         html.Table([head, html.Tbody(rows)], className="since-table"),
-        html.H2(f"{mt('open_actions', lang)}: {len(since.open_actions)} · "
-                f"{mt('overdue_actions', lang)}: {len(since.overdue)}", className="slide-h2"),
+        html.H2(f"{_('meetings.open_actions', lang)}: {len(since.open_actions)} · "
+                f"{_('meetings.overdue_actions', lang)}: {len(since.overdue)}",
+                className="slide-h2"),
         html.Ul(actions, className="action-list") if actions else
-        html.P(mt("no_open_actions", lang)),
-        html.P(f"{mt('data_since', lang)}: {len(since.imports)}"
-               if since.imports else mt("no_data_since", lang), className="slide-note"),
+        html.P(_("meetings.no_open_actions", lang)),
+        html.P(f"{_('meetings.data_since', lang)}: {len(since.imports)}"
+               if since.imports else _("meetings.no_data_since", lang), className="slide-note"),
     ]
 
 
@@ -184,15 +184,17 @@ def decisions_slide_body(record, lang: str) -> list:
                      html.Td(web.action_state(a, record, lang),
                              className="overdue" if record.is_overdue(a) else "")],
                     **{"data-action": str(a.id)}) for a in record.actions]
-    head = html.Thead(html.Tr([html.Th(mt("action", lang)), html.Th(mt("owner", lang)),
-                               html.Th(mt("due", lang)), html.Th(wt("status", lang))]))
+    head = html.Thead(html.Tr([html.Th(_("meetings.action", lang)), html.Th(_("meetings.owner",
+                                                                              lang)),
+                               html.Th(_("meetings.due", lang)),
+                               html.Th(_("web.components.meeting.status", lang))]))
     return [
-        html.H2(mt("decisions", lang), className="slide-h2"),
+        html.H2(_("meetings.decisions", lang), className="slide-h2"),
         html.Ol(decisions, className="slide-decisions") if decisions else
-        html.P(mt("no_decisions", lang)),
-        html.H2(mt("actions", lang), className="slide-h2"),
+        html.P(_("meetings.no_decisions", lang)),
+        html.H2(_("meetings.actions", lang), className="slide-h2"),
         html.Table([head, html.Tbody(rows)], className="slide-actions") if rows else
-        html.P(mt("no_actions", lang)),
+        html.P(_("meetings.no_actions", lang)),
     ]
 
 
@@ -213,7 +215,8 @@ def checkins_of_slide(record, index: int, places: dict[str, int], lang: str):
                              **{"data-target": tid}))
     if not items:
         return None
-    return html.Div([html.Div(wt("meeting_slide_checkins", lang), className="checkins-label"),
+    return html.Div([html.Div(_("web.components.meeting.meeting_slide_checkins", lang),
+                              className="checkins-label"),
                      html.Ul(items, className="slide-checkins")], className="slide-checkins-box")
 
 
@@ -245,22 +248,23 @@ def edit_panel(record, slides, places: dict[str, int], current: int, lang: str) 
                          **{"aria-live": "polite"}),
             ], className="edit-checkin", **{"data-target": tid}))
         if not editors:
-            editors = [html.P(mt("edit_slide_none", lang), className="muted")]
+            editors = [html.P(_("meetings.edit_slide_none", lang), className="muted")]
         groups.append(html.Div(editors, className="edit-group",
                                hidden=index != current, **{"data-slide": str(index)}))
     names_of = {web.target_id(TargetKey.of(v)):
                 web.target_name(TargetKey.of(v), lang, parties, clusters)
                 for v in record.targets()}
     return html.Aside([
-        html.H2(mt("edit_panel", lang), className="edit-title"),
-        html.P(mt("edit_hint", lang), className="edit-hint"),
+        html.H2(_("meetings.edit_panel", lang), className="edit-title"),
+        html.P(_("meetings.edit_hint", lang), className="edit-hint"),
         *groups,
         decision_form(record, lang, compact=True),
-        dcc.Link(mt("back_to_meeting", lang), href=href(f"/meetings/{record.meeting.id}",
+        dcc.Link(_("meetings.back_to_meeting", lang), href=href(f"/meetings/{record.meeting.id}",
                                                          lang=lang), className="d-block mt-2"),
         dcc.Store(id="meeting-state", data={"meeting": record.meeting.id, "lang": lang,
                                             "mode": "slides", "names": names_of}),
-    ], className="present-edit", id="present-edit", **{"aria-label": mt("edit_panel", lang)})
+    ], className="present-edit", id="present-edit", **{"aria-label": _("meetings.edit_panel",
+                                                                       lang)})
 
 
 # --------------------------------------------------------------------------- kiosk
@@ -270,7 +274,7 @@ def kiosk_parts(view, loop: int) -> list:
     """A kiosk (``&loop=SECONDS``) asks now and then for the data's version and reloads
     the slides when new data has been imported (or an import undone)."""
 
-    _, by_agreement = versions(engine())
+    __, by_agreement = versions(engine())
     state = {"agreement": view.agreement_id, "cluster": view.cluster_id,
              "version": by_agreement.get(view.agreement_id)}
     return [dcc.Store(id=KIOSK_STATE, data=state), dcc.Store(id=KIOSK_LATEST),
@@ -292,7 +296,7 @@ def kiosk_version(n_intervals, state):
 
     if not isinstance(state, dict):
         raise PreventUpdate
-    _, by_agreement = versions(engine())
+    __, by_agreement = versions(engine())
     return {"version": by_agreement.get(state.get("agreement"))}
 
 
@@ -364,4 +368,4 @@ def target_list(slide: Slide, class_name: str, lang: str) -> html.Ul:
                 className="cover-target", style={"borderLeftColor": STATUS_COLOURS[line.status]},
                 **{"data-status": line.status})
         for line in slide.targets
-    ] or [html.Li(t("no_targets", lang))], className=class_name)
+    ] or [html.Li(_("ui.no_targets", lang))], className=class_name)

@@ -28,7 +28,7 @@ from dashboard.data.context import engine
 from dashboard.data.context import settings as app_settings
 from dashboard.data.ingest import import_dataset, undo_import
 from dashboard.data.ingest.preview import file_agreements, preview_import
-from dashboard.i18n import document_title, fmt_number, lang_of, month_label, swedish_time, words
+from dashboard.i18n import _, document_title, fmt_number, lang_of, month_label, swedish_time
 from dashboard.people.audit import file_name
 from dashboard.web import auth
 from dashboard.web.components.cards import page_frame
@@ -40,87 +40,6 @@ dash.register_page(__name__, order=5, path="/upload", title="Ladda upp data",
 RESULT, LOG, MESSAGE, TOKEN, MODE, STATE, IMPORT = (
     "upload-result", "upload-log", "upload-message", "upload-token", "upload-mode",
     "upload-state", "upload-import")
-
-_T = {
-    "title": ("Ladda upp data", "Upload data"),
-    "yours": ("Du är dataförvaltare för:", "You are the data steward of:"),
-    "all": ("Som administratör kan du importera data för alla överenskommelser.",
-            "As an administrator you may import data for every agreement."),
-    "step1": ("1. Välj fil", "1. Choose a file"),
-    "mode": ("Hur filen ska läsas in", "How to import the file"),
-    "upsert": ("Uppdatera: rader med samma nyckel ersätts, andra lagrade rader behålls",
-               "Update: rows with the same key are replaced, other stored rows are kept"),
-    "replace": ("Ersätt: alla lagrade rader i filens tabeller för filens överenskommelser "
-                "tas bort först",
-                "Replace: every stored row of the file's tables for the file's agreements "
-                "goes first"),
-    "drop": ("Dra en arbetsbok (.xlsx), en CSV-fil eller en zip-fil med CSV-filer hit, "
-             "eller", "Drop a workbook (.xlsx), a CSV file or a zip file of CSV files here, "
-             "or"),
-    "choose": ("Välj fil …", "Choose a file …"),
-    "limit": ("Högst {mb} MB. Filen sparas bara tills den är importerad (högst {minutes} "
-              "minuter) och visas aldrig för någon annan.",
-              "At most {mb} MB. The file is kept only until it is imported (at most {minutes} "
-              "minutes) and is never shown to anyone else."),
-    "step2": ("2. Kontroll och förhandsgranskning", "2. Check and preview"),
-    "nothing_yet": ("Ingen fil än.", "No file yet."),
-    "gone": ("Filen finns inte längre (den har importerats eller var för gammal): ladda upp "
-             "den igen.",
-             "The file is no longer there (it was imported or is too old): upload it again."),
-    "not_yours": ("Filen rör överenskommelser som du inte är dataförvaltare för: {ids}. Hela "
-                  "filen avvisas; inget har importerats.",
-                  "The file touches agreements you are not the data steward of: {ids}. The "
-                  "whole file is refused; nothing was imported."),
-    "problems": ("Filen kan inte importeras: {n} problem. Inget har sparats. Rätta filen och "
-                 "ladda upp den igen.",
-                 "The file cannot be imported: {n} problem(s). Nothing was stored. Correct "
-                 "the file and upload it again."),
-    "renamed": ("Filnamnet innehöll något som liknar ett personnummer och har bytts ut.",
-                "The file name held something like an identity number and was replaced."),
-    "ok": ("”{name}” klarade alla kontroller. Så här skulle importen ändra data:",
-           "'{name}' passed every check. This is what the import would change:"),
-    "table": ("Tabell", "Table"),
-    "in_file": ("I filen", "In the file"),
-    "added": ("Nya", "Added"),
-    "replaced_rows": ("Ersätts", "Replaced"),
-    "removed": ("Tas bort", "Removed"),
-    "touched": ("Överenskommelser och månader i filen", "Agreements and months in the file"),
-    "no_months": ("inga månader", "no months"),
-    "same_file": ("Samma fil importerades redan (import {id}, {when}).",
-                  "The same file was already imported (import {id}, {when})."),
-    "later": ("Det finns redan data för {agreement} till och med {stored}, senare än filens "
-              "sista månad ({last}).",
-              "{agreement} already has data up to {stored}, later than the file's last month "
-              "({last})."),
-    "earlier": ("Tidigare importer av samma överenskommelser (de kan inte ångras medan den "
-                "här importen står kvar):",
-                "Earlier imports of the same agreements (they cannot be undone while this "
-                "import stands):"),
-    "import": ("Importera", "Import"),
-    "imported": ("Import {id} klar: {name}. {rows}", "Import {id} done: {name}. {rows}"),
-    "refused_now": ("Importen avbröts – inget har sparats:", "The import was refused – "
-                    "nothing was stored:"),
-    "log": ("Importlogg", "Import log"),
-    "no_imports": ("Inga importer av dina överenskommelser än.",
-                   "No imports of your agreements yet."),
-    "when": ("När", "When"),
-    "file": ("Fil", "File"),
-    "agreements": ("Överenskommelser", "Agreements"),
-    "rows": ("Rader", "Rows"),
-    "status": ("Status", "Status"),
-    "active": ("aktiv", "active"),
-    "undone": ("ångrad", "undone"),
-    "undo": ("Ångra", "Undo"),
-    "undo_label": ("Ångra import {id}", "Undo import {id}"),
-    "undone_msg": ("Import {id} ångrad.", "Import {id} undone."),
-    "undo_failed": ("Import {id} kunde inte ångras:", "Import {id} could not be undone:"),
-    "warning": ("Observera", "Note"),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return words(_T, key, lang, kw)
-
 
 def max_bytes() -> int:
     return app_settings().max_import_bytes
@@ -145,46 +64,48 @@ def layout(**query):
     mine = rights.agreements_with(auth.IMPORT)
     names = agreement_names()
     if mine is None:
-        who = html.P(_t("all", lang))
+        who = html.P(_("web.pages.upload.all", lang))
     else:
-        who = html.Div([html.P(_t("yours", lang), className="mb-1"), html.Ul(
+        who = html.Div([html.P(_("web.pages.upload.yours", lang), className="mb-1"), html.Ul(
             [html.Li(f"{names[a]} ({a})" if a in names else a) for a in sorted(mine)])])
     settings = current_app.config["DASHBOARD_AUTH"].settings
     drop = html.Div([
-        html.P(_t("drop", lang), className="mb-2"),
-        html.Button(_t("choose", lang), id="upload-choose", className="btn btn-dark btn-lg",
+        html.P(_("web.pages.upload.drop", lang), className="mb-2"),
+        html.Button(_("web.pages.upload.choose", lang), id="upload-choose",
+                    className="btn btn-dark btn-lg",
                     type="button"),
-        html.P(_t("limit", lang, mb=fmt_number(max_bytes() / 1_000_000, 0, lang),
+        html.P(_("web.pages.upload.limit", lang, mb=fmt_number(max_bytes() / 1_000_000, 0, lang),
                   minutes=fmt_number(settings.upload_minutes, 0, lang)),
                className="muted mt-2 mb-0"),
     ], id="upload-drop", className="drop-zone",
         **{"data-url": dash.get_relative_path("/upload/file") + (
             "?lang=en" if lang == "en" else "")})
     body = [
-        html.H1(_t("title", lang), className="view-title"), who,
+        html.H1(_("web.pages.upload.title", lang), className="view-title"), who,
         html.Section([
-            html.H2(_t("step1", lang)),
+            html.H2(_("web.pages.upload.step1", lang)),
             html.Fieldset([
-                html.Legend(_t("mode", lang), className="control-label fs-6"),
+                html.Legend(_("web.pages.upload.mode", lang), className="control-label fs-6"),
                 dbc.RadioItems(id=MODE, value="upsert", options=[
-                    {"label": _t("upsert", lang), "value": "upsert"},
-                    {"label": _t("replace", lang), "value": "replace"}]),
+                    {"label": _("web.pages.upload.upsert", lang), "value": "upsert"},
+                    {"label": _("web.pages.upload.replace", lang), "value": "replace"}]),
             ], className="mb-2"),
             drop,
             dbc.Progress(id="upload-progress", value=0, label="", className="upload-progress",
                          style={"display": "none"}),
             html.Div(id="upload-status", role="status", **{"aria-live": "polite"}),
         ], className="admin-section"),
-        html.Section([html.H2(_t("step2", lang)),
-                      html.Div(html.P(_t("nothing_yet", lang), className="muted"), id=RESULT)],
+        html.Section([html.H2(_("web.pages.upload.step2", lang)),
+                      html.Div(html.P(_("web.pages.upload.nothing_yet", lang), className="muted"),
+                               id=RESULT)],
                      className="admin-section"),
         html.Div(id=MESSAGE, role="status", **{"aria-live": "polite"}),
-        html.Section([html.H2(_t("log", lang)), html.Div(import_log(lang), id=LOG)],
+        html.Section([html.H2(_("web.pages.upload.log", lang)), html.Div(import_log(lang), id=LOG)],
                      className="admin-section"),
         dcc.Store(id=TOKEN), dcc.Store(id=STATE, data={"lang": lang}),
     ]
     return page_frame(body, lang=lang, path="/upload", state={"lang": lang},
-                      title=document_title(_t("title", lang), lang=lang))
+                      title=document_title(_("web.pages.upload.title", lang), lang=lang))
 
 
 def import_log(lang: str) -> html.Div:
@@ -199,24 +120,28 @@ def import_log(lang: str) -> html.Div:
         if not shown:
             continue
         active = rec["status"] == "active"
-        undo = html.Button(_t("undo", lang), id={"type": "undo-import", "import": int(rec["id"])},
+        undo = html.Button(_("web.pages.upload.undo", lang), id={"type": "undo-import",
+                                                                 "import": int(rec["id"])},
                            className="btn btn-outline-dark btn-sm", n_clicks=0,
-                           **{"aria-label": _t("undo_label", lang, id=rec["id"])}) \
+                           **{"aria-label": _("web.pages.upload.undo_label", lang, id=rec["id"])}) \
             if active and (mine is None or set(touched) <= mine) else None
         counts = json.loads(rec["rows_json"] or "{}")
         rows.append(html.Tr([
             html.Td(str(rec["id"])), html.Td(when(rec["imported_at"])),
             html.Td(rec["file_name"]), html.Td(", ".join(shown)),
             html.Td(", ".join(f"{k} {v}" for k, v in counts.items())),
-            html.Td(_t("active" if active else "undone", lang)), html.Td(undo)],
+            html.Td(_("web.pages.upload.active" if active else "web.pages.upload.undone", lang)),
+            html.Td(undo)],
             **{"data-import": str(rec["id"])}))
         if len(rows) >= 200:
             break
     if not rows:
-        return html.P(_t("no_imports", lang), className="muted", id="import-log-empty")
+        return html.P(_("web.pages.upload.no_imports", lang), className="muted",
+                      id="import-log-empty")
     head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
-        "#", _t("when", lang), _t("file", lang), _t("agreements", lang), _t("rows", lang),
-        _t("status", lang), "")]))
+        "#", _("web.pages.upload.when", lang), _("web.pages.upload.file", lang),
+        _("web.pages.upload.agreements", lang), _("web.pages.upload.rows", lang),
+        _("web.pages.upload.status", lang), "")]))
     return html.Table([head, html.Tbody(rows)], className="table table-sm admin-table",
                       id="import-log")
 
@@ -241,7 +166,8 @@ def not_yours(path) -> list[str]:
 
 
 def problems_block(messages: list[str], lang: str) -> dbc.Alert:
-    return dbc.Alert([html.P(_t("problems", lang, n=len(messages)), className="fw-bold"),
+    return dbc.Alert([html.P(_("web.pages.upload.problems", lang, n=len(messages)),
+                             className="fw-bold"),
                       html.Ol([html.Li(m) for m in messages], className="problem-list")],
                      color="danger", id="upload-problems")
 
@@ -249,7 +175,7 @@ def problems_block(messages: list[str], lang: str) -> dbc.Alert:
 def preview_block(preview, upload, lang: str) -> html.Div:
     names = agreement_names()
     table = html.Table([
-        html.Thead(html.Tr([html.Th(_t(k, lang), scope="col") for k in (
+        html.Thead(html.Tr([html.Th(_(f"web.pages.upload.{k}", lang), scope="col") for k in (
             "table", "in_file", "added", "replaced_rows", "removed")])),
         html.Tbody([html.Tr([html.Td(c.table)] + [html.Td(fmt_number(v, 0, lang)) for v in (
             c.in_file, c.added, c.replaced, c.removed)], **{"data-table": c.table})
@@ -259,30 +185,33 @@ def preview_block(preview, upload, lang: str) -> html.Div:
     for a in preview.agreements:
         span = preview.months.get(a)
         months = f"{month_label(span[0], lang)} – {month_label(span[1], lang)}" if span \
-            else _t("no_months", lang)
+            else _("web.pages.upload.no_months", lang)
         touched.append(html.Li(f"{names.get(a, a)} ({a}): {months}"))
     notes = []
     if upload.renamed:
-        notes.append(_t("renamed", lang))
+        notes.append(_("web.pages.upload.renamed", lang))
     if preview.same_file:
-        notes.append(_t("same_file", lang, id=preview.same_file["id"],
+        notes.append(_("web.pages.upload.same_file", lang, id=preview.same_file["id"],
                         when=when(preview.same_file["imported_at"])))
     for a, stored in preview.later_data.items():
-        notes.append(_t("later", lang, agreement=names.get(a, a),
+        notes.append(_("web.pages.upload.later", lang, agreement=names.get(a, a),
                         stored=month_label(stored, lang),
                         last=month_label(preview.months[a][1], lang)))
-    notes += [f"{_t('warning', lang)}: {w.message(lang)}" for w in preview.result.warnings]
+    notes += [f"{_('web.pages.upload.warning', lang)}: {w.message(lang)}" for w in preview.result.warnings]
     earlier = [html.Li(f"{e['id']}: {when(e['imported_at'])}, {e['file_name']}")
                for e in preview.earlier[:10]]
     return html.Div([
-        dbc.Alert(_t("ok", lang, name=upload.name), color="success", id="upload-ok"),
+        dbc.Alert(_("web.pages.upload.ok", lang, name=upload.name), color="success",
+                  id="upload-ok"),
         table,
-        html.H3(_t("touched", lang), className="h5"), html.Ul(touched, id="preview-touched"),
+        html.H3(_("web.pages.upload.touched", lang), className="h5"), html.Ul(touched,
+                                                                              id="preview-touched"),
         dbc.Alert([html.Ul([html.Li(n) for n in notes], className="mb-0")], color="warning",
                   id="preview-notes") if notes else None,
-        html.Div([html.P(_t("earlier", lang), className="mb-1"), html.Ul(earlier)],
+        html.Div([html.P(_("web.pages.upload.earlier", lang), className="mb-1"), html.Ul(earlier)],
                  id="preview-earlier") if earlier else None,
-        html.Button(_t("import", lang), id=IMPORT, n_clicks=0, className="btn btn-dark btn-lg"),
+        html.Button(_("web.pages.upload.import", lang), id=IMPORT, n_clicks=0,
+                    className="btn btn-dark btn-lg"),
     ])
 
 
@@ -298,13 +227,14 @@ def check(token_data, mode, state):
     """The uploaded file: refused whole (another's agreement), its problems, or the preview."""
     lang = _lang(state)
     if not isinstance(token_data, dict):  # the mode changed before any file was sent
-        return html.P(_t("nothing_yet", lang), className="muted")
+        return html.P(_("web.pages.upload.nothing_yet", lang), className="muted")
     upload = _upload(token_data)
     if upload is None:
-        return dbc.Alert(_t("gone", lang), color="warning", id="upload-gone")
+        return dbc.Alert(_("web.pages.upload.gone", lang), color="warning", id="upload-gone")
     others = not_yours(upload.dataset)
     if others:
-        return dbc.Alert(_t("not_yours", lang, ids=", ".join(others)), color="danger",
+        return dbc.Alert(_("web.pages.upload.not_yours", lang, ids=", ".join(others)),
+                         color="danger",
                          id="upload-not-yours")
     preview = preview_import(engine(), upload.dataset, replace=mode == "replace",
                              max_bytes=max_bytes())
@@ -332,11 +262,12 @@ def run_import(clicks, token_data, mode, state):
     lang = _lang(state)
     upload = _upload(token_data)
     if upload is None:
-        return dbc.Alert(_t("gone", lang), color="warning"), no_update, no_update
+        return dbc.Alert(_("web.pages.upload.gone", lang), color="warning"), no_update, no_update
     others = not_yours(upload.dataset)
     if others:
         auth.record("import_refused", detail={"not_yours": others})
-        return (dbc.Alert(_t("not_yours", lang, ids=", ".join(others)), color="danger",
+        return (dbc.Alert(_("web.pages.upload.not_yours", lang, ids=", ".join(others)),
+                          color="danger",
                           id="upload-not-yours"), no_update, no_update)
     result = import_dataset(engine(), upload.dataset, replace=mode == "replace",
                             max_bytes=max_bytes())
@@ -353,9 +284,11 @@ def run_import(clicks, token_data, mode, state):
                         "mode": mode if mode == "replace" else "upsert",
                         "file": file_name(upload.name)})
     rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
-    done = dbc.Alert(_t("imported", lang, id=result.import_id, name=result.source, rows=rows),
+    done = dbc.Alert(_("web.pages.upload.imported", lang, id=result.import_id, name=result.source,
+                       rows=rows),
                      color="success", id="upload-imported")
-    return html.P(_t("nothing_yet", lang), className="muted"), import_log(lang), done
+    return html.P(_("web.pages.upload.nothing_yet", lang),
+                  className="muted"), import_log(lang), done
 
 
 def preview_agreements(result) -> list[str]:
@@ -391,11 +324,12 @@ def undo(clicks, state):
     result = undo_import(engine(), import_id)
     if not result.ok:
         return import_log(lang), dbc.Alert(
-            [html.P(_t("undo_failed", lang, id=import_id)),
+            [html.P(_("web.pages.upload.undo_failed", lang, id=import_id)),
              html.Ul([html.Li(p.message(lang)) for p in result.problems])],
             color="danger", id="undo-failed")
     auth.record("undo", agreement=agreements[0] if len(agreements) == 1 else None,
                 obj=str(import_id), detail={"agreements": agreements,
                                             "restored": result.restored})
-    return import_log(lang), dbc.Alert(_t("undone_msg", lang, id=import_id), color="success",
+    return import_log(lang), dbc.Alert(_("web.pages.upload.undone_msg", lang, id=import_id),
+                                       color="success",
                                        id="undo-done")
