@@ -285,7 +285,7 @@ def period_label(period: Period, lang: str = "sv") -> str:
                  f"{month_label(end, lang, year=False)} {start[:4]}")
         if period.kind == "quarter":
             q = period.text[-1]
-            label += f" (kv. {q})" if lang == "sv" else f" (Q{q})"
+            label += f" ({_('ui.quarter_number', lang, q=q)})"
         return label
     return f"{month_label(start, lang)}–{month_label(end, lang)}"
 
@@ -312,8 +312,7 @@ def period_tick(period: Period, lang: str = "sv") -> str:
     if period.kind == "year":
         return year
     if period.kind == "quarter":
-        return f"{'kv.' if lang == 'sv' else 'Q'}{' ' if lang == 'sv' else ''}" \
-               f"{period.text[-1]}<br>{year}"
+        return f"{_('ui.quarter_number', lang, q=period.text[-1])}<br>{year}"
     if period.kind == "half":
         return f"H{period.text[-1]}<br>{year}"
     if period.kind == "month":

@@ -27,7 +27,7 @@ from dashboard.data.ingest import import_dataset, undo_import
 from dashboard.data.startup import StartupError, database_message, open_database
 from dashboard.domain.kpis import KpiValue, compute_kpis
 from dashboard.domain.safety import safe_cell
-from dashboard.i18n import _, column_heads
+from dashboard.i18n import _, column_heads, known
 
 
 class _Parser(argparse.ArgumentParser):
@@ -200,8 +200,8 @@ def _imports(engine, lang: str) -> int:
     for rec in log.to_dict("records"):
         rows = json.loads(rec["rows_json"])
         rows_text = ", ".join(f"{k} {v}" for k, v in rows.items())
-        status = rec["status"] if lang == "en" else \
-            {"active": "aktiv", "undone": "ångrad"}.get(rec["status"], rec["status"])
+        status = _(f"cli.main.status_{rec['status']}", lang) \
+            if known(f"cli.main.status_{rec['status']}") else rec["status"]
         # Tab-separated: it may end up in a spreadsheet, so the file name is made safe.
         print("\t".join([str(rec["id"]), rec["imported_at"], rec["mode"], status,
                          safe_cell(rec["file_name"]), rows_text, rec["file_sha256"][:12]]))

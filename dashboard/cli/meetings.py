@@ -297,8 +297,8 @@ def since_lines(record: MeetingRecord, lang: str) -> list[str]:
     overdue = {a.id for a in since.overdue}
     for a in since.open_actions:
         late = f" {_('meetings.overdue', lang)}" if a.id in overdue else ""
-        out.append(f"  {_('meetings.open_actions', lang)}: {a.id}. {_one_line(a.text)} – {a.owner} – "
-                   f"{a.due}{late}")
+        out.append(f"  {_('meetings.open_actions', lang)}: {a.id}. {_one_line(a.text)} – "
+                   f"{a.owner} – {a.due}{late}")
     for i in since.imports:
         out.append(f"  {_('meetings.data_since', lang)}: {i['imported_at'][:10]} {i['file_name']}")
     return out

@@ -503,7 +503,8 @@ def _decisions(doc, record, view, lang: str) -> None:
                 about += f" – {parties.get(d.party_id, d.party_id)}"
             if d.cluster_id:
                 about += f" ({d.cluster_id})"
-            paragraph.add_run(f" ({_('meetings.about_target', lang).lower()}: {about})").italic = True
+            about_target = _("meetings.about_target", lang).lower()
+            paragraph.add_run(f" ({about_target}: {about})").italic = True
 
 
 ACTIONS_CM = (7.0, 3.4, 2.8, 2.8)

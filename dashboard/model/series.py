@@ -397,7 +397,7 @@ class Note:
         """The note in words; merged tables read "beläggning och utfall"."""
         parts = [_('ui.' + (f"tables_{p}"),
                    lang) for p in self.table.split("+")] if self.table else []
-        what = (" och " if lang == "sv" else " and ").join(parts)
+        what = _("ui.list_and", lang).join(parts)
         if self.kind == "incomplete_period":
             return _("ui.incomplete_period", lang, month=month_label(self.months[0], lang,
                                                                     short=False))

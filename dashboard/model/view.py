@@ -278,7 +278,8 @@ def period_options(span: tuple[str, str] | None, indicator_periods: list[str],
         out.append((y, y))
         if not last.endswith("-12") and last.startswith(y):
             ytd = f"{y}-01..{last}"
-            label = f"{_('ui.year_to_date', lang)} {y} (jan–{MONTHS_SHORT[lang][int(last[5:]) - 1]})"
+            label = (f"{_('ui.year_to_date', lang)} {y} "
+                     f"(jan–{MONTHS_SHORT[lang][int(last[5:]) - 1]})")
             out.append((ytd, label))
         for h in (2, 1):
             p = Period.parse(f"{y}-H{h}")

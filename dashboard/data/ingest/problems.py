@@ -11,11 +11,6 @@ from dataclasses import dataclass, field
 
 from dashboard.i18n import _
 
-_LOCATION = {
-    "sv": {"sheet": "blad ”{}”", "row": "rad {}", "column": "kolumn {}", "table": "tabell {}"},
-    "en": {"sheet": "sheet '{}'", "row": "row {}", "column": "column {}", "table": "table {}"},
-}
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -43,24 +38,23 @@ class Problem:
         return _(f"import.{self.code}", lang).format(**params)
 
     def location(self, lang: str = "sv") -> str:
-        words = _LOCATION["sv" if lang == "sv" else "en"]
         parts = []
         if self.file:
             parts.append(self.file)
         if self.sheet:
-            parts.append(words["sheet"].format(self.sheet))
+            parts.append(_("import.location.sheet", lang, name=self.sheet))
         elif self.table and not (self.file and self.file.startswith(self.table + ".")):
-            parts.append(words["table"].format(self.table))
+            parts.append(_("import.location.table", lang, name=self.table))
         if self.row is not None:
-            parts.append(words["row"].format(self.row))
+            parts.append(_("import.location.row", lang, row=self.row))
         elif self.params.get("stored_import") is not None:
             parts.append(_("import.stored_row", lang).format(
                 import_id=self.params["stored_import"]))
         if self.column:
-            name = f"”{self.column}”" if lang == "sv" else f"'{self.column}'"
+            name = _("import.location.quoted", lang, name=self.column)
             if self.letter:
                 name = f"{self.letter} {name}"
-            parts.append(words["column"].format(name))
+            parts.append(_("import.location.column", lang, name=name))
         return ", ".join(parts)
 
 

@@ -90,7 +90,8 @@ autocomplete="current-password" required{' autofocus' if login else ''}>
         href = _href(app, "/login/oidc", next=next_path if next_path != home else None,
                      lang=lang)
         parts.append(f'<a class="btn btn-outline-dark btn-lg" id="sign-in-sso" '
-                     f'href="{escape(href)}">{escape(_("access.sign_in_sso", lang, label=sso_label))}'
+                     f'href="{escape(href)}">'
+                     f'{escape(_("access.sign_in_sso", lang, label=sso_label))}'
                      f'</a>')
     switch = _href(app, "/login", next=next_path if next_path != app.get_relative_path("/")
                    else None, lang="en" if lang == "sv" else "sv")

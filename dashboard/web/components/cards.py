@@ -104,7 +104,7 @@ def strip_period(period: Period, lang: str) -> str:
     """A strip's period, short: ``kv. 1 2023`` / ``Q1 2023``, ``H1 2023``, ``2023``."""
     year = period.start[:4]
     if period.kind == "quarter":
-        return f"kv. {period.text[-1]} {year}" if lang == "sv" else f"Q{period.text[-1]} {year}"
+        return _("ui.quarter_short", lang, q=period.text[-1], year=year)
     if period.kind == "half":
         return f"H{period.text[-1]} {year}"
     if period.kind == "year":
@@ -216,8 +216,8 @@ def download_buttons(key: str, lang: str) -> html.Div:
         html.Span(_("ui.download", lang) + ":", className="muted small me-2"),
         *[html.Button(label, id=download_id(key, fmt), className="btn btn-link btn-sm",
                       n_clicks=0)
-          for fmt, label in (("png", "PNG"), ("png-print", "PNG (tryck)" if lang == "sv"
-                                                else "PNG (print)"), ("svg", "SVG"))],
+          for fmt, label in (("png", "PNG"), ("png-print", _("ui.png_print", lang)), ("svg",
+                                                                                      "SVG"))],
     ], className="downloads")
 
 

@@ -83,7 +83,8 @@ def layout(meeting_id: str | None = None, **query):
         html.Div(f"{name} · {_('meetings.period_reviewed', lang)}: {period_text} · "
                  f"{_('meetings.date', lang)}: {m.held_on}", className="view-subtitle"),
         html.Div([
-            dcc.Link(f"▶ {_('meetings.present_edit' if editable else 'meetings.present_meeting', lang)}",
+            dcc.Link("▶ " + _("meetings.present_edit" if editable
+                              else "meetings.present_meeting", lang),
                      href=present, className="btn btn-dark me-2", id="meeting-present"),
             pack_controls(m.id, lang),
             dcc.Link(_("web.components.meeting.back_to_list", lang),
@@ -291,7 +292,7 @@ def quarter_label(period, lang: str) -> str:
     if period.kind != "quarter":
         return period_label(period, lang)
     number, year = period.text[-1], period.text[:4]
-    return f"kv. {number} {year}" if lang == "sv" else f"Q{number} {year}"
+    return _("ui.quarter_short", lang, q=number, year=year)
 
 
 def history_list(history: list, lang: str) -> html.Div:

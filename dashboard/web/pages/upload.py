@@ -197,7 +197,8 @@ def preview_block(preview, upload, lang: str) -> html.Div:
         notes.append(_("web.pages.upload.later", lang, agreement=names.get(a, a),
                         stored=month_label(stored, lang),
                         last=month_label(preview.months[a][1], lang)))
-    notes += [f"{_('web.pages.upload.warning', lang)}: {w.message(lang)}" for w in preview.result.warnings]
+    notes += [f"{_('web.pages.upload.warning', lang)}: {w.message(lang)}"
+              for w in preview.result.warnings]
     earlier = [html.Li(f"{e['id']}: {when(e['imported_at'])}, {e['file_name']}")
                for e in preview.earlier[:10]]
     return html.Div([

@@ -1,3 +1,0 @@
-"""What sign-in, the admin pages and uploads say, in Swedish and English."""
-
-from __future__ import annotations
