@@ -193,7 +193,7 @@ def _imports(engine, lang: str) -> int:
     if log.empty:
         print(_("cli.main.no_imports", lang))
         if repository.list_agreements(engine).empty:
-            print(_("cli.main.load_demo", lang))
+            print(_("cli.common.load_demo", lang))
         return 0
     head = column_heads("cli.main.log_head", lang)
     print("\t".join(head))

@@ -26,6 +26,7 @@ from dashboard.i18n import (
     kind_label,
     kpi_label,
     lang_of,
+    ngettext,
     period_label,
     status_label,
     status_symbol,
@@ -113,8 +114,8 @@ def _row(s, lang: str) -> dict:
     if not s.has_data:
         freshness = "⚠ " + _("ui.no_data_period", lang, period=period_label(s.period, lang))
     elif s.missing_months:
-        freshness = "⚠ " + (_("ui.month_missing", lang) if s.missing_months == 1
-                            else _("ui.months_missing", lang, n=s.missing_months))
+        freshness = "⚠ " + ngettext("ui.month_missing", "ui.months_missing",
+                                    s.missing_months, lang)
     else:
         freshness = "✔ " + _("ui.complete", lang)
     return {
