@@ -2,7 +2,8 @@
 page do, with the same checks and the same audit entries.
 
 Every function takes the actor (who does it) and records what it did in the audit log.
-Refusals raise :class:`AccountError`, whose ``code`` names a text of :mod:`.texts`.
+Refusals raise :class:`AccountError`, whose ``code`` names a text ``access.<code>``
+of the catalogue.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
 * the scope of a meeting callback (:func:`meeting_scope`, for ``@auth.guard``);
 * the pieces drawn on the meeting page and on the slides (a target's computed status and
   the group's assessment side by side, never merged; a check-in; an action);
-* the texts the core's :mod:`.texts` does not have (:func:`wt`).
+* the texts the core's do not have (``web.components.meeting.*`` in the catalogue).
 
 Every text from people (comments, decisions, names) is given to Dash as text, never HTML.
 """
