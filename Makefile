@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # axe-core for the accessibility test (tests/browser/test_a11y.py), pinned in package-lock.json
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run serve worker test lint demo load-demo bench screenshots clean cli js
+.PHONY: run serve worker test lint demo load-demo bench screenshots clean cli js catalogues
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ js:
 	@if [ -f $(AXE) ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then :; \
 	elif command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the accessibility test will be skipped (apt-get install npm)"; fi
+
+## Compile the text catalogues (dashboard/locale/*/LC_MESSAGES/messages.po -> .mo, committed)
+catalogues: $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -d dashboard/locale -D messages
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
