@@ -169,6 +169,13 @@ LOCALES = {"sv": "sv_SE", "en": "en"}
 _DIGITS = re.compile(r"[#0,.]+")
 
 
+def csv_delimiter(lang: str) -> str:
+    """The CSV separator a spreadsheet of ``lang`` reads: ``;`` where the decimal sign is a
+    comma (Swedish Excel), else ``,``."""
+    decimal = _locale(lang).number_symbols["latn"]["decimal"]
+    return {",": ";"}.get(decimal, ",")
+
+
 def _locale(lang: str) -> Locale:
     return Locale.parse(LOCALES.get(lang, "sv_SE"))
 
@@ -288,7 +295,7 @@ def value_period_words(value_period: str, period: Period, lang: str = "sv") -> s
         first, last = int(start[5:7]), int(end[5:7])
         if start[:4] == end[:4] and first % 3 == 1 and last == first + 2:
             q = (first - 1) // 3 + 1
-            text = f"kv. {q}" if lang == "sv" else f"Q{q}"
+            text = _("ui.quarter_number", lang, q=q)
             return text if same_year else f"{text} {start[:4]}"
         return months_text(start, end)
 
@@ -307,7 +314,7 @@ def value_period_words(value_period: str, period: Period, lang: str = "sv") -> s
     if not missing:
         return shown
     parts = [part(month_from_index(r[0]), month_from_index(r[-1])) for r in missing]
-    joined = f" {'och' if lang == 'sv' else 'and'} ".join(parts)
+    joined = _("ui.list_and", lang).join(parts)
     return _("ui.covers_months", lang, months=shown, missing=joined)
 
 

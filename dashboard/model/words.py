@@ -41,7 +41,7 @@ def strip_period(period: Period, lang: str) -> str:
     """A strip's period, short: ``kv. 1 2023`` / ``Q1 2023``, ``H1 2023``, ``2023``."""
     year = period.start[:4]
     if period.kind == "quarter":
-        return f"kv. {period.text[-1]} {year}" if lang == "sv" else f"Q{period.text[-1]} {year}"
+        return _("ui.quarter_short", lang, q=period.text[-1], year=year)
     if period.kind == "half":
         return f"H{period.text[-1]} {year}"
     if period.kind == "year":

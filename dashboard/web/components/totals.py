@@ -19,6 +19,7 @@ from dashboard.domain.places import COUNTIES
 from dashboard.domain.privacy import primary
 from dashboard.i18n import (
     _,
+    csv_delimiter,
     fmt_value,
     kind_label,
     kpi_label,
@@ -29,21 +30,15 @@ from dashboard.i18n import (
 from dashboard.model.portfolio import NO_COUNTY, SEVERAL, STATUSES, suppress_totals
 
 
-def tt(key: str, lang: str, **kw) -> str:
-    """A text of the totals, in Swedish or English."""
-    text = _(f"web.components.totals.texts.{key}", lang)
-    return text.format(**kw) if kw else text
-
-
 def group_label(key: str, by: str, lang: str) -> str:
     """``01`` -> ``Stockholms län``; ``several`` -> ``Flera län``; a kind in words."""
     if by == "county":
         if key == SEVERAL:
-            return tt("several_counties", lang)
+            return _("web.components.totals.texts.several_counties", lang)
         if key == NO_COUNTY:
-            return tt("no_county", lang)
+            return _("web.components.totals.texts.no_county", lang)
         return COUNTIES.get(key, key)
-    return kind_label(key, lang) if key else tt("no_kind", lang)
+    return kind_label(key, lang) if key else _("web.components.totals.texts.no_kind", lang)
 
 
 def _periods(texts: list[str], lang: str) -> str:
@@ -64,9 +59,9 @@ FIGURES = (("occupancy", UNITS.get("occupancy", "count")),
 
 def _heads(by: str, lang: str) -> list[str]:
     """The columns' names in words (the CSV's, and the table's for screen readers)."""
-    return [tt(by, lang), tt("agreements_col", lang),
-            *[tt("targets_col", lang, status=status_label(s, lang)) for s in STATUSES],
-            *[kpi_label(f, lang) for f, _unit in FIGURES], tt("periods", lang)]
+    return [_(f"web.components.totals.texts.{by}", lang), _("web.components.totals.texts.agreements_col", lang),
+            *[_("web.components.totals.texts.targets_col", lang, status=status_label(s, lang)) for s in STATUSES],
+            *[kpi_label(f, lang) for f, _unit in FIGURES], _("web.components.totals.texts.periods", lang)]
 
 
 def _head_cell(index: int, text: str) -> html.Th:
@@ -88,7 +83,7 @@ def _figure_cell(group: dict, field: str, unit: str, lang: str) -> str:
         if value is None:
             return "–"
         n = fmt_value(group["outcome_completed"], "count", lang)
-        return f"{fmt_value(value, unit, lang)} ({tt('n_of', lang, n=n)})"
+        return f"{fmt_value(value, unit, lang)} ({_('web.components.totals.texts.n_of', lang, n=n)})"
     if field in group["reported"] and not group["reported"][field]:
         return "–"  # no agreement of the group has the figure
     return fmt_value(value, unit, lang)
@@ -110,11 +105,11 @@ def totals_table(groups: list[dict], total: dict, by: str, lang: str) -> html.Ta
 
     body = [row(g, group_label(g["key"], by, lang)) for g in groups]
     body.append(row(total, _("ui.total", lang), "summary-total"))
-    notes = [tt("totals_note", lang)]
+    notes = [_("web.components.totals.texts.totals_note", lang)]
     if by == "county":
-        notes.append(tt("several_note", lang))
+        notes.append(_("web.components.totals.texts.several_note", lang))
     return html.Div([
-        html.Table([html.Caption(tt(f"totals_{by}", lang)), head, html.Tbody(body)],
+        html.Table([html.Caption(_(f"web.components.totals.texts.totals_{by}", lang)), head, html.Tbody(body)],
                    className="table table-sm portfolio-summary portfolio-totals",
                    id="portfolio-summary", **{"data-by": by}),
         html.P(" ".join(notes), className="muted small totals-note"),
@@ -133,13 +128,13 @@ def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: i
 
     hidden = suppress_totals(groups, total, threshold)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if lang == "sv" else ",", lineterminator="\r\n")
-    writer.writerow([tt(by, lang), tt("agreements_col", lang),
-                     *[tt("targets_col", lang, status=status_label(s, lang))
+    writer = csv.writer(out, delimiter=csv_delimiter(lang), lineterminator="\r\n")
+    writer.writerow([_(f"web.components.totals.texts.{by}", lang), _("web.components.totals.texts.agreements_col", lang),
+                     *[_("web.components.totals.texts.targets_col", lang, status=status_label(s, lang))
                        for s in STATUSES],
                      kpi_label("occupancy", lang), kpi_label("started", lang),
                      kpi_label("completed", lang), kpi_label("work_study_share", lang) + " %",
-                     "n", kpi_label("fte_fulfilment", lang) + " %", tt("periods", lang)])
+                     "n", kpi_label("fte_fulfilment", lang) + " %", _("web.components.totals.texts.periods", lang)])
 
     def number(value, decimals: int = 1) -> str:
         if value is None:
@@ -177,5 +172,5 @@ def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: i
     writer.writerow(line(total, _("ui.total", lang), True))
     writer.writerow([])
     writer.writerow([_("ui.suppression_note", lang)])
-    writer.writerow([tt("totals_note", lang)])
+    writer.writerow([_("web.components.totals.texts.totals_note", lang)])
     return out.getvalue()

@@ -53,7 +53,6 @@ from dashboard.web import auth
 from dashboard.web.components.cards import page_frame
 from dashboard.web.components.links import agreement_path, cluster_path, href
 from dashboard.web.components.totals import totals_csv, totals_table
-from dashboard.web.components.totals import tt as tt_totals
 from dashboard.web.components.view_page import engine, settings
 from dashboard.web.ids import Ids
 
@@ -352,7 +351,7 @@ def layout(**query):
         style={"height": "70vh", "minHeight": "420px"})
     stored = dcc.Store(id=Ids.PORTFOLIO_STATE, data={"lang": lang})
     download = html.Div([
-        html.Button(tt_totals("download_totals", lang), id=Ids.PORTFOLIO_TOTALS_DOWNLOAD,
+        html.Button(_("web.components.totals.texts.download_totals", lang), id=Ids.PORTFOLIO_TOTALS_DOWNLOAD,
                     className="btn btn-link btn-sm", n_clicks=0),
         dcc.Download(id=Ids.PORTFOLIO_TOTALS_FILE)], className="downloads")
     count = html.P(_("ui.agreements_shown", lang, n=len(rows), total=len(data["rows"])),
@@ -444,7 +443,7 @@ def download_totals(clicks, period, kinds, counties, status, group, state):
     by = "county" if group == "county" else "kind"
     groups, total = group_totals(data.get("cells") or [], by, kinds, counties, status)
     text = totals_csv(groups, total, by, lang, settings().suppression_threshold)
-    name = f"{'summor' if lang == 'sv' else 'totals'}-{by}-{period or 'senaste'}.csv"
+    name = f"{_('web.pages.portfolio.totals_file', lang)}-{by}-{period or 'senaste'}.csv"
     return dcc.send_string(text, name.replace("..", "_"), type="text/csv")
 
 
