@@ -59,9 +59,12 @@ FIGURES = (("occupancy", UNITS.get("occupancy", "count")),
 
 def _heads(by: str, lang: str) -> list[str]:
     """The columns' names in words (the CSV's, and the table's for screen readers)."""
-    return [_(f"web.components.totals.texts.{by}", lang), _("web.components.totals.texts.agreements_col", lang),
-            *[_("web.components.totals.texts.targets_col", lang, status=status_label(s, lang)) for s in STATUSES],
-            *[kpi_label(f, lang) for f, _unit in FIGURES], _("web.components.totals.texts.periods", lang)]
+    return [_(f"web.components.totals.texts.{by}", lang),
+            _("web.components.totals.texts.agreements_col", lang),
+            *[_("web.components.totals.texts.targets_col", lang,
+                status=status_label(s, lang)) for s in STATUSES],
+            *[kpi_label(f, lang) for f, _unit in FIGURES],
+            _("web.components.totals.texts.periods", lang)]
 
 
 def _head_cell(index: int, text: str) -> html.Th:
@@ -83,7 +86,8 @@ def _figure_cell(group: dict, field: str, unit: str, lang: str) -> str:
         if value is None:
             return "–"
         n = fmt_value(group["outcome_completed"], "count", lang)
-        return f"{fmt_value(value, unit, lang)} ({_('web.components.totals.texts.n_of', lang, n=n)})"
+        n_of = _("web.components.totals.texts.n_of", lang, n=n)
+        return f"{fmt_value(value, unit, lang)} ({n_of})"
     if field in group["reported"] and not group["reported"][field]:
         return "–"  # no agreement of the group has the figure
     return fmt_value(value, unit, lang)
@@ -109,7 +113,8 @@ def totals_table(groups: list[dict], total: dict, by: str, lang: str) -> html.Ta
     if by == "county":
         notes.append(_("web.components.totals.texts.several_note", lang))
     return html.Div([
-        html.Table([html.Caption(_(f"web.components.totals.texts.totals_{by}", lang)), head, html.Tbody(body)],
+        html.Table([html.Caption(_(f"web.components.totals.texts.totals_{by}", lang)), head,
+                    html.Tbody(body)],
                    className="table table-sm portfolio-summary portfolio-totals",
                    id="portfolio-summary", **{"data-by": by}),
         html.P(" ".join(notes), className="muted small totals-note"),
@@ -129,12 +134,14 @@ def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: i
     hidden = suppress_totals(groups, total, threshold)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=csv_delimiter(lang), lineterminator="\r\n")
-    writer.writerow([_(f"web.components.totals.texts.{by}", lang), _("web.components.totals.texts.agreements_col", lang),
-                     *[_("web.components.totals.texts.targets_col", lang, status=status_label(s, lang))
-                       for s in STATUSES],
+    writer.writerow([_(f"web.components.totals.texts.{by}", lang),
+                     _("web.components.totals.texts.agreements_col", lang),
+                     *[_("web.components.totals.texts.targets_col", lang,
+                         status=status_label(s, lang)) for s in STATUSES],
                      kpi_label("occupancy", lang), kpi_label("started", lang),
                      kpi_label("completed", lang), kpi_label("work_study_share", lang) + " %",
-                     "n", kpi_label("fte_fulfilment", lang) + " %", _("web.components.totals.texts.periods", lang)])
+                     "n", kpi_label("fte_fulfilment", lang) + " %",
+                     _("web.components.totals.texts.periods", lang)])
 
     def number(value, decimals: int = 1) -> str:
         if value is None:

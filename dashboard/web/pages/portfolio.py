@@ -351,7 +351,8 @@ def layout(**query):
         style={"height": "70vh", "minHeight": "420px"})
     stored = dcc.Store(id=Ids.PORTFOLIO_STATE, data={"lang": lang})
     download = html.Div([
-        html.Button(_("web.components.totals.texts.download_totals", lang), id=Ids.PORTFOLIO_TOTALS_DOWNLOAD,
+        html.Button(_("web.components.totals.texts.download_totals", lang),
+                    id=Ids.PORTFOLIO_TOTALS_DOWNLOAD,
                     className="btn btn-link btn-sm", n_clicks=0),
         dcc.Download(id=Ids.PORTFOLIO_TOTALS_FILE)], className="downloads")
     count = html.P(_("ui.agreements_shown", lang, n=len(rows), total=len(data["rows"])),
