@@ -1,15 +1,27 @@
-"""Shared fixtures: a fresh database per test, and dataset builders.
+"""Shared fixtures: a fresh database per test, and dataset builders; the test tiers.
 
 ``db_url`` and ``engine`` are a SQLite file per test. ``any_db_url`` and ``any_engine``
 run a test twice: on a SQLite file and on a fresh database of a throwaway PostgreSQL
 server (:mod:`tests.pg`, started once per session when a test first needs it). A test
 module runs on both by overriding ``db_url`` with ``any_db_url``.
+
+Tiers (``make test-fast`` runs ``-m "not slow"``, ``make test`` everything): every test is
+marked here by what it uses, so that a new test lands in its tier without anyone marking
+it: ``browser`` (under ``tests/browser/``), ``postgres`` (a PostgreSQL database: a
+``postgresql`` parameter or the ``postgres_server`` fixture), ``redis`` (a redis-server),
+``subprocess`` (it, a fixture it uses or a helper of ``tests/`` they call starts a process:
+``subprocess``, ``multiprocessing``, :func:`tests.webserver.serving` ...), and ``slow``
+for all of these (and for the few in-process tests marked ``slow`` by hand). In the fast
+tier a test that starts a process all the same is skipped where it starts it, saying so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
+import subprocess
+import types
 
 # Authlib switches its own deprecation warnings to "always" when first imported; imported
 # here, that switch is undone with the rest of collection's warning filters, and the
@@ -20,7 +32,7 @@ import pytest
 from dashboard import repository
 from dashboard.db import make_engine
 from tests.builders import base_tables
-from tests.needs import missing
+from tests.needs import missing, missing_parts
 from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir
 
 # Apps and servers of the tests compute no views ahead of users (dashboard/store/warm.py),
@@ -28,6 +40,136 @@ from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir
 os.environ.setdefault("WARM_CACHE", "0")
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# ---------------------------------------------------------------------------- tiers
+
+TIERS = ("browser", "postgres", "redis", "subprocess")
+# Names whose use in a test, its fixtures or the tests/ helpers they call starts a process.
+PROCESS_NAMES = {"subprocess", "Popen", "multiprocessing", "Process", "ProcessPoolExecutor",
+                 "serving", "run_to_end", "run_process"}
+REDIS_FIXTURES = {"redis_server", "redis_url"}
+
+
+def _code_names(code: types.CodeType) -> tuple[set[str], set[str]]:
+    """The global and attribute names, and the string constants, of ``code`` and of the
+    functions defined in it."""
+    names, strings = set(code.co_names), set()
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            inner_names, inner_strings = _code_names(const)
+            names |= inner_names
+            strings |= inner_strings
+        elif isinstance(const, str):
+            strings.add(const)
+    return names, strings
+
+
+def _uses(func, seen: set) -> tuple[set[str], set[str]]:
+    """The names and strings of ``func`` and of the functions and classes of ``tests/``
+    it reaches by name (helpers, the methods of helper classes), transitively."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    if code is None or code in seen:
+        return set(), set()
+    seen.add(code)
+    names, strings = _code_names(code)
+    module_globals = getattr(func, "__globals__", {})
+    for name in list(names):
+        found = module_globals.get(name)
+        if isinstance(found, types.ModuleType) and found.__name__.startswith("tests."):
+            # ``from tests import cli`` then ``cli.run_process``: attributes of the module
+            found = None
+        for target in _own_functions(found):
+            more_names, more_strings = _uses(target, seen)
+            names |= more_names
+            strings |= more_strings
+    return names, strings
+
+
+def _own_functions(found) -> list:
+    if isinstance(found, types.FunctionType) and found.__module__.startswith("tests"):
+        return [found]
+    if isinstance(found, type) and found.__module__.startswith("tests"):
+        return [v for v in vars(found).values() if isinstance(v, types.FunctionType)]
+    return []
+
+
+def tiers_of(item) -> set[str]:
+    """The tier markers of a collected test, from what it uses."""
+    marks = set()
+    path = str(item.fspath).replace("\\", "/")
+    if "/tests/browser/" in path:
+        marks.add("browser")
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if "postgresql" in params.values() or "postgres_server" in fixtures:
+        marks.add("postgres")
+    if "redis" in params.values() or fixtures & REDIS_FIXTURES:
+        marks.add("redis")
+    seen: set = set()
+    names, strings = _uses(getattr(item, "obj", None), seen)
+    info = getattr(item, "_fixtureinfo", None)
+    for name in fixtures - {"_no_process_in_the_fast_tier"}:
+        for fixturedef in (info.name2fixturedefs.get(name, ()) if info else ()):
+            more_names, more_strings = _uses(fixturedef.func, seen)
+            names |= more_names
+            strings |= more_strings
+    if names & PROCESS_NAMES:
+        marks.add("subprocess")
+    if not params:  # fixtures asked for by name (``request.getfixturevalue``)
+        if "postgres_server" in strings:
+            marks.add("postgres")
+        if strings & REDIS_FIXTURES:
+            marks.add("redis")
+    return marks
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marks = tiers_of(item)
+        for mark in sorted(marks):
+            item.add_marker(getattr(pytest.mark, mark))
+        if marks:
+            item.add_marker(pytest.mark.slow)
+
+
+def _fast_tier(config) -> bool:
+    return "not slow" in (config.getoption("markexpr", "") or "")
+
+
+@pytest.fixture(autouse=True)
+def _no_process_in_the_fast_tier(request, monkeypatch):
+    """In the fast tier (``-m "not slow"``) a test that starts a process after all (one
+    this file's marking did not see, e.g. deep in a library) is skipped where it starts it:
+    it runs in ``make test``. Mark it ``slow`` to keep it out of the fast tier for good."""
+    if not _fast_tier(request.config):
+        return
+    def refuse(self, args, *more, **kwargs):
+        program = args if isinstance(args, str) else (list(args) or [""])[0]
+        pytest.skip(f"starts a process ({program}): it runs in make test, not in the "
+                    "fast tier (mark it slow)")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Name the parts missing on this machine (redis-server, PostgreSQL, Chromium,
+    axe-core ...) and how many tests each kept from running: never skipped in silence."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        if isinstance(longrepr, tuple) and len(longrepr) == 3:
+            reasons.append(str(longrepr[2]))
+        elif longrepr is not None:
+            reasons.append(str(longrepr))
+    parts = missing_parts(reasons)
+    if not parts:
+        return
+    terminalreporter.section("missing on this machine: these tests did not run",
+                             sep="=", yellow=True, bold=True)
+    for part, count in sorted(parts.items()):
+        terminalreporter.line(f"  {part} ({count} test{'s' if count != 1 else ''} skipped)")
+    terminalreporter.line("  (with CI set, a missing part fails the run)")
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""The command line of contract.md section 4, run as a user runs it.
+"""The command line of contract.md section 4, run as a user runs it: ``main(argv)`` in
+the test process (:mod:`tests.cli`), and an import and a refused one as a process of its
+own (``python -m dashboard``).
 
 Every test runs on SQLite and on PostgreSQL.
 """
@@ -8,15 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from openpyxl import load_workbook
 
 from dashboard.schema import TABLES
 from tests.builders import base_tables, write_workbook
+from tests.cli import run_cli, run_process
 
 
 @pytest.fixture
@@ -26,12 +26,8 @@ def db_url(any_db_url):
 
 
 def run(db_url, *args, lang=None):
-    env = {**os.environ, "DATABASE_URL": db_url}
-    env.pop("DASHBOARD_LANG", None)
-    if lang:
-        env["DASHBOARD_LANG"] = lang
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    """``python -m dashboard ARGS`` (its ``main(argv)``, in this process)."""
+    return run_cli(db_url, *args, lang=lang)
 
 
 @pytest.fixture
@@ -139,3 +135,19 @@ def test_template_has_every_sheet_and_column_and_imports_when_filled(db_url, tmp
     wb.save(path)
     filled = run(db_url, "import", str(path))
     assert filled.returncode == 0, filled.stderr
+
+
+def test_the_command_line_as_a_process(db_url, tmp_path):
+    """``python -m dashboard`` as a shell runs it: an import, a refused import with every
+    problem and its exit code, never a traceback."""
+    done = run_process(db_url, "import", str(write_workbook(tmp_path / "krami.xlsx",
+                                                            base_tables())))
+    assert done.returncode == 0, done.stderr
+    assert "Import 1 klar: krami.xlsx" in done.stdout
+    tables = base_tables()
+    tables["occupancy"][1][5] = -4
+    tables["costs"][1][3] = "FK"
+    out = run_process(db_url, "import", str(write_workbook(tmp_path / "bad.xlsx", tables)))
+    assert out.returncode == 1
+    assert "inget har sparats" in out.stderr and out.stderr.count("  - ") == 2
+    assert "Traceback" not in out.stderr

@@ -14,8 +14,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 
 from tests.needs import missing
@@ -179,13 +177,14 @@ def sideways_overflow(duo) -> int:
 
 
 def kpis_cli(db_url: str, agreement: str, period: str, cluster: str | None = None) -> list:
-    """``python -m dashboard kpis`` as a user runs it."""
-    args = [sys.executable, "-m", "dashboard", "kpis", "--agreement", agreement,
-            "--period", period]
+    """``python -m dashboard kpis`` as a user runs it (its ``main(argv)``, in this
+    process: :func:`tests.cli.run_cli`)."""
+    from tests.cli import run_cli
+
+    args = ["kpis", "--agreement", agreement, "--period", period]
     if cluster:
         args += ["--cluster", cluster]
-    out = subprocess.run(args, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "DATABASE_URL": db_url})
+    out = run_cli(db_url, *args)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
