@@ -41,6 +41,10 @@ os.environ.setdefault("WARM_CACHE", "0")
 
 BACKENDS = ["sqlite", "postgresql"]
 
+# For a test of a module that runs on both databases whose rule is the same on both (it
+# tests logic, not SQL, transactions or the database's types): SQLite only.
+sqlite_only = pytest.mark.parametrize("any_db_url", ["sqlite"], indirect=True)
+
 # ---------------------------------------------------------------------------- tiers
 
 TIERS = ("browser", "postgres", "redis", "subprocess")

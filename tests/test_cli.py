@@ -2,7 +2,8 @@
 the test process (:mod:`tests.cli`), and an import and a refused one as a process of its
 own (``python -m dashboard``).
 
-Every test runs on SQLite and on PostgreSQL.
+The key figures run on SQLite and on PostgreSQL; the rest of the command line, a shell
+around the repository (tested on both in test_kpis, test_import, ...), on SQLite.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from openpyxl import load_workbook
 from dashboard.schema import TABLES
 from tests.builders import base_tables, write_workbook
 from tests.cli import run_cli, run_process
+from tests.conftest import sqlite_only
 
 
 @pytest.fixture
@@ -38,6 +40,7 @@ def loaded(db_url, tmp_path):
     return result
 
 
+@sqlite_only
 def test_import_prints_rows_per_table(loaded):
     assert "Import 1 klar: krami.xlsx" in loaded.stdout
     assert "occupancy" in loaded.stdout and "8 rader" in loaded.stdout
@@ -59,6 +62,7 @@ def test_kpis_json_has_the_contract_fields(db_url, loaded):
     assert {r["cluster_id"] for r in rows} == {None, "norr", "soder"}
 
 
+@sqlite_only
 def test_kpis_for_one_cluster_in_csv(db_url, loaded):
     out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023-02..2023-03",
               "--cluster", "soder", "--format", "csv")
@@ -72,6 +76,7 @@ def test_kpis_for_one_cluster_in_csv(db_url, loaded):
                              "value_period", "target", "comparator", "status"]
 
 
+@sqlite_only
 def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, loaded):
     # The quarterly indicator has no row for the year 2023: its latest quarter counts.
     out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023")
@@ -81,6 +86,7 @@ def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, loaded):
     assert {r["kpi"] for r in rows} >= {"unknown", "fte_actual_min"}
 
 
+@sqlite_only
 def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, loaded):
     out = run(db_url, "kpis", "--agreement", "nope", "--period", "2023")
     assert out.returncode == 1 and "krami" in out.stderr and "Traceback" not in out.stderr
@@ -90,6 +96,7 @@ def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, loaded):
     assert out.returncode == 1 and "norr" in out.stderr
 
 
+@sqlite_only
 def test_refused_import_exits_non_zero_listing_every_problem(db_url, tmp_path, loaded):
     tables = base_tables()
     tables["occupancy"][1][5] = -4
@@ -103,6 +110,7 @@ def test_refused_import_exits_non_zero_listing_every_problem(db_url, tmp_path, l
     assert "nothing was stored" in out_en.stderr
 
 
+@sqlite_only
 def test_imports_log_and_undo(db_url, loaded):
     log = run(db_url, "imports")
     assert log.returncode == 0 and "krami.xlsx" in log.stdout and "aktiv" in log.stdout
@@ -113,6 +121,7 @@ def test_imports_log_and_undo(db_url, loaded):
     assert again.returncode == 1 and "redan ångrad" in again.stderr
 
 
+@sqlite_only
 def test_template_has_every_sheet_and_column_and_imports_when_filled(db_url, tmp_path):
     path = tmp_path / "mall.xlsx"
     out = run(db_url, "template", str(path))
@@ -137,6 +146,7 @@ def test_template_has_every_sheet_and_column_and_imports_when_filled(db_url, tmp
     assert filled.returncode == 0, filled.stderr
 
 
+@sqlite_only
 def test_the_command_line_as_a_process(db_url, tmp_path):
     """``python -m dashboard`` as a shell runs it: an import, a refused import with every
     problem and its exit code, never a traceback."""
