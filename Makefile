@@ -40,7 +40,7 @@ test: $(STAMP) js
 ## line in-process; no browser, PostgreSQL, Redis or process of its own (tests/conftest.py
 ## marks those "slow" by what they use)
 test-fast: $(STAMP)
-	$(PY) -m pytest -p no:xdist -m "not slow" -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m "not slow" -q $(PYTEST_ARGS)
 
 ## The command line without activating the environment: make cli ARGS="kpis --agreement ID --period 2023"
 cli: $(STAMP)

@@ -11,7 +11,7 @@ it: ``browser`` (under ``tests/browser/``), ``postgres`` (a PostgreSQL database:
 ``postgresql`` parameter or the ``postgres_server`` fixture), ``redis`` (a redis-server),
 ``subprocess`` (it, a fixture it uses or a helper of ``tests/`` they call starts a process:
 ``subprocess``, ``multiprocessing``, :func:`tests.webserver.serving` ...), and ``slow``
-for all of these (and for the few in-process tests marked ``slow`` by hand). In the fast
+for all of these and for the in-process tests that take seconds (:data:`SLOW_TESTS`). In the fast
 tier a test that starts a process all the same is skipped where it starts it, saying so.
 """
 
@@ -52,6 +52,33 @@ TIERS = ("browser", "postgres", "redis", "subprocess")
 PROCESS_NAMES = {"subprocess", "Popen", "multiprocessing", "Process", "ProcessPoolExecutor",
                  "serving", "run_to_end", "run_process"}
 REDIS_FIXTURES = {"redis_server", "redis_url"}
+# In-process tests that take seconds (measured with --durations on this 2-core machine):
+# whole datasets imported, every demo figure drawn, every slide written, fuzzing. They run
+# in ``make test``; a node id here is a file, or a file's test (any of its parameters).
+SLOW_TESTS = (
+    "tests/test_figure_specs.py",
+    "tests/test_fuzz_import.py",
+    "tests/test_export.py",
+    "tests/test_export_a11y.py",
+    "tests/test_meetings_pack.py",
+    "tests/test_meetings_migration.py",
+    "tests/test_bulk_import.py",
+    "tests/test_demo.py",
+    "tests/test_describe.py",
+    "tests/test_privacy.py::test_no_hidden_outcome_count_can_be_worked_out_even_through_shares",
+    "tests/test_migrations.py::test_a_released_database_upgrades_and_gives_the_same_figures",
+    "tests/test_store.py::test_the_demo_figures_from_kept_sums_equal_those_from_rows",
+    "tests/test_store.py::test_kept_sums_follow_an_import_and_an_undo",
+    "tests/test_newcomer.py::test_an_unknown_agreement_in_a_loaded_database_still_lists_the",
+    "tests/test_newcomer.py::test_the_log_says_the_demo_data_was_loaded_from_where",
+    "tests/test_meetings.py::test_a_closed_meeting_keeps_its_figures_through_import_and_undo",
+    "tests/test_meetings.py::test_the_next_meeting_starts_from_the_last_one",
+    "tests/test_meetings.py::test_the_api_the_app_uses",
+    "tests/test_meetings.py::test_list_in_json_and_as_a_table",
+    "tests/test_meetings.py::test_refusals_name_the_problem_with_exit_codes",
+    "tests/test_cli.py::test_template_has_every_sheet_and_column_and_imports_when_filled",
+    "tests/test_views_panels.py::test_cluster_views_from_the_agreement_view_equal_views_read",
+)
 
 
 def _code_names(code: types.CodeType) -> tuple[set[str], set[str]]:
@@ -101,6 +128,8 @@ def _own_functions(found) -> list:
 def tiers_of(item) -> set[str]:
     """The tier markers of a collected test, from what it uses."""
     marks = set()
+    if item.nodeid.startswith(SLOW_TESTS):
+        marks.add("slow")
     path = str(item.fspath).replace("\\", "/")
     if "/tests/browser/" in path:
         marks.add("browser")
@@ -131,7 +160,7 @@ def tiers_of(item) -> set[str]:
 def pytest_collection_modifyitems(config, items):
     for item in items:
         marks = tiers_of(item)
-        for mark in sorted(marks):
+        for mark in sorted(marks - {"slow"}):
             item.add_marker(getattr(pytest.mark, mark))
         if marks:
             item.add_marker(pytest.mark.slow)
