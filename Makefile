@@ -76,7 +76,7 @@ load-demo: $(STAMP)
 
 ## Regenerate the synthetic demo workbooks in data/demo/
 demo: $(STAMP)
-	$(PY) -m dashboard.demo data/demo
+	$(PY) -m dashboard.data.demo data/demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

@@ -12,8 +12,8 @@ import logging
 import os
 import sys
 
-from dashboard.app import create_app
-from dashboard.startup import StartupError
+from dashboard.web.app import create_app
+from dashboard.data.startup import StartupError
 from dashboard.web.server import QuietRequestHandler
 
 

@@ -46,7 +46,7 @@ def on_starting(server):
     binds (``--bind`` may differ from ``HOST``) decides, before any worker starts."""
     import sys
 
-    from dashboard.auth import check_bind
+    from dashboard.access import check_bind
 
     flask_app = server.app.wsgi()
     hosts = [a[0] for a in server.cfg.address if isinstance(a, tuple)]

@@ -5,7 +5,7 @@
 Loads the demo workbooks into a fresh SQLite file; for every demo agreement (and every
 cluster of it) and every period the period picker offers, reads the view once (untimed),
 then times :func:`build_panels` in the app's theme (best of ``--repeat``): the figure
-functions and what they are drawn from (:mod:`dashboard.series`), and apart from it the
+functions and what they are drawn from (:mod:`dashboard.model.series`), and apart from it the
 figure functions alone, and the figures serialised to JSON as Dash sends them. Prints the
 median and the slowest per agreement and over all views, beside the goal of issue 9:
 at most 20 ms for every panel of a view.
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.demo_db import demo_database  # noqa: E402
 from dashboard import panels, repository  # noqa: E402
-from dashboard.theme import SCREEN  # noqa: E402
-from dashboard.views import build_view, period_options  # noqa: E402
+from dashboard.figures.theme import SCREEN  # noqa: E402
+from dashboard.model.view import build_view, period_options  # noqa: E402
 
 GOAL_MS = 20.0
 FIGURE_FUNCTIONS = ("occupancy_figure", "flow_figure", "outcomes_figure", "staffing_figure",

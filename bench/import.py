@@ -46,9 +46,9 @@ GOAL_PEAK_MB = 1024
 
 def child(url: str, path: str, steps: list[str]) -> None:
     """Run in a process of its own: import (and maybe again and undo), print JSON."""
-    from dashboard import repository
-    from dashboard.db import make_engine
-    from dashboard.ingest import import_dataset, undo_import
+    from dashboard.data import repository
+    from dashboard.data.db import make_engine
+    from dashboard.data.ingest import import_dataset, undo_import
 
     engine = make_engine(url)
     repository.ensure_schema(engine)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.places import MUNICIPALITIES  # noqa: E402
+from dashboard.domain.places import MUNICIPALITIES  # noqa: E402
 
 SEED = 20_241_231
 GENDERS = ("K", "M")
@@ -48,7 +48,7 @@ THIRD_PARTY = {"krami": ("KV", "Kriminalvården"), "lok": ("FK", "Försäkringsk
                "unga": ("GY", "Gymnasieförvaltningen")}
 KIND_NAMES = {"krami": "Krami", "lok": "Lokal överenskommelse", "unga": "Unga"}
 # The counties (län) with their biggest municipalities; a neighbour is any of the county's
-# municipalities (dashboard/places.py: the importer checks the codes against SCB's list).
+# municipalities (dashboard/domain/places.py: the importer checks the codes against SCB's list).
 COUNTIES = {
     "01": ("Stockholm", ["0180", "0114", "0123", "0126", "0138", "0160", "0182"]),
     "03": ("Uppsala", ["0380", "0381"]), "04": ("Södermanland", ["0480", "0484"]),

@@ -124,7 +124,7 @@ def switch_key(client) -> str:
 
 def add_account(url: str) -> None:
     """The administrator the benchmark signs in as (kept if it is there already)."""
-    from dashboard.auth.accounts import AccountError
+    from dashboard.people.accounts import AccountError
     from tests.webserver import add_accounts
 
     try:
@@ -239,9 +239,9 @@ def percentile(xs, p):
 
 def big_agreement(url: str) -> tuple[str, list[str]]:
     """The agreement with the most clusters, and periods its picker offers."""
-    from dashboard import repository
-    from dashboard.db import make_engine
-    from dashboard.views import period_options
+    from dashboard.data import repository
+    from dashboard.data.db import make_engine
+    from dashboard.model.view import period_options
 
     engine = make_engine(url)
     try:
@@ -389,8 +389,8 @@ def main() -> int:
         if not args.no_browser:
             results.update(browser_timings(base, agreement))
         # Users at once: each on an agreement of its own, the portfolio for all.
-        from dashboard import repository
-        from dashboard.db import make_engine
+        from dashboard.data import repository
+        from dashboard.data.db import make_engine
 
         engine = make_engine(url)
         ids = list(repository.list_agreements(engine)["agreement_id"])

@@ -1,11 +1,11 @@
 """The Dash application factory.
 
 ``create_app(config=None)`` merges defaults, the environment and ``config`` (see
-:mod:`dashboard.config`), opens the database (:func:`dashboard.startup.open_database`:
+:mod:`dashboard.config`), opens the database (:func:`dashboard.data.startup.open_database`:
 the schema created on first use, an outdated one refused with what to run, unless the
 settings let it upgrade itself), loads the demo workbooks into an empty database, and
 builds the app with its pages. Trouble with the database raises
-:class:`~dashboard.startup.StartupError`, whose message is one line for the operator.
+:class:`~dashboard.data.startup.StartupError`, whose message is one line for the operator.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from . import auth, repository, uploads, web
-from .config import ASSETS_DIR, Settings, load_settings
-from .ids import Ids
-from .ingest import import_dataset
-from .startup import open_database
+from dashboard import web
+from dashboard import access as auth
+from dashboard.data import repository
+from dashboard.web import uploads_pkg_REMOVED as uploads
+from dashboard.config import ASSETS_DIR, Settings, load_settings
+from dashboard.web.ids import Ids
+from dashboard.data.ingest import import_dataset
+from dashboard.data.startup import open_database
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
@@ -70,12 +73,12 @@ def load_demo(engine, settings: Settings) -> list:
 
 def create_app(config: dict | None = None) -> Dash:
     """Build the dashboard; ``config`` overrides settings (``database_url``, ``lang``...,
-    and sign-in's: ``host``, ``secret_key``..., see :mod:`dashboard.auth.settings`)."""
+    and sign-in's: ``host``, ``secret_key``..., see :mod:`dashboard.access.settings`)."""
     settings = load_settings(config)
     engine = open_database(settings, settings.lang)
     if settings.load_demo and repository.is_empty(engine):
         load_demo(engine, settings)
-    # name="dashboard" makes Dash import the pages as dashboard.pages.<name>.
+    # name="dashboard" makes Dash import the pages as dashboard.web.pages.<name>.
     app = Dash(
         "dashboard",
         use_pages=True,
@@ -97,7 +100,7 @@ def create_app(config: dict | None = None) -> Dash:
     web.install(app, settings)
     auth.install(app, settings, config)  # sign-in, the rights of every request (README)
     uploads.install(app, settings)  # stewards' files from the browser (pages/upload.py)
-    from .pages.audit import install_csv
+    from dashboard.web.pages.audit import install_csv
 
     install_csv(app)  # the audit log as CSV, for admins
     return app

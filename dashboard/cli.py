@@ -1,12 +1,12 @@
 """Command line: ``python -m dashboard <command>`` (contract.md section 4).
 
 Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``,
-``users`` (accounts and roles, :mod:`dashboard.auth.cli`), ``meetings`` (steering meetings,
-:mod:`dashboard.meetings.cli`).
+``users`` (accounts and roles, :mod:`dashboard.cli.users`), ``meetings`` (steering meetings,
+:mod:`dashboard.cli.meetings`).
 Exit codes: 0 success, 1 refused (bad data, unknown agreement, a database that cannot be
 used as it is), 2 wrong usage. Messages are in Swedish unless ``--lang en`` or
 ``DASHBOARD_LANG=en``. Every command that reads or writes data first checks the database
-(:func:`dashboard.startup.open_database`): an outdated schema is refused with the command
+(:func:`dashboard.data.startup.open_database`): an outdated schema is refused with the command
 that upgrades it, except where the settings let it upgrade itself.
 """
 
@@ -20,14 +20,14 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import repository
-from .config import load_settings
-from .i18n import words
-from .ingest import import_dataset, undo_import
-from .kpis import KpiValue, compute_kpis
-from .periods import Period, PeriodError
-from .safety import safe_cell
-from .startup import StartupError, database_message, open_database
+from dashboard.data import repository
+from dashboard.config import load_settings
+from dashboard.i18n import words
+from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.domain.kpis import KpiValue, compute_kpis
+from dashboard.domain.periods import Period, PeriodError
+from dashboard.domain.safety import safe_cell
+from dashboard.data.startup import StartupError, database_message, open_database
 
 _T = {
     "imported": ("Import {id} klar: {source}", "Import {id} done: {source}"),
@@ -72,7 +72,7 @@ class _Parser(argparse.ArgumentParser):
     an argument typed in the wrong place would otherwise be echoed)."""
 
     def error(self, message: str):
-        from .ingest.pnr import contains_identity_number
+        from dashboard.domain.pnr import contains_identity_number
 
         if contains_identity_number(message):
             message = ("ett argument ser ut att innehålla ett personnummer (visas inte) / "
@@ -81,7 +81,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .meetings.cli import meeting_id
+    from dashboard.cli.meetings import meeting_id
 
     p = _Parser(prog="python -m dashboard",
                                 description="Samverkan dashboard: import, key figures, export.")
@@ -122,12 +122,12 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--per-cluster", action="store_true",
                    help="add one slide (and chart) per cluster to an agreement's pack")
 
-    from .auth.cli import add_parser as add_users_parser
-    from .migrations.cli import add_parser as add_db_parser
+    from dashboard.cli.users import add_parser as add_users_parser
+    from dashboard.cli.db import add_parser as add_db_parser
 
     add_db_parser(sub)
     add_users_parser(sub)
-    from .meetings.cli import add_parser as add_meetings_parser
+    from dashboard.cli.meetings import add_parser as add_meetings_parser
 
     add_meetings_parser(sub)
     return p
@@ -138,13 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     lang = args.lang or settings.lang
     if args.command == "template":
-        from .template import write_template
+        from dashboard.data.template import write_template
 
         path = write_template(args.out, lang)
         print(_t("template", lang, path=path))
         return 0
     if args.command == "db":
-        from .migrations.cli import run as run_db
+        from dashboard.cli.db import run as run_db
 
         return run_db(args, settings, lang)
     try:
@@ -162,15 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "undo":
             return _undo(engine, args, lang)
         if args.command == "export":
-            from .export.cli import run_export
+            from dashboard.cli.export import run_export
 
             return run_export(engine, args, lang, settings)
         if args.command == "users":
-            from .auth.cli import run as run_users
+            from dashboard.cli.users import run as run_users
 
             return run_users(args, engine, lang)
         if args.command == "meetings":
-            from .meetings.cli import run as run_meetings
+            from dashboard.cli.meetings import run as run_meetings
 
             return run_meetings(args, engine, lang)
     except SQLAlchemyError as exc:  # the database went away during the command
@@ -206,7 +206,7 @@ def resolve(engine, agreement_id: str, period_text: str, cluster_id: str | None,
     Returns ``(data, period, None)``, or ``(None, None, (message, exit_code))``; the
     message never says back an identity number typed as an argument.
     """
-    from .meetings.service import shown
+    from dashboard.meetings.service import shown
 
     try:
         period = Period.parse(period_text)

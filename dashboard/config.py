@@ -93,8 +93,8 @@ class Settings:
 
     @property
     def import_limits(self):
-        """What an import accepts (:class:`dashboard.ingest.readers.ImportLimits`)."""
-        from .ingest.readers import ImportLimits
+        """What an import accepts (:class:`dashboard.data.ingest.readers.ImportLimits`)."""
+        from dashboard.data.ingest.readers import ImportLimits
 
         return ImportLimits(max_bytes=self.max_import_bytes,
                             max_table_rows=self.max_table_rows,

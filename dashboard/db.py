@@ -1,6 +1,6 @@
 """Database schema and engine.
 
-The tables mirror contract.md section 1 (generated from :mod:`dashboard.schema`), plus
+The tables mirror contract.md section 1 (generated from :mod:`dashboard.domain.schema`), plus
 a surrogate ``id``, the ``import_id`` that wrote each row, and for number columns that
 may be percentages a ``<column>_unit`` (``%`` or blank). Key columns that may be blank
 hold ``''`` so that the unique key constraint works the same on SQLite and PostgreSQL.
@@ -10,10 +10,10 @@ text on every database.
 Two bookkeeping tables: ``imports`` (the import log) and ``import_backup`` (the rows an
 import replaced, so that it can be undone). The people's tables (``accounts``,
 ``account_roles``, ``sessions``, ``sign_in_attempts``, ``audit_log``) belong to
-:mod:`dashboard.auth`.
+:mod:`dashboard.access`.
 
 This module describes the schema the code expects; databases get it, and every later
-change, through the migrations in ``dashboard/migrations/versions/`` (see README,
+change, through the migrations in ``dashboard/data/migrations/versions/`` (see README,
 "Upgrading"). A change here without a migration fails ``tests/test_migrations.py``.
 
 On SQLite, reads run in one transaction (one snapshot) and imports take the write lock
@@ -45,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from .schema import TABLES, Kind
+from dashboard.domain.schema import TABLES, Kind
 
 metadata = MetaData()
 
@@ -198,7 +198,7 @@ meeting_actions = Table(
 # Monthly sums kept per agreement at every import and undo (repository.refresh_sums):
 # per scope ("" for the whole agreement, else the cluster) and month, the sums of the
 # rows; ``gender`` "*" for all rows, "K"/"M"/"X" for the rows of that gender. Every key
-# figure of any period is a mean, a sum or a minimum over them (dashboard/kpis.py).
+# figure of any period is a mean, a sum or a minimum over them (dashboard/domain/kpis.py).
 ALL_GENDERS = "*"
 
 
@@ -225,7 +225,7 @@ sum_tables: dict[str, Table] = {
 }
 
 
-# Accounts, roles, sessions, sign-in attempts and the audit log (dashboard/auth; README,
+# Accounts, roles, sessions, sign-in attempts and the audit log (dashboard/access; README,
 # "Sign-in and rights"). Times are ISO 8601 text in UTC, like the import log's; the
 # sign-in throttle keeps seconds since the epoch, which it compares.
 accounts = Table(
@@ -321,7 +321,7 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     # UTF-8 on the wire whatever the database holds (so that a database in another
-    # encoding can be recognised and refused with a message, dashboard/startup.py), and a
+    # encoding can be recognised and refused with a message, dashboard/data/startup.py), and a
     # server that does not answer is reported within seconds rather than hanging a page.
     connect_args = {"client_encoding": "utf8", "connect_timeout": 10} \
         if url.startswith("postgresql") else {}

@@ -1,6 +1,6 @@
 """Synthetic demo data: one workbook per agreement of the seeds.
 
-``python -m dashboard.demo OUTDIR`` writes four workbooks in the import format of
+``python -m dashboard.data.demo OUTDIR`` writes four workbooks in the import format of
 contract.md section 1 (the committed copies are in ``data/demo/``). Parties, clusters,
 targets and rules come from the agreement documents in ``seeds/``; every monthly figure,
 every indicator value and every cost is SYNTHETIC. The numbers come from
@@ -24,8 +24,8 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .periods import Period
-from .schema import TABLES
+from dashboard.domain.periods import Period
+from dashboard.domain.schema import TABLES
 
 DEMO_MARK = "SYNTETISKA DEMODATA"
 SOURCE_TAIL = " (syntetiska demodata)"
@@ -140,8 +140,8 @@ def about(seed_file: str, document: str, rng_seed: int) -> tuple[list[str], list
         f"(källdokument seeds/{seed_file}).",
         "Alla månadssiffror (beläggning, utfall, bemanning, kostnader) och alla "
         "indikatorvärden är SYNTETISKA DEMODATA, påhittade för att visa instrumentpanelen.",
-        f"Genererade av dashboard/demo.py med fast slumpfrö {rng_seed}; "
-        "återskapa med: python -m dashboard.demo data/demo",
+        f"Genererade av dashboard/data/demo.py med fast slumpfrö {rng_seed}; "
+        "återskapa med: python -m dashboard.data.demo data/demo",
         "Blad vars namn börjar med _ hoppas över vid import.",
     ]
     return ["Om demodata"], [[line] for line in lines]
@@ -698,10 +698,10 @@ def generate(outdir: Path | str) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m dashboard.demo OUTDIR``."""
+    """``python -m dashboard.data.demo OUTDIR``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or args[0].startswith("-"):
-        print("usage: python -m dashboard.demo OUTDIR", file=sys.stderr)
+        print("usage: python -m dashboard.data.demo OUTDIR", file=sys.stderr)
         return 2
     for path in generate(args[0]):
         print(path)

@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
 
-from .periods import Period
+from dashboard.domain.periods import Period
 
 NBSP = "\u00a0"
 LANGS = ("sv", "en")

@@ -35,7 +35,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .periods import Period, parse_period_or_none
+from dashboard.domain.periods import Period, parse_period_or_none
 
 COUNT_SUMS = {
     "started": "occupancy",

@@ -10,34 +10,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .figures.clusters import cluster_figure
-from .figures.common import FigureText
-from .figures.costs import costs_figure
-from .figures.indicators import indicators_figure
-from .figures.occupancy import flow_figure, occupancy_figure
-from .figures.outcomes import outcomes_figure
-from .figures.spec import Figure
-from .figures.staffing import staffing_figure
-from .i18n import fmt_fte, fmt_sek, month_label, same_period_earlier, t
-from .periods import shift_month
-from .privacy import suppress_monthly, suppress_outcomes
-from .series import (
-    category_balances,
-    cluster_names,
-    cluster_rows,
-    costs_by_party,
-    flow_by_month,
-    indicator_rows,
-    indicator_series,
-    months_shown,
-    occupancy_by_month,
-    outcomes_by_group,
-    party_names,
-    settlements,
-    staffing_by_party,
-)
-from .theme import Theme
-from .views import View
+from dashboard.figures.clusters import cluster_figure
+from dashboard.figures.common import FigureText
+from dashboard.figures.costs import costs_figure
+from dashboard.figures.indicators import indicators_figure
+from dashboard.figures.occupancy import flow_figure, occupancy_figure
+from dashboard.figures.outcomes import outcomes_figure
+from dashboard.figures.spec import Figure
+from dashboard.figures.staffing import staffing_figure
+from dashboard.i18n import fmt_fte, fmt_sek, month_label, same_period_earlier, t
+from dashboard.domain.periods import shift_month
+from dashboard.domain.privacy import suppress_monthly, suppress_outcomes
+from dashboard.model.series import category_balances, cluster_names, cluster_rows, costs_by_party, flow_by_month, indicator_rows, indicator_series, months_shown, occupancy_by_month, outcomes_by_group, party_names, settlements, staffing_by_party
+from dashboard.figures.theme import Theme
+from dashboard.model.view import View
 
 PANEL_KEYS = ("occupancy", "flow", "outcomes", "staffing", "costs", "indicators",
               "clusters_occupancy", "clusters_share")
@@ -290,7 +276,7 @@ def build_panels(view: View, theme: Theme, *, only_with_data: bool = True,
     """Every panel of the view, in the order of the page and of the minutes.
 
     ``suppress_below`` (exports): counts in breakdowns from 1 to ``suppress_below - 1`` are
-    hidden, with complementary suppression (:mod:`dashboard.privacy`).
+    hidden, with complementary suppression (:mod:`dashboard.domain.privacy`).
     """
     panels = [occupancy_panel(view, theme, suppress_below), flow_panel(view, theme),
               outcomes_panel(view, theme, suppress_below), staffing_panel(view, theme)]
@@ -306,7 +292,7 @@ def build_panels(view: View, theme: Theme, *, only_with_data: bool = True,
 
 def _expected(view: View, key: str) -> bool:
     """A panel without data is still shown when the agreement reports that table."""
-    from .series import expected_tables
+    from dashboard.model.series import expected_tables
 
     table = {"occupancy": "occupancy", "flow": "occupancy", "outcomes": "outcomes",
              "staffing": "staffing", "costs": "costs"}.get(key)

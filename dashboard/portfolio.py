@@ -13,19 +13,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .kpis import (
-    WHOLE,
-    Inputs,
-    KpiValue,
-    MonthlySums,
-    assessed,
-    figure_table,
-    kpi_value,
-)
-from .periods import Period
-from .repository import ManyAgreements
-from .series import TARGET_TABLE
-from .views import default_period
+from dashboard.domain.kpis import WHOLE, Inputs, KpiValue, MonthlySums, assessed, figure_table, kpi_value
+from dashboard.domain.periods import Period
+from dashboard.data.repository import ManyAgreements
+from dashboard.model.series import TARGET_TABLE
+from dashboard.model.view import default_period
 
 SCOPE = ["agreement_id", "scope"]
 
@@ -151,7 +143,7 @@ def statuses(many: ManyAgreements, period_text: str | None = None) -> list[Agree
 
 
 def _target_order(v: KpiValue) -> tuple:
-    from .kpis import KPI_NAMES
+    from dashboard.domain.kpis import KPI_NAMES
 
     order = KPI_NAMES.index(v.kpi) if v.kpi in KPI_NAMES else len(KPI_NAMES)
     return (order, v.kpi, v.party_id or "")
@@ -236,7 +228,7 @@ def reporting(many: ManyAgreements, periods: dict[str, Period]
 
 
 def _period_span(text: str):
-    from .kpis import _span
+    from dashboard.domain.kpis import _span
 
     return _span(text)
 

@@ -18,7 +18,7 @@ from collections.abc import Hashable, Iterable
 import numpy as np
 import pandas as pd
 
-from .series import TOTAL
+from dashboard.model.series import TOTAL
 
 Cell = Hashable
 

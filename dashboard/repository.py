@@ -37,19 +37,10 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
-from . import migrations
-from .db import (
-    ALL_GENDERS,
-    DEFAULT_LOCK_TIMEOUT,
-    data_tables,
-    import_agreements,
-    import_backup,
-    imports,
-    is_sqlite,
-    sum_tables,
-)
-from .kpis import OCCUPANCY_SUMS, OUTCOME_COUNTS, AgreementData, MonthlySums
-from .schema import TABLES
+from dashboard.data import migrations
+from dashboard.data.db import ALL_GENDERS, DEFAULT_LOCK_TIMEOUT, data_tables, import_agreements, import_backup, imports, is_sqlite, sum_tables
+from dashboard.domain.kpis import OCCUPANCY_SUMS, OUTCOME_COUNTS, AgreementData, MonthlySums
+from dashboard.domain.schema import TABLES
 
 IMPORT_LOCK_KEY = 741_852_963  # PostgreSQL advisory lock id for imports
 _CHUNK = 500
@@ -114,7 +105,7 @@ def _locked_transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction holding the import lock: imports run one at a time.
 
     A second import waits for the lock up to ``import_lock_timeout`` seconds (an
-    execution option of the engine; default :data:`~dashboard.db.DEFAULT_LOCK_TIMEOUT`),
+    execution option of the engine; default :data:`~dashboard.data.db.DEFAULT_LOCK_TIMEOUT`),
     then fails with an error that :func:`is_busy_error` recognises.
     """
     if is_sqlite(engine):
@@ -160,7 +151,7 @@ def ensure_schema(engine: Engine, *, upgrade: bool = False) -> SchemaChange | No
 
     An empty database gets it from the migrations; one made before migrations existed is
     stamped with the revision its tables match; an older revision is upgraded only with
-    ``upgrade`` (else :class:`~dashboard.migrations.SchemaNotReady`, as for a revision
+    ``upgrade`` (else :class:`~dashboard.data.migrations.SchemaNotReady`, as for a revision
     this code does not know). Cheap when the schema is current (one look at the
     catalogue, then remembered per engine); any change runs under the import lock, so
     that several processes starting at once (web workers, an import) do it once.
@@ -391,7 +382,7 @@ def record_import(conn: Connection, file_name: str, sha256: str, mode: str,
 
     A file name that looks like it holds a personal identity number is never stored
     (the importer refuses such files before; this is the last line of defence)."""
-    from .ingest.pnr import contains_identity_number
+    from dashboard.domain.pnr import contains_identity_number
 
     if contains_identity_number(file_name):
         file_name = ""
@@ -411,7 +402,7 @@ def complete_import(conn: Connection, import_id: int, file_name: str, sha256: st
     """Fill in an import log entry begun by :func:`record_import` with placeholders (the
     importer starts writing rows before it has read the whole file), in the same
     transaction. The time is the completion's."""
-    from .ingest.pnr import contains_identity_number
+    from dashboard.domain.pnr import contains_identity_number
 
     if contains_identity_number(file_name):
         file_name = ""
@@ -769,7 +760,7 @@ def newest_import(conn: Connection) -> dict | None:
 
 def list_clusters(engine: Engine, agreement_ids: list[str] | None = None) -> pd.DataFrame:
     """Every cluster (``agreement_id``, ``cluster_id``, ``name``) of some agreements (or all),
-    for pickers and links (dashboard/auth)."""
+    for pickers and links (dashboard/access)."""
     t = data_tables["clusters"]
     stmt = select(t.c.agreement_id, t.c.cluster_id, t.c.name)
     if agreement_ids is not None:

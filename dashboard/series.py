@@ -1,6 +1,6 @@
 """What each panel draws, shaped from one agreement's rows (pure pandas).
 
-The key figures themselves come from :mod:`dashboard.kpis`; this module arranges
+The key figures themselves come from :mod:`dashboard.domain.kpis`; this module arranges
 rows and figures for charts: months with their breakdown groups, outcome groups,
 parties, cost settlements, indicators beside their previous year, the clusters side
 by side, and the completeness notes (a cluster that has not reported a month).
@@ -12,16 +12,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .i18n import gender_label, kpi_label, month_label, t
-from .kpis import (
-    AgreementData,
-    KpiValue,
-    indicator_exact,
-    rows_for,
-    unknown_outcome,
-    work_study_share,
-)
-from .periods import Period
+from dashboard.i18n import gender_label, kpi_label, month_label, t
+from dashboard.domain.kpis import AgreementData, KpiValue, indicator_exact, rows_for, unknown_outcome, work_study_share
+from dashboard.domain.periods import Period
 
 BREAKDOWNS = ("total", "gender", "target_group")
 TOTAL = "__total__"
@@ -256,7 +249,7 @@ def settlements(balances: dict[str, float], tolerance: float = 0.5) -> list[tupl
 def indicator_rows(values: list[KpiValue], data: AgreementData, period: Period,
                    cluster_id: str | None, lang: str = "sv") -> pd.DataFrame:
     """Each indicator with its value, the same period a year earlier, target and status."""
-    from .kpis import KPI_NAMES
+    from dashboard.domain.kpis import KPI_NAMES
 
     out = []
     for v in values:

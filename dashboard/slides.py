@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .components.cards import target_words
-from .figures.spec import Figure
-from .i18n import date_label, fmt_value, kpi_label, status_label, t
-from .panels import Panel, build_panels, indicator_names_with_data, indicators_panel
-from .series import party_names
-from .theme import Theme
-from .views import View
+from dashboard.web.components.cards import target_words
+from dashboard.figures.spec import Figure
+from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, t
+from dashboard.figures.panels import Panel, build_panels, indicator_names_with_data, indicators_panel
+from dashboard.model.series import party_names
+from dashboard.figures.theme import Theme
+from dashboard.model.view import View
 
 # The order of the meeting (the contract's panels, flow beside occupancy).
 SLIDE_ORDER = ("occupancy", "flow", "outcomes", "staffing", "costs", "indicators",
@@ -81,8 +81,8 @@ def cost_slides(view: View, theme: Theme, panel: Panel) -> list[Slide]:
     """Cost sharing on as many slides as it takes to stay readable: its small charts (each
     category, then the total) shared out so that none has to shrink its type below
     :data:`READABLE` of the theme's (a slide of 1024x768 holds less than an image)."""
-    from .figures.costs import cost_sections
-    from .panels import costs_panel
+    from dashboard.figures.costs import cost_sections
+    from dashboard.figures.panels import costs_panel
 
     readable = READABLE.get(theme.name, min(READABLE.values()))
     sections = cost_sections(panel.table) if panel.table is not None else ["total"]
@@ -134,7 +134,7 @@ def cluster_slides(cluster_view: View, theme: Theme,
     and by gender)."""
     from dataclasses import replace
 
-    from .panels import occupancy_panel, outcomes_panel
+    from dashboard.figures.panels import occupancy_panel, outcomes_panel
 
     cid = cluster_view.cluster_id
     panel = occupancy_panel(cluster_view, theme, suppress_below)

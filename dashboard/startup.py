@@ -18,11 +18,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
-from . import repository
-from .config import Settings
-from .db import make_engine
-from .i18n import words
-from .migrations import SchemaNotReady, SchemaState
+from dashboard.data import repository
+from dashboard.config import Settings
+from dashboard.data.db import make_engine
+from dashboard.i18n import words
+from dashboard.data.migrations import SchemaNotReady, SchemaState
 
 log = logging.getLogger(__name__)
 

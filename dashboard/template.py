@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .kpis import KPI_NAMES
-from .schema import TABLES, Kind
+from dashboard.domain.kpis import KPI_NAMES
+from dashboard.domain.schema import TABLES, Kind
 
 _TYPE_WORDS = {
     Kind.ID: ("kod (bokstäver, siffror, - och _)", "code (letters, digits, - and _)"),

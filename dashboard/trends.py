@@ -3,7 +3,7 @@
 Pure: from an agreement's rows (covering the strip's periods and a year before the first,
 for targets that compare with the year before, :func:`trend_window`), the status of every
 target in each of its last periods, by the same engine and rules as every other figure
-(:func:`dashboard.kpis.figure_table` and :func:`dashboard.kpis.assessed`, on monthly sums
+(:func:`dashboard.domain.kpis.figure_table` and :func:`dashboard.domain.kpis.assessed`, on monthly sums
 computed once for all periods; no view is built per period).
 
 A target's periods follow how its figure is reported: the key figures of the monthly
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .kpis import KPI_NAMES, KPI_TABLES, AgreementData, assessed, figure_table, inputs_of
-from .periods import Period, month_index, parse_period_or_none, shift_month
+from dashboard.domain.kpis import KPI_NAMES, KPI_TABLES, AgreementData, assessed, figure_table, inputs_of
+from dashboard.domain.periods import Period, month_index, parse_period_or_none, shift_month
 
 QUARTERS = 8
 # How many periods a strip shows, by the kind of period its figure is reported for.

@@ -13,24 +13,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from . import repository
-from .i18n import date_label, kpi_label, period_label, t
-from .kpis import AgreementData, KpiValue, compute_kpis, has_rows
-from .periods import (
-    Period,
-    PeriodError,
-    canonical_text,
-    month_index,
-    parse_period_or_none,
-    shift_month,
-)
-from .series import (
-    BREAKDOWNS,
-    Note,
-    available_breakdowns,
-    cluster_names,
-    completeness,
-)
+from dashboard.data import repository
+from dashboard.i18n import date_label, kpi_label, period_label, t
+from dashboard.domain.kpis import AgreementData, KpiValue, compute_kpis, has_rows
+from dashboard.domain.periods import Period, PeriodError, canonical_text, month_index, parse_period_or_none, shift_month
+from dashboard.model.series import BREAKDOWNS, Note, available_breakdowns, cluster_names, completeness
 
 SYNTHETIC_MARKERS = ("syntetisk", "synthetic")
 
@@ -61,7 +48,7 @@ class View:
     indicator_periods: list[str] = field(default_factory=list)
     has_data: bool = True
     # Whether the person asking may see the whole agreement (a cluster's viewer may not:
-    # set by dashboard.auth.view_for; the cluster page then leaves out the agreement's parts).
+    # set by dashboard.access.view_for; the cluster page then leaves out the agreement's parts).
     agreement_visible: bool = True
     # Each target's status over its last periods, by (kpi, cluster, party) (the strip
     # beside the targets, :func:`trend_strips`); ``None`` until computed.
@@ -176,7 +163,7 @@ class View:
     def period_notes(self) -> dict[tuple, str]:
         """What a value is for when it is not P: ``senaste: kv. 4 2023`` for an indicator
         with no row for exactly P (contract section 3), by ``(kpi, party, cluster)``."""
-        from .i18n import period_label
+        from dashboard.i18n import period_label
 
         out = {}
         for v in self.scope_values():
@@ -209,7 +196,7 @@ class View:
 def stored_targets(data: AgreementData, period: Period,
                    cluster_id: str | None) -> list[KpiValue]:
     """The agreement's targets at this level (the latest of each), without values: grey."""
-    from .kpis import UNITS
+    from dashboard.domain.kpis import UNITS
 
     t = data.targets
     if t.empty:
@@ -261,7 +248,7 @@ def period_options(span: tuple[str, str] | None, indicator_periods: list[str],
                    lang: str) -> list[tuple[str, str]]:
     """``(value, label)`` of every period worth offering: years, halves, quarters, months,
     and where the data covers several years, spans of years (all of them; the last three)."""
-    from .i18n import MONTHS_SHORT
+    from dashboard.i18n import MONTHS_SHORT
 
     months: list[str] = []
     if span is not None:
@@ -333,7 +320,7 @@ def trend_rows(engine: Engine, agreement_id: str, period: Period, kept=None) -> 
     (``[kpi, cluster, party, [[period, status, value], ...]]``, kept as JSON once per data
     version and period for the agreement, its clusters, breakdowns and languages): one
     more read of the agreement's rows, the quarters before P and a year before them."""
-    from .trends import status_trends, trend_window
+    from dashboard.domain.trends import status_trends, trend_window
 
     data = repository.load_agreement(engine, agreement_id, trend_window(period))
     if data is None:
@@ -349,7 +336,7 @@ def strips_of(rows: list[list], cluster_id: str | None) -> dict[tuple, list]:
 
 
 def trend_strips(engine: Engine, view: View) -> dict[tuple, list]:
-    """The strips of the view's targets (:func:`dashboard.trends.status_trends`)."""
+    """The strips of the view's targets (:func:`dashboard.domain.trends.status_trends`)."""
     return strips_of(trend_rows(engine, view.agreement_id, view.period), view.cluster_id)
 
 
@@ -362,7 +349,7 @@ def step_period(period: Period, step: int) -> Period:
         shift = length * step  # a span of whole years moves by its length
     else:
         shift = 12 * step  # a month range such as year to date moves by a year
-    from .periods import shift_month
+    from dashboard.domain.periods import shift_month
 
     start, end = shift_month(period.start, shift), shift_month(period.end, shift)
     if period.kind == "range":

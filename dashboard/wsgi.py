@@ -7,8 +7,8 @@ be used stops gunicorn with one line saying what to do (exit code 1), not a trac
 
 import sys
 
-from .app import create_app
-from .startup import StartupError
+from dashboard.web.app import create_app
+from dashboard.data.startup import StartupError
 
 try:
     app = create_app()

@@ -148,9 +148,9 @@ def base_tables() -> dict[str, list[list]]:
 def import_into(folder: Path, tables=None, workbook: Path | None = None):
     """A fresh SQLite file under ``folder`` holding ``tables`` (default: :func:`base_tables`)
     or ``workbook``, imported as a user would; its engine (the caller disposes it)."""
-    from dashboard import repository
-    from dashboard.db import make_engine
-    from dashboard.ingest import import_dataset
+    from dashboard.data import repository
+    from dashboard.data.db import make_engine
+    from dashboard.data.ingest import import_dataset
 
     engine = make_engine(f"sqlite:///{folder / 'test.sqlite'}")
     repository.ensure_schema(engine)

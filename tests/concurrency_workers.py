@@ -13,11 +13,11 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from dashboard import repository
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
-from dashboard.kpis import compute_kpis
-from dashboard.periods import Period
+from dashboard.data import repository
+from dashboard.data.db import make_engine
+from dashboard.data.ingest import import_dataset
+from dashboard.domain.kpis import compute_kpis
+from dashboard.domain.periods import Period
 
 AGREEMENT = "big"
 

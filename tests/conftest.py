@@ -29,8 +29,8 @@ import types
 import authlib.deprecate  # noqa: F401
 import pytest
 
-from dashboard import repository
-from dashboard.db import make_engine
+from dashboard.data import repository
+from dashboard.data.db import make_engine
 from tests.builders import base_tables
 from tests.needs import missing, missing_parts
 from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir

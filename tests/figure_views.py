@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from dashboard import repository
-from dashboard.panels import build_panels
-from dashboard.theme import PRESENT, SCREEN
-from dashboard.views import View, build_view, cluster_views
+from dashboard.data import repository
+from dashboard.figures.panels import build_panels
+from dashboard.figures.theme import PRESENT, SCREEN
+from dashboard.model.view import View, build_view, cluster_views
 
 # (agreement, period, breakdown) beyond every default view.
 STRESS = [("grums-unga-2016", "2016-01..2018-12", None), ("grums-unga-2016", "2017-Q2", None),
@@ -74,7 +74,7 @@ def screen_charts(name: str, view: View) -> Iterator[Chart]:
 
 
 def slide_charts(name: str, view: View) -> Iterator[Chart]:
-    from dashboard.slides import build_slides
+    from dashboard.figures.slides import build_slides
 
     per_cluster = cluster_views(view) if view.cluster_id is None and \
         len(view.data.cluster_ids) > 1 else []

@@ -12,9 +12,13 @@ import sys
 
 import pytest
 
-from dashboard.auth import accounts, audit, passwords, store, throttle
-from dashboard.auth.accounts import AccountError
-from dashboard.auth.rights import ADMIN, IMPORT, SEE, SIGNED_IN, WRITE, Rights
+from dashboard.people import accounts
+from dashboard.people import audit
+from dashboard.people import passwords
+from dashboard.people import store
+from dashboard.people import throttle
+from dashboard.people.accounts import AccountError
+from dashboard.people.rights import ADMIN, IMPORT, SEE, SIGNED_IN, WRITE, Rights
 from dashboard.config import PROJECT_ROOT
 
 KRAMI, STHLM = "krami-sthlm-2023", "sthlm-af-2023"
@@ -211,8 +215,8 @@ def test_the_audit_log_holds_ids_and_its_csv_is_formula_safe(any_engine):
 
 CHECK_CALLBACKS = """
 import tempfile
-from dashboard.app import create_app
-from dashboard.auth.guard import ROUTER_OUTPUT, rule_of
+from dashboard.web.app import create_app
+from dashboard.web.auth.guard import ROUTER_OUTPUT, rule_of
 folder = tempfile.mkdtemp()
 app = create_app({"database_url": f"sqlite:///{folder}/a.sqlite", "load_demo": False,
                   "secret_key": "k" * 40})
@@ -222,14 +226,14 @@ print(len(server_side))
 for key, entry in server_side.items():
     if ROUTER_OUTPUT not in key and rule_of(entry["callback"]) is None:
         print("UNGUARDED", key)
-from dashboard.pages import admin, audit, upload
+from dashboard.web.pages import admin, audit, upload
 for view in ("upload_file", "audit_csv"):
     print(view, rule_of(app.server.view_functions[view]).need)
 """
 
 
 def test_every_callback_and_route_declares_its_rights():
-    """Every server-side callback of the app has a rule (dashboard.auth.guard); the gate
+    """Every server-side callback of the app has a rule (dashboard.web.auth.guard); the gate
     refuses one that has none, and this test finds it first. In a process of its own:
     Dash moves callbacks into the first app that starts (the browser tests' app)."""
     out = subprocess.run([sys.executable, "-c", CHECK_CALLBACKS], cwd=PROJECT_ROOT,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from dashboard.auth import passwords, store
+from dashboard.people import passwords
+from dashboard.people import store
 from tests.cli import run_cli, run_process
 
 

@@ -19,11 +19,11 @@ import json
 import openpyxl
 import pytest
 
-from dashboard import repository
-from dashboard.auth import accounts
+from dashboard.data import repository
+from dashboard.people import accounts
 from dashboard.config import DATA_DIR
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
+from dashboard.data.db import make_engine
+from dashboard.data.ingest import import_dataset
 from tests.conftest import BACKENDS
 from tests.webserver import Client, add_accounts, router_body, serving
 

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard.auth import store
-from dashboard.db import make_engine
+from dashboard.people import store
+from dashboard.data.db import make_engine
 from tests.webserver import (
     Client,
     add_accounts,

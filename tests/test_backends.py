@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import repository
-from dashboard.db import data_tables, make_engine
-from dashboard.ingest import import_dataset, undo_import
-from dashboard.kpis import compute_kpis
-from dashboard.periods import Period
+from dashboard.data import repository
+from dashboard.data.db import data_tables, make_engine
+from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.domain.kpis import compute_kpis
+from dashboard.domain.periods import Period
 from tests.builders import base_tables, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,13 +22,13 @@ import pytest
 from sqlalchemy import select
 
 from bench.national import Shape, generate, write_zip
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.config import load_settings
-from dashboard.db import data_tables, make_engine
-from dashboard.ingest import import_dataset, parse_dataset, readers, undo_import
-from dashboard.ingest.problems import PROBLEMS_PER_KIND
-from dashboard.ingest.readers import ImportLimits
-from dashboard.places import COUNTIES
+from dashboard.data.db import data_tables, make_engine
+from dashboard.data.ingest import import_dataset, parse_dataset, readers, undo_import
+from dashboard.data.ingest.problems import PROBLEMS_PER_KIND
+from dashboard.data.ingest.readers import ImportLimits
+from dashboard.domain.places import COUNTIES
 from tests.builders import base_tables, write_csv_folder, write_workbook
 from tests.test_refusals import snapshot
 
@@ -301,7 +301,7 @@ def test_an_unexpected_error_half_way_rolls_back_and_leaves_no_thread(
         engine, tmp_path, mid_folder, monkeypatch):
     import threading
 
-    from dashboard import ingest
+    from dashboard.data import ingest
 
     folder, _ = mid_folder
     threads = threading.active_count()

@@ -15,7 +15,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.schema import TABLES
+from dashboard.domain.schema import TABLES
 from tests.builders import base_tables, write_workbook
 from tests.cli import run_cli, run_process
 from tests.conftest import sqlite_only

@@ -1,4 +1,4 @@
-"""Layout components (dashboard.components), inspected as Dash component trees, no browser.
+"""Layout components (dashboard.web.components), inspected as Dash component trees, no browser.
 
 Status is a symbol and a word (never colour alone); the targets table carries data
 attributes for tests and tools; addresses carry the whole state (period, breakdown,
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from dash import dcc, html
 
-from dashboard.components.cards import (
+from dashboard.web.components.cards import (
     kpi_table,
     notes_alert,
     page_frame,
@@ -20,20 +20,20 @@ from dashboard.components.cards import (
     target_words,
     targets_table,
 )
-from dashboard.components.controls import control_data, controls, switch_view, target_of
-from dashboard.components.links import (
+from dashboard.web.components.controls import control_data, controls, switch_view, target_of
+from dashboard.web.components.links import (
     agreement_path,
     cluster_path,
     href,
     present_path,
     query_state,
 )
-from dashboard.ids import Ids
-from dashboard.kpis import KpiValue
-from dashboard.panels import build_panels
-from dashboard.series import Note
-from dashboard.theme import SCREEN, STATUS_COLOURS
-from dashboard.views import build_view
+from dashboard.web.ids import Ids
+from dashboard.domain.kpis import KpiValue
+from dashboard.figures.panels import build_panels
+from dashboard.model.series import Note
+from dashboard.figures.theme import SCREEN, STATUS_COLOURS
+from dashboard.model.view import build_view
 from tests.builders import import_into
 
 NBSP = "\u00a0"
@@ -259,7 +259,7 @@ def test_paths_quote_the_ids():
 
 
 def test_controls_offer_the_periods_and_remember_the_rendered_state(view):
-    from dashboard.components.view_page import view_state
+    from dashboard.web.components.view_page import view_state
 
     state = view_state(view, "/agreements/krami")
     layout = controls(control_data(view), state)

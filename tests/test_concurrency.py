@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select
 
-from dashboard import repository
-from dashboard.db import data_tables, import_backup, make_engine, metadata
-from dashboard.ingest import import_dataset, undo_import
+from dashboard.data import repository
+from dashboard.data.db import data_tables, import_backup, make_engine, metadata
+from dashboard.data.ingest import import_dataset, undo_import
 from tests import concurrency_workers as workers
 from tests.builders import write_csv_folder
 from tests.wait import wait_until

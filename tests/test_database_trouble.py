@@ -18,8 +18,8 @@ import subprocess
 
 import pytest
 
-from dashboard.db import make_engine
-from dashboard.repository import ensure_schema
+from dashboard.data.db import make_engine
+from dashboard.data.repository import ensure_schema
 from tests.browser.support import chrome_options, require_browser
 from tests.pg import PostgresServer, find_bin_dir
 from tests.wait import wait_until

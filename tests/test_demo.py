@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import demo, repository
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
+from dashboard.data import demo
+from dashboard.data import repository
+from dashboard.data.db import make_engine
+from dashboard.data.ingest import import_dataset
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_FILES = sorted(demo.DEMOS)

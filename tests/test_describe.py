@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import repository
-from dashboard.components.cards import panel_card
-from dashboard.components.describe import chart_sentences, chart_text, kpi_sentence
+from dashboard.data import repository
+from dashboard.web.components.cards import panel_card
+from dashboard.figures.describe import chart_sentences, chart_text, kpi_sentence
 from dashboard.config import load_settings
-from dashboard.db import make_engine
-from dashboard.kpis import KpiValue
-from dashboard.panels import build_panels
-from dashboard.theme import SCREEN
-from dashboard.views import build_view
+from dashboard.data.db import make_engine
+from dashboard.domain.kpis import KpiValue
+from dashboard.figures.panels import build_panels
+from dashboard.figures.theme import SCREEN
+from dashboard.model.view import build_view
 
 NBSP = "\u00a0"
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from dashboard.app import load_demo
+    from dashboard.web.app import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('describe') / 'demo.sqlite'}"
     engine = make_engine(url)

@@ -21,20 +21,20 @@ from docx import Document
 from PIL import Image
 from pptx import Presentation
 
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.cli import main as cli_main
 from dashboard.config import DATA_DIR, load_settings
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from dashboard.export.images import NoBrowserError, find_browser, require_browser
 from dashboard.export.pack import build_contents, write_pack
 from dashboard.export.texts import slug
 from dashboard.i18n import kpi_label, status_label
-from dashboard.panels import build_panels
-from dashboard.privacy import outcome_relations, recomputable
-from dashboard.series import TOTAL, outcomes_by_group, party_names
-from dashboard.slides import build_slides
-from dashboard.theme import EXPORT
-from dashboard.views import build_view
+from dashboard.figures.panels import build_panels
+from dashboard.domain.privacy import outcome_relations, recomputable
+from dashboard.model.series import TOTAL, outcomes_by_group, party_names
+from dashboard.figures.slides import build_slides
+from dashboard.figures.theme import EXPORT
+from dashboard.model.view import build_view
 from tests.browser.support import assert_same_as_cli, parse_swedish
 from tests.needs import missing
 
@@ -54,7 +54,7 @@ def kaleido_browser():
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
     """A fresh SQLite file with the four demo workbooks."""
-    from dashboard.app import load_demo
+    from dashboard.web.app import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('export') / 'demo.sqlite'}"
     engine = make_engine(url)

@@ -18,9 +18,9 @@ from PIL import Image
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.config import load_settings
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from dashboard.export.deck import write_deck
 from dashboard.export.minutes import write_minutes
 from dashboard.export.pack import build_contents
@@ -30,7 +30,7 @@ KRAMI, STHLM, JARFALLA = "krami-sthlm-2023", "sthlm-af-2023", "jarfalla-af-2023"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from dashboard.app import load_demo
+    from dashboard.web.app import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('export-a11y') / 'demo.sqlite'}"
     engine = make_engine(url)

@@ -14,15 +14,15 @@ import json
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.config import DATA_DIR, load_settings
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from tests.figure_views import every_chart
 
 
 @pytest.fixture(scope="module")
 def charts(tmp_path_factory):
-    from dashboard.app import load_demo
+    from dashboard.web.app import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('specs') / 'demo.sqlite'}"
     engine = make_engine(url)

@@ -22,9 +22,9 @@ from dashboard.figures.indicators import indicators_figure
 from dashboard.figures.occupancy import flow_figure, occupancy_figure
 from dashboard.figures.outcomes import outcomes_figure
 from dashboard.figures.staffing import staffing_figure
-from dashboard.periods import Period
-from dashboard.series import TOTAL
-from dashboard.theme import EXPORT, PRESENT, SCREEN
+from dashboard.domain.periods import Period
+from dashboard.model.series import TOTAL
+from dashboard.figures.theme import EXPORT, PRESENT, SCREEN
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

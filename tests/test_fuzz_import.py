@@ -39,13 +39,13 @@ from hypothesis.control import currently_in_test_context
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
-from dashboard import repository
-from dashboard.db import data_tables
-from dashboard.ingest import DEFAULT_MAX_BYTES, import_dataset, parse_dataset, undo_import
-from dashboard.ingest.readers import MAX_COLUMNS
-from dashboard.kpis import compute_kpis
-from dashboard.periods import Period
-from dashboard.schema import TABLES, Kind
+from dashboard.data import repository
+from dashboard.data.db import data_tables
+from dashboard.data.ingest import DEFAULT_MAX_BYTES, import_dataset, parse_dataset, undo_import
+from dashboard.data.ingest.readers import MAX_COLUMNS
+from dashboard.domain.kpis import compute_kpis
+from dashboard.domain.periods import Period
+from dashboard.domain.schema import TABLES, Kind
 from tests.builders import base_tables, new_workbook, write_csv_folder, write_workbook
 from tests.test_refusals import snapshot
 

@@ -23,7 +23,7 @@ from dashboard.i18n import (
     period_tick,
     status_label,
 )
-from dashboard.periods import Period
+from dashboard.domain.periods import Period
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

@@ -11,11 +11,11 @@ import json
 import pytest
 from sqlalchemy import select
 
-from dashboard import repository
-from dashboard.db import data_tables
-from dashboard.ingest import import_dataset, undo_import
-from dashboard.kpis import compute_kpis
-from dashboard.periods import Period
+from dashboard.data import repository
+from dashboard.data.db import data_tables
+from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.domain.kpis import compute_kpis
+from dashboard.domain.periods import Period
 from tests.builders import base_tables, write_csv_folder, write_workbook
 from tests.test_refusals import snapshot
 
@@ -41,7 +41,7 @@ def stored(engine, table, *columns):
 
 
 def test_swedish_excel_csv_folder_and_workbook_give_identical_figures(tmp_path, db_url):
-    from dashboard.db import make_engine
+    from dashboard.data.db import make_engine
 
     wb_engine = make_engine(db_url)
     csv_engine = make_engine(f"sqlite:///{tmp_path / 'csv.sqlite'}")

@@ -142,7 +142,7 @@ def test_packs_under_celery_share_the_browsers_across_workers(redis_url, tmp_pat
         client = redis.Redis.from_url(redis_url)
         ttls = [client.ttl(k) for k in client.scan_iter("celery-task-meta-*")]
         assert ttls and all(0 < t <= 120 for t in ttls)
-        # The job handles are signed with the app's SECRET_KEY (dashboard/auth), the same on
+        # The job handles are signed with the app's SECRET_KEY (dashboard/access), the same on
         # every server: no secret of the jobs' own is needed in Redis.
         assert client.ttl("samverkan-signing-secret") == -2
         client.close()

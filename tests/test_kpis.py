@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import repository
-from dashboard.ingest import import_dataset
-from dashboard.kpis import compute_kpis, status
-from dashboard.periods import Period
+from dashboard.data import repository
+from dashboard.data.ingest import import_dataset
+from dashboard.domain.kpis import compute_kpis, status
+from dashboard.domain.periods import Period
 from tests.builders import base_tables, write_workbook
 
 
@@ -285,7 +285,7 @@ def test_fte_actual_min_as_a_target_never_under_three(engine, tmp_path):
 
 
 def test_a_period_without_rows_has_every_figure_none_and_every_target_grey(data):
-    from dashboard.kpis import has_rows
+    from dashboard.domain.kpis import has_rows
 
     values = compute_kpis(data, Period.parse("2020"))
     assert values, "the figures are listed, with no value"

@@ -24,8 +24,8 @@ from openpyxl import load_workbook
 
 from dashboard.cli import main
 from dashboard.config import DATA_DIR
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
+from dashboard.data.db import make_engine
+from dashboard.data.ingest import import_dataset
 
 KRAMI = "krami-sthlm-2023"
 WORKBOOK = DATA_DIR / "demo" / "krami-stockholm-2023.xlsx"
@@ -45,7 +45,7 @@ def db_url(any_db_url):
 def demo(db_url):
     """The Krami demo workbook imported (import 1)."""
     engine = make_engine(db_url)
-    from dashboard import repository
+    from dashboard.data import repository
 
     repository.ensure_schema(engine)
     assert import_dataset(engine, WORKBOOK).ok

@@ -7,10 +7,11 @@ from __future__ import annotations
 from sqlalchemy import inspect, select
 
 import dashboard.meetings as meetings
-from dashboard import migrations, repository
-from dashboard.auth import accounts
-from dashboard.db import data_tables, make_engine
-from dashboard.ingest import import_dataset
+from dashboard.data import migrations
+from dashboard.data import repository
+from dashboard.people import accounts
+from dashboard.data.db import data_tables, make_engine
+from dashboard.data.ingest import import_dataset
 from tests.test_meetings import KRAMI, WORKBOOK
 from tests.test_migrations import empty_db_url, migrate  # noqa: F401 - the fixture
 

@@ -19,13 +19,13 @@ from docx import Document
 from pptx import Presentation
 
 import dashboard.meetings as meetings
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.cli import main
 from dashboard.config import DATA_DIR
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from dashboard.export.images import find_browser
 from dashboard.export.meeting import meeting_contents, write_meeting_pack
-from dashboard.ingest import import_dataset, undo_import
+from dashboard.data.ingest import import_dataset, undo_import
 from tests.needs import missing
 from tests.test_meetings import KRAMI, WORKBOOK, changed_workbook
 
@@ -136,9 +136,9 @@ def test_the_pack_of_a_closed_meeting_after_import_and_undo(engine, tmp_path, mo
 def test_a_meeting_pack_hides_small_counts(engine):
     """Grums 2017-Q2 by gender has small counts: the meeting's pack hides them so that
     none can be worked out (the same check as every export's, tests/test_export.py)."""
-    from dashboard.privacy import outcome_relations, recomputable
-    from dashboard.series import TOTAL, outcomes_by_group
-    from dashboard.views import build_view
+    from dashboard.domain.privacy import outcome_relations, recomputable
+    from dashboard.model.series import TOTAL, outcomes_by_group
+    from dashboard.model.view import build_view
 
     assert import_dataset(engine, DATA_DIR / "demo" / "grums-unga-2016-2018.xlsx").ok
     mid = meetings.create(engine, GRUMS, "2017-Q2", "2017-06-20", by="x")

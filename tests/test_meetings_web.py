@@ -17,8 +17,8 @@ import json
 import pytest
 
 from dashboard.config import DATA_DIR
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset
+from dashboard.data.db import make_engine
+from dashboard.data.ingest import import_dataset
 from dashboard.meetings import service, store
 from dashboard.meetings.model import TargetKey
 from tests.test_auth_matrix import KRAMI, PASSWORD, STHLM, refused_callback, text_of
@@ -286,8 +286,8 @@ def test_refusals_are_said_beside_their_field(served):
 PACK_SCRIPT = """
 import io, sys, zipfile
 import docx
-from dashboard.app import create_app
-from dashboard.ingest import import_dataset
+from dashboard.web.app import create_app
+from dashboard.data.ingest import import_dataset
 from dashboard import meetings
 from dashboard.meetings.model import TargetKey
 url = sys.argv[1]
@@ -298,7 +298,7 @@ mid = meetings.create(engine, "krami-sthlm-2023", "2023", "2024-02-01", "Styrgru
 meetings.checkin(engine, mid, TargetKey("occupancy", None, None), "at_risk",
                  "Färre anvisningar i höstas", "Anna")
 meetings.close(engine, mid, "Anna")
-from dashboard.pages.meeting import build_meeting_pack_zip
+from dashboard.web.pages.meeting import build_meeting_pack_zip
 data, name, files = build_meeting_pack_zip(mid, "sv", app.server.config["DASHBOARD_SETTINGS"],
                                            lambda f, m: None)
 z = zipfile.ZipFile(io.BytesIO(data))

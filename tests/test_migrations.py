@@ -1,6 +1,6 @@
 """Schema migrations (Alembic), on SQLite and PostgreSQL.
 
-* The migrations give exactly the schema of ``dashboard/db.py`` (Alembic's comparison finds
+* The migrations give exactly the schema of ``dashboard/data/db.py`` (Alembic's comparison finds
   no difference), so a change to ``db.py`` without a migration fails here.
 * A database as released before migrations existed (revision 0001, no ``alembic_version``),
   filled with the demo workbooks' rows, upgrades to head and then gives the same key
@@ -22,13 +22,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, insert, inspect, select, text
 
-from dashboard import migrations, repository
+from dashboard.data import migrations
+from dashboard.data import repository
 from dashboard.config import DATA_DIR, PROJECT_ROOT, load_settings
-from dashboard.db import data_tables, make_engine, metadata
-from dashboard.ingest import import_dataset, undo_import
-from dashboard.kpis import compute_kpis
-from dashboard.periods import Period
-from dashboard.startup import StartupError, open_database, upgrade_command
+from dashboard.data.db import data_tables, make_engine, metadata
+from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.domain.kpis import compute_kpis
+from dashboard.domain.periods import Period
+from dashboard.data.startup import StartupError, open_database, upgrade_command
 from tests import cli
 from tests.conftest import BACKENDS
 
@@ -75,8 +76,8 @@ def test_the_migrations_give_exactly_the_schema_of_db_py(engine_on):
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, metadata)
         tables = set(inspect(conn).get_table_names())
-    assert differences == [], ("dashboard/db.py and the migrations differ: add a migration "
-                               f"in dashboard/migrations/versions/ (README, Upgrading): "
+    assert differences == [], ("dashboard/data/db.py and the migrations differ: add a migration "
+                               f"in dashboard/data/migrations/versions/ (README, Upgrading): "
                                f"{differences}")
     assert tables == set(metadata.tables) | {"alembic_version"}
     if engine_on.dialect.name == "sqlite":
@@ -334,11 +335,11 @@ def test_the_app_refuses_to_start_on_an_outdated_schema(outdated_url):
 
 
 def test_create_app_refuses_and_auto_upgrade_upgrades(outdated_url, caplog):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     with pytest.raises(StartupError, match="db upgrade"):
         create_app({"database_url": outdated_url, "load_demo": False})
-    with caplog.at_level(logging.WARNING, logger="dashboard.startup"):
+    with caplog.at_level(logging.WARNING, logger="dashboard.data.startup"):
         engine = open_database(load_settings({"database_url": outdated_url,
                                               "auto_upgrade": True}))
     engine.dispose()
@@ -360,7 +361,7 @@ def test_the_embedded_default_file_upgrades_itself(tmp_path, monkeypatch, caplog
 
     settings = load_settings(environ={})
     assert settings.upgrades_itself
-    with caplog.at_level(logging.WARNING, logger="dashboard.startup"):
+    with caplog.at_level(logging.WARNING, logger="dashboard.data.startup"):
         open_database(settings, "en").dispose()
     assert f"upgraded itself from schema 0001 to {HEAD}" in caplog.text
     assert repository_state(default) == ("current", migrations.head())

@@ -8,10 +8,10 @@ import logging
 import re
 import subprocess
 
-from dashboard import repository
-from dashboard.app import load_demo
+from dashboard.data import repository
+from dashboard.web.app import load_demo
 from dashboard.config import DATA_DIR, PROJECT_ROOT, load_settings
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from tests.cli import run_cli
 
 
@@ -19,7 +19,7 @@ def test_the_log_says_the_demo_data_was_loaded_from_where(tmp_path, caplog):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     engine = make_engine(url)
     repository.ensure_schema(engine)
-    with caplog.at_level(logging.INFO, logger="dashboard.app"):
+    with caplog.at_level(logging.INFO, logger="dashboard.web.app"):
         results = load_demo(engine, load_settings({"database_url": url}))
     engine.dispose()
     assert len(results) == 4 and all(r.ok for r in results)
@@ -34,7 +34,7 @@ def test_the_log_hides_a_database_password(tmp_path, caplog, monkeypatch):
     monkeypatch.setattr(engine, "url", engine.url.set(drivername="postgresql",
                                                       username="u", password="secret"))
     settings = load_settings({"demo_dir": tmp_path})  # no workbooks there
-    with caplog.at_level(logging.INFO, logger="dashboard.app"):
+    with caplog.at_level(logging.INFO, logger="dashboard.web.app"):
         load_demo(engine, settings)
     assert "secret" not in caplog.text and "***" in caplog.text
 

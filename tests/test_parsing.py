@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard.ingest.parsing import (
+from dashboard.data.ingest.parsing import (
     CellError,
     parse_cell,
     parse_comparator,
@@ -19,8 +19,8 @@ from dashboard.ingest.parsing import (
     parse_period,
     parse_share,
 )
-from dashboard.ingest.readers import PercentCell
-from dashboard.schema import Kind
+from dashboard.data.ingest.readers import PercentCell
+from dashboard.domain.schema import Kind
 
 
 def code_of(fn, *args):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.periods import Period, PeriodError, canonical_text, shift_month
+from dashboard.domain.periods import Period, PeriodError, canonical_text, shift_month
 
 
 @pytest.mark.parametrize("text, start, end, kind", [

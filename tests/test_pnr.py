@@ -7,9 +7,9 @@ a heading, a sheet name, a CSV file name, the file or folder name.
 
 import pytest
 
-from dashboard import repository
-from dashboard.ingest import import_dataset
-from dashboard.ingest.pnr import cell_text, looks_like_identity_number, luhn_ok
+from dashboard.data import repository
+from dashboard.data.ingest import import_dataset
+from dashboard.domain.pnr import cell_text, looks_like_identity_number, luhn_ok
 from tests.builders import base_tables, write_csv_folder, write_workbook
 
 

@@ -14,9 +14,9 @@ import zipfile
 
 import pytest
 
-from dashboard import repository
-from dashboard.ingest import import_dataset
-from dashboard.ingest.pnr import (
+from dashboard.data import repository
+from dashboard.data.ingest import import_dataset
+from dashboard.domain.pnr import (
     contains_identity_number,
     identity_number_cells,
     looks_like_identity_number,

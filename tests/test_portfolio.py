@@ -6,14 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import repository
-from dashboard.app import load_demo
+from dashboard.data import repository
+from dashboard.web.app import load_demo
 from dashboard.config import load_settings
-from dashboard.periods import Period
-from dashboard.portfolio import compare, statuses
-from dashboard.privacy import recomputable, suppress_compare
-from dashboard.series import missing_month_count
-from dashboard.views import build_view
+from dashboard.domain.periods import Period
+from dashboard.model.portfolio import compare, statuses
+from dashboard.domain.privacy import recomputable, suppress_compare
+from dashboard.model.series import missing_month_count
+from dashboard.model.view import build_view
 
 
 @pytest.fixture

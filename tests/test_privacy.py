@@ -8,14 +8,14 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.privacy import (
+from dashboard.domain.privacy import (
     complete,
     outcome_relations,
     recomputable,
     suppress_monthly,
     suppress_outcomes,
 )
-from dashboard.series import TOTAL
+from dashboard.model.series import TOTAL
 
 
 def test_primary_and_complementary_suppression_in_a_month():

@@ -14,8 +14,8 @@ import copy
 import pytest
 from sqlalchemy import select
 
-from dashboard.db import data_tables, imports
-from dashboard.ingest import import_dataset
+from dashboard.data.db import data_tables, imports
+from dashboard.data.ingest import import_dataset
 from tests.builders import base_tables, write_csv_folder, write_workbook
 from tests.conftest import sqlite_only
 

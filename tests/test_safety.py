@@ -1,7 +1,7 @@
 """Output safety: files the project writes never let a spreadsheet run a formula.
 
 A text cell starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) is
-a formula to Excel and LibreOffice. :func:`dashboard.safety.safe_cell` prefixes such
+a formula to Excel and LibreOffice. :func:`dashboard.domain.safety.safe_cell` prefixes such
 text with an apostrophe; numbers stay numbers. Checked on the function, on the CSV of
 ``python -m dashboard kpis`` (with negative figures, which must stay numbers), on the
 import log that ``python -m dashboard imports`` prints, and on the template workbook.
@@ -15,7 +15,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.safety import FORMULA_STARTS, safe_cell
+from dashboard.domain.safety import FORMULA_STARTS, safe_cell
 from tests.builders import base_tables, write_workbook
 from tests.test_cli import run
 

@@ -1,4 +1,4 @@
-"""Shaping rows for the charts (dashboard.series), against values computed by hand.
+"""Shaping rows for the charts (dashboard.model.series), against values computed by hand.
 
 The data is ``tests.builders.base_tables()`` imported into a SQLite file: cluster norr
 reports by gender (K, M), soder only totals and misses February in occupancy; staffing and
@@ -11,10 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import repository
-from dashboard.kpis import compute_kpis
-from dashboard.periods import Period
-from dashboard.series import (
+from dashboard.data import repository
+from dashboard.domain.kpis import compute_kpis
+from dashboard.domain.periods import Period
+from dashboard.model.series import (
     TOTAL,
     available_breakdowns,
     cluster_rows,

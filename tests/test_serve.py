@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.config import PROJECT_ROOT
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from tests.webserver import post_json
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import repository
-from dashboard.app import load_demo
+from dashboard.data import repository
+from dashboard.web.app import load_demo
 from dashboard.config import load_settings
-from dashboard.ingest import import_dataset, undo_import
-from dashboard.kpis import compute_kpis
-from dashboard.periods import Period
-from dashboard.views import period_options
+from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.domain.kpis import compute_kpis
+from dashboard.domain.periods import Period
+from dashboard.model.view import period_options
 from tests.builders import base_tables, write_workbook
 
 

@@ -12,23 +12,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import repository
-from dashboard.components.cards import strip_words, targets_table, trend_strip
-from dashboard.components.controls import spans_early
+from dashboard.data import repository
+from dashboard.web.components.cards import strip_words, targets_table, trend_strip
+from dashboard.web.components.controls import spans_early
 from dashboard.config import load_settings
-from dashboard.db import make_engine
-from dashboard.panels import earlier_shares, earlier_totals, occupancy_panel, outcomes_panel
-from dashboard.periods import Period
-from dashboard.theme import SCREEN
-from dashboard.trends import periods_to, quarters_to, status_trends, trend_window
-from dashboard.views import build_view, is_span, period_options, step_period, trend_strips
+from dashboard.data.db import make_engine
+from dashboard.figures.panels import earlier_shares, earlier_totals, occupancy_panel, outcomes_panel
+from dashboard.domain.periods import Period
+from dashboard.figures.theme import SCREEN
+from dashboard.domain.trends import periods_to, quarters_to, status_trends, trend_window
+from dashboard.model.view import build_view, is_span, period_options, step_period, trend_strips
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from dashboard.app import load_demo
+    from dashboard.web.app import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('trends') / 'demo.sqlite'}"
     engine = make_engine(url)

@@ -12,11 +12,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.config import DATA_DIR
-from dashboard.ingest import import_dataset
-from dashboard.ingest.preview import file_agreements, preview_import
-from dashboard.uploads.files import UploadError, UploadStore, safe_name
+from dashboard.data.ingest import import_dataset
+from dashboard.data.ingest.preview import file_agreements, preview_import
+from dashboard.data.uploads import UploadError, UploadStore, safe_name
 
 KRAMI = "krami-sthlm-2023"
 DEMO = DATA_DIR / "demo" / "krami-stockholm-2023.xlsx"

@@ -1,4 +1,4 @@
-"""Views (dashboard.views) and their panels (dashboard.panels), from a real SQLite file.
+"""Views (dashboard.model.view) and their panels (dashboard.figures.panels), from a real SQLite file.
 
 ``base_tables()`` is imported once for the module (read-only tests): data from January to
 March 2023, soder missing February. One test imports the demo workbook of Stockholms stad
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.panels import PANEL_KEYS, build_panels
-from dashboard.periods import Period
-from dashboard.theme import EXPORT, SCREEN
-from dashboard.views import (
+from dashboard.figures.panels import PANEL_KEYS, build_panels
+from dashboard.domain.periods import Period
+from dashboard.figures.theme import EXPORT, SCREEN
+from dashboard.model.view import (
     build_view,
     cluster_views,
     default_period,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import repository
+from dashboard.data import repository
 from dashboard.config import PROJECT_ROOT
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from dashboard.store import versions
 from tests.webserver import GUNICORN, environment, post_json, router_body, serving
 

@@ -224,7 +224,7 @@ def test_a_crafted_value_gives_a_message_not_a_500(app_url, name):
     assert reply.status == 200, reply.text
     text = json.dumps(reply.json(), ensure_ascii=False)
     # The callback fails on it, or its rights check cannot read what it is about
-    # (dashboard/auth/guard.py): a message either way.
+    # (dashboard/web/auth/guard.py): a message either way.
     assert "The request could not be handled" in text or "you have no access to it" in text
     assert "Traceback" not in text and "Error" not in text
 
@@ -294,7 +294,7 @@ def test_a_body_the_app_cannot_read_is_a_400(app_url, name):
 
 
 def test_frame_ancestors_must_be_origins():
-    from dashboard.startup import StartupError
+    from dashboard.data.startup import StartupError
     from dashboard.web.security import frame_sources, policy
 
     assert frame_sources(("https://kiosk.example.local", "'self'", "https://*.example.se:8443")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from dashboard.components.cards import kpi_table, previous_words, targets_table
+from dashboard.web.components.cards import kpi_table, previous_words, targets_table
 from dashboard.figures.clusters import cluster_figure
 from dashboard.figures.outcomes import outcomes_figure
 from dashboard.figures.staffing import staffing_figure
@@ -22,10 +22,10 @@ from dashboard.i18n import (
     status_word,
     t,
 )
-from dashboard.kpis import KpiValue
-from dashboard.periods import Period
-from dashboard.slides import TargetLine
-from dashboard.theme import EXPORT, SCREEN
+from dashboard.domain.kpis import KpiValue
+from dashboard.domain.periods import Period
+from dashboard.figures.slides import TargetLine
+from dashboard.figures.theme import EXPORT, SCREEN
 from tests.test_figures import cluster_frame, outcome_frame, staffing_frame, text
 
 PARTIES = {"KV": "Kriminalvården"}

@@ -164,9 +164,9 @@ def post_json(base: str, body, raw: bytes | None = None,
 def add_accounts(database_url: str, people: dict) -> None:
     """Accounts in the database (its schema made if need be) before a server starts:
     ``{login: (password, admin, [(role, agreement, cluster or None), ...])}``."""
-    from dashboard import repository
-    from dashboard.auth import accounts
-    from dashboard.db import make_engine
+    from dashboard.data import repository
+    from dashboard.people import accounts
+    from dashboard.data.db import make_engine
 
     engine = make_engine(database_url)
     try:

@@ -17,7 +17,7 @@ from selenium.webdriver.chrome.service import Service
 
 sys.path.insert(0, __file__.rsplit("/tools/", 1)[0])
 
-from dashboard.theme import Theme  # noqa: E402
+from dashboard.figures.theme import Theme  # noqa: E402
 
 CHARS = (
     "".join(chr(c) for c in range(32, 127))

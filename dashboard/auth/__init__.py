@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .guard import NotAllowed, Rule, guard, path_scope, view_scope
-from .identity import User, client_address, current_rights, current_user
-from .rights import ADMIN, IMPORT, SEE, SIGNED_IN, WRITE, Rights
-from .web import check_bind, install
+from dashboard.web.auth.guard import NotAllowed, Rule, guard, path_scope, view_scope
+from dashboard.access.identity import User, client_address, current_rights, current_user
+from dashboard.people.rights import ADMIN, IMPORT, SEE, SIGNED_IN, WRITE, Rights
+from dashboard.web.auth.signin import check_bind, install
 
 __all__ = ["ADMIN", "IMPORT", "SEE", "SIGNED_IN", "WRITE", "NotAllowed", "Rights", "Rule",
            "User", "cache_scope", "check_bind", "current_rights", "current_user", "guard",
@@ -35,7 +35,7 @@ def view_for(agreement_id: str | None, period: str | None = None,
              cluster_id: str | None = None, breakdown: str | None = None, lang: str = "sv"):
     """The view of an agreement (or one cluster) for the person asking, or ``None`` when it
     does not exist or is not theirs to see (the same answer, on purpose)."""
-    from ..views import build_view
+    from dashboard.model.view import build_view
 
     rights = current_rights()
     if not agreement_id or not rights.sees(agreement_id, cluster_id):
@@ -60,8 +60,8 @@ def cache_scope() -> str:
 
 def record(action: str, **kw) -> None:
     """An audit entry for the person asking (their login, their address)."""
-    from . import audit
-    from .identity import state
+    from dashboard.people import audit
+    from dashboard.access.identity import state
 
     user = current_user()
     audit.record(state().engine, action, actor=user.actor if user else "?",

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from . import audit, passwords, store
-from .rights import ROLES
+from dashboard.people import audit
+from dashboard.people import passwords
+from dashboard.people import store
+from dashboard.people.rights import ROLES
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@+_\-]{0,253}$")
 _ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")

@@ -19,13 +19,13 @@ import logging
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..safety import safe_cell
-from . import store
+from dashboard.domain.safety import safe_cell
+from dashboard.people import store
 
 try:  # the ingest rewrite's name for the check
-    from ..ingest.pnr import contains_identity_number as _has_identity_number
+    from dashboard.domain.pnr import contains_identity_number as _has_identity_number
 except ImportError:  # pragma: no cover - before the rewrite
-    from ..ingest.pnr import looks_like_identity_number as _has_identity_number
+    from dashboard.domain.pnr import looks_like_identity_number as _has_identity_number
 
 log = logging.getLogger(__name__)
 

@@ -21,13 +21,13 @@ import sys
 
 from sqlalchemy.engine import Engine
 
-from .. import repository
-from ..i18n import words
-from . import accounts
-from .accounts import AccountError
-from .audit import cli_actor
-from .rights import ROLES
-from .texts import tt
+from dashboard.data import repository
+from dashboard.i18n import words
+from dashboard.people import accounts
+from dashboard.people.accounts import AccountError
+from dashboard.people.audit import cli_actor
+from dashboard.people.rights import ROLES
+from dashboard.access.texts import tt
 
 USAGE_ERRORS = {"bad_role", "bad_id", "cluster_viewer_only", "cluster_needs_agreement",
                 "bad_login"}

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import dash
 from flask import Response, g, has_request_context, request
 
-from ..ids import Ids
-from .identity import User, client_address, current_user, state
-from .rights import ADMIN, IMPORT, NEEDS, SEE, SIGNED_IN, WRITE
+from dashboard.web.ids import Ids
+from dashboard.access.identity import User, client_address, current_user, state
+from dashboard.people.rights import ADMIN, IMPORT, NEEDS, SEE, SIGNED_IN, WRITE
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +149,8 @@ def _lang(body: dict | None = None) -> str:
     input or state, else the referring page's address)."""
     from urllib.parse import parse_qs
 
-    from ..i18n import lang_of
-    from ..web.errors import _callback_lang, _request_lang
+    from dashboard.i18n import lang_of
+    from dashboard.web.errors import _callback_lang, _request_lang
 
     for item in (body or {}).get("inputs", []) + (body or {}).get("state", []):
         if isinstance(item, dict) and item.get("property") == "search" \
@@ -172,7 +172,7 @@ def _lang(body: dict | None = None) -> str:
 def refusal_block(lang: str):
     from dash import dcc, html
 
-    from .texts import tt
+    from dashboard.access.texts import tt
 
     return html.Div([html.P(tt("refused", lang), className="mb-2"),
                      dcc.Link(tt("back", lang), href=dash.get_relative_path("/"),
@@ -191,8 +191,8 @@ def refuse():
 
 
 def not_found_page(lang: str) -> Response:
-    from ..i18n import t
-    from ..web.errors import error_page
+    from dashboard.i18n import t
+    from dashboard.web.errors import error_page
 
     return error_page(dash.get_app(), 404, t("not_found", lang), t("not_found_text", lang),
                       lang)
@@ -251,7 +251,7 @@ def check_callback(app: dash.Dash, body: dict, user: User) -> Response | None:
     rule = rule_of(entry.get("callback"))
     lang = _lang(body)
     if rule is None:
-        log.error("callback %s has no rule (dashboard.auth.guard): refused", output)
+        log.error("callback %s has no rule (dashboard.web.auth.guard): refused", output)
         return callback_response(refusal_block(lang), router=False)
     args = _values(body.get("inputs", []) + body.get("state", []))
     if not rule.allows(user, args):
@@ -260,7 +260,7 @@ def check_callback(app: dash.Dash, body: dict, user: User) -> Response | None:
     if rule.audit:
         trigger = _triggered_by_person(body)
         if trigger is not None:
-            from . import audit
+            from dashboard.people import audit
 
             scopes = rule.scopes(args) if rule.scope else None
             agreement, cluster = scopes[0] if scopes else (None, None)

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from flask import current_app, g, has_request_context, request, session
 from sqlalchemy.engine import Engine
 
-from . import accounts, store
-from .rights import EVERYTHING, NOBODY, Rights
-from .settings import AuthSettings, is_loopback
+from dashboard.people import accounts
+from dashboard.people import store
+from dashboard.people.rights import EVERYTHING, NOBODY, Rights
+from dashboard.access.settings import AuthSettings, is_loopback
 
 log = logging.getLogger(__name__)
 

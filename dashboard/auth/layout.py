@@ -8,10 +8,10 @@ import dash
 from dash import dcc, html
 from flask import has_request_context, session
 
-from ..components.links import href
-from .identity import current_user
-from .rights import ADMIN, IMPORT
-from .texts import tt
+from dashboard.web.components.links import href
+from dashboard.access.identity import current_user
+from dashboard.people.rights import ADMIN, IMPORT
+from dashboard.access.texts import tt
 
 
 def header_items(lang: str) -> list:

@@ -20,10 +20,13 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import redirect, request, session
 
-from . import accounts, audit, pages, store
-from .identity import client_address, start_session, state
-from .settings import AuthSettings
-from .texts import tt
+from dashboard.people import accounts
+from dashboard.people import audit
+from dashboard.web.auth import pages
+from dashboard.people import store
+from dashboard.access.identity import client_address, start_session, state
+from dashboard.access.settings import AuthSettings
+from dashboard.access.texts import tt
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ def install(app: dash.Dash, auth: AuthSettings) -> OAuth:
 
     @server.route(prefix + "login/oidc", methods=["GET"], endpoint="auth_oidc")
     def start():
-        from .web import _lang, safe_next
+        from dashboard.web.auth.signin import _lang, safe_next
 
         session["oidc_next"] = safe_next(request.args.get("next"))
         session["oidc_lang"] = _lang()
@@ -111,7 +114,7 @@ def _signed_in(app: dash.Dash, claims: dict, auth: AuthSettings, lang: str):
                                   text=tt("disabled", lang))
     if name and not row["name"]:
         store.update_account(st.engine, row["id"], name=" ".join(name.split())[:200])
-    from .web import safe_next
+    from dashboard.web.auth.signin import safe_next
 
     nxt = safe_next(session.pop("oidc_next", None))
     start_session(row, "oidc")

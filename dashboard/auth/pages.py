@@ -11,8 +11,8 @@ from dash import Dash
 from flask import Response
 from markupsafe import escape
 
-from ..i18n import APP_NAME
-from .texts import tt
+from dashboard.i18n import APP_NAME
+from dashboard.access.texts import tt
 
 
 def plain_page(app: Dash, title: str, main: str, lang: str, *, status: int = 200,

@@ -38,7 +38,7 @@ import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from ..config import DATA_DIR
+from dashboard.config import DATA_DIR
 
 SECRET_FILE = DATA_DIR / "secret_key"
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")

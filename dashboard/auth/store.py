@@ -1,6 +1,6 @@
 """The SQL of accounts, roles, sessions, sign-in attempts and the audit log.
 
-The room's one module that talks to the database (as :mod:`dashboard.repository` is for the
+The room's one module that talks to the database (as :mod:`dashboard.data.repository` is for the
 data): SQLAlchemy Core, every value bound. Functions take an engine and run in a short
 transaction of their own; none of them touches the data tables or the import lock.
 """
@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from ..db import account_roles, accounts, audit_log, sessions, sign_in_attempts
+from dashboard.data.db import account_roles, accounts, audit_log, sessions, sign_in_attempts
 
 
 def now_iso(delta: dt.timedelta | None = None) -> str:

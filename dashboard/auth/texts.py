@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import words
+from dashboard.i18n import words
 
 TEXT = {
     # sign-in and sign-out

@@ -15,7 +15,7 @@ import time
 
 from sqlalchemy.engine import Engine
 
-from . import store
+from dashboard.people import store
 
 FREE_PER_LOGIN = 5
 FREE_PER_ADDRESS = 20

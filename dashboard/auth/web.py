@@ -35,26 +35,20 @@ from flask import Flask, Response, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..config import Settings
-from ..i18n import lang_of, words
-from ..startup import StartupError, is_unreachable
-from . import audit, pages, passwords, store, throttle
-from .accounts import normalise_login
-from .guard import ROUTER_OUTPUT, callback_response, check_callback
-from .identity import (
-    AuthState,
-    client_address,
-    current_user,
-    end_session,
-    header_networks,
-    new_token,
-    resolve,
-    start_session,
-    state,
-)
-from .rights import NEEDS
-from .settings import load_auth_settings, stored_secret
-from .texts import tt
+from dashboard.config import Settings
+from dashboard.i18n import lang_of, words
+from dashboard.data.startup import StartupError, is_unreachable
+from dashboard.people import audit
+from dashboard.web.auth import pages
+from dashboard.people import passwords
+from dashboard.people import store
+from dashboard.people import throttle
+from dashboard.people.accounts import normalise_login
+from dashboard.web.auth.guard import ROUTER_OUTPUT, callback_response, check_callback
+from dashboard.access.identity import AuthState, client_address, current_user, end_session, header_networks, new_token, resolve, start_session, state
+from dashboard.people.rights import NEEDS
+from dashboard.access.settings import load_auth_settings, stored_secret
+from dashboard.access.texts import tt
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +109,7 @@ def check_serving(st: AuthState, lang: str, host: str | None = None) -> None:
     and the local administrator (loopback, no account yet) does not apply."""
     s = st.settings
     host = host or s.host
-    from .settings import is_loopback
+    from dashboard.access.settings import is_loopback
 
     if store.active_admin_exists(st.engine):
         return
@@ -140,7 +134,7 @@ def check_bind(server: Flask, hosts: list[str]) -> str | None:
     settings = server.config.get("DASHBOARD_SETTINGS")
     if st is None:
         return None
-    from .settings import is_loopback
+    from dashboard.access.settings import is_loopback
 
     for host in hosts:
         if not is_loopback(host):
@@ -184,7 +178,7 @@ def install(app: dash.Dash, settings: Settings, overrides: dict | None = None) -
     server.config["DASHBOARD_AUTH"] = st
     check_serving(st, lang)
     if auth.oidc:
-        from . import oidc
+        from dashboard.web.auth import oidc
 
         st.oauth = oidc.install(app, auth)
     _routes(app)
@@ -213,14 +207,14 @@ def guard_layout(layout, need: str | None):
         raise ValueError(f"unknown rights {need!r}")
     import functools
 
-    from .guard import Rule
+    from dashboard.web.auth.guard import Rule
 
     rule = Rule(need or "signed_in")
 
     @functools.wraps(layout)
     def guarded(**params):
         if not rule.allows(current_user()):
-            from ..pages.not_found_404 import layout as not_found
+            from dashboard.web.pages.not_found_404 import layout as not_found
 
             lang = params.get("lang")
             return not_found(**({"lang": lang} if isinstance(lang, str) else {}))
@@ -335,7 +329,7 @@ def _gate(app: dash.Dash):
 
 
 def _database_trouble(app: dash.Dash, exc: SQLAlchemyError, path: str, lang: str):
-    from ..web.errors import database_down_page, down_block
+    from dashboard.web.errors import database_down_page, down_block
 
     if not is_unreachable(exc):
         raise exc

@@ -9,24 +9,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..i18n import (
-    date_label,
-    document_title,
-    fmt_value,
-    kpi_label,
-    same_period_earlier,
-    status_label,
-    status_symbol,
-    status_word,
-    t,
-)
-from ..ids import Ids, download_id, panel_id
-from ..kpis import KpiValue
-from ..panels import Panel
-from ..periods import Period, parse_period_or_none
-from ..series import Note
-from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
-from .links import href
+from dashboard.i18n import date_label, document_title, fmt_value, kpi_label, same_period_earlier, status_label, status_symbol, status_word, t
+from dashboard.web.ids import Ids, download_id, panel_id
+from dashboard.domain.kpis import KpiValue
+from dashboard.figures.panels import Panel
+from dashboard.domain.periods import Period, parse_period_or_none
+from dashboard.model.series import Note
+from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
+from dashboard.web.components.links import href
 
 # No mode bar: its buttons (in English, one of them "Share chart…" to a cloud service)
 # would be controls inside the chart's role="img", and the card has its own downloads.
@@ -78,7 +68,7 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
                   details: dict[str, str] | None = None,
                   trends: dict[tuple, list] | None = None) -> html.Table:
     """The targets of the view: figure, value, target, status in words, and (``trends``,
-    by ``(kpi, cluster, party)``, see :func:`dashboard.trends.status_trends`) the status
+    by ``(kpi, cluster, party)``, see :func:`dashboard.domain.trends.status_trends`) the status
     over the last periods as a strip of symbols.
 
     ``details`` adds a line under a value, by ``(kpi, party, cluster)`` (e.g. "senaste:
@@ -132,7 +122,7 @@ def strip_period(period: Period, lang: str) -> str:
         return f"H{period.text[-1]} {year}"
     if period.kind == "year":
         return year
-    from ..i18n import period_label
+    from dashboard.i18n import period_label
 
     return period_label(period, lang)
 
@@ -279,7 +269,7 @@ def page_frame(children, *, lang: str, path: str, state: dict,
     ``title`` becomes the browser's title (assets/a11y.js copies it from
     ``data-document-title``, on first load and after every navigation)."""
     other = "en" if lang == "sv" else "sv"
-    from ..auth.layout import banner, header_items  # who is signed in (dashboard/auth)
+    from dashboard.web.auth.layout import banner, header_items  # who is signed in (dashboard/access)
 
     header = html.Header([
         html.Nav(crumb_trail(lang, state, crumbs), className="crumbs", id="crumbs",

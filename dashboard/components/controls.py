@@ -11,12 +11,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from .. import auth
-from ..i18n import TEXT, t
-from ..ids import Ids
-from ..periods import parse_period_or_none
-from ..views import View, is_span, period_options
-from .links import href
+from dashboard.web import auth
+from dashboard.i18n import TEXT, t
+from dashboard.web.ids import Ids
+from dashboard.domain.periods import parse_period_or_none
+from dashboard.model.view import View, is_span, period_options
+from dashboard.web.components.links import href
 
 # The open period list: about ten periods at a time (of up to 38), within a 1024×768
 # projector's screen under the picker (Dash caps it at the window's height − 100 px).
@@ -70,7 +70,7 @@ def step_data(target, words: str, none_words: str, lang: str) -> dict:
     """◀ or ▶: the period it goes to, or why it goes nowhere (the data ends there)."""
     if target is None:
         return {"period": None, "label": t(none_words, lang)}
-    from ..i18n import period_label
+    from dashboard.i18n import period_label
 
     return {"period": target.text, "label": f"{t(words, lang)}: {period_label(target, lang)}"}
 
@@ -138,8 +138,8 @@ def step_button(symbol: str, id_: str, step: dict) -> html.Button:
 def switch_view(period, prev_clicks, next_clicks, breakdown, history, rendered):
     """Another period or breakdown: only what changes is sent (the content, the steps, the
     address), from the view kept for this data version; the page is not rebuilt."""
-    from .cards import crumb_trail
-    from .view_page import view_payload
+    from dashboard.web.components.cards import crumb_trail
+    from dashboard.web.components.view_page import view_payload
 
     if not isinstance(rendered, dict) or not rendered.get("agreement"):
         raise PreventUpdate

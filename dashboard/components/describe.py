@@ -10,11 +10,11 @@ as the picture's alternative text.
 
 from __future__ import annotations
 
-from ..i18n import fmt_value, kpi_label, status_label, t
-from ..kpis import KPI_NAMES, KpiValue
-from ..series import cluster_names, party_names
-from ..views import View
-from .cards import previous_words, target_words
+from dashboard.i18n import fmt_value, kpi_label, status_label, t
+from dashboard.domain.kpis import KPI_NAMES, KpiValue
+from dashboard.model.series import cluster_names, party_names
+from dashboard.model.view import View
+from dashboard.web.components.cards import previous_words, target_words
 
 # Which key figures each chart draws (in the order they are said).
 PANEL_KPIS = {

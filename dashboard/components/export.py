@@ -26,17 +26,18 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from .. import auth, jobs
-from ..db import make_engine
-from ..export.images import IMAGE_FORMATS, ExportError, NoBrowserError, figure_image, find_browser
-from ..export.pack import write_pack, zip_pack
-from ..export.texts import slug, tx
-from ..i18n import fmt_number, t
-from ..ids import Ids
-from ..jobs.texts import jx
-from ..panels import build_panels
-from ..theme import EXPORT
-from ..views import View
+from dashboard import jobs
+from dashboard.web import auth
+from dashboard.data.db import make_engine
+from dashboard.export.images import IMAGE_FORMATS, ExportError, NoBrowserError, figure_image, find_browser
+from dashboard.export.pack import write_pack, zip_pack
+from dashboard.export.texts import slug, tx
+from dashboard.i18n import fmt_number, t
+from dashboard.web.ids import Ids
+from dashboard.jobs.texts import jx
+from dashboard.figures.panels import build_panels
+from dashboard.figures.theme import EXPORT
+from dashboard.model.view import View
 
 SHOWN = {"display": "inline-flex", "alignItems": "center"}
 HIDDEN = {"display": "none"}

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, quote, urlencode
 import dash
 from dash import Input, Output, clientside_callback
 
-from ..ids import Ids
+from dashboard.web.ids import Ids
 
 DEFAULTS = {"lang": "sv", "breakdown": "total"}
 

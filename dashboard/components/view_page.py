@@ -6,23 +6,23 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import current_app
 
-from ..i18n import document_title, fmt_percent, kind_label, lang_of, period_label, t
-from ..ids import Ids
-from ..panels import build_panels
-from ..places import municipalities_text
-from ..series import cluster_names, part_of_agreement, party_names
-from ..store import settings_cache, versions
-from ..theme import SCREEN
-from ..views import View, build_view, strips_of, trend_rows
-from .cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
-from .controls import control_data, controls
-from .describe import chart_text
-from .export import export_controls
-from .links import agreement_path, cluster_path, href, present_path
+from dashboard.i18n import document_title, fmt_percent, kind_label, lang_of, period_label, t
+from dashboard.web.ids import Ids
+from dashboard.figures.panels import build_panels
+from dashboard.domain.places import municipalities_text
+from dashboard.model.series import cluster_names, part_of_agreement, party_names
+from dashboard.store import settings_cache, versions
+from dashboard.figures.theme import SCREEN
+from dashboard.model.view import View, build_view, strips_of, trend_rows
+from dashboard.web.components.cards import data_line, kpi_table, notes_alert, page_frame, panel_card, targets_table
+from dashboard.web.components.controls import control_data, controls
+from dashboard.figures.describe import chart_text
+from dashboard.web.components.export import export_controls
+from dashboard.web.components.links import agreement_path, cluster_path, href, present_path
 
 
 def engine():
-    """The database engine of the running app (set by :func:`dashboard.app.create_app`)."""
+    """The database engine of the running app (set by :func:`dashboard.web.app.create_app`)."""
     return current_app.config["DASHBOARD_ENGINE"]
 
 
@@ -32,7 +32,7 @@ def settings():
 
 
 def not_found(query: dict):
-    from ..pages.not_found_404 import layout as not_found_layout
+    from dashboard.web.pages.not_found_404 import layout as not_found_layout
 
     return not_found_layout(**query)
 
@@ -46,7 +46,7 @@ def view_state(view: View, path: str) -> dict:
 
 
 def crumbs_of(view: View, state: dict) -> list[tuple[str, str | None]]:
-    # A cluster's viewer sees the agreement's name, not its page (dashboard/auth/rights.py).
+    # A cluster's viewer sees the agreement's name, not its page (dashboard/people/rights.py).
     crumbs = [(view.agreement_name, href(agreement_path(view.agreement_id), **state)
                if view.cluster_id and view.agreement_visible else None)]
     if view.cluster_id:
@@ -111,7 +111,7 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
     The kept payload differs only by whether the person sees the whole agreement (a
     cluster's viewer gets no links to the agreement's page or other clusters): that is part
     of the key, so a kept answer never shows anyone more than their rights."""
-    from .. import auth
+    from dashboard.web import auth
 
     if not agreement_id:
         return None
@@ -155,7 +155,7 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
 
 def view_layout(payload: dict, path: str) -> html.Div:
     """The page of one view: its title, the period controls, and the content the period
-    switch replaces (:func:`dashboard.components.controls.switch_view`)."""
+    switch replaces (:func:`dashboard.web.components.controls.switch_view`)."""
     state = payload["state"]
     lang = state["lang"]
     header = html.Div([html.H1(payload["title"], className="view-title"), payload["facts"]],
@@ -209,7 +209,7 @@ def no_data_alert(view: View) -> dbc.Alert | None:
     text = [html.Strong(t("no_data_period", lang, period=view.period_text))]
     bounds = view.bounds
     if bounds:
-        from ..periods import Period
+        from dashboard.domain.periods import Period
 
         span = period_label(Period.of_months(*bounds), lang)
         text.append(html.Span(" " + t("data_runs", lang, span=span)))

@@ -1,8 +1,8 @@
 """Exports for the minutes: chart images (PNG, SVG), a Word document and a PowerPoint deck.
 
-Everything is drawn by the figure functions the app uses (:mod:`dashboard.panels`,
-:mod:`dashboard.slides`) with the export theme, and with small counts in breakdowns
-hidden (:mod:`dashboard.privacy`). Modules:
+Everything is drawn by the figure functions the app uses (:mod:`dashboard.figures.panels`,
+:mod:`dashboard.figures.slides`) with the export theme, and with small counts in breakdowns
+hidden (:mod:`dashboard.domain.privacy`). Modules:
 
 * :mod:`.images`: the browser for kaleido, PNG at 1920×1080 and for print, SVG;
 * :mod:`.minutes`: the Word document (``.docx``);
@@ -11,6 +11,6 @@ hidden (:mod:`dashboard.privacy`). Modules:
 * :mod:`.cli`: ``python -m dashboard export``.
 """
 
-from .images import ExportError, NoBrowserError
+from dashboard.export.images import ExportError, NoBrowserError
 
 __all__ = ["ExportError", "NoBrowserError"]

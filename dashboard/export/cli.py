@@ -16,18 +16,18 @@ import logging
 import sys
 import time
 
-from ..config import Settings
-from ..i18n import fmt_number
-from .images import ExportError, require_browser
-from .pack import parse_formats, write_pack
-from .texts import tx
+from dashboard.config import Settings
+from dashboard.i18n import fmt_number
+from dashboard.export.images import ExportError, require_browser
+from dashboard.export.pack import parse_formats, write_pack
+from dashboard.export.texts import tx
 
 log = logging.getLogger(__name__)
 
 
 def run_export(engine, args, lang: str, settings: Settings) -> int:
     """The ``export`` command; returns the exit code."""
-    from ..cli import resolve
+    from dashboard.cli import resolve
 
     try:
         formats = parse_formats(args.format or "", lang)
@@ -39,7 +39,7 @@ def run_export(engine, args, lang: str, settings: Settings) -> int:
         if args.agreement or args.period or args.cluster:
             print(tx("meeting_alone", lang), file=sys.stderr)
             return 2
-        from ..meetings import MeetingError, get
+        from dashboard.meetings import MeetingError, get
 
         try:
             get(engine, meeting_id)  # no such meeting: said before looking for a browser
@@ -80,7 +80,7 @@ def run_export(engine, args, lang: str, settings: Settings) -> int:
 
 def _meeting_writer(engine, meeting_id: int, args, formats: list[str], lang: str,
                     settings: Settings):
-    from .meeting import write_meeting_pack
+    from dashboard.export.meeting import write_meeting_pack
 
     def write():
         return write_meeting_pack(engine, meeting_id, args.out, lang,

@@ -1,6 +1,6 @@
 """The PowerPoint deck (``.pptx``, python-pptx): the slides of presentation mode.
 
-One slide per :class:`dashboard.slides.Slide`, 16:9: the cover with the agreement, the
+One slide per :class:`dashboard.figures.slides.Slide`, 16:9: the cover with the agreement, the
 period, each target with its status as a coloured badge with symbol and word (never
 colour alone), and the data line; then each chart as a full-slide image (the same
 1920×1080 PNG as in the pack). Every slide carries its number; the chart's caption and
@@ -25,12 +25,12 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from ..components.describe import pack_chart_text
-from ..i18n import status_label
-from ..slides import Slide, TargetLine
-from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
-from .pack import PackContents
-from .texts import tx
+from dashboard.figures.describe import pack_chart_text
+from dashboard.i18n import status_label
+from dashboard.figures.slides import Slide, TargetLine
+from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
+from dashboard.export.pack import PackContents
+from dashboard.export.texts import tx
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 inches: 16:9
 FONT = "Calibri"
@@ -233,8 +233,8 @@ def _fit(lines: list[tuple[str, bool]], most: int, more: str) -> list[tuple[str,
 def _since_slide(page, record, lang: str) -> None:
     """"Sedan förra mötet": the targets that changed status, the open actions (overdue
     marked), the data that has arrived since."""
-    from ..i18n import kpi_label
-    from ..meetings.texts import mt
+    from dashboard.i18n import kpi_label
+    from dashboard.meetings.texts import mt
 
     _title(page, mt("since_last", lang))
     since = record.since()
@@ -272,7 +272,7 @@ def _since_slide(page, record, lang: str) -> None:
 
 def _decisions_slide(page, record, lang: str) -> None:
     """"Beslut och åtgärder": the decisions, then each action with owner, date and state."""
-    from ..meetings.texts import mt
+    from dashboard.meetings.texts import mt
 
     _title(page, mt("decisions_actions", lang))
     lines = [(mt("decisions", lang), True)]

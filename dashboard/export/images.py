@@ -18,8 +18,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..figures.spec import Figure
-from .texts import tx
+from dashboard.figures.spec import Figure
+from dashboard.export.texts import tx
 
 log = logging.getLogger(__name__)
 

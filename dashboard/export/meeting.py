@@ -15,18 +15,18 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from .images import ExportError
-from .pack import FORMATS, PackContents, Progress, contents_of_view, write_contents
-from .texts import tx
+from dashboard.export.images import ExportError
+from dashboard.export.pack import FORMATS, PackContents, Progress, contents_of_view, write_contents
+from dashboard.export.texts import tx
 
 
 def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshold: int = 5,
                      per_cluster: bool = False) -> PackContents:
     """What the meeting's pack shows; :class:`ExportError` when there is no such meeting
     (or an open meeting's agreement has no data any more)."""
-    from ..meetings.record import load
-    from ..meetings.service import shown
-    from ..meetings.texts import mt
+    from dashboard.meetings.record import load
+    from dashboard.meetings.service import shown
+    from dashboard.meetings.texts import mt
 
     record = load(engine, meeting_id, lang, trends=False)
     if record is None:

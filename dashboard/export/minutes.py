@@ -22,14 +22,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..components.cards import target_words
-from ..components.describe import pack_chart_text
-from ..i18n import date_label, fmt_value, kpi_label, status_label, t
-from ..kpis import KpiValue
-from ..series import cluster_names, party_names
-from ..theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
-from .pack import Chart, PackContents
-from .texts import tx
+from dashboard.web.components.cards import target_words
+from dashboard.figures.describe import pack_chart_text
+from dashboard.i18n import date_label, fmt_value, kpi_label, status_label, t
+from dashboard.domain.kpis import KpiValue
+from dashboard.model.series import cluster_names, party_names
+from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
+from dashboard.export.pack import Chart, PackContents
+from dashboard.export.texts import tx
 
 FONT = "Calibri"
 INK = RGBColor(0x14, 0x21, 0x3D)  # the app's header colour
@@ -390,7 +390,7 @@ def _revision_notes(record, lang: str) -> dict[tuple, str]:
     """A closed meeting's figures the data has revised since: the note, by figure."""
     if record is None:
         return {}
-    from ..meetings.cli import revised_note
+    from dashboard.cli.meetings import revised_note
 
     return {_key(then): revised_note(then, now, lang) for then, now in record.revisions()}
 
@@ -398,7 +398,7 @@ def _revision_notes(record, lang: str) -> dict[tuple, str]:
 def _meeting_record(doc, record, view, lang: str) -> None:
     """The meeting: when, who, frozen or not; each target's computed status beside the
     group's assessment with its comment, who and when; the decisions; the actions."""
-    from ..meetings.texts import mt
+    from dashboard.meetings.texts import mt
 
     m = record.meeting
     head = doc.add_paragraph()
@@ -443,8 +443,8 @@ def _scoped_name(v: KpiValue, view, parties: dict[str, str], lang: str) -> str:
 def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> None:
     """Target, value (with a revision note), target value, computed status, assessment:
     the computed status and the group's assessment in cells of their own."""
-    from ..meetings.model import TargetKey
-    from ..meetings.texts import ASSESSMENT_COLOURS, assessment_label, mt
+    from dashboard.meetings.model import TargetKey
+    from dashboard.meetings.texts import ASSESSMENT_COLOURS, assessment_label, mt
 
     parties = party_names(view.data)
     notes = _revision_notes(record, lang)
@@ -464,8 +464,8 @@ def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> No
 
 def _comments(doc, targets: list[KpiValue], record, view, lang: str) -> None:
     """Each check-in's comment under its target's name, with who wrote it and when."""
-    from ..meetings.model import TargetKey
-    from ..meetings.texts import assessment_label, mt
+    from dashboard.meetings.model import TargetKey
+    from dashboard.meetings.texts import assessment_label, mt
 
     parties = party_names(view.data)
     written = [(v, record.checkin(TargetKey.of(v))) for v in targets]
@@ -492,7 +492,7 @@ def _comments(doc, targets: list[KpiValue], record, view, lang: str) -> None:
 
 
 def _decisions(doc, record, view, lang: str) -> None:
-    from ..meetings.texts import mt
+    from dashboard.meetings.texts import mt
 
     doc.add_heading(mt("decisions", lang), level=1)
     if not record.decisions:
@@ -515,7 +515,7 @@ ACTIONS_CM = (7.0, 3.4, 2.8, 2.8)
 
 def _actions(doc, record, lang: str) -> None:
     """What, who, by when, done: the meeting's own actions and those carried over."""
-    from ..meetings.texts import mt
+    from dashboard.meetings.texts import mt
 
     doc.add_heading(mt("actions", lang), level=1)
     if not record.actions:

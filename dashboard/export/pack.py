@@ -17,14 +17,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from ..figures.spec import Figure
-from ..i18n import t
-from ..panels import Panel, build_panels
-from ..slides import Slide, build_slides
-from ..theme import EXPORT
-from ..views import View, build_view, cluster_views
-from .images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
-from .texts import slug, tx
+from dashboard.figures.spec import Figure
+from dashboard.i18n import t
+from dashboard.figures.panels import Panel, build_panels
+from dashboard.figures.slides import Slide, build_slides
+from dashboard.figures.theme import EXPORT
+from dashboard.model.view import View, build_view, cluster_views
+from dashboard.export.images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
+from dashboard.export.texts import slug, tx
 
 FORMATS = ("png", "svg", "docx", "pptx")
 GENDER_PANELS = ("occupancy", "outcomes")
@@ -225,8 +225,8 @@ def write_contents(contents_of: Callable[[], PackContents], out_dir: str | Path,
 
 def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[str],
            lang: str, report) -> list[Path]:
-    from .deck import write_deck
-    from .minutes import write_minutes
+    from dashboard.export.deck import write_deck
+    from dashboard.export.minutes import write_minutes
 
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..i18n import words
+from dashboard.i18n import words
 
 TEXT: dict[str, tuple[str, str]] = {
     "no_browser": (

@@ -6,26 +6,11 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..i18n import fmt_number, fmt_percent, status_key, status_symbol, t
-from ..theme import BLUE, Theme
-from .common import (
-    Canvas,
-    FigureText,
-    axis_number,
-    empty_figure,
-    esc,
-    fit_ticks,
-    headroom,
-    label_width,
-    line_px,
-    percent_axis,
-    place_labels,
-    target_label_top,
-    target_shape,
-    tick_labels,
-)
-from .measure import text_width
-from .spec import Figure, number
+from dashboard.i18n import fmt_number, fmt_percent, status_key, status_symbol, t
+from dashboard.figures.theme import BLUE, Theme
+from dashboard.figures.common import Canvas, FigureText, axis_number, empty_figure, esc, fit_ticks, headroom, label_width, line_px, percent_axis, place_labels, target_label_top, target_shape, tick_labels
+from dashboard.figures.measure import text_width
+from dashboard.figures.spec import Figure, number
 
 
 def cluster_figure(rows: pd.DataFrame, metric: str, *, text: FigureText, theme: Theme,

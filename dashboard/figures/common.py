@@ -20,10 +20,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..i18n import fmt_value, t
-from ..theme import MEAN_COLOUR, TARGET_COLOUR, Theme
-from .measure import LINE, line_width, text_width, wrap_words
-from .spec import Figure
+from dashboard.i18n import fmt_value, t
+from dashboard.figures.theme import MEAN_COLOUR, TARGET_COLOUR, Theme
+from dashboard.figures.measure import LINE, line_width, text_width, wrap_words
+from dashboard.figures.spec import Figure
 
 HEADER_PAD = 10  # pixels above the title
 LEGEND_SYMBOL = 40  # pixels plotly gives a legend item's symbol, before its text
@@ -478,7 +478,7 @@ def needs_shrinking(theme: Theme, wanted: float, available: float) -> float | No
     ``available`` height of a slide or an image (``None``: it fits, or cannot shrink)."""
     if not theme.fixed_height or wanted <= available * 1.001:
         return None
-    from ..theme import SMALLEST_FONT
+    from dashboard.figures.theme import SMALLEST_FONT
 
     if theme.font_size <= SMALLEST_FONT and theme.label_size <= SMALLEST_FONT:
         return None

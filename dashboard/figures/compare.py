@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import fmt_value, gender_label, status_key, status_symbol, t
-from ..theme import BLUE, GENDER_COLOURS, Theme
-from .common import (
-    Canvas,
-    FigureText,
-    axis_number,
-    empty_figure,
-    esc,
-    fit_ticks,
-    headroom,
-    label_width,
-    line_px,
-    percent_axis,
-    tick_labels,
-)
-from .measure import text_width
-from .spec import Figure, number
+from dashboard.i18n import fmt_value, gender_label, status_key, status_symbol, t
+from dashboard.figures.theme import BLUE, GENDER_COLOURS, Theme
+from dashboard.figures.common import Canvas, FigureText, axis_number, empty_figure, esc, fit_ticks, headroom, label_width, line_px, percent_axis, tick_labels
+from dashboard.figures.measure import text_width
+from dashboard.figures.spec import Figure, number
 
 
 def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
@@ -29,8 +17,8 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
     name and its own target under it, ``n`` for a share) and under it, when asked, its
     women's and men's values. Hidden small counts (exports) are said, not drawn.
 
-    ``rows`` come from :func:`dashboard.portfolio.compare` (and, in exports,
-    :func:`dashboard.privacy.suppress_compare`). Rows are placed by number (two agreements
+    ``rows`` come from :func:`dashboard.model.portfolio.compare` (and, in exports,
+    :func:`dashboard.domain.privacy.suppress_compare`). Rows are placed by number (two agreements
     both have a "Kvinnor" row) and named on the axis.
     """
     lang = text.lang

@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import fmt_sek, t
-from ..theme import BLUE, SKY, Theme, shrunk
-from .common import (
-    Canvas,
-    FigureText,
-    axis_number,
-    empty_figure,
-    esc,
-    fit_ticks,
-    label_width,
-    line_px,
-    needs_shrinking,
-    tick_labels,
-)
-from .common import (
-    pattern as hatch,
-)
-from .measure import lines as text_lines
-from .measure import wrap_words
-from .spec import Figure, grid, number
+from dashboard.i18n import fmt_sek, t
+from dashboard.figures.theme import BLUE, SKY, Theme, shrunk
+from dashboard.figures.common import Canvas, FigureText, axis_number, empty_figure, esc, fit_ticks, label_width, line_px, needs_shrinking, tick_labels
+from dashboard.figures.common import pattern as hatch
+from dashboard.figures.measure import lines as text_lines
+from dashboard.figures.measure import wrap_words
+from dashboard.figures.spec import Figure, grid, number
 
 
 def costs_figure(by_party: pd.DataFrame, names: dict[str, str], *, text: FigureText,

@@ -7,27 +7,12 @@ import math
 
 import pandas as pd
 
-from ..i18n import fmt_value, gender_label, period_tick, status_label, t
-from ..series import TOTAL
-from ..theme import BLUE, GENDER_COLOURS, LIGHT_GREY, TARGET_COLOUR, Theme
-from .common import (
-    Canvas,
-    FigureText,
-    axis_number,
-    category_ticks,
-    empty_figure,
-    esc,
-    fit_ticks,
-    glyph_px,
-    headroom,
-    label_size_for,
-    line_px,
-    percent_axis,
-    place_labels,
-    tick_labels,
-)
-from .measure import text_width, wrap_words
-from .spec import Figure, grid, number
+from dashboard.i18n import fmt_value, gender_label, period_tick, status_label, t
+from dashboard.model.series import TOTAL
+from dashboard.figures.theme import BLUE, GENDER_COLOURS, LIGHT_GREY, TARGET_COLOUR, Theme
+from dashboard.figures.common import Canvas, FigureText, axis_number, category_ticks, empty_figure, esc, fit_ticks, glyph_px, headroom, label_size_for, line_px, percent_axis, place_labels, tick_labels
+from dashboard.figures.measure import text_width, wrap_words
+from dashboard.figures.spec import Figure, grid, number
 
 
 def short_tick(label: str, first_of_year: bool) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 
-from .metrics import BOLD, REGULAR
+from dashboard.figures.metrics import BOLD, REGULAR
 
 UNKNOWN = 0.62  # a character not in the tables (an average wide letter)
 SAFETY = 1.03  # kerning and rounding: never measure a text narrower than it is

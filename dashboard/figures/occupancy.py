@@ -6,32 +6,13 @@ import math
 
 import pandas as pd
 
-from ..i18n import fmt_auto, fmt_number, month_label, t
-from ..series import TOTAL, group_label
-from ..theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme, ink
-from .common import (
-    Canvas,
-    FigureText,
-    axis_number,
-    category_ticks,
-    empty_figure,
-    esc,
-    fit_ticks,
-    glyph_px,
-    headroom,
-    line_px,
-    mean_trace,
-    place_labels,
-    target_label_right,
-    target_shape,
-    target_text,
-    tick_labels,
-)
-from .common import (
-    pattern as hatch,
-)
-from .measure import text_width
-from .spec import Figure, number
+from dashboard.i18n import fmt_auto, fmt_number, month_label, t
+from dashboard.model.series import TOTAL, group_label
+from dashboard.figures.theme import BLUE, GENDER_COLOURS, SEQUENCE, SKY, VERMILLION, Theme, ink
+from dashboard.figures.common import Canvas, FigureText, axis_number, category_ticks, empty_figure, esc, fit_ticks, glyph_px, headroom, line_px, mean_trace, place_labels, target_label_right, target_shape, target_text, tick_labels
+from dashboard.figures.common import pattern as hatch
+from dashboard.figures.measure import text_width
+from dashboard.figures.spec import Figure, number
 
 
 def month_axis(months: list[str], lang: str, flagged: set[str] = frozenset()) -> list[str]:
@@ -98,7 +79,7 @@ def occupancy_figure(monthly: pd.DataFrame, *, months: list[str], breakdown: str
     months are marked ``*`` (a cluster has not reported them).
 
     Exports pass a suppressed ``monthly`` (``hidden``/``small`` columns, see
-    :mod:`dashboard.privacy`) and the published month ``totals``: hidden groups of a month
+    :mod:`dashboard.domain.privacy`) and the published month ``totals``: hidden groups of a month
     are drawn together as one hatched "dolt" segment (the total minus what is shown).
 
     ``earlier`` (by month of ``months``) is the same month a year earlier, drawn behind

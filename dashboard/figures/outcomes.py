@@ -5,35 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import fmt_auto, fmt_percent, status_label, t
-from ..kpis import unknown_outcome
-from ..series import group_label
-from ..theme import BLUE, OUTCOME_COLOURS, Theme, shrunk
-from .common import (
-    Canvas,
-    FigureText,
-    axis_number,
-    empty_figure,
-    esc,
-    fit_ticks,
-    glyph_px,
-    label_width,
-    legend_height,
-    legend_rows,
-    line_px,
-    needs_shrinking,
-    percent_axis,
-    place_labels,
-    target_label_top,
-    target_shape,
-    target_text,
-    tick_labels,
-)
-from .common import (
-    pattern as hatch,
-)
-from .measure import text_width
-from .spec import Figure, grid, number
+from dashboard.i18n import fmt_auto, fmt_percent, status_label, t
+from dashboard.domain.kpis import unknown_outcome
+from dashboard.model.series import group_label
+from dashboard.figures.theme import BLUE, OUTCOME_COLOURS, Theme, shrunk
+from dashboard.figures.common import Canvas, FigureText, axis_number, empty_figure, esc, fit_ticks, glyph_px, label_width, legend_height, legend_rows, line_px, needs_shrinking, percent_axis, place_labels, target_label_top, target_shape, target_text, tick_labels
+from dashboard.figures.common import pattern as hatch
+from dashboard.figures.measure import text_width
+from dashboard.figures.spec import Figure, grid, number
 
 SPLIT = ("work", "study", "other", "unknown")
 

@@ -6,27 +6,13 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..i18n import fmt_fte, month_label, status_key, status_symbol, t
-from ..theme import BLUE, SKY, TARGET_COLOUR, Theme, shrunk
-from .common import (
-    Canvas,
-    FigureText,
-    axis_number,
-    empty_figure,
-    esc,
-    fit_ticks,
-    headroom,
-    label_width,
-    line_px,
-    needs_shrinking,
-    tick_labels,
-)
-from .common import (
-    pattern as hatch,
-)
-from .measure import lines as text_lines
-from .measure import text_width, wrap_words
-from .spec import Figure, grid, number
+from dashboard.i18n import fmt_fte, month_label, status_key, status_symbol, t
+from dashboard.figures.theme import BLUE, SKY, TARGET_COLOUR, Theme, shrunk
+from dashboard.figures.common import Canvas, FigureText, axis_number, empty_figure, esc, fit_ticks, headroom, label_width, line_px, needs_shrinking, tick_labels
+from dashboard.figures.common import pattern as hatch
+from dashboard.figures.measure import lines as text_lines
+from dashboard.figures.measure import text_width, wrap_words
+from dashboard.figures.spec import Figure, grid, number
 
 
 def _missing(v) -> bool:

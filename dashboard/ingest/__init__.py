@@ -6,7 +6,7 @@ whose ``problems`` list every reason the import was refused; then nothing is sto
 
 The dataset is read one file at a time, the biggest first, and parsed a column at a
 time (see :mod:`.readers` and :mod:`.validate`). The rows go to the database in bulk
-(see :func:`dashboard.repository.replace_rows`), all in the one transaction that holds
+(see :func:`dashboard.data.repository.replace_rows`), all in the one transaction that holds
 the import lock, which a thread of its own runs (:class:`_WriteThread`): in upsert mode
 each table is written as soon as it is parsed, while no problem has been found, so that
 the database inserts one table while the next is parsed. The rules across tables then
@@ -33,23 +33,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
-from .. import repository
-from ..schema import TABLES
-from .pnr import contains_identity_number
-from .problems import ImportRefused, Problem
-from .readers import ImportLimits, read_dataset
-from .validate import (
-    FILE_ORIGIN,
-    AfterState,
-    ParsedTable,
-    check_after,
-    checked_columns,
-    group_ids,
-    is_none,
-    normalise_target_values,
-    object_frame,
-    parse_table,
-)
+from dashboard.data import repository
+from dashboard.domain.schema import TABLES
+from dashboard.domain.pnr import contains_identity_number
+from dashboard.data.ingest.problems import ImportRefused, Problem
+from dashboard.data.ingest.readers import ImportLimits, read_dataset
+from dashboard.data.ingest.validate import FILE_ORIGIN, AfterState, ParsedTable, check_after, checked_columns, group_ids, is_none, normalise_target_values, object_frame, parse_table
 
 DEFAULT_MAX_BYTES = ImportLimits().max_bytes
 
@@ -89,7 +78,7 @@ def _sort_key(p: Problem):
 
 def import_limits(max_bytes: int | None = None) -> ImportLimits:
     """The limits of the settings (environment), with ``max_bytes`` instead if given."""
-    from ..config import load_settings
+    from dashboard.config import load_settings
 
     limits = load_settings().import_limits
     return limits if max_bytes is None else replace_(limits, max_bytes=max_bytes)

@@ -13,11 +13,11 @@ import datetime as dt
 import math
 import re
 
-from ..periods import parse_period_or_none, valid_month
-from ..places import MUNICIPALITIES
-from ..schema import Kind
-from .problems import show_value
-from .readers import MAX_CELL_CHARS, PercentCell
+from dashboard.domain.periods import parse_period_or_none, valid_month
+from dashboard.domain.places import MUNICIPALITIES
+from dashboard.domain.schema import Kind
+from dashboard.data.ingest.problems import show_value
+from dashboard.data.ingest.readers import MAX_CELL_CHARS, PercentCell
 
 ID_MAX = 64
 LABEL_MAX = 100

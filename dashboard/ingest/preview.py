@@ -2,7 +2,7 @@
 
 :func:`preview_import` runs :func:`import_dataset` itself (every refusal rule, the same
 code path) on an engine whose write transaction is rolled back at the end
-(:func:`dashboard.repository.dry_run_engine`). Just before the rollback, with the import's
+(:func:`dashboard.data.repository.dry_run_engine`). Just before the rollback, with the import's
 rows in place but not committed, it compares them with the rows as stored (read on another
 connection, which still sees the committed data): per table the rows added, replaced (same
 key) and removed (replace mode), the agreements and months the file touches, the imports
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-from .. import repository
-from ..schema import TABLES
-from . import ImportResult, import_dataset
+from dashboard.data import repository
+from dashboard.domain.schema import TABLES
+from dashboard.data.ingest import ImportResult, import_dataset
 
 
 @dataclass
@@ -95,7 +95,7 @@ def _observe(engine: Engine, found: dict):
 def file_agreements(path: Path | str, max_bytes: int | None = None) -> list[str]:
     """The agreements a dataset names (as far as it can be read), without the database: what
     a steward's rights are checked against before anything else is said about the file."""
-    from . import parse_dataset
+    from dashboard.data.ingest import parse_dataset
 
     args = (Path(path),) if max_bytes is None else (Path(path), max_bytes)
     try:

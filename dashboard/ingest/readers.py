@@ -38,9 +38,9 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
-from ..schema import TABLES, is_ignored_sheet
-from .pnr import contains_identity_number
-from .problems import Problem
+from dashboard.domain.schema import TABLES, is_ignored_sheet
+from dashboard.domain.pnr import contains_identity_number
+from dashboard.data.ingest.problems import Problem
 
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 2000

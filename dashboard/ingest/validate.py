@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..kpis import AGREEMENT_ONLY_KPIS, KPI_NAMES, PARTY_KPIS, SHARE_KPIS
-from ..schema import TABLES, Kind, Table, heading_lookup, normalise_heading
-from .parsing import CellError, parse_cell, share_from
-from .pnr import cell_text, contains_identity_number, identity_number_cells
-from .problems import Problem, capped
-from .readers import RawTable
+from dashboard.domain.kpis import AGREEMENT_ONLY_KPIS, KPI_NAMES, PARTY_KPIS, SHARE_KPIS
+from dashboard.domain.schema import TABLES, Kind, Table, heading_lookup, normalise_heading
+from dashboard.data.ingest.parsing import CellError, parse_cell, share_from
+from dashboard.domain.pnr import cell_text, contains_identity_number, identity_number_cells
+from dashboard.data.ingest.problems import Problem, capped
+from dashboard.data.ingest.readers import RawTable
 
 SHARE_SUM_TOLERANCE = 0.001  # shares of a category may sum to 99.9–100.1 %
 DEFAULT_TOLERANCE = 0.10

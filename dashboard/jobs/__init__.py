@@ -28,9 +28,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .identity import current_owner
-from .manager import job_owner, on_lost
-from .queue import Busy, JobQueue, LocalQueue, OwnerBusy, QueueError, RedisQueue, Turn
+from dashboard.jobs.identity import current_owner
+from dashboard.jobs.manager import job_owner, on_lost
+from dashboard.jobs.queue import Busy, JobQueue, LocalQueue, OwnerBusy, QueueError, RedisQueue, Turn
 
 __all__ = ["Busy", "JobQueue", "LocalQueue", "OwnerBusy", "QueueError", "RedisQueue", "Turn",
            "background_manager", "browser_turn", "current_owner", "current_settings",
@@ -55,7 +55,7 @@ def current_settings():
 
         return dash.get_app().server.config["DASHBOARD_SETTINGS"]
     except Exception:  # noqa: BLE001 - no app in this process
-        from ..config import load_settings
+        from dashboard.config import load_settings
 
         return load_settings()
 
@@ -118,7 +118,7 @@ def get_celery(settings=None):
 def background_manager(settings=None):
     """Dash's manager for the background callbacks: Celery with ``REDIS_URL``, else
     processes of this machine with a disk cache."""
-    from .manager import QueuedCeleryManager, QueuedDiskcacheManager
+    from dashboard.jobs.manager import QueuedCeleryManager, QueuedDiskcacheManager
 
     settings = settings or current_settings()
     if settings.redis_url:

@@ -9,10 +9,10 @@ pack) as this Celery app's tasks, so the worker runs exactly the code the app su
 
 from __future__ import annotations
 
-from . import get_celery
+from dashboard.jobs import get_celery
 
 app = get_celery()
 
-from ..components import export  # noqa: E402,F401 - registers the background callbacks
+from dashboard.web.components import export  # noqa: E402,F401 - registers the background callbacks
 
 celery = app

@@ -1,6 +1,6 @@
 """Who is asking for a job.
 
-The person signed in (:mod:`dashboard.auth`): ``"user:<account id>"`` (``"user:<login>"``
+The person signed in (:mod:`dashboard.access`): ``"user:<account id>"`` (``"user:<login>"``
 for a proxy's header, which has no account row). For the local administrator (anyone on
 this computer before the first account) and without a signed-in person it is the browser
 session: a random id in a cookie of its own (``samverkan_jobs``,
@@ -25,7 +25,7 @@ def current_owner() -> str:
 
     if not has_request_context():
         return "local"
-    from ..auth import current_user
+    from dashboard.access import current_user
 
     try:
         user = current_user()

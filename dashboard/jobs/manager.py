@@ -27,7 +27,7 @@ from pathlib import Path
 
 import dash
 
-from .identity import current_owner
+from dashboard.jobs.identity import current_owner
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
     def call_job_fn(self, key, job_fn, args, context):
         from multiprocess import Process
 
-        from . import processes
+        from dashboard.jobs import processes
 
         self._with_owner(context)
         process = Process(target=job_fn, args=(key, self._make_progress_key(key), args,
@@ -167,7 +167,7 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
             except Exception:  # noqa: BLE001
                 log.warning("could not tell the page that its job stopped", exc_info=True)
         try:
-            from . import current_settings, job_queue
+            from dashboard.jobs import current_settings, job_queue
 
             queue = job_queue(current_settings())  # the app's (jobs take turns there)
             if hasattr(queue, "prune"):
@@ -227,7 +227,7 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
         done yet: the page keeps asking until the result or the message is there."""
         import psutil
 
-        from . import processes
+        from dashboard.jobs import processes
 
         proc = self._process(job)
         try:

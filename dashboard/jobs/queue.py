@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import processes
+from dashboard.jobs import processes
 
 log = logging.getLogger(__name__)
 

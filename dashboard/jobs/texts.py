@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import words
+from dashboard.i18n import words
 
 TEXT: dict[str, tuple[str, str]] = {
     "queue_ahead": ("Väntar på tur: {n} före dig", "Waiting for a turn: {n} ahead of you"),

@@ -2,7 +2,7 @@
 command line share.
 
 Every function takes the engine first. Writes take the writer's name (``by``: a login, a
-name, ``cli:<user>``); the caller decides who may write (:mod:`dashboard.auth.rights`,
+name, ``cli:<user>``); the caller decides who may write (:mod:`dashboard.people.rights`,
 members and above). Refusals raise :class:`MeetingError`; ``exc.message(lang)`` says why
 in Swedish or English (never echoing an identity number), ``exc.exit_code`` is the
 command line's (1 refused, 2 wrong usage).
@@ -34,21 +34,11 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from . import store
-from .model import ASSESSMENTS, CLOSED, OPEN, Action, Checkin, Decision, Meeting, TargetKey
-from .record import MeetingRecord, SinceLast, ThenNow, load
-from .service import (
-    MeetingError,
-    checkin,
-    close,
-    create,
-    decide,
-    edit,
-    meeting_or_refuse,
-    previous_meeting,
-    set_done,
-)
-from .service import target_keys as _target_keys
+from dashboard.meetings import store
+from dashboard.meetings.model import ASSESSMENTS, CLOSED, OPEN, Action, Checkin, Decision, Meeting, TargetKey
+from dashboard.meetings.record import MeetingRecord, SinceLast, ThenNow, load
+from dashboard.meetings.service import MeetingError, checkin, close, create, decide, edit, meeting_or_refuse, previous_meeting, set_done
+from dashboard.meetings.service import target_keys as _target_keys
 
 
 def get(engine: Engine, meeting_id: int) -> Meeting:

@@ -18,14 +18,14 @@ import json
 import logging
 import sys
 
-from ..i18n import fmt_value, kpi_label, status_label
-from ..safety import safe_cell
-from . import service, store
-from .model import ASSESSMENTS, TargetKey
-from .record import MeetingRecord, load
-from .rights import cli_writer
-from .service import MeetingError
-from .texts import assessment_label, mt
+from dashboard.i18n import fmt_value, kpi_label, status_label
+from dashboard.domain.safety import safe_cell
+from dashboard.meetings import service, store
+from dashboard.meetings.model import ASSESSMENTS, TargetKey
+from dashboard.meetings.record import MeetingRecord, load
+from dashboard.meetings.rights import cli_writer
+from dashboard.meetings.service import MeetingError
+from dashboard.meetings.texts import assessment_label, mt
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def _decide(args, engine, lang: str) -> int:
 
 
 def _close(args, engine, lang: str) -> int:
-    from ..i18n import date_label
+    from dashboard.i18n import date_label
 
     meeting, frozen = service.close(engine, args.meeting, cli_writer(args.by))
     print(mt("closed", lang, id=meeting.id, n=len(frozen["figures"]),
@@ -160,7 +160,7 @@ def _done(args, engine, lang: str) -> int:
 
 
 def _list(args, engine, lang: str) -> int:
-    from .. import repository
+    from dashboard.data import repository
 
     if repository.get_agreement(engine, args.agreement) is None and \
             not store.list_meetings(engine, args.agreement):
@@ -239,7 +239,7 @@ def _show(args, engine, lang: str) -> int:
 
 
 def _json_default(value):
-    from .frozen import plain
+    from dashboard.meetings.frozen import plain
 
     return plain(value)
 

@@ -8,7 +8,7 @@ the read must be the same, else it reads again):
   monthly rows and kept monthly sums of the period and the same period a year earlier, the
   active imports), with the span of months and the indicator periods;
 * every key figure of the agreement and its clusters for the period (all the fields of a
-  :class:`~dashboard.kpis.KpiValue`, the contract's and the room's);
+  :class:`~dashboard.domain.kpis.KpiValue`, the contract's and the room's);
 * each target's status over the last eight quarters (the trend strip);
 * the actions as they stood (the meeting's own and those carried over), and which meeting
   came before.
@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from .. import repository
-from ..kpis import AgreementData, KpiValue, MonthlySums
-from ..periods import Period
-from ..views import View, build_view, view_from_data
+from dashboard.data import repository
+from dashboard.domain.kpis import AgreementData, KpiValue, MonthlySums
+from dashboard.domain.periods import Period
+from dashboard.model.view import View, build_view, view_from_data
 
 FORMAT = 1
 FRAMES = ("parties", "clusters", "targets", "occupancy", "staffing", "cost_shares", "costs",
@@ -60,7 +60,7 @@ def frame_to_json(frame: pd.DataFrame) -> dict:
 
 
 def frame_from_json(obj: dict) -> pd.DataFrame:
-    """The frame as :mod:`dashboard.repository` builds it from the database's rows."""
+    """The frame as :mod:`dashboard.data.repository` builds it from the database's rows."""
     frame = pd.DataFrame(obj["rows"], columns=obj["columns"])
     text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
     if text:  # as repository._blank_is_none: NULL text is None, not NaN
@@ -96,7 +96,7 @@ def read_moment(engine: Engine, agreement_id: str, period: Period, attempts: int
     """The rows of the meeting's view, its span and indicator periods and the agreement's
     data version, all of one moment: ``(data, span, indicator_periods, version)``, or None
     when the agreement is gone."""
-    from ..store import versions
+    from dashboard.store import versions
 
     window = (period.year_earlier().start, period.end)
     for _ in range(attempts):
@@ -114,7 +114,7 @@ def read_moment(engine: Engine, agreement_id: str, period: Period, attempts: int
 
 def freeze(engine: Engine, agreement_id: str, period_text: str) -> dict | None:
     """Everything closing keeps of the figures (the actions are added by the caller)."""
-    from ..trends import status_trends, trend_window
+    from dashboard.domain.trends import status_trends, trend_window
 
     period = Period.parse(period_text)
     moment = read_moment(engine, agreement_id, period)
@@ -174,7 +174,7 @@ def meeting_view(engine: Engine, agreement_id: str, period: str, frozen: dict | 
 def frozen_cluster_views(view: View, frozen: dict | None) -> list[View]:
     """One view per cluster of a meeting's view (rows already read), with the frozen
     figures of each cluster once the meeting is closed."""
-    from ..views import cluster_views
+    from dashboard.model.view import cluster_views
 
     views = cluster_views(view)
     if frozen is not None:

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from ..kpis import KpiValue
-from ..periods import Period
-from ..views import View, build_view
-from . import store
-from .frozen import figure_from_json, frozen_cluster_views, frozen_view, trends_from_json
-from .model import Action, Checkin, Decision, Meeting, TargetKey
-from .service import previous_meeting
+from dashboard.domain.kpis import KpiValue
+from dashboard.domain.periods import Period
+from dashboard.model.view import View, build_view
+from dashboard.meetings import store
+from dashboard.meetings.frozen import figure_from_json, frozen_cluster_views, frozen_view, trends_from_json
+from dashboard.meetings.model import Action, Checkin, Decision, Meeting, TargetKey
+from dashboard.meetings.service import previous_meeting
 
 
 @dataclass
@@ -258,7 +258,7 @@ def last_import(frozen: dict) -> int | None:
 def figures_now(engine: Engine, meeting: Meeting, frozen: dict) -> dict[TargetKey, KpiValue]:
     """A closed meeting's figures as the data gives them today (the frozen ones when the
     agreement's data has not changed since)."""
-    from ..store import versions
+    from dashboard.store import versions
 
     _, by_agreement = versions(engine)
     if by_agreement.get(meeting.agreement_id) == frozen.get("data_version"):
@@ -271,8 +271,8 @@ def figures_now(engine: Engine, meeting: Meeting, frozen: dict) -> dict[TargetKe
 
 def live_trends(engine: Engine, meeting: Meeting) -> dict[tuple, list]:
     """An open meeting's trend strips, from the data as it is now."""
-    from .. import repository
-    from ..trends import status_trends, trend_window
+    from dashboard.data import repository
+    from dashboard.domain.trends import status_trends, trend_window
 
     period = Period.parse(meeting.period)
     data = repository.load_agreement(engine, meeting.agreement_id, trend_window(period))

@@ -1,8 +1,8 @@
 """Who may write in meetings, and who is writing: the one place the meetings ask.
 
 Members of an agreement (and stewards, and admins) write check-ins, decisions and actions
-in its meetings; viewers read (contract section 8, :data:`dashboard.auth.rights.WRITE`).
-In the app the person asking is the signed-in one (:mod:`dashboard.auth`); the command
+in its meetings; viewers read (contract section 8, :data:`dashboard.people.rights.WRITE`).
+In the app the person asking is the signed-in one (:mod:`dashboard.access`); the command
 line runs with the server's rights and signs what it writes ``--by`` or ``cli:<user>``.
 Outside a request (the command line, a test) everything may be seen and written.
 """
@@ -16,7 +16,7 @@ def _rights():
     """The rights of the person asking, or None outside a request (the server's rights)."""
     if not has_request_context():
         return None
-    from ..auth import current_rights
+    from dashboard.access import current_rights
 
     return current_rights()
 
@@ -32,7 +32,7 @@ def can_see(agreement_id: str | None, cluster_id: str | None = None) -> bool:
 
 def can_write(agreement_id: str | None) -> bool:
     """Whether the person asking may write in the agreement's meetings (members and up)."""
-    from ..auth.rights import WRITE
+    from dashboard.people.rights import WRITE
 
     rights = _rights()
     if rights is None:
@@ -44,7 +44,7 @@ def who(claimed: str | None = None) -> str:
     """The name written beside what the person asking writes: the signed-in person's name
     (their login when they have none); ``claimed`` only outside a request."""
     if has_request_context():
-        from ..auth import current_user
+        from dashboard.access import current_user
 
         user = current_user()
         if user is not None:
@@ -56,7 +56,7 @@ def names_writer() -> bool:
     """Whether the edit panel must ask for the writer's name (nobody signed in)."""
     if not has_request_context():
         return True
-    from ..auth import current_user
+    from dashboard.access import current_user
 
     return current_user() is None
 
@@ -64,7 +64,7 @@ def names_writer() -> bool:
 def cli_writer(given: str | None = None) -> str:
     """The writer of a command: ``--by`` if given, else ``cli:<the server's user>`` (as the
     audit log names the command line)."""
-    from ..auth.audit import cli_actor
+    from dashboard.people.audit import cli_actor
 
     if given:
         return given.strip()[:200]

@@ -16,13 +16,13 @@ import re
 
 from sqlalchemy.engine import Engine
 
-from .. import repository
-from ..ingest.pnr import contains_identity_number
-from ..periods import Period, PeriodError
-from . import store
-from .frozen import freeze
-from .model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
-from .texts import field_name, mt
+from dashboard.data import repository
+from dashboard.domain.pnr import contains_identity_number
+from dashboard.domain.periods import Period, PeriodError
+from dashboard.meetings import store
+from dashboard.meetings.frozen import freeze
+from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
+from dashboard.meetings.texts import field_name, mt
 
 LIMITS = {"title": 200, "attendees": 4000, "comment": 4000, "text": 4000, "action": 1000,
           "owner": 200, "by": 200}
@@ -131,7 +131,7 @@ def edit(engine: Engine, meeting_id: int, *, held_on: str | None = None,
 def target_keys(engine: Engine, meeting: Meeting) -> list[TargetKey]:
     """The targets of an open meeting (every figure with a target, the agreement's and its
     clusters')."""
-    from ..views import build_view
+    from dashboard.model.view import build_view
 
     view = build_view(engine, meeting.agreement_id, meeting.period)
     if view is None:

@@ -1,6 +1,6 @@
 """The meetings' SQL: the only module of the room that talks to the database.
 
-SQLAlchemy Core with bound parameters, on the tables of :mod:`dashboard.db`. Reads
+SQLAlchemy Core with bound parameters, on the tables of :mod:`dashboard.data.db`. Reads
 return the dataclasses of :mod:`.model`; writes take plain values already checked by
 :mod:`.service` (texts free of identity numbers, dates that exist).
 """
@@ -13,8 +13,8 @@ import json
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from ..db import meeting_actions, meeting_checkins, meeting_decisions, meetings
-from .model import CLOSED, OPEN, Action, Checkin, Decision, Meeting, TargetKey
+from dashboard.data.db import meeting_actions, meeting_checkins, meeting_decisions, meetings
+from dashboard.meetings.model import CLOSED, OPEN, Action, Checkin, Decision, Meeting, TargetKey
 
 _MEETING_COLUMNS = [c for c in meetings.c if c.name != "frozen"]
 

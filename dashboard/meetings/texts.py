@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import words
+from dashboard.i18n import words
 
 # The group's assessment: a shape and a word (never colour alone), and not the computed
 # status's symbols (✔ ▲ ✖), so that the two are never taken for one another.

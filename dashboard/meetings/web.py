@@ -1,6 +1,6 @@
 """The meetings in the app: what the pages and the presentation share.
 
-* who may read and write (through :mod:`dashboard.auth`: a viewer of the whole agreement
+* who may read and write (through :mod:`dashboard.access`: a viewer of the whole agreement
   reads, a member writes; anyone else is told the meeting does not exist);
 * the scope of a meeting callback (:func:`meeting_scope`, for ``@auth.guard``);
 * the pieces drawn on the meeting page and on the slides (a target's computed status and
@@ -19,10 +19,10 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask import current_app
 
-from .. import auth
-from ..i18n import fmt_value, kpi_label, lang_of, swedish_time, words
-from .model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
-from .texts import ASSESSMENT, ASSESSMENT_COLOURS, assessment_label, mt
+from dashboard import access as auth
+from dashboard.i18n import fmt_value, kpi_label, lang_of, swedish_time, words
+from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
+from dashboard.meetings.texts import ASSESSMENT, ASSESSMENT_COLOURS, assessment_label, mt
 
 WORDS: dict[str, tuple[str, str]] = {
     "meeting_of": ("Möte {date}", "Meeting of {date}"),
@@ -81,7 +81,7 @@ def meeting_id_of(value) -> int | None:
 
 
 def meeting_of(value) -> Meeting | None:
-    from . import store
+    from dashboard.meetings import store
 
     mid = meeting_id_of(value)
     return store.get_meeting(engine(), mid) if mid is not None else None
@@ -116,7 +116,7 @@ def writer() -> str:
 def record_for(meeting_id, lang: str = "sv", **kw):
     """The meeting read whole for the person asking, or None (no such meeting, or not
     theirs to see: the same answer)."""
-    from .record import load
+    from dashboard.meetings.record import load
 
     meeting = meeting_of(meeting_id)
     if meeting is None or not may_see(meeting.agreement_id):
@@ -135,7 +135,7 @@ def today() -> str:
 
 def pack_writer():
     """``write_meeting_pack`` of the meetings' export (:mod:`dashboard.export.meeting`)."""
-    from ..export.meeting import write_meeting_pack
+    from dashboard.export.meeting import write_meeting_pack
 
     return write_meeting_pack
 
@@ -222,7 +222,7 @@ def slide_checkin(key: TargetKey, name: str, checkin: Checkin | None, lang: str)
 
 
 def value_words(v, lang: str) -> str:
-    from ..components.cards import target_words
+    from dashboard.web.components.cards import target_words
 
     return f"{fmt_value(v.value, v.unit, lang)} ({target_words(v, lang)})"
 
@@ -276,7 +276,7 @@ def action_line(action: Action, record, lang: str, *, editable: bool) -> html.Li
 
 
 def carried_date(action: Action) -> str:
-    from . import store
+    from dashboard.meetings import store
 
     meeting = store.get_meeting(engine(), action.meeting_id)
     return meeting.held_on if meeting is not None else "?"

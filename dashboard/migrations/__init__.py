@@ -17,7 +17,7 @@ What a database can be, seen from here (:func:`inspect_state`):
                  touch.
 
 The functions here work on a connection the caller holds in a transaction (see
-:func:`dashboard.repository.ensure_schema`, which holds the import lock so that processes
+:func:`dashboard.data.repository.ensure_schema`, which holds the import lock so that processes
 starting together do not migrate twice).
 """
 

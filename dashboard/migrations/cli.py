@@ -14,18 +14,11 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import repository
-from ..config import Settings
-from ..i18n import words
-from ..startup import (
-    StartupError,
-    database_message,
-    masked_url,
-    open_database,
-    schema_message,
-    upgrade_command,
-)
-from . import SchemaNotReady, revisions
+from dashboard.data import repository
+from dashboard.config import Settings
+from dashboard.i18n import words
+from dashboard.data.startup import StartupError, database_message, masked_url, open_database, schema_message, upgrade_command
+from dashboard.data.migrations import SchemaNotReady, revisions
 
 _T = {
     "created": ("Databasen {url} har fått dashboardens schema (version {to}).",

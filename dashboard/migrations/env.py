@@ -1,12 +1,12 @@
 """Alembic's environment for the dashboard's migrations.
 
-The dashboard runs its migrations itself (:mod:`dashboard.migrations`): it hands a
+The dashboard runs its migrations itself (:mod:`dashboard.data.migrations`): it hands a
 connection that already holds the import lock in ``config.attributes["connection"]``,
 and everything runs in that one transaction. Developers may also run the ``alembic``
 command with the ``alembic.ini`` at the project's root; then the database is
 ``sqlalchemy.url`` from the command line (``-x url=...``) or ``DATABASE_URL``.
 
-``target_metadata`` is the live schema (:data:`dashboard.db.metadata`), used only to
+``target_metadata`` is the live schema (:data:`dashboard.data.db.metadata`), used only to
 compare (autogenerate, and the test that migrations and ``db.py`` agree). The migrations
 in ``versions/`` never import it: each writes its change out in full.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from dashboard.db import metadata
+from dashboard.data.db import metadata
 
 config = context.config
 OPTIONS = {
@@ -52,7 +52,7 @@ def run_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    from dashboard.db import make_engine
+    from dashboard.data.db import make_engine
 
     if config.config_file_name is not None:  # the alembic command: its logging section
         from logging.config import fileConfig

@@ -4,7 +4,7 @@ Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
-One change per file, written out in full: never import dashboard.db here (the live
+One change per file, written out in full: never import dashboard.data.db here (the live
 schema moves on; this file must keep meaning what it meant). Use batch_alter_table for
 anything beyond adding a table, a column or an index (SQLite).
 """

@@ -4,7 +4,7 @@ List every account with its roles; add an account (its generated password shown 
 give a role on an agreement (a viewer: on one cluster, if wanted) and take roles away;
 reset a password (shown once; the account's sessions end); disable or enable an account
 (disabling ends its sessions at once); make or unmake an admin (never the last one). The
-same functions as ``python -m dashboard users`` (:mod:`dashboard.auth.accounts`), with the
+same functions as ``python -m dashboard users`` (:mod:`dashboard.people.accounts`), with the
 same audit entries.
 """
 
@@ -15,14 +15,15 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
-from .. import auth, repository
-from ..auth import accounts
-from ..auth.accounts import AccountError
-from ..auth.rights import ROLES
-from ..auth.texts import tt
-from ..components.cards import page_frame
-from ..components.links import href
-from ..i18n import document_title, lang_of, swedish_time, words
+from dashboard.web import auth
+from dashboard.data import repository
+from dashboard.people import accounts
+from dashboard.people.accounts import AccountError
+from dashboard.people.rights import ROLES
+from dashboard.access.texts import tt
+from dashboard.web.components.cards import page_frame
+from dashboard.web.components.links import href
+from dashboard.i18n import document_title, lang_of, swedish_time, words
 
 dash.register_page(__name__, order=6, path="/admin", title="Administration",
                    name="Administration", rights="admin")

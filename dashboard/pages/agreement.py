@@ -2,8 +2,8 @@
 
 import dash
 
-from ..components.links import agreement_path
-from ..components.view_page import page
+from dashboard.web.components.links import agreement_path
+from dashboard.web.components.view_page import page
 
 dash.register_page(__name__, order=2, path_template="/agreements/<agreement_id>",
                    title="Överenskommelse", name="Överenskommelse")

@@ -8,11 +8,12 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask import Response, current_app
 
-from .. import auth
-from ..auth import audit, store
-from ..components.cards import page_frame
-from ..components.links import href
-from ..i18n import document_title, lang_of, swedish_time, words
+from dashboard.web import auth
+from dashboard.people import audit
+from dashboard.people import store
+from dashboard.web.components.cards import page_frame
+from dashboard.web.components.links import href
+from dashboard.i18n import document_title, lang_of, swedish_time, words
 
 dash.register_page(__name__, order=7, path="/admin/audit", title="Granskningslogg",
                    name="Granskningslogg", rights="admin")

@@ -3,7 +3,7 @@ against its own target, optionally for women and men, with n; as a chart (downlo
 PNG or SVG, small counts hidden) and as a table.
 
 What the AF–KV blog post asks: compare units across the country, and see why results are
-weaker for women. The rows come from :func:`dashboard.portfolio.compare`, computed once per
+weaker for women. The rows come from :func:`dashboard.model.portfolio.compare`, computed once per
 data version and choice and kept (:mod:`dashboard.store`).
 """
 
@@ -14,35 +14,26 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from .. import auth, jobs, repository
-from ..components.cards import GRAPH_CONFIG, page_frame
-from ..components.export import queued_image
-from ..components.view_page import engine, settings
-from ..export.images import IMAGE_FORMATS, ExportError, NoBrowserError
-from ..export.texts import slug
-from ..figures.common import FigureText
-from ..figures.compare import compare_figure
-from ..i18n import (
-    date_label,
-    document_title,
-    fmt_value,
-    gender_label,
-    kind_label,
-    kpi_label,
-    lang_of,
-    period_label,
-    status_label,
-    t,
-)
-from ..ids import Ids
-from ..jobs.texts import jx
-from ..kpis import UNITS
-from ..periods import Period, parse_period_or_none
-from ..portfolio import BY_GENDER, COMPARABLE, compare, overall
-from ..privacy import suppress_compare
-from ..store import settings_cache, versions
-from ..theme import EXPORT, SCREEN
-from ..views import default_period, period_options
+from dashboard import jobs
+from dashboard.web import auth
+from dashboard.data import repository
+from dashboard.web.components.cards import GRAPH_CONFIG, page_frame
+from dashboard.web.components.export import queued_image
+from dashboard.web.components.view_page import engine, settings
+from dashboard.export.images import IMAGE_FORMATS, ExportError, NoBrowserError
+from dashboard.export.texts import slug
+from dashboard.figures.common import FigureText
+from dashboard.figures.compare import compare_figure
+from dashboard.i18n import date_label, document_title, fmt_value, gender_label, kind_label, kpi_label, lang_of, period_label, status_label, t
+from dashboard.web.ids import Ids
+from dashboard.jobs.texts import jx
+from dashboard.domain.kpis import UNITS
+from dashboard.domain.periods import Period, parse_period_or_none
+from dashboard.model.portfolio import BY_GENDER, COMPARABLE, compare, overall
+from dashboard.domain.privacy import suppress_compare
+from dashboard.store import settings_cache, versions
+from dashboard.figures.theme import EXPORT, SCREEN
+from dashboard.model.view import default_period, period_options
 
 dash.register_page(__name__, order=1, path="/compare", title="Jämför", name="Jämför")
 
@@ -61,7 +52,7 @@ def choices(query: dict) -> dict:
 
 def comparison(choice: dict) -> dict:
     """The ranked rows (plain data) and the period they are for, of what the person asking
-    may see (dashboard.auth): kept per data version and per what one may see (everyone who
+    may see (dashboard.access): kept per data version and per what one may see (everyone who
     sees every agreement shares one)."""
     eng = engine()
     version, _ = versions(eng)
@@ -244,7 +235,7 @@ def layout(**query):
 @auth.guard(auth.SIGNED_IN)  # the rows are those the person asking may see
 def rechoose(kpi, level, kind, period, gender, state):
     """Another choice: the page of that comparison (its address carries the choice)."""
-    from ..components.links import href
+    from dashboard.web.components.links import href
 
     if not isinstance(state, dict):
         raise PreventUpdate

@@ -10,7 +10,7 @@ freezes its figures; a closed meeting is read only, its figures as they were, wi
 where the data has been revised since. The meeting pack is built in the job queue.
 
 The check-in, decision and action callbacks also serve the presentation's edit panel
-(:mod:`dashboard.pages.present`): the same components, the page's store says which page.
+(:mod:`dashboard.web.pages.present`): the same components, the page's store says which page.
 """
 
 from __future__ import annotations
@@ -23,20 +23,21 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from .. import auth, jobs
-from ..components.cards import page_frame, status_badge
-from ..components.export import HIDDEN, JOBS, SHOWN
-from ..components.links import agreement_path, href, present_path
-from ..components.view_page import not_found
-from ..i18n import date_label, document_title, lang_of, period_label, status_symbol
-from ..jobs.texts import jx
-from ..meetings import web
-from ..meetings.model import TargetKey
-from ..meetings.service import MeetingError
-from ..meetings.texts import mt
-from ..meetings.web import wt
-from ..periods import parse_period_or_none
-from ..series import cluster_names, party_names
+from dashboard import jobs
+from dashboard.web import auth
+from dashboard.web.components.cards import page_frame, status_badge
+from dashboard.web.components.export import HIDDEN, JOBS, SHOWN
+from dashboard.web.components.links import agreement_path, href, present_path
+from dashboard.web.components.view_page import not_found
+from dashboard.i18n import date_label, document_title, lang_of, period_label, status_symbol
+from dashboard.jobs.texts import jx
+from dashboard.web.components import meeting as web
+from dashboard.meetings.model import TargetKey
+from dashboard.meetings.service import MeetingError
+from dashboard.meetings.texts import mt
+from dashboard.web.components.meeting import wt
+from dashboard.domain.periods import parse_period_or_none
+from dashboard.model.series import cluster_names, party_names
 
 dash.register_page(__name__, order=4, path_template="/meetings/<meeting_id>", title="Möte",
                    name="Möte")
@@ -104,7 +105,7 @@ def layout(meeting_id: str | None = None, **query):
 def agreement_name(record) -> str:
     if record.view is not None:
         return record.view.agreement_name
-    from .. import repository
+    from dashboard.data import repository
 
     agreement = repository.get_agreement(web.engine(), record.meeting.agreement_id) or {}
     return agreement.get("name") or record.meeting.agreement_id
@@ -196,7 +197,7 @@ def since_section(record, lang: str) -> html.Section:
 
 def history_of(record) -> dict[TargetKey, list]:
     """The earlier meetings' check-ins per target (oldest first)."""
-    from ..meetings import store
+    from dashboard.meetings import store
 
     m = record.meeting
     out: dict[TargetKey, list] = {}
@@ -427,9 +428,9 @@ def pack_controls(meeting_id: int, lang: str) -> html.Span:
 def build_meeting_pack_zip(meeting_id: int, lang: str, settings, progress=None,
                            on_browser=None) -> tuple[bytes, str, int]:
     """The zipped pack of the meeting, from its own figures (the core's writer)."""
-    from ..db import make_engine
-    from ..export.pack import zip_pack
-    from ..export.texts import slug
+    from dashboard.data.db import make_engine
+    from dashboard.export.pack import zip_pack
+    from dashboard.export.texts import slug
 
     writer = web.pack_writer()
     if writer is None:
@@ -469,7 +470,7 @@ def build_meeting_pack_zip(meeting_id: int, lang: str, settings, progress=None,
     jx("job_lost", lang_of((state or {}).get("lang"))), className="text-danger")))
 def make_meeting_pack(set_progress, n_clicks, state):
     """The meeting's pack as a zip, in the job queue (its place, then each step)."""
-    from ..components.export import pack_job
+    from dashboard.web.components.export import pack_job
 
     if not n_clicks or not isinstance(state, dict):
         raise PreventUpdate
@@ -500,7 +501,7 @@ def _meeting_id(state) -> int:
 @auth.guard(auth.WRITE, scope=lambda assessment, comment, state: web.meeting_scope(state))
 def save_checkin(assessment, comment, state):
     """A check-in saved as it is written (the choice, or the comment's field left)."""
-    from ..meetings import service
+    from dashboard.meetings import service
 
     mid = _meeting_id(state)
     lang = lang_of(state.get("lang"))
@@ -538,7 +539,7 @@ def save_checkin(assessment, comment, state):
 @auth.guard(auth.WRITE, scope=lambda *args: web.meeting_scope(args[-1]))
 def add_decision(n_clicks, text, target, action, owner, due, state):
     """A decision (about a target or not) and its action, if one is given."""
-    from ..meetings import service
+    from dashboard.meetings import service
 
     if not n_clicks:
         raise PreventUpdate
@@ -563,8 +564,8 @@ def add_decision(n_clicks, text, target, action, owner, due, state):
 
 
 def slide_decisions(record, lang: str) -> list:
-    """The decisions slide's body (set by :mod:`dashboard.pages.present`)."""
-    from .present import decisions_slide_body
+    """The decisions slide's body (set by :mod:`dashboard.web.pages.present`)."""
+    from dashboard.web.pages.present import decisions_slide_body
 
     return decisions_slide_body(record, lang)
 
@@ -578,7 +579,7 @@ def slide_decisions(record, lang: str) -> list:
 @auth.guard(auth.WRITE, scope=lambda value, state: web.meeting_scope(state))
 def mark_action(value, state):
     """An action marked done (or not) at this meeting."""
-    from ..meetings import service
+    from dashboard.meetings import service
 
     mid = _meeting_id(state)
     lang = lang_of(state.get("lang"))
@@ -618,7 +619,7 @@ clientside_callback(
 @auth.guard(auth.WRITE, scope=lambda clicks, state: web.meeting_scope(state))
 def close_meeting(n_clicks, state):
     """Close the meeting: its figures frozen; the page read only from then on."""
-    from ..meetings import service
+    from dashboard.meetings import service
 
     if not n_clicks:
         raise PreventUpdate

@@ -12,15 +12,16 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from .. import auth, repository
-from ..components.links import agreement_path, href
-from ..components.view_page import not_found
-from ..i18n import document_title, lang_of, period_label
-from ..meetings import web
-from ..meetings.service import MeetingError
-from ..meetings.texts import mt
-from ..meetings.web import wt
-from ..periods import parse_period_or_none
+from dashboard.web import auth
+from dashboard.data import repository
+from dashboard.web.components.links import agreement_path, href
+from dashboard.web.components.view_page import not_found
+from dashboard.i18n import document_title, lang_of, period_label
+from dashboard.web.components import meeting as web
+from dashboard.meetings.service import MeetingError
+from dashboard.meetings.texts import mt
+from dashboard.web.components.meeting import wt
+from dashboard.domain.periods import parse_period_or_none
 
 # Before the agreement's page (order 2), whose template would take this address too.
 dash.register_page(__name__, order=1, path_template="/agreements/<agreement_id>/meetings",
@@ -68,14 +69,14 @@ def layout(agreement_id: str | None = None, **query):
 
 
 def web_frame(body, lang, path, crumbs, title):
-    from ..components.cards import page_frame
+    from dashboard.web.components.cards import page_frame
 
     return page_frame(html.Div(body, className="meeting-page"), lang=lang, path=path,
                       state={"lang": lang}, crumbs=crumbs, title=title)
 
 
 def meeting_list(agreement_id: str, lang: str):
-    from ..meetings import store
+    from dashboard.meetings import store
 
     eng = web.engine()
     meetings = list(reversed(store.list_meetings(eng, agreement_id)))
@@ -106,7 +107,7 @@ def meeting_list(agreement_id: str, lang: str):
 
 
 def create_form(agreement_id: str, lang: str) -> html.Section:
-    from ..views import build_view
+    from dashboard.model.view import build_view
 
     view = build_view(web.engine(), agreement_id, None, lang=lang)
     default_period = view.period.text if view is not None else ""
@@ -155,7 +156,7 @@ def create_form(agreement_id: str, lang: str) -> html.Section:
 @auth.guard(auth.WRITE, scope=lambda *args: (args[-1]["agreement"], None))
 def create_meeting(n_clicks, held_on, period, title, attendees, state):
     """A member creates a meeting: checked by the service, refusals beside their field."""
-    from ..meetings import service
+    from dashboard.meetings import service
 
     if not n_clicks or not isinstance(state, dict):
         raise PreventUpdate

@@ -3,8 +3,8 @@
 import dash
 from dash import dcc, html
 
-from ..components.links import href
-from ..i18n import document_title, lang_of, t
+from dashboard.web.components.links import href
+from dashboard.i18n import document_title, lang_of, t
 
 dash.register_page(__name__, order=9, path="/404", title="Sidan finns inte")
 

@@ -2,7 +2,7 @@
 shown, how fresh and complete its data is; filter by kind and county, search, sort (worst
 first); a summary of the statuses across the portfolio and by kind.
 
-The rows come from :func:`dashboard.portfolio.statuses`, computed once per data version and
+The rows come from :func:`dashboard.model.portfolio.statuses`, computed once per data version and
 period and kept (:mod:`dashboard.store`); filtering happens on the kept rows.
 """
 
@@ -15,29 +15,19 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from .. import auth, repository
-from ..auth.texts import tt as auth_text
-from ..components.cards import page_frame
-from ..components.links import agreement_path, cluster_path, href
-from ..components.view_page import engine, settings
-from ..i18n import (
-    date_label,
-    document_title,
-    fmt_value,
-    kind_label,
-    kpi_label,
-    lang_of,
-    period_label,
-    status_label,
-    status_symbol,
-    t,
-)
-from ..ids import Ids
-from ..periods import parse_period_or_none
-from ..places import COUNTIES, codes, county_of, municipality_name
-from ..portfolio import latest_window, overall, statuses
-from ..store import settings_cache, versions
-from ..views import period_options
+from dashboard.web import auth
+from dashboard.data import repository
+from dashboard.access.texts import tt as auth_text
+from dashboard.web.components.cards import page_frame
+from dashboard.web.components.links import agreement_path, cluster_path, href
+from dashboard.web.components.view_page import engine, settings
+from dashboard.i18n import date_label, document_title, fmt_value, kind_label, kpi_label, lang_of, period_label, status_label, status_symbol, t
+from dashboard.web.ids import Ids
+from dashboard.domain.periods import parse_period_or_none
+from dashboard.domain.places import COUNTIES, codes, county_of, municipality_name
+from dashboard.model.portfolio import latest_window, overall, statuses
+from dashboard.store import settings_cache, versions
+from dashboard.model.view import period_options
 
 dash.register_page(__name__, order=0, path="/", title="Överenskommelser", name="Överenskommelser")
 
@@ -47,7 +37,7 @@ LATEST = ""  # the period choice "each agreement's latest period"
 
 def portfolio_rows(period_text: str | None, lang: str) -> dict:
     """The row of every agreement the person asking may see (plain data), kept per data
-    version, period and what that person may see (dashboard.auth.cache_scope): everyone
+    version, period and what that person may see (dashboard.access.cache_scope): everyone
     who sees every agreement shares one."""
     eng = engine()
     version, _ = versions(eng)

@@ -10,7 +10,7 @@ link opens at that slide. Nothing needs hovering, and no editing controls are on
 cover "Sedan förra mötet", under each chart the group's assessment of the targets it
 shows, and last "Beslut och åtgärder". A member of an open meeting gets an edit panel
 beside the slides (check-ins of the slide shown, a decision with an action; saved as they
-go, by the callbacks of :mod:`dashboard.pages.meeting`).
+go, by the callbacks of :mod:`dashboard.web.pages.meeting`).
 
 ``loop=SECONDS`` makes a kiosk: the slides (and the clusters' with ``clusters=1``) move on
 by themselves, without controls, and reload when new data has been imported.
@@ -24,19 +24,19 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import current_app
 
-from .. import auth
-from ..components.cards import chart_box, status_badge
-from ..components.describe import chart_text
-from ..components.links import agreement_path, cluster_path, href
-from ..components.view_page import not_found
-from ..i18n import document_title, fmt_value, lang_of, t
-from ..meetings import web
-from ..meetings.model import TargetKey
-from ..meetings.texts import mt
-from ..meetings.web import wt
-from ..slides import Slide, build_slides, target_slide
-from ..theme import PRESENT, STATUS_COLOURS
-from ..views import cluster_views
+from dashboard.web import auth
+from dashboard.web.components.cards import chart_box, status_badge
+from dashboard.figures.describe import chart_text
+from dashboard.web.components.links import agreement_path, cluster_path, href
+from dashboard.web.components.view_page import not_found
+from dashboard.i18n import document_title, fmt_value, lang_of, t
+from dashboard.web.components import meeting as web
+from dashboard.meetings.model import TargetKey
+from dashboard.meetings.texts import mt
+from dashboard.web.components.meeting import wt
+from dashboard.figures.slides import Slide, build_slides, target_slide
+from dashboard.figures.theme import PRESENT, STATUS_COLOURS
+from dashboard.model.view import cluster_views
 
 dash.register_page(__name__, order=3, path_template="/present/<agreement_id>",
                    title="Presentation", name="Presentation")
@@ -136,7 +136,7 @@ def meeting_slides(slides: list[Slide], record, lang: str) -> list[Slide]:
 
 
 def since_slide_body(record, lang: str) -> list:
-    from .meeting import names
+    from dashboard.web.pages.meeting import names
 
     since = record.since()
     parties, clusters = names(record)
@@ -173,7 +173,7 @@ def since_slide_body(record, lang: str) -> list:
 def decisions_slide_body(record, lang: str) -> list:
     """The decisions, and every action the meeting deals with as a table: what, who, by
     when, done (overdue marked)."""
-    from .meeting import names
+    from dashboard.web.pages.meeting import names
 
     parties, clusters = names(record)
     decisions = [html.Li([html.Span(d.text), html.Span(
@@ -197,7 +197,7 @@ def decisions_slide_body(record, lang: str) -> list:
 
 def checkins_of_slide(record, index: int, places: dict[str, int], lang: str):
     """Under a slide's chart: the group's assessment of each target the slide shows."""
-    from .meeting import names
+    from dashboard.web.pages.meeting import names
 
     parties, clusters = names(record)
     items = []
@@ -219,7 +219,7 @@ def checkins_of_slide(record, index: int, places: dict[str, int], lang: str):
 def edit_panel(record, slides, places: dict[str, int], current: int, lang: str) -> html.Aside:
     """Beside the slides (never on them): the check-ins of the slide shown, and a decision
     with its action; saved as they go, by the meeting page's callbacks."""
-    from .meeting import decision_form, names
+    from dashboard.web.pages.meeting import decision_form, names
 
     parties, clusters = names(record)
     groups = []
@@ -268,7 +268,7 @@ def edit_panel(record, slides, places: dict[str, int], current: int, lang: str) 
 def kiosk_parts(view, loop: int) -> list:
     """A kiosk (``&loop=SECONDS``) asks now and then for the data's version and reloads
     the slides when new data has been imported (or an import undone)."""
-    from ..store import versions
+    from dashboard.store import versions
 
     _, by_agreement = versions(current_app.config["DASHBOARD_ENGINE"])
     state = {"agreement": view.agreement_id, "cluster": view.cluster_id,
@@ -289,7 +289,7 @@ KIOSK_STATE, KIOSK_LATEST, KIOSK_POLL = "kiosk-state", "kiosk-latest", "kiosk-po
 @auth.guard(auth.SEE, scope=lambda n, state: auth.view_scope(state))
 def kiosk_version(n_intervals, state):
     """The agreement's data version now (one small query)."""
-    from ..store import versions
+    from dashboard.store import versions
 
     if not isinstance(state, dict):
         raise PreventUpdate

@@ -5,7 +5,7 @@
 2. The file is checked as the command line checks it, every problem at once (sheet, row,
    column). A file that names an agreement the steward has no steward role for is refused
    whole, naming those agreements, before anything else is said about it. Otherwise the
-   preview: a dry run of the real import, rolled back (:mod:`dashboard.ingest.preview`):
+   preview: a dry run of the real import, rolled back (:mod:`dashboard.data.ingest.preview`):
    per table the rows added, replaced and removed, the agreements and months touched,
    earlier imports of the same agreements and stored data later than the file's.
 3. "Importera" imports it (checked again); the import log below lists the imports of the
@@ -23,12 +23,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
-from .. import auth, repository
-from ..components.cards import page_frame
-from ..i18n import document_title, fmt_number, lang_of, month_label, swedish_time, words
-from ..ingest import import_dataset, undo_import
-from ..ingest.preview import file_agreements, preview_import
-from ..uploads.route import store_of
+from dashboard.web import auth
+from dashboard.data import repository
+from dashboard.web.components.cards import page_frame
+from dashboard.i18n import document_title, fmt_number, lang_of, month_label, swedish_time, words
+from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.data.ingest.preview import file_agreements, preview_import
+from dashboard.web.uploads import store_of
 
 dash.register_page(__name__, order=5, path="/upload", title="Ladda upp data",
                    name="Ladda upp data", rights="import")
@@ -340,7 +341,7 @@ def run_import(clicks, token_data, mode, state):
                           id="upload-not-yours"), no_update, no_update)
     result = import_dataset(engine(), upload.dataset, replace=mode == "replace",
                             max_bytes=max_bytes())
-    from ..auth.audit import file_name
+    from dashboard.people.audit import file_name
 
     if not result.ok:
         auth.record("import_refused", detail={"problems": len(result.problems),

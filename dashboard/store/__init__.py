@@ -13,8 +13,8 @@ out. Values are kept as JSON (plain data: figures as dicts, Dash components as t
 never as pickles, so a shared cache can never make a worker run code.
 """
 
-from .cache import FigureCache, cache_for
-from .versions import versions
+from dashboard.store.cache import FigureCache, cache_for
+from dashboard.store.versions import versions
 
 __all__ = ["FigureCache", "cache_for", "settings_cache", "versions"]
 

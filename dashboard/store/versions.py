@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from .. import repository
+from dashboard.data import repository
 
 
 def versions(engine: Engine) -> tuple[str, dict[str, str]]:

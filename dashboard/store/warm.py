@@ -41,12 +41,12 @@ DEFAULT_PATH_LANGS = ("sv",)
 def warm_round(server: Flask, seen: dict[str, str] | None) -> tuple[dict[str, str], int]:
     """Compute what a new data version needs; ``seen``: the versions already warmed
     (``None``: nothing yet). Returns the versions now warmed and how many entries."""
-    from ..auth.identity import User
-    from ..auth.rights import EVERYTHING
-    from ..components.links import agreement_path
-    from ..components.view_page import view_payload
-    from ..pages.portfolio import LATEST, portfolio_rows
-    from . import versions
+    from dashboard.access.identity import User
+    from dashboard.people.rights import EVERYTHING
+    from dashboard.web.components.links import agreement_path
+    from dashboard.web.components.view_page import view_payload
+    from dashboard.web.pages.portfolio import LATEST, portfolio_rows
+    from dashboard.store import versions
 
     engine = server.config["DASHBOARD_ENGINE"]
     _, by_agreement = versions(engine)

@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..auth.audit import file_name as loggable_name
+from dashboard.people.audit import file_name as loggable_name
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".zip")
 MAX_MEMBERS = 60
@@ -32,7 +32,7 @@ _UNSAFE = re.compile(r"[^\w .()\-]+", re.UNICODE)
 
 
 class UploadError(Exception):
-    """Refused upload: ``code`` names the text (dashboard/pages/upload.py), ``params``."""
+    """Refused upload: ``code`` names the text (dashboard/web/pages/upload.py), ``params``."""
 
     def __init__(self, code: str, **params):
         super().__init__(code)

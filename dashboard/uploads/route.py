@@ -2,7 +2,7 @@
 ``X-File-Name``, URL-encoded), so that the browser can show its progress. Answers JSON:
 ``{"token", "name", "size", "renamed"}`` or ``{"message"}`` with 400/413/415.
 
-Guarded like every route (:func:`dashboard.auth.guard`): stewards and admins only, the
+Guarded like every route (:func:`dashboard.web.auth.guard`): stewards and admins only, the
 session's CSRF token in ``X-CSRFToken`` (the gate checks it). The upload is bound to the
 person who sent it; only they can preview and import it.
 """
@@ -16,8 +16,9 @@ from urllib.parse import unquote
 import dash
 from flask import Response, current_app, request
 
-from ..auth import IMPORT, current_user, guard
-from .files import UploadError, UploadStore
+from dashboard.access import IMPORT, current_user
+from dashboard.web.auth import guard
+from dashboard.data.uploads import UploadError, UploadStore
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ _T = {
 
 
 def message(code: str, lang: str, **params) -> str:
-    from ..i18n import words
+    from dashboard.i18n import words
 
     return words(_T, code, lang, params)
 

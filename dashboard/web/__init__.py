@@ -1,4 +1,4 @@
-"""The web server's armour, wired once by :func:`dashboard.app.create_app`.
+"""The web server's armour, wired once by :func:`dashboard.web.app.create_app`.
 
 :mod:`.security`: security headers on every response, trusted proxies.
 :mod:`.errors`: a 400 page or message for requests the app cannot read, a 503 page that
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dash import Dash
 
-from ..config import Settings
-from . import errors, security
-from .errors import callback_error
+from dashboard.config import Settings
+from dashboard.web import errors, security
+from dashboard.web.errors import callback_error
 
 __all__ = ["callback_error", "install"]
 

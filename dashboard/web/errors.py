@@ -33,9 +33,9 @@ from flask import Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from ..i18n import lang_of, t, words
-from ..ids import Ids
-from ..startup import is_unreachable
+from dashboard.i18n import lang_of, t, words
+from dashboard.web.ids import Ids
+from dashboard.data.startup import is_unreachable
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from dash import Dash
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..config import Settings
-from ..startup import StartupError
+from dashboard.config import Settings
+from dashboard.data.startup import StartupError
 
 HSTS = "max-age=31536000"
 PRESENTATION_PREFIX = "present/"

@@ -32,7 +32,7 @@ def browser_jobs_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser_app(browser_db_url, browser_jobs_dir):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     return create_app({"database_url": browser_db_url, "load_demo": True,
                        "jobs_dir": str(browser_jobs_dir), "export_browsers": 1,

@@ -35,7 +35,7 @@ PEOPLE = {
 
 
 def add_people(engine) -> None:
-    from dashboard.auth import accounts
+    from dashboard.people import accounts
 
     for login, (password, admin, roles) in PEOPLE.items():
         accounts.add(engine, login, actor="test", admin=admin, password=password,

@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dashboard import repository
-from dashboard.auth import store
-from dashboard.ingest import undo_import
+from dashboard.data import repository
+from dashboard.people import store
+from dashboard.data.ingest import undo_import
 from tests.browser.support import (
     PEOPLE,
     clean_window,

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from dashboard.db import make_engine
+from dashboard.data.db import make_engine
 from tests.browser.collisions import MEASURE_GD, Job, measure, plot_page, problems
 from tests.browser.support import SIZES, set_viewport, visit, wait_for
 from tests.figure_views import CARD_WIDTHS, WIDE, every_chart

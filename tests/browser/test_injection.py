@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.db import make_engine
-from dashboard.ingest import import_dataset, undo_import
+from dashboard.data.db import make_engine
+from dashboard.data.ingest import import_dataset, undo_import
 from tests.browser.support import dash_errors, set_viewport, visit
 from tests.builders import base_tables, write_workbook
 

@@ -60,7 +60,7 @@ def import_occupancy(engine, folder: Path, more: int) -> int:
     """Krami's December 2023 occupancy as a new import, ``more`` participants in each row
     of the demo's; the import's id (to undo)."""
     from dashboard.config import DATA_DIR
-    from dashboard.ingest import import_dataset
+    from dashboard.data.ingest import import_dataset
 
     demo = openpyxl.load_workbook(DATA_DIR / "demo" / "krami-stockholm-2023.xlsx",
                                   read_only=True)["occupancy"]
@@ -80,7 +80,7 @@ def import_occupancy(engine, folder: Path, more: int) -> int:
 
 
 def undo(engine, import_id: int) -> None:
-    from dashboard.ingest import undo_import
+    from dashboard.data.ingest import undo_import
 
     undo_import(engine, import_id)
 

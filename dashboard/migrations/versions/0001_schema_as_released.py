@@ -11,7 +11,7 @@ bookkeeping of imports (``imports``, ``import_agreements``, ``import_backup``).
 
 Written out in full, as it was: later changes come as later revisions. A database made
 before migrations existed holds exactly these tables and is stamped 0001 (see
-dashboard/migrations/__init__.py).
+dashboard/data/migrations/__init__.py).
 """
 
 from __future__ import annotations

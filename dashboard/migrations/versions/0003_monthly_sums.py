@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2026-11-30
 
 Three tables of monthly sums from which every key figure of any period is a mean, a sum or
-a minimum (dashboard/kpis.py): ``sums_occupancy`` and ``sums_outcomes`` per agreement,
+a minimum (dashboard/domain/kpis.py): ``sums_occupancy`` and ``sums_outcomes`` per agreement,
 scope (``''`` for the whole agreement, else the cluster), month and gender (``'*'`` for
 all rows, ``K``/``M``/``X`` for one gender's rows), and ``sums_staffing`` per party. They
 are refreshed in every import's and undo's transaction; this revision fills them from the

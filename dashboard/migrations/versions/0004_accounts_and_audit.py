@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-01
 
-The tables of dashboard/auth (README, "Sign-in and rights"): ``accounts`` (local,
+The tables of dashboard/access (README, "Sign-in and rights"): ``accounts`` (local,
 single sign-on or proxy accounts; an argon2id hash for a password), ``account_roles``
 (viewer, member or steward of an agreement, or viewer of one cluster), ``sessions``
 (server-side, so that signing out and disabling an account end them at once),
