@@ -49,8 +49,18 @@ def write_window(marks: list[tuple[str, float]]) -> tuple[float, float] | None:
     return window
 
 
-def reader(url: str, period: str, ready, go, stop, queue, name: str) -> None:
-    """Load the agreement and compute its occupancy over and over until ``stop``."""
+def _wait_for(condition, timeout: float = 120) -> None:
+    """Poll a condition shared between the processes (no fixed wait)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the other processes did not get there")
+        time.sleep(0.005)
+
+
+def reader(url: str, period: str, ready, go, stop, queue, name: str, count=None) -> None:
+    """Load the agreement and compute its occupancy over and over until ``stop``; each
+    read done adds one to ``count`` (a shared ``multiprocessing.Value``), if given."""
     engine = make_engine(url)
     try:
         repository.load_agreement(engine, AGREEMENT)  # connect and warm up
@@ -68,6 +78,9 @@ def reader(url: str, period: str, ready, go, stop, queue, name: str) -> None:
             last_import = int(data.imports["id"].max())  # the log is read last
             reads.append((t0, t1, len(occ), int(occ["participants"].sum()), value,
                           last_import))
+            if count is not None:
+                with count.get_lock():
+                    count.value += 1
         queue.put((name, reads))
     except BaseException as exc:  # report, so that the test fails with a reason
         queue.put((name, repr(exc)))
@@ -76,16 +89,30 @@ def reader(url: str, period: str, ready, go, stop, queue, name: str) -> None:
 
 
 def importer(url: str, jobs: list[tuple[str, bool]], ready, go, queue, name: str,
-             delay: float = 0.0) -> None:
+             reads=None, reads_inside: int = 0) -> None:
     """Once ``go`` is set, import each ``(path, replace)`` in turn; report every result
-    with the times of the call and of its write transaction (lock taken, commit)."""
+    with the times of the call and of its write transaction (lock taken, commit).
+
+    With ``reads`` (the readers' shared counters): first wait until every reader has read
+    once, and hold each write transaction, once it has the lock, until the readers have
+    done ``reads_inside`` more reads, so that reads overlap every write on any machine."""
     engine = make_engine(url)
     try:
         marks = _lock_times(engine)
         repository.ensure_schema(engine)
         ready.release()
         go.wait(60)
-        time.sleep(delay)
+        if reads:
+            def done() -> int:
+                return sum(c.value for c in reads)
+
+            @event.listens_for(engine, "after_cursor_execute")
+            def _hold(conn, cursor, statement, parameters, context, executemany):
+                if "BEGIN IMMEDIATE" in statement or "pg_advisory_xact_lock" in statement:
+                    before = done()
+                    _wait_for(lambda: done() >= before + reads_inside)
+
+            _wait_for(lambda: all(c.value >= 1 for c in reads))
         reports = []
         for path, replace in jobs:
             del marks[:]

@@ -1,15 +1,27 @@
-"""Shared fixtures: a fresh database per test, and dataset builders.
+"""Shared fixtures: a fresh database per test, and dataset builders; the test tiers.
 
 ``db_url`` and ``engine`` are a SQLite file per test. ``any_db_url`` and ``any_engine``
 run a test twice: on a SQLite file and on a fresh database of a throwaway PostgreSQL
 server (:mod:`tests.pg`, started once per session when a test first needs it). A test
 module runs on both by overriding ``db_url`` with ``any_db_url``.
+
+Tiers (``make test-fast`` runs ``-m "not slow"``, ``make test`` everything): every test is
+marked here by what it uses, so that a new test lands in its tier without anyone marking
+it: ``browser`` (under ``tests/browser/``), ``postgres`` (a PostgreSQL database: a
+``postgresql`` parameter or the ``postgres_server`` fixture), ``redis`` (a redis-server),
+``subprocess`` (it, a fixture it uses or a helper of ``tests/`` they call starts a process:
+``subprocess``, ``multiprocessing``, :func:`tests.webserver.serving` ...), and ``slow``
+for all of these and for the in-process tests that take seconds (:data:`SLOW_TESTS`). In the fast
+tier a test that starts a process all the same is skipped where it starts it, saying so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
+import subprocess
+import types
 
 # Authlib switches its own deprecation warnings to "always" when first imported; imported
 # here, that switch is undone with the rest of collection's warning filters, and the
@@ -20,7 +32,7 @@ import pytest
 from dashboard.data import repository
 from dashboard.data.db import make_engine
 from tests.builders import base_tables
-from tests.needs import missing
+from tests.needs import missing, missing_parts
 from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir
 
 # Apps and servers of the tests compute no views ahead of users (dashboard/store/warm.py),
@@ -28,6 +40,180 @@ from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir
 os.environ.setdefault("WARM_CACHE", "0")
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# For a test of a module that runs on both databases whose rule is the same on both (it
+# tests logic, not SQL, transactions or the database's types): SQLite only.
+sqlite_only = pytest.mark.parametrize("any_db_url", ["sqlite"], indirect=True)
+
+# ---------------------------------------------------------------------------- tiers
+
+TIERS = ("browser", "postgres", "redis", "subprocess")
+# Names whose use in a test, its fixtures or the tests/ helpers they call starts a process.
+PROCESS_NAMES = {"subprocess", "Popen", "multiprocessing", "Process", "ProcessPoolExecutor",
+                 "serving", "run_to_end", "run_process"}
+REDIS_FIXTURES = {"redis_server", "redis_url"}
+# In-process tests that take seconds (measured with --durations on this 2-core machine):
+# whole datasets imported, every demo figure drawn, every slide written, fuzzing. They run
+# in ``make test``; a node id here is a file, or a file's test (any of its parameters).
+SLOW_TESTS = (
+    "tests/test_figure_specs.py",
+    "tests/test_fuzz_import.py",
+    "tests/test_export.py",
+    "tests/test_export_a11y.py",
+    "tests/test_meetings_pack.py",
+    "tests/test_meetings_migration.py",
+    "tests/test_bulk_import.py",
+    "tests/test_demo.py",
+    "tests/test_describe.py",
+    "tests/test_privacy.py::test_no_hidden_outcome_count_can_be_worked_out_even_through_shares",
+    "tests/test_migrations.py::test_a_released_database_upgrades_and_gives_the_same_figures",
+    "tests/test_store.py::test_the_demo_figures_from_kept_sums_equal_those_from_rows",
+    "tests/test_store.py::test_kept_sums_follow_an_import_and_an_undo",
+    "tests/test_newcomer.py::test_an_unknown_agreement_in_a_loaded_database_still_lists_the",
+    "tests/test_newcomer.py::test_the_log_says_the_demo_data_was_loaded_from_where",
+    "tests/test_meetings.py::test_a_closed_meeting_keeps_its_figures_through_import_and_undo",
+    "tests/test_meetings.py::test_the_next_meeting_starts_from_the_last_one",
+    "tests/test_meetings.py::test_the_api_the_app_uses",
+    "tests/test_meetings.py::test_list_in_json_and_as_a_table",
+    "tests/test_meetings.py::test_refusals_name_the_problem_with_exit_codes",
+    "tests/test_cli.py::test_template_has_every_sheet_and_column_and_imports_when_filled",
+    "tests/test_views_panels.py::test_cluster_views_from_the_agreement_view_equal_views_read",
+    "tests/test_views_panels.py::test_demo_missing_month_merged_across_tables",
+    "tests/test_portfolio.py::test_each_agreements_statuses_equal_its_own_view",
+    "tests/test_portfolio.py::test_comparison_of_clusters",
+    "tests/test_portfolio.py::test_comparison_of_the_share_by_gender",
+    "tests/test_store.py::test_a_replace_import_leaves_no_sums_of_removed_rows",
+    "tests/test_import.py::test_swedish_excel_csv_folder_and_workbook_give_identical_figures",
+    "tests/test_trends.py::test_occupancy_strip_by_hand_from_the_krami_workbook",
+    "tests/test_trends.py::test_an_indicator_reported_by_half_year_or_year_has_a_strip_of_its",
+    "tests/test_trends.py::test_a_clusters_view_keeps_the_clusters_strips",
+    "tests/test_privacy.py::test_no_hidden_month_count_can_be_worked_out",
+    "tests/test_safety.py::test_template_holds_no_formula",
+)
+
+
+def _code_names(code: types.CodeType) -> tuple[set[str], set[str]]:
+    """The global and attribute names, and the string constants, of ``code`` and of the
+    functions defined in it."""
+    names, strings = set(code.co_names), set()
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            inner_names, inner_strings = _code_names(const)
+            names |= inner_names
+            strings |= inner_strings
+        elif isinstance(const, str):
+            strings.add(const)
+    return names, strings
+
+
+def _uses(func, seen: set) -> tuple[set[str], set[str]]:
+    """The names and strings of ``func`` and of the functions and classes of ``tests/``
+    it reaches by name (helpers, the methods of helper classes), transitively."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    if code is None or code in seen:
+        return set(), set()
+    seen.add(code)
+    names, strings = _code_names(code)
+    module_globals = getattr(func, "__globals__", {})
+    for name in list(names):
+        found = module_globals.get(name)
+        if isinstance(found, types.ModuleType) and found.__name__.startswith("tests."):
+            # ``from tests import cli`` then ``cli.run_process``: attributes of the module
+            found = None
+        for target in _own_functions(found):
+            more_names, more_strings = _uses(target, seen)
+            names |= more_names
+            strings |= more_strings
+    return names, strings
+
+
+def _own_functions(found) -> list:
+    if isinstance(found, types.FunctionType) and found.__module__.startswith("tests"):
+        return [found]
+    if isinstance(found, type) and found.__module__.startswith("tests"):
+        return [v for v in vars(found).values() if isinstance(v, types.FunctionType)]
+    return []
+
+
+def tiers_of(item) -> set[str]:
+    """The tier markers of a collected test, from what it uses."""
+    marks = set()
+    if item.nodeid.startswith(SLOW_TESTS):
+        marks.add("slow")
+    path = str(item.fspath).replace("\\", "/")
+    if "/tests/browser/" in path:
+        marks.add("browser")
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if "postgresql" in params.values() or "postgres_server" in fixtures:
+        marks.add("postgres")
+    if "redis" in params.values() or fixtures & REDIS_FIXTURES:
+        marks.add("redis")
+    seen: set = set()
+    names, strings = _uses(getattr(item, "obj", None), seen)
+    info = getattr(item, "_fixtureinfo", None)
+    for name in fixtures - {"_no_process_in_the_fast_tier"}:
+        for fixturedef in (info.name2fixturedefs.get(name, ()) if info else ()):
+            more_names, more_strings = _uses(fixturedef.func, seen)
+            names |= more_names
+            strings |= more_strings
+    if names & PROCESS_NAMES:
+        marks.add("subprocess")
+    if not params:  # fixtures asked for by name (``request.getfixturevalue``)
+        if "postgres_server" in strings:
+            marks.add("postgres")
+        if strings & REDIS_FIXTURES:
+            marks.add("redis")
+    return marks
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marks = tiers_of(item)
+        for mark in sorted(marks - {"slow"}):
+            item.add_marker(getattr(pytest.mark, mark))
+        if marks:
+            item.add_marker(pytest.mark.slow)
+
+
+def _fast_tier(config) -> bool:
+    return "not slow" in (config.getoption("markexpr", "") or "")
+
+
+@pytest.fixture(autouse=True)
+def _no_process_in_the_fast_tier(request, monkeypatch):
+    """In the fast tier (``-m "not slow"``) a test that starts a process after all (one
+    this file's marking did not see, e.g. deep in a library) is skipped where it starts it:
+    it runs in ``make test``. Mark it ``slow`` to keep it out of the fast tier for good."""
+    if not _fast_tier(request.config):
+        return
+    def refuse(self, args, *more, **kwargs):
+        program = args if isinstance(args, str) else (list(args) or [""])[0]
+        pytest.skip(f"starts a process ({program}): it runs in make test, not in the "
+                    "fast tier (mark it slow)")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Name the parts missing on this machine (redis-server, PostgreSQL, Chromium,
+    axe-core ...) and how many tests each kept from running: never skipped in silence."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        if isinstance(longrepr, tuple) and len(longrepr) == 3:
+            reasons.append(str(longrepr[2]))
+        elif longrepr is not None:
+            reasons.append(str(longrepr))
+    parts = missing_parts(reasons)
+    if not parts:
+        return
+    terminalreporter.section("missing on this machine: these tests did not run",
+                             sep="=", yellow=True, bold=True)
+    for part, count in sorted(parts.items()):
+        terminalreporter.line(f"  {part} ({count} test{'s' if count != 1 else ''} skipped)")
+    terminalreporter.line("  (with CI set, a missing part fails the run)")
 
 
 @pytest.fixture

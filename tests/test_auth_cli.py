@@ -5,20 +5,15 @@ output), ``--password-stdin``, ``list --format json``, and the audit log's entri
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 
-from dashboard.config import PROJECT_ROOT
 from dashboard.people import passwords, store
+from tests.cli import run_cli, run_process
 
 
-def users(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url}
-    env.pop("DASHBOARD_LANG", None)
-    return subprocess.run([sys.executable, "-m", "dashboard", "users", *args], input=stdin,
-                          capture_output=True, text=True, env=env, cwd=PROJECT_ROOT,
-                          timeout=120)
+def users(url: str, *args: str, stdin: str | None = None):
+    """``python -m dashboard users ARGS`` (its ``main(argv)``, in this process)."""
+    return run_cli(url, "users", *args, stdin=stdin)
 
 
 def test_users_commands(db_url, engine):
@@ -67,6 +62,17 @@ def test_users_commands(db_url, engine):
     assert [e["action"] for e in entries][::-1] == [
         "account_added", "account_added", "role_granted", "role_granted", "role_revoked",
         "role_revoked"]
+
+
+def test_users_as_a_process(db_url, engine):
+    """``python -m dashboard users add`` as a shell runs it: the generated password alone
+    on standard output, what was done on standard error."""
+    out = run_process(db_url, "users", "add", "Anna", "--name", "Anna Andersson", "--admin")
+    assert out.returncode == 0, out.stderr
+    password = out.stdout.strip()
+    assert len(password) == 16 and "\n" not in password
+    assert "Kontot ”anna” är skapat (administratör)." in out.stderr
+    assert passwords.verify(store.account_by_login(engine, "anna")["password_hash"], password)
 
 
 def _os_users() -> set[str]:

@@ -162,6 +162,10 @@ def test_without_postgresql_binaries_ci_fails_and_elsewhere_skips():
     assert local.returncode == 0, local.stdout + local.stderr
     assert "1 skipped" in local.stdout
     assert "PostgreSQL binaries not found" in local.stdout
+    # Named in the run's summary of missing parts, not only in the skip list.
+    summary = local.stdout.split("missing on this machine: these tests did not run", 1)
+    assert len(summary) == 2 and "PostgreSQL binaries not found" in summary[1].split(
+        "short test summary")[0]
     ci = _pytest_without_postgres(ci=True)
     assert ci.returncode != 0
     assert "CI is set: the PostgreSQL tests must run" in ci.stdout

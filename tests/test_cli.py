@@ -1,6 +1,9 @@
-"""The command line of contract.md section 4, run as a user runs it.
+"""The command line of contract.md section 4, run as a user runs it: ``main(argv)`` in
+the test process (:mod:`tests.cli`), and an import and a refused one as a process of its
+own (``python -m dashboard``).
 
-Every test runs on SQLite and on PostgreSQL.
+The key figures run on SQLite and on PostgreSQL; the rest of the command line, a shell
+around the repository (tested on both in test_kpis, test_import, ...), on SQLite.
 """
 
 from __future__ import annotations
@@ -8,15 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from openpyxl import load_workbook
 
 from dashboard.domain.schema import TABLES
 from tests.builders import base_tables, write_workbook
+from tests.cli import run_cli, run_process
+from tests.conftest import sqlite_only
 
 
 @pytest.fixture
@@ -26,12 +28,8 @@ def db_url(any_db_url):
 
 
 def run(db_url, *args, lang=None):
-    env = {**os.environ, "DATABASE_URL": db_url}
-    env.pop("DASHBOARD_LANG", None)
-    if lang:
-        env["DASHBOARD_LANG"] = lang
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    """``python -m dashboard ARGS`` (its ``main(argv)``, in this process)."""
+    return run_cli(db_url, *args, lang=lang)
 
 
 @pytest.fixture
@@ -42,6 +40,7 @@ def loaded(db_url, tmp_path):
     return result
 
 
+@sqlite_only
 def test_import_prints_rows_per_table(loaded):
     assert "Import 1 klar: krami.xlsx" in loaded.stdout
     assert "occupancy" in loaded.stdout and "8 rader" in loaded.stdout
@@ -65,6 +64,7 @@ def test_kpis_json_has_the_contract_fields(db_url, loaded):
     assert {r["cluster_id"] for r in rows} == {None, "norr", "soder"}
 
 
+@sqlite_only
 def test_kpis_for_one_cluster_in_csv(db_url, loaded):
     out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023-02..2023-03",
               "--cluster", "soder", "--format", "csv")
@@ -78,6 +78,7 @@ def test_kpis_for_one_cluster_in_csv(db_url, loaded):
                              "role", "value_period", "target", "comparator", "status"]
 
 
+@sqlite_only
 def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, loaded):
     # The quarterly indicator has no row for the year 2023: its latest quarter counts.
     out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023")
@@ -87,6 +88,7 @@ def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, loaded):
     assert {r["kpi"] for r in rows} >= {"unknown", "fte_actual_min"}
 
 
+@sqlite_only
 def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, loaded):
     out = run(db_url, "kpis", "--agreement", "nope", "--period", "2023")
     assert out.returncode == 1 and "krami" in out.stderr and "Traceback" not in out.stderr
@@ -96,6 +98,7 @@ def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, loaded):
     assert out.returncode == 1 and "norr" in out.stderr
 
 
+@sqlite_only
 def test_refused_import_exits_non_zero_listing_every_problem(db_url, tmp_path, loaded):
     tables = base_tables()
     tables["occupancy"][1][5] = -4
@@ -109,6 +112,7 @@ def test_refused_import_exits_non_zero_listing_every_problem(db_url, tmp_path, l
     assert "nothing was stored" in out_en.stderr
 
 
+@sqlite_only
 def test_imports_log_and_undo(db_url, loaded):
     log = run(db_url, "imports")
     assert log.returncode == 0 and "krami.xlsx" in log.stdout and "aktiv" in log.stdout
@@ -119,6 +123,7 @@ def test_imports_log_and_undo(db_url, loaded):
     assert again.returncode == 1 and "redan ångrad" in again.stderr
 
 
+@sqlite_only
 def test_template_has_every_sheet_and_column_and_imports_when_filled(db_url, tmp_path):
     path = tmp_path / "mall.xlsx"
     out = run(db_url, "template", str(path))
@@ -141,3 +146,20 @@ def test_template_has_every_sheet_and_column_and_imports_when_filled(db_url, tmp
     wb.save(path)
     filled = run(db_url, "import", str(path))
     assert filled.returncode == 0, filled.stderr
+
+
+@sqlite_only
+def test_the_command_line_as_a_process(db_url, tmp_path):
+    """``python -m dashboard`` as a shell runs it: an import, a refused import with every
+    problem and its exit code, never a traceback."""
+    done = run_process(db_url, "import", str(write_workbook(tmp_path / "krami.xlsx",
+                                                            base_tables())))
+    assert done.returncode == 0, done.stderr
+    assert "Import 1 klar: krami.xlsx" in done.stdout
+    tables = base_tables()
+    tables["occupancy"][1][5] = -4
+    tables["costs"][1][3] = "FK"
+    out = run_process(db_url, "import", str(write_workbook(tmp_path / "bad.xlsx", tables)))
+    assert out.returncode == 1
+    assert "inget har sparats" in out.stderr and out.stderr.count("  - ") == 2
+    assert "Traceback" not in out.stderr

@@ -31,6 +31,7 @@ from dashboard.data.db import data_tables, import_backup, make_engine, metadata
 from dashboard.data.ingest import import_dataset, undo_import
 from tests import concurrency_workers as workers
 from tests.builders import write_csv_folder
+from tests.wait import wait_until
 
 CTX = multiprocessing.get_context("spawn")
 CLUSTERS = [f"c{i:02d}" for i in range(40)]
@@ -139,17 +140,22 @@ def test_readers_see_one_version_never_a_mix(big, any_db_url, tmp_path, children
     # rows, total participants, occupancy of 2023 (mean of the months' totals)
     versions = [(n_rows, p * n_rows, p * 400.0) for p in (1, 3, 5, 7)]
     readers = [f"reader{i}" for i in range(2)]
+    counts = {name: CTX.Value("i", 0) for name in readers}
     for name in readers:
         children.start(workers.reader, any_db_url, "2023", children.ready, children.go,
-                       children.stop, name=name)
-    # The readers get a second before the first import and after the last: imports are
-    # fast now, and on a busy machine a reader may take a while to read once.
+                       children.stop, name=name, count=counts[name])
+    # No clock decides who reads when: the writer starts once every reader has read the
+    # first version, and holds each write transaction until two more reads are done; the
+    # readers stop once each has read five times and twice more after the last import
+    # (the second of which began after its commit).
     children.start(workers.importer, any_db_url, jobs, children.ready, children.go,
-                   name="writer", delay=1.0)
+                   name="writer", reads=list(counts.values()), reads_inside=2)
     children.wait_ready(len(readers) + 1)
     children.go.set()
     children.collect({"writer"}, timeout=90)
-    time.sleep(1.0)  # let the readers see the last version
+    after_writer = {name: count.value for name, count in counts.items()}
+    wait_until(lambda: all(c.value >= max(5, after_writer[n] + 2) for n, c in counts.items()),
+               timeout=90, message="the readers to read the last version")
     children.stop.set()
     children.collect(set(readers))
 

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 
 import pytest
 
@@ -23,6 +22,7 @@ from dashboard.data.db import make_engine
 from dashboard.data.repository import ensure_schema
 from tests.browser.support import chrome_options, require_browser
 from tests.pg import PostgresServer, find_bin_dir
+from tests.wait import wait_until
 from tests.webserver import post_json, request, router_body, run_to_end, serving
 
 PROGRAMS = ["cli", "app", "gunicorn"]
@@ -135,13 +135,6 @@ def database_down(server):
         server.resume()
 
 
-def wait_until(check, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.5)
-
-
 def test_pages_and_callbacks_say_the_database_is_down_and_recover(outage_app):
     base, server, url = outage_app
     assert request(base + AGREEMENT).status == 200
@@ -197,7 +190,9 @@ def test_the_browser_shows_the_outage_and_recovers_by_itself(outage_app):
                 "document.querySelector('.crumbs a').click()")
             wait_until(lambda: "Databasen går inte att nå just nu" in driver.execute_script(
                 "return document.body.innerText"))
-            time.sleep(6)  # it has reloaded itself by now: the server's 503 page
+            # It reloads itself: the server's 503 page.
+            wait_until(lambda: driver.execute_script(
+                "return !!document.querySelector('#error-page')"))
             assert "Databasen går inte att nå just nu" in driver.execute_script(
                 "return document.body.innerText")
             assert driver.execute_script("return !!document.querySelector('#error-page')")

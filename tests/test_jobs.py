@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue as queue_module
 import signal
 import threading
 import time
@@ -21,6 +22,7 @@ from dashboard.jobs import Busy, LocalQueue, OwnerBusy, RedisQueue
 from dashboard.jobs import processes as procs
 from tests.browser.support import chromium_path
 from tests.needs import missing
+from tests.wait import wait_until
 
 CTX = multiprocessing.get_context("fork")
 
@@ -40,38 +42,50 @@ def store(request, tmp_path):
     return ("redis", request.getfixturevalue("redis_url"))
 
 
-def _job(spec, browsers, owner, hold, events):
+def _job(spec, browsers, owner, release, events):
+    """Take a turn and hold it until ``release`` is set (the test decides, not a clock)."""
     queue = make_queue(spec, browsers)
     seen = []
     with queue.turn(owner, "pack", on_wait=seen.append):
         events.put(("start", owner, time.time(), seen))
-        time.sleep(hold)
+        release.wait(120)
         events.put(("end", owner, time.time(), None))
-
-
-def _drain(events, n):
-    return sorted((events.get(timeout=60) for _ in range(n)), key=lambda e: e[2])
 
 
 def test_at_most_n_at_once_in_the_order_asked(store):
     events = CTX.Queue()
     owners = [f"user{i}" for i in range(5)]
-    jobs = []
+    releases = {owner: CTX.Event() for owner in owners}
+    jobs, log = [], []
     queue = make_queue(store, 2)
+
+    def logged(kind: str) -> list[str]:
+        while True:
+            try:
+                log.append(events.get_nowait())
+            except queue_module.Empty:
+                return [e[1] for e in log if e[0] == kind]
+
     for owner in owners:
-        p = CTX.Process(target=_job, args=(store, 2, owner, 1.5, events))
+        p = CTX.Process(target=_job, args=(store, 2, owner, releases[owner], events))
         p.start()
         jobs.append(p)
-        # Each asks after the one before has its ticket (whatever the machine's load).
-        deadline = time.monotonic() + 30
-        while owner not in {o for part in queue.status().values() for o, _ in part}:
-            assert time.monotonic() < deadline, f"{owner} did not get a ticket"
-            time.sleep(0.02)
+        # Each asks after the one before has started or waits in line (whatever the
+        # machine's load).
+        wait_until(lambda owner=owner: owner in logged("start") or owner in {
+            o for o, _ in queue.status()["waiting"]}, 30, f"{owner} to get a ticket")
+    # The jobs end one at a time, in order, each once the one its end lets in has started.
+    for done, owner in enumerate(owners):
+        releases[owner].set()
+        wait_until(lambda owner=owner, done=done: owner in logged("end")
+                   and len(logged("start")) >= min(len(owners), done + 3), 60,
+                   f"{owner} to end and the next in line to start")
     for p in jobs:
         p.join(60)
         assert p.exitcode == 0
     running, peak = 0, 0
-    log = _drain(events, 2 * len(owners))
+    log = sorted(log, key=lambda e: e[2])
+    assert len(log) == 2 * len(owners)
     for kind, *_ in log:
         running += 1 if kind == "start" else -1
         peak = max(peak, running)

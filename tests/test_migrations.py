@@ -29,6 +29,7 @@ from dashboard.data.ingest import import_dataset, undo_import
 from dashboard.data.startup import StartupError, open_database, upgrade_command
 from dashboard.domain.kpis import compute_kpis
 from dashboard.domain.periods import Period
+from tests import cli
 from tests.conftest import BACKENDS
 
 DEMO = sorted((DATA_DIR / "demo").glob("*.xlsx"))
@@ -60,11 +61,9 @@ def migrate(engine, target: str) -> None:
         migrations.upgrade(conn, target)
 
 
-def run_cli(url: str, *args: str, **env) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "DATABASE_URL": url, **env}
-    environ.pop("DASHBOARD_LANG", None)
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True, env=environ, timeout=180, cwd=PROJECT_ROOT)
+def run_cli(url: str, *args: str, **env):
+    """``python -m dashboard ARGS`` (its ``main(argv)``, in this process)."""
+    return cli.run_cli(url, *args, **env)
 
 
 # --------------------------------------------------------------------------- the schema
@@ -292,7 +291,7 @@ def outdated_url(engine_on):
 
 
 def test_commands_refuse_an_outdated_schema_saying_what_to_run(outdated_url):
-    out = run_cli(outdated_url, "imports")
+    out = cli.run_process(outdated_url, "imports", timeout=180)  # as a shell runs it
     assert out.returncode == 1
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr

@@ -5,15 +5,14 @@ shows works as written after ``make run`` (no activated environment needed)."""
 from __future__ import annotations
 
 import logging
-import os
 import re
 import subprocess
-import sys
 
 from dashboard.config import DATA_DIR, PROJECT_ROOT, load_settings
 from dashboard.data import repository
 from dashboard.data.db import make_engine
 from dashboard.web.app import load_demo
+from tests.cli import run_cli
 
 
 def test_the_log_says_the_demo_data_was_loaded_from_where(tmp_path, caplog):
@@ -41,10 +40,8 @@ def test_the_log_hides_a_database_password(tmp_path, caplog, monkeypatch):
 
 
 def cli(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": db_url}
-    env.pop("DASHBOARD_LANG", None)
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    """``python -m dashboard ARGS`` (its ``main(argv)``, in this process)."""
+    return run_cli(db_url, *args)
 
 
 def test_a_command_on_an_empty_database_says_how_to_load_the_demo(tmp_path):

@@ -19,12 +19,6 @@ import pytest
 from tests.browser.support import add_people, chrome_options, require_browser, sign_in
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session")
 def browser_db_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'app.sqlite'}"

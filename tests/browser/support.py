@@ -14,11 +14,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 
 from tests.needs import missing
+from tests.wait import wait_until
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser",
                        "/usr/bin/google-chrome")
@@ -117,28 +116,39 @@ def set_viewport(driver, width: int, height: int) -> None:
     driver.set_window_size(width + (width - inner[0]), height + (height - inner[1]))
 
 
+# Dash has nothing to do: the page loaded, no component loading, no callback requested,
+# waiting or running (the renderer's own queues, as dash.testing's wait_for_callbacks).
+IDLE = """return (() => {
+    if (document.readyState !== 'complete') return false;
+    if (document.querySelector('[data-dash-is-loading="true"]')) return false;
+    const state = window.store && window.store.getState();
+    if (!state) return true;
+    const queues = state.callbacks || {};
+    return ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed']
+        .every(k => !queues[k] || queues[k].length === 0) && !state.isLoading;
+})()"""
+
+
 def wait_for(driver, script: str, timeout: float = 20) -> None:
     """Wait until a JavaScript expression is true, then for Dash to finish loading."""
-    end = time.time() + timeout
-    while time.time() < end:
-        if driver.execute_script(f"return !!({script})"):
-            break
-        time.sleep(0.1)
-    else:
-        raise AssertionError(f"timed out waiting for: {script}")
-    wait_idle(driver, end - time.time())
+    end = time.monotonic() + timeout
+    wait_until(lambda: driver.execute_script(f"return !!({script})"), timeout,
+               f"the page: {script}")
+    wait_idle(driver, end - time.monotonic())
 
 
 def wait_idle(driver, timeout: float = 20) -> None:
-    end = time.time() + max(timeout, 2)
-    while time.time() < end:
-        busy = driver.execute_script(
-            "return !!document.querySelector('[data-dash-is-loading=\"true\"]') || "
-            "document.readyState !== 'complete'")
-        if not busy:
-            time.sleep(0.3)
-            return
-        time.sleep(0.1)
+    """Wait until Dash has nothing to do, seen twice in a row (a callback that another
+    one's answer starts is queued by then); after ``timeout``, go on all the same (a
+    page that polls, such as a running export, is never idle for long)."""
+    seen = []
+
+    def idle_twice() -> bool:
+        seen.append(bool(driver.execute_script(IDLE)))
+        return len(seen) >= 2 and seen[-1] and seen[-2]
+
+    with contextlib.suppress(AssertionError):
+        wait_until(idle_twice, max(timeout, 2), "Dash to finish its callbacks", interval=0.1)
 
 
 def visit(duo, path: str, ready: str = "document.querySelector('.page')") -> None:
@@ -148,8 +158,9 @@ def visit(duo, path: str, ready: str = "document.querySelector('.page')") -> Non
 
 def click(driver, element) -> None:
     """Scroll an element to the middle of the window and click it, as a user would."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    time.sleep(0.2)
+    # At once: the page's smooth scrolling (Bootstrap) would still be moving it.
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
+                          element)
     element.click()
 
 
@@ -179,13 +190,14 @@ def sideways_overflow(duo) -> int:
 
 
 def kpis_cli(db_url: str, agreement: str, period: str, cluster: str | None = None) -> list:
-    """``python -m dashboard kpis`` as a user runs it."""
-    args = [sys.executable, "-m", "dashboard", "kpis", "--agreement", agreement,
-            "--period", period]
+    """``python -m dashboard kpis`` as a user runs it (its ``main(argv)``, in this
+    process: :func:`tests.cli.run_cli`)."""
+    from tests.cli import run_cli
+
+    args = ["kpis", "--agreement", agreement, "--period", period]
     if cluster:
         args += ["--cluster", cluster]
-    out = subprocess.run(args, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "DATABASE_URL": db_url})
+    out = run_cli(db_url, *args)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 

@@ -33,6 +33,19 @@ DRAWN = """() => {
 }"""
 
 
+# Every chart scaled to its slide as it is now (assets/present.js refits on the next frame
+# after a resize).
+FITTED = """() => Array.from(document.querySelectorAll('#present .slide-graph')).every((b) => {
+  const gd = b.querySelector('.js-plotly-plot');
+  const svg = gd && gd.querySelector('.main-svg');
+  const w = Number(svg && svg.getAttribute('width')), h = Number(svg && svg.getAttribute('height'));
+  if (!svg || !b.clientWidth || !w || !h) return true;
+  const scale = Math.min(b.clientWidth / w, b.clientHeight / h);
+  const shown = parseFloat((gd.style.transform.match(/scale\\(([^)]+)\\)/) || [])[1]);
+  return Math.abs(shown - scale) < 1e-6;
+})"""
+
+
 def report(found: list[str], limit: int = 40) -> str:
     more = f"\n… and {len(found) - limit} more" if len(found) > limit else ""
     return "\n".join(found[:limit]) + more
@@ -86,8 +99,7 @@ def test_presentation_slides_fit_their_slide_and_nothing_collides(duo, size):
         "const s = document.createElement('style'); s.id = 'show-all';"
         "s.textContent = '#present .slide { visibility: visible !important; }';"
         "document.head.appendChild(s); window.dispatchEvent(new Event('resize'));")
-    wait_for(duo.driver, f"({DRAWN})()")
-    time.sleep(0.5)
+    wait_for(duo.driver, f"({DRAWN})() && ({FITTED})()")
     results = duo.driver.execute_script(MEASURE_GD + """
         return Array.from(document.querySelectorAll('#present .slide')).filter(
             s => s.querySelector('.js-plotly-plot')).map(s => {

@@ -34,6 +34,7 @@ from tests.browser.support import (
     sign_in,
     visit,
     wait_for,
+    wait_idle,
 )
 
 KRAMI = "krami-sthlm-2023"
@@ -49,10 +50,10 @@ def shoot(duo, name: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for size, (width, height) in SIZES.items():
         set_viewport(duo.driver, width, height)
-        time.sleep(0.6)
+        wait_idle(duo.driver)
         duo.driver.save_screenshot(str(folder / f"{name}-{size}.png"))
     set_viewport(duo.driver, 1024, 768)
-    time.sleep(0.6)
+    wait_idle(duo.driver)
 
 
 def import_occupancy(engine, folder: Path, more: int) -> int:
@@ -109,8 +110,8 @@ def check_in(driver, scope, assessment_word: str, comment: str) -> None:
 def press_button(driver, element_id: str) -> None:
     """A button at the end of a long page (clicked where it is, once scrolled to)."""
     button = driver.find_element(By.ID, element_id)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    time.sleep(0.3)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
+                          button)
     driver.execute_script("arguments[0].click()", button)
 
 
