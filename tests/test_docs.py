@@ -35,8 +35,8 @@ FILES = [README, *DOCS]
 # Named in the docs but added by branches being merged at the same time (issue 15/16): the
 # lead empties these sets when they are in. A pending name that exists passes anyway.
 PENDING_COMMANDS: set[tuple[str, ...]] = set()
-PENDING_MAKE_TARGETS = {"test-fast"}  # issue 15, item 4: the fast tier
-PENDING_FILES = {"docs/seeds.md"}  # the seed agreements, written by another helper
+PENDING_MAKE_TARGETS: set[str] = set()
+PENDING_FILES: set[str] = set()
 
 # Variables read by other programs than ours, named in the docs.
 STANDARD_VARIABLES = {
