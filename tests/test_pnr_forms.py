@@ -201,6 +201,9 @@ def test_every_form_in_cells_is_refused_naming_row_and_column(stored, tmp_path):
     rows = tables["occupancy"]
     header, template = rows[0], rows[1]
     forms = list(FORMS.values())
+    # One month per form: the agreement in the file runs long enough to hold them all
+    # (a month outside it would be refused too, contract section 1).
+    tables["agreements"][1][2:4] = ["2000-01-01", "2023-12-31"]
     tables["occupancy"] = [header] + [
         ["krami", "norr", f"{2000 + i // 12}-{1 + i % 12:02d}", "K", None, 1, None, None]
         for i in range(len(forms))]

@@ -398,7 +398,9 @@ def _strips(doc, targets: list[KpiValue], trends: dict | None, view, lang: str) 
 
     shown = [(v, trends.get(target_strip_key(v.kpi, v.cluster_id, v.party_id, v.role)) or [])
              for v in targets]
-    if not any(points for __, points in shown):
+    # A strip of one period compares with nothing (an agreement's first year): as on the
+    # screen, only strips of two periods or more are written.
+    if not any(len(points) > 1 for __, points in shown):
         return
     heading = doc.add_heading(_("ui.trend_title", lang), level=2)
     heading.paragraph_format.keep_with_next = True
@@ -408,7 +410,7 @@ def _strips(doc, targets: list[KpiValue], trends: dict | None, view, lang: str) 
         paragraph.paragraph_format.space_after = Pt(2)
         paragraph.paragraph_format.keep_with_next = True
         paragraph.add_run(f"{_scoped_name(v, view, parties, lang)}: ").bold = True
-        paragraph.add_run(strip_text(points, lang, v.comparator) if points
+        paragraph.add_run(strip_text(points, lang, v.comparator) if len(points) > 1
                           else _("ui.no_trend", lang))
     key = strip_key([(points, v.comparator) for v, points in shown], lang)
     if key:
