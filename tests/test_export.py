@@ -211,7 +211,7 @@ def test_word_key_figures_are_the_values_of_kpis(krami_pack, demo_url, demo, mon
                               "--period", "2023")
     assert code == 0
     # A per-role figure (issue 16) as kpi/role: shown as "… – vägledare" in the document.
-    rows = [{**r, "kpi": f"{r['kpi']}/{r['role']}"} if r["role"] else r
+    rows = [{**r, "kpi": f"{r['kpi']}/{r['role']}", "role": None} if r["role"] else r
             for r in json.loads(stdout)]
     view = build_view(demo, KRAMI, "2023")
     parties = party_names(view.data)

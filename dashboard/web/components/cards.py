@@ -94,7 +94,8 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
                                            **{"aria-label": _("ui.no_trend", lang)}),
                                  className="trend-cell"))
         rows.append(html.Tr(cells, **{"data-kpi": v.kpi, "data-party": v.party_id or "",
-                                       "data-cluster": v.cluster_id or ""}))
+                                       "data-cluster": v.cluster_id or "",
+                                       "data-role": v.role or ""}))
     return html.Table([head, html.Tbody(rows)], className="table targets-table",
                       id=Ids.TARGETS)
 
@@ -172,7 +173,7 @@ def kpi_table(values: list[KpiValue], party_names: dict[str, str],
             html.Td(target_words(v, lang) if v.comparator else ""),
             html.Td(status_word(v.status, lang, v.comparator) if v.comparator else ""),
         ], **{"data-kpi": v.kpi, "data-party": v.party_id or "",
-              "data-cluster": v.cluster_id or ""}))
+              "data-cluster": v.cluster_id or "", "data-role": v.role or ""}))
     return html.Details([
         html.Summary(_("ui.all_key_figures", lang)),
         html.Table([head, html.Tbody(rows)], className="table table-sm kpi-table"),
