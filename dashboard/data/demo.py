@@ -572,11 +572,18 @@ JARFALLA_INDICATORS = {
 # Flows (people who moved to work during the quarter) are summed; levels (long-term
 # unemployed, participants at the end of the quarter) are the latest quarter; rates
 # measured each quarter are their mean.
-JARFALLA_DEFS = ("overgang_arbete", "langtidsarbetslosa_12", "langtidsarbetslosa_24",
-                 "langtidsarbetslosa_24_utomeurop_fodda", "kommunal_insats_under_55",
-                 "overgang_studier_andel", "sfi_genomstromning_andel",
-                 "unga_16_24_arbete_studier_andel", "unga_16_24_studier_andel",
-                 "forsorjningsstod_andel")
+JARFALLA_DEFS = {  # indicator: (unit, aggregate)
+    "overgang_arbete": ("count", "sum"),
+    "langtidsarbetslosa_12": ("count", "last"),
+    "langtidsarbetslosa_24": ("count", "last"),
+    "langtidsarbetslosa_24_utomeurop_fodda": ("count", "last"),
+    "kommunal_insats_under_55": ("count", "last"),
+    "overgang_studier_andel": ("share", "mean"),
+    "sfi_genomstromning_andel": ("share", "mean"),
+    "unga_16_24_arbete_studier_andel": ("share", "mean"),
+    "unga_16_24_studier_andel": ("share", "mean"),
+    "forsorjningsstod_andel": ("share", "last"),
+}
 
 
 def _moved(value: int, change: float) -> int:

@@ -123,12 +123,12 @@ def test_portfolio_rows_are_one_line_and_every_column_fits(duo, size):
         # One line high: a row is at most one line of text and its padding.
         assert max(state["heights"]) <= 2 * state["lineHeight"], state
         assert len(set(state["heights"])) == 1
-        # Krami: its worst target in words, and "6 mål" opening every target in the row.
+        # Krami: its worst target in words, and "12 mål" (the seed's twelve) opening them.
         row = "#portfolio-grid .ag-row[row-id='krami-sthlm-2023']"
         worst = duo.driver.find_element("css selector", f"{row} .worst-text").text
         assert worst.startswith("✖ ")
         summary = duo.driver.find_element("css selector", f"{row} .worst-summary")
-        assert "6 mål" in summary.text
+        assert "12 mål" in summary.text
         before = duo.driver.execute_script(
             f"return document.querySelector(\"{row}\").getBoundingClientRect().height")
         click(duo.driver, summary)

@@ -21,6 +21,7 @@ from dashboard.access import (
     Rights,
     User,
     cache_scope,
+    client_address,
     current_rights,
     current_user,
     record,
@@ -31,5 +32,6 @@ from dashboard.web.auth.guard import Rule, guard, path_scope, view_scope
 from dashboard.web.auth.signin import check_bind, install
 
 __all__ = ["ADMIN", "IMPORT", "SEE", "SIGNED_IN", "WRITE", "NotAllowed", "Rights", "Rule",
-           "User", "cache_scope", "check_bind", "current_rights", "current_user", "guard",
+           "User", "cache_scope", "check_bind", "client_address", "current_rights",
+           "current_user", "guard",
            "install", "path_scope", "record", "require", "view_for", "view_scope"]
