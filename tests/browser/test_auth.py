@@ -107,6 +107,11 @@ def workbook(folder: Path, rows: list[list]) -> Path:
     sheet.append(["agreement_id", "cluster_id", "month", "participants", "started", "exited"])
     for row in rows:
         sheet.append(row)
+    # Krami's validity runs on into 2024 in the same file: a month outside the agreement
+    # would be refused too (contract section 1).
+    agreements = book.create_sheet("agreements")
+    agreements.append(["agreement_id", "name", "valid_from", "valid_to"])
+    agreements.append(["krami-sthlm-2023", "Krami Stockholm 2023", "2023-01-01", "2024-12-31"])
     path = folder / "krami-2024.xlsx"
     book.save(path)
     return path
