@@ -138,7 +138,7 @@ def test_portfolio_rows_are_one_line_and_every_column_fits(duo, size):
         items = duo.driver.execute_script(
             f"return Array.from(document.querySelectorAll(\"{row} .grid-targets li\"))"
             ".map(li => li.innerText)")
-        assert len(items) == 6 and worst in [i.replace("\xa0", " ") for i in items]
+        assert len(items) == 12 and worst in [i.replace("\xa0", " ") for i in items]
         click(duo.driver, summary)  # closed again: one line
         wait_for(duo.driver, f"!document.querySelector(\"{row} details\").open && "
                              f"document.querySelector(\"{row}\").getBoundingClientRect()"
