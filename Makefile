@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8050
 STAMP := $(VENV)/.installed
+# Python may keep compiled modules (also pytest's rewritten test modules): without them every
+# test process compiles dash, plotly and the tests anew (about 10 s each run).
+unexport PYTHONDONTWRITEBYTECODE
 # axe-core for the accessibility test (tests/browser/test_a11y.py), pinned in package-lock.json
 AXE := node_modules/axe-core/axe.min.js
 

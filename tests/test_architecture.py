@@ -24,6 +24,7 @@ The layers, bottom first; a module may import its own layer and those below it:
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dashboard"
@@ -40,6 +41,7 @@ PURE = ("domain",)  # no database, no web, no files
 PURE_FORBIDDEN = ("sqlalchemy", "dash", "flask", "plotly", "requests", "celery", "redis")
 
 
+@functools.cache
 def _modules() -> dict[str, Path]:
     out = {}
     for path in PACKAGE.rglob("*.py"):
@@ -52,19 +54,19 @@ def _modules() -> dict[str, Path]:
     return out
 
 
-MODULES = _modules()
 
 
 def _resolve(name: str) -> str | None:
-    while name and name not in MODULES:
+    while name and name not in _modules():
         name = name.rpartition(".")[0]
     return name or None
 
 
+@functools.cache
 def _imports() -> list[tuple[str, str, bool, int]]:
     """(importer, imported module, inside a function, line) for every own import."""
     found = []
-    for module, path in MODULES.items():
+    for module, path in _modules().items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         inner = {id(sub) for node in ast.walk(tree)
                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -87,7 +89,6 @@ def _imports() -> list[tuple[str, str, bool, int]]:
     return found
 
 
-IMPORTS = _imports()
 
 
 def layer_of(module: str) -> int:
@@ -99,20 +100,20 @@ def layer_of(module: str) -> int:
 
 
 def test_every_module_has_a_layer():
-    for module in MODULES:
+    for module in _modules():
         if module != "dashboard":
             layer_of(module)
 
 
 def test_layers_only_point_down():
-    upward = [f"{a} -> {b} (line {line})" for a, b, _, line in IMPORTS
+    upward = [f"{a} -> {b} (line {line})" for a, b, _, line in _imports()
               if a != "dashboard" and layer_of(b) > layer_of(a)]
     assert upward == [], "imports that run back up:\n" + "\n".join(upward)
 
 
 def test_no_circles():
-    graph: dict[str, set[str]] = {m: set() for m in MODULES}
-    for a, b, _, _ in IMPORTS:
+    graph: dict[str, set[str]] = {m: set() for m in _modules()}
+    for a, b, _, _ in _imports():
         graph[a].add(b)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -148,13 +149,13 @@ def test_no_circles():
 
 
 def test_few_imports_inside_functions():
-    inner = [f"{a} -> {b} (line {line})" for a, b, is_inner, line in IMPORTS
+    inner = [f"{a} -> {b} (line {line})" for a, b, is_inner, line in _imports()
              if is_inner and not a.startswith("dashboard.cli")]
     assert len(inner) <= MAX_INNER_IMPORTS, "\n".join(inner)
 
 
 def test_the_domain_is_pure():
-    for module, path in MODULES.items():
+    for module, path in _modules().items():
         if module.split(".")[1:2] != ["domain"]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -166,9 +167,9 @@ def test_the_domain_is_pure():
 
 
 def test_one_module_makes_the_engine():
-    makers = [m for m, path in MODULES.items()
+    makers = [m for m, path in _modules().items()
               if "create_engine(" in path.read_text(encoding="utf-8")]
     assert makers == ["dashboard.data.db"]
-    readers = [m for m, path in MODULES.items()
+    readers = [m for m, path in _modules().items()
                if 'config["DASHBOARD_ENGINE"]' in path.read_text(encoding="utf-8")]
     assert readers == [], f"read the app's engine through dashboard.data.context: {readers}"

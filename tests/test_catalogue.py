@@ -8,6 +8,7 @@ compiles them). See docs/developers.md, "Texts". Fast: no subprocess, no databas
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 from pathlib import Path
@@ -26,28 +27,32 @@ LANGS = ("sv", "en")
 CALLS = {"_", "ngettext", "column_heads", "known"}
 
 
+@functools.cache
 def _catalogue(lang: str):
     with open(LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
         return read_po(f, locale=lang)
 
 
-CATALOGUES = {lang: _catalogue(lang) for lang in LANGS}
 
 
+@functools.cache
 def _ids(lang: str) -> set[str]:
-    return {m.id if isinstance(m.id, str) else m.id[0] for m in CATALOGUES[lang] if m.id}
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in _catalogue(lang) if m.id}
 
 
-IDS = _ids("sv")
-PLURAL_IDS = {m.id[1] for m in CATALOGUES["sv"] if isinstance(m.id, tuple)}
 
 
+@functools.cache
 def _modules():
-    for path in sorted(PACKAGE.rglob("*.py")):
-        yield path, ast.parse(path.read_text(encoding="utf-8"))
+    return [(path, ast.parse(path.read_text(encoding="utf-8")))
+            for path in sorted(PACKAGE.rglob("*.py"))]
 
 
-MODULES = list(_modules())
+@functools.cache
+def _plural_ids() -> set[str]:
+    return {m.id[1] for m in _catalogue("sv") if isinstance(m.id, tuple)}
+
+
 
 
 def _rel(path: Path) -> str:
@@ -59,15 +64,15 @@ def _rel(path: Path) -> str:
 
 def test_both_catalogues_have_the_same_ids():
     assert _ids("sv") == _ids("en")
-    assert len(IDS) > 700
+    assert len(_ids("sv")) > 700
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_message_has_a_text(lang):
-    empty = [m.id for m in CATALOGUES[lang] if m.id and not (
+    empty = [m.id for m in _catalogue(lang) if m.id and not (
         all(m.string) if isinstance(m.string, tuple) else m.string)]
     assert empty == []
-    assert not [m.id for m in CATALOGUES[lang] if m.id and m.fuzzy]
+    assert not [m.id for m in _catalogue(lang) if m.id and m.fuzzy]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -75,7 +80,7 @@ def test_the_compiled_catalogue_is_the_po_file_compiled(lang):
     # The .mo files are committed: one older than (or different from) its .po file would
     # show yesterday's texts. `make catalogues` compiles them.
     out = io.BytesIO()
-    write_mo(out, CATALOGUES[lang], use_fuzzy=False)
+    write_mo(out, _catalogue(lang), use_fuzzy=False)
     mo = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.mo"
     assert mo.read_bytes() == out.getvalue(), f"{mo} is stale: run make catalogues"
 
@@ -84,8 +89,8 @@ def test_the_same_braces_in_both_languages():
     # A parameter the Swedish text uses and the English one does not (or the other way
     # round) would be a KeyError in one language only.
     fields = re.compile(r"\{(\w*)[^{}]*\}")
-    en = {m.id: m.string for m in CATALOGUES["en"] if m.id}
-    differ = [m.id for m in CATALOGUES["sv"] if m.id and isinstance(m.string, str)
+    en = {m.id: m.string for m in _catalogue("en") if m.id}
+    differ = [m.id for m in _catalogue("sv") if m.id and isinstance(m.string, str)
               and set(fields.findall(m.string)) != set(fields.findall(en[m.id]))]
     assert differ == []
 
@@ -124,7 +129,7 @@ def _literal_ids(node) -> list[tuple[str, bool]]:
 
 def test_every_id_the_code_asks_for_is_in_the_catalogues():
     missing, dynamic = [], []
-    for path, tree in MODULES:
+    for path, tree in _modules():
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in CALLS and node.args):
@@ -137,7 +142,7 @@ def test_every_id_the_code_asks_for_is_in_the_catalogues():
                 for text, whole in found:
                     if node.func.id == "column_heads":
                         text, whole = text + ".0", True
-                    ids = IDS | PLURAL_IDS if node.func.id == "ngettext" else IDS
+                    ids = _ids("sv") | _plural_ids() if node.func.id == "ngettext" else _ids("sv")
                     ok = text in ids if whole else any(i.startswith(text) for i in ids)
                     if not ok and node.func.id != "known":
                         missing.append(f"{_rel(path)}:{node.lineno} {text}")
@@ -159,14 +164,14 @@ def test_every_id_made_at_run_time_is_in_the_catalogues():
         *(f"cli.main.status_{s}" for s in ("active", "undone")),
     ]
     # Every problem an import can report.
-    for _path, tree in MODULES:
+    for _path, tree in _modules():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                     and node.func.id == "Problem" and node.args \
                     and isinstance(node.args[0], ast.Constant):
                 made.append(f"import.{node.args[0].value}")
     assert len(made) > 100
-    assert [m for m in made if m not in IDS] == []
+    assert [m for m in made if m not in _ids("sv")] == []
 
 
 # --------------------------------------------------------------------------- nothing outside
@@ -228,7 +233,7 @@ def _excepted(rel: str, text: str) -> bool:
 
 def test_no_swedish_text_outside_the_catalogue():
     found = []
-    for path, tree in MODULES:
+    for path, tree in _modules():
         rel, docs = _rel(path), _docstrings(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) \
@@ -248,7 +253,7 @@ def _branch(node) -> str | None:
 
 def test_no_texts_chosen_by_language_in_the_code():
     found = []
-    for path, tree in MODULES:
+    for path, tree in _modules():
         for node in ast.walk(tree):
             if not isinstance(node, ast.IfExp) or "lang" not in ast.unparse(node.test):
                 continue
@@ -262,7 +267,7 @@ def test_no_texts_chosen_by_language_in_the_code():
 def test_no_old_text_tables_left():
     # {key: (Swedish, English)} tables and words(...) lookups belong to the past.
     found = []
-    for path, tree in MODULES:
+    for path, tree in _modules():
         for node in ast.walk(tree):
             if isinstance(node, ast.Dict) and node.values and all(
                     isinstance(v, ast.Tuple) and len(v.elts) in (2, 3)

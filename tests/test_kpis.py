@@ -24,15 +24,18 @@ def db_url(any_db_url):
 
 
 @pytest.fixture
-def data(engine, tmp_path):
-    tables = base_tables()
-    tables["targets"] += [
-        ["krami", None, None, "aterfall", "decrease", None, None, None, None, None],
-        ["krami", "norr", None, "occupancy", ">=", 45, "5 %", None, None, None],
-        ["krami", None, None, "cost_total", "<=", 200000, None, None, None, None],
-    ]
-    result = import_dataset(engine, write_workbook(tmp_path / "k.xlsx", tables))
-    assert result.ok, result.messages("en")
+def data(engine, tmp_path, prepared):
+    def build(eng):
+        tables = base_tables()
+        tables["targets"] += [
+            ["krami", None, None, "aterfall", "decrease", None, None, None, None, None],
+            ["krami", "norr", None, "occupancy", ">=", 45, "5 %", None, None, None],
+            ["krami", None, None, "cost_total", "<=", 200000, None, None, None, None],
+        ]
+        result = import_dataset(eng, write_workbook(tmp_path / "k.xlsx", tables))
+        assert result.ok, result.messages("en")
+
+    prepared.prepare(engine, "test_kpis.data", build)
     return repository.load_agreement(engine, "krami")
 
 

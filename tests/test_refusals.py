@@ -36,10 +36,13 @@ def snapshot(engine) -> dict:
 
 
 @pytest.fixture
-def stored(engine, tmp_path):
+def stored(engine, tmp_path, prepared):
     """The base dataset stored; returns the snapshot taken after it."""
-    result = import_dataset(engine, write_workbook(tmp_path / "base.xlsx", base_tables()))
-    assert result.ok, result.messages("en")
+    def build(eng):
+        result = import_dataset(eng, write_workbook(tmp_path / "base.xlsx", base_tables()))
+        assert result.ok, result.messages("en")
+
+    prepared.prepare(engine, "test_refusals.stored", build)
     return snapshot(engine)
 
 
