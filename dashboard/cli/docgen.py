@@ -5,6 +5,8 @@
 * ``docs/import-format.md``: the tables, columns, Swedish headings, types, keys and the
   key-figure names a target may name, from :mod:`dashboard.domain.schema` (the one description
   the importer, the database and the ``template`` command read) and :mod:`dashboard.domain.kpis`;
+* ``docs/key-figures.md``: the table of what each key figure is, from
+  :data:`dashboard.domain.kpis.MEANINGS`;
 * ``docs/commands.md``: every command of ``python -m dashboard`` with its arguments and
   help, from the command line's own argparse parser.
 
@@ -23,7 +25,7 @@ from pathlib import Path
 from dashboard.cli.main import _parser
 from dashboard.config import PROJECT_ROOT
 from dashboard.data.ingest.parsing import COMPARATORS, GENDERS
-from dashboard.domain.kpis import KPI_NAMES, KPI_TABLES, UNITS
+from dashboard.domain.kpis import INDICATOR_MEANING, KPI_NAMES, KPI_TABLES, MEANINGS, UNITS
 from dashboard.domain.schema import IGNORED_SHEETS, TABLE_ORDER, TABLES, Kind
 from dashboard.i18n import kpi_label
 
@@ -163,9 +165,28 @@ def commands() -> str:
     return "\n".join(out)
 
 
+def key_figures() -> str:
+    """The table of what each key figure is, from :data:`dashboard.domain.kpis.MEANINGS`
+    (key figures next to each other with the same text share a row)."""
+    missing = [k for k in KPI_NAMES if k not in MEANINGS]
+    if missing:
+        raise SystemExit(f"no meaning in dashboard/domain/kpis.py MEANINGS for {missing}")
+    rows: list[tuple[list[str], str]] = []
+    for name in KPI_NAMES:
+        if rows and rows[-1][1] == MEANINGS[name]:
+            rows[-1][0].append(name)
+        else:
+            rows.append(([name], MEANINGS[name]))
+    lines = ["| kpi | what it is |", "|---|---|"]
+    lines += [f"| {', '.join(_code(n) for n in names)} | {_cell(text)} |" for names, text in rows]
+    lines.append(f"| an indicator | {_cell(INDICATOR_MEANING)} |")
+    return "\n".join(lines)
+
+
 GENERATED = {
     "import-format.md": {"import-format": import_format},
     "commands.md": {"commands": commands},
+    "key-figures.md": {"key-figures": key_figures},
 }
 
 

@@ -64,6 +64,49 @@ KPI_NAMES = [
     "fte_fulfilment", "fte_actual_min", "cost_total", "income", "cost_paid", "cost_due",
     "cost_balance", "meetings",
 ]
+# What each key figure is, for a period P, the whole agreement and each cluster: the table
+# of docs/key-figures.md is written from it (`python -m dashboard.cli.docgen`; key figures
+# with the same text share a row). "Months with data" are the months of P with a row of the
+# figure's table; breakdown rows (gender, target group) are summed first.
+_SUM = "sums over P"
+_FTE = ("the mean over months with data of the month's total FTE; also per party (all "
+        "roles) and per role (all parties: `role` in `kpis`)")
+MEANINGS = {
+    "occupancy": "the mean over months with data of the month's total `participants`",
+    **{k: _SUM for k in ("started", "exited", "completed", "discontinued", "work", "study",
+                         "other")},
+    "unknown": "`completed` − `work` − `study` − `other`: completers whose outcome is not "
+               "reported",
+    "work_study_share": "(`work` + `study`) / `completed`, as a fraction; none when "
+                        "`completed` is 0",
+    "work_share": "`work` / `completed`, as a fraction (the seeds' share to work, apart "
+                  "from study); none when `completed` is 0",
+    "study_share": "`study` / `completed`, as a fraction; none when `completed` is 0",
+    "fte_committed": _FTE,
+    "fte_actual": _FTE,
+    "fte_fulfilment": "`fte_actual` / `fte_committed`; also per party and per role",
+    "fte_actual_min": "the lowest month's total `actual_fte` among months with data (\"never "
+                      "under 3 FTE\"); also per party and per role",
+    "cost_total": "the sum of `amount_sek` over P, all categories and payers (income, being "
+                  "negative, reduces it)",
+    "income": "the income in P as a positive number: minus the sum of the negative "
+              "`amount_sek` (e.g. fees of 24 500 kr per participant from municipalities "
+              "outside the agreement); 0 when P has cost rows but no income, none without "
+              "cost rows",
+    "cost_paid": "per party: the sum of what it paid",
+    "cost_due": "per party: for each category, its share times the category's total, summed",
+    "cost_balance": "per party: `cost_paid` − `cost_due` (positive: it paid more than its "
+                    "share)",
+    "meetings": "the closed steering meetings of the agreement dated in P (the whole "
+                "agreement only); with `meetings_per_year` and no target naming it, a "
+                "calendar year has the target `>=` that number (\"meetings 2023: 3 of 4\")",
+}
+INDICATOR_MEANING = (
+    "its `value` for exactly P (summed over gender rows); where no row has exactly P, made "
+    "by its `aggregate` (`indicator_defs`): `last` the latest period inside P, `sum` / "
+    "`mean` each month from the finest period inside P that covers it, summed or averaged "
+    "(weighted by months); `value_period` says which months a partial value covers "
+    "(\"jan–sep, Q4 missing\")")
 FTE_KPIS = ("fte_committed", "fte_actual", "fte_fulfilment", "fte_actual_min")
 PARTY_KPIS = {*FTE_KPIS, "cost_paid", "cost_due", "cost_balance"}
 PARTY_ONLY_KPIS = {"cost_paid", "cost_due", "cost_balance"}
