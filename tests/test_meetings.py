@@ -273,9 +273,10 @@ def test_refusals_name_the_problem_with_exit_codes(cli, tmp_path):
         (("meetings", "checkin", meeting, "--kpi", "started", "--assessment", "on_track",
           "--comment", "x"), 1, "started är inget mål i mötet. Mål: occupancy, "
          # The demo's targets since issue 16: the team's and the administrator's FTE are
-         # targets on a role (both listed as fte_actual: a check-in has no role yet).
-         "work_study_share, fte_actual/AF, fte_actual/KV, fte_actual/STHLM, fte_actual, "
-         "fte_actual, fte_actual_min/AF, fte_actual_min/KV, fte_actual_min, aterfall_andel."),
+         # targets on a role, each named with it.
+         "work_study_share, fte_actual/AF, fte_actual/KV, fte_actual/STHLM, "
+         "fte_actual#administratör, fte_actual#vägledare, fte_actual_min/AF, "
+         "fte_actual_min/KV, fte_actual_min#vägledare, aterfall_andel."),
         (("meetings", "checkin", meeting, "--kpi", "occupancy", "--assessment", "fine",
           "--comment", "x"), 2, "Bedömningen ska vara on_track, at_risk eller off_track."),
         (("meetings", "decide", meeting, "--text", "x", "--action", "Ring"), 2,
@@ -401,6 +402,116 @@ def test_the_api_the_app_uses(demo):
     with pytest.raises(store.MeetingClosed):
         store.add_decision(demo, meetings.get(demo, mid), "För sent", None, "Bo")
     assert [c.comment for c in meetings.load_record(demo, mid).checkins] == ["Omskrivet"]
+
+
+def test_two_targets_differing_by_role_alone_have_a_checkin_each(cli, demo):
+    """Krami's two ``fte_actual`` targets of the whole agreement (issue 16): the counsellor
+    team (role ``vägledare``, at least 6) and the administrator (``administratör``, at
+    least 0.5). In 2023-Q1 the counsellors staffed 6, 6 and 5.5 FTE (KV 1.5 in March):
+    17.5 / 3 = 5.83, amber (at least 6 × 0.9 = 5.4); the administrator 0.5 each month:
+    green. A check-in on each is stored and read back apart, and so is a decision."""
+    from sqlalchemy import select
+
+    import dashboard.meetings as meetings
+    from dashboard.data.db import meeting_checkins, meeting_decisions
+
+    code, out, err = cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q1",
+                         "--date", "2023-04-20")
+    assert (code, out.strip()) == (0, "1"), err
+    team, admin = (meetings.TargetKey("fte_actual", role="vägledare"),
+                   meetings.TargetKey("fte_actual", role="administratör"))
+    assert {team, admin} <= set(meetings.target_keys(demo, 1))
+    code, out, err = cli("meetings", "checkin", "1", "--kpi", "fte_actual", "--role",
+                         "vägledare", "--assessment", "on_track", "--comment", "Först",
+                         "--by", "Anna Andersson")
+    assert code == 0, err
+    assert out.strip() == "Bedömning sparad: möte 1, fte_actual#vägledare: ● I fas."
+    # Roles compared as the key figures compare them: trimmed, in any case.
+    code, out, err = cli("meetings", "checkin", "1", "--kpi", "fte_actual", "--role",
+                         " Administratör ", "--assessment", "on_track", "--comment",
+                         "Halvtid som avtalat", "--by", "Bo Berg")
+    assert code == 0, err
+    # Written over: the team's check-in, not the administrator's.
+    meetings.checkin(demo, 1, meetings.TargetKey("fte_actual", role="VÄGLEDARE"), "at_risk",
+                     "KV:s vakans i mars", "Anna Andersson")
+    # Without a role it is neither of the two (Krami has no fte_actual of all roles).
+    code, _, err = cli("meetings", "checkin", "1", "--kpi", "fte_actual", "--assessment",
+                       "on_track", "--comment", "x")
+    assert code == 1 and "fte_actual är inget mål i mötet" in err
+    assert "fte_actual#administratör, fte_actual#vägledare" in err
+    code, _, err = cli("meetings", "decide", "1", "--text", "AF lånar ut en vägledare i mars",
+                       "--kpi", "fte_actual", "--role", "vägledare")
+    assert code == 0, err
+
+    # In the tables: one row per role, the role as compared; nothing in the '' row.
+    with demo.connect() as conn:
+        rows = conn.execute(select(meeting_checkins.c.kpi, meeting_checkins.c.party_id,
+                                   meeting_checkins.c.role, meeting_checkins.c.assessment,
+                                   meeting_checkins.c.comment)
+                            .order_by(meeting_checkins.c.id)).all()
+        decided = conn.execute(select(meeting_decisions.c.kpi,
+                                      meeting_decisions.c.role)).all()
+    assert [tuple(r) for r in rows] == [
+        ("fte_actual", "", "vägledare", "at_risk", "KV:s vakans i mars"),
+        ("fte_actual", "", "administratör", "on_track", "Halvtid som avtalat")]
+    assert [tuple(r) for r in decided] == [("fte_actual", "vägledare")]
+
+    # Read back: each figure finds its own check-in.
+    record = meetings.load_record(demo, 1)
+    by_role = {v.role: v for v in record.targets() if v.kpi == "fte_actual" and v.role}
+    assert (by_role["vägledare"].value, by_role["vägledare"].status) == \
+        (pytest.approx(17.5 / 3), "amber")
+    assert (by_role["administratör"].value, by_role["administratör"].status) == (0.5, "green")
+    assert record.checkin(meetings.TargetKey.of(by_role["vägledare"])).comment == \
+        "KV:s vakans i mars"
+    assert record.checkin(meetings.TargetKey.of(by_role["administratör"])).comment == \
+        "Halvtid som avtalat"
+    assert [d.key for d in record.decisions] == [team]
+
+    # Closed: the frozen figures keep them apart, in JSON and as text.
+    assert cli("meetings", "close", "1")[0] == 0
+    shown = show(cli, 1)
+    assert sorted((c["kpi"], c["role"], c["assessment"]) for c in shown["checkins"]) == [
+        ("fte_actual", "administratör", "on_track"), ("fte_actual", "vägledare", "at_risk")]
+    assert [(d["kpi"], d["role"]) for d in shown["decisions"]] == [("fte_actual", "vägledare")]
+    assert shown["meeting"]["revised"] == []  # the role figures are not "revised" by totals
+    code, text, _ = cli("meetings", "show", "1")
+    lines = text.splitlines()
+    team_line = lines.index(next(x for x in lines
+                                 if x.startswith("  Faktiska årsarbetskrafter – vägledare:")))
+    assert "5,83" in lines[team_line] and "KV:s vakans i mars" in lines[team_line + 1]
+    admin_line = lines.index(next(
+        x for x in lines if x.startswith("  Faktiska årsarbetskrafter – administratör:")))
+    assert "Halvtid som avtalat" in lines[admin_line + 1]
+
+    # The next meeting: each role's target then and now, apart.
+    meetings.create(demo, KRAMI, "2023-Q2", "2023-08-24", by="Bo")
+    since = meetings.since_last(demo, 2)
+    rows = [(r["kpi"], r["role"], r["then"]["status"]) for r in since["targets"]
+            if r["kpi"] == "fte_actual" and r["role"]]
+    assert sorted(rows) == [("fte_actual", "administratör", "green"),
+                            ("fte_actual", "vägledare", "amber")]
+
+
+def test_a_target_in_component_ids_round_trips_with_its_role():
+    from dashboard.meetings.model import TargetKey
+    from dashboard.web.components.meeting import key_of_id, target_id
+
+    keys = [TargetKey("occupancy"), TargetKey("occupancy", "jarva"),
+            TargetKey("fte_actual", None, "KV"), TargetKey("kolada:N03937"),
+            TargetKey("fte_actual", role="vägledare"),
+            # A role is free text: whatever follows the first # is the role.
+            TargetKey("fte_actual_min", "c-1", None, "a@b/c#d")]
+    assert [target_id(k) for k in keys] == [
+        "occupancy", "occupancy@jarva", "fte_actual/KV", "kolada:N03937",
+        "fte_actual#vägledare", "fte_actual_min@c-1#a@b/c#d"]
+    for key in keys:
+        back = key_of_id(target_id(key))
+        assert back == key and back.role == key.role
+    assert TargetKey("fte_actual", role=" Vägledare ") == TargetKey("fte_actual",
+                                                                   role="vägledare")
+    assert TargetKey("fte_actual", role="vägledare") != TargetKey("fte_actual")
+    assert TargetKey("fte_actual", role="  ").role is None
 
 
 def test_as_a_user_runs_it_from_a_shell(db_url, demo):

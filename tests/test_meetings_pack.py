@@ -191,3 +191,52 @@ def test_a_clusters_target_and_its_check_in_are_in_the_document(engine, tmp_path
     texts = [p.text for p in doc.paragraphs]
     assert "Fler till studier" in texts
     assert texts[texts.index("Fler till studier") + 1].startswith("Cecilia, 20")
+
+
+def test_each_role_target_with_its_check_in_in_the_document_and_the_deck(engine, tmp_path):
+    """Krami's two fte_actual targets (issue 16), the counsellor team's and the
+    administrator's, each with a check-in of its own: both named with their role, each
+    beside its own assessment, in the Word document and the deck (no browser: the charts
+    are stand-in images). 2023-Q1: the team 17.5 / 3 = 5,83 FTE against at least 6
+    (amber), the administrator 0,5 against at least 0,5 (green)."""
+    from PIL import Image
+
+    from dashboard.export.deck import write_deck
+    from dashboard.export.minutes import write_minutes
+
+    mid = meetings.create(engine, KRAMI, "2023-Q1", "2023-04-20", by="Anna Andersson")
+    meetings.checkin(engine, mid, meetings.TargetKey("fte_actual", role="vägledare"),
+                     "at_risk", "KV:s vakans i mars", "Anna Andersson")
+    meetings.checkin(engine, mid, meetings.TargetKey("fte_actual", role="administratör"),
+                     "on_track", "Halvtid som avtalat", "Bo Berg")
+    meetings.decide(engine, mid, "AF lånar ut en vägledare",
+                    meetings.TargetKey("fte_actual", role="vägledare"), by="Anna Andersson")
+    meetings.close(engine, mid, "Anna Andersson")
+    contents = meeting_contents(engine, mid, "sv", 5)
+    image = io.BytesIO()
+    Image.new("RGB", (16, 9), "white").save(image, "PNG")
+
+    doc = Document(str(write_minutes(tmp_path / "m.docx", contents,
+                                     {c.key: image.getvalue() for c in contents.charts})))
+    rows = {r[0]: r for r in cells(doc.tables[0])}
+    assert rows["Faktiska årsarbetskrafter – vägledare"][1:] == [
+        "5,83", "minst 6,0", "▲ Nära målet", "◆ Risk"]
+    assert rows["Faktiska årsarbetskrafter – administratör"][1:] == [
+        "0,5", "minst 0,5", "✔ Uppnått", "● I fas"]
+    texts = [p.text for p in doc.paragraphs]
+    at = texts.index("KV:s vakans i mars")
+    assert texts[at - 1].startswith("Faktiska årsarbetskrafter – vägledare – beräknad status")
+    at = texts.index("Halvtid som avtalat")
+    assert texts[at - 1].startswith("Faktiska årsarbetskrafter – administratör – beräknad")
+    assert "AF lånar ut en vägledare (gäller mål: Faktiska årsarbetskrafter – vägledare)" \
+        in texts
+
+    deck = Presentation(str(write_deck(tmp_path / "m.pptx", contents,
+                                       {c.key: image.getvalue()
+                                        for c in contents.deck_charts})))
+    notes = "\n".join(s.notes_slide.notes_text_frame.text for s in deck.slides
+                      if s.has_notes_slide)
+    assert "Faktiska årsarbetskrafter – vägledare: 5,83 (minst 6,0) – ▲ Nära målet – " \
+           "◆ Risk: KV:s vakans i mars" in notes
+    assert "Faktiska årsarbetskrafter – administratör: 0,5 (minst 0,5) – ✔ Uppnått – " \
+           "● I fas: Halvtid som avtalat" in notes

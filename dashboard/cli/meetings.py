@@ -56,6 +56,7 @@ def add_parser(sub) -> None:
     c.add_argument("--kpi", required=True)
     c.add_argument("--cluster")
     c.add_argument("--party")
+    c.add_argument("--role", help="the staffing role of a target on one role")
     # Checked by the service (a wrong one is said back without echoing it).
     c.add_argument("--assessment", required=True, metavar="|".join(ASSESSMENTS))
     c.add_argument("--comment", required=True)
@@ -68,6 +69,7 @@ def add_parser(sub) -> None:
     d.add_argument("--kpi")
     d.add_argument("--cluster")
     d.add_argument("--party")
+    d.add_argument("--role", help="with --kpi: the staffing role of a target on one role")
     d.add_argument("--action")
     d.add_argument("--owner", help="a party or a name")
     d.add_argument("--due", help="YYYY-MM-DD")
@@ -120,7 +122,7 @@ def _add(args, engine, lang: str) -> int:
 
 
 def _checkin(args, engine, lang: str) -> int:
-    key = TargetKey(args.kpi, args.cluster or None, args.party or None)
+    key = TargetKey(args.kpi, args.cluster or None, args.party or None, args.role or None)
     service.checkin(engine, args.meeting, key, args.assessment, args.comment,
                     cli_writer(args.by))
     print(_("meetings.checked_in", lang, meeting=args.meeting, target=key.text,
@@ -129,7 +131,8 @@ def _checkin(args, engine, lang: str) -> int:
 
 
 def _decide(args, engine, lang: str) -> int:
-    key = TargetKey(args.kpi, args.cluster or None, args.party or None) if args.kpi else None
+    key = TargetKey(args.kpi, args.cluster or None, args.party or None,
+                    args.role or None) if args.kpi else None
     action = (args.action, args.owner, args.due) if (args.action or args.owner or args.due) \
         else None
     decision_id, action_id = service.decide(engine, args.meeting, args.text, key, action,
@@ -196,7 +199,8 @@ def show_json(record: MeetingRecord, lang: str = "sv") -> dict:
     head["data_as_of"] = record.data_as_of
     head["previous_meeting_id"] = record.previous.id if record.previous else None
     head["revised"] = [{"agreement_id": v.agreement_id, "cluster_id": v.cluster_id,
-                        "party_id": v.party_id, "kpi": v.kpi, "value_then": v.value,
+                        "party_id": v.party_id, "role": v.role, "kpi": v.kpi,
+                        "value_then": v.value,
                         "status_then": v.status, "value_now": today.value,
                         "status_now": today.status, "note": revised_note(v, today, lang)}
                        for v, today in record.revisions()]
@@ -253,6 +257,7 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
     for v in record.targets():
         where = f"{v.cluster_id}: " if v.cluster_id else ""
         party = f" – {v.party_id}" if v.party_id else ""
+        party += f" – {v.role}" if v.role else ""  # a target on one staffing role
         line = (f"  {where}{kpi_label(v.kpi, lang)}{party}: {fmt_value(v.value, v.unit, lang)} "
                 f"{status_label(v.status, lang, v.comparator)}")
         today = record.revised(v) if m.closed else None

@@ -124,7 +124,9 @@ import_backup = Table(
 # reviewing one period; its check-ins per target, decisions and actions. Closing a meeting
 # writes ``frozen``: the figures and the rows they came from, as they were (JSON). Times are
 # ISO 8601 text in UTC like the import log's, dates ``YYYY-MM-DD``; '' for "no cluster",
-# "no party", "no target".
+# "no party", "no role", "no target" (never NULL: a unique constraint treats NULLs as
+# distinct on SQLite and PostgreSQL alike, so '' is what makes "no role" one key). ``role``
+# (0007) is a target's staffing role as compared (trimmed, case-insensitive).
 meetings = Table(
     "meetings", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -156,7 +158,8 @@ meeting_checkins = Table(
     Column("comment", Text, nullable=False, default=""),
     Column("written_by", String(254), nullable=False, default=""),
     Column("written_at", String(32), nullable=False),
-    UniqueConstraint("meeting_id", "kpi", "cluster_id", "party_id",
+    Column("role", String(100), nullable=False, default="", server_default=""),
+    UniqueConstraint("meeting_id", "kpi", "cluster_id", "party_id", "role",
                      name="uq_meeting_checkins"),
     sqlite_autoincrement=True,
 )
@@ -172,6 +175,7 @@ meeting_decisions = Table(
     Column("party_id", String(64), nullable=False, default=""),
     Column("written_by", String(254), nullable=False, default=""),
     Column("written_at", String(32), nullable=False),
+    Column("role", String(100), nullable=False, default="", server_default=""),
     sqlite_autoincrement=True,
 )
 

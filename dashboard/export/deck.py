@@ -346,6 +346,8 @@ def _since_slide(page, record, lang: str) -> None:
         name = kpi_label(row.key.kpi, lang)
         if row.key.party_id:
             name += f" – {parties.get(row.key.party_id, row.key.party_id)}"
+        if row.key.role:  # a target on one staffing role, as the tables name it
+            name += f" – {row.key.role}"
         if row.key.cluster_id:
             name += f" ({clusters.get(row.key.cluster_id, row.key.cluster_id)})"
         lines.append((f"{name}: {then} → {now}", False))
@@ -446,6 +448,8 @@ def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
         name = kpi_label(v.kpi, lang)
         if v.party_id:
             name += f" – {parties.get(v.party_id, v.party_id)}"
+        if v.role:  # a target on one staffing role, as the tables name it
+            name += f" – {v.role}"
         if v.cluster_id and v.cluster_id != view.cluster_id:
             name = f"{clusters.get(v.cluster_id, v.cluster_id)}: {name}"
         name += f": {fmt_value(v.value, v.unit, lang)} ({target_words(v, lang)})"

@@ -420,11 +420,12 @@ def _strips(doc, targets: list[KpiValue], trends: dict | None, view, lang: str) 
 # --------------------------------------------------------------------------- a meeting
 
 
-def _key(v: KpiValue) -> tuple:
-    return (v.kpi, v.cluster_id, v.party_id)
+def _key(v: KpiValue) -> TargetKey:
+    """A figure's key among the revision notes: its target's (a role's apart)."""
+    return TargetKey.of(v)
 
 
-def _revision_notes(record, lang: str) -> dict[tuple, str]:
+def _revision_notes(record, lang: str) -> dict[TargetKey, str]:
     """A closed meeting's figures the data has revised since: the note, by figure."""
     if record is None:
         return {}
@@ -538,6 +539,8 @@ def _decisions(doc, record, view, lang: str) -> None:
             about = kpi_label(d.kpi, lang)
             if d.party_id:
                 about += f" – {parties.get(d.party_id, d.party_id)}"
+            if d.key.role:  # a target on one staffing role, as the tables name it
+                about += f" – {d.key.role}"
             if d.cluster_id:
                 about += f" ({cluster_names(view.data).get(d.cluster_id, d.cluster_id)})"
             about_target = _("meetings.about_target", lang).lower()

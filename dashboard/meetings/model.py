@@ -1,12 +1,14 @@
 """What a steering meeting holds: the meeting, check-ins per target, decisions, actions.
 
 Plain dataclasses, no database and no formatting. A target is named by its key figure, its
-cluster and its party (:class:`TargetKey`), as in the output of ``kpis``.
+cluster, its party and its staffing role (:class:`TargetKey`), as in the output of ``kpis``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+
+from dashboard.domain.kpis import role_key as compared_role
 
 ASSESSMENTS = ("on_track", "at_risk", "off_track")
 OPEN, CLOSED = "open", "closed"
@@ -15,25 +17,46 @@ OPEN, CLOSED = "open", "closed"
 @dataclass(frozen=True)
 class TargetKey:
     """A target: ``kpi`` for the agreement (``cluster_id`` None) or a cluster, all parties
-    together (``party_id`` None) or one party."""
+    together (``party_id`` None) or one party, all staffing roles (``role`` None) or one
+    role (issue 16: Krami's ``fte_actual`` of the counsellors and of the administrator are
+    two targets).
+
+    A role is free text, compared as the key figures compare it (trimmed and
+    case-insensitively, :func:`~dashboard.domain.kpis.role_key`): ``Vägledare`` and
+    ``vägledare`` name one target; ``role`` keeps the spelling it was given (for names),
+    ``role_key`` is what is compared and stored."""
 
     kpi: str
     cluster_id: str | None = None
     party_id: str | None = None
+    role: str | None = field(default=None, compare=False)
+    role_key: str = field(default="", init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        role = str(self.role).strip() if self.role is not None else ""
+        object.__setattr__(self, "role", role or None)
+        object.__setattr__(self, "role_key", compared_role(role))
 
     @classmethod
     def of(cls, value) -> TargetKey:
-        """The key of anything with ``kpi``, ``cluster_id`` and ``party_id`` (a KpiValue)."""
-        return cls(value.kpi, value.cluster_id or None, value.party_id or None)
+        """The key of anything with ``kpi``, ``cluster_id``, ``party_id`` and (if it has
+        one) ``role``: a KpiValue, a check-in, a decision."""
+        return cls(value.kpi, value.cluster_id or None, value.party_id or None,
+                   getattr(value, "role", None) or None)
 
     @property
     def text(self) -> str:
-        """``occupancy``, ``occupancy@jarva``, ``fte_actual/AF``: for ids and messages."""
+        """``occupancy``, ``occupancy@jarva``, ``fte_actual/AF``, ``fte_actual#vägledare``:
+        for ids and messages. The role comes last, after ``#``, a sign no id has (ids are
+        letters, digits, ``-`` and ``_``; a KPI also ``:``); a role, being free text, may
+        hold any sign, so whatever follows the first ``#`` is the role."""
         out = self.kpi
         if self.cluster_id:
             out += f"@{self.cluster_id}"
         if self.party_id:
             out += f"/{self.party_id}"
+        if self.role:
+            out += f"#{self.role}"
         return out
 
 
@@ -73,6 +96,7 @@ class Checkin:
     comment: str
     written_by: str
     written_at: str
+    role: str | None = None  # a target on one staffing role (as compared: role_key)
 
     @property
     def key(self) -> TargetKey:
@@ -92,6 +116,7 @@ class Decision:
     party_id: str | None
     written_by: str
     written_at: str
+    role: str | None = None  # a target on one staffing role (as compared: role_key)
 
     @property
     def key(self) -> TargetKey | None:

@@ -46,7 +46,8 @@ class ThenNow:
 
     def to_dict(self) -> dict:
         return {"kpi": self.key.kpi, "cluster_id": self.key.cluster_id,
-                "party_id": self.key.party_id, "then": _figure_dict(self.then),
+                "party_id": self.key.party_id, "role": self.key.role,
+                "then": _figure_dict(self.then),
                 "now": _figure_dict(self.now), "changed": self.changed}
 
 
@@ -128,13 +129,14 @@ class MeetingRecord:
 
     def revised(self, value: KpiValue) -> KpiValue | None:
         """The figure as the data gives it today, where it differs from the frozen one."""
-        if self.now is None or value.role is not None:  # no TargetKey for a role yet
+        if self.now is None:
             return None
         key = TargetKey.of(value)
         today = self.now.get(key)
         if today is None:
             return KpiValue(value.agreement_id, value.cluster_id, value.party_id,
-                            value.period, value.kpi, None, None, None, "grey", unit=value.unit)
+                            value.period, value.kpi, None, None, None, "grey", unit=value.unit,
+                            role=value.role)
         if _same(value.value, today.value) and today.status == value.status:
             return None
         return today
@@ -187,9 +189,8 @@ class MeetingRecord:
         """Since the meeting before: None for an agreement's first meeting."""
         if self.previous is None:
             return None
-        then = {TargetKey.of(v): v for v in self.previous_figures
-                if v.comparator and getattr(v, "role", None) is None}
-        now = {TargetKey.of(v): v for v in self.figures if v.comparator and v.role is None}
+        then = {TargetKey.of(v): v for v in self.previous_figures if v.comparator}
+        now = {TargetKey.of(v): v for v in self.figures if v.comparator}
         keys = list(now) + [k for k in then if k not in now]
         rows = [ThenNow(k, then.get(k), now.get(k)) for k in keys]
         open_actions = [a for a in self.actions if not a.done and
@@ -270,13 +271,11 @@ def figures_now(engine: Engine, meeting: Meeting, frozen: dict) -> dict[TargetKe
 
     _, by_agreement = versions(engine)
     if by_agreement.get(meeting.agreement_id) == frozen.get("data_version"):
-        return {TargetKey.of(v): v for v in map(figure_from_json, frozen["figures"])
-                if v.role is None}
+        return {TargetKey.of(v): v for v in map(figure_from_json, frozen["figures"])}
     view = build_view(engine, meeting.agreement_id, meeting.period)
     if view is None:
         return {}
-    # Per-role FTE figures (issue 16) have no key of their own yet: TargetKey has no role.
-    return {TargetKey.of(v): v for v in view.values if v.role is None}
+    return {TargetKey.of(v): v for v in view.values}
 
 
 def live_trends(engine: Engine, meeting: Meeting) -> dict[tuple, list]:

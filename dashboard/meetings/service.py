@@ -141,11 +141,14 @@ def target_keys(engine: Engine, meeting: Meeting) -> list[TargetKey]:
 
 
 def _target(engine: Engine, meeting: Meeting, key: TargetKey) -> TargetKey:
+    """The meeting's target ``key`` names (its role spelt as the data spells it; roles
+    are compared trimmed and case-insensitively), or refused naming the targets there are."""
     keys = target_keys(engine, meeting)
-    if key not in keys:
+    found = next((k for k in keys if k == key), None)
+    if found is None:
         raise MeetingError("not_a_target", target=key.text,
                            known=", ".join(k.text for k in keys) or "–")
-    return key
+    return found
 
 
 def checkin(engine: Engine, meeting_id: int, key: TargetKey, assessment: str, comment: str,
@@ -156,7 +159,7 @@ def checkin(engine: Engine, meeting_id: int, key: TargetKey, assessment: str, co
         raise MeetingError("bad_assessment", exit_code=2)
     comment = clean_text(comment, "comment")
     by = clean_text(by, "by")
-    _target(engine, meeting, key)
+    key = _target(engine, meeting, key)
     with _still_open(meeting_id):
         return store.save_checkin(engine, meeting_id, key, assessment, comment, by)
 
@@ -169,7 +172,7 @@ def decide(engine: Engine, meeting_id: int, text: str, key: TargetKey | None = N
     text = clean_text(text, "text", required=True)
     by = clean_text(by, "by")
     if key is not None:
-        _target(engine, meeting, key)
+        key = _target(engine, meeting, key)
     checked = None
     if action is not None and any(action):
         what, owner, due = action

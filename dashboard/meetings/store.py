@@ -53,16 +53,25 @@ def _meeting(row) -> Meeting:
 
 
 def _checkin(row) -> Checkin:
-    m = dict(row._mapping)
-    m["cluster_id"], m["party_id"] = _none(m["cluster_id"]), _none(m["party_id"])
+    return _checkin_of(dict(row._mapping))
+
+
+def _checkin_of(m: dict) -> Checkin:
+    for k in ("cluster_id", "party_id", "role"):
+        m[k] = _none(m.get(k))
     return Checkin(**m)
 
 
 def _decision(row) -> Decision:
     m = dict(row._mapping)
-    for k in ("kpi", "cluster_id", "party_id"):
-        m[k] = _none(m[k])
+    for k in ("kpi", "cluster_id", "party_id", "role"):
+        m[k] = _none(m.get(k))
     return Decision(**m)
+
+
+def _role(key: TargetKey | None) -> str:
+    """A target's role as stored: as compared (trimmed, case-insensitive), '' for all."""
+    return key.role_key if key is not None else ""
 
 
 def _action(row) -> Action:
@@ -157,14 +166,15 @@ def save_checkin(engine: Engine, meeting_id: int, key: TargetKey, assessment: st
     where = and_(meeting_checkins.c.meeting_id == meeting_id,
                  meeting_checkins.c.kpi == key.kpi,
                  meeting_checkins.c.cluster_id == _blank(key.cluster_id),
-                 meeting_checkins.c.party_id == _blank(key.party_id))
+                 meeting_checkins.c.party_id == _blank(key.party_id),
+                 meeting_checkins.c.role == _role(key))
     with engine.begin() as conn:
         _hold_open(conn, meeting_id)
         found = conn.execute(select(meeting_checkins.c.id).where(where)).scalar()
         if found is None:
             conn.execute(insert(meeting_checkins).values(
                 meeting_id=meeting_id, kpi=key.kpi, cluster_id=_blank(key.cluster_id),
-                party_id=_blank(key.party_id), **values))
+                party_id=_blank(key.party_id), role=_role(key), **values))
         else:
             conn.execute(update(meeting_checkins).where(meeting_checkins.c.id == found)
                          .values(**values))
@@ -192,8 +202,7 @@ def checkin_history(engine: Engine, agreement_id: str) -> list[tuple[Meeting, Ch
             m = row._mapping
             meeting = Meeting(**{c.name: m[c.name] for c in _MEETING_COLUMNS})
             c = {name[2:]: m[name] for name in m.keys() if name.startswith("c_")}
-            c["cluster_id"], c["party_id"] = _none(c["cluster_id"]), _none(c["party_id"])
-            out.append((meeting, Checkin(**c)))
+            out.append((meeting, _checkin_of(c)))
     return out
 
 
@@ -209,8 +218,8 @@ def add_decision(engine: Engine, meeting: Meeting, text: str, key: TargetKey | N
         result = conn.execute(insert(meeting_decisions).values(
             meeting_id=meeting.id, text=text, kpi=_blank(key.kpi if key else None),
             cluster_id=_blank(key.cluster_id if key else None),
-            party_id=_blank(key.party_id if key else None), written_by=by,
-            written_at=stamp))
+            party_id=_blank(key.party_id if key else None), role=_role(key),
+            written_by=by, written_at=stamp))
         decision_id = int(result.inserted_primary_key[0])
         action_id = None
         if action is not None:

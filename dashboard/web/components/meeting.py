@@ -103,16 +103,19 @@ def target_name(key: TargetKey, lang: str, parties: dict[str, str],
     name = kpi_label(key.kpi, lang)
     if key.party_id:
         name += f" – {parties.get(key.party_id, key.party_id)}"
+    if key.role:  # a target on one staffing role, named as the key figures' table names it
+        name += f" – {key.role}"
     if key.cluster_id:
         name = f"{clusters.get(key.cluster_id, key.cluster_id)}: {name}"
     return name
 
 
 def dom_id(ident: dict) -> str:
-    """The id a pattern-matching component has in the page (for a label's ``for``)."""
+    """The id a pattern-matching component has in the page (for a label's ``for``): as
+    Dash's renderer writes it (JSON.stringify: a role's ``ä`` stays ``ä``, not ``\\u00e4``)."""
     import json
 
-    return json.dumps(ident, sort_keys=True, separators=(",", ":"))
+    return json.dumps(ident, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def comment_box(tid: str, name: str, value: str, lang: str, rows: int = 2) -> list:
@@ -126,17 +129,21 @@ def comment_box(tid: str, name: str, value: str, lang: str, rows: int = 2) -> li
 
 
 def target_id(key: TargetKey) -> str:
-    """The text naming a target in component ids (``fte_actual/AF``)."""
+    """The text naming a target in component ids (``fte_actual/AF``,
+    ``fte_actual#vägledare``)."""
     return key.text
 
 
 def key_of_id(text: str) -> TargetKey | None:
-    """The target named by :func:`target_id` (``kpi[@cluster][/party]``)."""
+    """The target named by :func:`target_id` (``kpi[@cluster][/party][#role]``). The role
+    is whatever follows the first ``#`` (free text: it may hold ``@``, ``/`` or ``#``
+    itself); no id and no key figure holds a ``#``."""
     if not isinstance(text, str) or not text or len(text) > 300:
         return None
+    text, role = text.split("#", 1) if "#" in text else (text, None)
     rest, party = (text.split("/", 1) + [None])[:2] if "/" in text else (text, None)
     kpi, cluster = (rest.split("@", 1) + [None])[:2] if "@" in rest else (rest, None)
-    return TargetKey(kpi, cluster or None, party or None) if kpi else None
+    return TargetKey(kpi, cluster or None, party or None, role or None) if kpi else None
 
 
 def assessment_chip(assessment: str | None, lang: str) -> html.Span:

@@ -334,7 +334,8 @@ def checkin_who(checkin, lang: str) -> str:
 
 
 def trend_strip(record, key: TargetKey, lang: str) -> html.Div | None:
-    points = record.trends.get(target_strip_key(key.kpi, key.cluster_id, key.party_id)) or []
+    points = record.trends.get(target_strip_key(key.kpi, key.cluster_id, key.party_id,
+                                                key.role)) or []
     if len(points) < 2:
         return None
     items = []

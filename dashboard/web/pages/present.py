@@ -28,7 +28,7 @@ from dashboard.data.context import engine
 from dashboard.figures.describe import chart_text
 from dashboard.figures.slides import Slide, build_slides, target_slide
 from dashboard.figures.theme import PRESENT
-from dashboard.i18n import _, document_title, fmt_value, lang_of
+from dashboard.i18n import _, document_title, fmt_value, lang_of, ngettext
 from dashboard.meetings.model import TargetKey
 from dashboard.model.view import cluster_views
 from dashboard.store import versions
@@ -145,31 +145,37 @@ def meeting_slides(slides: list[Slide], record, lang: str) -> list[Slide]:
 
 
 def since_slide_body(record, lang: str) -> list:
+    """"Sedan förra mötet" on a slide: the targets that changed status then and now (the
+    meeting page has every target; a slide holds what the room talks about, as the deck's
+    slide does), how many kept theirs, the open actions and the data since."""
     from dashboard.web.pages.meeting import names
 
     since = record.since()
     parties, clusters = names(record)
     rows = []
-    for row in since.rows:
+    for row in since.changed:
         cells = [html.Td(web.target_name(row.key, lang, parties, clusters))]
         for v in (row.then, row.now):
             cells.append(html.Td([
                 html.Span(fmt_value(v.value, v.unit, lang) if v else "–",
                           className="me-2"),
                 status_badge(v.status, lang, "md", v.comparator) if v else None]))
-        if row.changed:  # the word, not only a mark: said in the "now" cell
-            cells[-1].children.append(html.Strong(f" ⇄ {_('meetings.changed_status', lang)}",
-                                                  className="changed-mark"))
-        rows.append(html.Tr(cells, className="changed" if row.changed else "",
-                            **{"data-changed": "1" if row.changed else "0"}))
+        # the word, not only a mark: said in the "now" cell
+        cells[-1].children.append(html.Strong(f" ⇄ {_('meetings.changed_status', lang)}",
+                                              className="changed-mark"))
+        rows.append(html.Tr(cells, className="changed", **{"data-changed": "1"}))
     prev = since.previous
     head = html.Thead(html.Tr([html.Th(_("web.components.meeting.figure", lang)),
                                html.Th(f"{_('meetings.then', lang)} ({prev.held_on})"),
                                html.Th(_("meetings.now", lang))]))
     actions = [web.action_line(a, record, lang, editable=False) for a in since.open_actions]
+    kept = len(since.rows) - len(since.changed)
     return [
         html.H1(_("meetings.since_last", lang), className="slide-title"),
-        html.Table([head, html.Tbody(rows)], className="since-table"),
+        html.Table([head, html.Tbody(rows)], className="since-table") if rows else
+        html.P(_("meetings.no_changes", lang)),
+        html.P(ngettext("meetings.unchanged_target", "meetings.unchanged_targets", kept, lang),
+               className="slide-note") if kept else None,
         html.H2(f"{_('meetings.open_actions', lang)}: {len(since.open_actions)} · "
                 f"{_('meetings.overdue_actions', lang)}: {len(since.overdue)}",
                 className="slide-h2"),
