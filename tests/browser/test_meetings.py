@@ -16,7 +16,6 @@ The imports are undone at the end, so that the other tests see the demo data.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import openpyxl
@@ -145,7 +144,6 @@ def create_meeting(duo, held_on: str, title: str) -> None:
 def test_a_meeting_from_start_to_end(duo, browser_app, tmp_path):
     driver = duo.driver
     engine = browser_app.server.config["DASHBOARD_ENGINE"]
-    started = time.perf_counter()
     set_viewport(driver, 1024, 768)
     duo.reset_log_timestamp()
     imports: list[int] = []
@@ -279,7 +277,6 @@ def test_a_meeting_from_start_to_end(duo, browser_app, tmp_path):
         for import_id in reversed(imports):
             undo(engine, import_id)
         sign_in(duo, "admin")
-    assert time.perf_counter() - started < 60
 
 
 def test_the_kiosk_moves_on_and_picks_up_new_data(duo, browser_app, tmp_path):
