@@ -25,6 +25,7 @@ SHOWN = 500
 ACTION, ACTOR, AGREEMENT, SINCE, UNTIL = ("audit-action", "audit-actor", "audit-agreement",
                                           "audit-since", "audit-until")
 ENTRIES, CSV, STATE = "audit-entries", "audit-csv", "audit-state"
+DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"  # a day as YYYY-MM-DD (the label says so)
 
 
 def entries_table(lang: str, **asked) -> html.Div:
@@ -80,11 +81,13 @@ def layout(**query):
         _control(_("web.pages.audit.agreement", lang), AGREEMENT,
                  dcc.Dropdown(id=AGREEMENT, options=agreements, value="", clearable=False)),
         _control(_("web.pages.audit.since", lang), SINCE,
-                 dcc.Input(id=SINCE, type="date", debounce=True, value="",
-                           className="form-control")),
+                 dcc.Input(id=SINCE, type="text", debounce=True, value="", maxLength=10,
+                           pattern=DAY_PATTERN,
+                           className="form-control", autoComplete="off")),
         _control(_("web.pages.audit.until", lang), UNTIL,
-                 dcc.Input(id=UNTIL, type="date", debounce=True, value="",
-                           className="form-control")),
+                 dcc.Input(id=UNTIL, type="text", debounce=True, value="", maxLength=10,
+                           pattern=DAY_PATTERN,
+                           className="form-control", autoComplete="off")),
     ], className="admin-form mb-2", id="audit-filters")
     body = [
         html.H1(_("web.pages.audit.title", lang), className="view-title"),
