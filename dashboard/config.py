@@ -25,6 +25,7 @@ jobs_dir               ``JOBS_DIR`` (queue and results, local)     the system's 
 auto_upgrade           ``AUTO_UPGRADE`` (``1`` or ``0``)           only the default file
 frame_ancestors        ``FRAME_ANCESTORS`` (origins, spaced)       none may frame the app
 trusted_proxies        ``TRUSTED_PROXIES`` (proxies in front)      0: X-Forwarded-* unused
+audit_retention_days   ``AUDIT_RETENTION_DAYS`` (0: keep all)      730
 =====================  ==========================================  =====================
 """
 
@@ -91,6 +92,8 @@ class Settings:
     auto_upgrade: bool | None = None
     frame_ancestors: tuple[str, ...] = ()
     trusted_proxies: int = 0
+    # Days the audit log keeps an entry (dashboard/people/audit.py); 0: for ever.
+    audit_retention_days: int = 730
 
     @property
     def upgrades_itself(self) -> bool:
@@ -143,6 +146,8 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
         values["frame_ancestors"] = tuple(env["FRAME_ANCESTORS"].split())
     if env.get("TRUSTED_PROXIES", "").strip():
         values["trusted_proxies"] = int(env["TRUSTED_PROXIES"])
+    if env.get("AUDIT_RETENTION_DAYS", "").strip():
+        values["audit_retention_days"] = max(0, int(env["AUDIT_RETENTION_DAYS"]))
     if env.get("REDIS_URL"):
         values["redis_url"] = env["REDIS_URL"]
     if "CACHE_DIR" in env:

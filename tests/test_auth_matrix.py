@@ -214,8 +214,14 @@ def add_account():
 
 
 def audit_filter():
-    return simple("audit-entries.children", {"id": "audit-entries", "property": "children"},
-                  [{"id": "audit-action", "property": "value", "value": "sign_in"}],
+    return simple("..audit-entries.children...audit-csv.href..",
+                  [{"id": "audit-entries", "property": "children"},
+                   {"id": "audit-csv", "property": "href"}],
+                  [{"id": "audit-action", "property": "value", "value": "sign_in"},
+                   {"id": "audit-actor", "property": "value", "value": ""},
+                   {"id": "audit-agreement", "property": "value", "value": ""},
+                   {"id": "audit-since", "property": "value", "value": ""},
+                   {"id": "audit-until", "property": "value", "value": ""}],
                   [{"id": "audit-state", "property": "data", "value": {"lang": "sv"}}],
                   "audit-action.value")
 

@@ -1,6 +1,7 @@
 """Command line: ``python -m dashboard <command>`` (contract.md section 4).
 
 Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``,
+``audit prune`` (the audit log's retention, :func:`dashboard.people.audit.prune`),
 ``users`` (accounts and roles, :mod:`dashboard.cli.users`), ``meetings`` (steering meetings,
 :mod:`dashboard.cli.meetings`).
 Exit codes: 0 success, 1 refused (bad data, unknown agreement, a database that cannot be
@@ -28,6 +29,7 @@ from dashboard.data.startup import StartupError, database_message, open_database
 from dashboard.domain.kpis import KpiValue, compute_kpis
 from dashboard.domain.safety import safe_cell
 from dashboard.i18n import _, column_heads, known
+from dashboard.people import audit
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,9 +37,9 @@ class _Parser(argparse.ArgumentParser):
     an argument typed in the wrong place would otherwise be echoed)."""
 
     def error(self, message: str):
-        from dashboard.domain.pnr import contains_identity_number
+        from dashboard.domain.pnr import in_typed_text
 
-        if contains_identity_number(message):
+        if in_typed_text(message):
             message = ("ett argument ser ut att innehålla ett personnummer (visas inte) / "
                        "an argument looks like a personal identity number (not shown)")
         super().error(message)
@@ -85,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--per-cluster", action="store_true",
                    help="add one slide (and chart) per cluster to an agreement's pack")
 
+    a = sub.add_parser("audit", help="the audit log: delete entries older than the retention")
+    audit_sub = a.add_subparsers(dest="audit_command", required=True)
+    prune = audit_sub.add_parser("prune", help="delete the entries older than "
+                                               "AUDIT_RETENTION_DAYS (default 730) days")
+    prune.add_argument("--days", type=int,
+                       help="keep this many days instead of AUDIT_RETENTION_DAYS (0: keep all)")
+
     from dashboard.cli.db import add_parser as add_db_parser
     from dashboard.cli.users import add_parser as add_users_parser
 
@@ -124,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             return _imports(engine, lang)
         if args.command == "undo":
             return _undo(engine, args, lang)
+        if args.command == "audit":
+            return _audit_prune(engine, args, lang, settings.audit_retention_days)
         if args.command == "export":
             from dashboard.cli.export import run_export
 
@@ -144,15 +155,32 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _agreements_of(engine, import_id: int) -> list[str]:
+    """The agreements an import touched, from the import log."""
+    with repository.read_transaction(engine) as conn:
+        entry = repository.get_import(conn, import_id)
+    return json.loads(entry["agreements_json"] or "[]") if entry else []
+
+
 def _import(engine, args, lang: str, max_bytes: int) -> int:
     result = import_dataset(engine, args.path, replace=args.replace, max_bytes=max_bytes)
     for w in result.warnings:
         print(f"{_('cli.main.warning', lang)}: {w.message(lang)}", file=sys.stderr)
     if not result.ok:
+        audit.record(engine, "import_refused", actor=audit.cli_actor(),
+                     detail={"problems": len(result.problems),
+                             "file": audit.file_name(Path(args.path).name)})
         print(_("cli.main.refused", lang, n=len(result.problems)), file=sys.stderr)
         for p in result.problems:
             print(f"  - {p.message(lang)}", file=sys.stderr)
         return 1
+    agreements = _agreements_of(engine, result.import_id)
+    audit.record(engine, "import", actor=audit.cli_actor(),
+                 agreement=agreements[0] if len(agreements) == 1 else None,
+                 obj=str(result.import_id),
+                 detail={"agreements": agreements, "rows": result.rows,
+                         "mode": "replace" if args.replace else "upsert",
+                         "file": audit.file_name(Path(args.path).name)})
     print(_("cli.main.imported", lang, id=result.import_id, source=result.source))
     width = max(len(n) for n in result.rows)
     for name, n in result.rows.items():
@@ -209,14 +237,34 @@ def _imports(engine, lang: str) -> int:
 
 
 def _undo(engine, args, lang: str) -> int:
+    agreements = _agreements_of(engine, args.import_id)
     result = undo_import(engine, args.import_id)
+    one = agreements[0] if len(agreements) == 1 else None
     if not result.ok:
+        audit.record(engine, "undo_refused", actor=audit.cli_actor(), agreement=one,
+                     obj=str(args.import_id), detail={"problems": len(result.problems)})
         print(_("cli.main.undo_failed", lang), file=sys.stderr)
         for p in result.problems:
             print(f"  - {p.message(lang)}", file=sys.stderr)
         return 1
+    audit.record(engine, "undo", actor=audit.cli_actor(), agreement=one,
+                 obj=str(args.import_id),
+                 detail={"agreements": agreements, "restored": result.restored})
     restored = ", ".join(f"{k} {v}" for k, v in result.restored.items()) or "0"
     print(_("cli.main.undone", lang, id=args.import_id, restored=restored))
+    return 0
+
+
+def _audit_prune(engine, args, lang: str, retention_days: int) -> int:
+    days = retention_days if args.days is None else args.days
+    if days < 0:
+        print(_("cli.main.audit_bad_days", lang), file=sys.stderr)
+        return 2
+    if days == 0:
+        print(_("cli.main.audit_keep_all", lang))
+        return 0
+    deleted = audit.prune(engine, days, actor=audit.cli_actor())
+    print(_("cli.main.audit_pruned", lang, n=deleted, days=days))
     return 0
 
 

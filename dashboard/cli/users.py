@@ -26,6 +26,7 @@ import sys
 from sqlalchemy.engine import Engine
 
 from dashboard.data import repository
+from dashboard.domain.safety import safe_cell
 from dashboard.i18n import _, column_heads
 from dashboard.people import accounts
 from dashboard.people.accounts import AccountError
@@ -132,11 +133,10 @@ def _password(engine: Engine, args: argparse.Namespace, actor: str, lang: str) -
     """``users password``: the account is looked up before standard input is read."""
     from dashboard.people import store
 
-    login = accounts.normalise_login(args.login)
-    row = store.account_by_login(engine, login) if login else None
+    login = accounts.check_login(args.login)
+    row = store.account_by_login(engine, login)
     if row is None:
-        raise AccountError("no_account" if login else "bad_login",
-                           login=login or (args.login or "")[:60])
+        raise AccountError("no_account", login=login)
     password = None
     if args.password_stdin:
         password = _stdin_password(lang)
@@ -176,8 +176,14 @@ def _list(engine: Engine, fmt: str, lang: str) -> int:
         roles = ", ".join(f"{role_word(x['role'], lang)}:"
                           f"{scope_text(x['agreement_id'], x['cluster_id'])}"
                           for x in r["roles"])
-        print("\t".join([r["login"], r["name"] or "", _("cli.users.yes", lang) if r["admin"]
+        # Tab-separated: it may end up in a spreadsheet, so the texts are made safe.
+        print("\t".join([safe_cell(r["login"]), safe_cell(_one_line(r["name"] or "")),
+                         _("cli.users.yes", lang) if r["admin"]
                          else "",
                          _("cli.users.disabled" if r["disabled"] else "cli.users.active", lang),
                          roles]))
     return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

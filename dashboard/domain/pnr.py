@@ -28,6 +28,11 @@ nothing else between) is a decimal number, as is a candidate right after a decim
 (``0.8112189876``) or followed by one (``811218-9876.5``); a candidate followed by a
 separator and more digits (``2023-01-01 - 2023-12-31``) is a range, not a number.
 
+**Typed text** (``typed=True``: everything a person writes into the dashboard, contract
+section 6, amended): a dot is a separator like any other, so ``811218.9876``,
+``19811218.9876`` and ``0.8112189876`` are identity numbers there (a comma is still a
+decimal comma, and a range such as ``2023.01.01 - 2023.12.31`` is still a range).
+
 :func:`identity_number_cells` tests many texts at once (a column of a table): one pass
 of a loose pattern over all of them finds the few that can hold a number at all (a run
 of at least ten digits and separators), and only those are tested exactly.
@@ -41,7 +46,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["cell_text", "contains_identity_number", "identity_number_cells",
+__all__ = ["cell_text", "contains_identity_number", "identity_number_cells", "in_typed_text",
            "looks_like_identity_number", "luhn_ok", "normalise"]
 
 # Other minus signs than the dash punctuation (category Pd) that NFKC leaves alone.
@@ -94,6 +99,14 @@ _CANDIDATE = re.compile(
     rf"(?P<s3>{_SEP}|{_SP}{{0,2}}\+{_SP}{{0,2}})?(?P<serial>[0-9]{{4}})"
     rf"(?![0-9])(?![.,][0-9])(?!{_SP}{{0,2}}[-./_]{_SP}{{0,2}}[0-9])"
 )
+# Typed text: a dot is a separator, never a decimal point (a comma still is one).
+_CANDIDATE_TYPED = re.compile(
+    rf"(?<![0-9])(?<![0-9],)"
+    rf"(?P<century>1[89]|20)?(?P<yy>[0-9]{{2}})(?P<s1>{_SEP}?)(?P<mm>[0-9]{{2}})"
+    rf"(?P<s2>{_SEP}?)(?P<dd>[0-9]{{2}})"
+    rf"(?P<s3>{_SEP}|{_SP}{{0,2}}\+{_SP}{{0,2}})?(?P<serial>[0-9]{{4}})"
+    rf"(?![0-9])(?!,[0-9])(?!{_SP}{{0,2}}[-./_]{_SP}{{0,2}}[0-9])"
+)
 # A run of at least ten digits, spaces and separators that starts with a digit: every
 # candidate above lies in one. Cheap to find, so it is looked for first.
 _LOOSE = re.compile(r"[0-9][0-9\t-\r\x1c-\x20./_+-]{9,}")
@@ -127,37 +140,46 @@ def _date_ok(year: int | None, yy: int, month: int, day: int) -> bool:
     return day <= calendar.monthrange(year, month)[1]
 
 
-def _is_identity(m: re.Match) -> bool:
+def _is_identity(m: re.Match, typed: bool = False) -> bool:
     century, yy, mm, dd = m.group("century", "yy", "mm", "dd")
     s1, s2, s3 = m.group("s1", "s2", "s3")
-    if s3 == "." and not s1 and not s2:
-        return False  # 811218.9876: a decimal number
+    if s3 == "." and not s1 and not s2 and not typed:
+        return False  # 811218.9876: a decimal number (in a cell, not in typed text)
     year = int(century + yy) if century else None
     if not _date_ok(year, int(yy), int(mm), int(dd)):
         return False
     return luhn_ok(yy + mm + dd + m.group("serial"))
 
 
-def _search(text: str) -> bool:
+def _search(text: str, typed: bool = False) -> bool:
     """True if the normalised ``text`` holds an identity number."""
+    pattern = _CANDIDATE_TYPED if typed else _CANDIDATE
     pos = 0
-    while (m := _CANDIDATE.search(text, pos)) is not None:
-        if _is_identity(m):
+    while (m := pattern.search(text, pos)) is not None:
+        if _is_identity(m, typed):
             return True
         pos = m.start() + 1  # a later candidate may overlap a rejected one
     return False
 
 
-def contains_identity_number(text) -> bool:
+def contains_identity_number(text, *, typed: bool = False) -> bool:
     """True if ``text`` holds something that looks like a personal identity number,
     however it is written (see the module's description). Numbers are read as
-    :func:`cell_text` reads them; anything else that is not text is never one."""
+    :func:`cell_text` reads them; anything else that is not text is never one.
+
+    ``typed``: ``text`` is what a person wrote (a login, a name, a comment): a dot is a
+    separator there, so ``811218.9876`` is an identity number, not a decimal."""
     if not isinstance(text, str):
         text = cell_text(text)
     if not text or len(text) < 10:
         return False
     text = normalise(text)
-    return _LOOSE.search(text) is not None and _search(text)
+    return _LOOSE.search(text) is not None and _search(text, typed)
+
+
+def in_typed_text(text: str | None) -> bool:
+    """True if what a person typed holds an identity number (a dot is a separator)."""
+    return contains_identity_number(text, typed=True) if text else False
 
 
 # The name the importer has always used; the same function.

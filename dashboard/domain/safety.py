@@ -7,6 +7,8 @@ Numbers stay numbers.
 
 from __future__ import annotations
 
+import re
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -15,3 +17,14 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+_NUMBER_TEXT = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
+
+
+def safe_csv_cell(value):
+    """A CSV cell written as text: a number written out (``-12,5``) stays a number, any
+    other text is :func:`safe_cell`."""
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        return value
+    return safe_cell(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import has_request_context
 
-from dashboard.access import current_rights, current_user
+from dashboard.access import client_address, current_rights, current_user
 from dashboard.people.audit import cli_actor
 from dashboard.people.rights import WRITE
 
@@ -68,3 +68,13 @@ def cli_writer(given: str | None = None) -> str:
     if given:
         return given.strip()[:200]
     return cli_actor()
+
+
+def audit_source() -> tuple[str, str | None]:
+    """Who writes and from where, as the audit log names them: the signed-in person's
+    login and their address in a request; ``cli:<user>`` and no address outside one (the
+    command line), whatever ``--by`` says."""
+    if has_request_context():
+        user = current_user()
+        return (user.actor if user is not None else "?"), client_address()
+    return cli_actor(), None

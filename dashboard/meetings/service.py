@@ -6,29 +6,33 @@ checked for personal identity numbers like every other text the dashboard takes 
 dates must exist; a check-in or a decision tied to a target names a target of the
 meeting; nothing is written in a closed meeting. Refusals are :class:`MeetingError`,
 whose message is in Swedish or English.
+
+Every write is in the audit log (:mod:`dashboard.people.audit`): who (the signed-in
+person, or ``cli:<user>`` for the command line), from where, the meeting's id and
+agreement, and ids only (a target's key, a decision's or an action's id), never the texts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 
 from sqlalchemy.engine import Engine
 
 from dashboard.data import repository
+from dashboard.domain import typed
 from dashboard.domain.periods import Period, PeriodError
-from dashboard.domain.pnr import contains_identity_number
 from dashboard.i18n import _
 from dashboard.meetings import store
 from dashboard.meetings.frozen import freeze
 from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
+from dashboard.meetings.rights import audit_source
 from dashboard.meetings.texts import field_name
 from dashboard.model.view import build_view
+from dashboard.people import audit
 
-LIMITS = {"title": 200, "attendees": 4000, "comment": 4000, "text": 4000, "action": 1000,
-          "owner": 200, "by": 200}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LIMITS = {f: typed.LIMITS[f] for f in ("title", "attendees", "comment", "text", "action",
+                                      "owner", "by")}
 
 
 class MeetingError(Exception):
@@ -48,15 +52,15 @@ class MeetingError(Exception):
 
 
 def clean_text(value: str | None, field: str, *, required: bool = False) -> str:
-    """A text as it will be kept: control characters gone, ends trimmed, checked."""
-    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n")).strip()
-    if required and not text:
-        raise MeetingError("empty", field=field)
-    if len(text) > LIMITS.get(field, 4000):
-        raise MeetingError("too_long", field=field, n=LIMITS.get(field, 4000))
-    if contains_identity_number(text):
-        raise MeetingError("identity_number", field=field)
-    return text
+    """A text as it will be kept (:func:`dashboard.domain.typed.clean`: control characters
+    gone, ends trimmed, bounded, no identity number in any form)."""
+    try:
+        return typed.clean(value if isinstance(value, str) else None, field,
+                           required=required)
+    except typed.TextRefused as exc:
+        if exc.code == "too_long":
+            raise MeetingError("too_long", field=field, n=exc.limit) from None
+        raise MeetingError(exc.code, field=field) from None
 
 
 def clean_date(value: str | None, field: str) -> str:
@@ -72,16 +76,13 @@ def clean_date(value: str | None, field: str) -> str:
 
 def _echo(text: str) -> str:
     """What the user wrote, to say back: never an identity number (contract section 6)."""
-    return "…" if contains_identity_number(text) else text[:40]
+    return typed.echo(text, 40)
 
 
 def shown(value):
     """``value`` as a message may say it: ``…`` for anything holding an identity number
-    (a meeting "id" typed as one, a KPI, an agreement)."""
-    if isinstance(value, str | int) and not isinstance(value, bool) and \
-            contains_identity_number(str(value)):
-        return "…"
-    return value
+    in any typed form (a meeting "id" typed as one, a KPI, an agreement)."""
+    return typed.echo(value)
 
 
 def meeting_or_refuse(engine: Engine, meeting_id: int, *, open_only: bool = False) -> Meeting:
@@ -97,6 +98,13 @@ def meeting_or_refuse(engine: Engine, meeting_id: int, *, open_only: bool = Fals
 # --------------------------------------------------------------------------- writes
 
 
+def _audit(engine: Engine, what: str, meeting: Meeting, **detail) -> None:
+    """The audit entry of a write (``detail``: ids and counts; ``None`` left out)."""
+    actor, address = audit_source()
+    audit.record(engine, what, actor=actor, address=address, agreement=meeting.agreement_id,
+                 obj=str(meeting.id), detail={k: v for k, v in detail.items() if v is not None})
+
+
 def create(engine: Engine, agreement_id: str, period: str, held_on: str, title: str = "",
            attendees: str = "", by: str = "") -> int:
     """A new, open meeting of the agreement reviewing ``period``; its id."""
@@ -107,9 +115,12 @@ def create(engine: Engine, agreement_id: str, period: str, held_on: str, title: 
     held_on = clean_date(held_on, "date")
     if repository.get_agreement(engine, agreement_id) is None:
         raise MeetingError("no_agreement", id=agreement_id)
-    return store.add_meeting(engine, agreement_id, period_text, held_on,
-                             clean_text(title, "title"), clean_text(attendees, "attendees"),
-                             clean_text(by, "by"))
+    meeting_id = store.add_meeting(engine, agreement_id, period_text, held_on,
+                                   clean_text(title, "title"),
+                                   clean_text(attendees, "attendees"), clean_text(by, "by"))
+    _audit(engine, "meeting_created", store.get_meeting(engine, meeting_id),
+           period=period_text, date=held_on)
+    return meeting_id
 
 
 def edit(engine: Engine, meeting_id: int, *, held_on: str | None = None,
@@ -127,7 +138,10 @@ def edit(engine: Engine, meeting_id: int, *, held_on: str | None = None,
         values["attendees"] = clean_text(attendees, "attendees")
     if values and not store.update_meeting(engine, meeting_id, **values):
         raise MeetingError("meeting_closed", id=meeting_id)
-    return store.get_meeting(engine, meeting_id)
+    meeting = store.get_meeting(engine, meeting_id)
+    if values:
+        _audit(engine, "meeting_edited", meeting, fields=sorted(values))
+    return meeting
 
 
 def target_keys(engine: Engine, meeting: Meeting) -> list[TargetKey]:
@@ -161,7 +175,9 @@ def checkin(engine: Engine, meeting_id: int, key: TargetKey, assessment: str, co
     by = clean_text(by, "by")
     key = _target(engine, meeting, key)
     with _still_open(meeting_id):
-        return store.save_checkin(engine, meeting_id, key, assessment, comment, by)
+        saved = store.save_checkin(engine, meeting_id, key, assessment, comment, by)
+    _audit(engine, "meeting_checkin", meeting, target=key.text, assessment=assessment)
+    return saved
 
 
 def decide(engine: Engine, meeting_id: int, text: str, key: TargetKey | None = None,
@@ -181,7 +197,10 @@ def decide(engine: Engine, meeting_id: int, text: str, key: TargetKey | None = N
         checked = (clean_text(what, "action", required=True),
                    clean_text(owner, "owner", required=True), clean_date(due, "due"))
     with _still_open(meeting_id):
-        return store.add_decision(engine, meeting, text, key, by, checked)
+        decision_id, action_id = store.add_decision(engine, meeting, text, key, by, checked)
+    _audit(engine, "meeting_decision", meeting, decision=decision_id, action=action_id,
+           target=key.text if key is not None else None)
+    return decision_id, action_id
 
 
 def set_done(engine: Engine, meeting_id: int, action_id: int, done: bool, by: str) -> Action:
@@ -191,7 +210,10 @@ def set_done(engine: Engine, meeting_id: int, action_id: int, done: bool, by: st
         raise MeetingError("no_action", id=action_id, meeting=meeting_id)
     by = clean_text(by, "by")
     with _still_open(meeting_id):
-        return store.set_action_done(engine, action_id, done, by, meeting_id)
+        action = store.set_action_done(engine, action_id, done, by, meeting_id)
+    _audit(engine, "meeting_action_done" if done else "meeting_action_reopened", meeting,
+           action=action_id)
+    return action
 
 
 @contextlib.contextmanager
@@ -229,6 +251,7 @@ def close(engine: Engine, meeting_id: int, by: str) -> tuple[Meeting, dict]:
     if not store.close_meeting(engine, meeting_id, by, frozen["data_version"] or "", frozen,
                                closed_at):
         raise MeetingError("meeting_closed", id=meeting_id)
+    _audit(engine, "meeting_closed", meeting, figures=len(frozen.get("figures") or []))
     return store.get_meeting(engine, meeting_id), frozen
 
 

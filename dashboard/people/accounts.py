@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from dashboard.domain import typed
 from dashboard.people import audit, passwords, store, throttle
 from dashboard.people.rights import ROLES
 
@@ -47,22 +48,55 @@ class Granted:
 
 
 def normalise_login(text: str | None) -> str | None:
-    """``Anna.Andersson@Kommun.se `` -> ``anna.andersson@kommun.se``; None if not a login."""
-    login = (text or "").strip().lower()
-    return login if _LOGIN.match(login) else None
-
-
-def _login(text: str) -> str:
-    login = normalise_login(text)
-    if login is None:
-        raise AccountError("bad_login", login=(text or "")[:60])
+    """``Anna.Andersson@Kommun.se `` -> ``anna.andersson@kommun.se``; None if not a login
+    (also one holding an identity number in any form: single sign-on and the proxy's
+    header get no account for it either)."""
+    login = (text or "").strip().lower() if isinstance(text, str) else ""
+    if not _LOGIN.match(login) or typed.holds_identity_number(login):
+        return None
     return login
 
 
+def check_login(text: str) -> str:
+    """The login normalised, or :class:`AccountError` saying why it is none (never
+    echoing an identity number)."""
+    login = normalise_login(text)
+    if login is None:
+        if typed.holds_identity_number(text if isinstance(text, str) else None):
+            raise AccountError("login_identity_number")
+        raise AccountError("bad_login", login=typed.echo(text or "", 60))
+    return login
+
+
+def clean_name(name: str | None) -> str:
+    """An account's name as it is kept (:func:`dashboard.domain.typed.clean`); refused
+    when too long or holding an identity number."""
+    try:
+        return typed.clean(name if isinstance(name, str) else None, "name")
+    except typed.TextRefused as exc:
+        if exc.code == "too_long":
+            raise AccountError("name_too_long", n=exc.limit) from None
+        raise AccountError("name_identity_number") from None
+
+
+def name_from_provider(name) -> str:
+    """A name from single sign-on as it is kept: cleaned, or empty when it would be
+    refused (the person still signs in; the name is not kept)."""
+    try:
+        return clean_name(name)
+    except AccountError:
+        return ""
+
+
 def _account(engine: Engine, login: str) -> dict:
-    row = store.account_by_login(engine, _login(login))
+    """An existing account (one stored before logins were checked for identity numbers
+    can still be disabled, reset or have its roles taken)."""
+    text = (login or "").strip().lower() if isinstance(login, str) else ""
+    if not _LOGIN.match(text):
+        check_login(login)  # says why
+    row = store.account_by_login(engine, text)
     if row is None:
-        raise AccountError("no_account", login=_login(login))
+        raise AccountError("no_account", login=typed.echo(text))
     return row
 
 
@@ -70,7 +104,8 @@ def add(engine: Engine, login: str, *, actor: str, name: str = "", admin: bool =
         password: str | None = None, source: str = "local",
         address: str | None = None) -> Added:
     """A new account; with no ``password`` (and a local account) one is generated."""
-    login = _login(login)
+    login = check_login(login)
+    name = clean_name(name) if source == "local" else name_from_provider(name)
     generated = None
     if source == "local" and password is None:
         password = generated = passwords.generate()
@@ -78,7 +113,6 @@ def add(engine: Engine, login: str, *, actor: str, name: str = "", admin: bool =
         reason = passwords.problem(password)
         if reason:
             raise AccountError(reason, n=passwords.MIN_LENGTH)
-    name = " ".join((name or "").split())[:200]
     account_id = store.create_account(
         engine, login, name, passwords.hash_password(password) if password else None,
         admin, source)
@@ -100,10 +134,10 @@ def grant(engine: Engine, login: str, role: str, agreement_id: str,
     if role not in ROLES:
         raise AccountError("bad_role", role=role, roles=", ".join(ROLES))
     if not _ID.match(agreement_id or ""):
-        raise AccountError("bad_id", value=(agreement_id or "")[:60])
+        raise AccountError("bad_id", value=typed.echo(agreement_id or "", 60))
     cluster_id = cluster_id or ""
     if cluster_id and not _ID.match(cluster_id):
-        raise AccountError("bad_id", value=cluster_id[:60])
+        raise AccountError("bad_id", value=typed.echo(cluster_id, 60))
     if cluster_id and role != "viewer":
         raise AccountError("cluster_viewer_only", role=role)
     replaced = store.set_role(engine, account["id"], agreement_id, cluster_id, role, actor)

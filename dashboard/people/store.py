@@ -226,27 +226,66 @@ def clear_attempts(engine: Engine, key: str) -> None:
 # --------------------------------------------------------------------------- audit log
 
 
-def add_audit(engine: Engine, **values) -> None:
+def add_audit(engine: Engine, **values) -> int:
+    """Add an entry; its id."""
     values["detail"] = json.dumps(values.get("detail") or {}, ensure_ascii=False,
                                   sort_keys=True)
     with engine.begin() as conn:
-        conn.execute(insert(audit_log).values(at=now_iso(), **values))
+        result = conn.execute(insert(audit_log).values(at=now_iso(), **values))
+        return int(result.inserted_primary_key[0])
+
+
+def _audit_filters(action: str | None = None, actor: str | None = None,
+                   agreement: str | None = None, since: str | None = None,
+                   until: str | None = None) -> list:
+    """``actor``: a part of the actor's name (case-insensitive); ``since``/``until``: the
+    first and last day (``YYYY-MM-DD``, UTC) or an ISO time."""
+    where = []
+    if action:
+        where.append(audit_log.c.action == action)
+    if actor:
+        pattern = "%" + actor.lower().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        where.append(func.lower(audit_log.c.actor).like(pattern, escape="\\"))
+    if agreement:
+        where.append(audit_log.c.agreement_id == agreement)
+    if since:
+        where.append(audit_log.c.at >= since)
+    if until:
+        if len(until) == 10:  # a day means the whole day: up to (not including) the next
+            until = (dt.date.fromisoformat(until) + dt.timedelta(days=1)).isoformat()
+        where.append(audit_log.c.at < until)
+    return where
 
 
 def audit_entries(engine: Engine, limit: int | None = 500, action: str | None = None,
-                  actor: str | None = None) -> list[dict]:
-    """The newest entries first."""
+                  actor: str | None = None, agreement: str | None = None,
+                  since: str | None = None, until: str | None = None) -> list[dict]:
+    """The newest entries first, filtered (see :func:`_audit_filters`)."""
     stmt = select(audit_log).order_by(audit_log.c.id.desc())
-    if action:
-        stmt = stmt.where(audit_log.c.action == action)
-    if actor:
-        stmt = stmt.where(audit_log.c.actor == actor)
+    for condition in _audit_filters(action, actor, agreement, since, until):
+        stmt = stmt.where(condition)
     if limit:
         stmt = stmt.limit(limit)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
-def audit_count(engine: Engine) -> int:
+def audit_count(engine: Engine, **filters) -> int:
+    stmt = select(func.count()).select_from(audit_log)
+    for condition in _audit_filters(**filters):
+        stmt = stmt.where(condition)
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+        return conn.execute(stmt).scalar_one()
+
+
+def audit_actors(engine: Engine) -> list[str]:
+    """Every actor named in the log, sorted."""
+    with engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(select(audit_log.c.actor).distinct()))
+
+
+def delete_audit_before(engine: Engine, before: str) -> int:
+    """Delete the entries made before ``before`` (an ISO time); how many."""
+    with engine.begin() as conn:
+        return conn.execute(delete(audit_log).where(audit_log.c.at < before)).rowcount or 0

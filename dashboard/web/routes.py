@@ -1,4 +1,6 @@
-"""Plain routes beside Dash's pages: the audit log as CSV (``GET /admin/audit.csv``).
+"""Plain routes beside Dash's pages: the audit log as CSV (``GET /admin/audit.csv``, with
+the audit page's filters as its query: ``action``, ``actor``, ``agreement``, ``since``,
+``until``).
 
 Wired by :func:`dashboard.web.app.create_app`; guarded like every page and callback.
 """
@@ -27,8 +29,11 @@ def install_csv(app: dash.Dash) -> None:
     @auth.guard(auth.ADMIN)
     def audit_csv():
         lang = "en" if request.args.get("lang") == "en" else "sv"
-        entries = store.audit_entries(engine(), None)
-        auth.record("audit_export", detail={"entries": len(entries)})
+        chosen = audit.filters(**{k: request.args.get(k) for k in
+                                  ("action", "actor", "agreement", "since", "until")})
+        entries = store.audit_entries(engine(), None, **chosen)
+        auth.record("audit_export", detail={"entries": len(entries),
+                                            "filters": sorted(chosen)})
         name = "audit-log.csv" if lang == "en" else "granskningslogg.csv"
         return Response(audit.csv_text(entries, lang), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"',

@@ -16,7 +16,9 @@ rule is enforced for every request.
 ``(agreement_id, cluster_id)`` the call is about (or a list of them, all required). Without
 a ``scope``, ``see``/``write``/``import`` mean "on at least one agreement". ``audit`` names
 the audit log's action for a call a person started (a click, not a poll or a component
-appearing), recorded with the scope's ids.
+appearing), recorded with the scope's ids once the callback has answered
+(:func:`record_done`); a click whose button id holds a value no page sends is refused
+(:func:`audit_entry`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from flask import Response, g, has_request_context, request
 
 from dashboard.access import NotAllowed
 from dashboard.access.identity import User, client_address, current_user, state
+from dashboard.data import repository
+from dashboard.export.images import IMAGE_FORMATS
+from dashboard.figures.panels import PANEL_KEYS
 from dashboard.i18n import _, lang_of
 from dashboard.people import audit
 from dashboard.people.rights import ADMIN, IMPORT, NEEDS, SEE, SIGNED_IN, WRITE
@@ -255,10 +260,58 @@ def check_callback(app: dash.Dash, body: dict, user: User) -> Response | None:
     if rule.audit:
         trigger = _triggered_by_person(body)
         if trigger is not None:
-
-            scopes = rule.scopes(args) if rule.scope else None
-            agreement, cluster = scopes[0] if scopes else (None, None)
-            detail = {k: v for k, v in trigger.items() if k in ("panel", "format")}
-            audit.record(state().engine, rule.audit, actor=user.actor, agreement=agreement,
-                         cluster=cluster, detail=detail, address=client_address())
+            entry = audit_entry(rule, args, trigger)
+            if entry is None:  # a value no page of the app sends: nothing runs or is kept
+                log.info("refused %s to %s: a value outside the allowed ones", output,
+                         user.login)
+                return callback_response(refusal_block(lang), router=False)
+            # Kept when the callback has answered with something (not refused, not "no
+            # update"): the entry says what the server did, not what it was asked.
+            g.audit_pending = {"action": rule.audit, "actor": user.actor,
+                               "address": client_address(), **entry}
     return None
+
+
+def record_done(response: Response) -> Response:
+    """After a callback request (Flask's ``after_request``): the audit entry of a click
+    the gate checked, when the callback answered (200, not Dash's 204 for "nothing to
+    do", not an error)."""
+    pending = g.pop("audit_pending", None)
+    if pending is not None and response.status_code == 200:
+        action = pending.pop("action")
+        audit.record(state().engine, action, **pending)
+    return response
+
+
+def audited_values() -> dict[str, frozenset[str]]:
+    """The allowed values of each part of a download button's id that the audit log keeps:
+    the panels a view draws and the image formats."""
+    return {"panel": frozenset(PANEL_KEYS), "format": frozenset(IMAGE_FORMATS)}
+
+
+def audit_entry(rule: Rule, args, trigger: dict) -> dict | None:
+    """The audit entry of a click, from values the server has checked, or ``None`` when the
+    browser sent something no page sends (the call is then refused).
+
+    Only the server writes entries, from what it did (issue 17): the agreement and cluster
+    are the scope the rights were checked on and must be stored ones; of the button's id
+    only ``panel`` and ``format`` are kept, and only when each is one of
+    :func:`audited_values`."""
+    allowed = audited_values()
+    detail = {}
+    for key, values in allowed.items():
+        if key in trigger:
+            value = trigger[key]
+            if not isinstance(value, str) or value not in values:
+                return None
+            detail[key] = value
+    scopes = rule.scopes(args) if rule.scope else None
+    agreement, cluster = scopes[0] if scopes else (None, None)
+    if agreement is not None:
+        engine = state().engine
+        if repository.get_agreement(engine, agreement) is None:
+            return None
+        if cluster and cluster not in set(repository.list_clusters(engine, [agreement])
+                                          ["cluster_id"]):
+            return None
+    return {"agreement": agreement, "cluster": cluster, "detail": detail}

@@ -110,7 +110,7 @@ def _signed_in(app: dash.Dash, claims: dict, auth: AuthSettings, lang: str):
         return pages.message_page(app, lang=lang, title=_("access.sign_in", lang), status=403,
                                   text=_("access.disabled", lang))
     if name and not row["name"]:
-        store.update_account(st.engine, row["id"], name=" ".join(name.split())[:200])
+        store.update_account(st.engine, row["id"], name=accounts.name_from_provider(name))
 
     nxt = safe_next(session.pop("oidc_next", None))
     start_session(row, "oidc")

@@ -56,7 +56,13 @@ from dashboard.people.accounts import normalise_login
 from dashboard.people.rights import NEEDS
 from dashboard.web.auth import oidc, pages
 from dashboard.web.auth.common import request_lang, safe_next
-from dashboard.web.auth.guard import ROUTER_OUTPUT, Rule, callback_response, check_callback
+from dashboard.web.auth.guard import (
+    ROUTER_OUTPUT,
+    Rule,
+    callback_response,
+    check_callback,
+    record_done,
+)
 from dashboard.web.errors import database_down_page, down_block
 
 log = logging.getLogger(__name__)
@@ -160,6 +166,7 @@ def install(app: dash.Dash, settings: Settings, overrides: dict | None = None) -
     _routes(app)
     server.before_request(_gate(app))
     server.after_request(_csrf_cookie(prefix))
+    server.after_request(record_done)
     for page in dash.page_registry.values():
         page["layout"] = guard_layout(page["layout"], page.get("rights"))
     if not store.any_account(engine) and auth.loopback and not (

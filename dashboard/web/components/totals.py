@@ -17,6 +17,7 @@ from dashboard.domain.kpis import UNITS
 from dashboard.domain.periods import parse_period_or_none
 from dashboard.domain.places import COUNTIES
 from dashboard.domain.privacy import primary
+from dashboard.domain.safety import safe_csv_cell
 from dashboard.i18n import (
     _,
     csv_delimiter,
@@ -174,9 +175,10 @@ def totals_csv(groups: list[dict], total: dict, by: str, lang: str, threshold: i
                 number(None if fulfilment is None else fulfilment * 100),
                 _periods(group["periods"], lang)]
 
-    for g in groups:
-        writer.writerow(line(g, group_label(g["key"], by, lang), False))
-    writer.writerow(line(total, _("ui.total", lang), True))
+    for g in groups:  # labels come from the data (a kind, a county): made safe
+        writer.writerow([safe_csv_cell(c) for c in line(g, group_label(g["key"], by, lang),
+                                                         False)])
+    writer.writerow([safe_csv_cell(c) for c in line(total, _("ui.total", lang), True)])
     writer.writerow([])
     writer.writerow([_("ui.suppression_note", lang)])
     writer.writerow([_("web.components.totals.texts.totals_note", lang)])

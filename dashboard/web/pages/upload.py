@@ -324,6 +324,8 @@ def undo(clicks, state):
         auth.require(auth.IMPORT, a)
     result = undo_import(engine(), import_id)
     if not result.ok:
+        auth.record("undo_refused", agreement=agreements[0] if len(agreements) == 1 else None,
+                    obj=str(import_id), detail={"problems": len(result.problems)})
         return import_log(lang), dbc.Alert(
             [html.P(_("web.pages.upload.undo_failed", lang, id=import_id)),
              html.Ul([html.Li(p.message(lang)) for p in result.problems])],
