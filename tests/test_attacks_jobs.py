@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import time
 import zipfile
 
@@ -29,7 +28,7 @@ from dashboard.people import accounts
 from tests.browser.support import chromium_path
 from tests.conftest import BACKENDS
 from tests.needs import missing
-from tests.webserver import Client, add_accounts, serving
+from tests.webserver import Client, add_accounts, pack_poll_body, pack_start_body, serving
 
 KRAMI, JARFALLA = "krami-sthlm-2023", "jarfalla-af-2023"
 PASSWORD = "Ordning-Och-Reda-17"
@@ -71,37 +70,16 @@ def signed_in(base: str, login: str) -> Client:
 # --------------------------------------------------------------------------- 4: job handles
 
 
-def callback_of(client: Client, trigger: str) -> dict:
-    """The app's callback that ``trigger`` (``id.property``) starts, from
-    ``/_dash-dependencies``: its output key and outputs."""
-    for dep in client.get("/_dash-dependencies").json():
-        if any(f"{i['id']}.{i['property']}" == trigger for i in dep["inputs"]):
-            outs = [o.rsplit("@", 1)[0] for o in dep["output"].strip(".").split("...")]
-            return {"output": dep["output"],
-                    "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
-                                for o in outs]}
-    raise AssertionError(f"no callback of {trigger}")
-
-
 def start_pack(client: Client, state: dict) -> tuple:
     """Click the view's *Mötespaket*: the answer and the job's handle, if one was given."""
-    body = {**callback_of(client, "export-pack.n_clicks"),
-            "inputs": [{"id": "export-pack", "property": "n_clicks", "value": 1}],
-            "state": [{"id": "export-view", "property": "data", "value": state},
-                      {"id": "export-poll", "property": "n_intervals", "value": 0}],
-            "changedPropIds": ["export-pack.n_clicks"]}
-    reply = client.callback(body)
+    reply = client.callback(pack_start_body(client, state))
     job = (reply.json().get("response", {}).get("export-job") or {}).get("data") \
         if reply.status == 200 else None
     return reply, job
 
 
 def poll(client: Client, job, n: int = 1):
-    body = {**callback_of(client, "export-poll.n_intervals"),
-            "inputs": [{"id": "export-poll", "property": "n_intervals", "value": n}],
-            "state": [{"id": "export-job", "property": "data", "value": job}],
-            "changedPropIds": ["export-poll.n_intervals"]}
-    return client.callback(body)
+    return client.callback(pack_poll_body(client, job, n))
 
 
 def view_state(agreement: str) -> dict:
@@ -168,11 +146,7 @@ def test_a_replayed_job_handle_gets_nothing_and_the_owner_gets_theirs(served):
     assert refused(poll(anna, job))
 
     # Nobody signed in: 401 before anything else.
-    assert Client(base).callback(json.loads(json.dumps(
-        {**callback_of(anna, "export-poll.n_intervals"),
-         "inputs": [{"id": "export-poll", "property": "n_intervals", "value": 1}],
-         "state": [{"id": "export-job", "property": "data", "value": job}],
-         "changedPropIds": ["export-poll.n_intervals"]}))).status == 401
+    assert Client(base).callback(pack_poll_body(anna, job)).status == 401
 
     # A start for an agreement that is not theirs is refused, and starts nothing.
     reply, job_of_nils = start_pack(nils, view_state(JARFALLA))

@@ -221,6 +221,35 @@ def run_to_end(kind: str, database_url: str, **env: str) -> subprocess.Completed
                           timeout=120, env=environment(database_url, **env))
 
 
+def callback_of(client: Client, trigger: str) -> dict:
+    """The app's callback that ``trigger`` (``id.property``) starts, from
+    ``/_dash-dependencies``: its output key (with Dash's hashes) and outputs."""
+    for dep in client.get("/_dash-dependencies").json():
+        if any(f"{i['id']}.{i['property']}" == trigger for i in dep["inputs"]):
+            outs = [o.rsplit("@", 1)[0] for o in dep["output"].strip(".").split("...")]
+            return {"output": dep["output"],
+                    "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+                                for o in outs]}
+    raise AssertionError(f"no callback of {trigger}")
+
+
+def pack_start_body(client: Client, state: dict) -> dict:
+    """The click on a view's *Mötespaket* (dashboard/web/components/export.py)."""
+    return {**callback_of(client, "export-pack.n_clicks"),
+            "inputs": [{"id": "export-pack", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "export-view", "property": "data", "value": state},
+                      {"id": "export-poll", "property": "n_intervals", "value": 0}],
+            "changedPropIds": ["export-pack.n_clicks"]}
+
+
+def pack_poll_body(client: Client, job, n: int = 1) -> dict:
+    """The page's question about its pack's job: the handle in the body, never the address."""
+    return {**callback_of(client, "export-poll.n_intervals"),
+            "inputs": [{"id": "export-poll", "property": "n_intervals", "value": n}],
+            "state": [{"id": "export-job", "property": "data", "value": job}],
+            "changedPropIds": ["export-poll.n_intervals"]}
+
+
 def router_body(path: str, search: str = "") -> dict:
     """The request the browser sends to draw the page at ``path`` + ``search``."""
     return {"output": ".._pages_content.children..._pages_store.data..",
