@@ -132,8 +132,8 @@ def test_accounts_roles_and_their_audit_entries(any_engine):
 
 def test_a_reset_password_or_a_disabled_account_ends_its_sessions(any_engine):
     engine = any_engine
-    accounts.add(engine, "boss", actor="x", admin=True, password="boss-losenord-1")
-    accounts.add(engine, "bo", actor="x", password="bo-losenord-12")
+    accounts.add(engine, "boss", actor="x", admin=True, password="Tornet-Ekorre-19")
+    accounts.add(engine, "bo", actor="x", password="Bo-Tallrik-Moln-12")
     bo = store.account_by_login(engine, "bo")
     store.create_session(engine, "s1", bo["id"], "password", 1)
     assert store.session_account(engine, "s1")["login"] == "bo"

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import BACKENDS
 from tests.webserver import Client, add_accounts, post_json, request, router_body, serving
 
-ADMIN_PASSWORD = "admin-losenord-1"
+ADMIN_PASSWORD = "Skrivbord-Lampa-41"
 AGREEMENT = "/agreements/krami-sthlm-2023"
 PANEL = ("..panel-download-file.data...panel-download-fallback.data..."
          "panel-download-status.children...panel-download-status.is_open..")
