@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 ACTIONS = ("sign_in", "sign_in_failed", "sign_in_blocked", "sign_out", "account_added",
            "account_disabled", "account_enabled", "password_reset", "admin_granted",
            "admin_revoked", "role_granted", "role_revoked", "import", "import_refused", "undo",
-           "export_chart", "export_pack", "audit_export")
+           "export_chart", "export_pack", "audit_export", "throttle_lifted")
 
 COLUMNS = ("id", "at", "actor", "action", "agreement_id", "cluster_id", "object", "detail",
            "address")
