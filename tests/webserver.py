@@ -13,6 +13,8 @@ a first page has set it. :class:`Client` is a person: it signs in with a passwor
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.client
 import http.cookiejar
 import json
 import os
@@ -91,15 +93,31 @@ def request(url: str, data: bytes | None = None, headers: dict | None = None,
                      err.headers.get_all("Set-Cookie") or [])
 
 
-class Client:
-    """One browser's cookies on one server: a person, signed in or not."""
+class _FromAddress(urllib.request.HTTPHandler):
+    """Connections from a given local address (``127.0.0.2``: another computer, as far as
+    the server can tell, on this machine's loopback)."""
 
-    def __init__(self, base: str):
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(http.client.HTTPConnection,
+                                              source_address=(self.source, 0)), req)
+
+
+class Client:
+    """One browser's cookies on one server: a person, signed in or not; with ``source``,
+    connecting from that loopback address (another computer to the server)."""
+
+    def __init__(self, base: str, source: str | None = None):
         self.base = base
         self.jar = http.cookiejar.CookieJar()
-        self.follow = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        more = [_FromAddress(source)] if source else []
+        self.follow = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  *more)
         self.stay = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                _NoRedirect)
+                                                _NoRedirect, *more)
 
     def cookie(self, name: str) -> str | None:
         return next((c.value for c in self.jar if c.name == name), None)
