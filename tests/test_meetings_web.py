@@ -404,7 +404,7 @@ mid = meetings.create(engine, "krami-sthlm-2023", "2023", "2024-02-01", "Styrgru
 meetings.checkin(engine, mid, TargetKey("occupancy", None, None), "at_risk",
                  "Färre anvisningar i höstas", "Anna")
 meetings.close(engine, mid, "Anna")
-from dashboard.web.pages.meeting import build_meeting_pack_zip
+from dashboard.web.components.meeting import build_meeting_pack_zip
 data, name, files = build_meeting_pack_zip(mid, "sv", app.server.config["DASHBOARD_SETTINGS"],
                                            lambda f, m: None)
 z = zipfile.ZipFile(io.BytesIO(data))
