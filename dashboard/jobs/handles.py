@@ -6,7 +6,8 @@ page a *handle*: ``secrets.token_urlsafe(32)``, unguessable. The page keeps it i
 address stands in every access log, a proxy's too). The server keeps no handle: under the
 handle's SHA-256 it keeps a *claim*: who asked (:func:`~.identity.current_owner`), what
 the job is about (a need of :mod:`dashboard.access` and the ``(agreement, cluster)``
-scopes it needs it on), and the job's id.
+scopes it needs it on), and the job's id; it expires ``EXPORT_RESULT_TTL`` seconds after
+its owner last asked.
 
 Every look at a job (:meth:`OwnedJobs.look`: its place, its progress, its result) is
 refused unless the claim is the asker's and their rights *now* still allow the need on
@@ -123,10 +124,12 @@ class OwnedJobs:
         """The claim of the handle in ``data`` if it is the asker's, else
         :class:`UnknownJob`. Their rights are not checked here (:meth:`look` does)."""
         handle = handle_of(data)
-        found = Claim.from_json(self.manager.get_claim(_CLAIM + _key(handle))) \
-            if handle else None
+        text = self.manager.get_claim(_CLAIM + _key(handle)) if handle else None
+        found = Claim.from_json(text) if text else None
         if found is None or not secrets.compare_digest(found.owner, current_owner()):
             raise UnknownJob(self.name)
+        # Kept while its owner asks: a job that waits long for its turn keeps its claim.
+        self.manager.put_claim(_CLAIM + _key(handle), text)
         return found
 
     def scopes(self, data) -> list[tuple[str, str | None]]:
