@@ -14,6 +14,8 @@ workers = int(os.environ.get("WORKERS", min(4, multiprocessing.cpu_count() * 2 +
 preload_app = True
 # A page draws from one agreement's rows in well under a second; imports run in the CLI.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# The access log has every request's address and query string: nothing secret may stand
+# there (a job's handle travels in the body of its polls: dashboard/jobs/handles.py).
 accesslog = "-"
 errorlog = "-"
 # Which X-Forwarded-* headers to believe is the app's decision (TRUSTED_PROXIES, see

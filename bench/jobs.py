@@ -5,12 +5,12 @@
 Starts gunicorn with ``gunicorn.conf.py`` on a free port (a fresh SQLite file with the
 demo data, a jobs folder of its own), asks for one pack alone (the baseline), then for
 ``--requests`` packs at once, each as another user, over HTTP as the page does (the
-background callback, then its polls every 0.4 s). Meanwhile it samples, every 0.1 s, the
-browsers running on the machine (kaleido's launchers) and the memory of every Chromium
-process (proportional set size, so shared pages count once). Prints, per request, how long
-it waited for its turn (until its first step of work), how long the pack then took and
-the total; then the peak browsers and Chromium memory beside the goals: at most
-``EXPORT_BROWSERS`` browsers, and a pack alone within 10 s.
+click, then its polls every 0.4 s with the job's handle in the body). Meanwhile it
+samples, every 0.1 s, the browsers running on the machine (kaleido's launchers) and the
+memory of every Chromium process (proportional set size, so shared pages count once).
+Prints, per request, how long it waited for its turn (until its first step of work), how
+long the pack then took and the total; then the peak browsers and Chromium memory beside
+the goals: at most ``EXPORT_BROWSERS`` browsers, and a pack alone within 10 s.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -55,32 +54,51 @@ def post(url: str, body: dict, user: str) -> tuple[int, bytes]:
         return resp.status, resp.read()
 
 
+def callback_of(base: str, trigger: str) -> tuple[str, list]:
+    """The app's callback that ``trigger`` starts: its output key and outputs."""
+    with urllib.request.urlopen(base + "/_dash-dependencies", timeout=60) as resp:
+        deps = json.loads(resp.read())
+    for dep in deps:
+        if any(f"{i['id']}.{i['property']}" == trigger for i in dep["inputs"]):
+            outs = [o.rsplit("@", 1)[0] for o in dep["output"].strip(".").split("...")]
+            return dep["output"], [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+                                   for o in outs]
+    raise LookupError(trigger)
+
+
 def pack(base: str, user: str) -> dict:
-    """Ask for one pack as the page does; when it waited, worked and finished."""
-    body = {"output": "..export-download.data...export-status.children..",
-            "outputs": [{"id": "export-download", "property": "data"},
-                        {"id": "export-status", "property": "children"}],
+    """Ask for one pack as the page does (the click, then one poll at a time with the job's
+    handle in the body); when it waited, worked and finished."""
+    output, outputs = callback_of(base, "export-pack.n_clicks")
+    body = {"output": output, "outputs": outputs,
             "inputs": [{"id": "export-pack", "property": "n_clicks", "value": 1}],
             "changedPropIds": ["export-pack.n_clicks"],
-            "state": [{"id": "export-view", "property": "data", "value": STATE}]}
+            "state": [{"id": "export-view", "property": "data", "value": STATE},
+                      {"id": "export-poll", "property": "n_intervals", "value": 0}]}
+    output, outputs = callback_of(base, "export-poll.n_intervals")
     asked = time.monotonic()
     _, raw = post(base + CALLBACK, body, user)
-    handles = json.loads(raw)
-    query = urllib.parse.urlencode({"cacheKey": handles["cacheKey"], "job": handles["job"]})
+    job = json.loads(raw)["response"]["export-job"]["data"]
     started = None
     places = []
+    n = 0
     while True:
         time.sleep(0.4)
-        status, raw = post(f"{base}{CALLBACK}?{query}", body, user)
-        data = json.loads(raw) if status != 204 else {"response": {}}  # 204: job gone
-        step = (data.get("progress") or {}).get("export-step.children") or ""
+        n += 1
+        poll = {"output": output, "outputs": outputs,
+                "inputs": [{"id": "export-poll", "property": "n_intervals", "value": n}],
+                "changedPropIds": ["export-poll.n_intervals"],
+                "state": [{"id": "export-job", "property": "data", "value": job}]}
+        status, raw = post(base + CALLBACK, poll, user)
+        data = json.loads(raw).get("response", {}) if status == 200 else {}
+        step = (data.get("export-step") or {}).get("children") or ""
         if step.startswith("Väntar på tur"):
             places.append(step)
         elif step and started is None and not step.startswith(WAITING):
             started = time.monotonic()
-        if "response" in data:
+        if (data.get("export-job") or {"data": job})["data"] is None or status != 200:
             done = time.monotonic()
-            ok = "export-download" in data["response"]
+            ok = bool((data.get("export-download") or {}).get("data"))
             return {"user": user, "asked": asked, "started": started or done, "done": done,
                     "ok": ok, "places": places}
 

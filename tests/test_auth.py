@@ -132,8 +132,8 @@ def test_accounts_roles_and_their_audit_entries(any_engine):
 
 def test_a_reset_password_or_a_disabled_account_ends_its_sessions(any_engine):
     engine = any_engine
-    accounts.add(engine, "boss", actor="x", admin=True, password="boss-losenord-1")
-    accounts.add(engine, "bo", actor="x", password="bo-losenord-12")
+    accounts.add(engine, "boss", actor="x", admin=True, password="Tornet-Ekorre-19")
+    accounts.add(engine, "bo", actor="x", password="Bo-Tallrik-Moln-12")
     bo = store.account_by_login(engine, "bo")
     store.create_session(engine, "s1", bo["id"], "password", 1)
     assert store.session_account(engine, "s1")["login"] == "bo"
@@ -154,10 +154,10 @@ def test_a_reset_password_or_a_disabled_account_ends_its_sessions(any_engine):
 # --------------------------------------------------------------------------- throttle
 
 
-def test_the_throttle_doubles_the_wait_per_login_and_per_address(any_engine):
+def test_the_throttle_doubles_the_wait_per_login_at_an_address_and_per_address(any_engine):
     engine = any_engine
     now = 1_000_000.0
-    for i in range(throttle.FREE_PER_LOGIN - 1):
+    for i in range(throttle.FREE_PER_PAIR - 1):
         throttle.failed(engine, "anna", "10.0.0.1", now + i)
         assert throttle.wait_seconds(engine, "anna", "10.0.0.1", now + i) == 0
     waits = []
@@ -166,9 +166,10 @@ def test_the_throttle_doubles_the_wait_per_login_and_per_address(any_engine):
         throttle.failed(engine, "anna", "10.0.0.1", t)
         waits.append(throttle.wait_seconds(engine, "anna", "10.0.0.1", t))
     assert waits == [1, 2, 4, 8]
-    assert throttle.wait_seconds(engine, "anna", "10.0.0.2", now + 310) == 8  # any address
+    # Never a lock for everyone: Anna from her own address is not slowed.
+    assert throttle.wait_seconds(engine, "anna", "10.0.0.2", now + 310) == 0
     assert throttle.wait_seconds(engine, "bo", "10.0.0.1", now + 310) == 0  # another login
-    throttle.succeeded(engine, "anna")
+    throttle.succeeded(engine, "anna", "10.0.0.1")
     assert throttle.wait_seconds(engine, "anna", "10.0.0.1", now + 310) == 0
     # One address trying many logins.
     for i in range(throttle.FREE_PER_ADDRESS):
@@ -181,6 +182,26 @@ def test_the_throttle_doubles_the_wait_per_login_and_per_address(any_engine):
     for i in range(40):
         throttle.failed(engine, "cap", None, now + i)
     assert throttle.wait_seconds(engine, "cap", None, now + 40) <= throttle.MAX_WAIT
+
+
+def test_many_addresses_guessing_one_login_are_slowed_but_not_its_owner(any_engine):
+    """NIST SP 800-63B: at most 100 failures at one account; past them every address that
+    failed there waits, the owner's own address (no failure) does not."""
+    engine = any_engine
+    now = 2_000_000.0
+    for i in range(throttle.FREE_PER_LOGIN):
+        throttle.failed(engine, "cy", f"10.9.{i // 200}.{i % 200}", now + i)
+    t = now + throttle.FREE_PER_LOGIN
+    throttle.failed(engine, "cy", "10.9.9.9", t)
+    assert throttle.wait_seconds(engine, "cy", "10.9.0.1", t) >= 1  # one of the guessers
+    assert throttle.wait_seconds(engine, "cy", "10.9.9.9", t) >= 1
+    assert throttle.wait_seconds(engine, "cy", "192.0.2.1", t) == 0  # the owner
+    shown = {(x.kind, x.login, x.address) for x in throttle.current(engine, t)}
+    assert ("login", "cy", None) in shown and ("pair", "cy", "10.9.9.9") in shown
+    lifted = throttle.lift(engine, login="cy", actor="test")
+    assert "login:cy" in lifted and len(lifted) == throttle.FREE_PER_LOGIN + 2
+    assert throttle.wait_seconds(engine, "cy", "10.9.9.9", t) == 0
+    assert store.audit_entries(engine, action="throttle_lifted")[0]["object"] == "cy"
 
 
 # --------------------------------------------------------------------------- audit log

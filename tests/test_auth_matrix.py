@@ -149,11 +149,18 @@ def chart(state: dict):
 
 
 def pack(state: dict):
-    return {"output": "..export-download.data...export-status.children..",
-            "outputs": [{"id": "export-download", "property": "data"},
-                        {"id": "export-status", "property": "children"}],
+    """The click that starts the view's meeting pack (a job of the person: its handle in the
+    answer, dashboard/jobs/handles.py)."""
+    outputs = [("export-job", "data"), ("export-poll", "disabled"),
+               ("export-poll", "max_intervals"), ("export-pack", "disabled"),
+               ("export-running", "style"), ("export-done", "style"),
+               ("export-progress", "value"), ("export-step", "children"),
+               ("export-status", "children")]
+    return {"output": "..{}..".format("...".join(f"{i}.{p}" for i, p in outputs)),
+            "outputs": [{"id": i, "property": p} for i, p in outputs],
             "inputs": [{"id": "export-pack", "property": "n_clicks", "value": 1}],
-            "state": [{"id": "export-view", "property": "data", "value": state}],
+            "state": [{"id": "export-view", "property": "data", "value": state},
+                      {"id": "export-poll", "property": "n_intervals", "value": 0}],
             "changedPropIds": ["export-pack.n_clicks"]}
 
 
@@ -239,11 +246,11 @@ CALLBACKS = {  # name: (body, who may, what an allowed answer holds)
                           {"admin", "cluster_viewer"}, "Järva"),
     "another agreement's chart": (lambda ids: chart(view_state(STHLM)), {"admin"},
                                   "Beläggning"),
-    "meeting pack": (lambda ids: pack(view_state(KRAMI)), KRAMI_PEOPLE, "cacheKey"),
+    "meeting pack": (lambda ids: pack(view_state(KRAMI)), KRAMI_PEOPLE, "export-job"),
     "a cluster's meeting pack": (lambda ids: pack(view_state(STHLM, "jarva")),
-                                 {"admin", "cluster_viewer"}, "cacheKey"),
+                                 {"admin", "cluster_viewer"}, "export-job"),
     "another agreement's meeting pack": (lambda ids: pack(view_state(STHLM)), {"admin"},
-                                         "cacheKey"),
+                                         "export-job"),
     "upload check": (lambda ids: upload_check(), {"admin", "steward"}, "upload-gone"),
     "undo in the import log": (lambda ids: undo(ids["first_krami"]), {"admin", "steward"},
                                "undo-failed"),

@@ -1,7 +1,7 @@
 """Jobs across machines: ``REDIS_URL`` set, the app in a process of its own, two Celery
 workers (``celery -A dashboard.worker worker``, as two machines would run them)
 and a real ``redis-server``. Three users ask for a meeting pack at once over HTTP, as the
-page does (the background callback, then its polls): every pack arrives, never more
+page does (the click, then its polls with the job's handle): every pack arrives, never more
 browsers run than ``EXPORT_BROWSERS``, and the ones that wait are told their place.
 """
 
@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 import zipfile
 
 import psutil
@@ -22,40 +21,31 @@ import psutil
 from dashboard.config import PROJECT_ROOT
 from tests.browser.support import chromium_path
 from tests.needs import missing
-from tests.webserver import Client, environment, serving
+from tests.webserver import Client, environment, pack_poll_body, pack_start_body, serving
 
 STATE = {"agreement": "krami-sthlm-2023", "cluster": None, "period": "2023",
          "breakdown": "total", "lang": "sv"}
 
 
-def pack_body(state: dict) -> dict:
-    return {"output": "..export-download.data...export-status.children..",
-            "outputs": [{"id": "export-download", "property": "data"},
-                        {"id": "export-status", "property": "children"}],
-            "inputs": [{"id": "export-pack", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["export-pack.n_clicks"],
-            "state": [{"id": "export-view", "property": "data", "value": state}]}
-
-
 def ask_for_pack(base: str, user: str, steps: list, timeout: float = 240) -> dict:
-    """Click and poll as the page does; the callback's final response."""
+    """Click and poll as the page does (one question at a time, the job's handle in the
+    body); the poll's final answer."""
     client = Client(base)  # one browser: its cookies and the page's CSRF token
     client.set_cookie("samverkan_jobs", user)
-    body = pack_body(STATE)
-    first = client.callback(body)
+    first = client.callback(pack_start_body(client, STATE))
     assert first.status == 200, first.text
-    handles = first.json()
-    query = urllib.parse.urlencode({"cacheKey": handles["cacheKey"], "job": handles["job"]})
-    deadline = time.monotonic() + timeout
+    job = first.json()["response"]["export-job"]["data"]
+    deadline, n = time.monotonic() + timeout, 1
     while time.monotonic() < deadline:
         time.sleep(0.4)
-        reply = client.callback(body, query=f"?{query}")
-        assert reply.status == 200, f"{reply.status} (204: the job ended without a result)"
-        data = reply.json()
-        if "progress" in data:
-            steps.append(data["progress"].get("export-step.children"))
-        if "response" in data:
-            return data["response"]
+        reply = client.callback(pack_poll_body(client, job, n))
+        n += 1
+        assert reply.status == 200, reply.text[:300]
+        data = reply.json()["response"]
+        if "export-step" in data:
+            steps.append(data["export-step"]["children"])
+        if data.get("export-job", {"data": job})["data"] is None:
+            return data
     raise AssertionError(f"no pack for {user} within {timeout} s; steps: {steps}")
 
 
@@ -142,7 +132,7 @@ def test_packs_under_celery_share_the_browsers_across_workers(redis_url, tmp_pat
         client = redis.Redis.from_url(redis_url)
         ttls = [client.ttl(k) for k in client.scan_iter("celery-task-meta-*")]
         assert ttls and all(0 < t <= 120 for t in ttls)
-        # The job handles are signed with the app's SECRET_KEY (dashboard/access), the same on
-        # every server: no secret of the jobs' own is needed in Redis.
+        # The jobs' claims (whose each is) live in Redis beside the results, and expire; no
+        # secret of the jobs' own is kept there.
         assert client.ttl("samverkan-signing-secret") == -2
         client.close()

@@ -223,11 +223,16 @@ def kiosk_body(agreement: str) -> dict:
 
 
 def pack_body(mid: int) -> dict:
-    return {"output": "..meeting-pack-download.data...meeting-pack-status.children..",
-            "outputs": [{"id": "meeting-pack-download", "property": "data"},
-                        {"id": "meeting-pack-status", "property": "children"}],
+    """The click that starts the meeting's pack (a job of the person: its handle in the
+    answer)."""
+    outputs = [("job", "data"), ("poll", "disabled"), ("poll", "max_intervals"),
+               ("button", "disabled"), ("running", "style"), ("done", "style"),
+               ("progress", "value"), ("step", "children"), ("status", "children")]
+    return {"output": "..{}..".format("...".join(f"meeting-pack-{i}.{p}" for i, p in outputs)),
+            "outputs": [{"id": f"meeting-pack-{i}", "property": p} for i, p in outputs],
             "inputs": [{"id": "meeting-pack-button", "property": "n_clicks", "value": 1}],
-            "state": [meeting_state(mid)],
+            "state": [meeting_state(mid),
+                      {"id": "meeting-pack-poll", "property": "n_intervals", "value": 0}],
             "changedPropIds": ["meeting-pack-button.n_clicks"]}
 
 
@@ -269,8 +274,9 @@ def test_every_role_against_the_meeting_callbacks(served):
             "Ändringarna är sparade"),
         "the kiosk's data version": (kiosk_body(KRAMI), KRAMI_PEOPLE, "version"),
         "another agreement's kiosk": (kiosk_body(STHLM), {"admin"}, "version"),
-        "the meeting pack": (pack_body(ids["open"]), KRAMI_PEOPLE, "cacheKey"),
-        "another agreement's pack": (pack_body(ids["other"]), {"admin"}, "cacheKey"),
+        "the meeting pack": (pack_body(ids["open"]), KRAMI_PEOPLE, "meeting-pack-job"),
+        "another agreement's pack": (pack_body(ids["other"]), {"admin"},
+                                     "meeting-pack-job"),
         "a meeting that does not exist": (checkin_body(999999), set(), "Sparat"),
     }
     wrong = []
@@ -398,7 +404,7 @@ mid = meetings.create(engine, "krami-sthlm-2023", "2023", "2024-02-01", "Styrgru
 meetings.checkin(engine, mid, TargetKey("occupancy", None, None), "at_risk",
                  "Färre anvisningar i höstas", "Anna")
 meetings.close(engine, mid, "Anna")
-from dashboard.web.pages.meeting import build_meeting_pack_zip
+from dashboard.web.components.meeting import build_meeting_pack_zip
 data, name, files = build_meeting_pack_zip(mid, "sv", app.server.config["DASHBOARD_SETTINGS"],
                                            lambda f, m: None)
 z = zipfile.ZipFile(io.BytesIO(data))

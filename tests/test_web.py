@@ -17,11 +17,16 @@ import pytest
 from tests.conftest import BACKENDS
 from tests.webserver import Client, add_accounts, post_json, request, router_body, serving
 
-ADMIN_PASSWORD = "admin-losenord-1"
+ADMIN_PASSWORD = "Skrivbord-Lampa-41"
 AGREEMENT = "/agreements/krami-sthlm-2023"
 PANEL = ("..panel-download-file.data...panel-download-fallback.data..."
          "panel-download-status.children...panel-download-status.is_open..")
-PACK = "..export-download.data...export-status.children.."
+PACK_OUTPUTS = [("export-job", "data"), ("export-poll", "disabled"),
+                ("export-poll", "max_intervals"), ("export-pack", "disabled"),
+                ("export-running", "style"), ("export-done", "style"),
+                ("export-progress", "value"), ("export-step", "children"),
+                ("export-status", "children")]
+PACK = "..{}..".format("...".join(f"{i}.{p}" for i, p in PACK_OUTPUTS))  # the click
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -240,11 +245,12 @@ HARMLESS = {  # crafted values the callbacks take in their stride
                                                        "path": 5, "period": "2023"}),
     "a period that is not one": switch(period="2023-13"),
     "a pack for nothing": {"output": PACK,
-                           "outputs": [{"id": "export-download", "property": "data"},
-                                       {"id": "export-status", "property": "children"}],
+                           "outputs": [{"id": i, "property": p} for i, p in PACK_OUTPUTS],
                            "inputs": [{"id": "export-pack", "property": "n_clicks",
                                        "value": 0}],
-                           "state": [{"id": "export-view", "property": "data", "value": "x"}],
+                           "state": [{"id": "export-view", "property": "data", "value": "x"},
+                                     {"id": "export-poll", "property": "n_intervals",
+                                      "value": 0}],
                            "changedPropIds": ["export-pack.n_clicks"]},
 }
 

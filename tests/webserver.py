@@ -13,6 +13,8 @@ a first page has set it. :class:`Client` is a person: it signs in with a passwor
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.client
 import http.cookiejar
 import json
 import os
@@ -91,15 +93,31 @@ def request(url: str, data: bytes | None = None, headers: dict | None = None,
                      err.headers.get_all("Set-Cookie") or [])
 
 
-class Client:
-    """One browser's cookies on one server: a person, signed in or not."""
+class _FromAddress(urllib.request.HTTPHandler):
+    """Connections from a given local address (``127.0.0.2``: another computer, as far as
+    the server can tell, on this machine's loopback)."""
 
-    def __init__(self, base: str):
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(http.client.HTTPConnection,
+                                              source_address=(self.source, 0)), req)
+
+
+class Client:
+    """One browser's cookies on one server: a person, signed in or not; with ``source``,
+    connecting from that loopback address (another computer to the server)."""
+
+    def __init__(self, base: str, source: str | None = None):
         self.base = base
         self.jar = http.cookiejar.CookieJar()
-        self.follow = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        more = [_FromAddress(source)] if source else []
+        self.follow = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  *more)
         self.stay = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                _NoRedirect)
+                                                _NoRedirect, *more)
 
     def cookie(self, name: str) -> str | None:
         return next((c.value for c in self.jar if c.name == name), None)
@@ -219,6 +237,35 @@ def run_to_end(kind: str, database_url: str, **env: str) -> subprocess.Completed
     """Run ``kind`` (``app``, ``gunicorn`` or ``cli``) expecting it to stop by itself."""
     return subprocess.run(program(kind), cwd=PROJECT_ROOT, capture_output=True, text=True,
                           timeout=120, env=environment(database_url, **env))
+
+
+def callback_of(client: Client, trigger: str) -> dict:
+    """The app's callback that ``trigger`` (``id.property``) starts, from
+    ``/_dash-dependencies``: its output key (with Dash's hashes) and outputs."""
+    for dep in client.get("/_dash-dependencies").json():
+        if any(f"{i['id']}.{i['property']}" == trigger for i in dep["inputs"]):
+            outs = [o.rsplit("@", 1)[0] for o in dep["output"].strip(".").split("...")]
+            return {"output": dep["output"],
+                    "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+                                for o in outs]}
+    raise AssertionError(f"no callback of {trigger}")
+
+
+def pack_start_body(client: Client, state: dict) -> dict:
+    """The click on a view's *Mötespaket* (dashboard/web/components/export.py)."""
+    return {**callback_of(client, "export-pack.n_clicks"),
+            "inputs": [{"id": "export-pack", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "export-view", "property": "data", "value": state},
+                      {"id": "export-poll", "property": "n_intervals", "value": 0}],
+            "changedPropIds": ["export-pack.n_clicks"]}
+
+
+def pack_poll_body(client: Client, job, n: int = 1) -> dict:
+    """The page's question about its pack's job: the handle in the body, never the address."""
+    return {**callback_of(client, "export-poll.n_intervals"),
+            "inputs": [{"id": "export-poll", "property": "n_intervals", "value": n}],
+            "state": [{"id": "export-job", "property": "data", "value": job}],
+            "changedPropIds": ["export-poll.n_intervals"]}
 
 
 def router_body(path: str, search: str = "") -> dict:

@@ -11,6 +11,12 @@
         a new password: from standard input, else a generated one printed once (as for
         ``add``); the account's sessions end. The way back in for an administrator who
         lost theirs (a disabled account stays disabled: ``admin`` in the app opens it)
+    users throttles [--format json]
+        the sign-in delays now (dashboard/people/throttle.py): what is slowed (a login at
+        one address, an address, a login), its failures and the seconds left
+    users throttles --lift [--login LOGIN] [--address ADDRESS]
+        forget the delays of a login (at every address), of an address, or of a login at
+        one address; in the audit log
 
 The command line runs on the server with the server's rights; what it does is in the audit
 log as ``cli:<the operating system's user>``. Exit codes as every command: 0 done, 1 refused
@@ -28,7 +34,7 @@ from sqlalchemy.engine import Engine
 from dashboard.data import repository
 from dashboard.domain.safety import safe_cell
 from dashboard.i18n import _, column_heads
-from dashboard.people import accounts
+from dashboard.people import accounts, throttle
 from dashboard.people.accounts import AccountError
 from dashboard.people.audit import cli_actor
 from dashboard.people.rights import ROLES
@@ -61,6 +67,13 @@ def add_parser(sub) -> None:
     password.add_argument("--password-stdin", action="store_true",
                           help="read the password from standard input (else one is "
                                "generated and printed once)")
+    throttles = actions.add_parser("throttles",
+                                   help="the sign-in delays now, and lifting them")
+    throttles.add_argument("--format", choices=["text", "json"], default="text")
+    throttles.add_argument("--lift", action="store_true",
+                           help="forget the delays of --login and/or --address (audited)")
+    throttles.add_argument("--login", help="with --lift: this login's delays")
+    throttles.add_argument("--address", help="with --lift: this address's delays")
 
 
 def scope_text(agreement_id: str, cluster_id: str | None) -> str:
@@ -121,6 +134,8 @@ def run(args: argparse.Namespace, engine: Engine, lang: str) -> int:
             return 0
         if args.users_command == "password":
             return _password(engine, args, actor, lang)
+        if args.users_command == "throttles":
+            return _throttles(engine, args, actor, lang)
         return _list(engine, args.format, lang)
     except AccountError as exc:
         params = {k: role_word(v, lang) if k == "role" and v in ROLES else v
@@ -149,6 +164,34 @@ def _password(engine: Engine, args: argparse.Namespace, actor: str, lang: str) -
     if generated:
         print(_("cli.users.password_once", lang), file=sys.stderr)
         print(generated, flush=True)
+    return 0
+
+
+def _throttles(engine: Engine, args: argparse.Namespace, actor: str, lang: str) -> int:
+    """``users throttles``: list the sign-in delays, or lift some (``--lift``)."""
+    if args.lift:
+        login = accounts.normalise_login(args.login) if args.login else None
+        if args.login and login is None:
+            raise AccountError("bad_login", login=args.login[:60])
+        if login is None and not args.address:
+            print(_("cli.users.lift_what", lang), file=sys.stderr)
+            return 2
+        lifted = throttle.lift(engine, login=login, address=args.address, actor=actor)
+        print(_("cli.users.lifted", lang, n=len(lifted), what=login or args.address)
+              if lifted else _("cli.users.nothing_to_lift", lang))
+        return 0
+    found = throttle.current(engine)
+    if args.format == "json":
+        json.dump([t.to_json() for t in found], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not found:
+        print(_("cli.users.no_throttles", lang))
+        return 0
+    print("\t".join(column_heads("cli.users.throttles_head", lang)))
+    for t in found:
+        print("\t".join([_(f"access.throttle_{t.kind}", lang), t.login or "", t.address or "",
+                         str(t.failures), str(t.wait)]))
     return 0
 
 

@@ -4,15 +4,18 @@ A meeting pack or a chart's image needs a headless Chromium (about 0.5 GB and a 
 while it draws). Every such job takes a turn in one queue (:mod:`.queue`): at most
 ``EXPORT_BROWSERS`` at once on the whole server (every gunicorn worker, every job
 process; with ``REDIS_URL`` every machine), first come first served, one job per user
-(:func:`current_owner`: today the browser session, tomorrow the signed-in user). A pack
+(:func:`current_owner`: the signed-in person, else the browser session). A pack
 waiting for its turn shows how many are before it; a chart's download waits a bounded
 time (``EXPORT_WAIT``) and then says the server is busy.
 
-The meeting pack runs as a Dash background callback (:func:`background_manager`): in a
-process of its own on this machine (results in a disk cache bounded in size,
-``EXPORT_CACHE_MB``), or, with ``REDIS_URL``, as a Celery task run by ``make worker``
-(results in Redis). Either way results expire after ``EXPORT_RESULT_TTL`` seconds, and a
-job or browser that dies is reaped and its turn given back (:mod:`.manager`).
+The meeting pack is a job of its owner (:class:`OwnedJobs`, :mod:`.handles`): started
+by a callback, it gives the page an unguessable handle, bound to the person, which the
+page sends back in the body of its polls; every poll checks the person and their current
+rights. It runs through :func:`background_manager`: in a process of its own on this
+machine (results in a disk cache bounded in size, ``EXPORT_CACHE_MB``), or, with
+``REDIS_URL``, as a Celery task run by ``make worker`` (results in Redis). Either way
+results expire after ``EXPORT_RESULT_TTL`` seconds, and a job or browser that dies is
+reaped and its turn given back (:mod:`.manager`).
 
 Use::
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import threading
 
+from dashboard.jobs.handles import Look, OwnedJobs, UnknownJob, handle_of
 from dashboard.jobs.identity import current_owner
 from dashboard.jobs.manager import QueuedCeleryManager, QueuedDiskcacheManager, job_owner, on_lost
 from dashboard.jobs.queue import (
@@ -40,9 +44,10 @@ from dashboard.jobs.queue import (
     jobs_folder,
 )
 
-__all__ = ["Busy", "JobQueue", "LocalQueue", "OwnerBusy", "QueueError", "RedisQueue", "Turn",
-           "background_manager", "browser_turn", "current_owner", "current_settings",
-           "get_celery", "job_owner", "job_queue", "jobs_folder", "on_lost"]
+__all__ = ["Busy", "JobQueue", "LocalQueue", "Look", "OwnedJobs", "OwnerBusy", "QueueError",
+           "RedisQueue", "Turn", "UnknownJob", "background_manager", "browser_turn",
+           "current_owner", "current_settings", "get_celery", "handle_of", "job_owner",
+           "job_queue", "jobs_folder", "on_lost"]
 
 _LOCK = threading.Lock()
 _CELERY: dict[tuple, object] = {}

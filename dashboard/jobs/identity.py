@@ -5,9 +5,10 @@ for a proxy's header, which has no account row). For the local administrator (an
 this computer before the first account) and without a signed-in person it is the browser
 session: a random id in a cookie of its own (``samverkan_jobs``,
 HttpOnly, SameSite=Lax, Secure over HTTPS), set on the first request that needs it. The
-id only decides whose turn a job takes and that a person has one job at a time; results
-are fetched through Dash's signed handles, never by this id, so a forged cookie gets
-nobody's files.
+id decides whose turn a job takes, that a person has one job at a time, and whose a job
+is (:mod:`.handles`): a job's result is handed out only to a request with both its handle
+and this owner, so neither a forged cookie nor a replayed handle alone gets anyone's
+files.
 """
 
 from __future__ import annotations

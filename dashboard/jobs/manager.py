@@ -75,6 +75,16 @@ class _Owned:
         context[OWNER_KEY] = current_owner()
         return context
 
+    # Claims (dashboard.jobs.handles): whose a job is, kept as long as its result.
+    def put_claim(self, name: str, value: str) -> None:
+        raise NotImplementedError
+
+    def get_claim(self, name: str) -> str | None:
+        raise NotImplementedError
+
+    def drop_claim(self, name: str) -> None:
+        raise NotImplementedError
+
 
 class ExpiringCache:
     """Builds a ``diskcache.Cache`` whose entries expire after ``ttl`` unless told otherwise
@@ -122,6 +132,24 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
         with diskcache.Cache(str(self.folder / "secret")) as store:
             store.add(SECRET_KEY, generate())
             return store.get(SECRET_KEY)
+
+    def _claims(self):
+        """The claims, in a cache of their own: never evicted with the results."""
+        import diskcache
+
+        return diskcache.Cache(str(self.folder / "claims"))
+
+    def put_claim(self, name: str, value: str) -> None:
+        with self._claims() as claims:
+            claims.set(name, value, expire=self.ttl)
+
+    def get_claim(self, name: str) -> str | None:
+        with self._claims() as claims:
+            return claims.get(name)
+
+    def drop_claim(self, name: str) -> None:
+        with self._claims() as claims:
+            claims.delete(name)
 
     def make_job_fn(self, fn, progress, key=None):
         job_fn = super().make_job_fn(fn, progress, key)
@@ -251,6 +279,16 @@ class QueuedCeleryManager(_Owned, dash.CeleryManager):
 
     def call_job_fn(self, key, job_fn, args, context):
         return super().call_job_fn(key, job_fn, args, self._with_owner(context))
+
+    def put_claim(self, name: str, value: str) -> None:
+        self.handle.backend.client.set(name, value, ex=self.ttl)
+
+    def get_claim(self, name: str) -> str | None:
+        value = self.handle.backend.client.get(name)
+        return value.decode() if isinstance(value, bytes) else value
+
+    def drop_claim(self, name: str) -> None:
+        self.handle.backend.client.delete(name)
 
     def get_or_create_signing_secret(self, generate):
         """Kept in Redis without expiry (the results expire, the secret must not)."""

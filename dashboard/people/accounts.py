@@ -110,7 +110,7 @@ def add(engine: Engine, login: str, *, actor: str, name: str = "", admin: bool =
     if source == "local" and password is None:
         password = generated = passwords.generate()
     if password is not None:
-        reason = passwords.problem(password)
+        reason = passwords.problem(password, login, name or "")
         if reason:
             raise AccountError(reason, n=passwords.MIN_LENGTH)
     account_id = store.create_account(
@@ -180,7 +180,7 @@ def reset_password(engine: Engine, login: str, *, actor: str, password: str | No
     generated = None
     if password is None:
         password = generated = passwords.generate()
-    reason = passwords.problem(password)
+    reason = passwords.problem(password, account["login"], account.get("name") or "")
     if reason:
         raise AccountError(reason, n=passwords.MIN_LENGTH)
     store.update_account(engine, account["id"], password_hash=passwords.hash_password(password))

@@ -223,6 +223,25 @@ def clear_attempts(engine: Engine, key: str) -> None:
         conn.execute(delete(sign_in_attempts).where(sign_in_attempts.c.key == key))
 
 
+def clear_attempts_like(engine: Engine, prefix: str) -> None:
+    """Forget every count whose key starts with ``prefix`` (taken literally)."""
+    with engine.begin() as conn:
+        keys = [k for k in conn.execute(select(sign_in_attempts.c.key)).scalars()
+                if k.startswith(prefix)]
+        if keys:
+            conn.execute(delete(sign_in_attempts).where(sign_in_attempts.c.key.in_(keys)))
+
+
+def all_attempts(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(sign_in_attempts)).mappings()]
+
+
+def attempt_keys(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(sign_in_attempts.c.key)).scalars())
+
+
 # --------------------------------------------------------------------------- audit log
 
 

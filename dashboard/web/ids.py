@@ -27,6 +27,8 @@ class Ids(StrEnum):
     EXPORT_RUNNING = "export-running"
     EXPORT_DONE = "export-done"
     EXPORT_VIEW = "export-view"
+    EXPORT_JOB = "export-job"
+    EXPORT_POLL = "export-poll"
     PANEL_DOWNLOAD = "panel-download-file"
     PANEL_FALLBACK = "panel-download-fallback"
     PANEL_STATUS = "panel-download-status"

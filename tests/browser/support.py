@@ -26,11 +26,11 @@ SIZES = {"1920x1080": (1920, 1080), "1024x768": (1024, 768)}
 
 # The accounts of the session's app: login -> (password, admin, roles).
 PEOPLE = {
-    "admin": ("admin-losenord-1", True, []),
-    "lasare": ("lasare-losenord-1", False, [("viewer", "krami-sthlm-2023", None)]),
-    "klusterlasare": ("kluster-losenord-1", False, [("viewer", "sthlm-af-2023", "jarva")]),
-    "ledamot": ("ledamot-losenord-1", False, [("member", "krami-sthlm-2023", None)]),
-    "forvaltare": ("forvaltare-losenord-1", False, [("steward", "krami-sthlm-2023", None)]),
+    "admin": ("Skrivbord-Lampa-41", True, []),
+    "lasare": ("Fönster-Moln-52", False, [("viewer", "krami-sthlm-2023", None)]),
+    "klusterlasare": ("Cykel-Tallrik-63", False, [("viewer", "sthlm-af-2023", "jarva")]),
+    "ledamot": ("Kaffe-Penna-74", False, [("member", "krami-sthlm-2023", None)]),
+    "forvaltare": ("Stol-Bok-Äpple-85", False, [("steward", "krami-sthlm-2023", None)]),
 }
 
 

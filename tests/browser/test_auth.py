@@ -281,7 +281,7 @@ def test_the_first_administrator_signs_in_with_the_password_they_set_or_were_sho
             assert admin_box.is_selected() and not admin_box.is_enabled()
             fill(driver, "new-login", "Anna.Admin")
             fill(driver, "new-name", "Anna Admin")
-            chosen = "annas-eget-losenord"
+            chosen = "Egna-Stjärnor-Över-Sjön"
             if own_password:
                 fill(driver, "new-password", chosen)
                 fill(driver, "new-password-again", chosen + "x")

@@ -76,6 +76,7 @@ def test_chart_download_falls_back_to_the_users_browser(duo, monkeypatch):
 
 
 def test_meeting_pack_shows_progress_and_arrives_as_a_zip(duo):
+    (Path(duo.download_dir) / "motespaket-krami-sthlm-2023-2023.zip").unlink(missing_ok=True)
     visit(duo, KRAMI, "document.querySelector('#export-pack')")
     click(duo.driver, duo.driver.find_element("id", "export-pack"))
     # The progress bar and the step in words are shown while the pack is made.
@@ -112,13 +113,14 @@ def app_queue(browser_jobs_dir):
 
 
 def test_meeting_pack_waits_its_turn_and_says_so(duo, app_queue):
+    name = "motespaket-krami-sthlm-2023-2023.zip"
+    (Path(duo.download_dir) / name).unlink(missing_ok=True)  # an earlier test's
     visit(duo, KRAMI, "document.querySelector('#export-pack')")
     with app_queue.turn("someone-else", "pack"):  # the one browser is busy
         click(duo.driver, duo.driver.find_element("id", "export-pack"))
         wait_for(duo.driver, "document.querySelector('#export-step').textContent"
                              ".includes('Väntar på tur: du är näst på tur')", timeout=30)
         assert [t["owner"] for t in app_queue.tickets()][0] == "someone-else"
-    name = "motespaket-krami-sthlm-2023-2023.zip"
     wait_file(Path(duo.download_dir), name, timeout=90)
     wait_for(duo.driver, "document.querySelector('#export-status').textContent.length > 0")
     assert name in duo.driver.find_element("id", "export-status").text

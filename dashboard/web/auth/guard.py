@@ -6,7 +6,9 @@ rule is enforced for every request.
   (:func:`check_callback`, called by the gate in :mod:`.web`): the callback's rule is
   evaluated with the request's own inputs and state, for the person signed in. This covers
   background callbacks (the meeting pack), whose function runs in a job process with no
-  request: their start and every poll are checked in the request. A server-side callback
+  request: their start and every poll are checked in the request (the meeting pack is a
+  job of its owner, :class:`dashboard.jobs.OwnedJobs`: its poll's scope is read from the
+  job's claim, so only the owner, with their rights now, is answered). A server-side callback
   without a rule is refused (fail closed), and a test makes sure none is left without one.
 * On a **route** (a Flask view), ``@guard(need)`` checks when the view is called.
 * Inside a guarded function, an object-level refusal (an import of another agreement)
@@ -57,6 +59,7 @@ class Rule:
     need: str
     scope: Callable | None = None
     audit: str | None = None
+    unknown: int = 200  # the status when the scope cannot be read (someone else's job)
 
     def __post_init__(self):
         if self.need not in NEEDS:
@@ -114,9 +117,12 @@ def path_scope(pathname, search=None) -> tuple[str, str | None] | None:
     return None
 
 
-def guard(need: str = SEE, scope: Callable | None = None, audit: str | None = None):
-    """Declare (and enforce) what a callback or route needs; see the module's text."""
-    rule = Rule(need, scope, audit)
+def guard(need: str = SEE, scope: Callable | None = None, audit: str | None = None,
+          unknown: int = 200):
+    """Declare (and enforce) what a callback or route needs; see the module's text.
+    ``unknown``: the status of the refusal when ``scope`` cannot be read (a job's poll
+    with a handle that is not the asker's: 404, and nothing else happens)."""
+    rule = Rule(need, scope, audit, unknown)
 
     def wrap(fn):
         @functools.wraps(fn)
@@ -198,7 +204,7 @@ def not_found_page(lang: str) -> Response:
                       lang)
 
 
-def callback_response(block, router: bool) -> Response:
+def callback_response(block, router: bool, status: int = 200) -> Response:
     """A callback's answer that shows ``block``: as the page (the router) or above it."""
     from plotly.utils import PlotlyJSONEncoder
 
@@ -208,7 +214,7 @@ def callback_response(block, router: bool) -> Response:
         body = {"multi": True, "response": {},
                 "sideUpdate": {Ids.APP_ALERT.value: {"children": block,
                                                      "className": ALERT_CLASS}}}
-    return Response(json.dumps(body, cls=PlotlyJSONEncoder), status=200,
+    return Response(json.dumps(body, cls=PlotlyJSONEncoder), status=status,
                     mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
@@ -222,9 +228,7 @@ def _values(items: list) -> list:
 
 def _triggered_by_person(body: dict) -> dict | None:
     """The id of the input a person changed to a truthy value (a click), or ``None`` (a
-    component appearing, a background job's poll)."""
-    if request.args.get("cacheKey"):
-        return None
+    component appearing, a job's poll)."""
     changed = set(body.get("changedPropIds") or [])
     for item in body.get("inputs", []):
         for i in item if isinstance(item, list) else [item]:
@@ -243,11 +247,6 @@ def check_callback(app: dash.Dash, body: dict, user: User) -> Response | None:
     if ROUTER_OUTPUT in output:  # the pages' router: each page's layout is guarded
         return None
     entry = app.callback_map.get(output) or {}
-    if entry.get("background") and request.args.get("cacheKey"):
-        # A background job's poll: the renderer sends no values, only the job's handles,
-        # which Dash signed for this page load when the checked request started the job
-        # (a handle that does not verify reads nothing). Someone signed in is enough.
-        return None
     rule = rule_of(entry.get("callback"))
     lang = _lang(body)
     if rule is None:
@@ -256,7 +255,8 @@ def check_callback(app: dash.Dash, body: dict, user: User) -> Response | None:
     args = _values(body.get("inputs", []) + body.get("state", []))
     if not rule.allows(user, args):
         log.info("refused %s to %s", output, user.login)
-        return callback_response(refusal_block(lang), router=False)
+        status = rule.unknown if rule.scope is not None and rule.scopes(args) is None else 200
+        return callback_response(refusal_block(lang), router=False, status=status)
     if rule.audit:
         trigger = _triggered_by_person(body)
         if trigger is not None:

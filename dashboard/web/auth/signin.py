@@ -408,7 +408,7 @@ def sign_in(app: dash.Dash) -> Response:
         if passwords.needs_rehash(row["password_hash"]):
             store.update_account(st.engine, row["id"],
                                  password_hash=passwords.hash_password(password))
-        throttle.succeeded(st.engine, login)
+        throttle.succeeded(st.engine, login, address)
         start_session(row, "password")
         audit.record(st.engine, "sign_in", actor=row["login"], address=address,
                      detail={"via": "password"})

@@ -7,9 +7,11 @@
   (``Plotly.downloadImage``), and a note says so.
 * The "Mötespaket" button builds the meeting pack (every chart as PNG and SVG, the Word
   document, the PowerPoint deck with one slide per cluster when the agreement has
-  clusters) as a zip. It runs as a Dash background callback (a process of its own on this
-  machine, or a Celery task with ``REDIS_URL``: :func:`dashboard.jobs.background_manager`)
-  so that the page shows its place in the queue and then the progress.
+  clusters) as a zip. It runs as a job of the person who clicked (a process of its own on
+  this machine, or a Celery task with ``REDIS_URL``: :func:`dashboard.jobs.background_manager`);
+  the page keeps the job's handle (:class:`dashboard.jobs.OwnedJobs`) and polls with it in
+  the request's body, so that it shows its place in the queue, then the progress, then
+  the download. Only its owner, with the rights they have now, gets an answer.
 
 Both take a turn in the job queue (:mod:`dashboard.jobs`): at most ``EXPORT_BROWSERS``
 browsers at once on the whole server, one job per user. A chart waits ``EXPORT_WAIT``
@@ -19,12 +21,13 @@ seconds at most for its turn, then says the server is busy.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
-from dash.exceptions import PreventUpdate
+from dash.exceptions import BackgroundCallbackError, PreventUpdate
 
 from dashboard import jobs
 from dashboard.data.db import make_engine
@@ -39,13 +42,14 @@ from dashboard.export.pack import write_pack, zip_pack
 from dashboard.export.texts import slug
 from dashboard.figures.panels import build_panels
 from dashboard.figures.theme import EXPORT
-from dashboard.i18n import _, fmt_number
+from dashboard.i18n import _, fmt_number, lang_of
 from dashboard.model.view import View
-from dashboard.web import auth
+from dashboard.web import auth, errors
 from dashboard.web.ids import Ids
 
 SHOWN = {"display": "inline-flex", "alignItems": "center"}
 HIDDEN = {"display": "none"}
+POLL_MS = 400  # between an answer about a job and the next question
 
 
 # Chosen once, from the environment: Celery with REDIS_URL, else processes of this machine.
@@ -68,6 +72,7 @@ def export_controls(view: View) -> html.Div:
         html.Span(html.Span(id=Ids.EXPORT_STATUS, className="small"), id=Ids.EXPORT_DONE,
                   role="status", **{"aria-live": "polite"}),
         dcc.Download(id=Ids.EXPORT_DOWNLOAD),
+        *pack_poller(VIEW_PACK),
         dcc.Download(id=Ids.PANEL_DOWNLOAD),
         dcc.Store(id=Ids.EXPORT_VIEW, data=state),
         dcc.Store(id=Ids.PANEL_FALLBACK),
@@ -112,31 +117,127 @@ def build_pack_zip(state: dict, settings, progress=None,
         engine.dispose()
 
 
-@callback(
-    Output(Ids.EXPORT_DOWNLOAD, "data"),
-    Output(Ids.EXPORT_STATUS, "children"),
-    Input(Ids.EXPORT_BUTTON, "n_clicks"),
-    State(Ids.EXPORT_VIEW, "data"),
-    background=True,
-    manager=JOBS,
-    interval=400,
-    running=[(Output(Ids.EXPORT_BUTTON, "disabled"), True, False),
-             (Output(Ids.EXPORT_RUNNING, "style"), SHOWN, HIDDEN),
-             (Output(Ids.EXPORT_DONE, "style"), HIDDEN, {})],
-    progress=[Output(Ids.EXPORT_PROGRESS, "value"), Output(Ids.EXPORT_STEP, "children")],
-    progress_default=[0, ""],
-    prevent_initial_call=True,
-)
-@auth.guard(auth.SEE, scope=lambda clicks, state: auth.view_scope(state), audit="export_pack")
-@jobs.on_lost(lambda n_clicks, state: _pack_lost(state))
-def make_pack(set_progress, n_clicks, state):
-    """Build the meeting pack and send it as a zip, reporting its place in the queue and
-    then each step."""
-    if not n_clicks or not state:
-        raise PreventUpdate
-    lang = state.get("lang") or "sv"
+@dataclass(frozen=True)
+class PackIds:
+    """The ids of one pack's controls (the view's, a meeting's)."""
+
+    button: str
+    progress: str
+    step: str
+    running: str
+    done: str
+    status: str
+    download: str
+    job: str  # the handle of the person's job (dashboard.jobs.handles)
+    poll: str  # asks for the job's state, one request at a time
+
+
+VIEW_PACK = PackIds(Ids.EXPORT_BUTTON, Ids.EXPORT_PROGRESS, Ids.EXPORT_STEP, Ids.EXPORT_RUNNING,
+                    Ids.EXPORT_DONE, Ids.EXPORT_STATUS, Ids.EXPORT_DOWNLOAD, Ids.EXPORT_JOB,
+                    Ids.EXPORT_POLL)
+
+
+def pack_poller(ids: PackIds) -> list:
+    """The page's part of a pack's job: its handle, and the poll (off until a job starts;
+    ``max_intervals`` lets one more request go each time an answer came back)."""
+    return [dcc.Store(id=ids.job),
+            dcc.Interval(id=ids.poll, interval=POLL_MS, disabled=True, n_intervals=0,
+                         max_intervals=0)]
+
+
+def pack_callbacks(ids: PackIds, packs: jobs.OwnedJobs, scope, lang_of_state, state,
+                   audit_action: str = "export_pack") -> None:
+    """The two callbacks of a pack: the click starts the person's job (``scope(state)``:
+    what it is about, checked by the guard, then bound to the job), and the poll shows its
+    place, progress and result to its owner only (the guard reads the scopes from the
+    claim; the job's handle travels in the body, never in the address)."""
+
+    @callback(
+        Output(ids.job, "data"),
+        Output(ids.poll, "disabled"),
+        Output(ids.poll, "max_intervals"),
+        Output(ids.button, "disabled"),
+        Output(ids.running, "style"),
+        Output(ids.done, "style"),
+        Output(ids.progress, "value"),
+        Output(ids.step, "children"),
+        Output(ids.status, "children"),
+        Input(ids.button, "n_clicks"),
+        State(state, "data"),
+        State(ids.poll, "n_intervals"),
+        prevent_initial_call=True,
+    )
+    @auth.guard(auth.SEE, scope=lambda clicks, data, n: scope(data), audit=audit_action)
+    def start(n_clicks, data, n_intervals):
+        if not n_clicks or not isinstance(data, dict):
+            raise PreventUpdate
+        lang = lang_of_state(data)
+        handle = packs.start((data,), auth.SEE, [scope(data)])
+        return ({"job": handle, "lang": lang}, False, (n_intervals or 0) + 1, True, SHOWN,
+                HIDDEN, 1, _("export.pack_starting", lang), "")
+
+    again = {"allow_duplicate": True}
+
+    @callback(
+        Output(ids.download, "data"),
+        Output(ids.status, "children", **again),
+        Output(ids.progress, "value", **again),
+        Output(ids.step, "children", **again),
+        Output(ids.button, "disabled", **again),
+        Output(ids.running, "style", **again),
+        Output(ids.done, "style", **again),
+        Output(ids.poll, "disabled", **again),
+        Output(ids.poll, "max_intervals", **again),
+        Output(ids.job, "data", **again),
+        Input(ids.poll, "n_intervals"),
+        State(ids.job, "data"),
+        prevent_initial_call=True,
+    )
+    @auth.guard(auth.SEE, scope=lambda n, job: packs.scopes(job), unknown=404)
+    def poll(n_intervals, job):
+        return poll_outputs(packs, job, n_intervals or 0)
+
+
+def _plain(value):
+    """A result's value as an output (Celery gives JSON: ``no_update`` as a dict)."""
+    if isinstance(value, dict) and value.get("_dash_no_update") == "_dash_no_update":
+        return dash.no_update
+    return value
+
+
+def poll_outputs(packs: jobs.OwnedJobs, job, n_intervals: int) -> tuple:
+    """What the poll shows: the place or step while the job runs; the download and the
+    words under the button when it is done (or why not)."""
+    lang = lang_of((job or {}).get("lang") if isinstance(job, dict) else None)
+    look = packs.look(job)  # the owner's, with their rights now (else refused)
+    if look.state == "running":
+        value, step = (list(look.progress or []) + [dash.no_update, dash.no_update])[:2]
+        return (dash.no_update, dash.no_update, value, step, dash.no_update, dash.no_update,
+                dash.no_update, dash.no_update, n_intervals + 1, dash.no_update)
+    download, status = dash.no_update, html.Span(_("jobs.job_lost", lang),
+                                                 className="text-danger")
+    result = look.result
+    if isinstance(result, dict) and "background_callback_error" in result:
+        error = result["background_callback_error"]
+        errors.callback_error(BackgroundCallbackError(f"{error.get('msg')}\n{error.get('tb')}"))
+        status = ""
+    elif isinstance(result, dict) and result.get("_dash_no_update"):
+        status = ""
+    elif isinstance(result, (list, tuple)) and len(result) == 2:
+        download, status = (_plain(v) for v in result)
+    return (download, status, 0, "", False, HIDDEN, {}, True, 0, None)
+
+
+def _make_pack(set_progress, state):
+    """The job: the meeting pack of the view in ``state``, in its turn of the queue."""
+    lang = lang_of(state.get("lang"))
     return pack_job(set_progress, lang, lambda progress, on_browser: build_pack_zip(
         state, _settings(), progress, on_browser=on_browser))
+
+
+PACKS = jobs.OwnedJobs(JOBS, "view_pack", _make_pack, lost=lambda state: _pack_lost(state))
+pack_callbacks(VIEW_PACK, PACKS, auth.view_scope, lambda data: lang_of(data.get("lang")),
+               Ids.EXPORT_VIEW)
 
 
 def pack_job(set_progress, lang: str, build, refusals: tuple = ()) -> tuple:

@@ -13,20 +13,29 @@ Every text from people (comments, decisions, names) is given to Dash as text, ne
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard import jobs
 from dashboard.data.context import engine
+from dashboard.data.db import make_engine
 from dashboard.export.meeting import write_meeting_pack
+from dashboard.export.pack import zip_pack
+from dashboard.export.texts import slug
 from dashboard.i18n import _, fmt_value, kpi_label, lang_of, swedish_time
 from dashboard.meetings import store
 from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
 from dashboard.meetings.record import load
+from dashboard.meetings.service import MeetingError
 from dashboard.meetings.texts import ASSESSMENT, ASSESSMENT_COLOURS, assessment_label
 from dashboard.model.words import target_words
 from dashboard.web import auth
+from dashboard.web.components.export import JOBS, pack_job
 
 
 def meeting_id_of(value) -> int | None:
@@ -93,6 +102,41 @@ def pack_writer():
     """``write_meeting_pack`` of the meetings' export (:mod:`dashboard.export.meeting`)."""
 
     return write_meeting_pack
+
+
+def build_meeting_pack_zip(meeting_id: int, lang: str, settings, progress=None,
+                           on_browser=None) -> tuple[bytes, str, int]:
+    """The zipped pack of the meeting, from its own figures (the core's writer)."""
+
+    writer = pack_writer()
+    if writer is None:
+        raise LookupError("no meeting pack")
+    engine = make_engine(settings.database_url)
+    prefix = "motespaket-mote" if lang != "en" else "meeting-pack-meeting"
+    name = slug(f"{prefix}-{meeting_id}", limit=80)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / name
+            out.mkdir()
+            writer(engine, meeting_id, out, lang, settings.suppression_threshold,
+                   progress=progress, on_browser=on_browser)
+            paths = sorted(p for p in out.rglob("*") if p.is_file())
+            return zip_pack(paths, Path(tmp)), f"{name}.zip", len(paths)
+    finally:
+        engine.dispose()
+
+
+def _make_meeting_pack(set_progress, state):
+    """The job: the meeting's pack as a zip, in the job queue (its place, then each step)."""
+    lang = lang_of(state.get("lang"))
+    return pack_job(set_progress, lang, lambda progress, on_browser: build_meeting_pack_zip(
+        int(state["meeting"]), lang, jobs.current_settings(), progress,
+        on_browser=on_browser), refusals=(MeetingError,))
+
+
+MEETING_PACKS = jobs.OwnedJobs(JOBS, "meeting_pack", _make_meeting_pack, lost=lambda state: (
+    dash.no_update, html.Span(_("jobs.job_lost", lang_of((state or {}).get("lang"))),
+                              className="text-danger")))
 
 
 # --------------------------------------------------------------------------- targets

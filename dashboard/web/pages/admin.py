@@ -7,9 +7,10 @@ one once, and is then asked to sign in as themself: from that moment the local
 administrator is gone, so the page shows nothing that would call the server again;
 give a role on an agreement (a viewer: on one cluster, if wanted) and take roles away;
 reset a password (shown once; the account's sessions end); disable or enable an account
-(disabling ends its sessions at once); make or unmake an admin (never the last one). The
-same functions as ``python -m dashboard users`` (:mod:`dashboard.people.accounts`), with the
-same audit entries.
+(disabling ends its sessions at once); make or unmake an admin (never the last one); see
+the sign-in delays now (:mod:`dashboard.people.throttle`: a login at an address, an
+address, a login) and lift one. The same functions as ``python -m dashboard users``
+(:mod:`dashboard.people.accounts`), with the same audit entries.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard.data import repository
 from dashboard.data.context import engine
-from dashboard.i18n import _, document_title, lang_of, swedish_time
-from dashboard.people import accounts, passwords
+from dashboard.i18n import _, column_heads, document_title, lang_of, swedish_time
+from dashboard.people import accounts, passwords, throttle
 from dashboard.people.accounts import AccountError
 from dashboard.people.rights import ROLES
 from dashboard.web import auth
@@ -40,6 +41,7 @@ G_LOGIN, G_ROLE, G_AGREEMENT, G_CLUSTER, G_BUTTON = ("grant-login", "grant-role"
                                                      "grant-agreement", "grant-cluster",
                                                      "grant-role-button")
 WHOLE = "__whole__"
+THROTTLES = "admin-throttles"
 
 def _lang(state) -> str:
     return lang_of(state.get("lang") if isinstance(state, dict) else None)
@@ -127,6 +129,11 @@ def layout(**query):
         html.Div([new, grant,
                   html.Section([html.H2(_("web.pages.admin.accounts", lang)),
                                 html.Div(accounts_table(lang, everyone), id=TABLE)],
+                               className="admin-section"),
+                  html.Section([html.H2(_("web.pages.admin.throttles", lang)),
+                                html.P(_("web.pages.admin.throttles_help", lang),
+                                       className="form-text"),
+                                html.Div(throttles_table(lang), id=THROTTLES)],
                                className="admin-section")], id=FORMS),
         dcc.Store(id=STATE, data={"lang": lang}),
     ]
@@ -202,7 +209,50 @@ def accounts_table(lang: str, everyone: list[dict] | None = None):
                       id="accounts-table")
 
 
+def throttles_table(lang: str):
+    """The sign-in delays now, each with a button that lifts it."""
+    found = throttle.current(engine())
+    if not found:
+        return html.P(_("web.pages.admin.no_throttles", lang), className="muted",
+                      id="throttles-none")
+    rows = [html.Tr([
+        html.Td(_(f"access.throttle_{t.kind}", lang)), html.Td(t.login or ""),
+        html.Td(t.address or ""), html.Td(str(t.failures)), html.Td(str(t.wait)),
+        html.Td(html.Button(_("web.pages.admin.lift", lang), n_clicks=0,
+                            className="btn btn-outline-dark btn-sm",
+                            id={"type": "throttle-lift", "key": t.key}))],
+        **{"data-throttle": t.key}) for t in found[:200]]
+    head = html.Thead(html.Tr([html.Th(x, scope="col") for x in (
+        *column_heads("cli.users.throttles_head", lang), _("web.pages.admin.actions", lang))]))
+    return html.Table([head, html.Tbody(rows)], className="table table-sm admin-table",
+                      id="throttles-table")
+
+
 # --------------------------------------------------------------------------- callbacks
+
+
+@callback(
+    Output(THROTTLES, "children"),
+    Output(MESSAGE, "children", allow_duplicate=True),
+    Input({"type": "throttle-lift", "key": ALL}, "n_clicks"),
+    State(STATE, "data"),
+    prevent_initial_call=True,
+)
+@auth.guard(auth.ADMIN)
+def lift_throttle(clicks, state):
+    """Lift one sign-in delay (audited), and show the delays left."""
+    lang = _lang(state)
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not (ctx.triggered and ctx.triggered[0].get("value")):
+        return no_update, no_update
+    key = trigger.get("key")
+    if not isinstance(key, str):
+        return no_update, no_update
+    actor, address = _actor()
+    lifted = throttle.lift(engine(), key=key, actor=actor, by_address=address)
+    message = dbc.Alert(_("web.pages.admin.lifted", lang), color="success", id="admin-done") \
+        if lifted else no_update
+    return throttles_table(lang), message
 
 
 def _actor() -> tuple[str, str | None]:

@@ -18,21 +18,14 @@ which page.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import jobs
 from dashboard.data import repository
-from dashboard.data.db import make_engine
 from dashboard.domain.periods import parse_period_or_none
 from dashboard.domain.trends import target_strip_key
-from dashboard.export.pack import zip_pack
-from dashboard.export.texts import slug
 from dashboard.i18n import _, date_label, document_title, lang_of, period_label, status_symbol
 from dashboard.meetings import service, store
 from dashboard.meetings.model import TargetKey
@@ -40,7 +33,7 @@ from dashboard.meetings.service import MeetingError
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import page_frame, status_badge
-from dashboard.web.components.export import HIDDEN, JOBS, SHOWN, pack_job
+from dashboard.web.components.export import HIDDEN, PackIds, pack_callbacks, pack_poller
 from dashboard.web.components.links import agreement_path, href, present_path
 from dashboard.web.components.meeting_widgets import (
     DECISION_ADD,
@@ -71,7 +64,9 @@ SUBTITLE, ATTENDEES, SINCE, CRUMB = ("meeting-subtitle", "meeting-attendees", "m
 CLOSE_ASK, CLOSE_BOX, CLOSE_YES, CLOSE_NO, CLOSE_MESSAGE = (
     "close-ask", "close-confirm", "close-yes", "close-no", "close-message")
 PACK = {k: f"meeting-pack-{k}" for k in ("button", "download", "status", "progress", "step",
-                                        "running", "done")}
+                                        "running", "done", "job", "poll")}
+MEETING_PACK = PackIds(PACK["button"], PACK["progress"], PACK["step"], PACK["running"],
+                       PACK["done"], PACK["status"], PACK["download"], PACK["job"], PACK["poll"])
 
 
 def edit_error(name: str) -> str:
@@ -440,60 +435,14 @@ def pack_controls(meeting_id: int, lang: str) -> html.Span:
         html.Span(html.Span(None, id=PACK["status"], className="small"),
                   id=PACK["done"], role="status", **{"aria-live": "polite"}),
         dcc.Download(id=PACK["download"]),
+        *pack_poller(MEETING_PACK),
     ], className="export-controls meeting-pack",
         style={"display": "inline-flex", "alignItems": "center", "flexWrap": "wrap",
                "gap": "0.25rem"})
 
 
-def build_meeting_pack_zip(meeting_id: int, lang: str, settings, progress=None,
-                           on_browser=None) -> tuple[bytes, str, int]:
-    """The zipped pack of the meeting, from its own figures (the core's writer)."""
-
-    writer = web.pack_writer()
-    if writer is None:
-        raise LookupError("no meeting pack")
-    engine = make_engine(settings.database_url)
-    prefix = "motespaket-mote" if lang != "en" else "meeting-pack-meeting"
-    name = slug(f"{prefix}-{meeting_id}", limit=80)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / name
-            out.mkdir()
-            writer(engine, meeting_id, out, lang, settings.suppression_threshold,
-                   progress=progress, on_browser=on_browser)
-            paths = sorted(p for p in out.rglob("*") if p.is_file())
-            return zip_pack(paths, Path(tmp)), f"{name}.zip", len(paths)
-    finally:
-        engine.dispose()
-
-
-@callback(
-    Output(PACK["download"], "data"),
-    Output(PACK["status"], "children"),
-    Input(PACK["button"], "n_clicks"),
-    State(STATE, "data"),
-    background=True,
-    manager=JOBS,
-    interval=400,
-    running=[(Output(PACK["button"], "disabled"), True, False),
-             (Output(PACK["running"], "style"), SHOWN, HIDDEN),
-             (Output(PACK["done"], "style"), HIDDEN, {})],
-    progress=[Output(PACK["progress"], "value"), Output(PACK["step"], "children")],
-    progress_default=[0, ""],
-    prevent_initial_call=True,
-)
-@auth.guard(auth.SEE, scope=lambda clicks, state: web.meeting_scope(state), audit="export_pack")
-@jobs.on_lost(lambda n_clicks, state: (dash.no_update, html.Span(
-    _("jobs.job_lost", lang_of((state or {}).get("lang"))), className="text-danger")))
-def make_meeting_pack(set_progress, n_clicks, state):
-    """The meeting's pack as a zip, in the job queue (its place, then each step)."""
-
-    if not n_clicks or not isinstance(state, dict):
-        raise PreventUpdate
-    lang = lang_of(state.get("lang"))
-    return pack_job(set_progress, lang, lambda progress, on_browser: build_meeting_pack_zip(
-        int(state["meeting"]), lang, jobs.current_settings(), progress,
-        on_browser=on_browser), refusals=(MeetingError,))
+pack_callbacks(MEETING_PACK, web.MEETING_PACKS, web.meeting_scope,
+               lambda data: lang_of(data.get("lang")), STATE)
 
 
 # --------------------------------------------------------------------------- writing
