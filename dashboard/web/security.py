@@ -111,11 +111,6 @@ def odd_path(raw_path: str, path: str) -> bool:
     return False
 
 
-def _raw_path(environ: dict) -> str:
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
-    return raw.split("?", 1)[0]
-
-
 class QuietDash(Dash):
     """Dash whose page names no version: the config without :data:`VERSION_KEYS` (kept
     while Dash's dev tools are shown, which read them), and every bundle, asset and the
@@ -199,8 +194,9 @@ def install(app: Dash, settings: Settings) -> None:
 
     @server.before_request
     def refuse_odd_paths():
-        environ = request.environ
-        if odd_path(_raw_path(environ), environ.get("PATH_INFO", "")):
+        # As sent (gunicorn: RAW_URI, Werkzeug: REQUEST_URI), and as decoded.
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+        if odd_path(raw.split("?", 1)[0], request.environ.get("PATH_INFO", "")):
             return not_found(app)
         if request.path.startswith(prefix + "_dash-component-suites/") and \
                 not serves_bundle(app, request.path[len(prefix):]):
