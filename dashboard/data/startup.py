@@ -194,3 +194,17 @@ def is_unreachable(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", None) or exc
     low = " ".join(str(orig).split()).lower()
     return any(marker in low for marker in _UNREACHABLE)
+
+
+_READ_ONLY = ("attempt to write a readonly database", "read-only transaction",
+              "read-only file system", "readonly database", "hot standby")
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """True when a database error means "takes no writes now": a SQLite file that cannot
+    be written, a PostgreSQL standby or read-only transaction (SQLSTATE 25006)."""
+    orig = getattr(exc, "orig", None) or exc
+    if getattr(orig, "sqlstate", None) == "25006":
+        return True
+    low = " ".join(str(orig).split()).lower()
+    return any(marker in low for marker in _READ_ONLY)

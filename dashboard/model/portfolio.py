@@ -433,6 +433,14 @@ COMPARABLE = ("occupancy", "work_study_share", "completed", "work", "study", "st
 BY_GENDER = ("occupancy", "work_study_share", "completed", "work", "study", "started")
 
 
+def _totals(table: pd.DataFrame, kpi: str, clusters: bool) -> pd.DataFrame:
+    """``kpi``'s one figure per agreement (or per cluster): not a party's or a role's part
+    (staffing has a row per role beside the total), so each unit is ranked once."""
+    rows = table[(table["kpi"] == kpi) & (table["party_id"].fillna("") == "") &
+                 (table["role"].fillna("") == "")]
+    return rows[rows["scope"] != WHOLE] if clusters else rows[rows["scope"] == WHOLE]
+
+
 def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = False,
             by_gender: dict[str, MonthlySums] | None = None) -> pd.DataFrame:
     """One key figure of every agreement (or every cluster) for P, with its target and
@@ -449,9 +457,7 @@ def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = 
         return pd.DataFrame(columns=columns)
     inputs = inputs_for(many, ids)
     table = assessed(figure_table(inputs, period), inputs, period)
-    rows = table[(table["kpi"] == kpi) & (table["party_id"] == "")]
-    rows = rows[rows["scope"] != WHOLE] if clusters else rows[rows["scope"] == WHOLE]
-    rows = rows.assign(group="")
+    rows = _totals(table, kpi, clusters).assign(group="")
     parts = [rows]
     for gender, sums in (by_gender or {}).items():
         if kpi not in BY_GENDER:
@@ -461,8 +467,7 @@ def compare(many: ManyAgreements, period: Period, kpi: str, *, clusters: bool = 
                           targets=inputs.targets.iloc[0:0], parties=inputs.parties,
                           validity=inputs.validity)
         g = figure_table(g_inputs, period)
-        g = g[(g["kpi"] == kpi) & (g["party_id"] == "")]
-        g = g[g["scope"] != WHOLE] if clusters else g[g["scope"] == WHOLE]
+        g = _totals(g, kpi, clusters)
         if not g.empty:
             parts.append(g.assign(group=gender, comparator=None, target=None, status="grey"))
     out = pd.concat(parts, ignore_index=True)

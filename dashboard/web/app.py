@@ -76,8 +76,9 @@ def create_app(config: dict | None = None) -> Dash:
     engine = open_database(settings, settings.lang)
     if settings.load_demo and repository.is_empty(engine):
         load_demo(engine, settings)
-    # name="dashboard" makes Dash import the pages as dashboard.web.pages.<name>.
-    app = Dash(
+    # name="dashboard" makes Dash import the pages as dashboard.web.pages.<name>; QuietDash
+    # names no version in the page (dashboard/web/security.py).
+    app = security.QuietDash(
         "dashboard",
         use_pages=True,
         pages_folder=str(PAGES_DIR),

@@ -2,9 +2,14 @@
 
 * **Pages** (a GET of an address the app draws): a query parameter given twice
   (``?period=2023&period=2024``) is a 400 page in the app's look, Swedish or English
-  (``lang=en``), with a link to the portfolio; while the database cannot be reached, a 503
-  page ("Databasen går inte att nå just nu") that reloads itself every
-  :data:`RETRY_SECONDS` seconds, so that the view comes back by itself.
+  (``lang=en``), with a link to the portfolio.
+* **The database out of reach or read-only**: every route but the static files and Dash's
+  own (pages, the sign-in and sign-out forms and their POSTs, the audit log's CSV, the
+  upload) first checks that the database answers; while it does not, and whenever a
+  request meets it unreachable or refusing writes (:func:`unavailable`), the answer is a
+  503 page "Tjänsten är tillfälligt otillgänglig" saying why, that reloads itself every
+  :data:`RETRY_SECONDS` seconds, so that the app comes back by itself without a restart
+  (a request that is not a page or a form gets ``{"message"}`` with 503).
 * **Callbacks** (``POST /_dash-update-component``): a body that is not a JSON object
   naming a callback of the app with inputs and state of the shape it declares is refused
   with 400 and one line of text, before Dash reads it. What the callback itself raises
@@ -29,12 +34,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import dash
 from dash import Dash, html
+from dash.exceptions import DependencyException
 from flask import Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dashboard.data.context import engine_of
-from dashboard.data.startup import is_unreachable
+from dashboard.data.startup import is_read_only, is_unreachable
 from dashboard.i18n import _, lang_of
 from dashboard.web.ids import Ids
 
@@ -113,9 +119,39 @@ def bad_address_page(app: Dash, names: list[str], lang: str) -> Response:
                       _("web.errors.bad_text", lang, names=", ".join(names)), lang)
 
 
-def database_down_page(app: Dash, lang: str) -> Response:
-    return error_page(app, 503, _("web.errors.down_title", lang),
-                      _("web.errors.down_text", lang, seconds=RETRY_SECONDS), lang, retry=True)
+def unavailable(exc: BaseException) -> str | None:
+    """``"down"`` (the database cannot be reached) or ``"read_only"`` (it takes no writes)
+    when a database error means the service is unavailable for now, else None."""
+    if not isinstance(exc, SQLAlchemyError):
+        return None
+    if is_unreachable(exc):
+        return "down"
+    return "read_only" if is_read_only(exc) else None
+
+
+def _unavailable_text(lang: str, why: str = "down") -> str:
+    if why == "read_only":
+        return _("web.errors.read_only_text", lang, seconds=RETRY_SECONDS)
+    return _("web.errors.down_text", lang, seconds=RETRY_SECONDS)
+
+
+def database_down_page(app: Dash, lang: str, why: str = "down") -> Response:
+    """503 "Tjänsten är tillfälligt otillgänglig", why, and a reload every few seconds."""
+    return error_page(app, 503, _("web.errors.down_title", lang), _unavailable_text(lang, why),
+                      lang, retry=True)
+
+
+def database_down_answer(app: Dash, lang: str, why: str = "down") -> Response:
+    """The 503 for what the request is: a page for a browser's navigation (a GET or a
+    form), ``{"message"}`` for a script's request (an upload, a callback)."""
+    form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    if request.method in ("GET", "HEAD") or form:
+        return database_down_page(app, lang, why)
+    return Response(json.dumps({"message": f"{_('web.errors.down_title', lang)}. "
+                                           f"{_unavailable_text(lang, why)}"},
+                               ensure_ascii=False),
+                    status=503, mimetype="application/json",
+                    headers={"Retry-After": str(RETRY_SECONDS), "Cache-Control": "no-store"})
 
 
 def check_database(engine) -> None:
@@ -142,9 +178,8 @@ def message_block(title: str, text: str, lang: str, *, retry: bool) -> html.Div:
                     **{"data-retry": "1" if retry else "0"})
 
 
-def down_block(lang: str) -> html.Div:
-    return message_block(_("web.errors.down_title", lang), _("web.errors.down_text", lang,
-                                                             seconds=RETRY_SECONDS),
+def down_block(lang: str, why: str = "down") -> html.Div:
+    return message_block(_("web.errors.down_title", lang), _unavailable_text(lang, why),
                          lang, retry=True)
 
 
@@ -189,10 +224,12 @@ def _callback_lang() -> str:
 def callback_error(exc: Exception):
     """Dash's ``on_error`` for every callback: a message instead of an error."""
     if isinstance(exc, SQLAlchemyError):
-        down = is_unreachable(exc)
+        down = unavailable(exc)
     else:  # a background job's error arrives as text
-        down = type(exc).__name__ == "BackgroundCallbackError" and \
-            "sqlalchemy" in str(exc).lower() and is_unreachable(exc)
+        text_error = type(exc).__name__ == "BackgroundCallbackError" and \
+            "sqlalchemy" in str(exc).lower()
+        down = None if not text_error else "down" if is_unreachable(exc) else \
+            "read_only" if is_read_only(exc) else None
     if not down:
         try:
             debug = current_app.debug
@@ -205,8 +242,9 @@ def callback_error(exc: Exception):
     router = isinstance(outputs, list) and any(
         isinstance(o, dict) and o.get("id") == _PAGES_CONTENT for o in outputs)
     if down:
-        log.warning("the database cannot be reached: %s", " ".join(str(exc).split())[:300])
-        block = down_block(lang)
+        log.warning("the database %s: %s", "cannot be reached" if down == "down" else
+                    "takes no writes", " ".join(str(exc).split())[:300])
+        block = down_block(lang, down)
     else:
         log.error("a callback failed", exc_info=exc)
         block = message_block(_("web.errors.error_title", lang), _("web.errors.failed", lang),
@@ -277,6 +315,10 @@ def install(app: Dash) -> None:
     prefix = app.config.routes_pathname_prefix
     pages = {prefix, prefix + "<path:path>"}
     callback_rule = prefix + CALLBACK_PATH
+    # Not checked against the database: static files and Dash's own routes (_dash-layout,
+    # _dash-dependencies, the bundles, _favicon.ico, _reload-hash); callbacks say it
+    # themselves (callback_error and the sign-in gate).
+    unchecked = (prefix + "assets/", prefix + "_")
 
     for page in dash.page_registry.values():
         page["layout"] = guard_layout(page["layout"])
@@ -285,16 +327,16 @@ def install(app: Dash) -> None:
     def check_request():
         rule = request.url_rule.rule if request.url_rule is not None else None
         if request.method == "GET" and rule in pages:
-            lang = _request_lang()
             repeated = repeated_parameters(request.query_string.decode("latin-1"))
             if repeated:
-                return bad_address_page(app, repeated, lang)
+                return bad_address_page(app, repeated, _request_lang())
+        if not request.path.startswith(unchecked) and request.method != "OPTIONS":
             try:
                 check_database(engine_of(server))
             except DatabaseDown as exc:
                 log.warning("the database cannot be reached: %s", exc)
-                return database_down_page(app, lang)
-        elif request.method == "POST" and rule == callback_rule:
+                return database_down_answer(app, _request_lang())
+        if request.method == "POST" and rule == callback_rule:
             body = request.get_json(silent=True) if request.is_json else None
             if body is None:
                 return _bad_callback("the body is not JSON")
@@ -307,8 +349,16 @@ def install(app: Dash) -> None:
     def unexpected(exc):
         if isinstance(exc, HTTPException):
             return exc
-        log.error("a request failed", exc_info=exc)
         lang = _request_lang()
+        why = unavailable(exc)
+        if why:  # met while answering (the check before came out well)
+            log.warning("the database %s: %s", "cannot be reached" if why == "down" else
+                        "takes no writes", " ".join(str(exc).split())[:300])
+            return database_down_answer(app, lang, why)
+        if isinstance(exc, DependencyException):  # a bundle Dash does not serve
+            return error_page(app, 404, _("ui.not_found", lang), _("ui.not_found_text", lang),
+                              lang)
+        log.error("a request failed", exc_info=exc)
         if request.path.endswith(CALLBACK_PATH):
             return Response(json.dumps({"message": _("web.errors.failed", lang)}), status=500,
                             mimetype="application/json")

@@ -49,7 +49,7 @@ from dashboard.access.identity import (
 from dashboard.access.settings import is_loopback, load_auth_settings, stored_secret
 from dashboard.config import Settings
 from dashboard.data.context import engine_of, settings_of
-from dashboard.data.startup import StartupError, is_unreachable
+from dashboard.data.startup import StartupError
 from dashboard.i18n import _
 from dashboard.people import audit, passwords, store, throttle
 from dashboard.people.accounts import normalise_login
@@ -63,7 +63,7 @@ from dashboard.web.auth.guard import (
     check_callback,
     record_done,
 )
-from dashboard.web.errors import database_down_page, down_block
+from dashboard.web.errors import database_down_answer, down_block, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -296,15 +296,16 @@ def _gate(app: dash.Dash):
 
 
 def _database_trouble(app: dash.Dash, exc: SQLAlchemyError, path: str, lang: str):
-
-    if not is_unreachable(exc):
+    why = unavailable(exc)
+    if not why:
         raise exc
-    log.warning("the database cannot be reached: %s", " ".join(str(exc).split())[:300])
+    log.warning("the database %s: %s", "cannot be reached" if why == "down" else
+                "takes no writes", " ".join(str(exc).split())[:300])
     if path == CALLBACK:
         body = request.get_json(silent=True) or {}
         router = ROUTER_OUTPUT in str(body.get("output", ""))
-        return callback_response(down_block(lang), router=router)
-    return database_down_page(app, lang)
+        return callback_response(down_block(lang, why), router=router)
+    return database_down_answer(app, lang, why)
 
 
 def _csrf_cookie(prefix: str):
