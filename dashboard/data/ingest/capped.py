@@ -146,8 +146,12 @@ def _run(engine: Engine, work, limits: ImportLimits):
 
 def _child(send, engine: Engine, work, limits: ImportLimits) -> None:
     """In the child: the caps, then the work; its result (or what stopped it) sent back."""
-    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(number, signal.SIG_DFL)  # not the server's handlers
+    # Not the server's handlers (gunicorn's worker has its own, and a wake-up pipe that a
+    # signal caught here would write into).
+    signal.set_wakeup_fd(-1)
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT,
+                   signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH, signal.SIGABRT):
+        signal.signal(number, signal.SIG_DFL)
     if limits.seconds:
         import resource
 
