@@ -23,6 +23,7 @@ the memory limit, not as a crash without a word.
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import multiprocessing
 import os
@@ -149,6 +150,8 @@ def _child(send, engine: Engine, work, limits: ImportLimits) -> None:
     # Not the server's handlers (gunicorn's worker has its own, and a wake-up pipe that a
     # signal caught here would write into).
     signal.set_wakeup_fd(-1)
+    # A crash (an extension that did not check an allocation) is told by the parent.
+    faulthandler.disable()
     for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT,
                    signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH, signal.SIGABRT):
         signal.signal(number, signal.SIG_DFL)
