@@ -487,3 +487,20 @@ def test_a_zip_of_csv_over_the_upload_s_size_is_refused_as_it_arrives(server, tm
     assert sent.json()["message"] == \
         "Filen är större än gränsen på 20 MB (UPLOAD_MAX_MB)."
     assert not list(uploads.glob("*/leverans*"))
+
+
+def test_another_s_agreement_is_still_refused_whole_over_http(server, tmp_path):
+    """The check now reads the file once, in the capped process: a file naming an agreement
+    the steward does not steward is still refused whole, naming it and nothing else."""
+    steward, engine, uploads = server
+    before = repository.list_imports(engine)
+    (tmp_path / "annan").mkdir()
+    path = tmp_path / "annan" / "occupancy.csv"
+    path.write_text("agreement_id,cluster_id,month,participants\n"
+                    "sthlm-af-2023,jarva,2023-13,-1\n", encoding="utf-8")
+    sent = upload(steward, path)
+    assert sent.status == 200
+    shown = check(steward, sent.json()["token"])
+    assert '"upload-not-yours"' in shown and "sthlm-af-2023" in shown
+    assert "2023-13" not in shown and "upload-problems" not in shown
+    assert repository.list_imports(engine).equals(before)
