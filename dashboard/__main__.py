@@ -6,7 +6,7 @@ import sys
 from dashboard.cli.main import main
 
 try:
-    sys.exit(main())
+    sys.exit(main(own_process=True))
 except BrokenPipeError:  # output piped into `head` and the like
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())

@@ -7,7 +7,13 @@ database_url           ``DATABASE_URL``                            SQLite file d
 lang                   ``DASHBOARD_LANG`` (``sv`` or ``en``)       ``sv``
 max_import_mb          ``MAX_IMPORT_MB`` (a file, folder or zip)    200
 max_table_rows         ``MAX_TABLE_ROWS`` (rows with values)        5 000 000
-max_workbook_cells     ``MAX_WORKBOOK_CELLS`` (empty ones too)      5 000 000
+max_workbook_cells     ``MAX_WORKBOOK_CELLS`` (cells and texts)     1 000 000
+max_workbook_part_mb   ``MAX_WORKBOOK_PART_MB`` (a part, unpacked)  50
+import_memory_mb       ``IMPORT_MEMORY_MB`` (more than at start)    2048
+upload_max_mb          ``UPLOAD_MAX_MB`` (the web's uploads: size)  20
+upload_max_rows        ``UPLOAD_MAX_ROWS`` (rows of a table)        200 000
+upload_max_cells       ``UPLOAD_MAX_CELLS`` (cells of a workbook)   500 000
+upload_seconds         ``UPLOAD_SECONDS`` (a check or an import)    40
 suppression_threshold  ``SUPPRESS_BELOW`` (exports: counts 1..n-1)  5
 demo_dir               ``DEMO_DIR``                                data/demo
 load_demo              ``LOAD_DEMO`` (``0`` to start empty)        ``1``
@@ -53,16 +59,44 @@ def default_database_url() -> str:
     return f"sqlite:///{DATA_DIR / 'dashboard.sqlite'}"
 
 
+# The settings each limit of an import is changed with, for the messages that name them:
+# the command line's (and the demo's) and the web upload's.
+IMPORT_SETTINGS = {"bytes": "MAX_IMPORT_MB", "rows": "MAX_TABLE_ROWS",
+                   "cells": "MAX_WORKBOOK_CELLS", "part": "MAX_WORKBOOK_PART_MB",
+                   "memory": "IMPORT_MEMORY_MB", "seconds": "UPLOAD_SECONDS"}
+UPLOAD_SETTINGS = {**IMPORT_SETTINGS, "bytes": "UPLOAD_MAX_MB", "rows": "UPLOAD_MAX_ROWS",
+                   "cells": "UPLOAD_MAX_CELLS"}
+
+
 @dataclass(frozen=True)
 class ImportLimits:
     """What an import accepts (settings ``MAX_IMPORT_MB``, ``MAX_TABLE_ROWS``,
-    ``MAX_WORKBOOK_CELLS``)."""
+    ``MAX_WORKBOOK_CELLS``, ``MAX_WORKBOOK_PART_MB``, ``IMPORT_MEMORY_MB``; a web upload's
+    ``UPLOAD_MAX_MB``, ``UPLOAD_MAX_ROWS``, ``UPLOAD_MAX_CELLS``, ``UPLOAD_SECONDS``).
+
+    A workbook is checked before anything is unpacked (the sizes its zip directory
+    declares, which Python's zipfile never reads past) and before openpyxl reads it (its
+    rows and cells counted in the unpacked XML); see :mod:`dashboard.data.ingest.readers`.
+    ``memory_mb`` and ``seconds`` are kept by the process the import runs in
+    (:mod:`dashboard.data.ingest.capped`)."""
 
     max_bytes: int = 200_000_000  # a file, or all files of a folder or zip, unpacked
     max_table_rows: int = 5_000_000  # rows with values, per table
-    # Cells looked at per workbook, empty ones included: a stray value far to the right
-    # or a row number far down makes a sheet huge although the file is small.
-    max_workbook_cells: int = 5_000_000
+    # Cells of a workbook: every cell its sheets hold and every text of its shared texts,
+    # and, as it is read, every cell looked at, empty ones included (a stray value far to
+    # the right or far down makes a sheet huge although the file is small). openpyxl reads
+    # some 30 000 cells a second.
+    max_workbook_cells: int = 1_000_000
+    # Each part of a workbook (a sheet, the shared texts) unpacked: openpyxl holds the
+    # shared texts in memory whole.
+    max_part_bytes: int = 50_000_000
+    memory_mb: int = 2048  # the importing process's memory beyond what it holds at start
+    seconds: float | None = None  # the time an import may take; None: no limit
+    upload: bool = False  # a web upload's limits (their settings are named so)
+
+    def setting(self, what: str) -> str:
+        """The setting that changes the limit ``what`` (``bytes``, ``rows``, ...)."""
+        return (UPLOAD_SETTINGS if self.upload else IMPORT_SETTINGS)[what]
 
 
 @dataclass(frozen=True)
@@ -71,7 +105,15 @@ class Settings:
     lang: str = "sv"
     max_import_mb: float = 200.0
     max_table_rows: int = 5_000_000
-    max_workbook_cells: int = 5_000_000
+    max_workbook_cells: int = 1_000_000
+    max_workbook_part_mb: float = 50.0
+    import_memory_mb: int = 2048
+    # A steward's file sent through the web page: a month or a year of one agreement is
+    # a few thousand rows; the command line takes the national dataset in one import.
+    upload_max_mb: float = 20.0
+    upload_max_rows: int = 200_000
+    upload_max_cells: int = 500_000
+    upload_seconds: float = 40.0  # below gunicorn's timeout (GUNICORN_TIMEOUT, 60)
     suppression_threshold: int = 5
     demo_dir: Path = DATA_DIR / "demo"
     load_demo: bool = True
@@ -112,7 +154,22 @@ class Settings:
 
         return ImportLimits(max_bytes=self.max_import_bytes,
                             max_table_rows=self.max_table_rows,
-                            max_workbook_cells=self.max_workbook_cells)
+                            max_workbook_cells=self.max_workbook_cells,
+                            max_part_bytes=int(self.max_workbook_part_mb * 1_000_000),
+                            memory_mb=self.import_memory_mb)
+
+    @property
+    def upload_max_bytes(self) -> int:
+        return int(self.upload_max_mb * 1_000_000)
+
+    @property
+    def upload_limits(self):
+        """What a file sent through the web page is checked and imported within."""
+
+        return replace(self.import_limits, max_bytes=self.upload_max_bytes,
+                       max_table_rows=self.upload_max_rows,
+                       max_workbook_cells=self.upload_max_cells,
+                       seconds=self.upload_seconds, upload=True)
 
 
 def _yes(text: str) -> bool:
@@ -131,9 +188,15 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
         values["max_import_mb"] = float(env["MAX_IMPORT_MB"])
     if env.get("MAX_TABLE_ROWS"):
         values["max_table_rows"] = int(env["MAX_TABLE_ROWS"].replace(" ", "").replace("_", ""))
-    if env.get("MAX_WORKBOOK_CELLS"):
-        values["max_workbook_cells"] = int(env["MAX_WORKBOOK_CELLS"].replace(" ", "")
-                                           .replace("_", ""))
+    for name, variable, kind in (("max_workbook_cells", "MAX_WORKBOOK_CELLS", int),
+                                 ("max_workbook_part_mb", "MAX_WORKBOOK_PART_MB", float),
+                                 ("import_memory_mb", "IMPORT_MEMORY_MB", int),
+                                 ("upload_max_mb", "UPLOAD_MAX_MB", float),
+                                 ("upload_max_rows", "UPLOAD_MAX_ROWS", int),
+                                 ("upload_max_cells", "UPLOAD_MAX_CELLS", int),
+                                 ("upload_seconds", "UPLOAD_SECONDS", float)):
+        if env.get(variable, "").strip():
+            values[name] = kind(env[variable].replace(" ", "").replace("_", ""))
     if env.get("SUPPRESS_BELOW"):
         values["suppression_threshold"] = int(env["SUPPRESS_BELOW"])
     if env.get("DEMO_DIR"):

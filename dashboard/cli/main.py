@@ -9,6 +9,12 @@ used as it is), 2 wrong usage. Messages are in Swedish unless ``--lang en`` or
 ``DASHBOARD_LANG=en``. Every command that reads or writes data first checks the database
 (:func:`dashboard.data.startup.open_database`): an outdated schema is refused with the command
 that upgrades it, except where the settings let it upgrade itself.
+
+``import`` reads within the limits of the settings (``MAX_IMPORT_MB``, ``MAX_TABLE_ROWS``,
+``MAX_WORKBOOK_CELLS``, ``MAX_WORKBOOK_PART_MB``); run as its own program (``python -m
+dashboard``) it imports in a child process whose memory is capped (``IMPORT_MEMORY_MB``,
+:mod:`dashboard.data.ingest.capped`), so that a file no limit foresaw stops the import with
+a message, not the machine.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dashboard.cli.common import resolve
 from dashboard.config import load_settings
 from dashboard.data import repository
 from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.data.ingest.capped import import_capped
 from dashboard.data.startup import StartupError, database_message, open_database
 from dashboard.domain.kpis import KpiValue, compute_kpis
 from dashboard.domain.safety import safe_cell
@@ -105,7 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, own_process: bool = False) -> int:
+    """Run one command; ``own_process``: this process is the command's own (``python -m
+    dashboard``): an import runs in a capped child (in a test's process, in that process)."""
     args = _parser().parse_args(argv)
     settings = load_settings()
     lang = args.lang or settings.lang
@@ -126,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     try:
         if args.command == "import":
-            return _import(engine, args, lang, settings.max_import_bytes)
+            return _import(engine, args, lang, settings.import_limits, own_process)
         if args.command == "kpis":
             return _kpis(engine, args, lang)
         if args.command == "imports":
@@ -162,8 +171,9 @@ def _agreements_of(engine, import_id: int) -> list[str]:
     return json.loads(entry["agreements_json"] or "[]") if entry else []
 
 
-def _import(engine, args, lang: str, max_bytes: int) -> int:
-    result = import_dataset(engine, args.path, replace=args.replace, max_bytes=max_bytes)
+def _import(engine, args, lang: str, limits, capped: bool) -> int:
+    run = import_capped if capped else import_dataset
+    result = run(engine, args.path, replace=args.replace, limits=limits)
     for w in result.warnings:
         print(f"{_('cli.main.warning', lang)}: {w.message(lang)}", file=sys.stderr)
     if not result.ok:

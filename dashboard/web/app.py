@@ -52,7 +52,7 @@ def load_demo(engine, settings: Settings) -> list:
     results = []
     paths = sorted(Path(settings.demo_dir).glob("*.xlsx"))
     for path in paths:
-        result = import_dataset(engine, path, max_bytes=settings.max_import_bytes)
+        result = import_dataset(engine, path, limits=settings.import_limits)
         if not result.ok:
             log.error("demo workbook %s was refused: %s", path.name, result.messages("en"))
         results.append(result)

@@ -30,7 +30,7 @@ def store_of(app_or_server=None) -> UploadStore:
 def install(app: dash.Dash, settings) -> None:
     server = app.server
     auth = state_settings(server)
-    server.config["DASHBOARD_UPLOADS"] = UploadStore(auth.upload_dir, settings.max_import_bytes,
+    server.config["DASHBOARD_UPLOADS"] = UploadStore(auth.upload_dir, settings.upload_max_bytes,
                                                      auth.upload_minutes)
 
     @server.route(app.config.routes_pathname_prefix + "upload/file", methods=["POST"],

@@ -320,19 +320,29 @@ def _check_and_write(writing: _Writing, parsed: dict[str, ParsedTable],
 
 def import_dataset(engine: Engine, path: Path | str, replace: bool = False,
                    max_bytes: int | None = None,
-                   limits: ImportLimits | None = None) -> ImportResult:
+                   limits: ImportLimits | None = None,
+                   only: set[str] | frozenset[str] | None = None) -> ImportResult:
     """Import a workbook, a folder or zip of CSV files, or one CSV file; everything or
     nothing is stored.
 
     ``limits`` default to the settings (``MAX_IMPORT_MB``, ``MAX_TABLE_ROWS``,
-    ``MAX_WORKBOOK_CELLS``); ``max_bytes`` overrides the size limit alone.
+    ``MAX_WORKBOOK_CELLS``, ``MAX_WORKBOOK_PART_MB``); ``max_bytes`` overrides the size
+    limit alone. ``only``: the agreements the importer may touch; a file that names
+    another is refused whole with the one problem ``not_yours`` naming them, nothing else
+    said about it (``None``: any agreement).
 
     Never raises: a file no rule foresaw, or a bug, still gives a refusal with a
-    message (``internal_error``), and the transaction is rolled back.
+    message (``internal_error``; ``memory_limit`` when memory ran out), and the
+    transaction is rolled back.
     """
     path = Path(path)
+    limits = limits or import_limits(max_bytes)
     try:
-        return _import(engine, path, replace, limits or import_limits(max_bytes))
+        return _import(engine, path, replace, limits, only)
+    except MemoryError:
+        name = "" if contains_identity_number(path.name) else path.name
+        log.warning("import of %s ran out of memory", name)
+        return ImportResult(ok=False, source=name, problems=[memory_problem(limits, name)])
     except Exception as exc:
         name = "" if contains_identity_number(path.name) else path.name
         log.exception("import of %s failed", name)
@@ -341,7 +351,15 @@ def import_dataset(engine: Engine, path: Path | str, replace: bool = False,
                     params={"detail": type(exc).__name__})])
 
 
-def _import(engine: Engine, path: Path, replace: bool, limits: ImportLimits) -> ImportResult:
+def memory_problem(limits: ImportLimits, name: str | None = None) -> Problem:
+    """The refusal of an import that needed more memory than ``limits`` give it."""
+    return Problem("memory_limit", file=name or None, params={
+        "limit_mb": f"{limits.memory_mb:,}".replace(",", " "),
+        "setting": limits.setting("memory")})
+
+
+def _import(engine: Engine, path: Path, replace: bool, limits: ImportLimits,
+            only: set[str] | frozenset[str] | None = None) -> ImportResult:
     clock = time.perf_counter()
     raw = read_dataset(Path(path), limits)
     result = ImportResult(ok=False, source=raw.source)
@@ -350,11 +368,21 @@ def _import(engine: Engine, path: Path, replace: bool, limits: ImportLimits) -> 
     try:
         parsed: dict[str, ParsedTable] = {}
         found: list[Problem] = []
+        others: set[str] = set()
         for table, table_problems in _parsed_tables(raw):
             parsed[table.name] = table
             found += table_problems
-            if not replace and not found and not raw.problems and len(table.frame):
+            if only is not None and "agreement_id" in table.frame:
+                others |= {a for a in pd.unique(table.frame["agreement_id"].to_numpy())
+                           if isinstance(a, str) and a and a not in only}
+            if not replace and not found and not raw.problems and not others \
+                    and len(table.frame):
                 writer.submit(partial(_write_now, writing, table))
+        if others:  # nothing else is said about a file of another's agreements
+            writer.abort()
+            result.problems = [Problem("not_yours", file=raw.source or None,
+                                       params={"ids": ", ".join(sorted(others))})]
+            return result
         problems = list(raw.problems) + found
         parsed = {name: parsed[name] for name in TABLES if name in parsed}
         result.warnings = list(raw.warnings)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from dashboard.data import repository
 from dashboard.data.ingest import ImportResult, import_dataset, parse_dataset
+from dashboard.data.ingest.readers import ImportLimits
 from dashboard.domain.schema import TABLES
 
 
@@ -109,12 +110,14 @@ def file_agreements(path: Path | str, max_bytes: int | None = None) -> list[str]
 
 
 def preview_import(engine: Engine, path: Path | str, replace: bool = False,
-                   max_bytes: int | None = None) -> Preview:
-    """The import of ``path`` as it would happen now, rolled back; see the module's text."""
+                   max_bytes: int | None = None, limits: ImportLimits | None = None,
+                   only: set[str] | frozenset[str] | None = None) -> Preview:
+    """The import of ``path`` as it would happen now, rolled back; see the module's text.
+    ``max_bytes``, ``limits`` and ``only`` as :func:`import_dataset` takes them."""
     found: dict = {}
     dry = repository.dry_run_engine(engine, _observe(engine, found))
-    kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
-    result = import_dataset(dry, path, replace=replace, **kwargs)
+    result = import_dataset(dry, path, replace=replace, max_bytes=max_bytes, limits=limits,
+                            only=only)
     preview = Preview(result=result, tables=found.get("tables", []),
                       agreements=found.get("agreements", []), months=found.get("months", {}),
                       sha256=found.get("sha256"))

@@ -84,6 +84,14 @@ def more_problems(first: Problem, count: int) -> Problem:
                        "what": {"sv": first.text("sv"), "en": first.text("en")}})
 
 
+# Problems of a limit (ImportLimits): a file refused for one is refused however it is
+# imported, and is not kept for another try.
+LIMIT_CODES = frozenset({
+    "too_large", "too_large_unpacked", "part_too_large", "part_ratio", "too_many_rows",
+    "too_many_sheet_rows", "too_many_sheet_cells", "too_many_workbook_cells",
+    "memory_limit", "time_limit"})
+
+
 class ImportRefused(Exception):
     """Raised inside the import transaction to roll it back with the problems found."""
 

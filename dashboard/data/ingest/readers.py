@@ -20,6 +20,15 @@ A ``.zip`` of CSV files is read like a folder: its ``.csv`` members (in the root
 folders; ``__MACOSX`` and hidden files are skipped) by their base names, never unpacked
 to disk, never more than the size limit however large the members claim to be. A
 member's path that leaves the zip (``..``, ``/`` first, a drive) refuses the file.
+
+A workbook is checked before openpyxl opens it (:func:`_workbook_within_limits`): first
+the sizes its zip directory declares (Python's zipfile never hands out more than a
+member declares), each part at most ``max_part_bytes`` unpacked and at most
+:data:`MAX_RATIO` times its packed size; then the sheets that will be read and the shared
+texts are streamed through once, unpacked a megabyte at a time, counting their rows and
+cells (``<row>``, ``<c>``, ``<si>`` elements) against ``max_table_rows`` and
+``max_workbook_cells``. openpyxl then reads the sheets in read-only mode, counting again
+as the rows come and stopping at the limits.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import datetime as dt
 import hashlib
 import io
 import itertools
+import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -49,6 +59,13 @@ EXCEL_MAX_ROWS = 1_048_576
 # A workbook is a zip file: its unpacked size may be at most this many times the limit
 # on the file's size (a "zip bomb" would otherwise take minutes and gigabytes to read).
 UNPACKED_FACTOR = 10
+# A part of a workbook larger than RATIO_FROM bytes unpacked may unpack to at most this many
+# times its packed size. Sheets as spreadsheet programs write them pack 5 to 30 times
+# (the cell addresses differ from cell to cell); a "zip bomb" packs hundreds of times.
+MAX_RATIO = 100
+RATIO_FROM = 1_000_000
+SHARED_STRINGS_TYPE = \
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 # Rows per chunk (workbooks, and CSV blocks read by the csv module) and characters per
 # CSV block read by pandas.
 CHUNK_ROWS = 50_000
@@ -106,6 +123,8 @@ class RawDataset:
     warnings: list[Problem] = field(default_factory=list)
     _tables: Iterator[RawTable] = field(default_factory=lambda: iter(()))
     _seen: dict[str, str] = field(default_factory=dict)  # table -> where it was found
+    _sheet_rows: dict[str, int] = field(default_factory=dict)  # counted before reading
+    _shared_texts: int = 0  # a workbook's, counted before reading (as cells)
     _broken: bool = False  # a workbook that broke half-way: no further sheet is read
 
     def tables(self) -> Iterator[RawTable]:
@@ -152,7 +171,7 @@ def read_dataset(path: Path, limits: ImportLimits | int) -> RawDataset:
     if suffix == ".csv":
         # A single CSV file: a dataset of one table.
         ds = RawDataset(path.name, "")
-        if not _size_ok(ds, path.name, path.stat().st_size, limits.max_bytes):
+        if not _size_ok(ds, path.name, path.stat().st_size, limits):
             return ds
         ds._tables = _one_csv(ds, path, limits)
         return ds
@@ -172,10 +191,11 @@ def _one_csv(ds: RawDataset, path: Path, limits: ImportLimits):
             yield table
 
 
-def _size_ok(ds: RawDataset, name: str, size: int, max_bytes: int) -> bool:
-    if size > max_bytes:
+def _size_ok(ds: RawDataset, name: str, size: int, limits: ImportLimits) -> bool:
+    if size > limits.max_bytes:
         ds.problems.append(Problem("too_large", file=name, params={
-            "size_mb": f"{size / 1e6:.1f}", "limit_mb": f"{max_bytes / 1e6:.0f}"}))
+            "size_mb": f"{size / 1e6:.1f}", "limit_mb": f"{limits.max_bytes / 1e6:.0f}",
+            "setting": limits.setting("bytes")}))
         return False
     return True
 
@@ -208,11 +228,11 @@ def _csv_files(ds: RawDataset, sources: list[tuple[str, int, Callable[[], bytes]
     tables: list[tuple[str, str, int, Callable[[], bytes]]] = []
     for file_name, size, read in sources:
         declared += size
-        if not _size_ok(ds, file_name, declared, limits.max_bytes):
+        if not _size_ok(ds, file_name, declared, limits):
             break
         data = read()
         actual += len(data)
-        if not _size_ok(ds, file_name, actual, limits.max_bytes):
+        if not _size_ok(ds, file_name, actual, limits):
             break
         digest.update(file_name.encode() + b"\0")
         digest.update(data)
@@ -233,7 +253,7 @@ def _csv_files(ds: RawDataset, sources: list[tuple[str, int, Callable[[], bytes]
 def _read_zip(path: Path, limits: ImportLimits) -> RawDataset:
     """A zip of CSV files, read like a folder (see the module's description)."""
     ds = RawDataset(path.name, "")
-    if not _size_ok(ds, path.name, path.stat().st_size, limits.max_bytes):
+    if not _size_ok(ds, path.name, path.stat().st_size, limits):
         return ds
     try:
         archive = zipfile.ZipFile(path)
@@ -467,6 +487,7 @@ def _csv_chunks(ds: RawDataset, raw: RawTable, text: str, pos: int, sep: str,
     width = len(raw.headings)
     record = first_row  # number of the next record
     kept = 0
+    start = pos
     n = len(text)
     while pos < n:
         end = text.find("\n", pos + BLOCK_CHARS)
@@ -503,8 +524,12 @@ def _csv_chunks(ds: RawDataset, raw: RawTable, text: str, pos: int, sep: str,
         chunk = _without_blank_rows(Chunk(rows, columns), width)
         if kept + len(chunk.rows) > limits.max_table_rows:
             over = chunk.rows[limits.max_table_rows - kept]
+            # What was found: the lines below the headings (a row may span lines).
+            found = text.count("\n", start) + (not text.endswith("\n"))
             ds.problems.append(Problem("too_many_rows", file=raw.file, row=int(over), params={
-                "limit": _thousands(limits.max_table_rows)}))
+                "found": _thousands(max(found, limits.max_table_rows + 1)),
+                "limit": _thousands(limits.max_table_rows),
+                "setting": limits.setting("rows")}))
             raw.failed = True
             return
         kept += len(chunk.rows)
@@ -635,7 +660,7 @@ def _without_blank_rows(chunk: Chunk, width: int) -> Chunk:
 
 def _read_workbook(path: Path, limits: ImportLimits) -> RawDataset:
     ds = RawDataset(path.name, "")
-    if not _size_ok(ds, path.name, path.stat().st_size, limits.max_bytes):
+    if not _size_ok(ds, path.name, path.stat().st_size, limits):
         return ds
     data = path.read_bytes()
     ds.sha256 = hashlib.sha256(data).hexdigest()
@@ -644,12 +669,8 @@ def _read_workbook(path: Path, limits: ImportLimits) -> RawDataset:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > UNPACKED_FACTOR * limits.max_bytes:
-            ds.problems.append(Problem("too_large_unpacked", file=path.name, params={
-                "size_mb": f"{unpacked / 1e6:.0f}",
-                "limit_mb": f"{UNPACKED_FACTOR * limits.max_bytes / 1e6:.0f}"}))
-            return ds
+            if not _workbook_within_limits(ds, archive, path.name, limits):
+                return ds
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
         ds.problems.append(Problem("bad_workbook", file=path.name,
@@ -664,8 +685,145 @@ def _read_workbook(path: Path, limits: ImportLimits) -> RawDataset:
     return ds
 
 
+def _mb(n: int) -> dict[str, str]:
+    """Megabytes as each language writes them (a decimal below 10)."""
+    text = f"{n / 1e6:.1f}" if n < 10e6 else f"{n / 1e6:.0f}"
+    return {"sv": text.replace(".", ","), "en": text}
+
+
+def _workbook_within_limits(ds: RawDataset, archive: zipfile.ZipFile, file_name: str,
+                            limits: ImportLimits) -> bool:
+    """Whether the workbook may be opened: its parts' sizes as its zip directory declares
+    them, then its rows and cells counted in the unpacked XML (see the module's text).
+    Problems say which sheet or part, which limit, and what was found."""
+    infos = archive.infolist()
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > UNPACKED_FACTOR * limits.max_bytes:
+        ds.problems.append(Problem("too_large_unpacked", file=file_name, params={
+            "size_mb": f"{unpacked / 1e6:.0f}",
+            "limit_mb": f"{UNPACKED_FACTOR * limits.max_bytes / 1e6:.0f}"}))
+        return False
+    sheets, strings = _workbook_parts(archive, limits.max_part_bytes)
+    titles = {part: title for title, part in sheets}
+    for info in infos:
+        title = titles.get(info.filename)
+        where = {"file": file_name, "sheet": None if title is None or
+                 contains_identity_number(title) else title}
+        if info.file_size > limits.max_part_bytes:
+            ds.problems.append(Problem("part_too_large", **where, params={
+                "part": info.filename[:100], "size_mb": _mb(info.file_size),
+                "limit_mb": _mb(limits.max_part_bytes), "setting": limits.setting("part")}))
+        elif info.file_size > RATIO_FROM and \
+                info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ds.problems.append(Problem("part_ratio", **where, params={
+                "part": info.filename[:100], "size_mb": _mb(info.file_size),
+                "ratio": _thousands(info.file_size // max(info.compress_size, 1)),
+                "limit": MAX_RATIO}))
+    if ds.problems:
+        return False
+    cells = 0
+    present = set(archive.namelist())
+    for part in strings:
+        if part in present:
+            cells += _count_elements(archive, part, (b"si",))[b"si"]
+    ds._shared_texts = cells
+    for title, part in sheets:
+        if part not in present or title.strip().lower() not in TABLES \
+                or contains_identity_number(title):
+            continue  # a sheet that is not read (refused or ignored by its name)
+        counted = _count_elements(archive, part, (b"row", b"c"))
+        rows = max(counted[b"row"] - 1, 0)  # below the headings
+        ds._sheet_rows[title] = rows
+        if rows > limits.max_table_rows:
+            ds.problems.append(Problem("too_many_rows", file=file_name, sheet=title, params={
+                "found": _thousands(rows), "limit": _thousands(limits.max_table_rows),
+                "setting": limits.setting("rows")}))
+        cells += counted[b"c"]
+    if cells > limits.max_workbook_cells:
+        ds.problems.append(Problem("too_many_workbook_cells", file=file_name, params={
+            "found": _thousands(cells), "limit": _thousands(limits.max_workbook_cells),
+            "setting": limits.setting("cells")}))
+    return not ds.problems
+
+
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELATION_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _workbook_parts(archive: zipfile.ZipFile,
+                    max_bytes: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """``([(sheet title, its part)], [shared texts' parts])`` found as openpyxl finds
+    them: the workbook through the package's relationships, its sheets through the
+    workbook's, the shared texts through the content types. What cannot be found is left
+    out (openpyxl then refuses the file, or the limits are kept as it reads); so is what
+    a part larger than ``max_bytes`` would say (it is refused)."""
+    from xml.etree import ElementTree
+
+    names = {i.filename for i in archive.infolist() if i.file_size <= max_bytes}
+
+    def elements(part: str):
+        if part not in names:
+            return []
+        try:
+            with archive.open(part) as src:
+                return list(ElementTree.parse(src).getroot().iter())
+        except ElementTree.ParseError:
+            return []
+
+    def resolve(base: str, target: str) -> str:
+        if target.startswith("/"):
+            return posixpath.normpath(target.lstrip("/"))
+        return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+    strings = [e.get("PartName", "").lstrip("/") for e in elements("[Content_Types].xml")
+               if e.tag == f"{_CONTENT_TYPES}Override"
+               and e.get("ContentType") == SHARED_STRINGS_TYPE]
+    book = next((resolve("", e.get("Target", "")) for e in elements("_rels/.rels")
+                 if e.tag == f"{_RELATIONSHIPS}Relationship"
+                 and e.get("Type", "").endswith("/officeDocument")), "xl/workbook.xml")
+    rels = posixpath.join(posixpath.dirname(book), "_rels", posixpath.basename(book) + ".rels")
+    targets = {e.get("Id"): resolve(book, e.get("Target", "")) for e in elements(rels)
+               if e.tag == f"{_RELATIONSHIPS}Relationship"}
+    sheets = [(e.get("name", ""), targets[e.get(_RELATION_ID)]) for e in elements(book)
+              if e.tag.endswith("}sheet") and e.get(_RELATION_ID) in targets]
+    return sheets, strings
+
+
+def _count_elements(archive: zipfile.ZipFile, part: str, tags: tuple[bytes, ...],
+                    chunk: int = 1 << 20) -> dict[bytes, int]:
+    """How many elements named ``tags`` a part holds, unpacked a megabyte at a time (its
+    size was checked: at most the part limit). The document's own namespace prefix (as
+    in ``<x:row>``) is found from its first element."""
+    counts = dict.fromkeys(tags, 0)
+    with archive.open(part) as src:
+        data = src.read(chunk)
+        first = _ROOT.search(data)
+        prefix = (first.group(1) or b"") if first else b""
+        marks = {tag: [b"<" + prefix + tag + end for end in (b" ", b">", b"/", b"\n",
+                                                            b"\r", b"\t")]
+                 for tag in tags}
+        # An element cut between two reads is counted in the second: each read is counted
+        # with the end of the one before (shorter than the longest mark), less what
+        # that end holds.
+        keep = max(len(m) for ms in marks.values() for m in ms) - 1
+        tail = b""
+        while data:
+            buf = tail + data
+            for tag, ms in marks.items():
+                counts[tag] += sum(buf.count(m) - tail.count(m) for m in ms)
+            tail = buf[-keep:]
+            data = src.read(chunk)
+    return counts
+
+
+# The first element of a part (after the XML declaration and comments), its prefix.
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*[\s/>]")
+
+
 def _sheets(ds: RawDataset, wb, file_name: str, limits: ImportLimits) -> Iterator[RawTable]:
-    budget = _CellBudget(limits.max_workbook_cells)
+    budget = _CellBudget(limits.max_workbook_cells, limits.setting("cells"))
+    budget.spend(ds._shared_texts)  # as counted before: the same limit, the same cells
     found = False
     try:
         for ws in wb.worksheets:
@@ -712,11 +870,14 @@ def _cell_value(cell):
 
 
 class _CellBudget:
-    """Counts the cells a workbook makes us look at; refuses beyond ``limit``."""
+    """Counts the cells a workbook makes us look at, the empty ones between two values of
+    a row included, and its shared texts; refuses beyond ``limit``. (Rows missing between
+    two rows cost nothing: openpyxl hands them out as empty tuples.)"""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, setting: str):
         self.left = limit
         self.limit = limit
+        self.setting = setting
 
     def spend(self, n: int) -> bool:
         self.left -= n
@@ -730,11 +891,14 @@ def _rows_of(ds: RawDataset, ws, file_name: str, budget: _CellBudget):
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()
     for number, row in enumerate(ws.iter_rows(), start=1):
-        if number > EXCEL_MAX_ROWS or not budget.spend(len(row) + 1):
-            code = "too_many_rows" if number > EXCEL_MAX_ROWS else "too_many_sheet_cells"
-            limit = EXCEL_MAX_ROWS if number > EXCEL_MAX_ROWS else budget.limit
-            ds.problems.append(Problem(code, file=file_name, sheet=ws.title, row=number,
-                                       params={"limit": _thousands(limit)}))
+        if number > EXCEL_MAX_ROWS:
+            ds.problems.append(Problem("too_many_sheet_rows", file=file_name, sheet=ws.title,
+                                       row=number, params={"limit": _thousands(EXCEL_MAX_ROWS)}))
+            return
+        if not budget.spend(len(row)):
+            ds.problems.append(Problem("too_many_sheet_cells", file=file_name, sheet=ws.title,
+                                       row=number, params={"limit": _thousands(budget.limit),
+                                                           "setting": budget.setting}))
             return
         yield number, [_cell_value(c) for c in row]
 
@@ -787,9 +951,12 @@ def _sheet_rows(ds: RawDataset, table: RawTable, title: str, rows,
         if not any(v is not None for v in values):
             continue
         if kept >= limits.max_table_rows:
+            found = max(ds._sheet_rows.get(title, 0), limits.max_table_rows + 1)
             ds.problems.append(Problem("too_many_rows", file=table.file, sheet=title,
-                                       row=row_no,
-                                       params={"limit": _thousands(limits.max_table_rows)}))
+                                       row=row_no, params={
+                                           "found": _thousands(found),
+                                           "limit": _thousands(limits.max_table_rows),
+                                           "setting": limits.setting("rows")}))
             table.failed = True
             return
         extra = [v for v in values[width:] if v is not None]

@@ -3,8 +3,11 @@
 1. Drop (or choose) a workbook, a CSV file or a zip of CSV files; the browser sends it in a
    stream with a progress bar (``assets/upload.js``, ``POST /upload/file``).
 2. The file is checked as the command line checks it, every problem at once (sheet, row,
-   column). A file that names an agreement the steward has no steward role for is refused
-   whole, naming those agreements, before anything else is said about it. Otherwise the
+   column), within the upload's limits (``UPLOAD_MAX_MB``, ``UPLOAD_MAX_ROWS``,
+   ``UPLOAD_MAX_CELLS``, ``MAX_WORKBOOK_PART_MB``), in a process of its own with capped
+   memory and time (:mod:`dashboard.data.ingest.capped`); a file refused for a limit is
+   deleted at once. A file that names an agreement the steward has no steward role for is
+   refused whole, naming those agreements, before anything else is said about it. Otherwise the
    preview: a dry run of the real import, rolled back (:mod:`dashboard.data.ingest.preview`):
    per table the rows added, replaced and removed, the agreements and months touched,
    earlier imports of the same agreements and stored data later than the file's.
@@ -26,8 +29,9 @@ from flask import current_app
 from dashboard.data import repository
 from dashboard.data.context import engine
 from dashboard.data.context import settings as app_settings
-from dashboard.data.ingest import import_dataset, undo_import
-from dashboard.data.ingest.preview import file_agreements, preview_import
+from dashboard.data.ingest import undo_import
+from dashboard.data.ingest.capped import import_capped, preview_capped
+from dashboard.data.ingest.problems import LIMIT_CODES
 from dashboard.i18n import _, document_title, fmt_number, lang_of, month_label, swedish_time
 from dashboard.people.audit import file_name
 from dashboard.web import auth
@@ -41,8 +45,9 @@ RESULT, LOG, MESSAGE, TOKEN, MODE, STATE, IMPORT = (
     "upload-result", "upload-log", "upload-message", "upload-token", "upload-mode",
     "upload-state", "upload-import")
 
-def max_bytes() -> int:
-    return app_settings().max_import_bytes
+def limits():
+    """What an uploaded file is checked and imported within (the ``UPLOAD_*`` settings)."""
+    return app_settings().upload_limits
 
 
 def when(iso: str | None) -> str:
@@ -74,8 +79,11 @@ def layout(**query):
         html.Button(_("web.pages.upload.choose", lang), id="upload-choose",
                     className="btn btn-dark btn-lg",
                     type="button"),
-        html.P(_("web.pages.upload.limit", lang, mb=fmt_number(max_bytes() / 1_000_000, 0, lang),
-                  minutes=fmt_number(settings.upload_minutes, 0, lang)),
+        html.P(_("web.pages.upload.limit", lang,
+                 mb=fmt_number(limits().max_bytes / 1_000_000, 0, lang),
+                 rows=fmt_number(limits().max_table_rows, 0, lang),
+                 cells=fmt_number(limits().max_workbook_cells, 0, lang),
+                 minutes=fmt_number(settings.upload_minutes, 0, lang)),
                className="muted mt-2 mb-0"),
     ], id="upload-drop", className="drop-zone",
         **{"data-url": dash.get_relative_path("/upload/file") + (
@@ -159,10 +167,29 @@ def _upload(token_data):
     return store_of().get(token, user.login) if user else None
 
 
-def not_yours(path) -> list[str]:
-    """The agreements the file names that the person asking may not import."""
-    rights = auth.current_rights()
-    return [a for a in file_agreements(path, max_bytes()) if not rights.may(auth.IMPORT, a)]
+def mine() -> set[str] | None:
+    """The agreements the person asking may import (``None``: every one, an admin)."""
+    return auth.current_rights().agreements_with(auth.IMPORT)
+
+
+def not_yours(result) -> str | None:
+    """The other agreements a refused file names, when that is why it was refused."""
+    problems = result.problems
+    if len(problems) == 1 and problems[0].code == "not_yours":
+        return problems[0].params["ids"]
+    return None
+
+
+def refused(result, upload, lang: str):
+    """The refusal shown: another's agreements, or the problems. An upload refused for a
+    limit is deleted at once (it would be refused again in the other mode)."""
+    others = not_yours(result)
+    if others:
+        return dbc.Alert(_("web.pages.upload.not_yours", lang, ids=others), color="danger",
+                         id="upload-not-yours")
+    if any(p.code in LIMIT_CODES for p in result.problems):
+        store_of().discard(upload.token)
+    return problems_block(result.messages(lang), lang)
 
 
 def problems_block(messages: list[str], lang: str) -> dbc.Alert:
@@ -232,15 +259,10 @@ def check(token_data, mode, state):
     upload = _upload(token_data)
     if upload is None:
         return dbc.Alert(_("web.pages.upload.gone", lang), color="warning", id="upload-gone")
-    others = not_yours(upload.dataset)
-    if others:
-        return dbc.Alert(_("web.pages.upload.not_yours", lang, ids=", ".join(others)),
-                         color="danger",
-                         id="upload-not-yours")
-    preview = preview_import(engine(), upload.dataset, replace=mode == "replace",
-                             max_bytes=max_bytes())
+    preview = preview_capped(engine(), upload.dataset, replace=mode == "replace",
+                             limits=limits(), only=mine())
     if not preview.ok:
-        return problems_block(preview.result.messages(lang), lang)
+        return refused(preview.result, upload, lang)
     return preview_block(preview, upload, lang)
 
 
@@ -264,19 +286,13 @@ def run_import(clicks, token_data, mode, state):
     upload = _upload(token_data)
     if upload is None:
         return dbc.Alert(_("web.pages.upload.gone", lang), color="warning"), no_update, no_update
-    others = not_yours(upload.dataset)
-    if others:
-        auth.record("import_refused", detail={"not_yours": others})
-        return (dbc.Alert(_("web.pages.upload.not_yours", lang, ids=", ".join(others)),
-                          color="danger",
-                          id="upload-not-yours"), no_update, no_update)
-    result = import_dataset(engine(), upload.dataset, replace=mode == "replace",
-                            max_bytes=max_bytes())
-
+    result = import_capped(engine(), upload.dataset, replace=mode == "replace",
+                           limits=limits(), only=mine())
     if not result.ok:
-        auth.record("import_refused", detail={"problems": len(result.problems),
-                                              "file": file_name(upload.name)})
-        return problems_block(result.messages(lang), lang), no_update, no_update
+        others = not_yours(result)
+        auth.record("import_refused", detail={"not_yours": others.split(", ")} if others else
+                    {"problems": len(result.problems), "file": file_name(upload.name)})
+        return refused(result, upload, lang), no_update, no_update
     store_of().discard(upload.token)
     agreements = preview_agreements(result)
     auth.record("import", agreement=agreements[0] if len(agreements) == 1 else None,
