@@ -34,7 +34,9 @@ DRAWN = """() => {
 
 
 # Every chart scaled to its slide as it is now (assets/present.js refits on the next frame
-# after a resize).
+# after a resize). Chromium gives style.transform back with six significant digits
+# ("scale(1.22097)" for 1.2209677), so the scale shown is compared to within that rounding,
+# not to 1e-6: a stale scale (from the window's size before) is off by far more.
 FITTED = """() => Array.from(document.querySelectorAll('#present .slide-graph')).every((b) => {
   const gd = b.querySelector('.js-plotly-plot');
   const svg = gd && gd.querySelector('.main-svg');
@@ -42,7 +44,7 @@ FITTED = """() => Array.from(document.querySelectorAll('#present .slide-graph'))
   if (!svg || !b.clientWidth || !w || !h) return true;
   const scale = Math.min(b.clientWidth / w, b.clientHeight / h);
   const shown = parseFloat((gd.style.transform.match(/scale\\(([^)]+)\\)/) || [])[1]);
-  return Math.abs(shown - scale) < 1e-6;
+  return Math.abs(shown / scale - 1) < 1e-5;
 })"""
 
 
@@ -90,12 +92,8 @@ def test_no_chart_has_texts_colliding_or_cut(duo, charts):
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_presentation_slides_fit_their_slide_and_nothing_collides(duo, size, request):
+def test_presentation_slides_fit_their_slide_and_nothing_collides(duo, size):
     """The slides as presentation mode shows them, scaled to the screen."""
-    if size == "1920x1080":  # the refit wait (tests/wait.py) never held there in two runs
-        request.applymarker(pytest.mark.xfail(
-            reason="waits for every slide's chart to be refitted at 1920x1080 and timed "
-                   "out twice this session; open in the closing note", strict=False))
     set_viewport(duo.driver, *SIZES[size])
     visit(duo, "/present/sthlm-af-2023?clusters=1", f"({DRAWN})()")
     # Every slide at once (only the current one is visible): each is measured on its own.
