@@ -45,6 +45,7 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     # Under the chart: what "åa" and the symbols beside the parties mean.
     with_target = [r["status"] for r in records if isinstance(r.get("comparator"), str)]
     key = status_key(with_target, lang) if with_target else ""
+    given = text  # drawn again smaller below: from the text as given, the key added once
     text = replace(text, footer=" · ".join(p for p in (text.footer, _("ui.fte_key", lang), key)
                                            if p))
     per_party = [r for r in records if not _missing(r["party_id"])]
@@ -70,7 +71,7 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     plot_px = canvas.plot_height(wanted)
     factor = needs_shrinking(theme, wanted, plot_px)
     if factor:  # too much for the slide or image: smaller type, once more
-        fig = staffing_figure(parties, text=text, theme=shrunk(theme, factor))
+        fig = staffing_figure(parties, text=given, theme=shrunk(theme, factor))
         fig.fit *= factor
         return fig
     scale = (plot_px - ticks_px * (len(frames) - 1)) / sum(rows) if theme.fixed_height \
@@ -187,4 +188,4 @@ def _name(rec: dict, lang: str, theme: Theme, widest: float) -> str:
     if not words:
         return head
     return (f"{head}<br>"
-            f"<span style='font-size:0.85em'>{' · '.join(words)}</span>")
+            f"<span style='font-size:{theme.smaller(3)}px'>{' · '.join(words)}</span>")
