@@ -309,3 +309,18 @@ def test_a_partial_value_period_in_words():
     assert value_period_words("2024-01..2024-09", year, "en") == "Jan–Sep, Q4 missing"
     assert value_period_words("2024-03..2024-09", year, "sv") == \
         "mar–sep, jan–feb och kv. 4 saknas"
+
+
+def test_a_target_on_a_role_is_named_with_its_role_on_the_slides(stored):
+    """The cover and the slides name the counsellor team's target and the administrator's
+    apart (both are fte_actual for all parties), as the agreement's page does."""
+    from dashboard.figures.slides import target_lines
+    from dashboard.model.view import build_view
+
+    view = build_view(stored, A, "2023-Q1")
+    fte = [line.label for line in target_lines(view)
+           if line.label.startswith("Faktiska årsarbetskrafter")]
+    assert any(label.startswith("Faktiska årsarbetskrafter – vägledare: 5,17")
+               for label in fte), fte
+    assert any(label.startswith("Faktiska årsarbetskrafter – administratör: 0,33")
+               for label in fte), fte

@@ -20,7 +20,7 @@ from dash import html
 
 from dashboard.data.context import engine
 from dashboard.export.meeting import write_meeting_pack
-from dashboard.i18n import _, fmt_value, kpi_label, lang_of, swedish_time
+from dashboard.i18n import _, fmt_value, lang_of, swedish_time, target_label
 from dashboard.meetings import store
 from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
 from dashboard.meetings.record import load
@@ -99,10 +99,10 @@ def pack_writer():
 
 
 def target_name(key: TargetKey, lang: str, parties: dict[str, str],
-                clusters: dict[str, str]) -> str:
-    name = kpi_label(key.kpi, lang)
-    if key.party_id:
-        name += f" – {parties.get(key.party_id, key.party_id)}"
+                clusters: dict[str, str], role: str | None = None) -> str:
+    """A target by name; ``role``: the staffing role of a target on one role (the
+    figure's; a key does not hold it)."""
+    name = target_label(key.kpi, lang, parties.get(key.party_id, key.party_id), role)
     if key.cluster_id:
         name = f"{clusters.get(key.cluster_id, key.cluster_id)}: {name}"
     return name

@@ -54,7 +54,7 @@ def decision_form(record, lang: str, compact: bool = False) -> html.Div:
     """A decision (about a target or not) and, optionally, the action it hands out."""
     parties, clusters = names(record)
     targets = [{"label": _("meetings.no_target_choice", lang), "value": NO_TARGET}] + [
-        {"label": web.target_name(TargetKey.of(v), lang, parties, clusters),
+        {"label": web.target_name(TargetKey.of(v), lang, parties, clusters, v.role),
          "value": web.target_id(TargetKey.of(v))} for v in record.targets()]
 
     def field(name, label, control, hint=None):

@@ -285,7 +285,7 @@ def targets_section(record, lang: str, editable: bool) -> html.Section:
 def target_card(record, v, lang, editable, parties, clusters, history) -> html.Article:
     key = TargetKey.of(v)
     tid = web.target_id(key)
-    name = web.target_name(key, lang, parties, clusters)
+    name = web.target_name(key, lang, parties, clusters, v.role)
     checkin = record.checkin(key)
     computed = html.Div([html.Div(_("meetings.computed", lang), className="cell-label"),
                          status_badge(v.status, lang, "lg", v.comparator)],

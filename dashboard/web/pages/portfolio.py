@@ -29,12 +29,12 @@ from dashboard.i18n import (
     document_title,
     fmt_value,
     kind_label,
-    kpi_label,
     lang_of,
     ngettext,
     period_label,
     status_label,
     status_symbol,
+    target_label,
 )
 from dashboard.model.portfolio import (
     county_codes,
@@ -177,8 +177,7 @@ def _worst_status(rank: int) -> str:
 
 
 def _target_name(v, parties: dict[str, str], lang: str) -> str:
-    return kpi_label(v.kpi, lang) + (f" – {parties.get(v.party_id, v.party_id)}"
-                                     if v.party_id else "")
+    return target_label(v.kpi, lang, parties.get(v.party_id, v.party_id), v.role)
 
 
 def filtered(rows: list[dict], kinds: list[str] | None, counties: list[str] | None,

@@ -189,7 +189,7 @@ def checkins_of_slide(record, index: int, places: dict[str, int], lang: str):
         tid = web.target_id(key)
         if places.get(tid) != index - 1:
             continue
-        name = web.target_name(key, lang, parties, clusters)
+        name = web.target_name(key, lang, parties, clusters, v.role)
         items.append(html.Li(web.slide_checkin(key, name, record.checkin(key), lang),
                              id={"type": "checkin-shown", "target": tid},
                              **{"data-target": tid}))
@@ -215,7 +215,7 @@ def edit_panel(record, slides, places: dict[str, int], current: int, lang: str) 
             if places.get(tid) != index - 1:
                 continue
             checkin = record.checkin(key)
-            name = web.target_name(key, lang, parties, clusters)
+            name = web.target_name(key, lang, parties, clusters, v.role)
             editors.append(html.Fieldset([
                 html.Legend(name, className="edit-target"),
                 dbc.RadioItems(id={"type": "checkin-assessment", "target": tid},
@@ -232,7 +232,7 @@ def edit_panel(record, slides, places: dict[str, int], current: int, lang: str) 
         groups.append(html.Div(editors, className="edit-group",
                                hidden=index != current, **{"data-slide": str(index)}))
     names_of = {web.target_id(TargetKey.of(v)):
-                web.target_name(TargetKey.of(v), lang, parties, clusters)
+                web.target_name(TargetKey.of(v), lang, parties, clusters, v.role)
                 for v in record.targets()}
     return html.Aside([
         html.H2(_("meetings.edit_panel", lang), className="edit-title"),
