@@ -297,7 +297,7 @@ def layout(**query):
             dcc.Dropdown(id=Ids.PORTFOLIO_PERIOD, options=options, value=period,
                          clearable=False, searchable=True, className="period-dropdown",
                          placeholder=_("ui.search_period", lang)),
-        ], className="control"),
+        ], className="control control-period"),
         html.Div([
             html.Label(_("ui.kind", lang), htmlFor=Ids.PORTFOLIO_KIND, className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_KIND, multi=True, value=kinds,
