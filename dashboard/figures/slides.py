@@ -214,10 +214,10 @@ def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None =
             slides += cost_slides(view, theme, panels[key], theme_for, readable)
             continue
         p = panels[key]
-        if theme_for is not None and p.sentences and key == "staffing":
-            p = staffing_panel(view, theme_for(p.sentences))
+        if theme_for is not None and p.slide_lines and key == "staffing":
+            p = staffing_panel(view, theme_for(p.slide_lines))
         slides.append(Slide(key, p.title, view.period_text, figure=p.figure,
-                            lines=p.sentences, panel=p))
+                            lines=p.slide_lines, panel=p))
     for cv in cluster_views or []:
         slides += cluster_slides(cv, theme, suppress_below)
     return slides

@@ -34,9 +34,10 @@ def _missing(v) -> bool:
 def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) -> Figure:
     """Per party (top) and for all parties (bottom): committed and actual FTE, with targets.
 
-    ``parties`` comes from :func:`series.staffing_by_party`: one row per party and a last
-    row with ``party_id`` ``None`` for all parties together. A bar's number sits inside its
-    end, or just past it where the target's mark would cross it.
+    ``parties`` comes from :func:`series.staffing_by_party`: one row per party, a row with
+    ``party_id`` ``None`` for all parties together, and one for each role with a target
+    (``role``; all parties), drawn under all parties with its target. A bar's number sits
+    inside its end, or just past it where the target's mark would cross it.
     """
     lang = text.lang
     records = parties.to_dict("records")
@@ -167,8 +168,13 @@ def _name(rec: dict, lang: str, theme: Theme, widest: float) -> str:
     """``Kriminalvården ▲<br>mål 2,0 · lägst 1,5 (mar)``: the party, its status symbol, its
     target and its lowest month (``fte_actual_min``, with its own status when targeted).
     A long name breaks into lines no wider than ``widest`` pixels."""
-    party = rec["party_id"]
-    name = rec["party"] if isinstance(party, str) else _("ui.all_parties", lang)
+    party, role = rec["party_id"], rec.get("role")
+    if isinstance(party, str):
+        name = rec["party"]
+    elif isinstance(role, str) and role:  # a role with a target of its own, all parties
+        name = _("ui.role_all_parties", lang, role=role[:1].upper() + role[1:])
+    else:
+        name = _("ui.all_parties", lang)
     words = []
     symbol = ""
     if isinstance(rec.get("comparator"), str):
