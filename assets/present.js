@@ -64,9 +64,29 @@
         event.preventDefault();
     });
 
+    // A slide whose words do not fit (a cover with many targets, a meeting's chart with
+    // the group's assessment of each of its targets under it) has them in smaller type, a
+    // step at a time, until they fit and its chart keeps CHART_SHARE of the slide's height;
+    // never under WORDS_FLOOR of the slide's type (16.5 px at 1024x768). Nothing is cut off
+    // and no chart is squeezed to a thumbnail by the words around it.
+    var CHART_SHARE = 0.6, WORDS_FLOOR = 0.75, WORDS_STEP = 0.05;
+    function fitWords(slide) {
+        slide.style.fontSize = "";
+        var base = parseFloat(window.getComputedStyle(slide).fontSize);
+        var box = slide.querySelector(".slide-graph");
+        function crowded() {
+            return slide.scrollHeight > slide.clientHeight + 1 ||
+                (!!box && box.clientHeight < CHART_SHARE * slide.clientHeight);
+        }
+        for (var f = 1 - WORDS_STEP; f >= WORDS_FLOOR - 1e-9 && crowded(); f -= WORDS_STEP) {
+            slide.style.fontSize = (base * f).toFixed(2) + "px";
+        }
+    }
+
     // Each slide's chart is drawn at the size of a 1024x768 slide and scaled to fill the
     // slide it is on (centred): the same picture at any screen size, only larger.
     function fit() {
+        document.querySelectorAll("#present .slide").forEach(fitWords);
         document.querySelectorAll("#present .slide-graph").forEach(function (box) {
             var plot = box.querySelector(".js-plotly-plot");
             var svg = plot && plot.querySelector(".main-svg");

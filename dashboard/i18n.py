@@ -112,6 +112,14 @@ def kpi_label(kpi: str, lang: str = "sv") -> str:
     return indicator_label(kpi, lang)
 
 
+def target_label(kpi: str, lang: str = "sv", party: str | None = None,
+                 role: str | None = None) -> str:
+    """A target by name: ``Faktiska årsarbetskrafter – Kriminalvården``, and a target on one
+    staffing role with that role, ``Faktiska årsarbetskrafter – vägledare`` (Krami's
+    counsellor team and its administrator are two targets on one key figure)."""
+    return " – ".join(p for p in (kpi_label(kpi, lang), party, role) if p)
+
+
 def indicator_label(name: str, lang: str = "sv") -> str:
     if known(f"indicator.{name}"):
         return _(f"indicator.{name}", lang)

@@ -412,6 +412,19 @@ def test_staffing_green_and_amber_symbols():
     assert "▲" in staffing_figure(frame, text=text(), theme=SCREEN).data[0]["y"][1]
 
 
+def test_staffing_shrunk_to_fit_a_slide_says_its_key_once():
+    """A staffing chart too tall for its slide is drawn again in smaller type: its footer
+    says what "åa" and the symbols mean once, not once per drawing (seen on Krami's
+    slide: "Symbolerna: ▲ Nära målet · åa = årsarbetskrafter · Symbolerna: ▲ …")."""
+    rows = staffing_frame().to_dict("records")
+    many = pd.DataFrame([{**rows[1], "party_id": f"P{n}", "party": f"Part nummer {n}"}
+                         for n in range(9)] + rows[-1:])
+    fig = staffing_figure(many, text=text("Bemanning"), theme=PRESENT)
+    assert fig.fit < 1  # shrunk
+    footer = " ".join(annotation_texts(fig))
+    assert footer.count("Symbolerna") == 1 and footer.count("åa = årsarbetskrafter") == 1
+
+
 # --------------------------------------------------------------------------- costs
 
 

@@ -309,3 +309,43 @@ def test_a_partial_value_period_in_words():
     assert value_period_words("2024-01..2024-09", year, "en") == "Jan–Sep, Q4 missing"
     assert value_period_words("2024-03..2024-09", year, "sv") == \
         "mar–sep, jan–feb och kv. 4 saknas"
+
+
+def test_a_target_on_a_role_is_named_with_its_role_on_the_slides(stored):
+    """The cover and the slides name the counsellor team's target and the administrator's
+    apart (both are fte_actual for all parties), as the agreement's page does."""
+    from dashboard.figures.slides import target_lines
+    from dashboard.model.view import build_view
+
+    view = build_view(stored, A, "2023-Q1")
+    fte = [line.label for line in target_lines(view)
+           if line.label.startswith("Faktiska årsarbetskrafter")]
+    assert any(label.startswith("Faktiska årsarbetskrafter – vägledare: 5,17")
+               for label in fte), fte
+    assert any(label.startswith("Faktiska årsarbetskrafter – administratör: 0,33")
+               for label in fte), fte
+
+
+def test_the_staffing_chart_draws_each_role_with_a_target_under_all_parties(stored):
+    """The counsellor team and the administrator each as a row of the chart with their
+    own target (not only in the sentences under it), under all parties; on a slide the
+    chart says it, so the slide does not say it again in words."""
+    from dashboard.figures.panels import staffing_panel
+    from dashboard.figures.theme import PRESENT, SCREEN
+    from dashboard.model.view import build_view
+
+    view = build_view(stored, A, "2023-Q1")
+    panel = staffing_panel(view, SCREEN)
+    roles = panel.table[panel.table["role"].notna()]
+    assert list(roles["role"]) == ["vägledare", "administratör"]
+    assert list(roles["target"]) == [5.5, 0.5]
+    lower = [tr for tr in panel.figure.data if tr["type"] == "bar" and tr.get("yaxis") == "y2"]
+    names = list(lower[0]["y"])
+    assert names[0].startswith("Alla parter")
+    assert names[1].startswith("Vägledare (alla parter) ▲<br>") and "mål 5,5" in names[1]
+    assert names[2].startswith("Administratör (alla parter) ✖<br>") and "mål 0,5" in names[2]
+    marks = [tr for tr in panel.figure.data if tr.get("meta") == "target"
+             and tr.get("yaxis") == "y2"]
+    assert list(marks[0]["x"]) == [5.5, 5.5, 0.5]  # all parties, the team, the administrator
+    assert len(panel.sentences) == 3  # the card still says it all in words
+    assert staffing_panel(view, PRESENT).slide_lines == []

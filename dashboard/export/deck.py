@@ -51,7 +51,7 @@ from dashboard.export.deck_layout import (
 from dashboard.figures.describe import pack_chart_text
 from dashboard.figures.slides import Slide, TargetLine, strip_key, strip_text
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
-from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label
+from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label, target_label
 from dashboard.meetings.model import TargetKey
 from dashboard.meetings.texts import ASSESSMENT_COLOURS, assessment_label
 from dashboard.model.series import cluster_names, party_names
@@ -445,11 +445,7 @@ def _assessed_rows(contents: PackContents) -> list[AssessedRow]:
     trends = contents.trends or {}
     rows = []
     for v in targets:
-        name = kpi_label(v.kpi, lang)
-        if v.party_id:
-            name += f" – {parties.get(v.party_id, v.party_id)}"
-        if v.role:  # a target on one staffing role, as the tables name it
-            name += f" – {v.role}"
+        name = target_label(v.kpi, lang, parties.get(v.party_id, v.party_id), v.role)
         if v.cluster_id and v.cluster_id != view.cluster_id:
             name = f"{clusters.get(v.cluster_id, v.cluster_id)}: {name}"
         name += f": {fmt_value(v.value, v.unit, lang)} ({target_words(v, lang)})"

@@ -28,7 +28,7 @@ from dashboard.export.contents import Chart, PackContents
 from dashboard.figures.describe import pack_chart_text
 from dashboard.figures.slides import strip_key, strip_text
 from dashboard.figures.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
-from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label
+from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label, target_label
 from dashboard.meetings.model import TargetKey
 from dashboard.meetings.texts import ASSESSMENT_COLOURS, assessment_label, revised_note
 from dashboard.model.series import cluster_names, party_names
@@ -243,12 +243,8 @@ def _figure(doc, chart: Chart, png: bytes, contents: PackContents) -> None:
 
 
 def _row_name(v: KpiValue, parties: dict[str, str], lang: str) -> str:
-    name = kpi_label(v.kpi, lang)
-    if v.party_id:
-        name += f" – {parties.get(v.party_id, v.party_id)}"
-    if getattr(v, "role", None):  # a per-role FTE figure (issue 16)
-        name += f" – {v.role}"
-    return name
+    return target_label(v.kpi, lang, parties.get(v.party_id, v.party_id),
+                        getattr(v, "role", None))
 
 
 def _new_table(doc, lang: str):

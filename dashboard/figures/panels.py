@@ -63,6 +63,13 @@ class Panel:
     sentences: list[str] = field(default_factory=list)
     table: pd.DataFrame | None = None
     has_data: bool = True
+    # What a slide writes under the chart, where that is less than ``sentences`` (those
+    # the chart draws itself are left out: a slide has no room to say things twice).
+    slide_sentences: list[str] | None = None
+
+    @property
+    def slide_lines(self) -> list[str]:
+        return self.sentences if self.slide_sentences is None else self.slide_sentences
 
 
 def figure_text(view: View, what: str, n: int | None = None,
@@ -191,13 +198,17 @@ def staffing_panel(view: View, theme: Theme) -> Panel:
     sentences += role_sentences(view)
     fig = staffing_figure(parties, text=figure_text(view, what),
                           theme=theme)
+    # The chart draws all parties' lowest month and each role with a target; a slide
+    # says only the other roles in words.
     return Panel("staffing", what, fig, table=parties, sentences=sentences,
-                 has_data=bool(parties["actual"].notna().any()))
+                 has_data=bool(parties["actual"].notna().any()),
+                 slide_sentences=role_sentences(view, teams=False))
 
 
-def role_sentences(view: View) -> list[str]:
+def role_sentences(view: View, teams: bool | None = None) -> list[str]:
     """The staffing roles apart (contract section 3, per role): a role with a target is
-    the team (e.g. Krami's counsellors, "never under 3"), the other roles other staff."""
+    the team (e.g. Krami's counsellors, "never under 3"), the other roles other staff;
+    ``teams`` True or False: only those with a target, or only the others."""
 
     lang = view.lang
     by_role: dict[str, dict] = {}
@@ -211,6 +222,8 @@ def role_sentences(view: View) -> list[str]:
         return -(actual.value or 0) if actual is not None else 0
 
     for role in sorted(by_role, key=lambda r: (r not in team, size(r), r.casefold())):
+        if teams is not None and (role in team) != teams:
+            continue
         figures = by_role[role]
         actual, low = figures.get("fte_actual"), figures.get("fte_actual_min")
         if actual is None or actual.value is None:

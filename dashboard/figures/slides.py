@@ -22,7 +22,7 @@ from dashboard.figures.panels import (
 )
 from dashboard.figures.spec import Figure
 from dashboard.figures.theme import Theme
-from dashboard.i18n import _, date_label, fmt_value, kpi_label, status_label, status_symbol
+from dashboard.i18n import _, date_label, fmt_value, status_label, status_symbol, target_label
 from dashboard.model.series import party_names
 from dashboard.model.view import View
 from dashboard.model.words import strip_period, target_words
@@ -82,9 +82,7 @@ def target_lines(view: View, cluster_id: str | None = None) -> list[TargetLine]:
     for v in view.values:
         if v.cluster_id != cluster_id or v.comparator is None:
             continue
-        name = kpi_label(v.kpi, lang)
-        if v.party_id:
-            name += f" – {parties.get(v.party_id, v.party_id)}"
+        name = target_label(v.kpi, lang, parties.get(v.party_id, v.party_id), v.role)
         value = fmt_value(v.value, v.unit, lang)
         points = (view.trends or {}).get(target_strip_key(v.kpi, v.cluster_id, v.party_id,
                                                    v.role)) or []
@@ -216,10 +214,10 @@ def build_slides(view: View, theme: Theme, *, cluster_views: list[View] | None =
             slides += cost_slides(view, theme, panels[key], theme_for, readable)
             continue
         p = panels[key]
-        if theme_for is not None and p.sentences and key == "staffing":
-            p = staffing_panel(view, theme_for(p.sentences))
+        if theme_for is not None and p.slide_lines and key == "staffing":
+            p = staffing_panel(view, theme_for(p.slide_lines))
         slides.append(Slide(key, p.title, view.period_text, figure=p.figure,
-                            lines=p.sentences, panel=p))
+                            lines=p.slide_lines, panel=p))
     for cv in cluster_views or []:
         slides += cluster_slides(cv, theme, suppress_below)
     return slides

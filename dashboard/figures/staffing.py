@@ -34,9 +34,10 @@ def _missing(v) -> bool:
 def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) -> Figure:
     """Per party (top) and for all parties (bottom): committed and actual FTE, with targets.
 
-    ``parties`` comes from :func:`series.staffing_by_party`: one row per party and a last
-    row with ``party_id`` ``None`` for all parties together. A bar's number sits inside its
-    end, or just past it where the target's mark would cross it.
+    ``parties`` comes from :func:`series.staffing_by_party`: one row per party, a row with
+    ``party_id`` ``None`` for all parties together, and one for each role with a target
+    (``role``; all parties), drawn under all parties with its target. A bar's number sits
+    inside its end, or just past it where the target's mark would cross it.
     """
     lang = text.lang
     records = parties.to_dict("records")
@@ -45,6 +46,7 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     # Under the chart: what "åa" and the symbols beside the parties mean.
     with_target = [r["status"] for r in records if isinstance(r.get("comparator"), str)]
     key = status_key(with_target, lang) if with_target else ""
+    given = text  # drawn again smaller below: from the text as given, the key added once
     text = replace(text, footer=" · ".join(p for p in (text.footer, _("ui.fte_key", lang), key)
                                            if p))
     per_party = [r for r in records if not _missing(r["party_id"])]
@@ -70,7 +72,7 @@ def staffing_figure(parties: pd.DataFrame, *, text: FigureText, theme: Theme) ->
     plot_px = canvas.plot_height(wanted)
     factor = needs_shrinking(theme, wanted, plot_px)
     if factor:  # too much for the slide or image: smaller type, once more
-        fig = staffing_figure(parties, text=text, theme=shrunk(theme, factor))
+        fig = staffing_figure(parties, text=given, theme=shrunk(theme, factor))
         fig.fit *= factor
         return fig
     scale = (plot_px - ticks_px * (len(frames) - 1)) / sum(rows) if theme.fixed_height \
@@ -166,8 +168,13 @@ def _name(rec: dict, lang: str, theme: Theme, widest: float) -> str:
     """``Kriminalvården ▲<br>mål 2,0 · lägst 1,5 (mar)``: the party, its status symbol, its
     target and its lowest month (``fte_actual_min``, with its own status when targeted).
     A long name breaks into lines no wider than ``widest`` pixels."""
-    party = rec["party_id"]
-    name = rec["party"] if isinstance(party, str) else _("ui.all_parties", lang)
+    party, role = rec["party_id"], rec.get("role")
+    if isinstance(party, str):
+        name = rec["party"]
+    elif isinstance(role, str) and role:  # a role with a target of its own, all parties
+        name = _("ui.role_all_parties", lang, role=role[:1].upper() + role[1:])
+    else:
+        name = _("ui.all_parties", lang)
     words = []
     symbol = ""
     if isinstance(rec.get("comparator"), str):
@@ -187,4 +194,4 @@ def _name(rec: dict, lang: str, theme: Theme, widest: float) -> str:
     if not words:
         return head
     return (f"{head}<br>"
-            f"<span style='font-size:0.85em'>{' · '.join(words)}</span>")
+            f"<span style='font-size:{theme.smaller(3)}px'>{' · '.join(words)}</span>")

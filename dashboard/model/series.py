@@ -157,7 +157,10 @@ def cluster_names(data: AgreementData) -> dict[str, str]:
 def staffing_by_party(values: list[KpiValue], data: AgreementData,
                       cluster_id: str | None) -> pd.DataFrame:
     """Per party, then all parties: committed, actual, fulfilment, target, status, and the
-    lowest month's actual FTE (``fte_actual_min``) with its month, target and status."""
+    lowest month's actual FTE (``fte_actual_min``) with its month, target and status; then
+    all parties in each staffing role that has a target of its own (``role``; Krami's
+    counsellor team, judged without its administrator, and the administrator), largest
+    first."""
     names = party_names(data)
     by_key = {(v.kpi, v.party_id): v for v in values if v.cluster_id == cluster_id
               and v.role is None  # the per-role figures are not a party's or the total
@@ -166,28 +169,40 @@ def staffing_by_party(values: list[KpiValue], data: AgreementData,
     parties = [p for (k, p) in by_key if k == "fte_actual" and p is not None]
     out = []
     for p in [*parties, None]:
-        actual = by_key.get(("fte_actual", p))
-        committed = by_key.get(("fte_committed", p))
-        fulfil = by_key.get(("fte_fulfilment", p))
-        low = by_key.get(("fte_actual_min", p))
-        if actual is None:
-            continue
-        out.append({"party_id": p, "party": names.get(p, p) if p else None,
-                    "committed": committed.value if committed else None,
-                    "actual": actual.value, "fulfilment": fulfil.value if fulfil else None,
-                    "target": actual.target, "comparator": actual.comparator,
-                    "status": actual.status,
-                    "lowest": low.value if low else None,
-                    "lowest_month": low.at_month if low else None,
-                    "lowest_target": low.target if low else None,
-                    "lowest_comparator": low.comparator if low else None,
-                    "lowest_status": low.status if low else "grey"})
+        if ("fte_actual", p) in by_key:
+            out.append(_staffing_row(p, names.get(p, p) if p else None, None, by_key, p))
+    by_role = {(v.kpi, v.role): v for v in values if v.cluster_id == cluster_id
+               and v.role and v.party_id is None}
+    teams = {r for (k, r), v in by_role.items()
+             if k in ("fte_actual", "fte_actual_min") and v.comparator}
+    rows = [_staffing_row(None, None, r, by_role, r) for r in teams
+            if ("fte_actual", r) in by_role]
+    out += sorted(rows, key=lambda row: (-(row["actual"] or 0), row["role"].casefold()))
     return pd.DataFrame(out, columns=STAFFING_COLUMNS)
 
 
-STAFFING_COLUMNS = ["party_id", "party", "committed", "actual", "fulfilment", "target",
-                    "comparator", "status", "lowest", "lowest_month", "lowest_target",
-                    "lowest_comparator", "lowest_status"]
+def _staffing_row(party: str | None, name: str | None, role: str | None, by_key: dict,
+                  who: str | None) -> dict:
+    """One row of :func:`staffing_by_party` from figures keyed ``(kpi, who)``."""
+    actual = by_key[("fte_actual", who)]
+    committed = by_key.get(("fte_committed", who))
+    fulfil = by_key.get(("fte_fulfilment", who))
+    low = by_key.get(("fte_actual_min", who))
+    return {"party_id": party, "party": name, "role": role,
+            "committed": committed.value if committed else None,
+            "actual": actual.value, "fulfilment": fulfil.value if fulfil else None,
+            "target": actual.target, "comparator": actual.comparator,
+            "status": actual.status,
+            "lowest": low.value if low else None,
+            "lowest_month": low.at_month if low else None,
+            "lowest_target": low.target if low else None,
+            "lowest_comparator": low.comparator if low else None,
+            "lowest_status": low.status if low else "grey"}
+
+
+STAFFING_COLUMNS = ["party_id", "party", "role", "committed", "actual", "fulfilment",
+                    "target", "comparator", "status", "lowest", "lowest_month",
+                    "lowest_target", "lowest_comparator", "lowest_status"]
 
 
 # --------------------------------------------------------------------------- costs

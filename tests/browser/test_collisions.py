@@ -34,7 +34,9 @@ DRAWN = """() => {
 
 
 # Every chart scaled to its slide as it is now (assets/present.js refits on the next frame
-# after a resize).
+# after a resize). Chromium gives style.transform back with six significant digits
+# ("scale(1.22097)" for 1.2209677), so the scale shown is compared to within that rounding,
+# not to 1e-6: a stale scale (from the window's size before) is off by far more.
 FITTED = """() => Array.from(document.querySelectorAll('#present .slide-graph')).every((b) => {
   const gd = b.querySelector('.js-plotly-plot');
   const svg = gd && gd.querySelector('.main-svg');
@@ -42,8 +44,11 @@ FITTED = """() => Array.from(document.querySelectorAll('#present .slide-graph'))
   if (!svg || !b.clientWidth || !w || !h) return true;
   const scale = Math.min(b.clientWidth / w, b.clientHeight / h);
   const shown = parseFloat((gd.style.transform.match(/scale\\(([^)]+)\\)/) || [])[1]);
-  return Math.abs(shown - scale) < 1e-6;
+  return Math.abs(shown / scale - 1) < 1e-5;
 })"""
+
+
+DRAW_TIMEOUT = 90  # s: presentation mode's charts drawn (a bound, not a wait)
 
 
 def report(found: list[str], limit: int = 40) -> str:
@@ -90,20 +95,19 @@ def test_no_chart_has_texts_colliding_or_cut(duo, charts):
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_presentation_slides_fit_their_slide_and_nothing_collides(duo, size, request):
+def test_presentation_slides_fit_their_slide_and_nothing_collides(duo, size):
     """The slides as presentation mode shows them, scaled to the screen."""
-    if size == "1920x1080":  # the refit wait (tests/wait.py) never held there in two runs
-        request.applymarker(pytest.mark.xfail(
-            reason="waits for every slide's chart to be refitted at 1920x1080 and timed "
-                   "out twice this session; open in the closing note", strict=False))
     set_viewport(duo.driver, *SIZES[size])
-    visit(duo, "/present/sthlm-af-2023?clusters=1", f"({DRAWN})()")
+    # The app's heaviest page (18 slides, 17 charts): drawn in 28-40 s on two cores
+    # with another test run beside it (load average 20), more than wait_for's 20 s.
+    duo.driver.get(duo.server_url + "/present/sthlm-af-2023?clusters=1")
+    wait_for(duo.driver, f"({DRAWN})()", timeout=DRAW_TIMEOUT)
     # Every slide at once (only the current one is visible): each is measured on its own.
     duo.driver.execute_script(
         "const s = document.createElement('style'); s.id = 'show-all';"
         "s.textContent = '#present .slide { visibility: visible !important; }';"
         "document.head.appendChild(s); window.dispatchEvent(new Event('resize'));")
-    wait_for(duo.driver, f"({DRAWN})() && ({FITTED})()")
+    wait_for(duo.driver, f"({DRAWN})() && ({FITTED})()", timeout=DRAW_TIMEOUT)
     results = duo.driver.execute_script(MEASURE_GD + """
         return Array.from(document.querySelectorAll('#present .slide')).filter(
             s => s.querySelector('.js-plotly-plot')).map(s => {
@@ -123,8 +127,14 @@ def test_presentation_slides_fit_their_slide_and_nothing_collides(duo, size, req
     found += [p for r in results for p in problems(r)]
     assert not found, report(found)
     scales = {round(r["scale"], 2) for r in results}
-    # Drawn for a 1024x768 slide: as large there, larger on a larger screen.
-    assert min(scales) >= (0.75 if size == "1024x768" else 1.3), scales
+    # Drawn for a 1024x768 slide: at least 0.75 of that there (the chart's 24 px type at
+    # 18 px), and on a larger screen as much larger as the screen is (the slide's words
+    # grow with it too, so a slide with its targets above the chart, a cluster's, keeps
+    # the same share of the screen: 0.86 at 1024x768, 1.22 at 1920x1080).
+    width, height = SIZES[size]
+    floor = 0.75 * min(width / 1024, height / 768)
+    assert min(scales) >= floor, (floor, scales)
+    assert size == "1024x768" or min(scales) > 1, scales  # larger on a larger screen
 
 
 def test_the_check_finds_what_was_seen_in_the_room(duo):

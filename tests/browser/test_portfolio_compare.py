@@ -146,6 +146,28 @@ def test_portfolio_rows_are_one_line_and_every_column_fits(duo, size):
 
 
 @pytest.mark.parametrize("size", list(SIZES))
+def test_portfolio_controls_stay_in_their_place(duo, size):
+    """Each filter's field within its own place: the period's ("Var och ens senaste
+    period", its longest choice) ran over the kind's at 1920x1080."""
+    with clean_window(duo, *SIZES[size]):
+        visit(duo, "/", PORTFOLIO_READY)
+        # Side by side, each control (all that is drawn in it) ends a gap before the next
+        # one starts, and the last within the page.
+        fields = duo.driver.execute_script("""
+            return Array.from(document.querySelectorAll('.portfolio-controls .control'))
+              .map(c => { const r = c.getBoundingClientRect();
+                          const right = Math.max(...Array.from(c.querySelectorAll('*'))
+                              .map(e => e.getBoundingClientRect().right));
+                          return [c.firstElementChild.textContent, r.left, right, r.top]; })
+              .concat([['page', document.documentElement.clientWidth - 1, 0, 0]]);""")
+        side_by_side = [(a, b) for a, b in zip(fields[:-1], fields[1:], strict=True)
+                        if b[0] == "page" or abs(a[3] - b[3]) < 2]
+        crowded = [(a[0], b[0], round(a[2] - b[1])) for a, b in side_by_side
+                   if a[2] > b[1] - 8]
+        assert crowded == [], crowded
+
+
+@pytest.mark.parametrize("size", list(SIZES))
 def test_portfolio_grouped_by_county(duo, size):
     """Grouped by county: totals per county from counts, the rows by county and worst
     first within it; the choice in the address (a bookmark)."""

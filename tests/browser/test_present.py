@@ -108,3 +108,28 @@ def test_one_slide_per_cluster_on_request(duo):
         "cluster:soderort-roda", "cluster:nyanlanda"]
     assert keys[0] == "cover" and "clusters_share" in keys
     assert dash_errors(duo) == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_cover_holds_every_target_at_a_size_the_room_reads(duo, size):
+    """Krami's cover has twelve targets (five of them wrap at 1024x768): every one, and the
+    data's date and source under them, is on the slide, not cut off at its bottom, in type
+    no smaller than 14 px (assets/present.js makes a crowded slide's words smaller)."""
+    set_viewport(duo.driver, *SIZES[size])
+    visit(duo, f"{KRAMI}?period=2023", "document.querySelector('#present .slide.current')")
+    # Fitted (assets/present.js fits the words, then scales the charts, in one go).
+    wait_for(duo.driver, "Array.from(document.querySelectorAll('#present .slide-graph "
+                         ".js-plotly-plot')).every(g => g.style.transform.startsWith('scale('))")
+    seen = duo.driver.execute_script("""
+        const slide = document.querySelector('.slide[data-key=cover]');
+        const bottom = slide.getBoundingClientRect().bottom;
+        const rows = Array.from(slide.querySelectorAll('.cover-target, .cover-lines li'));
+        return {rows: rows.length,
+                cut: rows.filter(r => r.getBoundingClientRect().bottom > bottom + 1)
+                         .map(r => r.textContent),
+                smallest: Math.min(...rows.map(r => parseFloat(getComputedStyle(r).fontSize)))};
+    """)
+    assert seen["rows"] >= 12 + 2, seen
+    assert seen["cut"] == [], seen
+    assert seen["smallest"] >= 14, seen
+    assert dash_errors(duo) == []

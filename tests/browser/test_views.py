@@ -96,6 +96,21 @@ def test_view_shows_the_key_figures_of_kpis(duo, size, browser_db_url, name, agr
         rows = [r for r in rows if r["cluster_id"] == cluster]
     checked = assert_same_as_cli(shown_kpis(duo), rows)
     assert checked > 0
+    # A target's name wraps between words, never inside one ("…förvaltninge / n").
+    assert duo.driver.execute_script(CUT_WORDS) == []
+
+
+# The words of the targets' names wider than their cell (so broken inside).
+CUT_WORDS = """
+    const ctx = document.createElement('canvas').getContext('2d');
+    return Array.from(document.querySelectorAll('#targets-summary td:first-child'))
+      .flatMap(td => {
+        const style = getComputedStyle(td);
+        ctx.font = style.font;
+        const room = td.clientWidth - parseFloat(style.paddingLeft) -
+                     parseFloat(style.paddingRight);
+        return td.textContent.split(/\\s+/).filter(w => ctx.measureText(w).width > room + 0.5);
+      });"""
 
 
 @pytest.mark.parametrize("path", ["/agreements/finns-inte",

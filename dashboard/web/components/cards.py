@@ -20,10 +20,10 @@ from dashboard.i18n import (
     date_label,
     document_title,
     fmt_value,
-    kpi_label,
     status_label,
     status_symbol,
     status_word,
+    target_label,
 )
 from dashboard.model.series import Note
 from dashboard.model.words import previous_words, strip_period, target_words
@@ -69,11 +69,8 @@ def targets_table(values: list[KpiValue], party_names: dict[str, str], lang: str
     head = html.Thead(html.Tr([html.Th(h) for h in heads]))
     rows = []
     for v in values:
-        name = kpi_label(v.kpi, lang)
-        if v.party_id:
-            name += f" – {party_names.get(v.party_id, v.party_id)}"
-        if getattr(v, "role", None):  # a target on one staffing role (issue 16)
-            name += f" – {v.role}"
+        name = target_label(v.kpi, lang, party_names.get(v.party_id, v.party_id),
+                            getattr(v, "role", None))
         if cluster_names and v.cluster_id:
             name = f"{cluster_names.get(v.cluster_id, v.cluster_id)}: {name}"
         # A value for a period inside P (an indicator's latest quarter): say which.
@@ -160,11 +157,8 @@ def kpi_table(values: list[KpiValue], party_names: dict[str, str],
                                html.Th(_("ui.status", lang))]))
     rows = []
     for v in values:
-        name = kpi_label(v.kpi, lang)
-        if v.party_id:
-            name += f" – {party_names.get(v.party_id, v.party_id)}"
-        if getattr(v, "role", None):  # a target on one staffing role (issue 16)
-            name += f" – {v.role}"
+        name = target_label(v.kpi, lang, party_names.get(v.party_id, v.party_id),
+                            getattr(v, "role", None))
         where = cluster_names.get(v.cluster_id, v.cluster_id) if v.cluster_id else _("ui.total",
                                                                                       lang)
         rows.append(html.Tr([

@@ -27,7 +27,7 @@ from dashboard.data.db import make_engine
 from dashboard.export.meeting import write_meeting_pack
 from dashboard.export.pack import zip_pack
 from dashboard.export.texts import slug
-from dashboard.i18n import _, fmt_value, kpi_label, lang_of, swedish_time
+from dashboard.i18n import _, fmt_value, lang_of, swedish_time, target_label
 from dashboard.meetings import store
 from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
 from dashboard.meetings.record import load
@@ -144,11 +144,8 @@ MEETING_PACKS = jobs.OwnedJobs(JOBS, "meeting_pack", _make_meeting_pack, lost=la
 
 def target_name(key: TargetKey, lang: str, parties: dict[str, str],
                 clusters: dict[str, str]) -> str:
-    name = kpi_label(key.kpi, lang)
-    if key.party_id:
-        name += f" – {parties.get(key.party_id, key.party_id)}"
-    if key.role:  # a target on one staffing role, named as the key figures' table names it
-        name += f" – {key.role}"
+    """A target by name, with its staffing role when it is a target on one role."""
+    name = target_label(key.kpi, lang, parties.get(key.party_id, key.party_id), key.role)
     if key.cluster_id:
         name = f"{clusters.get(key.cluster_id, key.cluster_id)}: {name}"
     return name

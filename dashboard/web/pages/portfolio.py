@@ -29,12 +29,12 @@ from dashboard.i18n import (
     document_title,
     fmt_value,
     kind_label,
-    kpi_label,
     lang_of,
     ngettext,
     period_label,
     status_label,
     status_symbol,
+    target_label,
 )
 from dashboard.model.portfolio import (
     county_codes,
@@ -177,8 +177,7 @@ def _worst_status(rank: int) -> str:
 
 
 def _target_name(v, parties: dict[str, str], lang: str) -> str:
-    return kpi_label(v.kpi, lang) + (f" – {parties.get(v.party_id, v.party_id)}"
-                                     if v.party_id else "")
+    return target_label(v.kpi, lang, parties.get(v.party_id, v.party_id), v.role)
 
 
 def filtered(rows: list[dict], kinds: list[str] | None, counties: list[str] | None,
@@ -298,7 +297,7 @@ def layout(**query):
             dcc.Dropdown(id=Ids.PORTFOLIO_PERIOD, options=options, value=period,
                          clearable=False, searchable=True, className="period-dropdown",
                          placeholder=_("ui.search_period", lang)),
-        ], className="control"),
+        ], className="control control-period"),
         html.Div([
             html.Label(_("ui.kind", lang), htmlFor=Ids.PORTFOLIO_KIND, className="control-label"),
             dcc.Dropdown(id=Ids.PORTFOLIO_KIND, multi=True, value=kinds,

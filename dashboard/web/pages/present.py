@@ -328,12 +328,17 @@ def render(slide: Slide, index: int, current: int, view, lang: str, record=None,
         title = slide.panel.title if slide.panel is not None else slide.title
         description = chart_text(view, slide.key, title, slide.panel, where)
         graph = dcc.Graph(figure=figure, config=SLIDE_CONFIG)
+        # In a meeting, the group's assessment of the chart's targets under it instead of
+        # the chart's sentences (they stay its text alternative, and are in the minutes):
+        # both do not fit under a chart that the back of the room can still read.
+        checkins = checkins_of_slide(record, index, places or {}, lang) \
+            if record is not None else None
         body = [chart_box(graph, description, "slide-graph"),
                 html.Ul([html.Li(line) for line in slide.lines], className="slide-lines")
-                if slide.lines else None]
+                if slide.lines and checkins is None else None, checkins]
         if slide.targets:
             body.insert(0, target_list(slide, "slide-targets", lang, view.period.text))
-    if record is not None and slide.key not in ("since", "decisions"):
+    if record is not None and slide.key == "cover":
         body.append(checkins_of_slide(record, index, places or {}, lang))
     return html.Section(body, className=classes,
                         **{"data-index": str(index), "data-key": slide.key,
