@@ -42,7 +42,7 @@ from tests.webserver import Client, add_accounts, serving
 
 KRAMI = "krami-sthlm-2023"
 DEMO = DATA_DIR / "demo" / "krami-stockholm-2023.xlsx"
-PASSWORD = "bomb-steward-passphrase-1"
+PASSWORD = "granite-otter-lantern-47"
 MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 HEADINGS = ["agreement_id", "cluster_id", "month", "participants"]
 ROW_TEXTS = [KRAMI, "stockholm", "2023-01"]

@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 from tests.conftest import BACKENDS
 from tests.pg import PostgresServer, find_bin_dir
 from tests.wait import wait_until
-from tests.webserver import Client, add_accounts, router_body, serving
+from tests.webserver import Client, add_accounts, pack_start_body, router_body, serving
 
 PASSWORD = "plommon-Kavaj-fyrtorn-58"
 GRUMS = ("grums-unga-2016", "grums")
@@ -245,15 +245,6 @@ def chart_body() -> dict:
                                ".n_clicks"]}
 
 
-def pack_body() -> dict:
-    return {"output": "..export-download.data...export-status.children..",
-            "outputs": [{"id": "export-download", "property": "data"},
-                        {"id": "export-status", "property": "children"}],
-            "inputs": [{"id": "export-pack", "property": "n_clicks", "value": 1}],
-            "state": [{"id": "export-view", "property": "data", "value": view_state()}],
-            "changedPropIds": ["export-pack.n_clicks"]}
-
-
 def test_everything_personal_is_no_store_and_static_files_may_be_kept(served):
     """Attack 9: the view callback with its figures, the chart download and the pack had
     no ``Cache-Control``; now ``no-store`` on every page, callback, form and route."""
@@ -263,7 +254,7 @@ def test_everything_personal_is_no_store_and_static_files_may_be_kept(served):
     assert view.status == 200 and '"figure"' in view.text  # the figures themselves
     chart = admin.callback(chart_body())
     assert chart.status == 200
-    pack = admin.callback(pack_body())
+    pack = admin.callback(pack_start_body(admin, view_state()))
     assert pack.status in (200, 202, 204), pack.text[:300]
     personal = {
         "the view with its figures": view, "the chart download": chart, "the pack": pack,
