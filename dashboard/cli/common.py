@@ -1,11 +1,16 @@
 """What several commands share: checking an agreement, a period and a cluster given as
-arguments, and what to say about an empty database."""
+arguments, what to say about an empty database, and printing a listing."""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
+
 from dashboard.data import repository
 from dashboard.domain.periods import Period, PeriodError
-from dashboard.i18n import _
+from dashboard.domain.safety import safe_cell
+from dashboard.i18n import _, column_heads
 from dashboard.meetings.service import shown
 
 
@@ -39,3 +44,27 @@ def empty_database(engine, lang: str) -> str:
     """That the database has no agreements, and how to load the demo data."""
     db = engine.url.render_as_string(hide_password=True)
     return f"{_('cli.common.empty', lang, db=db)}\n{_('cli.common.load_demo', lang)}"
+
+
+def one_line(text: str | None) -> str:
+    """A typed text on one line (a listing's cell or a line of ``meetings show``)."""
+    return " ".join((text or "").split())
+
+
+def print_listing(records: list, fmt: str, lang: str, *, head: str, cells: Callable,
+                  empty: str | None = None, as_json: Callable = lambda r: r) -> int:
+    """A listing on standard output: JSON (``fmt == "json"``, each record through
+    ``as_json``), or tab-separated lines under the column heads ``head.0``, ``head.1`` ...
+    with ``cells(record)`` each; the text ``empty`` instead when there is nothing to list.
+    Tab-separated text may end up in a spreadsheet, so every cell is made safe."""
+    if fmt == "json":
+        json.dump([as_json(r) for r in records], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not records and empty:
+        print(_(empty, lang))
+        return 0
+    print("\t".join(column_heads(head, lang)))
+    for record in records:
+        print("\t".join(str(safe_cell(c)) for c in cells(record)))
+    return 0

@@ -18,8 +18,8 @@ import json
 import logging
 import sys
 
-from dashboard.domain.safety import safe_cell
-from dashboard.i18n import _, column_heads, fmt_value, kpi_label, status_label
+from dashboard.cli.common import one_line, print_listing
+from dashboard.i18n import _, fmt_value, kpi_label, status_label
 from dashboard.meetings import service, store
 from dashboard.meetings.model import ASSESSMENTS, TargetKey
 from dashboard.meetings.record import MeetingRecord, load
@@ -170,24 +170,15 @@ def _list(args, engine, lang: str) -> int:
         raise MeetingError("no_agreement", id=args.agreement)
     meetings = store.list_meetings(engine, args.agreement)
     counts = store.counts(engine, [m.id for m in meetings])
-    if args.format == "json":
-        rows = [{**m.to_dict(), **counts[m.id]} for m in meetings]
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    print("\t".join(column_heads("meetings.list_head", lang)))
-    for m in meetings:
+
+    def cells(m) -> list:
         c = counts[m.id]
         status = _("meetings.status_closed" if m.closed else "meetings.status_open", lang).lower()
-        # Tab-separated: it may end up in a spreadsheet, so the texts are made safe.
-        print("\t".join([str(m.id), m.held_on, m.period, status,
-                         safe_cell(_one_line(m.title)), str(c["checkins"]),
-                         str(c["decisions"]), str(c["actions"])]))
-    return 0
+        return [m.id, m.held_on, m.period, status, one_line(m.title), c["checkins"],
+                c["decisions"], c["actions"]]
 
-
-def _one_line(text: str) -> str:
-    return " ".join((text or "").split())
+    return print_listing(meetings, args.format, lang, head="meetings.list_head", cells=cells,
+                         as_json=lambda m: {**m.to_dict(), **counts[m.id]})
 
 
 def show_json(record: MeetingRecord, lang: str = "sv") -> dict:
@@ -250,7 +241,7 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
     out = [f"{_('meetings.meeting', lang)} {m.id}: {m.title or '–'} ({m.held_on})",
            f"{m.agreement_id} · {_('meetings.period_reviewed', lang)}: {m.period} · {state}"]
     if m.attendees:
-        out.append(f"{_('meetings.attendees', lang)}: {_one_line(m.attendees)}")
+        out.append(f"{_('meetings.attendees', lang)}: {one_line(m.attendees)}")
     out += since_lines(record, lang)
     out.append("")
     out.append(_("meetings.targets", lang))
@@ -267,18 +258,18 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
         c = record.checkin(TargetKey.of(v))
         if c is not None:
             out.append(f"    {_('meetings.assessment_short', lang)}: "
-                       f"{assessment_label(c.assessment, lang)} – {_one_line(c.comment)} "
+                       f"{assessment_label(c.assessment, lang)} – {one_line(c.comment)} "
                        f"({c.written_by}, {c.written_at[:10]})")
     out.append("")
     out.append(_("meetings.decisions", lang))
-    out += [f"  {d.id}. {_one_line(d.text)}" for d in record.decisions] or \
+    out += [f"  {d.id}. {one_line(d.text)}" for d in record.decisions] or \
         [f"  {_('meetings.no_decisions', lang)}"]
     out.append("")
     out.append(_("meetings.actions", lang))
     for a in record.actions:
         state = _("meetings.done" if a.done else "meetings.not_done", lang)
         late = f" {_('meetings.overdue', lang)}" if record.is_overdue(a) else ""
-        out.append(f"  {a.id}. {_one_line(a.text)} – {a.owner} – {a.due} – {state}{late}")
+        out.append(f"  {a.id}. {one_line(a.text)} – {a.owner} – {a.due} – {state}{late}")
     if not record.actions:
         out.append(f"  {_('meetings.no_actions', lang)}")
     return out
@@ -302,7 +293,7 @@ def since_lines(record: MeetingRecord, lang: str) -> list[str]:
     overdue = {a.id for a in since.overdue}
     for a in since.open_actions:
         late = f" {_('meetings.overdue', lang)}" if a.id in overdue else ""
-        out.append(f"  {_('meetings.open_actions', lang)}: {a.id}. {_one_line(a.text)} – "
+        out.append(f"  {_('meetings.open_actions', lang)}: {a.id}. {one_line(a.text)} – "
                    f"{a.owner} – {a.due}{late}")
     for i in since.imports:
         out.append(f"  {_('meetings.data_since', lang)}: {i['imported_at'][:10]} {i['file_name']}")

@@ -26,14 +26,13 @@ log as ``cli:<the operating system's user>``. Exit codes as every command: 0 don
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from sqlalchemy.engine import Engine
 
+from dashboard.cli.common import one_line, print_listing
 from dashboard.data import repository
-from dashboard.domain.safety import safe_cell
-from dashboard.i18n import _, column_heads
+from dashboard.i18n import _
 from dashboard.people import accounts, throttle
 from dashboard.people.accounts import AccountError
 from dashboard.people.audit import cli_actor
@@ -180,19 +179,11 @@ def _throttles(engine: Engine, args: argparse.Namespace, actor: str, lang: str) 
         print(_("cli.users.lifted", lang, n=len(lifted), what=login or args.address)
               if lifted else _("cli.users.nothing_to_lift", lang))
         return 0
-    found = throttle.current(engine)
-    if args.format == "json":
-        json.dump([t.to_json() for t in found], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    if not found:
-        print(_("cli.users.no_throttles", lang))
-        return 0
-    print("\t".join(column_heads("cli.users.throttles_head", lang)))
-    for t in found:
-        print("\t".join([_(f"access.throttle_{t.kind}", lang), t.login or "", t.address or "",
-                         str(t.failures), str(t.wait)]))
-    return 0
+    return print_listing(
+        throttle.current(engine), args.format, lang, head="cli.users.throttles_head",
+        empty="cli.users.no_throttles", as_json=lambda t: t.to_json(),
+        cells=lambda t: [_(f"access.throttle_{t.kind}", lang), t.login or "", t.address or "",
+                         t.failures, t.wait])
 
 
 def _known(engine: Engine) -> dict[str, set[str]]:
@@ -206,27 +197,12 @@ def _known(engine: Engine) -> dict[str, set[str]]:
 
 
 def _list(engine: Engine, fmt: str, lang: str) -> int:
-    rows = accounts.listing(engine)
-    if fmt == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    if not rows:
-        print(_("cli.users.none", lang))
-        return 0
-    print("\t".join(column_heads("cli.users.head", lang)))
-    for r in rows:
+    def cells(r: dict) -> list:
         roles = ", ".join(f"{role_word(x['role'], lang)}:"
                           f"{scope_text(x['agreement_id'], x['cluster_id'])}"
                           for x in r["roles"])
-        # Tab-separated: it may end up in a spreadsheet, so the texts are made safe.
-        print("\t".join([safe_cell(r["login"]), safe_cell(_one_line(r["name"] or "")),
-                         _("cli.users.yes", lang) if r["admin"]
-                         else "",
-                         _("cli.users.disabled" if r["disabled"] else "cli.users.active", lang),
-                         roles]))
-    return 0
+        return [r["login"], one_line(r["name"]), _("cli.users.yes", lang) if r["admin"] else "",
+                _("cli.users.disabled" if r["disabled"] else "cli.users.active", lang), roles]
 
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return print_listing(accounts.listing(engine), fmt, lang, head="cli.users.head",
+                         empty="cli.users.none", cells=cells)

@@ -1,6 +1,8 @@
-"""Component ids, in one place."""
+"""Component ids, in one place, and which pattern-matched id a callback was called for."""
 
 from enum import StrEnum
+
+from dash import ctx
 
 
 class Ids(StrEnum):
@@ -60,3 +62,13 @@ def panel_id(key: str) -> dict:
 
 def download_id(key: str, fmt: str) -> dict:
     return {"type": "panel-download", "panel": key, "format": fmt}
+
+
+def clicked() -> dict | None:
+    """The pattern-matched id (``{"type": ..., ...}``) of the button whose click called this
+    callback, or None when it was called for another reason (a button added to the page
+    fires with ``n_clicks`` 0 or None, not a click)."""
+    trigger = ctx.triggered_id
+    if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
+        return trigger
+    return None

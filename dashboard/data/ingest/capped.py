@@ -76,24 +76,28 @@ def import_capped(engine: Engine, path: Path | str, replace: bool = False,
                   limits: ImportLimits | None = None,
                   only: set[str] | frozenset[str] | None = None) -> ImportResult:
     """:func:`dashboard.data.ingest.import_dataset` in a capped child process."""
-    limits = limits or import_limits()
-    work = partial(import_dataset, path=Path(path), replace=replace, limits=limits, only=only)
-    outcome = _run(engine, work, limits)
-    if isinstance(outcome, ImportResult):
-        return outcome
-    return ImportResult(ok=False, source=_name(path), problems=[outcome])
+    return _capped(engine, import_dataset, path, replace, limits, only,
+                   refused=lambda result: result)
 
 
 def preview_capped(engine: Engine, path: Path | str, replace: bool = False,
                    limits: ImportLimits | None = None,
                    only: set[str] | frozenset[str] | None = None) -> Preview:
     """:func:`dashboard.data.ingest.preview.preview_import` in a capped child process."""
+    return _capped(engine, preview_import, path, replace, limits, only,
+                   refused=lambda result: Preview(result=result))
+
+
+def _capped(engine: Engine, reader, path: Path | str, replace: bool,
+            limits: ImportLimits | None, only, refused):
+    """``reader(engine, path=..., ...)`` in a capped child: its result, or the problem that
+    stopped the child as a refused import (``refused`` wraps it as ``reader`` answers)."""
     limits = limits or import_limits()
-    work = partial(preview_import, path=Path(path), replace=replace, limits=limits, only=only)
+    work = partial(reader, path=Path(path), replace=replace, limits=limits, only=only)
     outcome = _run(engine, work, limits)
-    if isinstance(outcome, Preview):
-        return outcome
-    return Preview(result=ImportResult(ok=False, source=_name(path), problems=[outcome]))
+    if isinstance(outcome, Problem):
+        return refused(ImportResult(ok=False, source=_name(path), problems=[outcome]))
+    return outcome
 
 
 def _name(path: Path | str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.data import repository
 from dashboard.data.context import engine
@@ -28,6 +28,7 @@ from dashboard.people.rights import ROLES
 from dashboard.web import auth
 from dashboard.web.components.cards import page_frame
 from dashboard.web.components.links import href
+from dashboard.web.ids import clicked
 
 dash.register_page(__name__, order=6, path="/admin", title="Administration",
                    name="Administration", rights="admin")
@@ -242,8 +243,8 @@ def throttles_table(lang: str):
 def lift_throttle(clicks, state):
     """Lift one sign-in delay (audited), and show the delays left."""
     lang = _lang(state)
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not (ctx.triggered and ctx.triggered[0].get("value")):
+    trigger = clicked()
+    if trigger is None:
         return no_update, no_update
     key = trigger.get("key")
     if not isinstance(key, str):
@@ -396,8 +397,8 @@ def grant_role(clicks, login, role, agreement_id, cluster_id, state):
 @auth.guard(auth.ADMIN)
 def revoke_role(clicks, state):
     lang = _lang(state)
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not (ctx.triggered and ctx.triggered[0].get("value")):
+    trigger = clicked()
+    if trigger is None:
         return no_update, no_update
     actor, address = _actor()
     try:
@@ -424,8 +425,8 @@ def revoke_role(clicks, state):
 @auth.guard(auth.ADMIN)
 def account_action(clicks, state):
     lang = _lang(state)
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not (ctx.triggered and ctx.triggered[0].get("value")):
+    trigger = clicked()
+    if trigger is None:
         return no_update, no_update
     login, what = str(trigger.get("login")), trigger.get("action")
     actor, address = _actor()

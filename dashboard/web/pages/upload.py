@@ -23,7 +23,7 @@ import json
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
 from dashboard.data import repository
@@ -36,6 +36,7 @@ from dashboard.i18n import _, document_title, fmt_number, lang_of, month_label, 
 from dashboard.people.audit import file_name
 from dashboard.web import auth
 from dashboard.web.components.cards import page_frame
+from dashboard.web.ids import clicked
 from dashboard.web.uploads import store_of
 
 dash.register_page(__name__, order=5, path="/upload", title="Ladda upp data",
@@ -324,8 +325,8 @@ def preview_agreements(result) -> list[str]:
 @auth.guard(auth.IMPORT)  # and a steward of every agreement of that import, below
 def undo(clicks, state):
     """Undo one import of the steward's own agreements."""
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not (ctx.triggered and ctx.triggered[0].get("value")):
+    trigger = clicked()
+    if trigger is None:
         return no_update, no_update
     lang = _lang(state)
     import_id = trigger.get("import")
