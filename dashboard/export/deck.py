@@ -427,7 +427,7 @@ class AssessedRow:
 
 BODY_PT = 16
 ASSESSED_COLUMNS = (Inches(5.9), Inches(2.4), Inches(3.833))  # 12.133 in: the slide's width
-ASSESSED_TOP = Inches(1.45)
+ASSESSED_TOP = Inches(1.6)  # a gap under the title (its box ends at 1.45 in)
 HEADER_ROW = Inches(0.45)
 # What a page of the table holds: the slide less its title and the band of the key and
 # the number.
