@@ -6,7 +6,9 @@ since the meeting before, the open and overdue actions, the attached PDF's SHA-2
 to check it), then sends it in **one** SMTP transaction: every recipient is asked for
 before the message is given, and if the server refuses any of them the transaction is
 reset and nobody gets it. A server that cannot be reached, refuses the sign-in or the
-message is a :class:`MailError` with a message for the user; nothing was sent then.
+message is a :class:`MailError` with a message for the user; nothing was sent then. The
+server is reached once before the PDF is drawn (:func:`probe`: greeted, signed in, left),
+so that one that is down is said at once rather than after the drawing.
 
 The server is ``SMTP_HOST`` / ``SMTP_PORT`` (``SMTP_USER``, ``SMTP_PASSWORD``,
 ``SMTP_STARTTLS=1``, ``SMTP_FROM``: :mod:`dashboard.config`). Addresses go through the one
@@ -174,42 +176,38 @@ def build_message(record: MeetingRecord, pdf: Path, to: list[str], settings: Set
     message["To"] = ", ".join(to)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=frm.rsplit("@", 1)[-1] or "localhost")
-    message["Content-Language"] = "sv" if lang == "sv" else "en"
     message.set_content(body_of(record, lang, pdf.name, sha256), charset="utf-8")
+    message["Content-Language"] = "sv" if lang == "sv" else "en"  # the text's part
     message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf",
                            filename=pdf.name)
     return message, sha256
 
 
-def send(message: EmailMessage, to: list[str], settings: Settings, lang: str = "sv") -> None:
-    """Send ``message`` to ``to`` in one SMTP transaction: every recipient accepted before
-    the message is given, else nothing is sent. :class:`MailError` says why not."""
+def _server(settings: Settings) -> tuple[str, int, str]:
+    host = settings.smtp_host or ""
+    port = settings.smtp_port or (587 if settings.smtp_starttls else 25)
+    return host, port, f"{host}:{port}"
+
+
+def _open(smtp: smtplib.SMTP, settings: Settings) -> None:
+    """Greet the server, encrypt (``SMTP_STARTTLS``) and sign in (``SMTP_USER``)."""
+    smtp.ehlo_or_helo_if_needed()
+    if settings.smtp_starttls:
+        smtp.starttls(context=ssl.create_default_context())
+        smtp.ehlo()
+    if settings.smtp_user:
+        smtp.login(settings.smtp_user, settings.smtp_password or "")
+
+
+def _talk(settings: Settings, lang: str, conversation: Callable[[smtplib.SMTP], None]) -> None:
+    """A connection to the server for ``conversation``; its failures as :class:`MailError`."""
     if not settings.smtp_host:
         raise MailError(_("export.mail.no_server", lang))
-    host = settings.smtp_host
-    port = settings.smtp_port or (587 if settings.smtp_starttls else 25)
-    where = f"{host}:{port}"
-    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    host, port, where = _server(settings)
     try:
         with smtplib.SMTP(host, port, timeout=TIMEOUT) as smtp:
-            smtp.ehlo_or_helo_if_needed()
-            if settings.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password or "")
-            code, answer = smtp.mail(str(message["From"]))
-            if code != 250:
-                smtp.rset()
-                raise MailError(_("export.mail.refused", lang, server=where,
-                                  answer=_answer(code, answer)))
-            for address in to:
-                code, answer = smtp.rcpt(address)
-                if code not in (250, 251):
-                    smtp.rset()  # the transaction ends here: nobody gets the message
-                    raise MailError(_("export.mail.recipient_refused", lang, address=address,
-                                      answer=_answer(code, answer)))
-            smtp.data(data)
+            _open(smtp, settings)
+            conversation(smtp)
     except MailError:
         raise
     except smtplib.SMTPAuthenticationError as exc:
@@ -221,6 +219,35 @@ def send(message: EmailMessage, to: list[str], settings: Settings, lang: str = "
     except (OSError, smtplib.SMTPException) as exc:  # no answer, a lost connection, TLS
         raise MailError(_("export.mail.unreachable", lang, server=where,
                           error=str(exc) or type(exc).__name__)) from exc
+
+
+def probe(settings: Settings, lang: str = "sv") -> None:
+    """Reach the server, greet it and sign in, then leave, sending nothing: a server that
+    cannot be reached is said before the PDF is drawn (seconds), not after."""
+    _talk(settings, lang, lambda smtp: None)
+
+
+def send(message: EmailMessage, to: list[str], settings: Settings, lang: str = "sv") -> None:
+    """Send ``message`` to ``to`` in one SMTP transaction: every recipient accepted before
+    the message is given, else nothing is sent. :class:`MailError` says why not."""
+    _h, _p, where = _server(settings)
+    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+    def transaction(smtp: smtplib.SMTP) -> None:
+        code, answer = smtp.mail(str(message["From"]))
+        if code != 250:
+            smtp.rset()
+            raise MailError(_("export.mail.refused", lang, server=where,
+                              answer=_answer(code, answer)))
+        for address in to:
+            code, answer = smtp.rcpt(address)
+            if code not in (250, 251):
+                smtp.rset()  # the transaction ends here: nobody gets the message
+                raise MailError(_("export.mail.recipient_refused", lang, address=address,
+                                  answer=_answer(code, answer)))
+        smtp.data(data)
+
+    _talk(settings, lang, transaction)
 
 
 def _answer(code, text) -> str:
@@ -240,11 +267,10 @@ def send_preread(engine: Engine, meeting_id: int, to: Iterable[str], settings: S
     browser for the charts). ``actor``/``address``: who asked, for the audit log (default:
     the person asking now, or the command line)."""
     wanted = recipients(to, lang)
-    if not settings.smtp_host:
-        raise MailError(_("export.mail.no_server", lang))
     record = load(engine, meeting_id, lang)
     if record is None:
         raise ExportError(_("meetings.no_meeting", lang, id=shown(meeting_id)))
+    probe(settings, lang)  # before the charts and the PDF are drawn
     with tempfile.TemporaryDirectory(prefix="preread-") as tmp:
         paths = write_meeting_pack(engine, meeting_id, tmp, lang,
                                    settings.suppression_threshold, progress=progress,
