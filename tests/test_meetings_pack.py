@@ -4,13 +4,16 @@ A closed meeting's pack gives the figures as at closing after a later ``import -
 and an ``undo``, with the "revised" note beside the revised figure; its Word document
 has, per target, the computed status and the group's assessment in cells of their own,
 the comments with who and when, the decisions and the actions table; its deck has the
-"Sedan förra mötet" and "Beslut och åtgärder" slides. Texts stay text. Small counts are
+"Sedan förra mötet" and "Beslut och åtgärder" slides; its minutes as PDF are named by the
+agreement and the meeting's date, and ``SHA256SUMS`` gives every file's sum (the PDF read
+back: tests/test_export_pdf.py). Texts stay text. Small counts are
 hidden as in every export. Figures as in tests/test_meetings.py (worked out by hand
 from the demo workbook).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from contextlib import redirect_stderr, redirect_stdout
 
@@ -75,11 +78,17 @@ def test_the_pack_of_a_closed_meeting_after_import_and_undo(engine, tmp_path, mo
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["export", "--meeting", str(mid), "--out", str(tmp_path / "pack"),
-                     "--format", "docx,pptx"])
+                     "--format", "docx,pptx,pdf"])
     assert code == 0, err.getvalue()
     name = f"mote-{mid}-{KRAMI}-2023-q1"
-    assert out.getvalue().splitlines()[:2] == [str(tmp_path / "pack" / f"{name}.docx"),
-                                               str(tmp_path / "pack" / f"{name}.pptx")]
+    # The minutes as PDF named by the agreement and the meeting's date (contract section
+    # 10), then SHA256SUMS: each file's SHA-256, two spaces, its name (sha256sum -c).
+    pack = tmp_path / "pack"
+    files = [f"{name}.docx", f"{name}.pptx", f"{KRAMI}-2023-04-20.pdf"]
+    assert out.getvalue().splitlines()[:4] == [str(pack / f) for f in [*files, "SHA256SUMS"]]
+    assert (pack / "SHA256SUMS").read_text() == "".join(
+        f"{hashlib.sha256((pack / f).read_bytes()).hexdigest()}  {f}\n" for f in files)
+    assert sorted(p.name for p in pack.iterdir()) == sorted([*files, "SHA256SUMS"])
 
     doc = Document(str(tmp_path / "pack" / f"{name}.docx"))
     texts = [p.text for p in doc.paragraphs]
@@ -122,7 +131,7 @@ def test_the_pack_of_a_closed_meeting_after_import_and_undo(engine, tmp_path, mo
     steps = []
     paths = write_meeting_pack(engine, nxt, tmp_path / "next", "en", 5,
                                progress=lambda f, m: steps.append(f), formats=["pptx"])
-    assert [p.name for p in paths] == [f"meeting-{nxt}-{KRAMI}-2023-q2.pptx"]
+    assert [p.name for p in paths] == [f"meeting-{nxt}-{KRAMI}-2023-q2.pptx", "SHA256SUMS"]
     assert steps[-1] == 1.0
     deck = Presentation(str(paths[0]))
     since = deck.slides[1]

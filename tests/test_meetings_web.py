@@ -412,8 +412,15 @@ word = [n for n in z.namelist() if n.endswith(".docx")]
 document = docx.Document(io.BytesIO(z.read(word[0])))
 text = " ".join([p.text for p in document.paragraphs] +
                 [c.text for t in document.tables for r in t.rows for c in r.cells])
-print(name, files, len(word), sum(n.endswith(".pptx") for n in z.namelist()),
-      "Färre anvisningar i höstas" in text)
+import hashlib
+folder = name.removesuffix(".zip")
+sums = z.read(folder + "/SHA256SUMS").decode().splitlines()
+checked = all(hashlib.sha256(z.read(folder + "/" + line.split("  ")[1])).hexdigest()
+              == line.split("  ")[0] for line in sums)
+listed = len(sums) == len(z.namelist()) - 1
+pdf = [n for n in z.namelist() if n.endswith(".pdf")]
+print(pdf[0].split("/")[-1], checked and listed, name, files, len(word),
+      sum(n.endswith(".pptx") for n in z.namelist()), "Färre anvisningar i höstas" in text)
 """
 
 
@@ -437,5 +444,8 @@ def test_the_pack_button_builds_the_zip_with_the_cores_writer(tmp_path):
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
         env={**__import__("os").environ, "WARM_CACHE": "0"})
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split()[-5:] == ["motespaket-mote-1.zip", done.stdout.split()[-4],
+    # The zip holds the minutes as PDF (named by agreement and date, contract section 10)
+    # and SHA256SUMS listing every other file with its sum, recomputed.
+    assert done.stdout.split()[-7:] == ["krami-sthlm-2023-2024-02-01.pdf", "True",
+                                        "motespaket-mote-1.zip", done.stdout.split()[-4],
                                         "1", "1", "True"]
