@@ -5,8 +5,9 @@ a steering meeting.
 [--per-cluster]``, or ``--meeting ID --out DIR [--format ...] [--per-cluster]`` (contract
 section 7: the meeting's own figures, frozen once it is closed, with its check-ins,
 decisions and actions; section 10: the minutes as a tagged PDF/A, a meeting's named
-``<agreement>-<meeting date>.pdf``, and ``SHA256SUMS`` in every pack). Prints every file written; exits 0, or non-zero with a message (in
-Swedish, or English with ``--lang en``) and never a traceback: 1 when the export cannot
+``<agreement>-<meeting date>.pdf``, and ``SHA256SUMS`` in every pack). Prints every file
+written; exits 0, or non-zero with a message (in Swedish, or English with ``--lang en``)
+and never a traceback: 1 when the export cannot
 be made (unknown agreement, no browser for the images, a folder that cannot be written),
 2 for wrong usage (a period or format that does not exist).
 """

@@ -62,8 +62,9 @@ def write_meeting_pack(engine: Engine, meeting_id: int, out_dir: str | Path,
 
     Files are named ``mote-<id>-<agreement>-<period>.docx`` (``meeting-…`` in English), the
     charts ``01-belaggning.png`` as in every pack, the minutes as PDF
-    ``<agreement>-<meeting date>.pdf`` (contract section 10), and ``SHA256SUMS`` last. Raises :class:`ExportError` with a
-    message for the user (no such meeting, no browser, a folder that cannot be written).
+    ``<agreement>-<meeting date>.pdf`` (contract section 10), and ``SHA256SUMS`` last.
+    Raises :class:`ExportError` with a message for the user (no such meeting, no browser,
+    a folder that cannot be written).
     """
     return write_contents(
         lambda: meeting_contents(engine, meeting_id, lang, threshold, per_cluster),
