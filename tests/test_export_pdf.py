@@ -339,10 +339,16 @@ def test_every_chart_is_a_figure_saying_value_target_and_status(tags):
     assert all(a.endswith(".") for a in alts)
 
 
-def test_a_chart_stays_on_one_page_with_its_heading(tags):
+def test_a_chart_stays_on_one_page_with_its_heading(tags, pdf):
     """Reading order: a section's heading, then its first chart on the same page; each
     chart's image and its caption on one page (WeasyPrint's break-after / break-inside:
-    avoid)."""
+    avoid), a landscape A4 page of its own (the text's pages are portrait A4)."""
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+             for p in pdf.pages]
+    charts = {t["page"] for t in tags if t["type"] == "Figure"}
+    assert len(charts) == 8  # one page per chart
+    assert {sizes[n - 1] for n in charts} == {(842, 595)}
+    assert {s for n, s in enumerate(sizes, start=1) if n not in charts} == {(595, 842)}
     checked = 0
     for i, tag in enumerate(tags):
         if tag["type"] != "Figure":

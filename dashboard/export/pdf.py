@@ -11,8 +11,9 @@ catalogue, every text from people or data escaped (text, never HTML).
 The file is PDF/A-3a (archivable and tagged: headings, tables with header cells, figures
 with their alternative text, reading order) and says it is PDF/UA-1 too; its language is
 the reader's (``sv`` or ``en``), its fonts (Liberation Sans, DejaVu Sans for symbols) are
-embedded, its title, subject and author are in the metadata, its pages numbered. A chart's
-heading stays with its image, and a chart is never split over two pages.
+embedded, its title, subject and author are in the metadata, its pages numbered. Each
+chart has a landscape page of its own with its heading, where its type prints at a size
+that can be read (8.5 pt; the text pages are portrait).
 """
 
 from __future__ import annotations
@@ -166,7 +167,8 @@ def _figure(chart: Chart, png: bytes, contents: PackContents) -> str:
     sentences = "".join(f"<li>{e(s)}</li>" for s in chart.sentences)
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{e(alt)}">'
             f"<figcaption>{e(_('export.figure', lang))} {chart.number}: {e(chart.caption)}"
-            f"</figcaption>{f'<ul>{sentences}</ul>' if sentences else ''}</figure>")
+            f"</figcaption></figure>"
+            f"{f'<ul class=sentences>{sentences}</ul>' if sentences else ''}")
 
 
 # --------------------------------------------------------------------------- tables
@@ -223,8 +225,8 @@ def _key_figures_table(values: list[KpiValue], view, lang: str, record=None) -> 
         if v.cluster_id != scope:
             scope = v.cluster_id
             label = clusters.get(scope, scope) if scope else _("export.whole_agreement", lang)
-            rows.append(f'<tr><th class="group" colspan="4" scope="colgroup">{e(label)}</th>'
-                        "</tr>")
+            rows.append(f'<tr class="group"><th class="group" colspan="4" scope="colgroup">'
+                        f"{e(label)}</th></tr>")
         rows.append(f"<tr>{_row(row_name(v, parties, lang), v, lang, notes.get(TargetKey.of(v)))}"
                     "</tr>")
     return f'<table class="figures">{_figures_head(lang)}<tbody>{"".join(rows)}</tbody></table>'
