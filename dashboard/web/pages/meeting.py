@@ -480,7 +480,7 @@ def mail_controls(m, lang: str) -> html.Details:
                        className="form-label"),
             dcc.Input(id=MAIL["to"], type="text", value="", className="form-control",
                       placeholder=_("web.components.meeting.mail_placeholder", lang),
-                      autoComplete="email", **{"aria-describedby": "meeting-mail-hint"}),
+                      autoComplete="email"),
             html.Div(hint, className="form-text", id="meeting-mail-hint"),
             html.Div([
                 html.Button(_("web.components.meeting.mail_send", lang), id=MAIL["button"],
