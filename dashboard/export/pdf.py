@@ -18,7 +18,6 @@ that can be read (8.5 pt; the text pages are portrait).
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
 import re
@@ -42,7 +41,7 @@ from dashboard.model.series import cluster_names, party_names
 from dashboard.model.words import target_words
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-VARIANT = "pdf/a-3a"  # PDF/A-3, level A: archivable and tagged (WeasyPrint >= 66)
+VARIANT = "pdf/a-3a"  # PDF/A-3, level A: archivable and tagged (WeasyPrint >= 70)
 AUTHOR = "Samverkan dashboard"
 MUTED = "#4a5056"
 
@@ -61,7 +60,8 @@ def write_pdf(path: str | Path, contents: PackContents, png: Mapping[str, bytes]
     from weasyprint import HTML  # a second or so to import: only where a PDF is made
 
     path = Path(path)
-    document = HTML(string=minutes_html(contents, png)).render()
+    images = {f"chart:{chart.number}": png[chart.key] for chart in contents.charts}
+    document = HTML(string=minutes_html(contents), url_fetcher=_charts_only(images)).render()
     document.metadata = _UAMetadata(document.metadata)
     document.write_pdf(path, pdf_variant=VARIANT, pdf_identifier=True,
                        uncompressed_pdf=False)
@@ -82,7 +82,22 @@ def _css_string(text: str) -> str:
                   text)
 
 
-def minutes_html(contents: PackContents, png: Mapping[str, bytes]) -> str:
+def _charts_only(images: Mapping[str, bytes]):
+    """WeasyPrint's fetcher of this document: the pack's chart images (``chart:3``), and
+    nothing else: no file, no network, whatever a text might hold."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Charts(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url not in images:
+                raise ValueError("only the pack's charts are part of the minutes")
+            return URLFetcherResponse(url, body=images[url],
+                                      headers={"Content-Type": "image/png"})
+
+    return Charts(allowed_protocols=("chart",), fail_on_errors=True)
+
+
+def minutes_html(contents: PackContents) -> str:
     """The whole document as HTML (the template filled in)."""
     view, lang = contents.view, contents.lang
     body: list[str] = []
@@ -108,7 +123,7 @@ def minutes_html(contents: PackContents, png: Mapping[str, bytes]) -> str:
         else:
             body.append(f"<p>{e(_('export.no_targets', lang))}</p>")
 
-    body += _charts(contents, png)
+    body += _charts(contents)
 
     body.append(f"<h2>{e(_('export.key_figures', lang))}</h2>")
     scope = f" ({view.cluster_name})" if view.cluster_id else ""
@@ -144,7 +159,7 @@ def minutes_html(contents: PackContents, png: Mapping[str, bytes]) -> str:
 # --------------------------------------------------------------------------- charts
 
 
-def _charts(contents: PackContents, png: Mapping[str, bytes]) -> list[str]:
+def _charts(contents: PackContents) -> list[str]:
     """One section per chart section: its heading travels with its first chart."""
     out: list[str] = []
     section = None
@@ -153,19 +168,18 @@ def _charts(contents: PackContents, png: Mapping[str, bytes]) -> list[str]:
         if chart.section != section:
             section = chart.section
             heading = f"<h2>{e(section)}</h2>"
-        out.append(f'<section class="chart">{heading}{_figure(chart, png[chart.key], contents)}'
-                   "</section>")
+        out.append(f'<section class="chart">{heading}{_figure(chart, contents)}</section>')
     return out
 
 
-def _figure(chart: Chart, png: bytes, contents: PackContents) -> str:
-    """The image with its text alternative (value, target, status in words), then the
-    caption ``Figur 3: Beläggning – Krami Stockholm 2023, 2023`` and its sentences."""
+def _figure(chart: Chart, contents: PackContents) -> str:
+    """The image (``chart:N``, its PNG) with its text alternative (value, target, status in
+    words), then the caption ``Figur 3: Beläggning – Krami Stockholm 2023, 2023`` and its
+    sentences."""
     lang = contents.lang
     alt = pack_chart_text(contents.view, chart)
-    data = base64.b64encode(png).decode("ascii")
     sentences = "".join(f"<li>{e(s)}</li>" for s in chart.sentences)
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{e(alt)}">'
+    return (f'<figure><img src="chart:{chart.number}" alt="{e(alt)}">'
             f"<figcaption>{e(_('export.figure', lang))} {chart.number}: {e(chart.caption)}"
             f"</figcaption></figure>"
             f"{f'<ul class=sentences>{sentences}</ul>' if sentences else ''}")
