@@ -32,6 +32,13 @@ auto_upgrade           ``AUTO_UPGRADE`` (``1`` or ``0``)           only the defa
 frame_ancestors        ``FRAME_ANCESTORS`` (origins, spaced)       none may frame the app
 trusted_proxies        ``TRUSTED_PROXIES`` (proxies in front)      0: X-Forwarded-* unused
 audit_retention_days   ``AUDIT_RETENTION_DAYS`` (0: keep all)      730
+smtp_host              ``SMTP_HOST`` (the pre-read's mail server)   none: no mail is sent
+smtp_port              ``SMTP_PORT``                                25 (587 with STARTTLS)
+smtp_user              ``SMTP_USER`` (sign in to the server)        none
+smtp_password          ``SMTP_PASSWORD``                            none
+smtp_starttls          ``SMTP_STARTTLS`` (``1``: encrypt first)     ``0``
+smtp_from              ``SMTP_FROM`` (the sender's address)         ``SMTP_USER``, else
+                                                                    dashboard@<this host>
 =====================  ==========================================  =====================
 """
 
@@ -136,6 +143,13 @@ class Settings:
     trusted_proxies: int = 0
     # Days the audit log keeps an entry (dashboard/people/audit.py); 0: for ever.
     audit_retention_days: int = 730
+    # The meeting's pre-read by e-mail (dashboard/export/mail.py, `python -m dashboard mail`).
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # None: 587 with STARTTLS, else 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = False
+    smtp_from: str | None = None
 
     @property
     def upgrades_itself(self) -> bool:
@@ -231,6 +245,14 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
             values[name] = kind(env[variable])
     if env.get("JOBS_DIR"):
         values["jobs_dir"] = env["JOBS_DIR"]
+    for name, variable in (("smtp_host", "SMTP_HOST"), ("smtp_user", "SMTP_USER"),
+                           ("smtp_password", "SMTP_PASSWORD"), ("smtp_from", "SMTP_FROM")):
+        if env.get(variable, "").strip():
+            values[name] = env[variable].strip() if name != "smtp_password" else env[variable]
+    if env.get("SMTP_PORT", "").strip():
+        values["smtp_port"] = int(env["SMTP_PORT"])
+    if env.get("SMTP_STARTTLS", "").strip():
+        values["smtp_starttls"] = _yes(env["SMTP_STARTTLS"])
     settings = Settings(**values)
     if overrides:
         known = {f.name for f in fields(Settings)}

@@ -94,6 +94,16 @@ SLOW_TESTS = (
     # issue 16's: the demo packs read word by word, the demo loaded for totals, strips and
     # every seed's targets
     "tests/test_export_words.py",
+    # issue 20's: the meeting's PDF drawn, sent and read back (the refusals stay fast)
+    *(f"tests/test_export_pdf.py::test_{name}" for name in (
+        "the_pre_read_arrives_with_the_pdf_and_its_sum",
+        "the_metadata_say_pdf_a_3a_and_pdf_ua_1_title_and_language",
+        "every_font_is_embedded",
+        "headings_tables_with_header_cells_and_figures_are_tagged",
+        "every_chart_is_a_figure_saying_value_target_and_status",
+        "a_chart_stays_on_one_page_with_its_heading", "every_page_is_numbered",
+        "the_meeting_its_check_ins_decisions_and_actions_are_text",
+        "no_small_count_reaches_the_pdf")),
     "tests/test_portfolio_totals.py::test_the_demo_totals_per_county_by_hand_for_2023",
     "tests/test_trends.py",
     "tests/test_roles_income_meetings.py::test_every_target_of_each_seed_has_a_status_at_its",

@@ -120,7 +120,8 @@ def test_the_limits_are_the_ones_the_administrators_guide_lists():
     rows = dict(re.findall(r"^\| ([a-z ()`-]+?) \| (\d+) \|$", section, re.M))
     named = {"login": "login", "account name": "name", "meeting title": "title",
              "attendees": "attendees", "check-in comment": "comment", "decision": "text",
-             "action": "action", "action owner": "owner", "written by (`--by`)": "by"}
+             "action": "action", "action owner": "owner", "written by (`--by`)": "by",
+             "e-mail address": "address"}
     assert {named[k]: int(v) for k, v in rows.items()} == typed.LIMITS
 
 

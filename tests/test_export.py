@@ -9,6 +9,7 @@ Small counts in breakdowns (Grums by gender, second quarter of 2017) never reach
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -27,6 +28,7 @@ from dashboard.data import repository
 from dashboard.data.db import make_engine
 from dashboard.domain.privacy import outcome_relations, recomputable
 from dashboard.export.contents import build_contents
+from dashboard.export.deck import write_deck
 from dashboard.export.images import NoBrowserError, find_browser, require_browser
 from dashboard.export.pack import write_pack
 from dashboard.export.texts import slug
@@ -122,7 +124,10 @@ def test_a_wrong_browser_path_is_reported_with_how_to_install(monkeypatch):
 def test_every_chart_as_png_print_png_and_svg(krami_pack):
     out, paths, _ = krami_pack
     names = [p.name for p in paths]
-    assert all(re.fullmatch(r"[a-z0-9.-]+", n) for n in names)
+    # Every format, the minutes as PDF too, and SHA256SUMS last (its name as sha256sum's).
+    assert names[-3:] == ["krami-sthlm-2023-2023.pptx", "krami-sthlm-2023-2023.pdf",
+                          "SHA256SUMS"]
+    assert all(re.fullmatch(r"[a-z0-9.-]+", n) for n in names[:-1])
     stems = sorted({n.split(".")[0].removesuffix("-tryck") for n in names
                     if n.endswith((".png", ".svg"))})
     assert stems == [s for s in stems if re.match(r"\d\d-", s)]
@@ -268,11 +273,17 @@ def test_deck_has_one_slide_per_slide_of_presentation_mode(krami_pack, demo):
 
 
 def test_deck_per_cluster_adds_occupancy_and_outcomes_per_cluster(demo, tmp_path):
-    paths = write_pack(demo, STHLM, "2023-H1", None, tmp_path, ["pptx"], per_cluster=True)
-    assert [p.name for p in paths] == ["sthlm-af-2023-2023-h1.pptx"]
+    """Written from the pack's contents with stand-in images (the drawing is the deck
+    above's; here the slides and their text alternatives are counted)."""
+    contents = build_contents(demo, STHLM, "2023-H1", None, "sv", 5, per_cluster=True)
+    assert contents.base_name == "sthlm-af-2023-2023-h1"
+    stand_in = io.BytesIO()
+    Image.new("RGB", (160, 90), "white").save(stand_in, "PNG")
+    path = write_deck(tmp_path / "deck.pptx", contents,
+                      {s.key: stand_in.getvalue() for s in contents.deck_slides if s.figure})
     view = build_view(demo, STHLM, "2023-H1")
     panels = build_panels(view, EXPORT, suppress_below=5)
-    prs = Presentation(str(paths[0]))
+    prs = Presentation(str(path))
     clusters = len(view.data.cluster_ids)
     # Per cluster: its occupancy, and its outcomes by gender (Stockholm reports by gender).
     assert len(prs.slides) == 1 + len(panels) + 2 * clusters
@@ -379,9 +390,13 @@ def test_cli_writes_what_was_asked_and_says_so(demo_url, monkeypatch, tmp_path):
     assert code == 0, stderr
     lines = stdout.strip().splitlines()
     written = [Path(line) for line in lines[:-1]]
-    assert written and all(p.exists() and p.suffix == ".svg" for p in written)
+    # The charts as SVG, then SHA256SUMS (contract section 10) with each one's sum.
+    assert written[-1].name == "SHA256SUMS"
+    assert written[:-1] and all(p.exists() and p.suffix == ".svg" for p in written[:-1])
     assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == sorted(
         p.name for p in written)
+    sums = dict(line.split("  ")[::-1] for line in written[-1].read_text().splitlines())
+    assert sums == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written[:-1]}
     assert lines[-1].startswith(f"Mötespaketet är klart: {len(written)} filer")
 
 
@@ -400,7 +415,7 @@ def test_cli_refuses_with_a_message(demo_url, monkeypatch, tmp_path, args, code,
 
 def test_cli_without_a_browser_says_how_to_install_one(demo_url, monkeypatch, tmp_path):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    for formats in ("png,svg", "docx", "pptx"):
+    for formats in ("png,svg", "docx", "pptx", "pdf"):
         code, _, stderr = run_cli(demo_url, monkeypatch, "--lang", "en", "export",
                                   "--agreement", KRAMI, "--period", "2023", "--out",
                                   str(tmp_path / "o"), "--format", formats)

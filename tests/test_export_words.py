@@ -3,9 +3,11 @@
 The demo packs are written once for the module (kaleido with the machine's Chromium, no
 mocks): every demo agreement at its default period with a slide per cluster, in Swedish
 and in English, and a steering meeting of Krami Stockholm 2023 (2023-Q4) with check-ins
-in both. Then every text a reader meets is read back: the Word documents' paragraphs,
-tables, footers and picture descriptions (python-docx), every shape's text, table, notes
-and picture description of the decks (python-pptx), and the ``<text>`` of every SVG
+in both (its minutes as PDF too). Then every text a reader meets is read back: the Word
+documents' paragraphs, tables, footers and picture descriptions (python-docx), every
+shape's text, table, notes and picture description of the decks (python-pptx), every
+page's text, figure's text alternative and the metadata of the PDFs (pypdf), and the
+``<text>`` of every SVG
 (the PNGs are drawn from the same figures: their text is the SVG's). No key-figure code
 (``fte_actual_min``, ``unknown`` written as "Unknown") and no word of the other language
 may be among them; names that come from the data (parties, clusters, cost categories,
@@ -30,6 +32,8 @@ import sqlalchemy as sa
 from docx import Document
 from pptx import Presentation
 from pptx.util import Emu
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
 
 import dashboard.meetings as meetings
 from dashboard.config import DATA_DIR, load_settings
@@ -106,7 +110,7 @@ def packs(demo, tmp_path_factory) -> dict[tuple[str, str], list[Path]]:
                 demo, agreement, None, None, out / f"{agreement}-{lang}",
                 ["svg", "docx", "pptx"], lang=lang, per_cluster=True)
         written[(MEETING, lang)] = write_meeting_pack(
-            demo, MEETING_ID[0], out / f"meeting-{lang}", lang, formats=["docx", "pptx"])
+            demo, MEETING_ID[0], out / f"meeting-{lang}", lang, formats=["docx", "pptx", "pdf"])
     return written
 
 
@@ -145,7 +149,26 @@ def svg_texts(path: Path) -> list[str]:
     return ["".join(e.itertext()) for e in ET.parse(path).getroot().iter(f"{SVG}text")]
 
 
-READERS = {".docx": docx_texts, ".pptx": pptx_texts, ".svg": svg_texts}
+def pdf_texts(path: Path) -> list[str]:
+    """Every page's text (its footer too), each figure's text alternative, the metadata."""
+    reader = PdfReader(path)
+    out = [page.extract_text() for page in reader.pages]
+
+    def alts(element) -> None:
+        element = element.get_object()
+        if "/Alt" in element:
+            out.append(str(element["/Alt"]))
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, IndirectObject):
+                alts(kid)
+
+    alts(reader.trailer["/Root"]["/StructTreeRoot"])
+    info = reader.metadata
+    return out + [info.title or "", info.subject or "", info.get("/Keywords") or ""]
+
+
+READERS = {".docx": docx_texts, ".pptx": pptx_texts, ".svg": svg_texts, ".pdf": pdf_texts}
 
 
 def texts_of(path: Path) -> list[str]:
@@ -256,7 +279,9 @@ def test_every_export_text_is_in_the_readers_language(packs, demo, lang):
                 plain = without_data(text, names)
                 for bad in code_leaks(plain) + found(other, plain):
                     problems.append(f"{path.name}: {bad!r} in {text[:90]!r}")
-    assert files >= 30  # every agreement's SVGs, Word documents and decks, and the meeting's
+    assert files >= 31  # every agreement's SVGs, Word documents and decks, the meeting's
+    assert [p.name for p in packs[(MEETING, lang)] if p.suffix == ".pdf"] == [
+        f"{KRAMI}-2024-01-25.pdf"]  # the meeting's minutes as PDF are read too
     assert problems == []
 
 

@@ -4,18 +4,22 @@ A closed meeting's pack gives the figures as at closing after a later ``import -
 and an ``undo``, with the "revised" note beside the revised figure; its Word document
 has, per target, the computed status and the group's assessment in cells of their own,
 the comments with who and when, the decisions and the actions table; its deck has the
-"Sedan förra mötet" and "Beslut och åtgärder" slides. Texts stay text. Small counts are
+"Sedan förra mötet" and "Beslut och åtgärder" slides; its minutes as PDF are named by the
+agreement and the meeting's date, and ``SHA256SUMS`` gives every file's sum (the PDF read
+back: tests/test_export_pdf.py). Texts stay text. Small counts are
 hidden as in every export. Figures as in tests/test_meetings.py (worked out by hand
 from the demo workbook).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 from docx import Document
+from PIL import Image
 from pptx import Presentation
 
 import dashboard.meetings as meetings
@@ -24,8 +28,9 @@ from dashboard.config import DATA_DIR
 from dashboard.data import repository
 from dashboard.data.db import make_engine
 from dashboard.data.ingest import import_dataset, undo_import
+from dashboard.export.deck import write_deck
 from dashboard.export.images import find_browser
-from dashboard.export.meeting import meeting_contents, write_meeting_pack
+from dashboard.export.meeting import meeting_contents
 from tests.needs import missing
 from tests.test_meetings import KRAMI, WORKBOOK, changed_workbook
 
@@ -75,11 +80,17 @@ def test_the_pack_of_a_closed_meeting_after_import_and_undo(engine, tmp_path, mo
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["export", "--meeting", str(mid), "--out", str(tmp_path / "pack"),
-                     "--format", "docx,pptx"])
+                     "--format", "docx,pptx,pdf"])
     assert code == 0, err.getvalue()
     name = f"mote-{mid}-{KRAMI}-2023-q1"
-    assert out.getvalue().splitlines()[:2] == [str(tmp_path / "pack" / f"{name}.docx"),
-                                               str(tmp_path / "pack" / f"{name}.pptx")]
+    # The minutes as PDF named by the agreement and the meeting's date (contract section
+    # 10), then SHA256SUMS: each file's SHA-256, two spaces, its name (sha256sum -c).
+    pack = tmp_path / "pack"
+    files = [f"{name}.docx", f"{name}.pptx", f"{KRAMI}-2023-04-20.pdf"]
+    assert out.getvalue().splitlines()[:4] == [str(pack / f) for f in [*files, "SHA256SUMS"]]
+    assert (pack / "SHA256SUMS").read_text() == "".join(
+        f"{hashlib.sha256((pack / f).read_bytes()).hexdigest()}  {f}\n" for f in files)
+    assert sorted(p.name for p in pack.iterdir()) == sorted([*files, "SHA256SUMS"])
 
     doc = Document(str(tmp_path / "pack" / f"{name}.docx"))
     texts = [p.text for p in doc.paragraphs]
@@ -117,14 +128,15 @@ def test_the_pack_of_a_closed_meeting_after_import_and_undo(engine, tmp_path, mo
     assert "1. KV ser över remissvägarna" in last
     assert "Möte med frivården om remisser – KV – klart senast 2023-05-15 – Ej klar" in last
 
-    # The next meeting's deck: since the last meeting, the open action overdue.
+    # The next meeting's deck: since the last meeting, the open action overdue (its slides'
+    # text read from a deck written with stand-in images: the drawing is the one above).
     nxt = meetings.create(engine, KRAMI, "2023-Q2", "2023-08-24", by="Bo Berg")
-    steps = []
-    paths = write_meeting_pack(engine, nxt, tmp_path / "next", "en", 5,
-                               progress=lambda f, m: steps.append(f), formats=["pptx"])
-    assert [p.name for p in paths] == [f"meeting-{nxt}-{KRAMI}-2023-q2.pptx"]
-    assert steps[-1] == 1.0
-    deck = Presentation(str(paths[0]))
+    contents = meeting_contents(engine, nxt, "en", 5)
+    assert contents.base_name == f"meeting-{nxt}-{KRAMI}-2023-q2"
+    image = io.BytesIO()
+    Image.new("RGB", (16, 9), "white").save(image, "PNG")
+    deck = Presentation(str(write_deck(tmp_path / "next.pptx", contents, {
+        s.key: image.getvalue() for s in contents.deck_slides if s.figure})))
     since = deck.slides[1]
     assert since.shapes.title.text_frame.text == "Since the last meeting"
     body = "\n".join(s.text_frame.text for s in since.shapes if s.has_text_frame)

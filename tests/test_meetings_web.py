@@ -113,6 +113,7 @@ def test_only_members_get_the_forms_and_the_edit_panel(served):
         page = text_of(clients[role].callback(router_body(f"/meetings/{ids['open']}")))
         assert (EDITOR in page) == writer and ("decision-add" in page) == writer
         assert ("close-yes" in page) == writer
+        assert ("meeting-mail-button" in page) == writer, role  # Skicka förhandsmaterial
         slides = text_of(clients[role].callback(router_body(f"/present/{KRAMI}",
                                                             f"?meeting={ids['open']}")))
         assert ("present-edit" in slides) == writer, role
@@ -236,6 +237,20 @@ def pack_body(mid: int) -> dict:
             "changedPropIds": ["meeting-pack-button.n_clicks"]}
 
 
+def mail_body(mid: int, to: str = "anna@example.se") -> dict:
+    """The click on *Skicka* under *Skicka förhandsmaterial* with ``to`` typed."""
+    outputs = [("job", "data"), ("poll", "disabled"), ("poll", "max_intervals"),
+               ("button", "disabled"), ("running", "style"), ("done", "style"),
+               ("progress", "value"), ("step", "children"), ("status", "children")]
+    return {"output": "..{}..".format("...".join(f"meeting-mail-{i}.{p}" for i, p in outputs)),
+            "outputs": [{"id": f"meeting-mail-{i}", "property": p} for i, p in outputs],
+            "inputs": [{"id": "meeting-mail-button", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "meeting-mail-to", "property": "value", "value": to},
+                      meeting_state(mid),
+                      {"id": "meeting-mail-poll", "property": "n_intervals", "value": 0}],
+            "changedPropIds": ["meeting-mail-button.n_clicks"]}
+
+
 def with_output(client: Client, body: dict) -> dict:
     """``body`` with the output key the server gives that callback."""
     if body["output"]:
@@ -277,6 +292,11 @@ def test_every_role_against_the_meeting_callbacks(served):
         "the meeting pack": (pack_body(ids["open"]), KRAMI_PEOPLE, "meeting-pack-job"),
         "another agreement's pack": (pack_body(ids["other"]), {"admin"},
                                      "meeting-pack-job"),
+        # The pre-read is a member's (this server has no SMTP_HOST: it says so).
+        "the pre-read by e-mail": (mail_body(ids["open"]), KRAMI_WRITERS,
+                                   "Ingen e-postserver är inställd"),
+        "another agreement's pre-read": (mail_body(ids["other"]), {"admin"},
+                                         "Ingen e-postserver är inställd"),
         "a meeting that does not exist": (checkin_body(999999), set(), "Sparat"),
     }
     wrong = []
@@ -295,6 +315,22 @@ def test_every_role_against_the_meeting_callbacks(served):
             if not ok:
                 wrong.append(f"{role} {name}: {reply.status} {reply.text[:200]}")
     assert wrong == [], "\n".join(wrong)
+
+
+def test_the_pre_reads_addresses_are_checked_before_anything(served):
+    """What a member types is checked as every typed text (an identity number is never
+    said back); with nothing typed, the attendees' addresses (the open meeting's have
+    none)."""
+    clients, ids, _ = served
+    member = clients["member"]
+    for to, said in (("anna@example.se, inte en adress", "”inte en adress” är ingen "
+                      "e-postadress"),
+                     (f"{PNR}@example.se", "En adress ser ut att innehålla ett personnummer"),
+                     ("", "De närvarande har inga e-postadresser i mötet")):
+        reply = member.callback(with_output(member, mail_body(ids["open"], to)))
+        assert reply.status == 200 and said in text_of(reply), (to, reply.text[:300])
+        assert PNR not in reply.text and '"meeting-mail-job"' not in reply.text.replace(
+            "meeting-mail-job.data", "")
 
 
 def test_refusals_are_said_beside_their_field(served):
@@ -412,8 +448,15 @@ word = [n for n in z.namelist() if n.endswith(".docx")]
 document = docx.Document(io.BytesIO(z.read(word[0])))
 text = " ".join([p.text for p in document.paragraphs] +
                 [c.text for t in document.tables for r in t.rows for c in r.cells])
-print(name, files, len(word), sum(n.endswith(".pptx") for n in z.namelist()),
-      "Färre anvisningar i höstas" in text)
+import hashlib
+folder = name.removesuffix(".zip")
+sums = z.read(folder + "/SHA256SUMS").decode().splitlines()
+checked = all(hashlib.sha256(z.read(folder + "/" + line.split("  ")[1])).hexdigest()
+              == line.split("  ")[0] for line in sums)
+listed = len(sums) == len(z.namelist()) - 1
+pdf = [n for n in z.namelist() if n.endswith(".pdf")]
+print(pdf[0].split("/")[-1], checked and listed, name, files, len(word),
+      sum(n.endswith(".pptx") for n in z.namelist()), "Färre anvisningar i höstas" in text)
 """
 
 
@@ -437,5 +480,8 @@ def test_the_pack_button_builds_the_zip_with_the_cores_writer(tmp_path):
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
         env={**__import__("os").environ, "WARM_CACHE": "0"})
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split()[-5:] == ["motespaket-mote-1.zip", done.stdout.split()[-4],
+    # The zip holds the minutes as PDF (named by agreement and date, contract section 10)
+    # and SHA256SUMS listing every other file with its sum, recomputed.
+    assert done.stdout.split()[-7:] == ["krami-sthlm-2023-2024-02-01.pdf", "True",
+                                        "motespaket-mote-1.zip", done.stdout.split()[-4],
                                         "1", "1", "True"]

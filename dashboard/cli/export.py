@@ -1,11 +1,13 @@
 """``python -m dashboard export``: write the meeting pack of an agreement and period, or of
 a steering meeting.
 
-``--agreement ID --period P [--cluster ID] --out DIR [--format png,svg,docx,pptx]
+``--agreement ID --period P [--cluster ID] --out DIR [--format png,svg,docx,pptx,pdf]
 [--per-cluster]``, or ``--meeting ID --out DIR [--format ...] [--per-cluster]`` (contract
 section 7: the meeting's own figures, frozen once it is closed, with its check-ins,
-decisions and actions). Prints every file written; exits 0, or non-zero with a message (in
-Swedish, or English with ``--lang en``) and never a traceback: 1 when the export cannot
+decisions and actions; section 10: the minutes as a tagged PDF/A, a meeting's named
+``<agreement>-<meeting date>.pdf``, and ``SHA256SUMS`` in every pack). Prints every file
+written; exits 0, or non-zero with a message (in Swedish, or English with ``--lang en``)
+and never a traceback: 1 when the export cannot
 be made (unknown agreement, no browser for the images, a folder that cannot be written),
 2 for wrong usage (a period or format that does not exist).
 """

@@ -1,6 +1,7 @@
 """Command line: ``python -m dashboard <command>`` (contract.md section 4).
 
-Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``db``,
+Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``, ``mail``
+(a meeting's pre-read by e-mail, :mod:`dashboard.cli.mail`), ``db``,
 ``audit prune`` (the audit log's retention, :func:`dashboard.people.audit.prune`),
 ``users`` (accounts and roles, :mod:`dashboard.cli.users`), ``meetings`` (steering meetings,
 :mod:`dashboard.cli.meetings`).
@@ -88,9 +89,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="the pack of a steering meeting, from its own (frozen) figures")
     e.add_argument("--cluster")
     e.add_argument("--out", required=True, type=Path)
-    e.add_argument("--format", default="png,svg,docx,pptx",
+    e.add_argument("--format", default="png,svg,docx,pptx,pdf",
                    help="comma-separated: png (1920x1080 and print 3840x2160), svg, docx, "
-                        "pptx")
+                        "pptx, pdf (the minutes, tagged PDF/A-3); the pack also holds "
+                        "SHA256SUMS")
     e.add_argument("--per-cluster", action="store_true",
                    help="add one slide (and chart) per cluster to an agreement's pack")
 
@@ -109,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     from dashboard.cli.meetings import add_parser as add_meetings_parser
 
     add_meetings_parser(sub)
+    from dashboard.cli.mail import add_parser as add_mail_parser
+
+    add_mail_parser(sub, meeting_id)
     return p
 
 
@@ -148,6 +153,10 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
             from dashboard.cli.export import run_export
 
             return run_export(engine, args, lang, settings)
+        if args.command == "mail":
+            from dashboard.cli.mail import run_mail
+
+            return run_mail(engine, args, lang, settings)
         if args.command == "users":
             from dashboard.cli.users import run as run_users
 

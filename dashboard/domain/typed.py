@@ -16,8 +16,14 @@ in gets the same check (contract section 6, amended). A text is
    typed text (:func:`dashboard.domain.pnr.in_typed_text`); the refusal names the field,
    never the number.
 
+An e-mail address (the pre-read's recipients, :func:`clean_address`) goes through the
+same, then must look like one: ``local@domain.tld``, nothing a mail header could be
+split or extended with. :func:`addresses_in` finds the addresses in a text (a meeting's
+attendees: ``Anna Andersson (AF) <anna@example.se>``).
+
 Pure: no database, no web. Refusals are :class:`TextRefused` (``code``: ``empty``,
-``too_long`` or ``identity_number``); each service turns it into its own message.
+``too_long``, ``identity_number`` or ``not_address``); each service turns it into its own
+message.
 """
 
 from __future__ import annotations
@@ -38,9 +44,10 @@ LIMITS = {
     "action": 1000,
     "owner": 200,
     "by": 200,  # the name written beside what someone wrote
+    "address": 254,  # an e-mail address the pre-read goes to (RFC 5321)
 }
 # Fields of one line: line breaks and runs of spaces become one space.
-ONE_LINE = frozenset({"login", "name", "title", "owner", "by"})
+ONE_LINE = frozenset({"login", "name", "title", "owner", "by", "address"})
 
 # C0 and C1 control characters and DEL, but the line break and the tab (handled below).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -48,6 +55,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # U+2066..U+2069): "Trojan source" reordering.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
+# An address as people write them: no spaces, quotes, brackets, commas or semicolons
+# (those would end it or start another in a header), one @, a domain with a dot.
+_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@"
+                      r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_ADDRESS_IN_TEXT = re.compile(r"[^\s<>(),;:\"\[\]]+@[^\s<>(),;:\"\[\]]+")
 
 
 class TextRefused(ValueError):
@@ -83,6 +95,32 @@ def clean(value: str | None, field: str, *, required: bool = False) -> str:
     if in_typed_text(text):
         raise TextRefused("identity_number", field)
     return text
+
+
+def clean_address(value: str | None) -> str:
+    """An e-mail address as typed, checked as every typed text (:func:`clean`, field
+    ``address``) and then for its shape; :class:`TextRefused` (``not_address``) when it is
+    none. The domain is kept as typed, lower-cased."""
+    text = clean(value, "address", required=True)
+    if not _ADDRESS.fullmatch(text) or ".." in text or text.startswith(".") \
+            or text.split("@", 1)[0].endswith("."):
+        raise TextRefused("not_address", "address")
+    local, domain = text.split("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def addresses_in(text: str | None) -> list[str]:
+    """The e-mail addresses written in a text (each once, in order; anything that only
+    looks like one, e.g. ``a@b``, left out)."""
+    found: list[str] = []
+    for candidate in _ADDRESS_IN_TEXT.findall(text or ""):
+        try:
+            address = clean_address(candidate.strip("."))
+        except TextRefused:
+            continue
+        if address.lower() not in (f.lower() for f in found):
+            found.append(address)
+    return found
 
 
 def holds_identity_number(value: str | None) -> bool:

@@ -23,7 +23,7 @@ from dashboard.figures.theme import EXPORT
 from dashboard.i18n import _
 from dashboard.model.view import View, build_view, cluster_views, trend_rows
 
-FORMATS = ("png", "svg", "docx", "pptx")
+FORMATS = ("png", "svg", "docx", "pptx", "pdf")
 GENDER_PANELS = ("occupancy", "outcomes")
 
 Progress = Callable[[float, str], None]

@@ -1,6 +1,7 @@
 """The pack of a steering meeting (``export --meeting``, and the app's button on a meeting).
 
-The same pack as an agreement's (:mod:`.pack`: charts, Word document, deck), drawn from the
+The same pack as an agreement's (:mod:`.pack`: charts, Word document, deck, the minutes as
+PDF, ``SHA256SUMS``), drawn from the
 meeting's own figures: the frozen ones once it is closed (whatever has been imported or
 undone since), the data as it is while it is open. The Word document adds, per target,
 the computed status and the group's assessment side by side with the comment, who and
@@ -56,12 +57,14 @@ def write_meeting_pack(engine: Engine, meeting_id: int, out_dir: str | Path,
       breakdowns are hidden (``settings.suppression_threshold``);
     * ``progress(fraction, message)`` is called as the work goes on, ``on_browser(pid)``
       once the browser runs (as :func:`.pack.write_pack`);
-    * ``formats``: any of png, svg, docx, pptx (default all); ``per_cluster``: one slide
-      and chart per cluster as well.
+    * ``formats``: any of png, svg, docx, pptx, pdf (default all); ``per_cluster``: one
+      slide and chart per cluster as well.
 
-    Files are named ``mote-<id>-<agreement>-<period>.docx`` (``meeting-…`` in English) and
-    the charts ``01-belaggning.png`` as in every pack. Raises :class:`ExportError` with a
-    message for the user (no such meeting, no browser, a folder that cannot be written).
+    Files are named ``mote-<id>-<agreement>-<period>.docx`` (``meeting-…`` in English), the
+    charts ``01-belaggning.png`` as in every pack, the minutes as PDF
+    ``<agreement>-<meeting date>.pdf`` (contract section 10), and ``SHA256SUMS`` last.
+    Raises :class:`ExportError` with a message for the user (no such meeting, no browser,
+    a folder that cannot be written).
     """
     return write_contents(
         lambda: meeting_contents(engine, meeting_id, lang, threshold, per_cluster),

@@ -242,7 +242,7 @@ def _figure(doc, chart: Chart, png: bytes, contents: PackContents) -> None:
 # --------------------------------------------------------------------------- tables
 
 
-def _row_name(v: KpiValue, parties: dict[str, str], lang: str) -> str:
+def row_name(v: KpiValue, parties: dict[str, str], lang: str) -> str:
     return target_label(v.kpi, lang, parties.get(v.party_id, v.party_id),
                         getattr(v, "role", None))
 
@@ -288,14 +288,14 @@ def _targets_table(doc, values: list[KpiValue], view, lang: str) -> None:
     parties = party_names(view.data)
     table = _new_table(doc, lang)
     for v in values:
-        _add_row(table, _row_name(v, parties, lang), v, lang)
+        _add_row(table, row_name(v, parties, lang), v, lang)
     _widths(table)
 
 
 def _key_figures_table(doc, values: list[KpiValue], view, lang: str, record=None) -> None:
     """Every key figure, grouped: the whole agreement, then each cluster (a closed
     meeting's revised figures with their note)."""
-    notes = _revision_notes(record, lang)
+    notes = revision_notes(record, lang)
     parties = party_names(view.data)
     clusters = cluster_names(view.data)
     table = _new_table(doc, lang)
@@ -308,7 +308,7 @@ def _key_figures_table(doc, values: list[KpiValue], view, lang: str, record=None
             merged = row.cells[0].merge(row.cells[3])
             _cell(merged, label, bold=True, fill=GROUP_FILL)
             _keep_with_next(merged)
-        _add_row(table, _row_name(v, parties, lang), v, lang, notes.get(_key(v)))
+        _add_row(table, row_name(v, parties, lang), v, lang, notes.get(_key(v)))
     _widths(table)
 
 
@@ -405,7 +405,7 @@ def _strips(doc, targets: list[KpiValue], trends: dict | None, view, lang: str) 
         paragraph = doc.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(2)
         paragraph.paragraph_format.keep_with_next = True
-        paragraph.add_run(f"{_scoped_name(v, view, parties, lang)}: ").bold = True
+        paragraph.add_run(f"{scoped_name(v, view, parties, lang)}: ").bold = True
         paragraph.add_run(strip_text(points, lang, v.comparator) if len(points) > 1
                           else _("ui.no_trend", lang))
     key = strip_key([(points, v.comparator) for v, points in shown], lang)
@@ -421,7 +421,7 @@ def _key(v: KpiValue) -> TargetKey:
     return TargetKey.of(v)
 
 
-def _revision_notes(record, lang: str) -> dict[TargetKey, str]:
+def revision_notes(record, lang: str) -> dict[TargetKey, str]:
     """A closed meeting's figures the data has revised since: the note, by figure."""
     if record is None:
         return {}
@@ -466,10 +466,10 @@ def _meeting_record(doc, record, view, lang: str, trends: dict | None = None) ->
 ASSESSED_CM = (5.0, 2.3, 2.9, 2.9, 2.9)
 
 
-def _scoped_name(v: KpiValue, view, parties: dict[str, str], lang: str) -> str:
+def scoped_name(v: KpiValue, view, parties: dict[str, str], lang: str) -> str:
     """``Järva: Andel i arbete eller studier`` for a cluster's target in the agreement's
     pack; the plain name where the scope goes without saying."""
-    name = _row_name(v, parties, lang)
+    name = row_name(v, parties, lang)
     if v.cluster_id and v.cluster_id != view.cluster_id:
         name = f"{cluster_names(view.data).get(v.cluster_id, v.cluster_id)}: {name}"
     return name
@@ -480,11 +480,11 @@ def _assessed_table(doc, targets: list[KpiValue], record, view, lang: str) -> No
     the computed status and the group's assessment in cells of their own."""
 
     parties = party_names(view.data)
-    notes = _revision_notes(record, lang)
+    notes = revision_notes(record, lang)
     table = _table(doc, (_("ui.key_figures", lang), _("ui.value", lang), _("ui.target", lang),
                          _("meetings.computed", lang), _("meetings.assessment", lang)), right=(1,))
     for v in targets:
-        _add_row(table, _scoped_name(v, view, parties, lang), v, lang, notes.get(_key(v)))
+        _add_row(table, scoped_name(v, view, parties, lang), v, lang, notes.get(_key(v)))
         cell = table.rows[-1].cells[4]
         c = record.checkin(TargetKey.of(v))
         if c is None:
@@ -505,7 +505,7 @@ def _comments(doc, targets: list[KpiValue], record, view, lang: str) -> None:
         return
     doc.add_heading(_("meetings.assessment", lang), level=2)
     for v, c in written:
-        name = _scoped_name(v, view, parties, lang)
+        name = scoped_name(v, view, parties, lang)
         head = doc.add_paragraph()
         head.paragraph_format.keep_with_next = True
         head.paragraph_format.space_after = Pt(0)

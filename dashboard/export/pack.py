@@ -1,11 +1,15 @@
-"""The meeting pack of one view: every chart as PNG and SVG, a Word document, a deck.
+"""The meeting pack of one view: every chart as PNG and SVG, a Word document, a deck, the
+minutes as PDF, and ``SHA256SUMS``.
 
 What the pack shows is gathered in :mod:`.contents`. :func:`write_pack` draws every image
-with one browser and writes the files; :func:`zip_pack` packs a folder for a download.
+with one browser and writes the files, then ``SHA256SUMS`` (each file's SHA-256 as
+``sha256sum -c`` reads it, contract section 10); :func:`zip_pack` packs a folder for a
+download.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import time
 import zipfile
@@ -19,6 +23,7 @@ from dashboard.export.deck import write_deck
 from dashboard.export.deck_layout import deck_format
 from dashboard.export.images import IMAGE_FORMATS, ExportError, ImageJob, Renderer, figure_dict
 from dashboard.export.minutes import write_minutes
+from dashboard.export.pdf import pdf_file_name, write_pdf
 from dashboard.i18n import _
 
 
@@ -46,7 +51,8 @@ def write_pack(engine: Engine, agreement_id: str, period: str | None, cluster_id
                on_browser: Callable[[int | None], None] | None = None) -> list[Path]:
     """Write the meeting pack into ``out_dir``; the paths written, in order.
 
-    ``formats``: any of png (1920×1080 and print, 3840×2160), svg, docx, pptx. Counts from
+    ``formats``: any of png (1920×1080 and print, 3840×2160), svg, docx, pptx, pdf; the pack
+    always ends with ``SHA256SUMS`` (:func:`write_sums`). Counts from
     1 to ``threshold - 1`` in breakdowns are hidden. ``progress(fraction, message)`` is
     called as the work goes on; ``on_browser(pid)`` once the browser runs (the job queue
     notes it, see dashboard/jobs). Raises :class:`ExportError` (a message for the user).
@@ -91,7 +97,7 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
             from exc
 
     kinds = []
-    if {"png", "docx"} & set(formats):
+    if {"png", "docx", "pdf"} & set(formats):
         kinds.append("png")
     if "png" in formats:
         kinds.append("png-print")
@@ -137,11 +143,39 @@ def _write(renderer: Renderer, contents: PackContents, out: Path, formats: list[
             path = out / f"{contents.base_name}.pptx"
             write_deck(path, contents, deck_png)
             written.append(path)
+        if "pdf" in formats:
+            report(0.96, "step_pdf")
+            path = out / pdf_file_name(contents)
+            write_pdf(path, contents, screen_png)
+            written.append(path)
+        written.append(write_sums(out, written))
     except OSError as exc:
         raise ExportError(_("export.cannot_write", lang, path=out, error=exc.strerror or exc)) \
             from exc
     report(1.0, "step_zip")  # what remains: packing the files (or nothing, for the CLI)
     return written
+
+
+SUMS = "SHA256SUMS"
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_sums(folder: Path, paths: Iterable[Path]) -> Path:
+    """``folder/SHA256SUMS``: one line per file, its SHA-256 in hex, two spaces, its name
+    (relative to the folder), as ``sha256sum -c SHA256SUMS`` checks them in that folder."""
+    lines = [f"{sha256_of(p)}  {p.relative_to(folder).as_posix()}\n" for p in paths
+             if p.name != SUMS]
+    path = folder / SUMS
+    path.write_text("".join(lines), encoding="utf-8", newline="\n")
+    return path
 
 
 def zip_pack(paths: Iterable[Path], root: Path) -> bytes:

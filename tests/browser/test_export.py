@@ -7,6 +7,7 @@ Chromium); with no browser on the server, the user's browser draws the same figu
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import threading
@@ -95,8 +96,16 @@ def test_meeting_pack_shows_progress_and_arrives_as_a_zip(duo):
         assert f"{folder}/01-belaggning.svg" in names
         assert f"{folder}/krami-sthlm-2023-2023.docx" in names
         assert f"{folder}/krami-sthlm-2023-2023.pptx" in names
+        assert f"{folder}/krami-sthlm-2023-2023.pdf" in names  # the minutes as PDF
         with Image.open(io.BytesIO(archive.read(f"{folder}/01-belaggning-tryck.png"))) as im:
             assert im.size == (3840, 2160)
+        # SHA256SUMS: every other file's SHA-256, as sha256sum -c checks them (section 10).
+        sums = archive.read(f"{folder}/SHA256SUMS").decode().splitlines()
+        assert sorted(line.split("  ")[1] for line in sums) == sorted(
+            n.removeprefix(f"{folder}/") for n in names if not n.endswith("/SHA256SUMS"))
+        for line in sums:
+            digest, file = line.split("  ")
+            assert hashlib.sha256(archive.read(f"{folder}/{file}")).hexdigest() == digest
     assert all(n.isascii() for n in names)  # plain names travel anywhere
 
 

@@ -7,8 +7,9 @@
   (``Plotly.downloadImage``), and a note says so.
 * The "Mötespaket" button builds the meeting pack (every chart as PNG and SVG, the Word
   document, the PowerPoint deck with one slide per cluster when the agreement has
-  clusters) as a zip. It runs as a job of the person who clicked (a process of its own on
-  this machine, or a Celery task with ``REDIS_URL``: :func:`dashboard.jobs.background_manager`);
+  clusters, the minutes as PDF, and ``SHA256SUMS``) as a zip. It runs as a job of the
+  person who clicked (a process of its own on this machine, or a Celery task with
+  ``REDIS_URL``: :func:`dashboard.jobs.background_manager`);
   the page keeps the job's handle (:class:`dashboard.jobs.OwnedJobs`) and polls with it in
   the request's body, so that it shows its place in the queue, then the progress, then
   the download. Only its owner, with the rights they have now, gets an answer.
@@ -176,6 +177,12 @@ def pack_callbacks(ids: PackIds, packs: jobs.OwnedJobs, scope, lang_of_state, st
         return ({"job": handle, "lang": lang}, False, (n_intervals or 0) + 1, True, SHOWN,
                 HIDDEN, 1, _("export.pack_starting", lang), "")
 
+    poll_callback(ids, packs)
+
+
+def poll_callback(ids: PackIds, packs: jobs.OwnedJobs) -> None:
+    """The poll of a person's job (a pack, a pre-read being sent): its place, progress and
+    result to its owner only, their rights checked now (:meth:`jobs.OwnedJobs.look`)."""
     again = {"allow_duplicate": True}
 
     @callback(
@@ -240,11 +247,11 @@ pack_callbacks(VIEW_PACK, PACKS, auth.view_scope, lambda data: lang_of(data.get(
                Ids.EXPORT_VIEW)
 
 
-def pack_job(set_progress, lang: str, build, refusals: tuple = ()) -> tuple:
-    """A pack made in its turn of the job queue, reporting its place and then each step:
-    ``build(progress, on_browser)`` gives ``(bytes, file name, files)``; the outputs are
-    the download and the words under the button. ``refusals``: more exceptions whose
-    message the user reads (``message(lang)`` if they have one)."""
+def queued_job(set_progress, lang: str, work, refusals: tuple = ()) -> tuple:
+    """A job done in its turn of the job queue (one browser at a time on the server),
+    reporting its place and then each step: ``work(progress, on_browser)`` gives the
+    outputs (the download, the words under the button). ``refusals``: more exceptions
+    whose message the user reads (``message(lang)`` if they have one)."""
     set_progress((1, _("export.pack_starting", lang)))
 
     def waiting(ahead: int) -> None:
@@ -257,15 +264,26 @@ def pack_job(set_progress, lang: str, build, refusals: tuple = ()) -> tuple:
     try:
         with jobs.browser_turn("pack", on_wait=waiting) as turn:
             set_progress((1, _("export.pack_starting", lang)))
-            data, name, files = build(progress, turn.record_browser)
+            return work(progress, turn.record_browser)
     except jobs.OwnerBusy:
         return dash.no_update, html.Span(_("jobs.pack_owner_busy", lang), className="text-danger")
     except (ExportError, *refusals) as exc:
         text = exc.message(lang) if hasattr(exc, "message") else str(exc)
         return dash.no_update, html.Span(text, className="text-danger")
-    size = f"{fmt_number(len(data) / 1_000_000, 1, lang)} MB"
-    return (dcc.send_bytes(data, name, type="application/zip"),
-            _("export.pack_ready", lang, name=name, files=files, size=size))
+
+
+def pack_job(set_progress, lang: str, build, refusals: tuple = ()) -> tuple:
+    """A pack made in its turn of the job queue (:func:`queued_job`): ``build(progress,
+    on_browser)`` gives ``(bytes, file name, files)``; the outputs are the download and the
+    words under the button."""
+
+    def work(progress, on_browser) -> tuple:
+        data, name, files = build(progress, on_browser)
+        size = f"{fmt_number(len(data) / 1_000_000, 1, lang)} MB"
+        return (dcc.send_bytes(data, name, type="application/zip"),
+                _("export.pack_ready", lang, name=name, files=files, size=size))
+
+    return queued_job(set_progress, lang, work, refusals)
 
 
 def _pack_lost(state) -> tuple:

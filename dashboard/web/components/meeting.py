@@ -24,6 +24,8 @@ from dash import html
 from dashboard import jobs
 from dashboard.data.context import engine
 from dashboard.data.db import make_engine
+from dashboard.domain.typed import addresses_in
+from dashboard.export.mail import MailError, recipients, send_preread
 from dashboard.export.meeting import write_meeting_pack
 from dashboard.export.pack import zip_pack
 from dashboard.export.texts import slug
@@ -35,7 +37,7 @@ from dashboard.meetings.service import MeetingError
 from dashboard.meetings.texts import ASSESSMENT, ASSESSMENT_COLOURS, assessment_label
 from dashboard.model.words import target_words
 from dashboard.web import auth
-from dashboard.web.components.export import JOBS, pack_job
+from dashboard.web.components.export import JOBS, pack_job, queued_job
 
 
 def meeting_id_of(value) -> int | None:
@@ -135,6 +137,51 @@ def _make_meeting_pack(set_progress, state):
 
 
 MEETING_PACKS = jobs.OwnedJobs(JOBS, "meeting_pack", _make_meeting_pack, lost=lambda state: (
+    dash.no_update, html.Span(_("jobs.job_lost", lang_of((state or {}).get("lang"))),
+                              className="text-danger")))
+
+
+# --------------------------------------------------------------------------- pre-read
+
+
+def attendee_addresses(meeting: Meeting | None) -> list[str]:
+    """The e-mail addresses written among the meeting's attendees."""
+    return addresses_in(meeting.attendees) if meeting is not None else []
+
+
+def preread_recipients(meeting: Meeting, typed: str | None, lang: str) -> list[str]:
+    """Whom a member's "Skicka förhandsmaterial" sends to: the addresses typed (through the
+    one check of typed text), else the attendees'; :class:`MailError` says why none."""
+    if typed and typed.strip():
+        return recipients([typed], lang)
+    found = attendee_addresses(meeting)
+    if not found:
+        raise MailError(_("web.components.meeting.mail_no_addresses", lang))
+    return found
+
+
+def _send_preread(set_progress, state):
+    """The job: the meeting's PDF built and the pre-read sent, in its turn of the queue
+    (the browser that draws the charts takes turns with every pack's). ``state`` is made
+    by the server (the addresses checked, who asked and from where, for the audit log)."""
+    lang = lang_of(state.get("lang"))
+
+    def work(progress, on_browser) -> tuple:
+        settings = jobs.current_settings()
+        db = make_engine(settings.database_url)  # a job's own: never a parent's pool
+        try:
+            sent = send_preread(db, int(state["meeting"]), list(state["to"]), settings, lang,
+                                progress, on_browser, actor=state.get("actor") or "?",
+                                address=state.get("address"))
+        finally:
+            db.dispose()
+        return dash.no_update, _("web.components.meeting.mail_sent", lang,
+                                 to=", ".join(sent.recipients), sum=sent.sha256)
+
+    return queued_job(set_progress, lang, work, refusals=(MailError, MeetingError))
+
+
+MEETING_MAILS = jobs.OwnedJobs(JOBS, "meeting_preread", _send_preread, lost=lambda state: (
     dash.no_update, html.Span(_("jobs.job_lost", lang_of((state or {}).get("lang"))),
                               className="text-danger")))
 

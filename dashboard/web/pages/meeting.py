@@ -14,6 +14,10 @@ cannot be changed). The check-in, decision and action callbacks also serve the
 presentation's edit panel (:mod:`dashboard.web.pages.present`): the same components (those
 both draw are in :mod:`dashboard.web.components.meeting_widgets`), the page's store says
 which page.
+
+A member sends the meeting's pre-read ("Skicka förhandsmaterial": a short text and the
+minutes as PDF, :mod:`dashboard.export.mail`) to the addresses among the attendees or to
+addresses typed, as a job of the export queue; the sending is in the audit log.
 """
 
 from __future__ import annotations
@@ -23,17 +27,27 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard import jobs
 from dashboard.data import repository
 from dashboard.domain.periods import parse_period_or_none
 from dashboard.domain.trends import target_strip_key
+from dashboard.export.mail import MailError
 from dashboard.i18n import _, date_label, document_title, lang_of, period_label, status_symbol
 from dashboard.meetings import service, store
 from dashboard.meetings.model import TargetKey
+from dashboard.meetings.rights import audit_source
 from dashboard.meetings.service import MeetingError
 from dashboard.web import auth
 from dashboard.web.components import meeting as web
 from dashboard.web.components.cards import page_frame, status_badge
-from dashboard.web.components.export import HIDDEN, PackIds, pack_callbacks, pack_poller
+from dashboard.web.components.export import (
+    HIDDEN,
+    SHOWN,
+    PackIds,
+    pack_callbacks,
+    pack_poller,
+    poll_callback,
+)
 from dashboard.web.components.links import agreement_path, href, present_path
 from dashboard.web.components.meeting_widgets import (
     DECISION_ADD,
@@ -67,6 +81,10 @@ PACK = {k: f"meeting-pack-{k}" for k in ("button", "download", "status", "progre
                                         "running", "done", "job", "poll")}
 MEETING_PACK = PackIds(PACK["button"], PACK["progress"], PACK["step"], PACK["running"],
                        PACK["done"], PACK["status"], PACK["download"], PACK["job"], PACK["poll"])
+MAIL = {k: f"meeting-mail-{k}" for k in ("button", "download", "status", "progress", "step",
+                                        "running", "done", "job", "poll", "to")}
+MEETING_MAIL = PackIds(MAIL["button"], MAIL["progress"], MAIL["step"], MAIL["running"],
+                       MAIL["done"], MAIL["status"], MAIL["download"], MAIL["job"], MAIL["poll"])
 
 
 def edit_error(name: str) -> str:
@@ -101,6 +119,7 @@ def layout(meeting_id: str | None = None, **query):
                      href=href(f"{agreement_path(m.agreement_id)}/meetings", lang=lang),
                      className="btn btn-link", id="meeting-list-link"),
         ], className="view-links"),
+        mail_controls(m, lang) if web.may_write(m.agreement_id) else None,
     ], className="view-header meeting-header")
     return page_frame(html.Div([
         header,
@@ -443,6 +462,89 @@ def pack_controls(meeting_id: int, lang: str) -> html.Span:
 
 pack_callbacks(MEETING_PACK, web.MEETING_PACKS, web.meeting_scope,
                lambda data: lang_of(data.get("lang")), STATE)
+
+
+# --------------------------------------------------------------------------- pre-read
+
+
+def mail_controls(m, lang: str) -> html.Details:
+    """A member's "Skicka förhandsmaterial": to the attendees' addresses, or to those typed."""
+    found = web.attendee_addresses(m)
+    hint = _("web.components.meeting.mail_hint_attendees", lang, to=", ".join(found)) \
+        if found else _("web.components.meeting.mail_hint_none", lang)
+    return html.Details([
+        html.Summary(f"✉ {_('web.components.meeting.mail_button', lang)}",
+                     className="btn btn-outline-dark", id="meeting-mail-open"),
+        html.Div([
+            html.Label(_("web.components.meeting.mail_to", lang), htmlFor=MAIL["to"],
+                       className="form-label"),
+            dcc.Input(id=MAIL["to"], type="text", value="", className="form-control",
+                      placeholder=_("web.components.meeting.mail_placeholder", lang),
+                      autoComplete="email"),
+            html.Div(hint, className="form-text", id="meeting-mail-hint"),
+            html.Div([
+                html.Button(_("web.components.meeting.mail_send", lang), id=MAIL["button"],
+                            n_clicks=0, className="btn btn-dark me-2"),
+                html.Span([
+                    dbc.Progress(id=MAIL["progress"], value=0, striped=True, animated=True,
+                                 style={"width": "12rem", "height": "1.1rem"}),
+                    html.Span(id=MAIL["step"], className="small ms-2"),
+                ], id=MAIL["running"], style=HIDDEN),
+                html.Span(html.Span(None, id=MAIL["status"], className="small"),
+                          id=MAIL["done"], role="status", **{"aria-live": "polite"}),
+            ], className="export-controls mt-2",
+                style={"display": "flex", "alignItems": "center", "flexWrap": "wrap",
+                       "gap": "0.25rem"}),
+            dcc.Download(id=MAIL["download"]),
+            *pack_poller(MEETING_MAIL),
+        ], className="meeting-mail-body", style={"maxWidth": "40rem", "marginTop": "0.5rem"}),
+    ], className="meeting-mail mt-2", id="meeting-mail")
+
+
+@callback(
+    Output(MAIL["job"], "data"),
+    Output(MAIL["poll"], "disabled"),
+    Output(MAIL["poll"], "max_intervals"),
+    Output(MAIL["button"], "disabled"),
+    Output(MAIL["running"], "style"),
+    Output(MAIL["done"], "style"),
+    Output(MAIL["progress"], "value"),
+    Output(MAIL["step"], "children"),
+    Output(MAIL["status"], "children"),
+    Input(MAIL["button"], "n_clicks"),
+    State(MAIL["to"], "value"),
+    State(STATE, "data"),
+    State(MAIL["poll"], "n_intervals"),
+    prevent_initial_call=True,
+)
+@auth.guard(auth.WRITE, scope=lambda clicks, to, state, n: web.meeting_scope(state))
+def start_mail(n_clicks, to, state, n_intervals):
+    """The click: the addresses checked, then the pre-read sent as a job of the person
+    asking (who and from where go with it, for the audit log)."""
+    meeting = web.meeting_of((state or {}).get("meeting")) if isinstance(state, dict) else None
+    if not n_clicks or meeting is None:
+        raise PreventUpdate
+    lang = lang_of(state.get("lang"))
+
+    def refused(text: str) -> tuple:
+        return (no_update, no_update, no_update, False, HIDDEN, {}, 0, "",
+                html.Span(text, className="text-danger"))
+
+    try:
+        wanted = web.preread_recipients(meeting, to if isinstance(to, str) else "", lang)
+    except MailError as exc:
+        return refused(str(exc))
+    if not jobs.current_settings().smtp_host:
+        return refused(_("export.mail.no_server", lang))
+    actor, address = audit_source()
+    job = {"meeting": meeting.id, "lang": lang, "to": wanted, "actor": actor,
+           "address": address}
+    handle = web.MEETING_MAILS.start((job,), auth.WRITE, [web.meeting_scope(state)])
+    return ({"job": handle, "lang": lang}, False, (n_intervals or 0) + 1, True, SHOWN, HIDDEN,
+            1, _("export.pack_starting", lang), "")
+
+
+poll_callback(MEETING_MAIL, web.MEETING_MAILS)
 
 
 # --------------------------------------------------------------------------- writing
