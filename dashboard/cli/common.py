@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dashboard.data import repository
 from dashboard.domain.periods import Period, PeriodError
 from dashboard.domain.safety import safe_cell
-from dashboard.i18n import _, column_heads
+from dashboard.i18n import _
 from dashboard.meetings.service import shown
 
 
@@ -51,20 +51,21 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def print_listing(records: list, fmt: str, lang: str, *, head: str, cells: Callable,
+def print_listing(records: list, fmt: str, *, heads: tuple[str, ...], cells: Callable,
                   empty: str | None = None, as_json: Callable = lambda r: r) -> int:
     """A listing on standard output: JSON (``fmt == "json"``, each record through
-    ``as_json``), or tab-separated lines under the column heads ``head.0``, ``head.1`` ...
-    with ``cells(record)`` each; the text ``empty`` instead when there is nothing to list.
+    ``as_json``), or tab-separated lines under the column ``heads`` (from
+    :func:`dashboard.i18n.column_heads`) with ``cells(record)`` each; the text ``empty``
+    instead when there is nothing to list.
     Tab-separated text may end up in a spreadsheet, so every cell is made safe."""
     if fmt == "json":
         json.dump([as_json(r) for r in records], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     if not records and empty:
-        print(_(empty, lang))
+        print(empty)
         return 0
-    print("\t".join(column_heads(head, lang)))
+    print("\t".join(heads))
     for record in records:
         print("\t".join(str(safe_cell(c)) for c in cells(record)))
     return 0

@@ -19,7 +19,7 @@ import logging
 import sys
 
 from dashboard.cli.common import one_line, print_listing
-from dashboard.i18n import _, fmt_value, kpi_label, status_label
+from dashboard.i18n import _, column_heads, fmt_value, kpi_label, status_label
 from dashboard.meetings import service, store
 from dashboard.meetings.model import ASSESSMENTS, TargetKey
 from dashboard.meetings.record import MeetingRecord, load
@@ -177,7 +177,8 @@ def _list(args, engine, lang: str) -> int:
         return [m.id, m.held_on, m.period, status, one_line(m.title), c["checkins"],
                 c["decisions"], c["actions"]]
 
-    return print_listing(meetings, args.format, lang, head="meetings.list_head", cells=cells,
+    return print_listing(meetings, args.format, heads=column_heads("meetings.list_head", lang),
+                         cells=cells,
                          as_json=lambda m: {**m.to_dict(), **counts[m.id]})
 
 

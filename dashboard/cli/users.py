@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard.cli.common import one_line, print_listing
 from dashboard.data import repository
-from dashboard.i18n import _
+from dashboard.i18n import _, column_heads
 from dashboard.people import accounts, throttle
 from dashboard.people.accounts import AccountError
 from dashboard.people.audit import cli_actor
@@ -180,8 +180,9 @@ def _throttles(engine: Engine, args: argparse.Namespace, actor: str, lang: str) 
               if lifted else _("cli.users.nothing_to_lift", lang))
         return 0
     return print_listing(
-        throttle.current(engine), args.format, lang, head="cli.users.throttles_head",
-        empty="cli.users.no_throttles", as_json=lambda t: t.to_json(),
+        throttle.current(engine), args.format,
+        heads=column_heads("cli.users.throttles_head", lang),
+        empty=_("cli.users.no_throttles", lang), as_json=lambda t: t.to_json(),
         cells=lambda t: [_(f"access.throttle_{t.kind}", lang), t.login or "", t.address or "",
                          t.failures, t.wait])
 
@@ -204,5 +205,5 @@ def _list(engine: Engine, fmt: str, lang: str) -> int:
         return [r["login"], one_line(r["name"]), _("cli.users.yes", lang) if r["admin"] else "",
                 _("cli.users.disabled" if r["disabled"] else "cli.users.active", lang), roles]
 
-    return print_listing(accounts.listing(engine), fmt, lang, head="cli.users.head",
-                         empty="cli.users.none", cells=cells)
+    return print_listing(accounts.listing(engine), fmt, heads=column_heads("cli.users.head", lang),
+                         empty=_("cli.users.none", lang), cells=cells)
