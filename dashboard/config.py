@@ -39,6 +39,10 @@ smtp_password          ``SMTP_PASSWORD``                            none
 smtp_starttls          ``SMTP_STARTTLS`` (``1``: encrypt first)     ``0``
 smtp_from              ``SMTP_FROM`` (the sender's address)         ``SMTP_USER``, else
                                                                     dashboard@<this host>
+kolada_url             ``KOLADA_URL`` (Kolada's API v3)             https://api.kolada.se/v3
+kolada_timeout         ``KOLADA_TIMEOUT`` (seconds per answer)      30
+kolada_retries         ``KOLADA_RETRIES`` (tries again, failures)   3
+kolada_backoff         ``KOLADA_BACKOFF`` (first wait, seconds)     1
 =====================  ==========================================  =====================
 """
 
@@ -150,6 +154,13 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = False
     smtp_from: str | None = None
+    # Kolada's API (contract section 9; `python -m dashboard kolada fetch`): its address,
+    # the seconds an answer may take, how often a failure is tried again, and the first
+    # wait before trying again (doubled each time).
+    kolada_url: str = "https://api.kolada.se/v3"
+    kolada_timeout: float = 30.0
+    kolada_retries: int = 3
+    kolada_backoff: float = 1.0
 
     @property
     def upgrades_itself(self) -> bool:
@@ -253,6 +264,13 @@ def load_settings(overrides: dict | None = None, environ=None) -> Settings:
         values["smtp_port"] = int(env["SMTP_PORT"])
     if env.get("SMTP_STARTTLS", "").strip():
         values["smtp_starttls"] = _yes(env["SMTP_STARTTLS"])
+    if env.get("KOLADA_URL", "").strip():
+        values["kolada_url"] = env["KOLADA_URL"].strip()
+    for name, variable, kind in (("kolada_timeout", "KOLADA_TIMEOUT", float),
+                                 ("kolada_retries", "KOLADA_RETRIES", int),
+                                 ("kolada_backoff", "KOLADA_BACKOFF", float)):
+        if env.get(variable, "").strip():
+            values[name] = max(kind(0), kind(env[variable]))
     settings = Settings(**values)
     if overrides:
         known = {f.name for f in fields(Settings)}

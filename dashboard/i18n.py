@@ -120,7 +120,14 @@ def target_label(kpi: str, lang: str = "sv", party: str | None = None,
     return " – ".join(p for p in (kpi_label(kpi, lang), party, role) if p)
 
 
+def kolada_label(kpi: str, lang: str = "sv") -> str:
+    """A Kolada key figure's name (``N03937``), its id where the catalogue has none."""
+    return _(f"kolada.kpi.{kpi}", lang) if known(f"kolada.kpi.{kpi}") else f"Kolada {kpi}"
+
+
 def indicator_label(name: str, lang: str = "sv") -> str:
+    if name.startswith("kolada:"):  # a target on a Kolada key figure (contract section 9)
+        return kolada_label(name.removeprefix("kolada:"), lang)
     if known(f"indicator.{name}"):
         return _(f"indicator.{name}", lang)
     text = name.replace("_", " ").strip()

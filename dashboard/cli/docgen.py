@@ -70,6 +70,10 @@ KIND_HELP = {
     "period": "`YYYY`, `YYYY-H1`/`H2`, `YYYY-Q1`..`Q4` or `YYYY-MM`",
     "municipalities": "SCB municipality codes, four digits (`0180` Stockholm), several "
                       "with `;` between",
+    "kpi": "a key figure's or an indicator's code (as `id`), or a Kolada key figure as "
+           "`kolada:N03937`: the agreement's one municipality's total for the year "
+           "(contract §9; `python -m dashboard kolada import` or `kolada fetch` stores "
+           "the values)",
 }
 
 

@@ -4,7 +4,7 @@ Commands: ``import``, ``kpis``, ``imports``, ``undo``, ``template``, ``export``,
 (a meeting's pre-read by e-mail, :mod:`dashboard.cli.mail`), ``db``,
 ``audit prune`` (the audit log's retention, :func:`dashboard.people.audit.prune`),
 ``users`` (accounts and roles, :mod:`dashboard.cli.users`), ``meetings`` (steering meetings,
-:mod:`dashboard.cli.meetings`).
+:mod:`dashboard.cli.meetings`), ``kolada`` (municipal statistics, :mod:`dashboard.cli.kolada`).
 Exit codes: 0 success, 1 refused (bad data, unknown agreement, a database that cannot be
 used as it is), 2 wrong usage. Messages are in Swedish unless ``--lang en`` or
 ``DASHBOARD_LANG=en``. Every command that reads or writes data first checks the database
@@ -114,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     from dashboard.cli.mail import add_parser as add_mail_parser
 
     add_mail_parser(sub, meeting_id)
+    from dashboard.cli.kolada import add_parser as add_kolada_parser
+
+    add_kolada_parser(sub)
     return p
 
 
@@ -165,6 +168,10 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
             from dashboard.cli.meetings import run as run_meetings
 
             return run_meetings(args, engine, lang)
+        if args.command == "kolada":
+            from dashboard.cli.kolada import run as run_kolada
+
+            return run_kolada(args, engine, lang, settings)
     except SQLAlchemyError as exc:  # the database went away during the command
         print(database_message(exc, settings.database_url, lang), file=sys.stderr)
         return 1

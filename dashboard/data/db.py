@@ -53,7 +53,7 @@ metadata = MetaData()
 # ``engine.execution_options(import_lock_timeout=...)`` sets it per engine.
 DEFAULT_LOCK_TIMEOUT = 30.0
 
-_LENGTH = {Kind.ID: 64, Kind.LABEL: 100, Kind.MONTH: 7, Kind.DATE: 10, Kind.PERIOD: 7,
+_LENGTH = {Kind.ID: 64, Kind.KPI: 64, Kind.LABEL: 100, Kind.MONTH: 7, Kind.DATE: 10, Kind.PERIOD: 7,
            Kind.GENDER: 1, Kind.COMPARATOR: 10}
 _NUMERIC = {Kind.COUNT: Integer, Kind.FTE: Float, Kind.MONEY: Float, Kind.SHARE: Float,
             Kind.NUMBER: Float}
@@ -196,6 +196,26 @@ meeting_actions = Table(
     Column("written_by", String(254), nullable=False, default=""),
     Column("written_at", String(32), nullable=False),
     Index("ix_meeting_actions_agreement", "agreement_id", "done"),
+    sqlite_autoincrement=True,
+)
+
+# Municipal statistics from Kolada (contract.md section 9; 0008): one row per key figure,
+# municipality (SCB code, ``0000`` the country), year and gender (``T``, ``K``, ``M``);
+# ``value`` NULL where Kolada publishes nothing (its ``..``). Not an agreement's data: it
+# is stored by ``kolada import`` / ``kolada fetch`` and never undone. A changed value is
+# written as a new row (a new id), so that the newest id is the Kolada data's version.
+kolada_values = Table(
+    "kolada_values", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kpi", String(16), nullable=False),
+    Column("municipality", String(4), nullable=False),
+    Column("period", Integer, nullable=False),  # the year
+    Column("gender", String(1), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("fetched_at", String(32), nullable=False),  # ISO 8601, UTC: imported or fetched
+    Column("source", String(255), nullable=False, default=""),  # a file's name, or the URL
+    UniqueConstraint("kpi", "municipality", "period", "gender", name="uq_kolada_values"),
+    Index("ix_kolada_values_municipality", "municipality", "kpi"),
     sqlite_autoincrement=True,
 )
 

@@ -46,9 +46,11 @@ from dashboard.data.db import (
     import_backup,
     imports,
     is_sqlite,
+    kolada_values,
     meetings,
     sum_tables,
 )
+from dashboard.domain import kolada
 from dashboard.domain.kpis import OCCUPANCY_SUMS, OUTCOME_COUNTS, AgreementData, MonthlySums
 from dashboard.domain.pnr import contains_identity_number
 from dashboard.domain.schema import TABLES
@@ -329,7 +331,36 @@ def load_agreement_in(conn: Connection, agreement_id: str,
     frames["meetings"] = meetings_of(conn, [agreement_id])
     # The monthly sums as kept at the last import or undo (the key figures' input).
     sums = load_sums(conn, [agreement_id], months)
-    return AgreementData(agreement=dict(row), **frames, sums=sums)
+    # Kolada's values for its municipalities and the country (the view's context), and
+    # its ``kolada:KPI`` targets read as indicators (contract section 9).
+    places = [*kolada.municipalities_of(row["municipalities"]), kolada.COUNTRY]
+    context = kolada_values_in(conn, places)
+    frames["indicators"], frames["indicator_defs"] = _with_kolada(
+        frames["indicators"], frames["indicator_defs"], context,
+        [(agreement_id, row["municipalities"])], frames["targets"])
+    return AgreementData(agreement=dict(row), **frames, sums=sums, kolada=context)
+
+
+def _with_kolada(indicators: pd.DataFrame, defs: pd.DataFrame, values: pd.DataFrame,
+                 agreements: list[tuple[str, str | None]],
+                 targets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``indicators`` and ``defs`` with the ``kolada:KPI`` indicators of ``agreements``."""
+    if targets.empty or not targets["kpi"].astype(str).str.startswith(kolada.PREFIX).any():
+        return indicators, defs
+    more_rows, more_defs = [], []
+    for agreement_id, municipalities in agreements:
+        rows, new_defs = kolada.indicator_rows(
+            values, agreement_id, municipalities,
+            targets[targets["agreement_id"] == agreement_id])
+        more_rows.append(rows)
+        more_defs.append(new_defs)
+    def joined(frame, extra):
+        extra = [e for e in extra if not e.empty]
+        if not extra:
+            return frame
+        return pd.concat([frame, *extra], ignore_index=True) if not frame.empty else \
+            pd.concat(extra, ignore_index=True)
+    return joined(indicators, more_rows), joined(defs, more_defs)
 
 
 def meetings_of(conn: Connection, agreement_ids: list[str] | None = None) -> pd.DataFrame:
@@ -686,8 +717,12 @@ def data_versions(conn: Connection) -> tuple[str, dict[str, str]]:
                    func.count(imports.c.undone_at))
             .join(imports, imports.c.id == import_agreements.c.import_id)
             .group_by(import_agreements.c.agreement_id))
-    return (f"{epoch}.{top or 0}.{undone}",
-            {a: f"{epoch}.{t}.{u}" for a, t, u in conn.execute(stmt)})
+    # Kolada's values are context and ``kolada:KPI`` targets of every agreement: their
+    # newest id (a changed value is a new row) is part of every version.
+    newest = conn.execute(select(func.max(kolada_values.c.id))).scalar()
+    tail = f".k{newest}" if newest else ""
+    return (f"{epoch}.{top or 0}.{undone}{tail}",
+            {a: f"{epoch}.{t}.{u}{tail}" for a, t, u in conn.execute(stmt)})
 
 
 # --------------------------------------------------------------------------- many agreements
@@ -750,11 +785,30 @@ def load_many(engine: Engine, months: tuple[str, str] | None,
             spans=_spans(conn, agreement_ids),
             indicator_defs=table(conn, "indicator_defs"),
             meetings=meetings_of(conn, agreement_ids))
+        kolada_agreements = _kolada_agreements(agreements, many.targets)
+        if kolada_agreements:
+            values = kolada_values_in(conn, sorted({
+                m for _, text in kolada_agreements
+                for m in kolada.municipalities_of(text)}))
+            many.indicators, many.indicator_defs = _with_kolada(
+                many.indicators, many.indicator_defs, values, kolada_agreements,
+                many.targets)
         window = window_of(many) if window_of is not None else months
         many.costs = table(conn, "costs", True, window)
         many.sums = load_sums(conn, agreement_ids, window)
         many.staffing = _role_staffing(conn, many.targets, window)
         return many
+
+
+def _kolada_agreements(agreements: pd.DataFrame,
+                       targets: pd.DataFrame) -> list[tuple[str, str | None]]:
+    """(agreement, municipalities) of the agreements with a ``kolada:KPI`` target."""
+    if targets.empty:
+        return []
+    named = set(targets.loc[targets["kpi"].astype(str).str.startswith(kolada.PREFIX),
+                            "agreement_id"])
+    return [(a, m) for a, m in zip(agreements["agreement_id"], agreements["municipalities"],
+                                   strict=True) if a in named]
 
 
 def _role_staffing(conn: Connection, targets: pd.DataFrame,
@@ -812,3 +866,85 @@ def list_clusters(engine: Engine, agreement_ids: list[str] | None = None) -> pd.
     with read_transaction(engine) as conn:
         result = conn.execute(stmt.order_by(t.c.agreement_id, t.c.name))
         return pd.DataFrame(result.fetchall(), columns=["agreement_id", "cluster_id", "name"])
+
+
+# --------------------------------------------------------------------------- Kolada
+
+
+def kolada_values_in(conn: Connection, municipalities: list[str],
+                     kpis: list[str] | None = None) -> pd.DataFrame:
+    """Kolada's stored values (kpi, municipality, period, gender, value; value NaN where
+    not published) for some municipalities (and, optionally, key figures)."""
+    k = kolada_values
+    stmt = select(k.c.kpi, k.c.municipality, k.c.period, k.c.gender, k.c.value) \
+        .where(k.c.municipality.in_(sorted(set(municipalities))))
+    if kpis is not None:
+        stmt = stmt.where(k.c.kpi.in_(sorted(set(kpis))))
+    rows = [tuple(r) for r in conn.execute(stmt.order_by(k.c.kpi, k.c.municipality,
+                                                         k.c.period, k.c.gender))]
+    frame = pd.DataFrame(rows, columns=kolada.COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    frame["period"] = frame["period"].astype(int)
+    return frame
+
+
+def kolada_values_of(engine: Engine, municipalities: list[str],
+                     kpis: list[str] | None = None) -> pd.DataFrame:
+    """:func:`kolada_values_in` in a read transaction of its own."""
+    with read_transaction(engine) as conn:
+        return kolada_values_in(conn, municipalities, kpis)
+
+
+@dataclass(frozen=True)
+class KoladaStored:
+    """What storing Kolada's values did: rows new, changed (replaced) and the same."""
+
+    added: int
+    changed: int
+    same: int
+
+
+def store_kolada(engine: Engine, values: pd.DataFrame, source: str) -> KoladaStored:
+    """Store Kolada's values (kpi, municipality, period, gender, value), one row per key:
+    the same value again is left as it is; a different one replaces the stored row (as a
+    new row, so that the data's version changes)."""
+    k = kolada_values
+    at = _now()
+    with write_transaction(engine) as conn:
+        stored = {}
+        for kpi in sorted(set(values["kpi"])):
+            sub = values[values["kpi"] == kpi]
+            for i in range(0, len(places := sorted(set(sub["municipality"]))), _CHUNK):
+                stmt = select(k.c.id, k.c.kpi, k.c.municipality, k.c.period, k.c.gender,
+                              k.c.value).where(k.c.kpi == kpi,
+                                               k.c.municipality.in_(places[i:i + _CHUNK]))
+                for row in conn.execute(stmt):
+                    stored[(row.kpi, row.municipality, row.period, row.gender)] = \
+                        (row.id, row.value)
+        new, gone, same = [], [], 0
+        for kpi, municipality, period, gender, value in values[kolada.COLUMNS].itertuples(
+                index=False):
+            value = None if value is None or pd.isna(value) else float(value)
+            key = (kpi, municipality, int(period), gender)
+            old = stored.get(key)
+            if old is not None:
+                if old[1] == value or (old[1] is None and value is None):
+                    same += 1
+                    continue
+                gone.append(old[0])
+            new.append({"kpi": kpi, "municipality": municipality, "period": int(period),
+                        "gender": gender, "value": value, "fetched_at": at,
+                        "source": source[:255]})
+        for i in range(0, len(gone), _CHUNK):
+            conn.execute(delete(k).where(k.c.id.in_(gone[i:i + _CHUNK])))
+        for i in range(0, len(new), _CHUNK):
+            conn.execute(insert(k), new[i:i + _CHUNK])
+    return KoladaStored(added=len(new) - len(gone), changed=len(gone), same=same)
+
+
+def kolada_municipalities(engine: Engine) -> list[str]:
+    """The municipalities of every stored agreement (for ``kolada fetch``), in order."""
+    a = data_tables["agreements"]
+    with read_transaction(engine) as conn:
+        texts = conn.execute(select(a.c.municipalities).order_by(a.c.id)).scalars().all()
+    return list(dict.fromkeys(m for text in texts for m in kolada.municipalities_of(text)))

@@ -74,7 +74,7 @@ def write_template(out: Path, lang: str = "sv") -> Path:
                 dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}5000")
-            if col.kind in (Kind.MONTH, Kind.DATE, Kind.PERIOD, Kind.ID, Kind.LABEL,
+            if col.kind in (Kind.MONTH, Kind.DATE, Kind.PERIOD, Kind.ID, Kind.KPI, Kind.LABEL,
                              Kind.MUNICIPALITIES):
                 # Text format so that Excel does not turn 2023-01 into a date.
                 for r in range(2, 502):

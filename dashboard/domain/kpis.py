@@ -187,6 +187,9 @@ class AgreementData:
     indicator_defs: pd.DataFrame = field(default_factory=pd.DataFrame)
     # The agreement's steering meetings (id, held_on, status); None: not known here.
     meetings: pd.DataFrame | None = None
+    # Kolada's values for its municipalities and the country (kpi, municipality, period,
+    # gender, value; contract section 9): context beside its own figures. None: not read.
+    kolada: pd.DataFrame | None = None
 
     @property
     def agreement_id(self) -> str:

@@ -30,6 +30,7 @@ class Kind(StrEnum):
     COMPARATOR = "comparator"  # >=, <=, increase, decrease
     PERIOD = "period"  # YYYY, YYYY-Hn, YYYY-Qn, YYYY-MM
     MUNICIPALITIES = "municipalities"  # SCB municipality codes, four digits, ';' between
+    KPI = "kpi"  # a key figure or indicator (an ID), or a Kolada key figure: kolada:N03937
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,13 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _CLUSTER_OPT,
         _c("party_id", Kind.ID, False, ["part_id"], "Partens kod; tomt = alla parter tillsammans.",
            "The party's code; blank = all parties together."),
-        _c("kpi", Kind.ID, True, ["nyckeltal"],
-           "Nyckeltalets namn (t.ex. occupancy, work_study_share, fte_actual) "
-           "eller en indikators namn.",
-           "Name of a key figure (e.g. occupancy, work_study_share, fte_actual) "
-           "or of an indicator."),
+        _c("kpi", Kind.KPI, True, ["nyckeltal"],
+           "Nyckeltalets namn (t.ex. occupancy, work_study_share, fte_actual), "
+           "en indikators namn, eller ett nyckeltal från Kolada som kolada:N03937 "
+           "(överenskommelser med en kommun).",
+           "Name of a key figure (e.g. occupancy, work_study_share, fte_actual), "
+           "of an indicator, or a Kolada key figure as kolada:N03937 "
+           "(agreements with one municipality)."),
         _c("comparator", Kind.COMPARATOR, True, ["jämförelse"],
            ">=, <=, increase (öka) eller decrease (minska).",
            ">=, <=, increase or decrease."),

@@ -47,7 +47,8 @@ ACTIONS = ("sign_in", "sign_in_failed", "sign_in_blocked", "sign_out", "account_
            "undo_refused", "meeting_created", "meeting_edited", "meeting_checkin",
            "meeting_decision", "meeting_action_done", "meeting_action_reopened",
            "meeting_closed", "meeting_preread_sent", "export_chart", "export_pack",
-           "audit_export", "audit_pruned", "throttle_lifted")
+           "audit_export", "audit_pruned", "throttle_lifted", "kolada_import",
+           "kolada_fetch")
 
 COLUMNS = ("id", "at", "actor", "action", "agreement_id", "cluster_id", "object", "detail",
            "address")

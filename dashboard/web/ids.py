@@ -14,6 +14,7 @@ class Ids(StrEnum):
     BREAKDOWN = "breakdown-switch"
     VIEW_STATE = "view-state"
     KPI_TABLE = "kpi-table"
+    KOLADA = "kolada-context"
     TARGETS = "targets-summary"
     NOTES = "completeness-notes"
     # presentation mode

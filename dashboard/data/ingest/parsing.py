@@ -15,6 +15,7 @@ import re
 
 from dashboard.data.ingest.problems import show_value
 from dashboard.data.ingest.readers import MAX_CELL_CHARS, PercentCell
+from dashboard.domain.kolada import PREFIX, is_kpi
 from dashboard.domain.periods import parse_period_or_none, valid_month
 from dashboard.domain.places import MUNICIPALITIES
 from dashboard.domain.schema import Kind
@@ -74,6 +75,15 @@ def parse_id(value) -> str:
     if not _ID.match(text) or len(text) > ID_MAX:
         raise CellError("bad_id", value=show_value(text), limit=ID_MAX)
     return text
+
+
+def parse_kpi(value) -> str:
+    """A target's key figure: a code, or a Kolada key figure ``kolada:N03937`` (contract
+    section 9), written with any case of the prefix."""
+    text = _text(value)
+    if text[:7].lower() == PREFIX and is_kpi(text[7:].upper()):
+        return PREFIX + text[7:].upper()
+    return parse_id(value)
 
 
 def parse_text(value, limit: int = MAX_CELL_CHARS) -> str:
@@ -284,6 +294,8 @@ def parse_cell(kind: Kind, value, decimal_comma: bool = True):
     match kind:
         case Kind.ID:
             return parse_id(value)
+        case Kind.KPI:
+            return parse_kpi(value)
         case Kind.TEXT:
             return parse_text(value)
         case Kind.LABEL:

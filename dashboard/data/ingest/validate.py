@@ -34,6 +34,7 @@ import pandas as pd
 from dashboard.data.ingest.parsing import CellError, parse_cell, share_from
 from dashboard.data.ingest.problems import Problem, capped
 from dashboard.data.ingest.readers import RawTable
+from dashboard.domain.kolada import kolada_kpi, municipalities_of
 from dashboard.domain.kpis import AGREEMENT_ONLY_KPIS, FTE_KPIS, KPI_NAMES, PARTY_KPIS, SHARE_KPIS
 from dashboard.domain.pnr import cell_text, contains_identity_number, identity_number_cells
 from dashboard.domain.schema import (
@@ -58,7 +59,7 @@ FILE_ORIGIN = 0
 # stored rows of the agreements in a file.
 _CHECKED = ("agreement_id", "cluster_id", "party_id", "paid_by", "cost_category", "kpi",
             "indicator", "share", "gender", "target_group", "month", "period", "valid_from",
-            "valid_to")
+            "valid_to", "municipalities")
 
 
 def checked_columns(table: Table) -> list[str]:
@@ -523,6 +524,9 @@ def check_after(state: AfterState) -> list[Problem]:
     categories = pairs("cost_shares", "agreement_id", "cost_category")
     indicator_names = pairs("indicators", "agreement_id", "indicator") | \
         pairs("indicator_defs", "agreement_id", "indicator")
+    places = dict(zip(f["agreements"]["agreement_id"],
+                      f["agreements"]["municipalities"], strict=True)) \
+        if "municipalities" in f["agreements"] else {}
     validity = {a: (f_[:7] if isinstance(f_, str) else None,
                     t_[:7] if isinstance(t_, str) else None)
                 for a, f_, t_ in zip(f["agreements"]["agreement_id"],
@@ -571,11 +575,17 @@ def check_after(state: AfterState) -> list[Problem]:
                                 lambda p, a=a, v=cat: {"value": v[p], "agreement": a[p]})
         if name == "targets":
             kpi = df["kpi"].to_numpy(dtype=object)
-            check = np.flatnonzero(known & ~is_member(kpi, set(KPI_NAMES)))
+            from_kolada = np.array([kolada_kpi(k) is not None for k in kpi], dtype=bool)
+            check = np.flatnonzero(known & ~is_member(kpi, set(KPI_NAMES)) & ~from_kolada)
             bad = check[~pairs_in([a[check], kpi[check]], indicator_names)]
             problems += _report(state, name, df, bad, "kpi", "unknown_kpi",
                                 lambda p, v=kpi: {"value": v[p],
                                                   "kpis": ", ".join(KPI_NAMES)})
+            # kolada:KPI: the total of the agreement's one municipality (contract §9).
+            check = np.flatnonzero(known & from_kolada)
+            bad = check[[len(municipalities_of(places.get(x))) != 1 for x in a[check]]]
+            problems += _report(state, name, df, bad, "kpi", "kolada_one_municipality",
+                                lambda p, v=kpi: {"value": v[p]})
     problems += _share_sums(state)
     problems += _mixed_breakdowns(state)
     return problems

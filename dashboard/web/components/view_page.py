@@ -30,6 +30,7 @@ from dashboard.web.components.cards import (
 )
 from dashboard.web.components.controls import control_data, controls, step_button, target_of
 from dashboard.web.components.export import export_controls
+from dashboard.web.components.kolada import kolada_section
 from dashboard.web.components.links import agreement_path, cluster_path, href, present_path
 from dashboard.web.components.not_found import not_found_layout
 from dashboard.web.ids import Ids
@@ -99,6 +100,7 @@ def view_content(view: View, path: str) -> list:
     values = view.scope_values() if view.cluster_id else view.values
     return [subtitle, period_problem_alert(view, path, state), links, no_data_alert(view),
             notes_alert(view.notes, lang), summary, part, grid,
+            kolada_section(view.data, view.period, lang),
             kpi_table(values, parties, clusters, lang),
             html.Footer(_("ui.synthetic_long", lang), className="page-footer")
             if view.synthetic else None]
