@@ -209,12 +209,15 @@ class ContextRow:
 
 def context_rows(values: pd.DataFrame, municipalities: str | None,
                  year: int) -> tuple[list[str], list[ContextRow]]:
-    """The places (the agreement's municipalities, then the country) and per key figure
-    held for any of them their totals for ``year``; ``None`` where Kolada publishes
-    nothing (or nothing is stored)."""
-    places = [*[m for m in municipalities_of(municipalities) if m != COUNTRY], COUNTRY]
+    """The places (the agreement's municipalities with anything stored, then the country)
+    and per key figure held for any of them their totals for ``year``; ``None`` where
+    Kolada publishes nothing (``..``). A municipality nothing was fetched for is left out
+    rather than shown as ``..`` (that would say Kolada has nothing for it)."""
     if values is None or values.empty:
-        return places, []
+        return [COUNTRY], []
+    held = set(values["municipality"])
+    places = [*[m for m in municipalities_of(municipalities) if m != COUNTRY and m in held],
+              COUNTRY]
     shown = values[values["municipality"].isin(places) & (values["gender"] == TOTAL)]
     kpis = sorted(set(shown["kpi"]))
     at = shown[shown["period"] == year]

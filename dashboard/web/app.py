@@ -17,7 +17,7 @@ import dash
 from dash import Dash, dcc, html
 
 from dashboard.config import ASSETS_DIR, Settings, load_settings
-from dashboard.data import repository
+from dashboard.data import kolada, repository
 from dashboard.data.context import keep
 from dashboard.data.ingest import import_dataset
 from dashboard.data.startup import open_database
@@ -58,6 +58,16 @@ def load_demo(engine, settings: Settings) -> list:
         results.append(result)
     loaded = sum(r.ok for r in results)
     where = engine.url.render_as_string(hide_password=True)
+    # Kolada's recorded answers for the demo's municipalities (kolada/*.json, the pages
+    # tests/data/kolada holds), stored as `python -m dashboard kolada import` stores them.
+    pages = sorted((Path(settings.demo_dir) / "kolada").glob("*.json"))
+    if pages:
+        try:
+            stored = kolada.import_files(engine, pages)
+            log.info("Loaded %d Kolada values from %d recorded pages (kolada/).",
+                     stored.values, stored.pages)
+        except kolada.KoladaFileError as exc:
+            log.error("A recorded Kolada page, %s, was refused: %s", exc.file, exc.code)
     if paths:
         log.info("Loaded the demo data (%d of %d workbooks) from %s into the empty database "
                  "%s. To start over, stop the app and delete the database (for the default "
