@@ -19,7 +19,7 @@ import logging
 import sys
 
 from dashboard.cli.common import one_line, print_listing
-from dashboard.i18n import _, column_heads, fmt_value, kpi_label, status_label
+from dashboard.i18n import _, column_heads, date_label, fmt_value, kpi_label, status_label
 from dashboard.meetings import service, store
 from dashboard.meetings.model import ASSESSMENTS, TargetKey
 from dashboard.meetings.record import MeetingRecord, load
@@ -198,6 +198,7 @@ def show_json(record: MeetingRecord, lang: str = "sv") -> dict:
                        for v, today in record.revisions()]
     since = record.since()
     head["since_last"] = since.to_dict() if since is not None else None
+    head["decision_effects"] = [e.to_dict() for e in record.effects()]
     figures = []
     for v in record.figures:
         row = v.contract_dict()
@@ -244,6 +245,7 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
     if m.attendees:
         out.append(f"{_('meetings.attendees', lang)}: {one_line(m.attendees)}")
     out += since_lines(record, lang)
+    out += effect_lines(record, lang)
     out.append("")
     out.append(_("meetings.targets", lang))
     for v in record.targets():
@@ -273,6 +275,21 @@ def show_lines(record: MeetingRecord, lang: str) -> list[str]:
         out.append(f"  {a.id}. {one_line(a.text)} – {a.owner} – {a.due} – {state}{late}")
     if not record.actions:
         out.append(f"  {_('meetings.no_actions', lang)}")
+    return out
+
+
+def effect_lines(record: MeetingRecord, lang: str) -> list[str]:
+    """Each earlier decision tied to a target: the target at the decision and now."""
+    effects = record.effects()
+    if not effects:
+        return []
+    out = ["", _("meetings.effects", lang)]
+    for e in effects:
+        then = fmt_value(e.then.value, e.then.unit, lang) if e.then else "–"
+        now = fmt_value(e.now.value, e.now.unit, lang) if e.now else "–"
+        out.append("  " + _("meetings.effect_line", lang, date=date_label(e.decided_on, lang),
+                             text=one_line(e.decision.text), target=e.key.text, then=then,
+                             now=now))
     return out
 
 

@@ -88,6 +88,26 @@ class SinceLast:
 
 
 @dataclass
+class DecisionEffect:
+    """A decision of an earlier meeting tied to a target, and what happened to the target
+    since (issue 19): its figure at the deciding meeting (as that meeting closed) and at
+    this one. "Beslut 12 mars: förstärk uppsökande arbete"."""
+
+    decision: Decision
+    decided_on: str  # the deciding meeting's date, YYYY-MM-DD
+    key: TargetKey
+    then: KpiValue | None
+    now: KpiValue | None
+
+    def to_dict(self) -> dict:
+        return {"decision_id": self.decision.id, "meeting_id": self.decision.meeting_id,
+                "decided_on": self.decided_on, "text": self.decision.text,
+                "kpi": self.key.kpi, "cluster_id": self.key.cluster_id,
+                "party_id": self.key.party_id, "role": self.key.role,
+                "then": _figure_dict(self.then), "now": _figure_dict(self.now)}
+
+
+@dataclass
 class MeetingRecord:
     meeting: Meeting
     view: View | None  # None: the agreement has no data any more (an open meeting)
@@ -102,6 +122,10 @@ class MeetingRecord:
     trends: dict[tuple, list] = field(default_factory=dict)
     actions_now: dict[int, Action] = field(default_factory=dict)
     meeting_dates: dict[int, str] = field(default_factory=dict)  # the agreement's meetings
+    # Decisions tied to a target at the agreement's earlier closed meetings: (the meeting,
+    # the decision, the target's figure there as it closed).
+    earlier_decisions: list[tuple[Meeting, Decision, KpiValue | None]] = \
+        field(default_factory=list)
 
     @property
     def closed(self) -> bool:
@@ -206,12 +230,36 @@ class MeetingRecord:
         return SinceLast(self.previous, rows, open_actions, overdue, imports)
 
 
+    def effects(self) -> list[DecisionEffect]:
+        """Every decision tied to a target at an earlier meeting: the target's figure at
+        the decision and at this meeting, oldest decision first."""
+        now = {TargetKey.of(v): v for v in self.figures}
+        return [DecisionEffect(d, m.held_on, d.key, then, now.get(d.key))
+                for m, d, then in self.earlier_decisions]
+
     def _arrived_since(self, rec: dict) -> bool:
         """An import of the agreement made after the meeting before closed (import ids
         only grow; by time when that meeting saw no import)."""
         if self.previous_last_import is not None:
             return int(rec["id"]) > self.previous_last_import
         return rec["imported_at"] >= (self.previous.closed_at or "")
+
+
+def _earlier_decisions(engine: Engine, meeting: Meeting, every: list[Meeting]
+                       ) -> list[tuple[Meeting, Decision, KpiValue | None]]:
+    """The decisions tied to a target at the closed meetings before ``meeting``, each with
+    the target's figure as its meeting closed."""
+    out = []
+    for m in every:
+        if not m.closed or (m.held_on, m.id) >= (meeting.held_on, meeting.id):
+            continue
+        tied = [d for d in store.decisions(engine, m.id) if d.kpi]
+        if not tied:
+            continue
+        figures = {TargetKey.of(f): f for f in map(
+            figure_from_json, (store.frozen_of(engine, m.id) or {}).get("figures", []))}
+        out += [(m, d, figures.get(d.key)) for d in tied]
+    return out
 
 
 def _same(a, b) -> bool:
@@ -240,8 +288,9 @@ def load(engine: Engine, meeting_id: int, lang: str = "sv", *, revisions: bool =
         previous = previous_meeting(engine, meeting)
     record = MeetingRecord(meeting, view, frozen, store.checkins(engine, meeting_id),
                            store.decisions(engine, meeting_id), actions, previous)
-    record.meeting_dates = {m.id: m.held_on
-                            for m in store.list_meetings(engine, meeting.agreement_id)}
+    every = store.list_meetings(engine, meeting.agreement_id)
+    record.meeting_dates = {m.id: m.held_on for m in every}
+    record.earlier_decisions = _earlier_decisions(engine, meeting, every)
     if previous is not None:
         before = store.frozen_of(engine, previous.id) or {}
         record.previous_figures = [figure_from_json(f) for f in before.get("figures", [])]
