@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 
+from dashboard.data.db import make_engine
+from dashboard.meetings.record import load
+from dashboard.web.components.meeting import effects_block
 from tests.builders import write_csv_folder
 from tests.cli import run_cli
 from tests.test_kolada import AGREEMENTS, PAGES
@@ -48,3 +51,18 @@ def test_a_decision_on_a_target_shows_its_value_then_and_now(db_url, tmp_path):
     # The deciding meeting itself shows no effect of its own decisions.
     assert json.loads(_run(db_url, "meetings", "show", first, "--format", "json"))[
         "meeting"]["decision_effects"] == []
+
+    # The meeting page's part (beside "since the meeting before"): the same line, in words.
+    engine = make_engine(db_url)
+    try:
+        record = load(engine, int(second), "sv", trends=False)
+    finally:
+        engine.dispose()
+    block = effects_block(record, "sv", {}, {})
+    heading, items = block.children
+    assert heading.children == "Effekt sedan beslut"
+    (item,) = items.children
+    assert item.children == ("Beslut 12 mars 2023: förstärk uppsökande arbete – "
+                             "Öppet arbetslösa, andel (%) av befolkningen 18–65 år: "
+                             "5,8 vid beslutet, 6,1 nu")
+    assert item.to_plotly_json()["props"]["data-target"] == "kolada:N03937"

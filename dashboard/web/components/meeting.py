@@ -29,7 +29,7 @@ from dashboard.export.mail import MailError, recipients, send_preread
 from dashboard.export.meeting import write_meeting_pack
 from dashboard.export.pack import zip_pack
 from dashboard.export.texts import slug
-from dashboard.i18n import _, fmt_value, lang_of, swedish_time, target_label
+from dashboard.i18n import _, date_label, fmt_value, lang_of, swedish_time, target_label
 from dashboard.meetings import store
 from dashboard.meetings.model import ASSESSMENTS, Action, Checkin, Meeting, TargetKey
 from dashboard.meetings.record import load
@@ -362,3 +362,23 @@ def feedback_of(error, lang: str) -> Feedback:
     if error.key in ("action_incomplete",):
         field = "action"
     return Feedback(field, error.message(lang))
+
+
+def effects_block(record, lang: str, parties, clusters) -> html.Div | None:
+    """Each earlier decision tied to a target: the target's value at the decision and now
+    ("Beslut 12 mars 2023: förstärk uppsökande arbete – …: 5,8 vid beslutet, 6,1 nu")."""
+    effects = record.effects()
+    if not effects:
+        return None
+    lines = []
+    for e in effects:
+        then = fmt_value(e.then.value, e.then.unit, lang) if e.then else "–"
+        now = fmt_value(e.now.value, e.now.unit, lang) if e.now else "–"
+        lines.append(html.Li(_("meetings.effect_line", lang,
+                               date=date_label(e.decided_on, lang), text=e.decision.text,
+                               target=target_name(e.key, lang, parties, clusters),
+                               then=then, now=now),
+                             **{"data-target": target_id(e.key),
+                                "data-decision": str(e.decision.id)}))
+    return html.Div([html.H3(_("meetings.effects", lang)),
+                     html.Ul(lines, className="effect-list")], id="decision-effects")

@@ -259,6 +259,7 @@ def since_section(record, lang: str) -> html.Section:
         html.H2(_("meetings.since_last", lang)),
         html.P(intro),
         html.Table([head, html.Tbody(rows)], className="table since-table"),
+        web.effects_block(record, lang, parties, clusters),
         html.H3(f"{_('meetings.open_actions', lang)} ({len(since.open_actions)}) · "
                 f"{_('meetings.overdue_actions', lang)} ({len(since.overdue)})"),
         html.Ul(actions, className="action-list") if actions else
