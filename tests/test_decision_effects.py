@@ -2,7 +2,7 @@
 target shows, at the later meetings, the target's value at the decision and now.
 
 Järfälla's directional target ``kolada:N03937`` (openly unemployed, decrease) on the
-recorded Kolada pages (tests/data/kolada): 5.8 for 2022, 6.1 for 2023. The spring meeting
+recorded Kolada pages (data/demo/kolada): 5.8 for 2022, 6.1 for 2023. The spring meeting
 of 2023 reviews 2022 and decides "förstärk uppsökande arbete" on that target; the spring
 meeting of 2024 reviews 2023: at the decision 5.8, now 6.1.
 """

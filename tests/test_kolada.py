@@ -1,8 +1,8 @@
 """Municipal statistics from Kolada (contract.md section 9; issue 19).
 
-The recorded responses in ``tests/data/kolada/`` are three pages of one query in the API
-v3's shape (``count``, ``values``, ``next_url``): key figures N03926, N03937, N31807 for
-the country (0000), Järfälla (0123), Stockholm (0180), Solna (0184: in no agreement) and
+The recorded responses in ``data/demo/kolada/`` (the demo loads them too) are three pages
+of one query in the API v3's shape (``count``, ``values``, ``next_url``): key figures
+N03926, N03937, N31807 for the country (0000), Järfälla (0123), Stockholm (0180), Solna (0184: in no agreement) and
 Grums (1764), 2016–2023, each with T, K and M; Grums' N03926 for 2016 is null (Kolada's
 ``..``). ``kolada fetch`` is tested against a local HTTP server (``http.server`` in a
 thread) that serves those pages with their ``next_url`` pointed at itself; never the
@@ -22,12 +22,12 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from dash import html
 
+from dashboard.config import DATA_DIR
 from dashboard.data import kolada as kolada_data
 from dashboard.data import repository
 from dashboard.data.db import make_engine
@@ -40,7 +40,7 @@ from dashboard.web.components.kolada import kolada_section
 from tests.builders import write_csv_folder
 from tests.cli import run_cli
 
-RECORDED = Path(__file__).resolve().parent / "data" / "kolada"
+RECORDED = DATA_DIR / "demo" / "kolada"
 PAGES = sorted(RECORDED.glob("demo-page-*.json"))
 LIVE = "https://api.kolada.se/v3"
 KPIS = "N03926,N03937,N31807"

@@ -58,8 +58,8 @@ def load_demo(engine, settings: Settings) -> list:
         results.append(result)
     loaded = sum(r.ok for r in results)
     where = engine.url.render_as_string(hide_password=True)
-    # Kolada's recorded answers for the demo's municipalities (kolada/*.json, the pages
-    # tests/data/kolada holds), stored as `python -m dashboard kolada import` stores them.
+    # Kolada's recorded answers for the demo's municipalities (kolada/*.json, the pages the
+    # tests serve as the API), stored as `python -m dashboard kolada import` stores them.
     pages = sorted((Path(settings.demo_dir) / "kolada").glob("*.json"))
     if pages:
         try:
