@@ -1,11 +1,11 @@
 """Municipal statistics from Kolada (contract.md section 9; issue 19).
 
-The recorded responses in ``data/demo/kolada/`` (the demo loads them too) are three pages
-of one query in the API v3's shape (``count``, ``values``, ``next_url``): key figures
-N03926, N03937, N31807 for the country (0000), Järfälla (0123), Stockholm (0180), Solna
-(0184: in no agreement) and Grums (1764), 2016–2023, each with T, K and M; Grums' N03926 for 2016 is null (Kolada's
-``..``). ``kolada fetch`` is tested against a local HTTP server (``http.server`` in a
-thread) that serves those pages with their ``next_url`` pointed at itself; never the
+The recorded responses in ``data/demo/kolada/`` (the demo loads them too) are three pages of
+one query in the API v3's shape (``count``, ``values``, ``next_url``): key figures N03926,
+N03937, N31807 for the country (0000), Järfälla (0123), Stockholm (0180), Solna (0184: in no
+agreement) and Grums (1764), 2016–2023, each with T, K and M; Grums' N03926 for 2016 is null
+(Kolada's ``..``). ``kolada fetch`` is tested against a local HTTP server (``http.server``
+in a thread) that serves those pages with their ``next_url`` pointed at itself; never the
 internet.
 
 Values by hand, from the recorded pages:
