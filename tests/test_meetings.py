@@ -1,6 +1,5 @@
 """Steering meetings on the command line (contract section 7), on SQLite and PostgreSQL
-(listing, identity-number refusals and the shell run, which no database changes, on
-SQLite only).
+(listing, refusals and the shell run, which no database changes, on SQLite only).
 
 The figures are worked out by hand from the demo workbook of Krami Stockholm 2023
 (data/demo/krami-stockholm-2023.xlsx): participants at the end of January, February and
@@ -257,6 +256,7 @@ def test_list_in_json_and_as_a_table(cli):
 # --------------------------------------------------------------------------- refusals
 
 
+@sqlite_only  # checks before any write (a closed meeting's own transaction: the API's test)
 def test_refusals_name_the_problem_with_exit_codes(cli, tmp_path):
     held_meeting(cli)
     cases = [
