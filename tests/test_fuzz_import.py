@@ -265,9 +265,11 @@ WORKBOOK_KINDS = [
     "error", "merge", "hide", "far_cell", "format", "duplicate_row", "shuffle", "headings"]
 
 
+ANY_WORKBOOK_KINDS = st.lists(st.sampled_from(WORKBOOK_KINDS), min_size=1, max_size=3)
+
+
 @st.composite
-def workbook_cases(draw, kinds_of=st.lists(st.sampled_from(WORKBOOK_KINDS), min_size=1,
-                                           max_size=3)):
+def workbook_cases(draw, kinds_of=ANY_WORKBOOK_KINDS):
     """(tables, sheet operations, expectations) for one broken workbook: the mutations
     ``kinds_of`` draws (by default one to three of any kind)."""
     tables = copy.deepcopy(base_tables())
@@ -440,8 +442,11 @@ CSV_KINDS = [
     "separator", "quote", "empty_file", "sep_line", "line_ends", "bom", "wide"]
 
 
+ANY_CSV_KINDS = st.lists(st.sampled_from(CSV_KINDS), min_size=1, max_size=3)
+
+
 @st.composite
-def csv_cases(draw, kinds_of=st.lists(st.sampled_from(CSV_KINDS), min_size=1, max_size=3)):
+def csv_cases(draw, kinds_of=ANY_CSV_KINDS):
     """(tables, Swedish or not, byte-level edits per file, expectations): the edits
     ``kinds_of`` draws (by default one to three of any kind)."""
     tables = copy.deepcopy(base_tables())
