@@ -273,16 +273,22 @@ class PreparedStates:
     """States of a database that many tests start from, made once per test process.
 
     ``prepare(engine, key, build)`` brings ``engine``'s fresh database to the state
-    ``build(engine)`` makes. On SQLite the first call builds it and keeps a copy of the file
-    under ``key``; later calls copy that file in (the same rows, ids and import log, in a
-    millisecond instead of an import). On PostgreSQL it builds each time.
+    ``build(engine)`` makes. The first call builds it and keeps a copy under ``key``; later
+    calls copy that in (the same rows, ids, sequences and import log, in milliseconds
+    instead of an import). On SQLite the copy is the file; on PostgreSQL a database of the
+    session's server kept as a template (``CREATE DATABASE ... TEMPLATE``), the test's
+    database dropped and made again from it under the same name.
     """
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.files: dict[str, Path] = {}
+        self.databases: dict[str, str] = {}
 
     def prepare(self, engine, key: str, build) -> None:
+        if engine.dialect.name == "postgresql" and _SERVER:
+            self._prepare_postgresql(_SERVER[0], engine, key, build)
+            return
         if engine.dialect.name != "sqlite":
             build(engine)
             return
@@ -296,6 +302,20 @@ class PreparedStates:
         kept = self.folder / f"{len(self.files)}.sqlite"
         shutil.copyfile(path, kept)
         self.files[key] = kept
+
+    def _prepare_postgresql(self, server: PostgresServer, engine, key: str, build) -> None:
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()  # no open connection of ours while the database is copied
+        if key in self.databases:
+            server.restore_database(url, self.databases[key])
+            return
+        build(engine)
+        engine.dispose()
+        self.databases[key] = server.keep_database(url)
+
+
+# The session's PostgreSQL server once started (``postgres_server``), for PreparedStates.
+_SERVER: list[PostgresServer] = []
 
 
 @pytest.fixture(scope="session")
@@ -331,7 +351,9 @@ def postgres_server():
         server.stop()
         pytest.fail(f"PostgreSQL did not start: {exc}", pytrace=False)
     server.prepare_template(_create_schema)
+    _SERVER.append(server)
     yield server
+    _SERVER.remove(server)
     server.stop()
 
 

@@ -113,6 +113,7 @@ class PostgresServer:
         self._template = "template0"
         self._strategy = ""
         self._options = ""
+        self._kept: list[str] = []  # templates of prepared states (keep_database)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -186,9 +187,13 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self._admin is not None:
-            if self.base is None and self._template != "template0":  # someone else's server
-                with contextlib.suppress(Exception):
-                    self.drop_database(self.url(self._template))
+            if self.base is None:  # someone else's server: leave nothing behind
+                for name in self._kept:
+                    with contextlib.suppress(Exception):
+                        self.drop_database(self.url(name))
+                if self._template != "template0":
+                    with contextlib.suppress(Exception):
+                        self.drop_database(self.url(self._template))
             self._admin.dispose()
         if self.base is None:
             return
@@ -244,6 +249,36 @@ class PostgresServer:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'
                               f"{self._strategy}{extra}"))
         return self.url(name)
+
+    def keep_database(self, url: str) -> str:
+        """A copy of ``url``'s database kept as a template (no one may be connected to it
+        while it is copied); returns the copy's name for :meth:`restore_database`."""
+        name = f"{self._prefix}kept{next(self._counter)}"
+        self._until_alone(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"'
+                          f"{self._strategy}")
+        self._kept.append(name)
+        return name
+
+    def restore_database(self, url: str, kept: str) -> None:
+        """Make ``url``'s database a fresh copy of the kept ``kept`` (same name, so its URL
+        stays valid; connections to it are ended)."""
+        name = make_url(url).database
+        self._until_alone(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._until_alone(f'CREATE DATABASE "{name}" TEMPLATE "{kept}"{self._strategy}')
+
+    def _until_alone(self, statement: str) -> None:
+        """Run ``statement`` (one that needs a database no one is connected to), again
+        while a connection that was just closed is still going away."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with self._admin.connect() as conn:
+                    conn.execute(text(statement))
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def drop_database(self, url: str) -> None:
         name = make_url(url).database

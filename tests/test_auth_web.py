@@ -36,6 +36,19 @@ PEOPLE = {"admin": (PASSWORD, True, []),
           "viewer": (PASSWORD, False, [("viewer", "krami-sthlm-2023", None)])}
 
 
+def with_krami(url: str) -> None:
+    """Krami's demo workbook imported before the server starts: the one agreement these
+    tests draw (the server then starts with LOAD_DEMO=0 instead of importing all four)."""
+    from dashboard.config import DATA_DIR
+    from dashboard.data.ingest import import_dataset
+
+    engine = make_engine(url)
+    try:
+        assert import_dataset(engine, DATA_DIR / "demo" / "krami-stockholm-2023.xlsx").ok
+    finally:
+        engine.dispose()
+
+
 def set_cookies(reply) -> dict[str, str]:
     """Every Set-Cookie of a reply, by name: the whole header line."""
     return {line.split("=", 1)[0].strip(): line for line in reply.set_cookie}
@@ -118,7 +131,8 @@ def app_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signin")
     url = f"sqlite:///{folder / 'app.sqlite'}"
     add_accounts(url, {**PEOPLE, "throttled": (PASSWORD, False, [])})
-    with serving(url, "app", log=folder / "app.log", LOAD_DEMO="1") as base:
+    # Signing in and out needs no data (make run's demo: the first test of this file).
+    with serving(url, "app", log=folder / "app.log", LOAD_DEMO="0") as base:
         yield base, url
 
 
@@ -204,7 +218,8 @@ def proxied(tmp_path_factory):
     folder = tmp_path_factory.mktemp("header")
     url = f"sqlite:///{folder / 'app.sqlite'}"
     add_accounts(url, PEOPLE)
-    with serving(url, "gunicorn", log=folder / "g.log", LOAD_DEMO="1", TRUSTED_PROXIES="1",
+    with_krami(url)
+    with serving(url, "gunicorn", log=folder / "g.log", LOAD_DEMO="0", TRUSTED_PROXIES="1",
                  AUTH_HEADER="X-Remote-User", SECRET_KEY="p" * 48) as base:
         yield base, url
 
@@ -261,7 +276,8 @@ def sso(provider, tmp_path_factory):
     folder = tmp_path_factory.mktemp("oidc")
     url = f"sqlite:///{folder / 'app.sqlite'}"
     add_accounts(url, PEOPLE)
-    with serving(url, "app", log=folder / "app.log", LOAD_DEMO="1", OIDC_ISSUER=provider,
+    with_krami(url)
+    with serving(url, "app", log=folder / "app.log", LOAD_DEMO="0", OIDC_ISSUER=provider,
                  OIDC_CLIENT_ID="samverkan", OIDC_CLIENT_SECRET="hemligt",
                  OIDC_LABEL="Kommunens konto", AUTHLIB_INSECURE_TRANSPORT="1",
                  SECRET_KEY="o" * 48) as base:

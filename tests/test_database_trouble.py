@@ -20,6 +20,7 @@ import pytest
 
 from dashboard.data.db import make_engine
 from dashboard.data.repository import ensure_schema
+from tests import cli
 from tests.browser.support import chrome_options, require_browser
 from tests.pg import PostgresServer, find_bin_dir
 from tests.wait import wait_until
@@ -39,10 +40,19 @@ def assert_one_line(out: subprocess.CompletedProcess, *expected: str) -> None:
         assert out.stderr.strip() == line and out.stdout == ""
 
 
+def stopped(program: str, url: str, **env: str):
+    """``program`` run on ``url`` to its end: the app and gunicorn as processes, the
+    command line in this process (its ``main(argv)``; as a process once, in
+    :func:`test_messages_follow_the_language`)."""
+    if program == "cli":
+        return cli.run_cli(url, "imports", **env)
+    return run_to_end(program, url, **env)
+
+
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_a_missing_sqlite_folder(tmp_path, program):
     folder = tmp_path / "finns-inte"
-    out = run_to_end(program, f"sqlite:///{folder / 'dashboard.sqlite'}")
+    out = stopped(program, f"sqlite:///{folder / 'dashboard.sqlite'}")
     assert_one_line(out, f"Mappen {folder} för SQLite-filen finns inte",
                     f"mkdir -p {folder}")
     assert not folder.exists()
@@ -77,7 +87,7 @@ def read_only_db(tmp_path_factory):
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_a_read_only_sqlite_file(read_only_db, program):
-    out = run_to_end(program, f"sqlite:///{read_only_db}", LOAD_DEMO="0")
+    out = stopped(program, f"sqlite:///{read_only_db}", LOAD_DEMO="0")
     assert_one_line(out, f"SQLite-filen {read_only_db} går inte att skriva", "skrivrätt")
 
 
@@ -90,7 +100,7 @@ def ascii_db(postgres_server):
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_a_postgresql_database_not_in_utf8(ascii_db, program):
-    out = run_to_end(program, ascii_db, LOAD_DEMO="0")
+    out = stopped(program, ascii_db, LOAD_DEMO="0")
     name = ascii_db.rsplit("/", 1)[1]
     assert_one_line(out, f"PostgreSQL-databasen {name} har teckenkodningen SQL_ASCII",
                     f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
@@ -165,7 +175,7 @@ def test_postgresql_not_running_at_start(own_server, tmp_path):
     url = own_server.create_database(empty=True)
     with database_down(own_server):
         for program in PROGRAMS:
-            out = run_to_end(program, url, LOAD_DEMO="0")
+            out = stopped(program, url, LOAD_DEMO="0")
             port = own_server.port
             assert_one_line(out, f"Databasen går inte att nå (127.0.0.1:{port})",
                             "kontrollera att PostgreSQL kör")

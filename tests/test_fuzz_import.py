@@ -14,8 +14,12 @@ Some mutations also have a known answer (a hidden sheet changes nothing; 3 000 c
 are too many; a text of 5 000 characters is too long), checked on top.
 
 The number of examples is bounded: profile ``ci`` (default; derandomised, no example
-database) runs ``FUZZ_EXAMPLES`` (default 40) per test and backend; ``HYPOTHESIS_PROFILE=dev``
-runs 300 random ones and remembers failures in ``.hypothesis/``.
+database) runs ``FUZZ_EXAMPLES`` (default 20) random combinations per test on SQLite and
+``FUZZ_EXAMPLES_POSTGRESQL`` (default 8: the first of the same fixed sequence) on
+PostgreSQL, where only what the database stores differs (the values that once differed by
+database have tests of their own below, on both); on top, every kind of mutation alone,
+once, on SQLite, so that each kind is sure to be present. ``HYPOTHESIS_PROFILE=dev`` runs
+300 random ones on each and remembers failures in ``.hypothesis/``.
 """
 
 from __future__ import annotations
@@ -47,15 +51,31 @@ from dashboard.domain.kpis import compute_kpis
 from dashboard.domain.periods import Period
 from dashboard.domain.schema import TABLES, Kind
 from tests.builders import base_tables, new_workbook, write_csv_folder, write_workbook
+from tests.conftest import sqlite_only
 from tests.test_refusals import snapshot
 
 _QUIET = list(HealthCheck)
 settings.register_profile(
-    "ci", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")), deadline=None,
+    "ci", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")), deadline=None,
     derandomize=True, database=None, suppress_health_check=_QUIET, print_blob=True)
 settings.register_profile("dev", max_examples=300, deadline=None,
                           suppress_health_check=_QUIET, print_blob=True)
 FUZZ = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+POSTGRESQL_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES_POSTGRESQL", "8"))
+ONE = settings(FUZZ, max_examples=1) if FUZZ.derandomize else FUZZ  # one case per kind
+
+
+def fuzz(engine, strategies: dict):
+    """``@given(**strategies)`` with :data:`FUZZ`'s settings for ``engine``'s database:
+    on PostgreSQL (profile ``ci``) the first :data:`POSTGRESQL_EXAMPLES` of the sequence."""
+    chosen = FUZZ
+    if engine.dialect.name == "postgresql" and FUZZ.derandomize:
+        chosen = settings(FUZZ, max_examples=min(FUZZ.max_examples, POSTGRESQL_EXAMPLES))
+
+    def wrap(body):
+        return chosen(given(**strategies)(body))
+
+    return wrap
 
 EXAMPLE_SECONDS = 30  # an import that takes longer than this is a hang
 BASE_NAMES = {"Arbetsförmedlingen", "Kriminalvården", "Stockholms stad"}
@@ -83,10 +103,14 @@ def time_limit(seconds: float):
 
 
 @pytest.fixture
-def stored_engine(any_engine, tmp_path):
-    """The base dataset stored (import 1)."""
-    result = import_dataset(any_engine, write_workbook(tmp_path / "base.xlsx", base_tables()))
-    assert result.ok, result.messages("en")
+def stored_engine(any_engine, tmp_path, prepared):
+    """The base dataset stored (import 1; imported once per test process and database,
+    a copy for each test: ``prepared``)."""
+    def store(engine):
+        result = import_dataset(engine, write_workbook(tmp_path / "base.xlsx", base_tables()))
+        assert result.ok, result.messages("en")
+
+    prepared.prepare(any_engine, "test_fuzz_import.stored", store)
     return any_engine
 
 
@@ -236,18 +260,26 @@ def _put(rows, r, c, value):
 # --------------------------------------------------------------------------- workbooks
 
 
+WORKBOOK_KINDS = [
+    "cell", "cell", "huge", "long", "empty_sheet", "wide", "rename", "drop", "formula",
+    "error", "merge", "hide", "far_cell", "format", "duplicate_row", "shuffle", "headings"]
+
+
+ANY_WORKBOOK_KINDS = st.lists(st.sampled_from(WORKBOOK_KINDS), min_size=1, max_size=3)
+
+
 @st.composite
-def workbook_cases(draw):
-    """(tables, sheet operations, expectations) for one broken workbook."""
+def workbook_cases(draw, kinds_of=ANY_WORKBOOK_KINDS):
+    """(tables, sheet operations, expectations) for one broken workbook: the mutations
+    ``kinds_of`` draws (by default one to three of any kind)."""
     tables = copy.deepcopy(base_tables())
     ops: list = []  # functions on the openpyxl Workbook before saving
     expect: dict = {}
     harmless = True
-    kinds = draw(st.lists(st.sampled_from([
-        "cell", "cell", "huge", "long", "empty_sheet", "wide", "rename", "drop", "formula",
-        "error", "merge", "hide", "far_cell", "format", "duplicate_row", "shuffle",
-        "headings"]), min_size=1, max_size=3))
+    kinds = draw(kinds_of)
     note(f"mutations: {kinds}")
+    for kind in kinds:
+        event(f"mutation: {kind}")
     for kind in kinds:
         if kind == "cell":
             name, r, c = _cell_position(draw, tables)
@@ -366,9 +398,7 @@ def save_workbook(path, tables, ops) -> None:
     wb.save(path)
 
 
-@FUZZ
-@given(case=workbook_cases())
-def test_mutated_workbooks(stored_engine, tmp_path, case):
+def mutated_workbook(stored_engine, tmp_path, case):
     tables, ops, expect = case
     path = fresh(tmp_path, ".xlsx")
     save_workbook(path, tables, ops)
@@ -380,24 +410,53 @@ def test_mutated_workbooks(stored_engine, tmp_path, case):
                        for m in result.messages(lang))
 
 
+def test_mutated_workbooks(stored_engine, tmp_path):
+    @fuzz(stored_engine, {"case": workbook_cases()})
+    def mutated_workbooks(case):
+        mutated_workbook(stored_engine, tmp_path, case)
+
+    mutated_workbooks()
+
+
+@sqlite_only
+@pytest.mark.parametrize("kind", sorted(set(WORKBOOK_KINDS)))
+def test_every_kind_of_workbook_mutation_alone(stored_engine, tmp_path, kind):
+    """Each kind of mutation on its own (so its known answer, if any, is checked), sure to
+    be present whatever the random combinations above draw."""
+    @ONE
+    @given(case=workbook_cases(st.just([kind])))
+    def alone(case):
+        mutated_workbook(stored_engine, tmp_path, case)
+
+    alone()
+
+
 # --------------------------------------------------------------------------- CSV folders
 
 ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le", "cp850", "latin-1",
              "utf-32"]
 
 
+CSV_KINDS = [
+    "cell", "cell", "huge", "long", "encoding", "stray_bytes", "truncate", "nul",
+    "separator", "quote", "empty_file", "sep_line", "line_ends", "bom", "wide"]
+
+
+ANY_CSV_KINDS = st.lists(st.sampled_from(CSV_KINDS), min_size=1, max_size=3)
+
+
 @st.composite
-def csv_cases(draw):
-    """(tables, Swedish or not, byte-level edits per file, expectations)."""
+def csv_cases(draw, kinds_of=ANY_CSV_KINDS):
+    """(tables, Swedish or not, byte-level edits per file, expectations): the edits
+    ``kinds_of`` draws (by default one to three of any kind)."""
     tables = copy.deepcopy(base_tables())
     swedish = draw(st.booleans())
     expect: dict = {}
     edits: list = []
-    kinds = draw(st.lists(st.sampled_from([
-        "cell", "cell", "huge", "long", "encoding", "stray_bytes", "truncate", "nul",
-        "separator", "quote", "empty_file", "sep_line", "line_ends", "bom", "wide"]),
-        min_size=1, max_size=3))
+    kinds = draw(kinds_of)
     note(f"mutations: {kinds}, swedish={swedish}")
+    for kind in kinds:
+        event(f"mutation: {kind}")
     harmless = True
     for kind in kinds:
         name = draw(st.sampled_from(sorted(tables)))
@@ -463,9 +522,7 @@ def edit_bytes(kind: str, data: bytes, rnd, swedish: bool) -> tuple[bytes, str |
     raise AssertionError(kind)
 
 
-@FUZZ
-@given(case=csv_cases())
-def test_mutated_csv_folders(stored_engine, tmp_path, case):
+def mutated_csv_folder(stored_engine, tmp_path, case):
     tables, swedish, edits, expect = case
     folder = fresh(tmp_path, "")
     write_csv_folder(folder, tables, swedish=swedish)
@@ -484,6 +541,26 @@ def test_mutated_csv_folders(stored_engine, tmp_path, case):
         with stored_engine.connect() as conn:
             names = set(conn.execute(select(t.c.name)).scalars())
         assert BASE_NAMES <= names, (codecs, names)
+
+
+def test_mutated_csv_folders(stored_engine, tmp_path):
+    @fuzz(stored_engine, {"case": csv_cases()})
+    def mutated_csv_folders(case):
+        mutated_csv_folder(stored_engine, tmp_path, case)
+
+    mutated_csv_folders()
+
+
+@sqlite_only
+@pytest.mark.parametrize("kind", sorted(set(CSV_KINDS)))
+def test_every_kind_of_csv_mutation_alone(stored_engine, tmp_path, kind):
+    """Each kind of edit on its own, sure to be present (see the workbooks')."""
+    @ONE
+    @given(case=csv_cases(st.just([kind])))
+    def alone(case):
+        mutated_csv_folder(stored_engine, tmp_path, case)
+
+    alone()
 
 
 # --------------------------------------------------------------------------- broken files
@@ -526,10 +603,19 @@ def _rewrite_member(data: bytes, rnd) -> bytes:
     return out.getvalue()
 
 
-@FUZZ
-@given(kind=st.sampled_from(["random", "truncated", "flipped", "member"]),
-       rnd=st.randoms(use_true_random=False), blob=st.binary(max_size=4000))
-def test_broken_workbook_files(stored_engine, tmp_path, kind, rnd, blob):
+def test_broken_workbook_files(stored_engine, tmp_path):
+    @fuzz(stored_engine, {"kind": st.sampled_from(["random", "truncated", "flipped",
+                                                   "member"]),
+                          "rnd": st.randoms(use_true_random=False),
+                          "blob": st.binary(max_size=4000)})
+    def broken_workbook_file(kind, rnd, blob):
+        event(f"kind: {kind}")
+        broken_file(stored_engine, tmp_path, kind, rnd, blob)
+
+    broken_workbook_file()
+
+
+def broken_file(stored_engine, tmp_path, kind, rnd, blob):
     if kind == "random":
         data = rnd.choice([blob, b"PK\x03\x04" + blob, b"", b"<html></html>"])
     elif kind == "truncated":

@@ -1,4 +1,5 @@
-"""Steering meetings on the command line (contract section 7), on SQLite and PostgreSQL.
+"""Steering meetings on the command line (contract section 7), on SQLite and PostgreSQL
+(listing, refusals and the shell run, which no database changes, on SQLite only).
 
 The figures are worked out by hand from the demo workbook of Krami Stockholm 2023
 (data/demo/krami-stockholm-2023.xlsx): participants at the end of January, February and
@@ -26,6 +27,7 @@ from dashboard.cli.main import main
 from dashboard.config import DATA_DIR
 from dashboard.data.db import make_engine
 from dashboard.data.ingest import import_dataset
+from tests.conftest import sqlite_only
 
 KRAMI = "krami-sthlm-2023"
 WORKBOOK = DATA_DIR / "demo" / "krami-stockholm-2023.xlsx"
@@ -41,14 +43,19 @@ def db_url(any_db_url):
     return any_db_url
 
 
-@pytest.fixture
-def demo(db_url):
-    """The Krami demo workbook imported (import 1)."""
-    engine = make_engine(db_url)
+def import_krami(engine) -> None:
     from dashboard.data import repository
 
     repository.ensure_schema(engine)
     assert import_dataset(engine, WORKBOOK).ok
+
+
+@pytest.fixture
+def demo(db_url, prepared):
+    """The Krami demo workbook imported (import 1): imported once per test process and
+    database, each test starting from a copy (``prepared``)."""
+    engine = make_engine(db_url)
+    prepared.prepare(engine, "test_meetings.demo", import_krami)
     yield engine
     engine.dispose()
 
@@ -223,6 +230,7 @@ def test_the_next_meeting_starts_from_the_last_one(cli, tmp_path):
     assert third["actions"] == [] and third["meeting"]["since_last"]["open_actions"] == []
 
 
+@sqlite_only  # formatting and checks before any write: the same on both
 def test_list_in_json_and_as_a_table(cli):
     held_meeting(cli)
     cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q2", "--date",
@@ -248,6 +256,7 @@ def test_list_in_json_and_as_a_table(cli):
 # --------------------------------------------------------------------------- refusals
 
 
+@sqlite_only  # checks before any write (a closed meeting's own transaction: the API's test)
 def test_refusals_name_the_problem_with_exit_codes(cli, tmp_path):
     held_meeting(cli)
     cases = [
@@ -306,6 +315,7 @@ def test_refusals_name_the_problem_with_exit_codes(cli, tmp_path):
     assert not (tmp_path / "pack").exists()
 
 
+@sqlite_only  # formatting and checks before any write: the same on both
 def test_identity_numbers_are_refused_naming_the_field_never_echoed(cli):
     code, out, _ = cli("meetings", "add", "--agreement", KRAMI, "--period", "2023-Q1",
                        "--date", "2023-04-20")
@@ -514,6 +524,7 @@ def test_a_target_in_component_ids_round_trips_with_its_role():
     assert TargetKey("fte_actual", role="  ").role is None
 
 
+@sqlite_only  # the process around the same main(argv): the same on both
 def test_as_a_user_runs_it_from_a_shell(db_url, demo):
     """``python -m dashboard meetings`` as a process: the id on standard output, a refusal
     on standard error with its exit code, never a traceback."""
