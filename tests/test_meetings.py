@@ -119,7 +119,7 @@ def held_meeting(cli) -> int:
                          "at_risk", "--comment", "Färre remisser från KV under vintern",
                          "--by", "Anna Andersson")
     assert code == 0, err
-    assert out.strip() == "Bedömning sparad: möte 1, occupancy: ◆ Risk."
+    assert out.strip() == "Bedömning sparad: möte 1, Beläggning (occupancy): ◆ Risk."
     code, _, err = cli("meetings", "checkin", "1", "--kpi", "fte_actual", "--party", "KV",
                        "--assessment", "on_track", "--comment", "Ny handledare från mars",
                        "--by", "Bo Berg")
@@ -435,7 +435,8 @@ def test_two_targets_differing_by_role_alone_have_a_checkin_each(cli, demo):
                          "vägledare", "--assessment", "on_track", "--comment", "Först",
                          "--by", "Anna Andersson")
     assert code == 0, err
-    assert out.strip() == "Bedömning sparad: möte 1, fte_actual#vägledare: ● I fas."
+    assert out.strip() == ("Bedömning sparad: möte 1, Faktiska årsarbetskrafter – vägledare "
+                           "(fte_actual#vägledare): ● I fas.")
     # Roles compared as the key figures compare them: trimmed, in any case.
     code, out, err = cli("meetings", "checkin", "1", "--kpi", "fte_actual", "--role",
                          " Administratör ", "--assessment", "on_track", "--comment",

@@ -19,7 +19,15 @@ import logging
 import sys
 
 from dashboard.cli.common import one_line, print_listing
-from dashboard.i18n import _, column_heads, date_label, fmt_value, kpi_label, status_label
+from dashboard.i18n import (
+    _,
+    column_heads,
+    date_label,
+    fmt_value,
+    kpi_label,
+    status_label,
+    target_label,
+)
 from dashboard.meetings import service, store
 from dashboard.meetings.model import ASSESSMENTS, TargetKey
 from dashboard.meetings.record import MeetingRecord, load
@@ -125,7 +133,7 @@ def _checkin(args, engine, lang: str) -> int:
     key = TargetKey(args.kpi, args.cluster or None, args.party or None, args.role or None)
     service.checkin(engine, args.meeting, key, args.assessment, args.comment,
                     cli_writer(args.by))
-    print(_("meetings.checked_in", lang, meeting=args.meeting, target=key.text,
+    print(_("meetings.checked_in", lang, meeting=args.meeting, target=named(key, lang),
              assessment=assessment_label(args.assessment, lang)))
     return 0
 
@@ -293,6 +301,13 @@ def effect_lines(record: MeetingRecord, lang: str) -> list[str]:
     return out
 
 
+def named(key: TargetKey, lang: str) -> str:
+    """A target by its name, then the code it is typed with: ``Järva: Beläggning
+    (occupancy@jarva)``, ``Faktiska årsarbetskrafter – vägledare (fte_actual#vägledare)``."""
+    where = f"{key.cluster_id}: " if key.cluster_id else ""
+    return f"{where}{target_label(key.kpi, lang, key.party_id, key.role)} ({key.text})"
+
+
 def since_lines(record: MeetingRecord, lang: str) -> list[str]:
     """Since the meeting before: targets that changed status, open actions, new imports."""
     since = record.since()
@@ -305,7 +320,8 @@ def since_lines(record: MeetingRecord, lang: str) -> list[str]:
     for row in since.changed:
         then = status_label(row.then.status, lang, row.then.comparator) if row.then else "–"
         now = status_label(row.now.status, lang, row.now.comparator) if row.now else "–"
-        out.append(f"  {_('meetings.changed_status', lang)}: {row.key.text}: {then} → {now}")
+        out.append(f"  {_('meetings.changed_status', lang)}: {named(row.key, lang)}: "
+                   f"{then} → {now}")
     if not since.changed:
         out.append(f"  {_('meetings.no_changes', lang)}")
     overdue = {a.id for a in since.overdue}
