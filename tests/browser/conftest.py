@@ -16,7 +16,13 @@ import socket
 
 import pytest
 
-from tests.browser.support import add_people, chrome_options, require_browser, sign_in
+from tests.browser.support import (
+    AFTER_SIGN_IN_AGAIN,
+    add_people,
+    chrome_options,
+    require_browser,
+    sign_in,
+)
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +67,7 @@ def duo(browser_app, tmp_path_factory):
         # of its callbacks is cut off half-way).
         composite.driver.get("about:blank")
         add_people(browser_app.server.config["DASHBOARD_ENGINE"])
-        sign_in(composite, "admin")
+        sign_in(composite, "admin", next_path=AFTER_SIGN_IN_AGAIN)
         yield composite
 
 

@@ -64,6 +64,17 @@ def in_user_menu(driver, element_id: str):
     return driver.find_element("id", element_id)
 
 
+# Where the admin lands when signed in again after a test: the sign-out page, plain HTML
+# from the server (no Dash app to load, no callbacks to wait for; every test opens the
+# page it needs first).
+AFTER_SIGN_IN_AGAIN = "/logout"
+
+
+def sign_in_again(duo) -> None:
+    """The admin signed in again, as every test expects to find the browser."""
+    sign_in(duo, "admin", next_path=AFTER_SIGN_IN_AGAIN)
+
+
 @contextlib.contextmanager
 def signed_in_as(duo, login: str, next_path: str = "/"):
     """The browser signed in as ``login`` for a while; the admin afterwards."""
@@ -71,7 +82,7 @@ def signed_in_as(duo, login: str, next_path: str = "/"):
     try:
         yield
     finally:
-        sign_in(duo, "admin")
+        sign_in_again(duo)
 
 
 # The portfolio is ready: its table shows the four demo agreements.

@@ -23,7 +23,7 @@ from tests.browser.support import (
     clean_window,
     click,
     in_user_menu,
-    sign_in,
+    sign_in_again,
     signed_in_as,
     visit,
     wait_for,
@@ -69,13 +69,13 @@ def test_sign_in_and_out(duo):
     assert "Du är utloggad" in text(duo)
     driver.get(duo.server_url + "/")
     wait_for(driver, "document.querySelector('#sign-in-form')")  # signed out for real
-    sign_in(duo, "admin")
+    sign_in_again(duo)
 
 
 def test_a_viewer_of_one_cluster_sees_only_that_cluster(duo):
     driver = duo.driver
-    with signed_in_as(duo, "klusterlasare"):
-        visit(duo, "/", "document.querySelector('#your-clusters a')")
+    with signed_in_as(duo, "klusterlasare"):  # on the portfolio
+        wait_for(driver, "document.querySelector('#your-clusters a')")
         links = driver.find_elements("css selector", "#your-clusters a")
         assert [a.text for a in links] == ["Järva – Stockholms stad – Arbetsförmedlingen 2023"]
         assert not driver.find_elements("id", "portfolio-grid")  # no agreement of theirs
@@ -133,8 +133,8 @@ def test_a_steward_uploads_sees_every_problem_previews_imports_and_undoes(duo, b
                               ["krami-sthlm-2023", "stockholm", "2024-03", -3, 5, 4],
                               ["krami-sthlm-2023", "nowhere", "2024-04", 72, 5, 4]])
     try:
-        with signed_in_as(duo, "forvaltare"):
-            visit(duo, "/", "document.querySelector('#upload-link')")
+        with signed_in_as(duo, "forvaltare"):  # on the portfolio
+            wait_for(driver, "document.querySelector('#upload-link')")
             click(driver, in_user_menu(driver, "upload-link"))
             wait_for(driver, "document.querySelector('#upload-drop')")
             upload(duo, bad)
@@ -181,8 +181,8 @@ def test_a_steward_uploads_sees_every_problem_previews_imports_and_undoes(duo, b
 
 def test_a_member_cannot_upload(duo):
     driver = duo.driver
-    with signed_in_as(duo, "ledamot"):
-        visit(duo, KRAMI, VIEW)
+    with signed_in_as(duo, "ledamot", next_path=KRAMI):
+        wait_for(driver, VIEW)
         assert not driver.find_elements("id", "upload-link")
         visit(duo, "/upload", NOT_FOUND)
         status = driver.execute_async_script("""
@@ -315,4 +315,4 @@ def test_the_first_administrator_signs_in_with_the_password_they_set_or_were_sho
         # Not one call of the page was refused on the way (none sent it to the sign-in).
         assert " 401 " not in log.read_text()
     finally:
-        sign_in(duo, "admin")  # the session's app again (the other one set its cookies)
+        sign_in_again(duo)  # the session's app again (the other one set its cookies)

@@ -13,14 +13,17 @@ a target or mean line through a text, or a text cut by the chart's edge
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from dashboard.data.db import make_engine
 from tests.browser.collisions import MEASURE_GD, Job, measure, plot_page, problems
 from tests.browser.support import SIZES, set_viewport, visit, wait_for
-from tests.figure_views import CARD_WIDTHS, WIDE, every_chart
+from tests.figure_views import CARD_WIDTHS, STRESS, WIDE, Chart, screen_charts
 
 # Every slide's chart drawn by plotly.js (nothing pending) and scaled by present.js.
 DRAWN = """() => {
@@ -56,13 +59,86 @@ def report(found: list[str], limit: int = 40) -> str:
     return "\n".join(found[:limit]) + more
 
 
-@pytest.fixture(scope="module")
-def charts(duo, browser_db_url):
-    engine = make_engine(browser_db_url)
-    try:
-        return every_chart(engine)
-    finally:
-        engine.dispose()
+def every_chart(engine) -> Iterator[Chart]:
+    """tests/figure_views.py's ``every_chart`` (the same charts, named the same), each view
+    and its clusters' views computed once: there, the slides compute the clusters' views
+    again and the pack (``build_contents``) reads and computes the view and its clusters a
+    third time, which took half of this module's time. The pack's charts are
+    ``contents_of_view`` of the view, as ``build_contents`` makes them (its trends are not
+    charts)."""
+    from dashboard.data import repository
+    from dashboard.export.contents import contents_of_view
+    from dashboard.export.images import HEIGHT, WIDTH
+    from dashboard.figures.slides import build_slides
+    from dashboard.figures.theme import PRESENT
+    from dashboard.model.view import build_view, cluster_views
+
+    def named_views():
+        # (name, view, its clusters' views when it has two or more): figure_views.views.
+        for agreement in repository.list_agreements(engine)["agreement_id"]:
+            view = build_view(engine, agreement)
+            clusters = cluster_views(view) if len(view.data.cluster_ids) > 1 else []
+            yield agreement, view, clusters
+            en = build_view(engine, agreement, None, None, None, "en")
+            yield f"{agreement} (en)", en, \
+                cluster_views(en) if len(en.data.cluster_ids) > 1 else []
+            for cv in clusters:
+                yield f"{agreement}/{cv.cluster_id}", cv, []
+            if len(view.data.cluster_ids) == 1:
+                cid = view.data.cluster_ids[0]
+                yield f"{agreement}/{cid}", build_view(engine, agreement, None, cid), []
+        for agreement, period, breakdown in STRESS:
+            name = f"{agreement}@{period}" + (f"/{breakdown}" if breakdown else "")
+            view = build_view(engine, agreement, period, None, breakdown)
+            yield name, view, cluster_views(view) if view.breakdown == "total" and \
+                len(view.data.cluster_ids) > 1 else []
+
+    for name, view, clusters in named_views():
+        yield from screen_charts(name, view)
+        if view.breakdown != "total":
+            continue
+        per_cluster = clusters if view.cluster_id is None else []
+        for slide in build_slides(view, PRESENT, cluster_views=per_cluster):
+            if slide.figure is not None:
+                fig = slide.figure.to_dict()
+                yield Chart(f"{name} slide {slide.key}", "present", fig,
+                            fig["layout"].get("width") or PRESENT.min_width,
+                            fig["layout"]["height"])
+        for chart in contents_of_view(view, 5, per_cluster or None).charts:
+            yield Chart(f"{name} pack {chart.stem}", "export", chart.figure.to_dict(),
+                        WIDTH, HEIGHT)
+
+
+def made_meanwhile(db_url: str, batch: int = 40) -> Iterator[list[Chart]]:
+    """:func:`every_chart`, made in a thread of its own, in batches as they are made: the
+    browser draws and measures one batch while the next is made."""
+    made: queue.Queue = queue.Queue()
+
+    def make() -> None:
+        engine = make_engine(db_url)
+        try:
+            for chart in every_chart(engine):
+                made.put(chart)
+        except BaseException as error:  # noqa: BLE001 - raised again in the test
+            made.put(error)
+        finally:
+            engine.dispose()
+            made.put(None)
+
+    threading.Thread(target=make, name="every-chart", daemon=True).start()
+    pending: list[Chart] = []
+    while True:
+        chart = made.get(timeout=600)
+        if isinstance(chart, BaseException):
+            raise chart
+        if chart is not None:
+            pending.append(chart)
+        if pending and (chart is None or len(pending) >= batch or made.empty()
+                        and len(pending) >= batch // 4):
+            yield pending
+            pending = []
+        if chart is None:
+            return
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -80,12 +156,17 @@ def test_cards_are_as_wide_as_the_figures_are_checked_at(duo, size):
         assert abs(width - expected) <= 2, f"{key} is {width} px wide at {size}"
 
 
-def test_no_chart_has_texts_colliding_or_cut(duo, charts):
+def test_no_chart_has_texts_colliding_or_cut(duo, browser_db_url):
     """Cards at both widths, slides and the pack's images: every text clear."""
     started = time.perf_counter()
     plot_page(duo.driver)
-    jobs = [Job(c.id, c.figure, c.width, c.height) for c in charts]
-    results = measure(duo.driver, jobs)
+    charts: list[Chart] = []
+    results: list[dict] = []
+    for batch in made_meanwhile(browser_db_url):
+        charts += batch
+        results += measure(duo.driver, [Job(c.id, c.figure, c.width, c.height)
+                                         for c in batch])
+    jobs = charts
     found = [p for r in results for p in problems(r)]
     media = {m: sum(c.medium == m for c in charts) for m in ("screen", "present", "export")}
     assert media["screen"] > 120 and media["present"] > 60 and media["export"] > 80, media

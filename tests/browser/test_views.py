@@ -79,6 +79,12 @@ def test_portfolio(duo, size):
     assert "ej uppnått" in duo.driver.find_element("id", "portfolio-key").text
 
 
+# The values are compared with ``kpis`` at the first size a view is shown at; at the
+# other, the table must be the same text (the server does not know the window's size).
+# What the size changes (the page's width, names wrapping) is checked at both.
+SHOWN: dict[str, dict] = {}
+
+
 @pytest.mark.parametrize("name, agreement, cluster", VIEWS, ids=[v[0] for v in VIEWS])
 def test_view_shows_the_key_figures_of_kpis(duo, size, browser_db_url, name, agreement,
                                             cluster):
@@ -91,11 +97,17 @@ def test_view_shows_the_key_figures_of_kpis(duo, size, browser_db_url, name, agr
         "return document.querySelector('#view-header').dataset.period")
     shown_period = duo.driver.find_element("css selector", ".view-period").text
     assert shown_period, "the view says which period it shows"
-    rows = kpis_cli(browser_db_url, agreement, period, cluster)
-    if cluster:
-        rows = [r for r in rows if r["cluster_id"] == cluster]
-    checked = assert_same_as_cli(shown_kpis(duo), rows)
-    assert checked > 0
+    shown = shown_kpis(duo)
+    assert shown, "the page has its table of key figures"
+    if path not in SHOWN:
+        rows = kpis_cli(browser_db_url, agreement, period, cluster)
+        if cluster:
+            rows = [r for r in rows if r["cluster_id"] == cluster]
+        checked = assert_same_as_cli(shown, rows)
+        assert checked > 0
+        SHOWN[path] = shown
+    else:  # the same table, whatever the window's size (the server does not know it)
+        assert shown == SHOWN[path]
     # A target's name wraps between words, never inside one ("…förvaltninge / n").
     assert duo.driver.execute_script(CUT_WORDS) == []
 
