@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from dashboard.data import repository
+from dashboard.export.contents import contents_of_view
+from dashboard.export.images import HEIGHT, WIDTH
 from dashboard.figures.panels import build_panels
+from dashboard.figures.slides import build_slides
 from dashboard.figures.theme import PRESENT, SCREEN
 from dashboard.model.view import View, build_view, cluster_views
 
@@ -43,24 +46,6 @@ class Chart:
     height: int
 
 
-def views(engine: Engine) -> Iterator[tuple[str, View]]:
-    """(name, view) for every demo view and stress period, and each agreement in English
-    (other words, other widths)."""
-    for agreement in repository.list_agreements(engine)["agreement_id"]:
-        view = build_view(engine, agreement)
-        yield agreement, view
-        yield f"{agreement} (en)", build_view(engine, agreement, None, None, None, "en")
-        if len(view.data.cluster_ids) > 1:
-            for cv in cluster_views(view):
-                yield f"{agreement}/{cv.cluster_id}", cv
-        elif view.data.cluster_ids:
-            cid = view.data.cluster_ids[0]
-            yield f"{agreement}/{cid}", build_view(engine, agreement, None, cid)
-    for agreement, period, breakdown in STRESS:
-        name = f"{agreement}@{period}" + (f"/{breakdown}" if breakdown else "")
-        yield name, build_view(engine, agreement, period, None, breakdown)
-
-
 def screen_charts(name: str, view: View) -> Iterator[Chart]:
     if not view.has_data:
         return
@@ -73,37 +58,43 @@ def screen_charts(name: str, view: View) -> Iterator[Chart]:
             yield Chart(f"{name} {panel.key} card@{width}", "screen", fig, width, height)
 
 
-def slide_charts(name: str, view: View) -> Iterator[Chart]:
-    from dashboard.figures.slides import build_slides
-
-    per_cluster = cluster_views(view) if view.cluster_id is None and \
-        len(view.data.cluster_ids) > 1 else []
-    for slide in build_slides(view, PRESENT, cluster_views=per_cluster):
-        if slide.figure is None:
+def every_chart(engine: Engine) -> Iterator[Chart]:
+    """Every chart of every demo view: cards, slides and the pack's images, each view and
+    its clusters' views computed once. The pack's charts are ``contents_of_view`` of the
+    view, as :func:`dashboard.export.contents.build_contents` makes them (its trends are
+    not charts)."""
+    for name, view, clusters in views(engine):
+        yield from screen_charts(name, view)
+        if view.breakdown != "total":
             continue
-        fig = slide.figure.to_dict()
-        width = fig["layout"].get("width") or PRESENT.min_width
-        yield Chart(f"{name} slide {slide.key}", "present", fig, width,
-                    fig["layout"]["height"])
+        per_cluster = clusters if view.cluster_id is None else []
+        for slide in build_slides(view, PRESENT, cluster_views=per_cluster):
+            if slide.figure is not None:
+                fig = slide.figure.to_dict()
+                yield Chart(f"{name} slide {slide.key}", "present", fig,
+                            fig["layout"].get("width") or PRESENT.min_width,
+                            fig["layout"]["height"])
+        for chart in contents_of_view(view, 5, per_cluster or None).charts:
+            yield Chart(f"{name} pack {chart.stem}", "export", chart.figure.to_dict(),
+                        WIDTH, HEIGHT)
 
 
-def pack_charts(name: str, engine: Engine, view: View) -> Iterator[Chart]:
-    from dashboard.export.contents import build_contents
-    from dashboard.export.images import HEIGHT, WIDTH
-
-    contents = build_contents(engine, view.agreement_id, view.period.text, view.cluster_id,
-                              view.lang, 5, per_cluster=True)
-    for chart in contents.charts:
-        yield Chart(f"{name} pack {chart.stem}", "export", chart.figure.to_dict(), WIDTH,
-                    HEIGHT)
-
-
-def every_chart(engine: Engine) -> list[Chart]:
-    """Every chart of every demo view: cards, slides and the pack's images."""
-    out: list[Chart] = []
-    for name, view in views(engine):
-        out += screen_charts(name, view)
-        if view.breakdown == "total":
-            out += slide_charts(name, view)
-            out += pack_charts(name, engine, view)
-    return out
+def views(engine: Engine) -> Iterator[tuple[str, View, list[View]]]:
+    """(name, view, its clusters' views when it has two or more) for every demo view and
+    stress period, and each agreement in English (other words, other widths)."""
+    for agreement in repository.list_agreements(engine)["agreement_id"]:
+        view = build_view(engine, agreement)
+        clusters = cluster_views(view) if len(view.data.cluster_ids) > 1 else []
+        yield agreement, view, clusters
+        en = build_view(engine, agreement, None, None, None, "en")
+        yield f"{agreement} (en)", en, cluster_views(en) if len(en.data.cluster_ids) > 1 else []
+        for cv in clusters:
+            yield f"{agreement}/{cv.cluster_id}", cv, []
+        if len(view.data.cluster_ids) == 1:
+            cid = view.data.cluster_ids[0]
+            yield f"{agreement}/{cid}", build_view(engine, agreement, None, cid), []
+    for agreement, period, breakdown in STRESS:
+        name = f"{agreement}@{period}" + (f"/{breakdown}" if breakdown else "")
+        view = build_view(engine, agreement, period, None, breakdown)
+        yield name, view, cluster_views(view) if view.breakdown == "total" and \
+            len(view.data.cluster_ids) > 1 else []

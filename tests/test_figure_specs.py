@@ -31,7 +31,7 @@ def charts(tmp_path_factory):
         results = load_demo(engine, load_settings({"database_url": url,
                                                    "demo_dir": DATA_DIR / "demo"}))
         assert all(r.ok for r in results)
-        yield every_chart(engine)
+        yield list(every_chart(engine))
     finally:
         engine.dispose()
 

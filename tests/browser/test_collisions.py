@@ -23,7 +23,7 @@ import pytest
 from dashboard.data.db import make_engine
 from tests.browser.collisions import MEASURE_GD, Job, measure, plot_page, problems
 from tests.browser.support import SIZES, set_viewport, visit, wait_for
-from tests.figure_views import CARD_WIDTHS, STRESS, WIDE, Chart, screen_charts
+from tests.figure_views import CARD_WIDTHS, WIDE, Chart, every_chart
 
 # Every slide's chart drawn by plotly.js (nothing pending) and scaled by present.js.
 DRAWN = """() => {
@@ -57,56 +57,6 @@ DRAW_TIMEOUT = 90  # s: presentation mode's charts drawn (a bound, not a wait)
 def report(found: list[str], limit: int = 40) -> str:
     more = f"\n… and {len(found) - limit} more" if len(found) > limit else ""
     return "\n".join(found[:limit]) + more
-
-
-def every_chart(engine) -> Iterator[Chart]:
-    """tests/figure_views.py's ``every_chart`` (the same charts, named the same), each view
-    and its clusters' views computed once: there, the slides compute the clusters' views
-    again and the pack (``build_contents``) reads and computes the view and its clusters a
-    third time, which took half of this module's time. The pack's charts are
-    ``contents_of_view`` of the view, as ``build_contents`` makes them (its trends are not
-    charts)."""
-    from dashboard.data import repository
-    from dashboard.export.contents import contents_of_view
-    from dashboard.export.images import HEIGHT, WIDTH
-    from dashboard.figures.slides import build_slides
-    from dashboard.figures.theme import PRESENT
-    from dashboard.model.view import build_view, cluster_views
-
-    def named_views():
-        # (name, view, its clusters' views when it has two or more): figure_views.views.
-        for agreement in repository.list_agreements(engine)["agreement_id"]:
-            view = build_view(engine, agreement)
-            clusters = cluster_views(view) if len(view.data.cluster_ids) > 1 else []
-            yield agreement, view, clusters
-            en = build_view(engine, agreement, None, None, None, "en")
-            yield f"{agreement} (en)", en, \
-                cluster_views(en) if len(en.data.cluster_ids) > 1 else []
-            for cv in clusters:
-                yield f"{agreement}/{cv.cluster_id}", cv, []
-            if len(view.data.cluster_ids) == 1:
-                cid = view.data.cluster_ids[0]
-                yield f"{agreement}/{cid}", build_view(engine, agreement, None, cid), []
-        for agreement, period, breakdown in STRESS:
-            name = f"{agreement}@{period}" + (f"/{breakdown}" if breakdown else "")
-            view = build_view(engine, agreement, period, None, breakdown)
-            yield name, view, cluster_views(view) if view.breakdown == "total" and \
-                len(view.data.cluster_ids) > 1 else []
-
-    for name, view, clusters in named_views():
-        yield from screen_charts(name, view)
-        if view.breakdown != "total":
-            continue
-        per_cluster = clusters if view.cluster_id is None else []
-        for slide in build_slides(view, PRESENT, cluster_views=per_cluster):
-            if slide.figure is not None:
-                fig = slide.figure.to_dict()
-                yield Chart(f"{name} slide {slide.key}", "present", fig,
-                            fig["layout"].get("width") or PRESENT.min_width,
-                            fig["layout"]["height"])
-        for chart in contents_of_view(view, 5, per_cluster or None).charts:
-            yield Chart(f"{name} pack {chart.stem}", "export", chart.figure.to_dict(),
-                        WIDTH, HEIGHT)
 
 
 def made_meanwhile(db_url: str, batch: int = 40) -> Iterator[list[Chart]]:
