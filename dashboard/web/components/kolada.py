@@ -43,5 +43,5 @@ def kolada_section(data: AgreementData, period: Period, lang: str) -> html.Secti
         html.P([_("ui.kolada.source", lang, years=year),
                 html.Span(" · " + _("ui.kolada.not_published", lang)) if missing else None],
                className="source-line"),
-    ], id=Ids.KOLADA, className="part-section kolada-section",
+    ], id=Ids.KOLADA, className="kolada-section",
         **{"data-year": str(year)})
