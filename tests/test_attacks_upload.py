@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
+import time
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -32,7 +33,7 @@ import pytest
 from dashboard.config import DATA_DIR, ImportLimits, load_settings
 from dashboard.data import repository
 from dashboard.data.db import make_engine
-from dashboard.data.ingest import import_dataset
+from dashboard.data.ingest import capped, import_dataset
 from dashboard.data.ingest.capped import import_capped, preview_capped
 from dashboard.data.ingest.preview import preview_import
 from dashboard.data.ingest.readers import read_dataset
@@ -353,6 +354,28 @@ def test_what_the_limits_do_not_foresee_is_stopped_by_the_capped_process(any_eng
                            only={"liten-2023"})
     assert result.ok, result.messages("en")
     assert repository.list_agreements(engine)["agreement_id"].tolist() == ["liten-2023"]
+
+
+def _stuck_at_the_cap(engine):
+    """What glibc's malloc was once seen doing under the cap after a MemoryError (a whole
+    suite hung on it): failing to allocate, and trying again, for ever."""
+    hoard = []
+    while True:
+        try:
+            hoard.append(bytearray(64 * 1024))
+        except MemoryError:
+            pass
+
+
+def test_a_child_stuck_at_its_memory_cap_is_stopped_even_without_a_time_limit(engine):
+    """The command line's import has no time limit: a child that stays at its memory cap
+    is stopped all the same (after capped.STUCK_SECONDS), told as the memory limit."""
+    started = time.monotonic()
+    problem = capped._run(engine, _stuck_at_the_cap, ImportLimits(memory_mb=20))
+    assert (problem.code, problem.params) == ("memory_limit", {
+        "limit_mb": "20", "setting": "IMPORT_MEMORY_MB"})
+    assert time.monotonic() - started < capped.STUCK_SECONDS + 30
+    assert multiprocessing.active_children() == []
 
 
 def test_the_command_line_refuses_the_bombs_and_caps_its_own_memory(engine, db_url, bombs,

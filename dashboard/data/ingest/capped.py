@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from functools import partial
 from pathlib import Path
 
@@ -124,10 +125,7 @@ def _run(engine: Engine, work, limits: ImportLimits):
     send.close()
     kind, value = "died", None
     try:
-        if receive.poll(limits.seconds):
-            kind, value = receive.recv()
-        else:
-            kind = "time"
+        kind, value = _wait(receive, child, limits.seconds)
     except (EOFError, OSError):  # the child died without a word (killed, crashed)
         pass
     finally:
@@ -147,6 +145,50 @@ def _run(engine: Engine, work, limits: ImportLimits):
         return Problem("internal_error", file=name or None, params={"detail": value})
     log.warning("import of %s died (exit %s): taken as out of memory", name, child.exitcode)
     return memory_problem(limits, name)
+
+
+# A child whose address space stays this close to its cap for this long is stuck: under
+# RLIMIT_AS a small allocation can fail again and again inside the C library (glibc's
+# malloc was seen retrying brk for minutes after a MemoryError), and with no time limit
+# (the command line) nothing else would end it.
+STUCK_MARGIN = 4 * MB
+STUCK_SECONDS = 5.0
+STEP = 0.5  # s between looks at the child
+
+
+def _wait(receive, child, seconds: float | None) -> tuple[str, object]:
+    """The child's message, or ``("time", None)`` at the time limit, or ``("memory",
+    None)`` when it is stuck at its memory cap; EOFError when it dies without a word."""
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    stuck_since = None
+    while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        if receive.poll(STEP if left is None else max(0.0, min(STEP, left))):
+            return receive.recv()
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            return "time", None
+        if not _at_memory_cap(child.pid):
+            stuck_since = None
+        elif stuck_since is None:
+            stuck_since = now
+        elif now - stuck_since >= STUCK_SECONDS:
+            log.warning("capped import stuck at its memory cap for %s s: stopped", STUCK_SECONDS)
+            return "memory", None
+
+
+def _at_memory_cap(pid: int | None) -> bool:
+    """Whether process ``pid``'s address space is within STUCK_MARGIN of its RLIMIT_AS."""
+    try:
+        with open(f"/proc/{pid}/limits") as limits:
+            soft = next(line.split()[3] for line in limits
+                        if line.startswith("Max address space"))
+        with open(f"/proc/{pid}/status") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status
+                        if line.startswith("VmSize:"))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return False
+    return soft.isdigit() and size >= int(soft) - STUCK_MARGIN
 
 
 def _child(send, engine: Engine, work, limits: ImportLimits) -> None:
