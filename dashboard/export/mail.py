@@ -37,7 +37,7 @@ from dashboard.export.contents import Progress
 from dashboard.export.images import ExportError
 from dashboard.export.meeting import write_meeting_pack
 from dashboard.export.pack import sha256_of
-from dashboard.i18n import _, kpi_label, period_label, status_label
+from dashboard.i18n import _, period_label, status_label, target_label
 from dashboard.meetings.record import MeetingRecord, load
 from dashboard.meetings.rights import audit_source
 from dashboard.meetings.service import shown
@@ -90,11 +90,8 @@ def recipients(typed: Iterable[str | None], lang: str = "sv") -> list[str]:
 
 
 def _target_name(key, parties: dict, clusters: dict, lang: str) -> str:
-    name = kpi_label(key.kpi, lang)
-    if key.party_id:
-        name += f" – {parties.get(key.party_id, key.party_id)}"
-    if key.role:
-        name += f" – {key.role}"
+    party = parties.get(key.party_id, key.party_id) if key.party_id else None
+    name = target_label(key.kpi, lang, party, key.role)
     if key.cluster_id:
         name += f" ({clusters.get(key.cluster_id, key.cluster_id)})"
     return name
