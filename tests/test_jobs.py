@@ -160,6 +160,32 @@ def test_process_identity_is_id_and_start_time():
     assert procs.started(2 ** 22 + 12345) is None
 
 
+def test_a_clock_set_by_ntp_does_not_make_a_live_job_look_dead(tmp_path, monkeypatch):
+    """Linux recomputes its boot time from the wall clock at every read: when NTP moves
+    the clock, ``psutil.create_time()`` of every process moves with it (seen in CI: a
+    pack still being made was taken for dead by another worker, and its owner got
+    nothing). A start time counted from the boot does not move."""
+    from dashboard.jobs.manager import QueuedDiskcacheManager, _job_id
+
+    manager = QueuedDiskcacheManager(tmp_path, ttl=60, size_limit=5_000_000)
+    sleeper = CTX.Process(target=time.sleep, args=(60,))
+    sleeper.start()
+    try:
+        job = _job_id(sleeper.pid, procs.started(sleeper.pid))
+        queue = LocalQueue(str(tmp_path / "queue"), 1)
+        with queue.turn("anna", "pack"):
+            boot, before = psutil.boot_time(), psutil.Process(sleeper.pid).create_time()
+            monkeypatch.setattr(psutil._pslinux, "boot_time", lambda: boot + 1.0)
+            moved = psutil.Process(sleeper.pid).create_time() - before
+            assert moved == pytest.approx(1.0)  # the clock moved...
+            assert manager.job_running(job)  # ...the job still runs
+            assert procs.alive(sleeper.pid, procs.started(sleeper.pid))
+            assert [t["owner"] for t in queue.tickets()] == ["anna"]  # and keeps its turn
+    finally:
+        sleeper.kill()
+        sleeper.join()
+
+
 # --------------------------------------------------------------------------- browsers
 
 

@@ -210,14 +210,13 @@ class QueuedDiskcacheManager(_Owned, dash.DiskcacheManager):
         parsed = _parse_job(job)
         if parsed is None:
             return None
-        pid, started = parsed
+        pid, since = parsed
+        if not processes.alive(pid, since):
+            return None
         try:
-            proc = psutil.Process(pid)
-            if abs(proc.create_time() - started) < 0.05:
-                return proc
+            return psutil.Process(pid)
         except psutil.Error:
-            pass
-        return None
+            return None
 
     def terminate_job(self, job):
         """End the job's process and its children (Dash calls this after fetching a result,

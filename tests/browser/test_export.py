@@ -142,15 +142,11 @@ def test_chart_download_waits_a_bounded_time_then_says_busy(duo, app_queue):
         assert "Försök igen om en stund" in note
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "passes alone (6 of 6 in tests/browser/test_export.py); in the whole suite on 2 cores "
-    "the pack's job started no browser within 60 s once (2026-12-07), after the job handles "
-    "were bound to their owner: open in the closing note"))
 def test_a_pack_whose_job_dies_says_so_and_leaves_no_browser(duo, app_queue):
     visit(duo, KRAMI, "document.querySelector('#export-pack') && "
                       "!document.querySelector('#export-pack').disabled")
     click(duo.driver, duo.driver.find_element("id", "export-pack"))
-    deadline = time.time() + 60
+    deadline = time.time() + 150  # the pack's figures come first: long on a busy machine
     while not (tickets := app_queue.tickets()) or not tickets[0]["browser_pid"]:
         assert time.time() < deadline, "the pack's job did not start a browser"
         time.sleep(0.1)
