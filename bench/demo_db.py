@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy.engine import Engine  # noqa: E402
 
-from dashboard import repository  # noqa: E402
 from dashboard.config import DATA_DIR, load_settings  # noqa: E402
+from dashboard.data import repository  # noqa: E402
 from dashboard.data.db import make_engine  # noqa: E402
 from dashboard.web.app import load_demo  # noqa: E402
 

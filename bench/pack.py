@@ -26,7 +26,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.demo_db import demo_database  # noqa: E402
-from dashboard import repository  # noqa: E402
+from dashboard.data import repository  # noqa: E402
 from dashboard.export.pack import write_pack  # noqa: E402
 from dashboard.model.view import build_view  # noqa: E402
 

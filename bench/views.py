@@ -24,7 +24,7 @@ import plotly.io as pio
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.demo_db import demo_database  # noqa: E402
-from dashboard import repository  # noqa: E402
+from dashboard.data import repository  # noqa: E402
 from dashboard.figures.panels import build_panels  # noqa: E402
 from dashboard.figures.theme import SCREEN  # noqa: E402
 from dashboard.model.view import build_view, period_options  # noqa: E402
