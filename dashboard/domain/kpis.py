@@ -1082,14 +1082,17 @@ def _ordered_keys(data: AgreementData, scope: str, present: set[tuple]) -> list[
 
 
 def compute_kpis(data: AgreementData, period: Period, cluster_id: str | None = None,
-                 *, clusters: bool = True) -> list[KpiValue]:
+                 *, clusters: bool = True,
+                 scopes: list[str] | tuple[str, ...] | None = None) -> list[KpiValue]:
     """Every key figure of P: for the agreement and each cluster (or the one cluster asked).
 
     ``cluster_id`` given: only that cluster. Else the agreement, then (``clusters=True``)
-    each of its clusters. The FTE figures come per party and per role too.
+    each of its clusters. ``scopes``: these, in this order (:data:`WHOLE` for the
+    agreement), from one computation. The FTE figures come per party and per role too.
     """
-    scopes = [cluster_id] if cluster_id is not None else \
-        [WHOLE, *(data.cluster_ids if clusters else [])]
+    if scopes is None:
+        scopes = [cluster_id] if cluster_id is not None else \
+            [WHOLE, *(data.cluster_ids if clusters else [])]
     inputs = inputs_of(data)
     table = assessed(figure_table(inputs, period, roles=True), inputs, period)
     by_key = {(r["scope"], r["party_id"], r["role"] or "", r["kpi"]): r

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from dashboard.data import repository
-from dashboard.domain.kpis import UNITS, AgreementData, KpiValue, compute_kpis, has_rows
+from dashboard.domain.kpis import (
+    UNITS,
+    WHOLE,
+    AgreementData,
+    KpiValue,
+    compute_kpis,
+    has_rows,
+)
 from dashboard.domain.periods import (
     Period,
     PeriodError,
@@ -430,19 +437,36 @@ def view_from_data(data: AgreementData, period: Period, span: tuple[str, str] | 
 
 def cluster_views(view: View) -> list[View]:
     """One view per cluster of ``view``'s agreement, same period, breakdown and language,
-    computed from the rows ``view`` has already read (no second trip to the database)."""
-    return [_compute(view.data, view.period, view.span, cid, view.breakdown, view.lang,
-                     None, False, view.indicator_periods) for cid in view.data.cluster_ids]
+    from the rows ``view`` has already read (no second trip to the database) and, when
+    ``view`` is the agreement's with its clusters, from its key figures (no second
+    computation: a cluster's view shows the agreement's figures, then the cluster's)."""
+    ids = view.data.cluster_ids
+    scopes = {v.cluster_id for v in view.values}
+    if view.cluster_id is not None or not set(ids) <= scopes:
+        return [_compute(view.data, view.period, view.span, cid, view.breakdown, view.lang,
+                         None, False, view.indicator_periods) for cid in ids]
+    whole = [v for v in view.values if v.cluster_id is None]
+    return [_view_of(view.data, view.period, view.span, cid, view.breakdown, view.lang, None,
+                     view.indicator_periods,
+                     whole + [v for v in view.values if v.cluster_id == cid])
+            for cid in ids]
 
 
 def _compute(data: AgreementData, period: Period, span, cluster_id: str | None,
              breakdown: str | None, lang: str, problem: PeriodProblem | None,
              with_clusters: bool, indicator_periods: list[str]) -> View:
     """The view of rows already read: key figures, breakdown, completeness notes."""
-    values = compute_kpis(data, period, cluster_id) if cluster_id else \
-        compute_kpis(data, period, clusters=with_clusters)
-    if cluster_id is not None:
-        values = compute_kpis(data, period, None, clusters=False) + values
+    # A cluster's view: the agreement's figures, then the cluster's (one computation).
+    values = compute_kpis(data, period, scopes=(WHOLE, cluster_id)) \
+        if cluster_id is not None else compute_kpis(data, period, clusters=with_clusters)
+    return _view_of(data, period, span, cluster_id, breakdown, lang, problem,
+                    indicator_periods, values)
+
+
+def _view_of(data: AgreementData, period: Period, span, cluster_id: str | None,
+             breakdown: str | None, lang: str, problem: PeriodProblem | None,
+             indicator_periods: list[str], values: list[KpiValue]) -> View:
+    """The view of key figures computed before: breakdown, completeness notes."""
     breakdown = breakdown if breakdown in BREAKDOWNS else "total"
     view = View(data=data, period=period, cluster_id=cluster_id, breakdown=breakdown,
                 lang=lang, values=values, span=span, period_problem=problem,
