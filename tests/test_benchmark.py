@@ -203,33 +203,29 @@ PEOPLE = {
 
 
 def table_rows(reply) -> dict[str, list[str]]:
-    """The comparison table's rows by name: the texts of their cells."""
-    out = {}
+    """The comparison table's body rows by name: the texts of their cells."""
+
+    def nodes(node):
+        if isinstance(node, list):
+            for item in node:
+                yield from nodes(item)
+        elif isinstance(node, dict):
+            yield node
+            for value in node.get("props", {}).values():
+                yield from nodes(value)
 
     def text(node) -> str:
-        if isinstance(node, dict):
-            return text(node.get("props", {}).get("children"))
-        if isinstance(node, list):
-            return "".join(text(n) for n in node)
+        if isinstance(node, (dict, list)):
+            return "".join(text(n.get("props", {}).get("children")) if isinstance(n, dict)
+                           else text(n) for n in (node if isinstance(node, list) else [node]))
         return "" if node is None else str(node)
 
-    def walk(node, in_table=False):
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            table = in_table or props.get("id") == "compare-table"
-            if table and node.get("type") == "Tr":
-                cells = [text(c) for c in props.get("children") or []]
-                if len(cells) > 2 and node.get("props", {}).get("children")[0].get(
-                        "type") == "Td":
-                    out[cells[1].strip()] = cells
-            for value in props.values():
-                walk(value, table)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, in_table)
-
-    walk(reply.json()["response"]["_pages_content"]["children"])
-    return out
+    page = reply.json()["response"]["_pages_content"]["children"]
+    table = next(n for n in nodes(page) if n.get("props", {}).get("id") == "compare-table")
+    body = next(n for n in nodes(table) if n.get("type") == "Tbody")
+    rows = [[text(c) for c in tr["props"]["children"]] for tr in nodes(body)
+            if tr.get("type") == "Tr"]
+    return {cells[1].strip(): cells for cells in rows}
 
 
 @pytest.fixture(scope="module")
@@ -277,3 +273,32 @@ def test_the_page_shows_a_member_and_a_cluster_viewer_the_reference(site):
     # k6's small count itself is shown to whoever may see k6 (the live app shows real
     # figures); it is not in the reference.
     assert rows["Avtal K6"][2] == "3"
+
+
+def test_the_exported_chart_carries_the_same_reference(many):
+    """The PNG/SVG download draws the rows as the page keeps them, small counts hidden
+    (privacy.suppress_compare): the reference is the same, in words under each name and
+    drawn (a line from kvartil 1 to 3 and a tick at the median) in the text colour, never
+    a status colour; none on a youth row."""
+    from dashboard.domain.privacy import suppress_compare
+    from dashboard.figures.common import FigureText
+    from dashboard.figures.compare import compare_figure
+    from dashboard.figures.theme import EXPORT, STATUS_COLOURS
+
+    rows, bench = bench_of(many, "completed")
+    rows = with_reference(rows, KINDS, references_for(bench, Rights(admin=True), []))
+    rows = suppress_compare(rows.astype(object).where(rows.notna(), None), THRESHOLD,
+                            share=False)
+    fig = compare_figure(rows, unit="count", text=FigureText(title="Fullföljt"),
+                         theme=EXPORT).to_dict()
+    labels = fig["layout"]["yaxis"]["ticktext"]
+    krami = [t for t in labels if "Avtal K" in t]
+    unga = [t for t in labels if "Avtal U" in t]
+    assert len(krami) == 7 and all("median 18 · kvartil 13–23,8" in t for t in krami)
+    assert unga and not any("median" in t for t in unga)
+    line, tick = fig["data"][1], fig["data"][2]
+    # Seven Krami rows: each a segment 13..23,75 (and a gap), and a tick at 18.
+    assert [x for x in line["x"] if x is not None] == [13.0, 23.75] * 7
+    assert tick["x"] == [18.0] * 7
+    colours = {line["line"]["color"], tick["marker"]["color"]}
+    assert colours == {EXPORT.text_colour} and not colours & set(STATUS_COLOURS.values())

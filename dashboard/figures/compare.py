@@ -131,7 +131,8 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
                      name=_("ui.benchmark_quartiles", lang), cliponaxis=False))
         fig.add(dict(type="scatter", x=[number(m) for _y, _q1, m, _q3 in refs],
                      y=[y + below for y, *_ in refs], mode="markers", hoverinfo="skip",
-                     marker=dict(symbol="line-ns-open", size=max(10, row * 0.3),
+                     marker=dict(symbol="line-ns-open", size=max(8, row * 0.2),
+                                 color=theme.text_colour,
                                  line=dict(color=theme.text_colour, width=3)),
                      showlegend=False, name=_("ui.benchmark_median", lang),
                      cliponaxis=False))
