@@ -29,6 +29,11 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
     name and its own target under it, ``n`` for a share) and under it, when asked, its
     women's and men's values. Hidden small counts (exports) are said, not drawn.
 
+    Where a row has the reference of its kind (``median``, ``q1``, ``q3``:
+    :mod:`dashboard.model.benchmark`), it is drawn under its bar, in the text colour (never
+    a status colour): a line from kvartil 1 to kvartil 3 and a tick at the median, and
+    written under the name ("median 18 · kvartil 13–24"), so nobody needs to hover.
+
     ``rows`` come from :func:`dashboard.model.portfolio.compare` (and, in exports,
     :func:`dashboard.domain.privacy.suppress_compare`). Rows are placed by number (two agreements
     both have a "Kvinnor" row) and named on the axis.
@@ -49,13 +54,17 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
         else:
             symbol = status_symbol(rec["status"]) if rec["status"] != "grey" else ""
             target = rec.get("target")
-            goal = ""
+            under = []
             if target is not None and not pd.isna(target) and rec.get("comparator") in (
                     ">=", "<="):
                 sign = "≥" if rec["comparator"] == ">=" else "≤"
-                goal = (f"<br><span style='font-size:0.85em'>{_('ui.target', lang).lower()} "
-                        f"{sign}\u00a0{fmt_value(target, 'share' if share else unit, lang)}"
-                        "</span>")
+                under.append(f"{_('ui.target', lang).lower()} "
+                             f"{sign}\u00a0{fmt_value(target, 'share' if share else unit, lang)}")
+            ref = _reference_words(rec, "share" if share else unit, lang)
+            if ref:
+                under.append(ref)
+            goal = (f"<br><span style='font-size:0.85em'>{' · '.join(under)}</span>"
+                    if under else "")
             labels.append(f"<b>{esc(rec['name'])}</b> {symbol}".strip() + goal)
             colours.append(BLUE)
         v = rec["value"]
@@ -85,7 +94,9 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
     # Room past the longest bar for its words.
     widest = max((v + (text_width(s, theme.label_size) + 12) * 100 / width_px * 1.0
                   for v, s in zip(values, texts, strict=True)), default=1)
-    top = headroom(max(values), factor=1.05)
+    refs = [(y, r["q1"] * scale, r["median"] * scale, r["q3"] * scale)
+            for y, r in enumerate(records) if _has_reference(r)]
+    top = headroom(max([*values, *(q3 for *_, q3 in refs)]), factor=1.05)
     top = max(top, widest if share else top)
     if not share:
         longest = max((text_width(s, theme.label_size) + 12 for s in texts), default=0)
@@ -108,8 +119,38 @@ def compare_figure(rows: pd.DataFrame, *, unit: str, text: FigureText,
         xaxis = dict(range=[0, number(top)], tickformat=",", **tick_labels(
             fit_ticks(0, top, width_px, lambda v: axis_number(v, lang), theme.font_size,
                       horizontal=True, most=6), lang))
+    if refs:
+        # Under each bar (bars are narrower to leave it room): kvartil 1 to 3, the median.
+        below = 0.39
+        xs, ys_ref = [], []
+        for y, q1, _m, q3 in refs:
+            xs += [number(q1), number(q3), None]
+            ys_ref += [y + below, y + below, None]
+        fig.add(dict(type="scatter", x=xs, y=ys_ref, mode="lines", hoverinfo="skip",
+                     line=dict(color=theme.text_colour, width=3), showlegend=False,
+                     name=_("ui.benchmark_quartiles", lang), cliponaxis=False))
+        fig.add(dict(type="scatter", x=[number(m) for _y, _q1, m, _q3 in refs],
+                     y=[y + below for y, *_ in refs], mode="markers", hoverinfo="skip",
+                     marker=dict(symbol="line-ns-open", size=max(8, row * 0.2),
+                                 color=theme.text_colour,
+                                 line=dict(color=theme.text_colour, width=3)),
+                     showlegend=False, name=_("ui.benchmark_median", lang),
+                     cliponaxis=False))
     fig.update_layout(xaxis=xaxis,
                       yaxis=dict(range=[len(ys) - 0.5, -0.5], tickvals=ys, ticktext=labels),
-                      bargap=0.3)
+                      bargap=0.45 if refs else 0.3)
     canvas.apply(fig, plot_height=plot_px, showlegend=False)
     return fig
+
+
+def _has_reference(rec: dict) -> bool:
+    return not rec["group"] and all(
+        rec.get(k) is not None and not pd.isna(rec.get(k)) for k in ("q1", "median", "q3"))
+
+
+def _reference_words(rec: dict, unit: str, lang: str) -> str:
+    """"median 18 · kvartil 13–24" for a row with the reference of its kind, else ""."""
+    if not _has_reference(rec):
+        return ""
+    return _("ui.benchmark_words", lang, median=fmt_value(rec["median"], unit, lang),
+             q1=fmt_value(rec["q1"], unit, lang), q3=fmt_value(rec["q3"], unit, lang))

@@ -36,6 +36,7 @@ from dashboard.i18n import (
     period_label,
     status_label,
 )
+from dashboard.model.benchmark import MIN_UNITS, benchmark, references_for, with_reference
 from dashboard.model.portfolio import BY_GENDER, COMPARABLE, compare, overall
 from dashboard.model.view import default_period, period_options
 from dashboard.store import settings_cache, versions
@@ -98,6 +99,8 @@ def comparison(choice: dict) -> dict:
         period, span, periods = chosen["period"], chosen["span"], chosen["periods"]
         window = (period.year_earlier().start, period.end)
         kinds = sorted({k for k in many.agreements["kind"] if k})
+        kinds_of = dict(zip(many.agreements["agreement_id"], many.agreements["kind"],
+                            strict=True))
         if choice["kind"]:
             many.agreements = many.agreements[many.agreements["kind"] == choice["kind"]]
         by_gender = None
@@ -110,9 +113,16 @@ def comparison(choice: dict) -> dict:
         if visible is not None and clusters:  # a cluster's viewer: that cluster only
             rows = rows[[rights.sees(a, c) for a, c in zip(rows["agreement_id"],
                                                             rows["scope"], strict=True)]]
+        refs = references_for(national_benchmark(choice["kpi"], clusters, period), rights,
+                              list(zip(rows["agreement_id"], rows["scope"], strict=True)))
+        rows = with_reference(rows, kinds_of, refs)
+        present = set(rows["kind"].dropna()) if not rows.empty else set()
+        references = [{"kind": k, "shown": r.shown, "units": r.units}
+                      for k, r in sorted(refs.items()) if k in present]
         as_of = many.agreements["data_as_of"].dropna()
         rows = rows.astype(object).where(rows.notna(), None)  # JSON: null, never NaN
         return {"period": period.text, "rows": rows.to_dict("records"), "kinds": kinds,
+                "references": references,
                 "options": period_options(span, periods, choice["lang"]),
                 "data_as_of": str(as_of.max()) if len(as_of) else None}
 
@@ -120,6 +130,28 @@ def comparison(choice: dict) -> dict:
                     int(choice["gender"]), choice["period"] or "-", choice["lang"],
                     auth.cache_scope())
     return cache.get_or_build(key, build)
+
+
+def national_benchmark(kpi: str, clusters: bool, period: Period) -> dict:
+    """The median and quartiles of ``kpi`` per kind of agreement for ``period``, made from
+    every agreement (or cluster) in the database, whoever asks: computed once per data
+    version, key figure, level and period and kept (:mod:`dashboard.model.benchmark`; what
+    each person sees of it is decided by :func:`~dashboard.model.benchmark.references_for`).
+    """
+    eng = engine()
+    version, __ = versions(eng)
+    threshold = settings().suppression_threshold
+
+    def build() -> dict:
+        many = repository.load_many(eng, (period.year_earlier().start, period.end))
+        rows = compare(many, period, kpi, clusters=clusters)
+        kinds = dict(zip(many.agreements["agreement_id"], many.agreements["kind"],
+                         strict=True))
+        return benchmark(rows, kinds, kpi, threshold)
+
+    key = settings_cache(settings()).key("benchmark", version, kpi, int(clusters),
+                                         period.text, threshold)
+    return settings_cache(settings()).get_or_build(key, build)
 
 
 def figure_of(data: dict, choice: dict, theme, threshold: int | None = None):
@@ -142,6 +174,12 @@ def figure_of(data: dict, choice: dict, theme, threshold: int | None = None):
         footer.append(_("ui.compare_n", lang))
     if choice["gender"]:
         footer.append(_("ui.compare_gender_note", lang))
+    if any(r.get("median") is not None for r in data["rows"]):
+        footer.append(_("ui.benchmark_note", lang, n=MIN_UNITS))
+    missing = [kind_label(r["kind"], lang) for r in data.get("references", [])
+               if not r["shown"]]
+    if missing:
+        footer.append(_("ui.benchmark_none", lang, kinds=", ".join(missing), n=MIN_UNITS))
     if hidden_any:
         footer.append(_("ui.suppression_note", lang))
     text = FigureText(title=kpi_label(choice["kpi"], lang),
@@ -153,12 +191,17 @@ def figure_of(data: dict, choice: dict, theme, threshold: int | None = None):
 
 
 def table_of(data: dict, choice: dict) -> html.Table:
-    """The same rows as a table: rank, name, value, n, target, status in words."""
+    """The same rows as a table: rank, name, value, n, target, status in words, and the
+    reference of its kind (median, kvartil 1 and 3, of how many) where one is shown."""
     lang = choice["lang"]
     unit = UNITS.get(choice["kpi"], "number")
     head = html.Thead(html.Tr([html.Th("#"), html.Th(_("ui.agreement", lang)),
                                html.Th(_("ui.value", lang)), html.Th("n"),
-                               html.Th(_("ui.target", lang)), html.Th(_("ui.status", lang))]))
+                               html.Th(_("ui.target", lang)), html.Th(_("ui.status", lang)),
+                               html.Th(_("ui.benchmark_median_col", lang)),
+                               html.Th(_("ui.benchmark_q1_col", lang)),
+                               html.Th(_("ui.benchmark_q3_col", lang)),
+                               html.Th(_("ui.benchmark_units_col", lang))]))
     body, rank = [], 0
     for r in data["rows"]:
         if not r["group"]:
@@ -172,6 +215,10 @@ def table_of(data: dict, choice: dict) -> html.Table:
             html.Td(fmt_value(target, unit, lang) if target is not None else ""),
             html.Td(status_label(r["status"], lang, r.get("comparator"))
                     if not r["group"] and r.get("comparator") else ""),
+            *[html.Td("" if r.get(k) is None else fmt_value(r[k], unit, lang),
+                      className="num") for k in ("median", "q1", "q3")],
+            html.Td("" if r.get("ref_units") is None else int(r["ref_units"]),
+                    className="num"),
         ], className="compare-gender" if r["group"] else None))
     return html.Table([head, html.Tbody(body)], className="table table-sm compare-table",
                       id="compare-table")
