@@ -35,8 +35,10 @@ from __future__ import annotations
 import email
 import hashlib
 import io
+import json
 import re
 import socket
+import time
 import xml.etree.ElementTree as ET
 from contextlib import redirect_stderr, redirect_stdout
 from email import policy
@@ -63,6 +65,7 @@ from dashboard.model.view import build_view
 from dashboard.people import store as people_store
 from tests.needs import missing
 from tests.test_meetings import KRAMI, WORKBOOK
+from tests.webserver import Client, add_accounts, callback_of, mail_body, serving, with_output
 
 PDF_NAME = f"{KRAMI}-2024-01-25.pdf"  # <agreement>-<meeting date>.pdf (contract section 10)
 ATTENDEES = "Anna Andersson (AF) <anna@example.se>\nBo Berg (KV) <bo.berg@example.se>"
@@ -264,6 +267,57 @@ def test_the_pre_read_arrives_with_the_pdf_and_its_sum(sent, meeting):
     assert entry["agreement_id"] == KRAMI
     assert f'"sha256": "{digest}"' in entry["detail"] and '"recipients": 2' in entry["detail"]
 
+
+
+def test_a_member_sends_the_pre_read_from_the_meeting_page(server, meeting, tmp_path):
+    """The meeting page's *Skicka förhandsmaterial*, as a member's browser sends it to the
+    app (``python app.py``, its own process, SMTP settings from the environment): the
+    click starts a job of hers, her page polls it until it says "Skickat till … SHA-256:
+    …", and the local server got the message with the PDF of that sum; audited as hers."""
+    if find_browser() is None:
+        missing("no Chrome or Chromium for kaleido: apt-get install chromium",
+                "the pre-read from the meeting page")
+    inbox, port = server
+    url, engine, mid = meeting
+    add_accounts(url, {"admin.a": ("Ordning-Och-Reda-20", True, []),  # the app wants one
+                       "anna.a": ("Ordning-Och-Reda-20", False, [("member", KRAMI, None)])})
+    before = len(inbox.received)
+    with serving(url, "app", log=tmp_path / "app.log", LOAD_DEMO="0", CACHE_DIR="",
+                 JOBS_DIR=str(tmp_path / "jobs"), SMTP_HOST="127.0.0.1", SMTP_PORT=str(port),
+                 SMTP_FROM="styrgrupp@example.se") as base:
+        anna = Client(base)
+        anna.sign_in("anna.a", "Ordning-Och-Reda-20")
+        reply = anna.callback(with_output(anna, mail_body(mid, "anna@example.se")))
+        assert reply.status == 200, reply.text[:300]
+        job = reply.json()["response"]["meeting-mail-job"]["data"]
+        assert job and job["job"], reply.text[:300]
+        poll = callback_of(anna, "meeting-mail-poll.n_intervals")
+        said, n = None, 1
+        deadline = time.monotonic() + 240
+        while said is None and time.monotonic() < deadline:
+            answer = anna.callback({**poll, "changedPropIds": ["meeting-mail-poll.n_intervals"],
+                                    "inputs": [{"id": "meeting-mail-poll",
+                                                "property": "n_intervals", "value": n}],
+                                    "state": [{"id": "meeting-mail-job", "property": "data",
+                                               "value": job}]})
+            assert answer.status == 200, answer.text[:300]
+            status = answer.json()["response"].get("meeting-mail-status", {})
+            if status.get("children"):
+                said = status["children"]
+            n += 1
+            time.sleep(0.3)
+    assert said is not None, "no answer within 240 s"
+    said = said if isinstance(said, str) else json.dumps(said, ensure_ascii=False)
+    assert "Skickat till anna@example.se. PDF:ens SHA-256: " in said, said
+    received = inbox.received[before:]
+    assert len(received) == 1 and received[0][1] == ["anna@example.se"]
+    message = email.message_from_bytes(received[0][2], policy=policy.default)
+    pdf = next(message.iter_attachments()).get_content()
+    digest = hashlib.sha256(pdf).hexdigest()
+    assert said.endswith(digest) or f"SHA-256: {digest}" in said
+    entry = people_store.audit_entries(engine, 1, action="meeting_preread_sent")[0]
+    assert entry["actor"] == "anna.a" and entry["object"] == str(mid)
+    assert f'"sha256": "{digest}"' in entry["detail"] and '"recipients": 1' in entry["detail"]
 
 
 # --------------------------------------------------------------------------- the PDF

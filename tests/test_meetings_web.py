@@ -23,7 +23,15 @@ from dashboard.meetings import service, store
 from dashboard.meetings.model import TargetKey
 from tests.test_auth_matrix import KRAMI, PASSWORD, STHLM, refused_callback, text_of
 from tests.test_auth_matrix import PEOPLE as MATRIX_PEOPLE
-from tests.webserver import Client, add_accounts, router_body, serving
+from tests.webserver import (
+    Client,
+    add_accounts,
+    mail_body,
+    meeting_state,
+    router_body,
+    serving,
+    with_output,
+)
 
 # The role matrix's people (tests/test_auth_matrix.py), without the disabled account.
 PEOPLE = {k: v for k, v in MATRIX_PEOPLE.items() if k != "disabled"}
@@ -134,11 +142,6 @@ def test_only_members_get_the_forms_and_the_edit_panel(served):
 # --------------------------------------------------------------------------- callbacks
 
 
-def meeting_state(mid: int, mode: str = "page") -> dict:
-    return {"id": "meeting-state", "property": "data",
-            "value": {"meeting": mid, "lang": "sv", "mode": mode}}
-
-
 def create_body(agreement: str, title: str = "Nytt", held_on: str = "2024-03-01") -> dict:
     fields = {"date": held_on, "period": "2023", "title": title, "attendees": "AF, KV"}
     return {"output": "", "outputs": [
@@ -237,36 +240,6 @@ def pack_body(mid: int) -> dict:
             "state": [meeting_state(mid),
                       {"id": "meeting-pack-poll", "property": "n_intervals", "value": 0}],
             "changedPropIds": ["meeting-pack-button.n_clicks"]}
-
-
-def mail_body(mid: int, to: str = "anna@example.se") -> dict:
-    """The click on *Skicka* under *Skicka förhandsmaterial* with ``to`` typed."""
-    outputs = [("job", "data"), ("poll", "disabled"), ("poll", "max_intervals"),
-               ("button", "disabled"), ("running", "style"), ("done", "style"),
-               ("progress", "value"), ("step", "children"), ("status", "children")]
-    return {"output": "..{}..".format("...".join(f"meeting-mail-{i}.{p}" for i, p in outputs)),
-            "outputs": [{"id": f"meeting-mail-{i}", "property": p} for i, p in outputs],
-            "inputs": [{"id": "meeting-mail-button", "property": "n_clicks", "value": 1}],
-            "state": [{"id": "meeting-mail-to", "property": "value", "value": to},
-                      meeting_state(mid),
-                      {"id": "meeting-mail-poll", "property": "n_intervals", "value": 0}],
-            "changedPropIds": ["meeting-mail-button.n_clicks"]}
-
-
-def with_output(client: Client, body: dict) -> dict:
-    """``body`` with the output key the server gives that callback."""
-    if body["output"]:
-        return body
-    outputs = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
-    first = outputs[0]["id"]
-    first = first["type"] if isinstance(first, dict) else first
-
-    for dep in client.get("/_dash-dependencies").json():
-        out = dep["output"].strip(".").split("...")[0].rsplit(".", 1)[0]
-        found = json.loads(out)["type"] if out.startswith("{") else out.split("@")[0]
-        if found == first:
-            return {**body, "output": dep["output"]}
-    raise AssertionError(f"no callback with output {first}")
 
 
 def test_every_role_against_the_meeting_callbacks(served):

@@ -276,3 +276,37 @@ def router_body(path: str, search: str = "") -> dict:
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
                        {"id": "_pages_location", "property": "search", "value": search}],
             "changedPropIds": ["_pages_location.pathname"], "state": []}
+
+
+def meeting_state(mid: int, mode: str = "page") -> dict:
+    """The meeting page's own state (dashboard/web/pages/meeting.py), as a callback's."""
+    return {"id": "meeting-state", "property": "data",
+            "value": {"meeting": mid, "lang": "sv", "mode": mode}}
+
+def mail_body(mid: int, to: str = "anna@example.se") -> dict:
+    """The click on *Skicka* under *Skicka förhandsmaterial* with ``to`` typed."""
+    outputs = [("job", "data"), ("poll", "disabled"), ("poll", "max_intervals"),
+               ("button", "disabled"), ("running", "style"), ("done", "style"),
+               ("progress", "value"), ("step", "children"), ("status", "children")]
+    return {"output": "..{}..".format("...".join(f"meeting-mail-{i}.{p}" for i, p in outputs)),
+            "outputs": [{"id": f"meeting-mail-{i}", "property": p} for i, p in outputs],
+            "inputs": [{"id": "meeting-mail-button", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "meeting-mail-to", "property": "value", "value": to},
+                      meeting_state(mid),
+                      {"id": "meeting-mail-poll", "property": "n_intervals", "value": 0}],
+            "changedPropIds": ["meeting-mail-button.n_clicks"]}
+
+def with_output(client: Client, body: dict) -> dict:
+    """``body`` with the output key the server gives that callback."""
+    if body["output"]:
+        return body
+    outputs = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
+    first = outputs[0]["id"]
+    first = first["type"] if isinstance(first, dict) else first
+
+    for dep in client.get("/_dash-dependencies").json():
+        out = dep["output"].strip(".").split("...")[0].rsplit(".", 1)[0]
+        found = json.loads(out)["type"] if out.startswith("{") else out.split("@")[0]
+        if found == first:
+            return {**body, "output": dep["output"]}
+    raise AssertionError(f"no callback with output {first}")
