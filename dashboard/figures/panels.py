@@ -15,6 +15,7 @@ from dashboard.domain.privacy import suppress_monthly, suppress_outcomes
 from dashboard.figures.clusters import cluster_figure
 from dashboard.figures.common import FigureText
 from dashboard.figures.costs import costs_figure
+from dashboard.figures.forecast import draw_occupancy_forecast, forecast_months, say_forecasts
 from dashboard.figures.indicators import indicators_figure
 from dashboard.figures.occupancy import flow_figure, occupancy_figure
 from dashboard.figures.outcomes import outcomes_figure
@@ -87,7 +88,8 @@ def _flagged_months(view: View) -> set[str]:
 def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
     lang = view.lang
     occ = view.value("occupancy")
-    months = months_shown(view.period, view.span[1] if view.span else None)
+    months = forecast_months(view, months_shown(view.period, view.span[1] if view.span
+                                                else None), "occupancy", suppress_below)
     monthly = occupancy_by_month(view.data, view.period, view.cluster_id, view.breakdown)
     totals = monthly.groupby("month")["participants"].sum() if not monthly.empty else None
     suppressed = False
@@ -111,6 +113,7 @@ def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None)
                            text=figure_text(view, what, extra=extra), theme=theme,
                            flagged=flagged, totals=totals, earlier=earlier,
                            earlier_label=same_period_earlier(view.period, lang))
+    draw_occupancy_forecast(view, fig, months, totals, theme, suppress_below)
     return Panel("occupancy", what, fig, has_data=not monthly.empty)
 
 
@@ -367,6 +370,7 @@ def build_panels(view: View, theme: Theme, *, only_with_data: bool = True,
         panels += cluster_panels(view, theme)
     if only_with_data:
         panels = [p for p in panels if p.has_data or _expected(view, p.key)]
+    say_forecasts(view, panels, suppress_below)
     return panels
 
 
