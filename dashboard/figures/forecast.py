@@ -14,6 +14,7 @@ from dashboard.figures.common import esc
 from dashboard.figures.spec import Figure, number
 from dashboard.figures.theme import Theme
 from dashboard.i18n import _, fmt_number, fmt_percent, kpi_label, period_label
+from dashboard.model.series import party_names
 from dashboard.model.view import View
 
 FORECAST_COLOUR = "#6C757D"  # grey: not a status colour, not a breakdown's colour
@@ -59,21 +60,23 @@ def forecast_words(f: Forecast, lang: str) -> str:
              target=target)
 
 
-def forecast_sentence(f: Forecast, lang: str) -> str:
+def forecast_sentence(f: Forecast, lang: str, method: bool = True,
+                      party: str | None = None) -> str:
     """The forecast in a sentence for the panel: what, the words, the range and the
     method (``Beläggning – Prognos helår: 76, mål 80 (intervall 74–78). Medel av …``)."""
     label = kpi_label(f.kpi, lang)
     if f.role:
         label = f"{label} ({f.role})"
     elif f.party_id:
-        label = f"{label} ({f.party_id})"
+        label = f"{label} ({party or f.party_id})"
     low = forecast_number(f.low, f.unit, lang)
     high = forecast_number(f.high, f.unit, lang)
     span = low if low == high else f"{low}–{high}"
-    method = {"flow": "ui.forecast_method_flow", "level": "ui.forecast_method_level",
-              "share": "ui.forecast_method_share"}[f.method]
-    return _("ui.forecast_sentence", lang, what=label, words=forecast_words(f, lang),
-             range=span, method=_(method, lang))
+    how = {"flow": "ui.forecast_method_flow", "level": "ui.forecast_method_level",
+           "share": "ui.forecast_method_share"}[f.method]
+    sentence = _("ui.forecast_sentence", lang, what=label, words=forecast_words(f, lang),
+                 range=span)
+    return f"{sentence} {_(how, lang)}" if method else sentence
 
 
 def forecast_months(view: View, months: list[str], kpi: str,
@@ -125,28 +128,35 @@ def draw_forecast(fig: Figure, f: Forecast, x_of: dict[str, str], last_value: fl
 
 
 def draw_occupancy_forecast(view: View, fig: Figure, months: list[str], totals,
-                            theme: Theme, suppress_below: int | None = None) -> None:
+                            theme: Theme, suppress_below: int | None = None) -> bool:
     """The occupancy chart's forecast (``months``: its axis, ``totals``: participants by
-    month), drawn after its months with data."""
+    month), drawn after its months with data; whether there was one to draw."""
     f = next((f for f in view_forecasts(view, suppress_below) if f.kpi == "occupancy"), None)
     if f is None or not fig.data:
-        return
+        return False
     axis = fig.layout.get("xaxis", {}).get("categoryarray") or []
     if len(axis) != len(months):
-        return
+        return False
     last = None if totals is None or f.last_month not in totals.index \
         else float(totals[f.last_month])
     draw_forecast(fig, f, dict(zip(months, axis, strict=True)), last, theme, view.lang)
+    return True
 
 
-def say_forecasts(view: View, panels: list, suppress_below: int | None = None) -> None:
-    """Each forecast in words on the panel of its key figure (and its slide)."""
-    by_key = {p.key: p for p in panels}
-    for f in view_forecasts(view, suppress_below):
-        panel = by_key.get(PANEL_OF.get(f.kpi))
-        if panel is None:
-            continue
-        sentence = forecast_sentence(f, view.lang)
-        panel.sentences.append(sentence)
-        if panel.slide_sentences is not None:
-            panel.slide_sentences.append(sentence)
+def with_forecasts(view: View, panel, suppress_below: int | None = None,
+                   drawn: bool = False):
+    """The panel with its key figures' forecasts in words (``panel.sentences``), and on
+    its slide the shorter words without the method; a chart that ``drawn`` its forecast
+    (with the words) leaves them off its slide, which has no room to say things twice."""
+    found = [f for f in view_forecasts(view, suppress_below)
+             if PANEL_OF.get(f.kpi) == panel.key]
+    if not found:
+        return panel
+    slide = list(panel.slide_lines)
+    names = party_names(view.data)
+    panel.sentences += [forecast_sentence(f, view.lang, party=names.get(f.party_id))
+                        for f in found]
+    panel.slide_sentences = slide if drawn else \
+        slide + [forecast_sentence(f, view.lang, method=False, party=names.get(f.party_id))
+                 for f in found]
+    return panel

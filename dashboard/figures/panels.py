@@ -15,7 +15,7 @@ from dashboard.domain.privacy import suppress_monthly, suppress_outcomes
 from dashboard.figures.clusters import cluster_figure
 from dashboard.figures.common import FigureText
 from dashboard.figures.costs import costs_figure
-from dashboard.figures.forecast import draw_occupancy_forecast, forecast_months, say_forecasts
+from dashboard.figures.forecast import draw_occupancy_forecast, forecast_months, with_forecasts
 from dashboard.figures.indicators import indicators_figure
 from dashboard.figures.occupancy import flow_figure, occupancy_figure
 from dashboard.figures.outcomes import outcomes_figure
@@ -113,8 +113,9 @@ def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None)
                            text=figure_text(view, what, extra=extra), theme=theme,
                            flagged=flagged, totals=totals, earlier=earlier,
                            earlier_label=same_period_earlier(view.period, lang))
-    draw_occupancy_forecast(view, fig, months, totals, theme, suppress_below)
-    return Panel("occupancy", what, fig, has_data=not monthly.empty)
+    drawn = draw_occupancy_forecast(view, fig, months, totals, theme, suppress_below)
+    return with_forecasts(view, Panel("occupancy", what, fig, has_data=not monthly.empty),
+                          suppress_below, drawn)
 
 
 def earlier_totals(view: View, months: list[str]) -> list[float | None] | None:
@@ -141,7 +142,7 @@ def flow_panel(view: View, theme: Theme) -> Panel:
               view.lang) if flagged else None
     fig = flow_figure(flow, months=months, text=figure_text(view, what, extra=extra),
                       theme=theme, flagged=flagged)
-    return Panel("flow", what, fig, has_data=not flow.empty)
+    return with_forecasts(view, Panel("flow", what, fig, has_data=not flow.empty))
 
 
 def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
@@ -162,7 +163,8 @@ def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) 
                           previous_label=same_period_earlier(view.period, view.lang),
                           text=figure_text(view, what, n=n, extra=extra), theme=theme,
                           earlier=earlier_shares(view, groups, suppress_below))
-    return Panel("outcomes", what, fig, n=n, table=groups, has_data=not groups.empty)
+    return with_forecasts(view, Panel("outcomes", what, fig, n=n, table=groups,
+                                      has_data=not groups.empty), suppress_below)
 
 
 def earlier_shares(view: View, groups: pd.DataFrame,
@@ -203,9 +205,9 @@ def staffing_panel(view: View, theme: Theme) -> Panel:
                           theme=theme)
     # The chart draws all parties' lowest month and each role with a target; a slide
     # says only the other roles in words.
-    return Panel("staffing", what, fig, table=parties, sentences=sentences,
-                 has_data=bool(parties["actual"].notna().any()),
-                 slide_sentences=role_sentences(view, teams=False))
+    return with_forecasts(view, Panel("staffing", what, fig, table=parties, sentences=sentences,
+                                      has_data=bool(parties["actual"].notna().any()),
+                                      slide_sentences=role_sentences(view, teams=False)))
 
 
 def role_sentences(view: View, teams: bool | None = None) -> list[str]:
@@ -370,7 +372,6 @@ def build_panels(view: View, theme: Theme, *, only_with_data: bool = True,
         panels += cluster_panels(view, theme)
     if only_with_data:
         panels = [p for p in panels if p.has_data or _expected(view, p.key)]
-    say_forecasts(view, panels, suppress_below)
     return panels
 
 
