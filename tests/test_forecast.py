@@ -210,3 +210,9 @@ def test_a_forecast_that_is_neither_yes_nor_no_is_refused(tmp_path):
         assert repository.get_agreement(engine, "krami")["forecast"] is None
     finally:
         engine.dispose()
+
+
+def test_the_mean_is_drawn_over_the_months_with_data_only(view):
+    fig = next(p for p in build_panels(view, SCREEN) if p.key == "occupancy").figure
+    (mean,) = [t for t in fig.data if t.get("meta") == "mean"]
+    assert mean["x"] == ["jan", "feb *", "mar"]

@@ -72,11 +72,10 @@ def forecast_sentence(f: Forecast, lang: str, method: bool = True,
     low = forecast_number(f.low, f.unit, lang)
     high = forecast_number(f.high, f.unit, lang)
     span = low if low == high else f"{low}–{high}"
-    how = {"flow": "ui.forecast_method_flow", "level": "ui.forecast_method_level",
-           "share": "ui.forecast_method_share"}[f.method]
     sentence = _("ui.forecast_sentence", lang, what=label, words=forecast_words(f, lang),
                  range=span)
-    return f"{sentence} {_(how, lang)}" if method else sentence
+    # ui.forecast_method_flow, ui.forecast_method_level, ui.forecast_method_share
+    return f"{sentence} {_(f'ui.forecast_method_{f.method}', lang)}" if method else sentence
 
 
 def forecast_months(view: View, months: list[str], kpi: str,
@@ -139,7 +138,14 @@ def draw_occupancy_forecast(view: View, fig: Figure, months: list[str], totals,
         return False
     last = None if totals is None or f.last_month not in totals.index \
         else float(totals[f.last_month])
-    draw_forecast(fig, f, dict(zip(months, axis, strict=True)), last, theme, view.lang)
+    x_of = dict(zip(months, axis, strict=True))
+    with_data = {x_of[m] for m in months if m <= f.last_month}
+    for trace in fig.data:  # the period's mean is of the months with data: drawn over them
+        if trace.get("meta") == "mean":
+            trace["y"] = [y for x, y in zip(trace["x"], trace["y"], strict=True)
+                          if x in with_data]
+            trace["x"] = [x for x in trace["x"] if x in with_data]
+    draw_forecast(fig, f, x_of, last, theme, view.lang)
     return True
 
 
