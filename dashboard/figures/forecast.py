@@ -11,6 +11,7 @@ from __future__ import annotations
 from dashboard.config import Settings
 from dashboard.domain.forecast import Forecast, forecasts
 from dashboard.figures.common import esc
+from dashboard.figures.measure import text_width
 from dashboard.figures.spec import Figure, number
 from dashboard.figures.theme import Theme
 from dashboard.i18n import _, fmt_number, fmt_percent, kpi_label, period_label
@@ -65,10 +66,8 @@ def forecast_sentence(f: Forecast, lang: str, method: bool = True,
     """The forecast in a sentence for the panel: what, the words, the range and the
     method (``Beläggning – Prognos helår: 76, mål 80 (intervall 74–78). Medel av …``)."""
     label = kpi_label(f.kpi, lang)
-    if f.role:
-        label = f"{label} ({f.role})"
-    elif f.party_id:
-        label = f"{label} ({party or f.party_id})"
+    if f.role or f.party_id:
+        label = f"{label}, {f.role or party or f.party_id}"
     low = forecast_number(f.low, f.unit, lang)
     high = forecast_number(f.high, f.unit, lang)
     span = low if low == high else f"{low}–{high}"
@@ -111,19 +110,38 @@ def draw_forecast(fig: Figure, f: Forecast, x_of: dict[str, str], last_value: fl
     fig.add(dict(type="scatter", x=xs, y=line, mode="lines", name=name,
                  line=dict(color=FORECAST_COLOUR, width=theme.line_width, dash="dash"),
                  showlegend=False, meta=FORECAST_META, cliponaxis=False))
-    # The words beside the line's end, on the side away from the target line.
+    # The words beside the line's end, on the side away from the target line; where the
+    # months left are too narrow for them, on two lines, or else over the plot's corner.
     below = f.target * scale >= f.monthly * scale
-    fig.annotate(dict(name=FORECAST_META, text=f"<b>{name}</b>", xref="x", x=xs[-1],
-                      xanchor="right", yref="y",
-                      y=number((f.monthly_low if below else f.monthly_high) * scale),
-                      yanchor="top" if below else "bottom", yshift=-4 if below else 4,
-                      showarrow=False,
-                      font=dict(size=theme.label_size, color=theme.text_colour)))
+    size = theme.label_size
+    free = _free_width(fig, theme, len(x_of), len(left))
+    lines = [name]
+    if text_width(f"<b>{name}</b>", size) > free and ": " in name:
+        head, tail = name.split(": ", 1)
+        lines = [f"{head}:", tail]
+    words = "<br>".join(f"<b>{line}</b>" for line in lines)
+    place = dict(xref="x", x=xs[-1], yref="y",
+                 y=number((f.monthly_low if below else f.monthly_high) * scale),
+                 yanchor="top" if below else "bottom", yshift=-4 if below else 4)
+    if max(text_width(f"<b>{line}</b>", size) for line in lines) > free:
+        # The plot's top right corner: over the months left, clear of the bars.
+        place = dict(xref="x domain", x=1, yref="y domain", y=1, yanchor="top", yshift=-2)
+    fig.annotate(dict(name=FORECAST_META, text=words, xanchor="right", showarrow=False,
+                      font=dict(size=size, color=theme.text_colour), **place))
     axis = fig.layout.get("yaxis", {})
     top = (axis.get("range") or [0, 0])[1]
     if top is not None and f.monthly_high * scale * 1.15 > top:
         fig.update_layout(yaxis=dict(range=[axis["range"][0],
                                             number(f.monthly_high * scale * 1.15)]))
+
+
+def _free_width(fig: Figure, theme: Theme, months: int, left: int) -> float:
+    """The pixels from the last bar with data to the middle of the last month on the axis,
+    at the narrowest the chart is drawn."""
+    margin = fig.layout.get("margin", {})
+    plot = (theme.width or theme.min_width) - margin.get("l", 0) - margin.get("r", 0)
+    slot = plot / max(months, 1)
+    return slot * (left - 0.375) - 4
 
 
 def draw_occupancy_forecast(view: View, fig: Figure, months: list[str], totals,
@@ -153,7 +171,8 @@ def with_forecasts(view: View, panel, suppress_below: int | None = None,
                    drawn: bool = False):
     """The panel with its key figures' forecasts in words (``panel.sentences``), and on
     its slide the shorter words without the method; a chart that ``drawn`` its forecast
-    (with the words) leaves them off its slide, which has no room to say things twice."""
+    (with the words) leaves them off its slide, which has no room to say things twice, and
+    so does the staffing slide."""
     found = [f for f in view_forecasts(view, suppress_below)
              if PANEL_OF.get(f.kpi) == panel.key]
     if not found:
@@ -162,7 +181,9 @@ def with_forecasts(view: View, panel, suppress_below: int | None = None,
     names = party_names(view.data)
     panel.sentences += [forecast_sentence(f, view.lang, party=names.get(f.party_id))
                         for f in found]
-    panel.slide_sentences = slide if drawn else \
+    # The staffing slide has no room for its figures' forecasts: its chart would shrink
+    # below what the back of the room reads (the card says them).
+    panel.slide_sentences = slide if drawn or panel.key == "staffing" else \
         slide + [forecast_sentence(f, view.lang, method=False, party=names.get(f.party_id))
                  for f in found]
     return panel
