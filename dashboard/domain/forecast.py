@@ -125,38 +125,50 @@ def period_in_progress(period: Period, last_month: str | None,
     return Period.parse(canonical_text(start, end))
 
 
-def _scope_rows(frame: pd.DataFrame, cluster_id: str | None, start: str,
-                end: str) -> pd.DataFrame:
-    if frame is None or frame.empty:
-        return pd.DataFrame()
-    rows = frame[(frame["month"] >= start) & (frame["month"] <= end)]
-    if cluster_id is not None and "cluster_id" in rows:
-        rows = rows[rows["cluster_id"] == cluster_id]
-    return rows
+def _records(data: AgreementData, table: str, cluster_id: str | None, start: str,
+             end: str, kept: dict) -> list[dict]:
+    """The rows of a monthly table for the scope from ``start`` to ``end`` as records, read
+    once per table and scope (``kept``)."""
+    key = (table, cluster_id)
+    if key not in kept:
+        frame = getattr(data, table)
+        if frame is None or frame.empty:
+            kept[key] = []
+        else:
+            rows = frame[(frame["month"] >= start) & (frame["month"] <= end)]
+            if cluster_id is not None and "cluster_id" in rows:
+                rows = rows[rows["cluster_id"] == cluster_id]
+            kept[key] = rows.to_dict("records")
+    return kept[key]
 
 
-def _monthly(rows: pd.DataFrame, columns, months) -> pd.Series:
-    """Per month of ``months`` the sum of ``columns`` over the rows (a month with rows but
-    no value in them counts 0; months without rows are left out)."""
-    if rows.empty:
-        return pd.Series(dtype=float)
-    values = sum(pd.to_numeric(rows[c], errors="coerce").fillna(0.0) for c in columns)
-    sums = values.groupby(rows["month"]).sum()
-    return sums.reindex([m for m in months if m in sums.index]).astype(float)
+def _number(x) -> float:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if x != x else x
 
 
-def _staffing_rows(rows: pd.DataFrame, party: str | None, role: str | None) -> pd.DataFrame:
-    """A party's or a role's staffing rows (all parties and roles: every row); the months
-    with data stay those of the scope (a month without the party's row counts 0)."""
-    if rows.empty:
-        return rows
-    keep = pd.Series(True, index=rows.index)
-    if party is not None:
-        keep &= rows["party_id"] == party
-    if role is not None:
-        keep &= rows["role"].map(role_key) == role_key(role)
-    return rows.assign(actual_fte=rows["actual_fte"].where(keep, 0.0),
-                       committed_fte=rows["committed_fte"].where(keep, 0.0))
+def _monthly(records: list[dict], columns, months: list[str], keep=None) -> pd.Series:
+    """Per month of ``months`` with rows, the sum of ``columns`` over its rows that
+    ``keep`` keeps (all by default); a month with rows but none kept, or no value in them,
+    counts 0 (a party's staffing: the scope's months with data, as the key figure)."""
+    sums: dict[str, float] = {}
+    for r in records:
+        value = sum(_number(r.get(c)) for c in columns) if keep is None or keep(r) else 0.0
+        sums[r["month"]] = sums.get(r["month"], 0.0) + value
+    have = [m for m in months if m in sums]
+    return pd.Series([sums[m] for m in have], index=have, dtype=float)
+
+
+def _staffing_keep(party: str | None, role: str | None):
+    """Which staffing rows are a party's or a role's (``None``: all)."""
+    if party is None and role is None:
+        return None
+    wanted = role_key(role) if role is not None else None
+    return lambda r: (party is None or r.get("party_id") == party) and \
+        (wanted is None or role_key(r.get("role")) == wanted)
 
 
 def small_count(v: KpiValue, threshold: int) -> bool:
@@ -175,33 +187,33 @@ def small_count(v: KpiValue, threshold: int) -> bool:
 
 
 def forecast_for(data: AgreementData, v: KpiValue, full: Period, last_month: str,
-                 threshold: int = 5) -> Forecast | None:
+                 threshold: int = 5, kept: dict | None = None) -> Forecast | None:
     """The forecast of one target's figure to the end of ``full`` (a period in progress,
-    :func:`period_in_progress`), or ``None`` where there is none to make."""
+    :func:`period_in_progress`), or ``None`` where there is none to make (``kept``: the
+    rows read for other targets of the same data, by table and scope)."""
     if v.comparator not in (">=", "<=") or v.target is None or v.value is None:
         return None
     if small_count(v, threshold):
         return None
     months = Period.parse(canonical_text(full.start, last_month)).months
     n_period = len(full.months)
+    kept = {} if kept is None else kept
     if v.kpi in FLOW_KPIS:
-        rows = _scope_rows(getattr(data, COUNT_SUMS[v.kpi]), v.cluster_id, full.start,
-                           last_month)
-        series = _monthly(rows, (v.kpi,), months)
-        return _flow(v, series, full, last_month, n_period)
+        rows = _records(data, COUNT_SUMS[v.kpi], v.cluster_id, full.start, last_month, kept)
+        return _flow(v, _monthly(rows, (v.kpi,), months), full, last_month, n_period)
     if v.kpi in LEVEL_KPIS:
         table, column = LEVEL_COLUMN[v.kpi]
-        rows = _scope_rows(getattr(data, table), v.cluster_id, full.start, last_month)
-        if table == "staffing":
-            rows = _staffing_rows(rows, v.party_id, v.role)
-        return _level(v, _monthly(rows, (column,), months), full, last_month, n_period)
+        rows = _records(data, table, v.cluster_id, full.start, last_month, kept)
+        keep = _staffing_keep(v.party_id, v.role) if table == "staffing" else None
+        return _level(v, _monthly(rows, (column,), months, keep), full, last_month,
+                      n_period)
     if v.kpi in SHARE_PARTS:
         table, numerator, denominator = SHARE_PARTS[v.kpi]
-        rows = _scope_rows(getattr(data, table), v.cluster_id, full.start, last_month)
-        if table == "staffing":
-            rows = _staffing_rows(rows, v.party_id, v.role)
-        return _share(v, _monthly(rows, numerator, months),
-                      _monthly(rows, (denominator,), months), full, last_month, n_period)
+        rows = _records(data, table, v.cluster_id, full.start, last_month, kept)
+        keep = _staffing_keep(v.party_id, v.role) if table == "staffing" else None
+        return _share(v, _monthly(rows, numerator, months, keep),
+                      _monthly(rows, (denominator,), months, keep), full, last_month,
+                      n_period)
     return None
 
 
@@ -269,9 +281,9 @@ def forecasts(data: AgreementData, values: list[KpiValue], period: Period,
                               data.agreement.get("valid_from"))
     if full is None:
         return []
-    out = []
+    out, kept = [], {}
     for v in values:
-        f = forecast_for(data, v, full, last_month, threshold)
+        f = forecast_for(data, v, full, last_month, threshold, kept)
         if f is not None:
             out.append(f)
     return out

@@ -33,8 +33,12 @@ def view_forecasts(view: View, suppress_below: int | None = None) -> list[Foreca
     """The forecasts of the view's targets (none for a finished period, an agreement that
     has turned them off, or a target whose count would be hidden as small)."""
     threshold = suppress_below or Settings.suppression_threshold
-    last = view.span[1] if view.span else None
-    return forecasts(view.data, view.targets(), view.period, last, threshold)
+    # Computed once per view and threshold (each panel asks): kept on the view itself.
+    kept = view.__dict__.setdefault("_forecasts", {})
+    if threshold not in kept:
+        last = view.span[1] if view.span else None
+        kept[threshold] = forecasts(view.data, view.targets(), view.period, last, threshold)
+    return kept[threshold]
 
 
 def forecast_number(x: float, unit: str, lang: str) -> str:
