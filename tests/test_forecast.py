@@ -21,9 +21,11 @@ from __future__ import annotations
 import copy
 
 import pytest
+from openpyxl import load_workbook
 
 from dashboard.data import repository
 from dashboard.data.ingest import import_dataset
+from dashboard.data.template import write_template
 from dashboard.domain.forecast import forecast_enabled, period_in_progress
 from dashboard.domain.periods import Period
 from dashboard.figures.forecast import FORECAST_COLOUR, view_forecasts
@@ -223,3 +225,12 @@ def test_the_mean_is_drawn_over_the_months_with_data_only(view):
     fig = next(p for p in build_panels(view, SCREEN) if p.key == "occupancy").figure
     (mean,) = [t for t in fig.data if t.get("meta") == "mean"]
     assert mean["x"] == ["jan", "feb *", "mar"]
+
+
+def test_the_template_offers_ja_or_nej_for_forecast(tmp_path):
+    sheet = load_workbook(write_template(tmp_path / "mall.xlsx"))["agreements"]
+    column = [c.value for c in sheet[1]].index("forecast")
+    letter = sheet.cell(1, column + 1).column_letter
+    (rule,) = [dv for dv in sheet.data_validations.dataValidation
+               if str(dv.sqref).startswith(f"{letter}2")]
+    assert rule.formula1 == '"ja,nej"'
