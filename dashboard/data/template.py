@@ -69,6 +69,11 @@ def write_template(out: Path, lang: str = "sv") -> Path:
                                     allow_blank=False)
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}5000")
+            if table.name == "agreements" and col.name == "forecast":
+                dv = DataValidation(type="list", formula1='"ja,nej"' if sv else '"yes,no"',
+                                    allow_blank=True)
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}2:{letter}5000")
             if table.name == "indicator_defs" and col.name in ("unit", "aggregate"):
                 choices = "count,share,number,sek" if col.name == "unit" else "sum,mean,last"
                 dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)

@@ -116,6 +116,11 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         _c("meetings_per_year", Kind.COUNT, False, ["möten_per_år", "styrgruppsmöten_per_år"],
            "Styrgruppens överenskomna mötesrytm, t.ex. 4 (minst fyra möten per år).",
            "The steering group's agreed rhythm, e.g. 4 (at least four meetings a year)."),
+        _c("forecast", Kind.ID, False, ["prognos"],
+           "ja eller nej: visa en prognos till periodens slut för mål med antal och andelar "
+           "när perioden pågår; tomt = ja.",
+           "yes or no: show a forecast to the period's end for targets of counts and "
+           "shares while the period is in progress; blank = yes."),
     ), ("agreement_id",),
         "En rad per överenskommelse.", "One row per agreement."),
     Table("parties", (
@@ -278,6 +283,9 @@ INDICATOR_UNITS = {"count": "count", "antal": "count", "share": "share", "andel"
                    "kronor": "sek"}
 INDICATOR_AGGREGATES = {"sum": "sum", "summa": "sum", "mean": "mean", "medel": "mean",
                         "medelvärde": "mean", "last": "last", "senaste": "last"}
+
+# agreements.forecast: yes or no (ja, nej), as dashboard.domain.forecast reads it.
+FORECAST_CHOICES = {"yes": "yes", "ja": "yes", "no": "no", "nej": "no"}
 
 TABLE_ORDER = list(TABLES)
 

@@ -15,6 +15,7 @@ from dashboard.domain.privacy import suppress_monthly, suppress_outcomes
 from dashboard.figures.clusters import cluster_figure
 from dashboard.figures.common import FigureText
 from dashboard.figures.costs import costs_figure
+from dashboard.figures.forecast import draw_occupancy_forecast, forecast_months, with_forecasts
 from dashboard.figures.indicators import indicators_figure
 from dashboard.figures.occupancy import flow_figure, occupancy_figure
 from dashboard.figures.outcomes import outcomes_figure
@@ -87,7 +88,8 @@ def _flagged_months(view: View) -> set[str]:
 def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
     lang = view.lang
     occ = view.value("occupancy")
-    months = months_shown(view.period, view.span[1] if view.span else None)
+    months = forecast_months(view, months_shown(view.period, view.span[1] if view.span
+                                                else None), "occupancy", suppress_below)
     monthly = occupancy_by_month(view.data, view.period, view.cluster_id, view.breakdown)
     totals = monthly.groupby("month")["participants"].sum() if not monthly.empty else None
     suppressed = False
@@ -111,7 +113,9 @@ def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None)
                            text=figure_text(view, what, extra=extra), theme=theme,
                            flagged=flagged, totals=totals, earlier=earlier,
                            earlier_label=same_period_earlier(view.period, lang))
-    return Panel("occupancy", what, fig, has_data=not monthly.empty)
+    drawn = draw_occupancy_forecast(view, fig, months, totals, theme, suppress_below)
+    return with_forecasts(view, Panel("occupancy", what, fig, has_data=not monthly.empty),
+                          suppress_below, drawn)
 
 
 def earlier_totals(view: View, months: list[str]) -> list[float | None] | None:
@@ -138,7 +142,7 @@ def flow_panel(view: View, theme: Theme) -> Panel:
               view.lang) if flagged else None
     fig = flow_figure(flow, months=months, text=figure_text(view, what, extra=extra),
                       theme=theme, flagged=flagged)
-    return Panel("flow", what, fig, has_data=not flow.empty)
+    return with_forecasts(view, Panel("flow", what, fig, has_data=not flow.empty))
 
 
 def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
@@ -159,7 +163,8 @@ def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) 
                           previous_label=same_period_earlier(view.period, view.lang),
                           text=figure_text(view, what, n=n, extra=extra), theme=theme,
                           earlier=earlier_shares(view, groups, suppress_below))
-    return Panel("outcomes", what, fig, n=n, table=groups, has_data=not groups.empty)
+    return with_forecasts(view, Panel("outcomes", what, fig, n=n, table=groups,
+                                      has_data=not groups.empty), suppress_below)
 
 
 def earlier_shares(view: View, groups: pd.DataFrame,
@@ -200,9 +205,9 @@ def staffing_panel(view: View, theme: Theme) -> Panel:
                           theme=theme)
     # The chart draws all parties' lowest month and each role with a target; a slide
     # says only the other roles in words.
-    return Panel("staffing", what, fig, table=parties, sentences=sentences,
-                 has_data=bool(parties["actual"].notna().any()),
-                 slide_sentences=role_sentences(view, teams=False))
+    return with_forecasts(view, Panel("staffing", what, fig, table=parties, sentences=sentences,
+                                      has_data=bool(parties["actual"].notna().any()),
+                                      slide_sentences=role_sentences(view, teams=False)))
 
 
 def role_sentences(view: View, teams: bool | None = None) -> list[str]:

@@ -45,6 +45,7 @@ from dashboard.data.ingest.validate import (
     checked_columns,
     group_ids,
     is_none,
+    normalise_forecast,
     normalise_indicator_defs,
     normalise_target_values,
     object_frame,
@@ -124,6 +125,8 @@ def _parsed_tables(raw):
             parsed_table.frame = normalise_target_values(parsed_table.frame)
         if table.name == "indicator_defs":
             parsed_table.frame = normalise_indicator_defs(parsed_table.frame)
+        if table.name == "agreements":
+            parsed_table.frame = normalise_forecast(parsed_table.frame)
         yield parsed_table, table_problems
 
 

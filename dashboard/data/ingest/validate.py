@@ -38,6 +38,7 @@ from dashboard.domain.kolada import kolada_kpi, municipalities_of
 from dashboard.domain.kpis import AGREEMENT_ONLY_KPIS, FTE_KPIS, KPI_NAMES, PARTY_KPIS, SHARE_KPIS
 from dashboard.domain.pnr import cell_text, contains_identity_number, identity_number_cells
 from dashboard.domain.schema import (
+    FORECAST_CHOICES,
     INDICATOR_AGGREGATES,
     INDICATOR_UNITS,
     TABLES,
@@ -414,6 +415,10 @@ def _row_rules(parsed: ParsedTable) -> list[Problem]:
                     problems.append(parsed.problem(
                         f"bad_{column}", row, column, value=value,
                         allowed=", ".join(dict.fromkeys(allowed.values()))))
+    if parsed.name == "agreements":
+        for row, value in zip(rows, df["forecast"], strict=True):
+            if value is not None and value.strip().lower() not in FORECAST_CHOICES:
+                problems.append(parsed.problem("bad_forecast", row, "forecast", value=value))
     if parsed.name in ("agreements", "targets"):
         for row, a, b in zip(rows, df["valid_from"], df["valid_to"], strict=True):
             if a and b and a > b:
@@ -453,6 +458,16 @@ def normalise_indicator_defs(frame: pd.DataFrame) -> pd.DataFrame:
         values = [None if v is None else allowed.get(v.strip().lower(), v)
                   for v in frame[column]]
         frame[column] = pd.Series(_objects(values), index=frame.index, dtype=object)
+    return frame
+
+
+def normalise_forecast(frame: pd.DataFrame) -> pd.DataFrame:
+    """``agreements.forecast`` as ``yes`` or ``no`` (``Nej`` -> ``no``), as :func:`_row_rules`
+    checked; blank stays blank (yes)."""
+    frame = frame.copy()
+    values = [None if v is None else FORECAST_CHOICES.get(v.strip().lower(), v)
+              for v in frame["forecast"]]
+    frame["forecast"] = pd.Series(_objects(values), index=frame.index, dtype=object)
     return frame
 
 
