@@ -219,14 +219,22 @@ def test_the_occupancy_chart_marks_the_decision_at_its_date(decided):
     slide = next(s for s in contents.deck_slides if s.key == "occupancy")
     (line,), (label,) = _decision_parts(slide.figure)
     assert line["x0"] == 0.5 and label["text"].startswith("Beslut 14 februari")
-    assert "Beslut 14 februari 2023: förstärk uppsökande arbete." in slide.lines
+    # A slide keeps the room its chart was drawn for (no line more under it): the deck
+    # says the decision whole on its "Effekt sedan beslut" slide.
+    assert slide.lines == []
 
 
-def test_a_decision_outside_the_axis_or_in_its_first_period_is_said_in_words_only():
+def test_a_decision_outside_the_axis_or_in_its_first_period_is_said_in_words_only(decided):
     # Months jan, feb, mar: a decision in January (the first shown) or in April (after).
     assert boundary(["2023-01", "2023-02", "2023-03"], "2023-01-20") is None
     assert boundary(["2023-01", "2023-02", "2023-03"], "2023-04-02") is None
     assert boundary(["2023-01", "2023-02", "2023-03"], "2023-03-01") == 1.5
+    # A decision after the last period shown is not the chart's at all: nothing drawn or
+    # said under a chart of the year before.
+    view = build_view(decided[0], "krami", "2023-01")
+    view.markers = [DecisionMarker("2023-02-14", DECIDED, "occupancy")]
+    panel = occupancy_panel(view, SCREEN)
+    assert _decision_parts(panel.figure) == ([], []) and panel.sentences == []
     # Quarters of two years: 19 April 2018 is in the second quarter, the sixth bar.
     quarters = [f"{y}-Q{q}" for y in (2017, 2018) for q in (1, 2, 3, 4)]
     assert boundary(quarters, "2018-04-19") == 4.5

@@ -9,7 +9,8 @@ at the top of the plot is free of bars, lines and value labels (they are pinned 
 from their data, so they only come closer to the axis), and the labels go in that band,
 one row per decision. A chart is marked only where a time axis shows the decision's date:
 months (occupancy, started and exited) and an indicator's periods; a decision in the
-first period shown, or outside the axis, is said in words only.
+first period shown, or before it, is said in words only, one after the last period not
+at all.
 
 The markers come as plain data (:class:`dashboard.model.view.DecisionMarker`, on the
 view); this module never reads meetings.
@@ -87,12 +88,21 @@ def mark_decisions(fig: Figure, theme: Theme, lang: str,
     axes = _axes(fig)
     words: list[str] = []
     for (periods, markers), (xaxis, yaxis) in zip(cells, axes, strict=False):
-        shown = [(m, boundary(periods, m.on)) for m in markers]
+        # A decision taken after the last period shown has nothing to say about it.
+        shown = [(m, boundary(periods, m.on)) for m in markers
+                 if not _after(periods, m.on)]
         words += [marker_words(m, lang) for m, __ in shown]
         placed = [(m, x) for m, x in shown if x is not None][-MOST_ROWS:]
         if placed:
             _mark(fig, theme, lang, xaxis, yaxis, len(periods), placed)
     return words
+
+
+def _after(periods: Sequence[str], on: str) -> bool:
+    """Whether ``on`` falls after the last of ``periods``."""
+    last = periods[-1] if periods else None
+    period = last if isinstance(last, Period) else parse_period_or_none(str(last or ""))
+    return period is None or not period.months or on[:7] > period.months[-1]
 
 
 def _axes(fig: Figure) -> list[tuple[str, str]]:

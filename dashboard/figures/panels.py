@@ -312,14 +312,15 @@ def indicators_panel(view: View, theme: Theme, names: list[str] | None = None,
 
 
 def decided(panel: Panel, view: View, theme: Theme, cells: list) -> Panel:
-    """The panel with its decisions marked on its chart and said in its words
-    (:mod:`.markers`); ``cells``: each small chart's periods and decisions."""
+    """The panel with its decisions marked on its chart and said in its words beside it
+    (:mod:`.markers`); ``cells``: each small chart's periods and decisions. A slide keeps
+    the room its chart was drawn for: it writes no more lines under it (a meeting's deck
+    says the decisions whole on its "Effekt sedan beslut" slide)."""
     if not any(markers for __, markers in cells) or not panel.has_data:
         return panel
     words = mark_decisions(panel.figure, theme, view.lang, cells)
+    panel.slide_sentences = list(panel.slide_lines)
     panel.sentences = [*panel.sentences, *words]
-    if panel.slide_sentences is not None:
-        panel.slide_sentences = [*panel.slide_sentences, *words]
     return panel
 
 
