@@ -44,7 +44,8 @@ def markers_for(view: View, kpis: Sequence[str]) -> list[DecisionMarker]:
 def marker_words(marker: DecisionMarker, lang: str) -> str:
     """The whole decision in words, beside the chart: ``Beslut 12 mars 2023: förstärk
     uppsökande arbete.``"""
-    return _("ui.decision_words", lang, date=date_label(marker.on, lang), text=marker.text)
+    text = " ".join(marker.text.split()).rstrip(".")  # the sentence ends with its own stop
+    return _("ui.decision_words", lang, date=date_label(marker.on, lang), text=text)
 
 
 def marker_label(marker: DecisionMarker, lang: str, size: float, room: float) -> str:
