@@ -22,6 +22,7 @@ from dashboard.export.images import HEIGHT, WIDTH
 from dashboard.figures.panels import build_panels
 from dashboard.figures.slides import build_slides
 from dashboard.figures.theme import PRESENT, SCREEN
+from dashboard.meetings.record import decision_markers
 from dashboard.model.view import View, build_view, cluster_views
 
 # (agreement, period, breakdown) beyond every default view.
@@ -81,20 +82,29 @@ def every_chart(engine: Engine) -> Iterator[Chart]:
 
 def views(engine: Engine) -> Iterator[tuple[str, View, list[View]]]:
     """(name, view, its clusters' views when it has two or more) for every demo view and
-    stress period, and each agreement in English (other words, other widths)."""
+    stress period, and each agreement in English (other words, other widths); each with
+    the decisions its charts mark, as the page reads them (the demo's Grums meetings)."""
+    for view, clusters, name in _views(engine):
+        view.markers = decision_markers(engine, view.agreement_id)
+        for cv in clusters:
+            cv.markers = view.markers
+        yield name, view, clusters
+
+
+def _views(engine: Engine) -> Iterator[tuple[View, list[View], str]]:
     for agreement in repository.list_agreements(engine)["agreement_id"]:
         view = build_view(engine, agreement)
         clusters = cluster_views(view) if len(view.data.cluster_ids) > 1 else []
-        yield agreement, view, clusters
+        yield view, clusters, agreement
         en = build_view(engine, agreement, None, None, None, "en")
-        yield f"{agreement} (en)", en, cluster_views(en) if len(en.data.cluster_ids) > 1 else []
+        yield en, cluster_views(en) if len(en.data.cluster_ids) > 1 else [], f"{agreement} (en)"
         for cv in clusters:
-            yield f"{agreement}/{cv.cluster_id}", cv, []
+            yield cv, [], f"{agreement}/{cv.cluster_id}"
         if len(view.data.cluster_ids) == 1:
             cid = view.data.cluster_ids[0]
-            yield f"{agreement}/{cid}", build_view(engine, agreement, None, cid), []
+            yield build_view(engine, agreement, None, cid), [], f"{agreement}/{cid}"
     for agreement, period, breakdown in STRESS:
         name = f"{agreement}@{period}" + (f"/{breakdown}" if breakdown else "")
         view = build_view(engine, agreement, period, None, breakdown)
-        yield name, view, cluster_views(view) if view.breakdown == "total" and \
-            len(view.data.cluster_ids) > 1 else []
+        yield view, cluster_views(view) if view.breakdown == "total" and \
+            len(view.data.cluster_ids) > 1 else [], name

@@ -775,6 +775,23 @@ DEMOS: dict[str, Callable[[], Sheets]] = {
     "grums-unga-2016-2018.xlsx": grums_unga,
 }
 
+# Steering meetings of the demo (synthetic, like the data): Grums's strategic group met in
+# April 2018 on the first quarter, decided to reach young people sooner (tied to the share
+# offered a measure within 90 days) and closed the meeting; its October meeting (open)
+# reviews the third quarter and shows the effect since that decision, and the agreement's
+# indicator chart marks it. Loaded with the workbooks into an empty database
+# (dashboard.web.app.load_demo, through dashboard.meetings), never written into them.
+DEMO_MEETINGS: list[dict] = [
+    {"agreement_id": "grums-unga-2016", "period": "2018-Q1", "held_on": "2018-04-19",
+     "title": "Strategiska gruppen april", "attendees": "AF, Grums kommun",
+     "decisions": [{"text": "Förstärk uppsökande arbete: första kontakt inom 30 dagar",
+                    "kpi": "inom_90_dagar_andel"}],
+     "closed": True},
+    {"agreement_id": "grums-unga-2016", "period": "2018-Q3", "held_on": "2018-10-18",
+     "title": "Strategiska gruppen oktober", "attendees": "AF, Grums kommun",
+     "decisions": [], "closed": False},
+]
+
 
 def generate(outdir: Path | str) -> list[Path]:
     """Write every demo workbook into ``outdir``; returns their paths."""

@@ -20,7 +20,9 @@ from dashboard.figures.panels import Panel, build_panels
 from dashboard.figures.slides import Slide, build_slides
 from dashboard.figures.spec import Figure
 from dashboard.figures.theme import EXPORT
-from dashboard.i18n import _
+from dashboard.i18n import _, date_label, fmt_value, target_label
+from dashboard.meetings.record import decision_markers
+from dashboard.model.series import cluster_names, party_names
 from dashboard.model.view import View, build_view, cluster_views, trend_rows
 
 FORMATS = ("png", "svg", "docx", "pptx", "pdf")
@@ -91,6 +93,13 @@ class PackContents:
         return self.view.lang
 
     @property
+    def effects(self) -> list[str]:
+        """A meeting's effect since decision, in words (:func:`effect_lines`): what the
+        Word document, the PDF and the deck say (and the pre-read, from the same
+        function)."""
+        return effect_lines(self.meeting, self.lang) if self.meeting is not None else []
+
+    @property
     def suppressed(self) -> bool:
         """Whether any chart hides a small count (the documents then say so)."""
         return any(c.suppressed for c in self.charts)
@@ -109,6 +118,38 @@ class PackContents:
 
     def deck_chart(self, key: str) -> Chart | None:
         return next((c for c in self.deck_charts if c.key == key), None)
+
+
+def target_name(key, parties: dict, clusters: dict, lang: str) -> str:
+    """A target of a meeting by name, with its party and role (:func:`i18n.target_label`)
+    and its cluster: ``Beläggning``, ``Faktiska årsarbetskrafter – vägledare (Järva)``."""
+    party = parties.get(key.party_id, key.party_id) if key.party_id else None
+    name = target_label(key.kpi, lang, party, key.role)
+    if key.cluster_id:
+        name += f" ({clusters.get(key.cluster_id, key.cluster_id)})"
+    return name
+
+
+def effect_lines(record, lang: str) -> list[str]:
+    """Each decision of an earlier meeting tied to a target, with the target's value at
+    the decision and at this meeting (``record.effects()``), in words: ``Beslut 12 mars
+    2023: förstärk uppsökande arbete – Beläggning: 74 vid beslutet, 81 nu``. The values
+    are the targets' own figures (the whole agreement's or a cluster's, never a part of a
+    breakdown), as the targets' tables of the same pack show them."""
+    effects = record.effects()
+    if not effects:
+        return []
+    data = record.view.data if record.view is not None else None
+    parties = party_names(data) if data is not None else {}
+    clusters = cluster_names(data) if data is not None else {}
+    out = []
+    for e in effects:
+        then = fmt_value(e.then.value, e.then.unit, lang) if e.then else "–"
+        now = fmt_value(e.now.value, e.now.unit, lang) if e.now else "–"
+        out.append(_("meetings.effect_line", lang, date=date_label(e.decided_on, lang),
+                     text=" ".join(e.decision.text.split()),
+                     target=target_name(e.key, parties, clusters, lang), then=then, now=now))
+    return out
 
 
 def shows_suppression(figure: Figure, lang: str) -> bool:
@@ -141,6 +182,7 @@ def build_contents(engine: Engine, agreement_id: str, period: str | None,
         raise ExportError(_("export.not_found", lang))
     if view.period_was_invalid:
         raise ExportError(_("export.bad_period", lang, period=period))
+    view.markers = decision_markers(engine, agreement_id)  # as the agreement's page
     clusters = None
     if per_cluster and cluster_id is None and len(view.data.cluster_ids) >= 2:
         clusters = cluster_views(view)

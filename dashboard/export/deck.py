@@ -84,6 +84,8 @@ def write_deck(path: str | Path, contents: PackContents, png: Mapping[str, bytes
                                                                        shown))
             if record is not None:
                 pages.append(lambda page: _since_slide(page, record, lang))
+                if contents.effects:
+                    pages.append(lambda page: _effects_slide(page, contents.effects, lang))
                 pages += _assessed_pages(contents)
             else:
                 for part in _chunks(rest, _targets_per_slide(0)):
@@ -367,6 +369,19 @@ def _since_slide(page, record, lang: str) -> None:
     if not since.imports:
         lines.append((_("meetings.no_data_since", lang), False))
     _lines(page, Inches(1.5), _fit(lines, 16, "…"), 16)
+
+
+EFFECT_PT = 20  # a line of the effects' slide (at 1024 px wide: 21 px)
+
+
+def _effects_slide(page, effects: list[str], lang: str) -> None:
+    """"Effekt sedan beslut": each earlier decision on a target, its value then and now
+    (as many as the slide holds at a readable size; the document has them all)."""
+    _title(page, _("meetings.effects", lang))
+    lines = [(line, False) for line in effects]
+    _lines(page, Inches(1.6), _fit(lines, 6, "…"), EFFECT_PT)
+    notes = page.notes_slide.notes_text_frame
+    notes.text = "\n".join(effects)
 
 
 def _decisions_slide(page, record, lang: str) -> None:

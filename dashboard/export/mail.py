@@ -33,11 +33,11 @@ from sqlalchemy.engine import Engine
 from dashboard.config import Settings
 from dashboard.domain.periods import parse_period_or_none
 from dashboard.domain.typed import TextRefused, clean_address, echo
-from dashboard.export.contents import Progress
+from dashboard.export.contents import Progress, effect_lines, target_name
 from dashboard.export.images import ExportError
 from dashboard.export.meeting import write_meeting_pack
 from dashboard.export.pack import sha256_of
-from dashboard.i18n import _, period_label, status_label, target_label
+from dashboard.i18n import _, period_label, status_label
 from dashboard.meetings.record import MeetingRecord, load
 from dashboard.meetings.rights import audit_source
 from dashboard.meetings.service import shown
@@ -89,14 +89,6 @@ def recipients(typed: Iterable[str | None], lang: str = "sv") -> list[str]:
 # --------------------------------------------------------------------------- the text
 
 
-def _target_name(key, parties: dict, clusters: dict, lang: str) -> str:
-    party = parties.get(key.party_id, key.party_id) if key.party_id else None
-    name = target_label(key.kpi, lang, party, key.role)
-    if key.cluster_id:
-        name += f" ({clusters.get(key.cluster_id, key.cluster_id)})"
-    return name
-
-
 def subject_of(record: MeetingRecord, lang: str) -> str:
     m = record.meeting
     name = record.view.agreement_name if record.view is not None else m.agreement_id
@@ -126,10 +118,15 @@ def body_of(record: MeetingRecord, lang: str, pdf_name: str, sha256: str) -> str
         for row in since.changed:
             then = status_label(row.then.status, lang, row.then.comparator) if row.then else "–"
             now = status_label(row.now.status, lang, row.now.comparator) if row.now else "–"
-            lines.append(f"  - {_target_name(row.key, parties, clusters, lang)}: {then} → {now}")
+            lines.append(f"  - {target_name(row.key, parties, clusters, lang)}: {then} → {now}")
         if not since.changed:
             lines.append(f"  {_('meetings.no_changes', lang)}")
     lines.append("")
+    effects = effect_lines(record, lang)
+    if effects:
+        lines.append(f"{_('meetings.effects', lang)}:")
+        lines += [f"  - {line}" for line in effects]
+        lines.append("")
 
     lines.append(_("export.mail.open_actions", lang))
     open_actions = [a for a in record.actions if not a.done]

@@ -34,6 +34,7 @@ def meeting_contents(engine: Engine, meeting_id: int, lang: str = "sv", threshol
         raise ExportError(_("meetings.no_meeting", lang, id=shown(meeting_id)))
     if record.view is None:
         raise ExportError(_("export.meeting_no_data", lang, id=meeting_id))
+    record.view.markers = record.markers()  # the decisions of the meetings before
     clusters = None
     if per_cluster and len(record.view.data.cluster_ids) >= 2:
         clusters = record.cluster_views()

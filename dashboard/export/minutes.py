@@ -66,7 +66,7 @@ def write_minutes(path: str | Path, contents: PackContents,
 
     record = contents.meeting
     if record is not None:
-        _meeting_record(doc, record, view, lang, contents.trends)
+        _meeting_record(doc, record, view, lang, contents.trends, contents.effects)
     else:
         doc.add_heading(_("export.targets", lang), level=1)
         targets = view.targets()
@@ -429,7 +429,8 @@ def revision_notes(record, lang: str) -> dict[TargetKey, str]:
     return {_key(then): revised_note(then, now, lang) for then, now in record.revisions()}
 
 
-def _meeting_record(doc, record, view, lang: str, trends: dict | None = None) -> None:
+def _meeting_record(doc, record, view, lang: str, trends: dict | None = None,
+                    effects: list[str] | None = None) -> None:
     """The meeting: when, who, frozen or not; each target's computed status beside the
     group's assessment with its comment, who and when; the decisions; the actions."""
 
@@ -459,6 +460,10 @@ def _meeting_record(doc, record, view, lang: str, trends: dict | None = None) ->
         _assessed_table(doc, targets, record, view, lang)
         _strips(doc, targets, trends, view, lang)
         _comments(doc, targets, record, view, lang)
+    if effects:  # each earlier decision on a target: the value then and now
+        doc.add_heading(_("meetings.effects", lang), level=2)
+        for line in effects:
+            doc.add_paragraph(line, style="List Bullet")
     _decisions(doc, record, view, lang)
     _actions(doc, record, lang)
 

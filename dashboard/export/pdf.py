@@ -113,7 +113,7 @@ def minutes_html(contents: PackContents) -> str:
 
     record = contents.meeting
     if record is not None:
-        body += _meeting_record(record, view, lang, contents.trends)
+        body += _meeting_record(record, view, lang, contents.trends, contents.effects)
     else:
         body.append(f"<h2>{e(_('export.targets', lang))}</h2>")
         targets = view.targets()
@@ -276,7 +276,8 @@ def _strips(targets: list[KpiValue], trends: dict | None, view, lang: str) -> li
 # --------------------------------------------------------------------------- a meeting
 
 
-def _meeting_record(record, view, lang: str, trends: dict | None) -> list[str]:
+def _meeting_record(record, view, lang: str, trends: dict | None,
+                    effects: list[str] | None = None) -> list[str]:
     m = record.meeting
     head = f"<strong>{e(_('meetings.meeting', lang))} {e(m.held_on)}</strong>"
     if m.title:
@@ -301,6 +302,10 @@ def _meeting_record(record, view, lang: str, trends: dict | None) -> list[str]:
         out.append(_assessed_table(targets, record, view, lang))
         out += _strips(targets, trends, view, lang)
         out += _comments(targets, record, view, lang)
+    if effects:  # each earlier decision on a target: the value then and now
+        out.append(f"<h3>{e(_('meetings.effects', lang))}</h3>")
+        out.append('<ul class="effects">' + "".join(f"<li>{e(t)}</li>" for t in effects)
+                   + "</ul>")
     out += _decisions(record, view, lang)
     out += _actions(record, lang)
     return out

@@ -17,6 +17,7 @@ from dashboard.figures.common import FigureText
 from dashboard.figures.costs import costs_figure
 from dashboard.figures.forecast import draw_occupancy_forecast, forecast_months, with_forecasts
 from dashboard.figures.indicators import indicators_figure
+from dashboard.figures.markers import mark_decisions, markers_for
 from dashboard.figures.occupancy import flow_figure, occupancy_figure
 from dashboard.figures.outcomes import outcomes_figure
 from dashboard.figures.spec import Figure
@@ -114,8 +115,9 @@ def occupancy_panel(view: View, theme: Theme, suppress_below: int | None = None)
                            flagged=flagged, totals=totals, earlier=earlier,
                            earlier_label=same_period_earlier(view.period, lang))
     drawn = draw_occupancy_forecast(view, fig, months, totals, theme, suppress_below)
-    return with_forecasts(view, Panel("occupancy", what, fig, has_data=not monthly.empty),
-                          suppress_below, drawn)
+    panel = with_forecasts(view, Panel("occupancy", what, fig, has_data=not monthly.empty),
+                           suppress_below, drawn)
+    return decided(panel, view, theme, [(months, markers_for(view, ("occupancy",)))])
 
 
 def earlier_totals(view: View, months: list[str]) -> list[float | None] | None:
@@ -142,7 +144,8 @@ def flow_panel(view: View, theme: Theme) -> Panel:
               view.lang) if flagged else None
     fig = flow_figure(flow, months=months, text=figure_text(view, what, extra=extra),
                       theme=theme, flagged=flagged)
-    return with_forecasts(view, Panel("flow", what, fig, has_data=not flow.empty))
+    panel = with_forecasts(view, Panel("flow", what, fig, has_data=not flow.empty))
+    return decided(panel, view, theme, [(months, markers_for(view, ("started", "exited")))])
 
 
 def outcomes_panel(view: View, theme: Theme, suppress_below: int | None = None) -> Panel:
@@ -307,7 +310,23 @@ def indicators_panel(view: View, theme: Theme, names: list[str] | None = None,
     fig = indicators_figure(rows, series, text=figure_text(view, what), theme=theme,
                             columns=2 if len(rows) > 1 else 1)
     has = any(not s.empty for s in series.values())
-    return Panel("indicators", what, fig, table=rows, has_data=has)
+    cells = [(list(dict.fromkeys(s["period"])), markers_for(view, (name,)))
+             for name, s in series.items() if not s.empty]
+    return decided(Panel("indicators", what, fig, table=rows, has_data=has), view, theme,
+                   cells)
+
+
+def decided(panel: Panel, view: View, theme: Theme, cells: list) -> Panel:
+    """The panel with its decisions marked on its chart and said in its words beside it
+    (:mod:`.markers`); ``cells``: each small chart's periods and decisions. A slide keeps
+    the room its chart was drawn for: it writes no more lines under it (a meeting's deck
+    says the decisions whole on its "Effekt sedan beslut" slide)."""
+    if not any(markers for __, markers in cells) or not panel.has_data:
+        return panel
+    words = mark_decisions(panel.figure, theme, view.lang, cells)
+    panel.slide_sentences = list(panel.slide_lines)
+    panel.sentences = [*panel.sentences, *words]
+    return panel
 
 
 def indicator_names_with_data(view: View) -> list[str]:

@@ -26,7 +26,7 @@ from dashboard.meetings.frozen import (
 )
 from dashboard.meetings.model import Action, Checkin, Decision, Meeting, TargetKey
 from dashboard.meetings.service import previous_meeting
-from dashboard.model.view import View, build_view
+from dashboard.model.view import DecisionMarker, View, build_view
 from dashboard.store import versions
 
 
@@ -98,6 +98,11 @@ class DecisionEffect:
     key: TargetKey
     then: KpiValue | None
     now: KpiValue | None
+
+    @property
+    def marker(self) -> DecisionMarker:
+        """The decision as the charts of this meeting mark it."""
+        return marker_of(self.decided_on, self.decision)
 
     def to_dict(self) -> dict:
         return {"decision_id": self.decision.id, "meeting_id": self.decision.meeting_id,
@@ -237,12 +242,30 @@ class MeetingRecord:
         return [DecisionEffect(d, m.held_on, d.key, then, now.get(d.key))
                 for m, d, then in self.earlier_decisions]
 
+    def markers(self) -> list[DecisionMarker]:
+        """The earlier decisions on targets, as this meeting's charts mark them."""
+        return [e.marker for e in self.effects()]
+
     def _arrived_since(self, rec: dict) -> bool:
         """An import of the agreement made after the meeting before closed (import ids
         only grow; by time when that meeting saw no import)."""
         if self.previous_last_import is not None:
             return int(rec["id"]) > self.previous_last_import
         return rec["imported_at"] >= (self.previous.closed_at or "")
+
+
+def marker_of(held_on: str, decision: Decision) -> DecisionMarker:
+    """A decision tied to a target, as plain data for the charts."""
+    return DecisionMarker(held_on, decision.text, decision.kpi, decision.cluster_id,
+                          decision.party_id, decision.role)
+
+
+def decision_markers(engine: Engine, agreement_id: str) -> list[DecisionMarker]:
+    """Every decision tied to a target at the agreement's closed meetings, oldest first:
+    what the agreement's charts mark (the page keys what it keeps by them, so a meeting
+    closed with a new decision is shown at once)."""
+    return [marker_of(held_on, d) for held_on, d in store.target_decisions(engine,
+                                                                             agreement_id)]
 
 
 def _earlier_decisions(engine: Engine, meeting: Meeting, every: list[Meeting]

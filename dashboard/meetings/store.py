@@ -240,6 +240,26 @@ def decisions(engine: Engine, meeting_id: int) -> list[Decision]:
     return [_decision(r) for r in rows]
 
 
+def target_decisions(engine: Engine, agreement_id: str) -> list[tuple[str, Decision]]:
+    """The decisions tied to a target at the agreement's closed meetings, each with its
+    meeting's date, oldest first: what the charts mark (one small query)."""
+    stmt = (select(meetings.c.held_on, meeting_decisions)
+            .join(meetings, meetings.c.id == meeting_decisions.c.meeting_id)
+            .where(meetings.c.agreement_id == agreement_id, meetings.c.status == CLOSED,
+                   meeting_decisions.c.kpi != "")
+            .order_by(meetings.c.held_on, meetings.c.id, meeting_decisions.c.id))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    out = []
+    for row in rows:
+        m = dict(row._mapping)
+        held_on = m.pop("held_on")
+        for k in ("kpi", "cluster_id", "party_id", "role"):
+            m[k] = _none(m.get(k))
+        out.append((held_on, Decision(**m)))
+    return out
+
+
 # --------------------------------------------------------------------------- actions
 
 

@@ -53,6 +53,25 @@ class PeriodProblem:
     suggestion: Period | None = None
 
 
+@dataclass(frozen=True)
+class DecisionMarker:
+    """A steering group's decision tied to a target, as the charts mark it (issue 19): the
+    deciding meeting's date, the decision's text and the target it is about. Plain data,
+    read through :mod:`dashboard.meetings` by the layer that builds the view (a figure
+    never reads meetings)."""
+
+    on: str  # the deciding meeting's date, YYYY-MM-DD
+    text: str
+    kpi: str
+    cluster_id: str | None = None
+    party_id: str | None = None
+    role: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"on": self.on, "text": self.text, "kpi": self.kpi,
+                "cluster_id": self.cluster_id, "party_id": self.party_id, "role": self.role}
+
+
 @dataclass
 class View:
     """One agreement (or one of its clusters) for one period."""
@@ -74,6 +93,9 @@ class View:
     # Each target's status over its last periods, by (kpi, cluster, party) (the strip
     # beside the targets, :func:`trend_strips`); ``None`` until computed.
     trends: dict[tuple, list] | None = None
+    # Decisions tied to a target, marked on the charts of their targets (set by the page,
+    # the presentation or the pack from the meetings; empty: none marked).
+    markers: list[DecisionMarker] = field(default_factory=list)
 
     @property
     def period_was_invalid(self) -> bool:
@@ -443,13 +465,17 @@ def cluster_views(view: View) -> list[View]:
     ids = view.data.cluster_ids
     scopes = {v.cluster_id for v in view.values}
     if view.cluster_id is not None or not set(ids) <= scopes:
-        return [_compute(view.data, view.period, view.span, cid, view.breakdown, view.lang,
-                         None, False, view.indicator_periods) for cid in ids]
-    whole = [v for v in view.values if v.cluster_id is None]
-    return [_view_of(view.data, view.period, view.span, cid, view.breakdown, view.lang, None,
-                     view.indicator_periods,
-                     whole + [v for v in view.values if v.cluster_id == cid])
-            for cid in ids]
+        views = [_compute(view.data, view.period, view.span, cid, view.breakdown, view.lang,
+                          None, False, view.indicator_periods) for cid in ids]
+    else:
+        whole = [v for v in view.values if v.cluster_id is None]
+        views = [_view_of(view.data, view.period, view.span, cid, view.breakdown, view.lang,
+                          None, view.indicator_periods,
+                          whole + [v for v in view.values if v.cluster_id == cid])
+                 for cid in ids]
+    for cv in views:
+        cv.markers = view.markers  # each cluster's charts mark its own decisions
+    return views
 
 
 def _compute(data: AgreementData, period: Period, span, cluster_id: str | None,

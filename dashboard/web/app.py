@@ -21,6 +21,7 @@ from dashboard.data import kolada, repository
 from dashboard.data.context import keep
 from dashboard.data.ingest import import_dataset
 from dashboard.data.startup import open_database
+from dashboard.meetings.demo import load_demo_meetings
 from dashboard.web import auth, errors, routes, security, uploads
 from dashboard.web.ids import Ids
 
@@ -68,6 +69,10 @@ def load_demo(engine, settings: Settings) -> list:
                      stored.values, stored.pages)
         except kolada.KoladaFileError as exc:
             log.error("A recorded Kolada page, %s, was refused: %s", exc.file, exc.code)
+    # The demo's steering meetings (one with a decision tied to a target, closed, and a
+    # later one showing its effect), for the agreements just imported.
+    if any(r.ok for r in results):
+        load_demo_meetings(engine, set(repository.list_agreements(engine)["agreement_id"]))
     if paths:
         log.info("Loaded the demo data (%d of %d workbooks) from %s into the empty database "
                  "%s. To start over, stop the app and delete the database (for the default "

@@ -31,6 +31,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from dash.exceptions import BackgroundCallbackError, PreventUpdate
 
 from dashboard import jobs
+from dashboard.data.context import engine as context_engine
 from dashboard.data.db import make_engine
 from dashboard.export.images import (
     IMAGE_FORMATS,
@@ -44,6 +45,7 @@ from dashboard.export.texts import slug
 from dashboard.figures.panels import build_panels
 from dashboard.figures.theme import EXPORT
 from dashboard.i18n import _, fmt_number, lang_of
+from dashboard.meetings.record import decision_markers
 from dashboard.model.view import View
 from dashboard.web import auth, errors
 from dashboard.web.ids import Ids
@@ -327,6 +329,8 @@ def download_panel(clicks, state):
     settings = _settings()
     view = auth.view_for(state["agreement"], state.get("period"), state.get("cluster"),
                          state.get("breakdown"), lang)
+    if view is not None:  # the decisions its chart marks, as on the page
+        view.markers = decision_markers(context_engine(), view.agreement_id)
     panel = next((p for p in build_panels(view, EXPORT,
                                           suppress_below=settings.suppression_threshold)
                   if p.key == key), None) if view is not None else None

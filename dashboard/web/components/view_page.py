@@ -3,6 +3,9 @@ switch of period and breakdown that replaces only what depends on them."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
@@ -14,6 +17,7 @@ from dashboard.figures.describe import chart_text
 from dashboard.figures.panels import build_panels
 from dashboard.figures.theme import SCREEN
 from dashboard.i18n import _, document_title, fmt_percent, kind_label, lang_of, period_label
+from dashboard.meetings.record import decision_markers
 from dashboard.model.series import cluster_names, part_of_agreement, party_names
 from dashboard.model.view import View, build_view, strips_of, trend_rows
 from dashboard.store import settings_cache, versions
@@ -147,14 +151,19 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
     if version is None:
         return None
     cache = settings_cache(settings())
+    # The decisions its charts mark are part of what is kept: a meeting closed with a new
+    # decision (no import, the same data version) is shown at once.
+    markers = decision_markers(eng, agreement_id)
     key = cache.key("view", version, agreement_id, cluster_id or "", period_text or "",
-                    breakdown or "", lang, path, "whole" if whole else "cluster")
+                    breakdown or "", lang, path, "whole" if whole else "cluster",
+                    markers_key(markers))
 
     def build() -> dict:
         view = build_view(eng, agreement_id, period_text, cluster_id, breakdown, lang)
         if view is None:
             return {"missing": True}
         view.agreement_visible = whole
+        view.markers = markers
         view.trends = kept_strips(eng, cache, version, view)
         state = view_state(view, path)
         return {"content": view_content(view, path), "state": state,
@@ -167,6 +176,14 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
 
     payload = cache.get_or_build(key, build)
     return None if payload.get("missing") else payload
+
+
+def markers_key(markers) -> str:
+    """The decisions marked, as a short part of a cache key (``-`` for none)."""
+    if not markers:
+        return "-"
+    text = json.dumps([m.to_dict() for m in markers], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @register_agreement

@@ -30,6 +30,7 @@ from dashboard.figures.slides import Slide, build_slides, target_slide
 from dashboard.figures.theme import PRESENT
 from dashboard.i18n import _, document_title, fmt_value, lang_of, ngettext
 from dashboard.meetings.model import TargetKey
+from dashboard.meetings.record import decision_markers
 from dashboard.model.view import cluster_views
 from dashboard.store import versions
 from dashboard.web import auth
@@ -65,12 +66,14 @@ def layout(agreement_id: str | None = None, **query):
             return not_found(query)
         view = record.view
         view.trends = view.trends or record.trends  # the meeting's own (frozen when closed)
+        view.markers = record.markers()  # the decisions of the meetings before
         others = record.cluster_views() if per_cluster else []
     else:
         view = auth.view_for(agreement_id, query.get("period"), cluster_id, None, lang)
         if view is None:
             return not_found(query)
         view.trends = view_strips(view)
+        view.markers = decision_markers(engine(), agreement_id)
         others = cluster_views(view) if per_cluster else []
     slides = build_slides(view, PRESENT, cluster_views=others)
     places: dict[str, int] = {}
