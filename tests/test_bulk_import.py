@@ -113,7 +113,7 @@ def read_by_hand(folder: Path, table: str) -> list[tuple]:
         elif table == "agreements":
             out.append((r["agreement_id"], r["name"], r["valid_from"], r["valid_to"],
                         opt(r["description"]), opt(r["kind"]), opt(r["municipalities"]),
-                        None))  # meetings_per_year (issue 16): not given
+                        None, None))  # meetings_per_year (issue 16), forecast (19): not given
         else:  # parties, clusters
             out.append(tuple(r.values()))
     return sorted(out, key=repr)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.people import audit
 from tests.browser.support import (
     PORTFOLIO_READY,
     SIZES,
@@ -325,10 +326,17 @@ ACCOUNT_PAGES = [
 WIDE_ACCOUNT_PAGES = {"/login", "/admin", "/"}
 
 
-def test_no_wcag_violations_on_the_sign_in_and_account_pages(duo, axe_source):
+def test_no_wcag_violations_on_the_sign_in_and_account_pages(duo, axe_source, browser_app):
     """The sign-in, sign-out, admin, audit and upload pages, and a cluster viewer's
-    portfolio, at both sizes."""
+    portfolio, at both sizes; the audit log with an entry of long words (a digest, an
+    address, a file name: within the page at 1024 px, as an earlier test's entry was not)."""
     from tests.browser.support import AFTER_SIGN_IN_AGAIN, sign_in, sign_in_again
+
+    audit.record(browser_app.server.config["DASHBOARD_ENGINE"], "meeting_preread_sent",
+                 actor="anna.a", agreement="krami-sthlm-2023",
+                 obj="krami-sthlm-2023-2023-09-12-forhandsmaterial.pdf",
+                 detail={"to": "anna.andersson@stockholm.example.se", "sha256": "a" * 64},
+                 address="2001:db8:85a3:0000:0000:8a2e:0370:7334")
 
     problems: list[str] = []
     driver = duo.driver

@@ -28,16 +28,23 @@ ENTRIES, CSV, STATE = "audit-entries", "audit-csv", "audit-state"
 DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"  # a day as YYYY-MM-DD (the label says so)
 
 
+def _when(at) -> list:
+    """The day over the time, neither broken at its hyphens."""
+    day, __, time = swedish_time(at)[:19].partition("T")
+    return [day, html.Br(), time]
+
+
 def entries_table(lang: str, **asked) -> html.Div:
     """The newest entries matching ``asked`` (checked by :func:`audit.filters`)."""
     chosen = audit.filters(**asked)
     entries = store.audit_entries(engine(), SHOWN, **chosen)
     total = store.audit_count(engine(), **chosen)
     rows = [html.Tr([
-        html.Td(swedish_time(e["at"])[:19].replace("T", " ")), html.Td(e["actor"]),
+        html.Td(_when(e["at"]), className="text-nowrap"), html.Td(e["actor"]),
         html.Td(audit.action_label(e["action"], lang)), html.Td(e["agreement_id"] or ""),
-        html.Td(e["cluster_id"] or ""), html.Td(e["object"] or ""),
-        html.Td(audit.detail_text(e["detail"])), html.Td(e["address"] or "")],
+        html.Td(e["cluster_id"] or ""), html.Td(e["object"] or "", className="long-text"),
+        html.Td(audit.detail_text(e["detail"]), className="long-text"),
+        html.Td(e["address"] or "", className="long-text")],
         **{"data-action": e["action"]}) for e in entries]
     head = html.Thead(html.Tr([html.Th(_(f"web.pages.audit.{k}", lang), scope="col") for k in (
         "when", "who", "action", "agreement", "cluster", "object", "detail", "address")]))
