@@ -16,7 +16,15 @@ from dashboard.config import PROJECT_ROOT
 from dashboard.data import repository
 from dashboard.data.db import make_engine
 from dashboard.store import versions
-from tests.webserver import GUNICORN, environment, post_json, router_body, serving
+from tests.webserver import (
+    GUNICORN,
+    Client,
+    environment,
+    post_json,
+    router_body,
+    serving,
+    step_body,
+)
 
 DEMO = PROJECT_ROOT / "data" / "demo"
 KRAMI = "krami-sthlm-2023"
@@ -36,6 +44,30 @@ def kept_views(cache_dir: Path) -> set[tuple[str, str]]:
                 if not cluster and not period:
                     out.add((agreement, version))
     return out
+
+
+def kept_periods(cache_dir: Path, agreement: str) -> list[str]:
+    """The period asked for of every view of ``agreement`` in the shared disk cache (one
+    entry per key: a period twice means two keys for one view)."""
+    import diskcache
+
+    out = []
+    with diskcache.Cache(str(cache_dir)) as cache:
+        for key in cache.iterkeys():
+            parts = str(key).split(":")
+            if "view" in parts and parts[parts.index("view") + 2] == agreement:
+                out.append(parts[parts.index("view") + 4])
+    return sorted(out)
+
+
+def wait_until(check, what: str, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"not within {timeout} s: {what}")
 
 
 def wait_for(log: Path, text: str, count: int = 1, timeout: float = 90) -> str:
@@ -83,3 +115,32 @@ def test_the_views_are_kept_before_anyone_asks_and_again_after_an_import(tmp_pat
             assert len(repository.list_imports(engine)) == 5
         finally:
             engine.dispose()
+
+
+@pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")
+def test_the_periods_beside_a_view_are_kept_before_the_arrows_are_clicked(tmp_path):
+    """A view served (2023-Q2) asks for the periods its ◀ ▶ lead to; the warming process
+    (gunicorn's, nice 10) computes them while the person reads; the click on ▶ is then
+    answered from that entry (no second key for the same view), and asks for the next."""
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    cache_dir, log = tmp_path / "cache", tmp_path / "gunicorn.log"
+    with serving(url, "gunicorn", log=log, LOAD_DEMO="1", WARM_CACHE="1",
+                 WARM_INTERVAL="0.5", CACHE_DIR=str(cache_dir)) as base:
+        wait_for(log, "the cache is warm")
+        assert kept_periods(cache_dir, KRAMI) == [""]  # the default view only
+        page = post_json(base, router_body(f"/agreements/{KRAMI}", "?period=2023-Q2"))
+        assert page.status == 200 and "(kv. 2)" in page.text
+        wait_until(lambda: kept_periods(cache_dir, KRAMI) == ["", "2023-Q1", "2023-Q2",
+                                                               "2023-Q3"],
+                   "the quarters before and after 2023-Q2 kept")
+        client = Client(base)
+        state = {"agreement": KRAMI, "cluster": None, "path": f"/agreements/{KRAMI}",
+                 "lang": "sv", "period": "2023-Q2", "breakdown": "total",
+                 "prev": "2023-Q1", "next": "2023-Q3"}
+        step = client.callback(step_body(client, state, "next"))
+        assert step.status == 200 and "(kv. 3)" in step.text
+        assert '"next":"2023-Q4"' in step.text.replace(" ", "")
+        # Read from the warmed entry (the same key), and the next quarter asked for in turn.
+        wait_until(lambda: kept_periods(cache_dir, KRAMI) == ["", "2023-Q1", "2023-Q2",
+                                                               "2023-Q3", "2023-Q4"],
+                   "2023-Q4 kept after the step to 2023-Q3")

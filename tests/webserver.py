@@ -310,3 +310,18 @@ def with_output(client: Client, body: dict) -> dict:
         if found == first:
             return {**body, "output": dep["output"]}
     raise AssertionError(f"no callback with output {first}")
+
+
+def step_body(client: Client, state: dict, step: str = "next") -> dict:
+    """A click on a view's ▶ (``next``) or ◀ (``prev``), from the page's ``state``
+    (dashboard/web/components/view_page.py: ``view_state``)."""
+    trigger = f"period-{step}"
+    inputs = [("period-select", "value", state["period"]), ("period-prev", "n_clicks", 0),
+              ("period-next", "n_clicks", 0), ("breakdown-switch", "value",
+                                              state.get("breakdown") or "total"),
+              ("history-target", "data", None)]
+    return {**callback_of(client, "period-next.n_clicks"),
+            "inputs": [{"id": i, "property": p, "value": 1 if i == trigger else v}
+                       for i, p, v in inputs],
+            "state": [{"id": "view-state", "property": "data", "value": state}],
+            "changedPropIds": [f"{trigger}.n_clicks"]}

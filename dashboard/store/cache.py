@@ -9,7 +9,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,7 +63,14 @@ class FigureCache:
 
     ``shared`` is a Redis client or a ``diskcache.Cache`` (or ``None``: this process only).
     A shared cache that fails (Redis down) is logged and skipped: pages are computed.
+
+    It also carries a short queue of what users are likely to open next (:meth:`ask`,
+    :meth:`asked`), read by the process that computes ahead (:mod:`dashboard.store.warm`):
+    in the shared cache when there is one, so that any worker's request reaches it.
     """
+
+    ASKED_ITEMS = 64  # the queue's bound: the newest asks, older ones are dropped
+    ASKED_TTL = 60  # seconds an ask waits at most: later, the user has moved on
 
     def __init__(self, namespace: str, shared=None, local_items: int = 128,
                  ttl: int = 86_400):
@@ -72,6 +79,7 @@ class FigureCache:
         self.local = _LRU(local_items)
         self.ttl = ttl
         self.hits = {"local": 0, "shared": 0, "built": 0}
+        self._asked: deque[bytes] = deque(maxlen=self.ASKED_ITEMS)  # without a shared one
 
     def key(self, *parts) -> str:
         return f"{self.namespace}:" + ":".join(str(p) for p in parts)
@@ -93,6 +101,64 @@ class FigureCache:
         self._shared_set(key, dumps(value))
         return value
 
+    def has(self, key: str) -> bool:
+        """Whether a value is kept under ``key`` (here or in the shared cache)."""
+        if self.local.get(key) is not None:
+            return True
+        if self.shared is None:
+            return False
+        try:
+            return bool(self.shared.exists(key)) if hasattr(self.shared, "setex") \
+                else key in self.shared
+        except Exception:  # noqa: BLE001 - a shared cache that fails is only slower
+            log.warning("the shared figure cache could not be read", exc_info=True)
+            return False
+
+    def ask(self, request: dict) -> None:
+        """Ask for ``request`` (plain data) to be computed ahead: queued, bounded, dropped
+        after :attr:`ASKED_TTL` seconds; never raises (it only makes a later view faster)."""
+        raw = dumps(request)
+        if self.shared is None:
+            self._asked.append(raw)
+            return
+        queue = self.key("asked")
+        try:
+            if hasattr(self.shared, "setex"):  # Redis: a capped list that expires
+                with self.shared.pipeline() as pipe:
+                    pipe.rpush(queue, raw).ltrim(queue, -self.ASKED_ITEMS, -1)
+                    pipe.expire(queue, self.ASKED_TTL).execute()
+            else:  # diskcache's own queue, its oldest dropped past the bound
+                last = self.shared.push(raw, prefix=queue, expire=self.ASKED_TTL)
+                first, __ = self.shared.peek(prefix=queue)
+                if first is not None and _number(last) - _number(first) >= self.ASKED_ITEMS:
+                    self.shared.pull(prefix=queue)
+        except Exception:  # noqa: BLE001
+            log.warning("the shared figure cache could not be written", exc_info=True)
+
+    def asked(self, limit: int = 8) -> list[dict]:
+        """Up to ``limit`` of the requests asked (:meth:`ask`), oldest first, each once."""
+        raws: list[bytes] = []
+        try:
+            if self.shared is None:
+                while self._asked and len(raws) < limit:
+                    raws.append(self._asked.popleft())
+            elif hasattr(self.shared, "setex"):
+                raws = self.shared.lpop(self.key("asked"), limit) or []
+            else:
+                while len(raws) < limit:
+                    __, raw = self.shared.pull(prefix=self.key("asked"))
+                    if raw is None:
+                        break
+                    raws.append(raw)
+        except Exception:  # noqa: BLE001
+            log.warning("the shared figure cache could not be read", exc_info=True)
+        out: list[dict] = []
+        for raw in raws:
+            request = json.loads(raw)
+            if request not in out:
+                out.append(request)
+        return out
+
     def _shared_get(self, key: str) -> bytes | None:
         if self.shared is None:
             return None
@@ -112,6 +178,11 @@ class FigureCache:
                 self.shared.set(key, raw, expire=self.ttl)
         except Exception:  # noqa: BLE001
             log.warning("the shared figure cache could not be written", exc_info=True)
+
+
+def _number(queue_key: str) -> int:
+    """The place of an item in a diskcache queue (its key is ``prefix-number``)."""
+    return int(str(queue_key).rsplit("-", 1)[1])
 
 
 _CACHES: dict[tuple, FigureCache] = {}

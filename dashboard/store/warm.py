@@ -26,7 +26,11 @@ only the thread of ``python app.py`` warms its own process.
 What is warmed is registered by those who keep it (the store never imports a page):
 :func:`register_everyone` for what everyone opens first (the portfolio: called with the
 language), :func:`register_agreement` for each agreement whose data changed (its default
-view: called with the agreement and the language).
+view: called with the agreement and the language), :func:`register_asked` for what a page
+asks for while it serves someone (the periods before and after the one shown, which the
+◀ ▶ buttons open next: :meth:`FigureCache.ask`). The same process computes those between
+its looks at the data version (every ``ASK_POLL`` seconds), so the next step of a person
+reading a view is usually kept before they click.
 """
 
 from __future__ import annotations
@@ -43,16 +47,20 @@ from flask import Flask, g
 from dashboard.access.identity import User
 from dashboard.data.context import engine_of, settings_of
 from dashboard.people.rights import EVERYTHING
-from dashboard.store import versions
+from dashboard.store import settings_cache, versions
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH_LANGS = ("sv",)
+ASK_POLL = 0.2  # seconds between two looks at what pages asked for
+ASKED_PER_TURN = 8
 
 EveryoneWarmer = Callable[[str], object]
 AgreementWarmer = Callable[[str, str], object]
+AskedWarmer = Callable[[dict], object]
 _EVERYONE: list[EveryoneWarmer] = []
 _AGREEMENT: list[AgreementWarmer] = []
+_ASKED: dict[str, AskedWarmer] = {}
 
 
 def register_everyone(fn: EveryoneWarmer) -> EveryoneWarmer:
@@ -67,6 +75,31 @@ def register_agreement(fn: AgreementWarmer) -> AgreementWarmer:
     if fn not in _AGREEMENT:
         _AGREEMENT.append(fn)
     return fn
+
+
+def register_asked(kind: str, fn: AskedWarmer) -> AskedWarmer:
+    """Compute ``fn(request)`` for every request of ``kind`` a page asked for
+    (``FigureCache.ask({"kind": kind, ...})``)."""
+    _ASKED[kind] = fn
+    return fn
+
+
+def warm_asked(server: Flask, limit: int = ASKED_PER_TURN) -> int:
+    """Compute what pages asked for (at most ``limit``); returns how many were asked."""
+    requests = settings_cache(settings_of(server)).asked(limit)
+    if not requests:
+        return 0
+    with server.test_request_context("/"):
+        g.auth_user = User(None, "warm-up", "warm-up", EVERYTHING, "local")
+        for request in requests:
+            fn = _ASKED.get(request.get("kind", ""))
+            if fn is None:
+                continue
+            try:
+                fn(request)
+            except Exception:  # noqa: BLE001 - a request that fails must not stop the rest
+                log.warning("could not compute %s ahead", request, exc_info=True)
+    return len(requests)
 
 
 def warm_round(server: Flask, seen: dict[str, str] | None) -> tuple[dict[str, str], int]:
@@ -99,21 +132,33 @@ def warm_round(server: Flask, seen: dict[str, str] | None) -> tuple[dict[str, st
 def watch(server: Flask, interval: float, stop: threading.Event | None = None,
           alive=lambda: True) -> None:
     """Warm at start and at every new data version until ``stop`` is set or ``alive()``
-    is false. A database that cannot be reached is tried again at the next turn."""
+    is false, and in between what pages ask for. A database that cannot be reached is
+    tried again at the next turn."""
     seen: dict[str, str] | None = None
+    next_round = 0.0
     while alive() and not (stop is not None and stop.is_set()):
-        started = time.perf_counter()
+        if time.monotonic() >= next_round:
+            started = time.perf_counter()
+            try:
+                seen, count = warm_round(server, seen)
+                if count:
+                    log.info("Computed %d views ahead of users in %.1f s (the cache is warm).",
+                             count, time.perf_counter() - started)
+            except Exception:  # noqa: BLE001 - the database away, a bad moment: next turn
+                log.warning("warming the cache failed; trying again", exc_info=True)
+            next_round = time.monotonic() + interval
         try:
-            seen, count = warm_round(server, seen)
-            if count:
-                log.info("Computed %d views ahead of users in %.1f s (the cache is warm).",
-                         count, time.perf_counter() - started)
-        except Exception:  # noqa: BLE001 - the database away, a bad moment: next turn
-            log.warning("warming the cache failed; trying again", exc_info=True)
+            asked = warm_asked(server)
+        except Exception:  # noqa: BLE001
+            log.warning("computing what was asked for failed", exc_info=True)
+            asked = 0
+        if asked:
+            continue  # more may be waiting
+        pause = max(0.0, min(ASK_POLL, next_round - time.monotonic()))
         if stop is not None:
-            stop.wait(interval)
+            stop.wait(pause)
         else:
-            time.sleep(interval)
+            time.sleep(pause)
 
 
 def start_thread(server: Flask) -> threading.Event | None:

@@ -21,7 +21,7 @@ from dashboard.meetings.record import decision_markers
 from dashboard.model.series import cluster_names, part_of_agreement, party_names
 from dashboard.model.view import View, build_view, strips_of, trend_rows
 from dashboard.store import settings_cache, versions
-from dashboard.store.warm import register_agreement
+from dashboard.store.warm import register_agreement, register_asked
 from dashboard.web import auth
 from dashboard.web.components.cards import (
     crumb_trail,
@@ -138,31 +138,67 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
 
     The kept payload differs only by whether the person sees the whole agreement (a
     cluster's viewer gets no links to the agreement's page or other clusters): that is part
-    of the key, so a kept answer never shows anyone more than their rights."""
+    of the key, so a kept answer never shows anyone more than their rights.
+
+    The periods the ◀ ▶ buttons lead to are asked for (:meth:`FigureCache.ask`) when they
+    are not kept yet: the process that computes ahead makes them while the person reads."""
     if not agreement_id:
         return None
     rights = auth.current_rights()
     if not rights.sees(agreement_id, cluster_id):
         return None
     whole = rights.sees_agreement(agreement_id)
+    request = {"kind": "view", "agreement": agreement_id, "cluster": cluster_id or "",
+               "period": period_text or "", "breakdown": breakdown, "lang": lang,
+               "path": path, "whole": whole}
+    payload = kept_payload(request)
+    if payload is None:
+        return None
+    cache = settings_cache(settings())
+    for step in ("prev", "next"):
+        if payload["state"].get(step):
+            # As the switch will ask for it (dashboard.web.components.controls.target_of).
+            near = {**request, "period": payload["state"][step],
+                    "breakdown": payload["state"].get("breakdown") or "total"}
+            if not cache.has(_payload_key(cache, near)):
+                cache.ask(near)
+    return payload
+
+
+def _payload_key(cache, request: dict) -> str:
+    """The key of a view's payload: its data version, what was asked, the scope the person
+    sees and the decisions its charts mark (a meeting closed with a new decision, with no
+    import in between, is shown at once). A breakdown of the total is the total."""
+    breakdown = request["breakdown"]
+    return cache.key("view", request["version"], request["agreement"], request["cluster"],
+                     request["period"], "" if breakdown in (None, "", "total") else breakdown,
+                     request["lang"], request["path"],
+                     "whole" if request["whole"] else "cluster", request["markers"])
+
+
+def kept_payload(request: dict) -> dict | None:
+    """The payload of one view (:func:`view_payload`'s ``request``: agreement, cluster,
+    period, breakdown, lang, path and whether the whole agreement is seen), kept or
+    computed now; ``None`` when there is no such view. No rights are checked here: the
+    caller has (a page), or nobody sees the result but through a page (computing ahead)."""
     eng = engine()
     __, by_agreement = versions(eng)
+    agreement_id = request["agreement"]
     version = by_agreement.get(agreement_id)
     if version is None:
         return None
     cache = settings_cache(settings())
-    # The decisions its charts mark are part of what is kept: a meeting closed with a new
-    # decision (no import, the same data version) is shown at once.
     markers = decision_markers(eng, agreement_id)
-    key = cache.key("view", version, agreement_id, cluster_id or "", period_text or "",
-                    breakdown or "", lang, path, "whole" if whole else "cluster",
-                    markers_key(markers))
+    request["version"], request["markers"] = version, markers_key(markers)
+    key = _payload_key(cache, request)
+    cluster_id, lang, path = request["cluster"] or None, request["lang"], request["path"]
 
     def build() -> dict:
-        view = build_view(eng, agreement_id, period_text, cluster_id, breakdown, lang)
+        view = build_view(eng, agreement_id, request["period"] or None, cluster_id,
+                          request["breakdown"], lang)
         if view is None:
             return {"missing": True}
-        view.agreement_visible = whole
+        view.agreement_visible = request["whole"]
         view.markers = markers
         view.trends = kept_strips(eng, cache, version, view)
         state = view_state(view, path)
@@ -178,6 +214,9 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
     return None if payload.get("missing") else payload
 
 
+register_asked("view", kept_payload)
+
+
 def markers_key(markers) -> str:
     """The decisions marked, as a short part of a cache key (``-`` for none)."""
     if not markers:
@@ -188,8 +227,11 @@ def markers_key(markers) -> str:
 
 @register_agreement
 def warm_view(agreement_id: str, lang: str) -> dict | None:
-    """An agreement's default view, computed ahead when its data changed."""
-    return view_payload(agreement_id, None, None, None, lang, agreement_path(agreement_id))
+    """An agreement's default view, computed ahead when its data changed (as everyone who
+    sees the whole agreement gets it; the periods around it are asked for by the pages)."""
+    return kept_payload({"kind": "view", "agreement": agreement_id, "cluster": "",
+                         "period": "", "breakdown": None, "lang": lang,
+                         "path": agreement_path(agreement_id), "whole": True})
 
 
 def view_layout(payload: dict, path: str) -> html.Div:

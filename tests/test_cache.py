@@ -1,0 +1,53 @@
+"""The figure cache's queue of what pages ask to be computed ahead (dashboard/store/cache.py:
+``FigureCache.ask`` and ``asked``) on each of its three backends: this process only, the
+disk cache of one machine, and Redis (several servers)."""
+
+from __future__ import annotations
+
+import diskcache
+import pytest
+import redis
+
+from dashboard.store.cache import FigureCache
+
+Q1 = {"kind": "view", "agreement": "krami", "period": "2023-Q1", "whole": True}
+Q3 = {**Q1, "period": "2023-Q3"}
+
+
+@pytest.fixture(params=["process", "disk", "redis"])
+def cache(request, tmp_path):
+    if request.param == "process":
+        yield FigureCache("t")
+    elif request.param == "disk":
+        with diskcache.Cache(str(tmp_path / "cache")) as shared:
+            yield FigureCache("t", shared)
+    else:
+        shared = redis.Redis.from_url(request.getfixturevalue("redis_url"))
+        yield FigureCache("t", shared)
+        shared.close()
+
+
+def test_what_is_asked_comes_out_once_in_order_and_deduplicated(cache):
+    assert cache.asked() == []
+    for request in (Q1, Q3, Q1):
+        cache.ask(request)
+    assert cache.asked() == [Q1, Q3]  # the second ask for Q1 is the same work
+    assert cache.asked() == []  # taken: nobody computes it twice
+
+
+def test_the_queue_is_bounded_and_taken_a_few_at_a_time(cache):
+    for n in range(FigureCache.ASKED_ITEMS + 6):
+        cache.ask({**Q1, "period": f"p{n}"})
+    first = cache.asked(limit=8)
+    # The newest 64 are kept: the six oldest were dropped.
+    assert [r["period"] for r in first] == [f"p{n}" for n in range(6, 14)]
+    assert len(cache.asked(limit=1000)) == FigureCache.ASKED_ITEMS - 8
+
+
+def test_has_says_what_is_kept(cache):
+    key = cache.key("view", "v1", "krami")
+    assert not cache.has(key)
+    assert cache.get_or_build(key, lambda: {"a": 1}) == {"a": 1}
+    assert cache.has(key)
+    if cache.shared is not None:  # another process sees it in the shared cache
+        assert FigureCache("t", cache.shared).has(key)
