@@ -334,6 +334,14 @@ def floor_page(figures: list) -> Path:
     return page
 
 
+READING = 3.0  # seconds a person looks at a view before a step with ◀
+
+
+def months_of(periods: list[str]) -> list[str]:
+    """The single months among the picker's periods, as it lists them."""
+    return [p for p in periods if len(p) == 7 and "-Q" not in p and "-H" not in p]
+
+
 def user(base: str, key: str, agreement: str, periods: list[str]) -> list[tuple]:
     """One user (signed in before the clock starts): the portfolio, an agreement, three
     period switches."""
@@ -372,7 +380,7 @@ def main() -> int:
         post(me, router(f"/agreements/{agreement}"))
         years = [p for p in periods if len(p) == 4][:4]
         quarters = [p for p in periods if "-Q" in p][:4]
-        months = [p for p in periods if len(p) == 7 and "-Q" not in p and "-H" not in p][:4]
+        months = months_of(periods)[:4]
         asked = [p for p in years + quarters + months]
         cold, warm = [], []
         rendered = periods[0]
@@ -386,6 +394,23 @@ def main() -> int:
         results["switch_cold_max"] = max(cold)
         results["switch_warm"] = median(warm)
         results["switch_warm_max"] = max(warm)
+        # A step back after reading a view for READING seconds, against a step at once:
+        # the view served asks for its neighbours, which the warming process computes.
+        from dashboard.domain.periods import Period
+        from dashboard.model.view import step_period
+
+        read, hurried = [], []
+        for i, month in enumerate(months_of(periods)[6:38:4]):
+            post(me, switch(key, agreement, month, rendered))
+            before = step_period(Period.parse(month), -1).text
+            if i % 2 == 0:
+                time.sleep(READING)
+                read.append(post(me, switch(key, agreement, before, month))[0])
+            else:
+                hurried.append(post(me, switch(key, agreement, before, month))[0])
+            rendered = before
+        results["step_read"], results["step_read_max"] = median(read), max(read)
+        results["step_hurried"], results["step_hurried_max"] = median(hurried), max(hurried)
         if not args.no_browser:
             results.update(browser_timings(base, agreement))
         # Users at once: each on an agreement of its own, the portfolio for all.
@@ -435,6 +460,10 @@ def report(r: dict, agreement: str, args) -> None:
          f"{ms(r['switch_cold'])}, {ms(r['switch_cold_max'])}", "≤ 200 ms"),
         ("period switch, server, again (median, slowest)",
          f"{ms(r['switch_warm'])}, {ms(r['switch_warm_max'])}", "≤ 50 ms"),
+        (f"a step ◀ after reading a view {READING:.0f} s, server (median, slowest)",
+         f"{ms(r['step_read'])}, {ms(r['step_read_max'])}", "≤ 50 ms"),
+        ("a step ◀ at once, server (median, slowest)",
+         f"{ms(r['step_hurried'])}, {ms(r['step_hurried_max'])}", "≤ 50 ms"),
         ("a view ready in Chromium / render floor",
          f"{r['view_ready'] / r['floor']:.2f}× ({r['view_ready']:.2f} s / {r['floor']:.2f} s)"
          if "view_ready" in r else "–", "≤ 1.5×"),
