@@ -283,6 +283,7 @@ def meeting_state(mid: int, mode: str = "page") -> dict:
     return {"id": "meeting-state", "property": "data",
             "value": {"meeting": mid, "lang": "sv", "mode": mode}}
 
+
 def mail_body(mid: int, to: str = "anna@example.se") -> dict:
     """The click on *Skicka* under *Skicka förhandsmaterial* with ``to`` typed."""
     outputs = [("job", "data"), ("poll", "disabled"), ("poll", "max_intervals"),
@@ -295,6 +296,7 @@ def mail_body(mid: int, to: str = "anna@example.se") -> dict:
                       meeting_state(mid),
                       {"id": "meeting-mail-poll", "property": "n_intervals", "value": 0}],
             "changedPropIds": ["meeting-mail-button.n_clicks"]}
+
 
 def with_output(client: Client, body: dict) -> dict:
     """``body`` with the output key the server gives that callback."""

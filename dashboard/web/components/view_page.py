@@ -151,14 +151,14 @@ def view_payload(agreement_id: str, cluster_id: str | None, period_text: str | N
     request = {"kind": "view", "agreement": agreement_id, "cluster": cluster_id or "",
                "period": period_text or "", "breakdown": breakdown, "lang": lang,
                "path": path, "whole": whole}
-    payload = kept_payload(request)
+    payload, keyed = _kept(request)
     if payload is None:
         return None
     cache = settings_cache(settings())
     for step in ("prev", "next"):
         if payload["state"].get(step):
             # As the switch will ask for it (dashboard.web.components.controls.target_of).
-            near = {**request, "period": payload["state"][step],
+            near = {**keyed, "period": payload["state"][step],
                     "breakdown": payload["state"].get("breakdown") or "total"}
             if not cache.has(_payload_key(cache, near)):
                 cache.ask(near)
@@ -181,15 +181,21 @@ def kept_payload(request: dict) -> dict | None:
     period, breakdown, lang, path and whether the whole agreement is seen), kept or
     computed now; ``None`` when there is no such view. No rights are checked here: the
     caller has (a page), or nobody sees the result but through a page (computing ahead)."""
+    return _kept(request)[0]
+
+
+def _kept(request: dict) -> tuple[dict | None, dict]:
+    """:func:`kept_payload`, and ``request`` with the data version and the digest of the
+    decisions marked that its key holds (the keys of its neighbours hold the same)."""
     eng = engine()
     __, by_agreement = versions(eng)
     agreement_id = request["agreement"]
     version = by_agreement.get(agreement_id)
     if version is None:
-        return None
+        return None, request
     cache = settings_cache(settings())
     markers = decision_markers(eng, agreement_id)
-    request["version"], request["markers"] = version, markers_key(markers)
+    request = {**request, "version": version, "markers": markers_key(markers)}
     key = _payload_key(cache, request)
     cluster_id, lang, path = request["cluster"] or None, request["lang"], request["path"]
 
@@ -211,7 +217,7 @@ def kept_payload(request: dict) -> dict | None:
                 "document_title": document_title(view.where, view.period_text, lang=lang)}
 
     payload = cache.get_or_build(key, build)
-    return None if payload.get("missing") else payload
+    return (None if payload.get("missing") else payload), request
 
 
 register_asked("view", kept_payload)
