@@ -51,3 +51,22 @@ def test_has_says_what_is_kept(cache):
     assert cache.has(key)
     if cache.shared is not None:  # another process sees it in the shared cache
         assert FigureCache("t", cache.shared).has(key)
+
+
+def test_several_values_kept_are_read_and_the_missing_built_together_once(cache):
+    keys = {name: cache.key("trend-period", "v1", "krami", name) for name in ("q1", "q2", "q3")}
+    assert cache.get_or_build(keys["q2"], lambda: [["occupancy", 2]]) == [["occupancy", 2]]
+    calls = []
+
+    def build(missing):
+        calls.append(missing)
+        return {name: [["occupancy", int(name[1])]] for name in missing}
+
+    got = cache.get_or_build_many(keys, build)
+    assert got == {"q1": [["occupancy", 1]], "q2": [["occupancy", 2]], "q3": [["occupancy", 3]]}
+    assert calls == [["q1", "q3"]]  # q2 was kept: only the others, in one call
+    assert cache.get_or_build_many(keys, build) == got
+    assert calls == [["q1", "q3"]]  # all kept now: nothing built
+    if cache.shared is not None:  # another process reads them from the shared cache
+        assert FigureCache("t", cache.shared).get_or_build_many(keys, build) == got
+        assert len(calls) == 1

@@ -15,6 +15,7 @@ import pytest
 from dashboard.config import load_settings
 from dashboard.data import repository
 from dashboard.data.db import make_engine
+from dashboard.domain.kpis import assessed, assessed_each, figure_table, inputs_of
 from dashboard.domain.periods import Period
 from dashboard.domain.trends import (
     periods_to,
@@ -155,6 +156,39 @@ def test_an_indicator_reported_by_half_year_or_year_has_a_strip_of_its_own_perio
     assert [p for p, _s, _v in jarfalla[("forsorjningsstod_andel", None, None, None)]] == ["2023"]
     assert [p for p, _s, _v in jarfalla[("overgang_arbete", None, None, None)]] == \
         ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]
+
+
+@pytest.mark.slow  # ~20 s; the strips by hand above run the one pass in the fast tier
+@pytest.mark.parametrize(("agreement", "shown"), [
+    ("krami-sthlm-2023", ["2023-Q4", "2023-01..2023-09"]),
+    ("grums-unga-2016", ["2018-Q4", "2018"]),  # a party's and a role's FTE targets
+    ("sthlm-af-2023", ["2023-H2", "2023-05"]),  # indicators: increase, a year earlier
+    ("jarfalla-af-2023", ["2023-Q4", "2023"]),  # yearly indicators
+])
+def test_a_strips_periods_judged_together_are_each_judged_alone(demo, agreement, shown):
+    """The strip's periods in one pass (each agreement split into one per period) give
+    every figure, target, value a year earlier and status of each period judged alone,
+    which the tests above check by hand; also for periods that overlap (judged one by one)."""
+    data = repository.load_agreement(demo, agreement, ("2010-01", "2030-12"))
+    inputs = inputs_of(data)
+    cases = [strip_periods(Period.parse(text)) for text in shown]
+    cases.append([Period.parse(shown[0]), Period.parse(shown[0][:4])])  # overlapping
+    for periods in cases:
+        for tables in (None, {"staffing", "indicators"}):
+            together = assessed_each(inputs, periods, tables)
+            assert len(together) == len(periods)
+            for p, table in zip(periods, together, strict=True):
+                alone = assessed(figure_table(inputs, p, tables), inputs, p)
+                assert list(table.columns) == list(alone.columns)
+                order = ["kpi", "scope", "party_id", "role"]
+                pd.testing.assert_frame_equal(
+                    table.sort_values(order).reset_index(drop=True).astype(str),
+                    alone.sort_values(order).reset_index(drop=True).astype(str),
+                    obj=f"{agreement} {p.text} {sorted(tables or ['all'])}")
+    # The cases hold targets, judged (not all grey).
+    judged = [t for periods in cases for t in assessed_each(inputs, periods)]
+    assert any(t["comparator"].notna().any() for t in judged)
+    assert any(t["status"].isin(["green", "amber", "red"]).any() for t in judged)
 
 
 def test_a_clusters_view_keeps_the_clusters_strips(demo):

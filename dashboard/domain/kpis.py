@@ -672,29 +672,61 @@ def combine_periods(values: dict[tuple[str, str], float], period: Period,
     return value, f"{month_from_index(first)}..{month_from_index(last)}"
 
 
-def _indicator_table(indicators: pd.DataFrame, period: Period,
+# Several periods at once (the periods of a trend strip): each agreement ``a`` stands, for
+# the i-th period, as the agreement ``a`` + TAG + ``i`` holding only the rows of that
+# period's months, so that one pass of the engine's group-bys computes every period (the
+# per-call cost of pandas, not the rows, is what a strip of eight periods paid eight times).
+TAG = "\x1f"  # never in an agreement id (ids are printable, contract section 1)
+MONTHLY_TABLES = frozenset({"occupancy", "outcomes", "staffing", "costs"})
+
+
+def _untagged(ids) -> list[str]:
+    return [str(a).split(TAG, 1)[0] for a in ids]
+
+
+def _apart(periods: list[Period]) -> bool:
+    """Whether no month is in two of the periods."""
+    months = [m for p in periods for m in p.months]
+    return len(months) == len(set(months))
+
+
+def _indicator_table(indicators: pd.DataFrame, period: Period | list[Period],
                      defs: pd.DataFrame | None = None) -> list[pd.DataFrame]:
     """Each indicator's value for P: summed over the rows (gender) of exactly P, else made
     from the periods inside P by its aggregate (``value_period``: what the value is for):
-    ``last`` the latest period inside P, ``sum``/``mean`` see :func:`combine_periods`."""
+    ``last`` the latest period inside P, ``sum``/``mean`` see :func:`combine_periods`.
+
+    Several periods that do not overlap (a list): each row counts for the one it is inside,
+    and the agreement ids are tagged with the period's place (:data:`TAG`)."""
     if indicators.empty:
         return []
+    periods = period if isinstance(period, list) else [period]
+    n = len(periods)
     spans = indicators["period"].map(_span)
     ok = spans.notna().to_numpy()
     if not ok.any():
         return []
     start = np.array([s[0] if s else "" for s in spans])
     end = np.array([s[1] if s else "" for s in spans])
-    inside = ok & (start >= period.start) & (end <= period.end)
+    at = np.full(len(indicators), -1)
+    for i, p in enumerate(periods):
+        at[ok & (start >= p.start) & (end <= p.end)] = i
+    inside = at >= 0
     if not inside.any():
         return []
     ind = indicators[inside]
-    exact = (start[inside] == period.start) & (end[inside] == period.end)
+    at = at[inside]
+    p_start = np.array([p.start for p in periods])[at]
+    p_end = np.array([p.end for p in periods])[at]
+    exact = (start[inside] == p_start) & (end[inside] == p_end)
     keys = ["agreement_id", "cluster_id", "indicator"]
     defined = indicator_defs_of(defs)
     how = np.array([_aggregate_of(defined, a, i) for a, i in
                     zip(ind["agreement_id"], ind["indicator"], strict=True)], dtype=object)
-    ind = ind.assign(_exact=exact, _end=end[inside], _start=start[inside], _how=how)
+    ind = ind.assign(_exact=exact, _end=end[inside], _start=start[inside], _how=how, _at=at)
+    if n > 1:
+        ind = ind.assign(agreement_id=[f"{a}{TAG}{i}" for a, i in
+                                       zip(ind["agreement_id"], at, strict=True)])
     if "value_unit" not in ind:
         ind = ind.assign(value_unit="")
     ind = ind.assign(_v=pd.to_numeric(ind["value"], errors="coerce"),
@@ -710,24 +742,26 @@ def _indicator_table(indicators: pd.DataFrame, period: Period,
         chosen = order.groupby(keys, sort=False)["period"].transform("first")
         picked = order[order["period"] == chosen]
         frame = picked.groupby([*keys, "period"], sort=False).agg(
-            value=("_v", lambda v: v.sum(min_count=1)), pct=("_pct", "any")).reset_index()
-        is_p = frame["period"].map(lambda text: _span(text) == (period.start, period.end))
+            value=("_v", lambda v: v.sum(min_count=1)), pct=("_pct", "any"),
+            at=("_at", "first")).reset_index()
+        is_p = [_span(text) == (periods[i].start, periods[i].end)
+                for text, i in zip(frame["period"], frame["at"], strict=True)]
         frames.append(pd.DataFrame({
             "agreement_id": frame["agreement_id"], "scope": frame["cluster_id"],
             "party_id": "", "role": "", "kpi": frame["indicator"],
             "value": frame["value"].astype(float),
             "unit": np.where(frame["pct"], "percent", "number"),
-            "value_period": frame["period"].where(~is_p, None)}))
+            "value_period": frame["period"].where(~np.array(is_p, dtype=bool), None)}))
     combined = ind[~has_exact & (ind["_how"] != "last")]
     if not combined.empty:
         records = []
         per_period = combined.groupby([*keys, "_start", "_end"], sort=False).agg(
             value=("_v", lambda v: v.sum(min_count=1)), pct=("_pct", "any"),
-            how=("_how", "first")).reset_index()
+            how=("_how", "first"), at=("_at", "first")).reset_index()
         for key, group in per_period.groupby(keys, sort=False):
             value, value_period = combine_periods(
                 dict(zip(zip(group["_start"], group["_end"], strict=True), group["value"],
-                         strict=True)), period, group["how"].iloc[0])
+                         strict=True)), periods[group["at"].iloc[0]], group["how"].iloc[0])
             records.append((*key, np.nan if value is None else value,
                             "percent" if group["pct"].any() else "number", value_period))
         frame = pd.DataFrame(records, columns=[*keys, "value", "unit", "value_period"])
@@ -739,7 +773,7 @@ def _indicator_table(indicators: pd.DataFrame, period: Period,
     if defined:
         for frame in frames:
             units = [defined.get((a, k), {}).get("unit") for a, k in
-                     zip(frame["agreement_id"], frame["kpi"], strict=True)]
+                     zip(_untagged(frame["agreement_id"]), frame["kpi"], strict=True)]
             frame["unit"] = [INDICATOR_UNIT_OF.get(u, u) if u else old
                              for u, old in zip(units, frame["unit"], strict=True)]
     return frames
@@ -795,6 +829,107 @@ def figure_table(inputs: Inputs, period: Period,
     return table[FIGURE_COLUMNS]
 
 
+def _per_period_inputs(inputs: Inputs, periods: list[Period]) -> Inputs:
+    """The monthly tables' inputs with each agreement split into one per period (see
+    :data:`TAG`); the periods must not overlap (:func:`_apart`)."""
+    n = len(periods)
+    label = {m: f"{TAG}{i}" for i, p in enumerate(periods) for m in p.months}
+
+    def monthly(df: pd.DataFrame | None) -> pd.DataFrame | None:
+        if df is None or df.empty:
+            return df
+        tags = df["month"].map(label)
+        keep = tags.notna().to_numpy()
+        rows = df[keep]
+        return rows.assign(agreement_id=rows["agreement_id"].astype(str) + tags[keep])
+
+    def each(df: pd.DataFrame | None) -> pd.DataFrame | None:
+        if df is None or df.empty:
+            return df
+        ids = df["agreement_id"].astype(str)
+        return pd.concat([df.assign(agreement_id=ids + f"{TAG}{i}") for i in range(n)],
+                         ignore_index=True)
+
+    def each_key(d: dict) -> dict:
+        return {f"{a}{TAG}{i}": v for a, v in d.items() for i in range(n)}
+
+    sums = inputs.sums
+    return Inputs(sums=MonthlySums(monthly(sums.occupancy), monthly(sums.outcomes),
+                                   monthly(sums.staffing)),
+                  costs=monthly(inputs.costs), cost_shares=each(inputs.cost_shares),
+                  indicators=inputs.indicators.iloc[0:0], targets=each(inputs.targets),
+                  parties=each_key(inputs.parties), validity=each_key(inputs.validity),
+                  staffing=monthly(inputs.staffing), indicator_defs=None, meetings=None)
+
+
+def _tagged_figures(inputs: Inputs, periods: list[Period],
+                    tables: frozenset[str] | set[str] | None = None,
+                    roles: bool | None = None) -> pd.DataFrame:
+    """:func:`figure_table` of each period in one table: agreement ids tagged with the
+    period (:data:`TAG`, none for a single period) and ``_at`` its place in ``periods``."""
+    n = len(periods)
+    if n == 1:
+        return figure_table(inputs, periods[0], tables, roles).assign(_at=0)
+    wanted = set(MONTHLY_TABLES | {"meetings", "indicators"} if tables is None else tables)
+    parts = []
+    monthly = wanted & MONTHLY_TABLES
+    others = wanted - MONTHLY_TABLES
+    if monthly and not _apart(periods):
+        others, monthly = wanted, set()
+    if monthly:
+        span = Period(min(p.start for p in periods), max(p.end for p in periods), "")
+        table = figure_table(_per_period_inputs(inputs, periods), span, monthly, roles)
+        table["_at"] = [int(a.rsplit(TAG, 1)[1]) for a in table["agreement_id"]]
+        spelt = role_spellings(inputs.staffing)  # as first written in all the rows read
+        named = table["role"] != ""
+        if named.any():
+            table.loc[named, "role"] = [
+                spelt.get((a, role_key(r)), r) for a, r in zip(
+                    _untagged(table.loc[named, "agreement_id"]), table.loc[named, "role"],
+                    strict=True)]
+        parts.append(table)
+    if "indicators" in others and _apart(periods):
+        others = others - {"indicators"}
+        found = [f for f in _indicator_table(inputs.indicators, periods,
+                                             inputs.indicator_defs) if len(f)]
+        if found:
+            table = pd.concat(found, ignore_index=True)
+            table = table.assign(**{c: None for c in FIGURE_COLUMNS if c not in table})
+            table = table[FIGURE_COLUMNS].assign(
+                _at=[int(a.rsplit(TAG, 1)[1]) for a in table["agreement_id"]])
+            parts.append(table)
+    if others:
+        for i, p in enumerate(periods):
+            table = figure_table(inputs, p, others, roles)
+            parts.append(table.assign(agreement_id=table["agreement_id"].astype(str)
+                                      + f"{TAG}{i}", _at=i))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=[*FIGURE_COLUMNS, "_at"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _split(table: pd.DataFrame, n: int, columns: list[str] | None = None) -> list[pd.DataFrame]:
+    """A tagged table (:func:`_tagged_figures`) as one table per period, ids untagged."""
+    if n == 1:
+        return [table.drop(columns="_at")[columns or list(table.columns.drop("_at"))]]
+    table = table.assign(agreement_id=_untagged(table["agreement_id"]))
+    columns = columns or list(table.columns.drop("_at"))
+    at = table["_at"].to_numpy()
+    return [table[at == i][columns].reset_index(drop=True) for i in range(n)]
+
+
+def figure_tables(inputs: Inputs, periods: list[Period],
+                  tables: frozenset[str] | set[str] | None = None,
+                  roles: bool | None = None) -> list[pd.DataFrame]:
+    """:func:`figure_table` of each period, computed together (the same figures, one pass
+    of the monthly tables when the periods do not overlap)."""
+    if not periods:
+        return []
+    return _split(_tagged_figures(inputs, periods, tables, roles), len(periods),
+                  FIGURE_COLUMNS)
+
+
 # --------------------------------------------------------------------------- targets
 
 
@@ -803,22 +938,32 @@ def targets_at(targets: pd.DataFrame, period: Period,
     """The targets valid at the end of P (the latest ``valid_from`` where several apply),
     with ``scope`` for the cluster (``""``: the agreement), ``party`` (``""``: all) and
     ``_rk`` the role compared (``""``: all roles)."""
+    return _targets_on(targets, [period.last_day], validity).drop(columns="_at")
+
+
+def _targets_on(targets: pd.DataFrame, days: list[str],
+                validity: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """:func:`targets_at` of several days in one table, ``_at`` the day's place."""
     if targets.empty:
-        return targets.assign(scope=[], party=[], _rk=[])
+        return targets.assign(scope=[], party=[], _rk=[], _at=[])
     if "role" not in targets:
         targets = targets.assign(role="")
     targets = targets.assign(role=targets["role"].fillna(""))
-    day = period.last_day
     agreement_from = targets["agreement_id"].map(lambda a: validity.get(a, ("", ""))[0])
     agreement_to = targets["agreement_id"].map(lambda a: validity.get(a, ("", ""))[1])
     start = targets["valid_from"].where(targets["valid_from"].fillna("").astype(bool),
                                         agreement_from).fillna("").replace("", "0000-01-01")
     end = targets["valid_to"].where(targets["valid_to"].fillna("").astype(bool),
                                     agreement_to).fillna("").replace("", "9999-12-31")
-    valid = targets[(start <= day) & (day <= end)].assign(_start=start)
+    targets = targets.assign(_start=start, _end=end)
+    every = pd.concat([targets.assign(_at=i, _day=day) for i, day in enumerate(days)],
+                      ignore_index=True) if len(days) > 1 else \
+        targets.assign(_at=0, _day=days[0])
+    valid = every[(every["_start"] <= every["_day"]) & (every["_day"] <= every["_end"])]
+    valid = valid.drop(columns=["_end", "_day"])
     valid = valid.assign(_rk=valid["role"].map(role_key))
     valid = valid.sort_values("_start", kind="stable").drop_duplicates(
-        ["agreement_id", "kpi", "cluster_id", "party_id", "_rk"], keep="last")
+        ["agreement_id", "kpi", "cluster_id", "party_id", "_rk", "_at"], keep="last")
     return valid.assign(scope=valid["cluster_id"].fillna(""),
                         party=valid["party_id"].fillna(""))
 
@@ -882,32 +1027,54 @@ def assessed(table: pd.DataFrame, inputs: Inputs, period: Period) -> pd.DataFram
     """The figure table with each figure's target, comparator, tolerance, the value a year
     earlier (for increase/decrease) and status. A target with a role is judged on that
     role's figure (roles compared trimmed and case-insensitively)."""
-    valid = targets_at(inputs.targets, period, inputs.validity)
-    extra_targets = default_targets(inputs, period, valid)
-    if not extra_targets.empty:
-        valid = pd.concat([valid, extra_targets], ignore_index=True) if not valid.empty \
-            else extra_targets
+    return _split(_assessed_tagged(table.assign(_at=0), inputs, [period]), 1)[0]
+
+
+def assessed_each(inputs: Inputs, periods: list[Period],
+                  tables: frozenset[str] | set[str] | None = None) -> list[pd.DataFrame]:
+    """``assessed(figure_table(inputs, P, tables), inputs, P)`` of each period P, computed
+    together (one pass of the group-bys, the merge and the statuses for all of them)."""
+    if not periods:
+        return []
+    return _split(_assessed_tagged(_tagged_figures(inputs, periods, tables), inputs,
+                                   periods), len(periods))
+
+
+def _assessed_tagged(table: pd.DataFrame, inputs: Inputs,
+                     periods: list[Period]) -> pd.DataFrame:
+    """:func:`assessed` of a tagged table of several periods (:func:`_tagged_figures`)."""
+    n = len(periods)
+    valid = _targets_on(inputs.targets, [p.last_day for p in periods], inputs.validity)
+    extra_targets = [default_targets(inputs, p, valid.iloc[0:0]).assign(_at=i)
+                     for i, p in enumerate(periods)]
+    extra_targets = [t for t in extra_targets if not t.empty]
+    if extra_targets:
+        valid = pd.concat([valid, *extra_targets], ignore_index=True) if not valid.empty \
+            else pd.concat(extra_targets, ignore_index=True)
+    if n > 1 and not valid.empty:
+        valid = valid.assign(agreement_id=[f"{a}{TAG}{i}" for a, i in zip(
+            valid["agreement_id"], valid["_at"], strict=True)])
     table = table.assign(_rk=table["role"].fillna("").map(role_key)) if len(table) else \
         table.assign(_rk=pd.Series(dtype=object))
     key = ["agreement_id", "scope", "party_id", "_rk", "kpi"]
     if not valid.empty:
         # A target whose figure has no value for P is still assessed (grey).
         have = pd.MultiIndex.from_frame(table[key]) if len(table) else None
-        wanted = valid[["agreement_id", "scope", "party", "_rk", "kpi", "role"]].rename(
-            columns={"party": "party_id"})
+        wanted = valid[["agreement_id", "scope", "party", "_rk", "kpi", "role", "_at"]] \
+            .rename(columns={"party": "party_id"})
         extra = wanted if have is None else \
             wanted[~pd.MultiIndex.from_frame(wanted[key]).isin(have)]
         if not extra.empty:
             # A role as first written in the staffing rows, else in the targets.
             spelt = role_spellings(inputs.staffing)
-            for a, k, r in zip(valid["agreement_id"], valid["_rk"], valid["role"],
+            for a, k, r in zip(_untagged(valid["agreement_id"]), valid["_rk"], valid["role"],
                                strict=True):
                 spelt.setdefault((a, k), r)
             extra = extra.assign(value=np.nan, unit=[UNITS.get(k, "number")
                                                      for k in extra["kpi"]],
                                  role=[spelt.get((a, k), r) if k else "" for a, k, r in zip(
-                                     extra["agreement_id"], extra["_rk"], extra["role"],
-                                     strict=True)])
+                                     _untagged(extra["agreement_id"]), extra["_rk"],
+                                     extra["role"], strict=True)])
             table = pd.concat([table, extra], ignore_index=True)
     merged = table.merge(
         valid.rename(columns={"party": "party_id_t", "value": "target"})[
@@ -918,20 +1085,26 @@ def assessed(table: pd.DataFrame, inputs: Inputs, period: Period) -> pd.DataFram
     merged["previous_period"] = None
     directional = merged["comparator"].isin(["increase", "decrease"])
     if directional.any():
-        earlier = period.year_earlier()
+        earlier = [p.year_earlier() for p in periods]
+        at = merged["_at"].to_numpy()
         monthly = directional & merged["kpi"].isin(KPI_NAMES)
         if monthly.any():
             needed = {KPI_TABLES[k] for k in merged.loc[monthly, "kpi"].unique()}
-            before = figure_table(inputs, earlier, needed)
+            before = _tagged_figures(inputs, earlier, needed)
             before = before.assign(_rk=before["role"].map(role_key)).set_index(key)["value"]
             idx = pd.MultiIndex.from_frame(merged.loc[monthly, key])
             merged.loc[monthly, "previous"] = before.reindex(idx).to_numpy()
-            merged.loc[monthly, "previous_period"] = earlier.text
-        rows = merged.index[directional & ~merged["kpi"].isin(KPI_NAMES)]
-        if len(rows):
-            previous, periods = _indicator_previous(inputs, merged.loc[rows], period)
+            merged.loc[monthly, "previous_period"] = [earlier[i].text for i in
+                                                      at[monthly.to_numpy()]]
+        indicators = (directional & ~merged["kpi"].isin(KPI_NAMES)).to_numpy()
+        if indicators.any():
+            rows = merged.index[indicators]
+            sub = merged.loc[rows].assign(agreement_id=_untagged(
+                merged.loc[rows, "agreement_id"]))
+            previous, texts = _indicator_previous(inputs, sub,
+                                                  [periods[i] for i in at[indicators]])
             merged.loc[rows, "previous"] = previous
-            merged.loc[rows, "previous_period"] = periods
+            merged.loc[rows, "previous_period"] = texts
     merged["status"] = [
         status(_clean(v), c if isinstance(c, str) else None, _clean(t),
                None if tol is None or pd.isna(tol) else float(tol), _clean(p))
@@ -941,13 +1114,14 @@ def assessed(table: pd.DataFrame, inputs: Inputs, period: Period) -> pd.DataFram
 
 
 def _indicator_previous(inputs: Inputs, sub: pd.DataFrame,
-                        period: Period) -> tuple[np.ndarray, list[str]]:
-    """Indicators' values a year before the period their value is for, made the same way:
-    ``last`` the same period twelve months earlier; ``sum``/``mean`` over the same months a
-    year earlier, by the same rule (none unless those months are all covered)."""
+                        periods: list[Period]) -> tuple[np.ndarray, list[str]]:
+    """Indicators' values a year before the period their value is for (``periods``: the
+    period each row of ``sub`` is a figure of), made the same way: ``last`` the same period
+    twelve months earlier; ``sum``/``mean`` over the same months a year earlier, by the
+    same rule (none unless those months are all covered)."""
     defined = indicator_defs_of(inputs.indicator_defs)
     before = [(Period.parse(vp) if isinstance(vp, str) else period).year_earlier()
-              for vp in sub["value_period"]]
+              for vp, period in zip(sub["value_period"], periods, strict=True)]
     previous = np.array(_indicator_exact(inputs.indicators, sub["agreement_id"],
                                          sub["scope"], sub["kpi"], before), dtype=float)
     for i, (a, scope, kpi, p) in enumerate(zip(sub["agreement_id"], sub["scope"], sub["kpi"],

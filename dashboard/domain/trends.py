@@ -3,7 +3,7 @@
 Pure: from an agreement's rows (covering the strip's periods and a year before the first,
 for targets that compare with the year before, :func:`trend_window`), the status of every
 target in each of its last periods, by the same engine and rules as every other figure
-(:func:`dashboard.domain.kpis.figure_table` and :func:`dashboard.domain.kpis.assessed`,
+(:func:`dashboard.domain.kpis.assessed_each`: every period of a strip judged in one pass,
 on monthly sums computed once for all periods; no view is built per period).
 
 What the cells are (decided for issue 16: the outlined cell is the period on screen, so
@@ -34,8 +34,7 @@ from dashboard.domain.kpis import (
     KPI_NAMES,
     KPI_TABLES,
     AgreementData,
-    assessed,
-    figure_table,
+    assessed_each,
     inputs_of,
     role_key,
 )
@@ -137,9 +136,11 @@ def status_trends(data: AgreementData, period: Period, count: int | None = None,
     period) from the first in which it applied; ``"none"`` where no target applied in a
     period after that. Periods ending before the first month with data are left out.
 
-    ``kept(name, build)``: a cache of each period's assessed figures (plain rows), so that
-    strips ending at neighbouring periods share the periods they have in common (a view's
-    strips then cost one new period per step, not eight); ``None``: computed here."""
+    The periods of a strip are judged together (:func:`dashboard.domain.kpis.assessed_each`).
+    ``kept(names, build)``: a cache of each period's assessed figures (plain rows, by name)
+    that returns them all, calling ``build(missing names)`` once for those not kept, so
+    that strips ending at neighbouring periods share the periods they have in common (a
+    view's strips then cost one new period per step, not eight); ``None``: computed here."""
     targets = data.targets
     if targets.empty:
         return {}
@@ -161,21 +162,17 @@ def status_trends(data: AgreementData, period: Period, count: int | None = None,
     found: dict[Key, dict[str, Point]] = {}
     for kind, periods in by_kind.items():
         keys = {k for k, v in wanted.items() if v == kind}
-        tables = {KPI_TABLES.get(k[0], "indicators") for k in keys}
-        for p in periods:
-            def build(p=p, tables=tables) -> list[list]:
-                table = assessed(figure_table(inputs, p, tables), inputs, p)
-                table = table[table["comparator"].notna()]
-                return [[k, sc, pa, role_key(ro), None if v is None or v != v else float(v),
-                         st]
-                        for k, sc, pa, ro, v, st in zip(table["kpi"], table["scope"],
-                                                        table["party_id"], table["role"],
-                                                        table["value"], table["status"],
-                                                        strict=True)]
+        tables = frozenset(KPI_TABLES.get(k[0], "indicators") for k in keys)
+        names = {f"roles:{p.text}:{','.join(sorted(tables))}": p for p in periods}
 
-            rows = build() if kept is None else kept(f"roles:{p.text}:{','.join(sorted(tables))}",
-                                                     build)
-            for kpi, scope, party, role, value, status in rows:
+        def build(missing: list[str], names=names, tables=tables) -> dict[str, list[list]]:
+            ps = [names[name] for name in missing]
+            return {name: _judged_rows(table) for name, table in
+                    zip(missing, assessed_each(inputs, ps, tables), strict=True)}
+
+        got = build(list(names)) if kept is None else kept(list(names), build)
+        for name, p in names.items():
+            for kpi, scope, party, role, value, status in got[name]:
                 key = (kpi, scope or None, party or None, role or None)
                 if key not in keys:
                     continue
@@ -190,6 +187,15 @@ def status_trends(data: AgreementData, period: Period, count: int | None = None,
             strip.pop(0)
         out[key] = strip
     return out
+
+
+def _judged_rows(table) -> list[list]:
+    """The targets' rows of an assessed figure table as plain data (kept per period)."""
+    table = table[table["comparator"].notna()]
+    return [[k, sc, pa, role_key(ro), None if v is None or v != v else float(v), st]
+            for k, sc, pa, ro, v, st in zip(table["kpi"], table["scope"], table["party_id"],
+                                            table["role"], table["value"], table["status"],
+                                            strict=True)]
 
 
 def strip_length(points: list[Point]) -> int:

@@ -101,6 +101,34 @@ class FigureCache:
         self._shared_set(key, dumps(value))
         return value
 
+    def get_or_build_many(self, keys: dict[str, str],
+                          build: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
+        """Per name, the value kept under its key (``keys``: name → key); those not kept
+        are built together by one ``build(missing names)`` (name → value) and kept."""
+        out: dict[str, Any] = {}
+        for name, key in keys.items():
+            value = self.local.get(key)
+            if value is None:
+                raw = self._shared_get(key)
+                if raw is not None:
+                    value = json.loads(raw)
+                    self.local.set(key, value)
+                    self.hits["shared"] += 1
+            else:
+                self.hits["local"] += 1
+            if value is not None:
+                out[name] = value
+        missing = [name for name in keys if name not in out]
+        if missing:
+            built = json.loads(dumps(build(missing)))  # as every later reader will see it
+            for name in missing:
+                value = built[name]
+                self.hits["built"] += 1
+                self.local.set(keys[name], value)
+                self._shared_set(keys[name], dumps(value))
+                out[name] = value
+        return out
+
     def has(self, key: str) -> bool:
         """Whether a value is kept under ``key`` (here or in the shared cache)."""
         if self.local.get(key) is not None:

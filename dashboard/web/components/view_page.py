@@ -116,9 +116,10 @@ def kept_strips(eng, cache, version: str, view: View) -> dict[tuple, list]:
     agreement_id = view.agreement_id
     strips = cache.get_or_build(
         cache.key("trends-roles", version, agreement_id, view.period.text),
-        lambda: trend_rows(eng, agreement_id, view.period, kept=lambda name, make:
-                           cache.get_or_build(cache.key("trend-period", version,
-                                                        agreement_id, name), make)))
+        lambda: trend_rows(eng, agreement_id, view.period, kept=lambda names, make:
+                           cache.get_or_build_many(
+                               {name: cache.key("trend-period", version, agreement_id, name)
+                                for name in names}, make)))
     return strips_of(strips, view.cluster_id)
 
 
