@@ -144,3 +144,50 @@ def test_the_periods_beside_a_view_are_kept_before_the_arrows_are_clicked(tmp_pa
         wait_until(lambda: kept_periods(cache_dir, KRAMI) == ["", "2023-Q1", "2023-Q2",
                                                                "2023-Q3", "2023-Q4"],
                    "2023-Q4 kept after the step to 2023-Q3")
+
+
+def kept_portfolios(cache_dir: Path) -> set[tuple[str, str]]:
+    """(data version, language) of every portfolio at its default period in the shared
+    disk cache."""
+    import diskcache
+
+    out = set()
+    with diskcache.Cache(str(cache_dir)) as cache:
+        for key in cache.iterkeys():
+            parts = str(key).split(":")
+            if "portfolio" in parts:
+                at = parts.index("portfolio")
+                out.add((parts[at + 1], parts[at + 3]))
+    return out
+
+
+def test_an_import_and_an_undo_from_the_command_line_compute_the_portfolio_ahead(
+        tmp_path, monkeypatch, capsys):
+    """An import made while no server runs: the first person after it (and a start) finds
+    the portfolio of the new data version kept, in both languages; an undo the same."""
+    from dashboard.cli.main import main
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    cache_dir = tmp_path / "cache"
+    for name, value in {"DATABASE_URL": url, "CACHE_DIR": str(cache_dir), "WARM_CACHE": "1",
+                        "LOAD_DEMO": "0", "DASHBOARD_LANG": "en"}.items():
+        monkeypatch.setenv(name, value)
+    for workbook in ("grums-unga-2016-2018.xlsx", "krami-stockholm-2023.xlsx"):
+        assert main(["import", str(DEMO / workbook)]) == 0
+    assert "The portfolio is computed ahead for the new data version" in capsys.readouterr().out
+    engine = make_engine(url)
+    try:
+        first, __ = versions(engine)
+        assert (first, "sv") in kept_portfolios(cache_dir)
+        assert (first, "en") in kept_portfolios(cache_dir)
+        assert main(["undo", str(repository.list_imports(engine)["id"].iloc[0])]) == 0
+        second, __ = versions(engine)
+        assert "computed ahead" in capsys.readouterr().out
+    finally:
+        engine.dispose()
+    assert second != first
+    assert {(second, "sv"), (second, "en")} <= kept_portfolios(cache_dir)
+    # Without a shared cache there is nobody to keep it for: nothing is computed.
+    monkeypatch.setenv("CACHE_DIR", "")
+    assert main(["import", str(DEMO / "krami-stockholm-2023.xlsx"), "--replace"]) == 0
+    assert "computed ahead" not in capsys.readouterr().out

@@ -23,7 +23,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +40,8 @@ from dashboard.domain.kpis import KpiValue, compute_kpis
 from dashboard.domain.safety import safe_cell
 from dashboard.i18n import _, column_heads, known
 from dashboard.people import audit
+
+log = logging.getLogger(__name__)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -143,13 +147,14 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
         return exc.exit_code
     try:
         if args.command == "import":
-            return _import(engine, args, lang, settings.import_limits, own_process)
+            code = _import(engine, args, lang, settings.import_limits, own_process)
+            return code or _compute_ahead(settings, lang)
         if args.command == "kpis":
             return _kpis(engine, args, lang)
         if args.command == "imports":
             return _imports(engine, lang)
         if args.command == "undo":
-            return _undo(engine, args, lang)
+            return _undo(engine, args, lang) or _compute_ahead(settings, lang)
         if args.command == "audit":
             return _audit_prune(engine, args, lang, settings.audit_retention_days)
         if args.command == "export":
@@ -178,6 +183,36 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     finally:
         engine.dispose()
     return 2
+
+
+def _compute_ahead(settings, lang: str) -> int:
+    """After an import or an undo: the portfolio of the new data version computed into the
+    shared figure cache (``CACHE_DIR`` or ``REDIS_URL``), so that the first person after it
+    (and after a start) reads it kept instead of waiting for it. Running servers compute it
+    too when they see the new version (dashboard/store/warm.py); this covers an import made
+    while none runs. ``WARM_CACHE=0`` or no shared cache: nothing. A failure here never
+    fails the import: the first person asking computes it, as before. Returns 0."""
+    if not settings.warm_cache or (settings.cache_dir == "" and not settings.redis_url):
+        return 0
+    started = time.perf_counter()
+    try:
+        from dashboard.store.warm import warm_everyone
+        from dashboard.web.app import create_app
+
+        web = logging.getLogger("dashboard.web")
+        level = web.level
+        web.setLevel(logging.ERROR)  # what the app says at its start is not the import's
+        try:
+            app = create_app()
+        finally:
+            web.setLevel(level)
+        warm_everyone(app.server)
+    except Exception:  # noqa: BLE001 - computing ahead is a courtesy, the import is done
+        log.warning("the portfolio could not be computed ahead", exc_info=True)
+        print(_("cli.main.ahead_failed", lang), file=sys.stderr)
+        return 0
+    print(_("cli.main.ahead", lang, seconds=f"{time.perf_counter() - started:.1f}"))
+    return 0
 
 
 def _agreements_of(engine, import_id: int) -> list[str]:

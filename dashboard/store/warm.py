@@ -102,6 +102,19 @@ def warm_asked(server: Flask, limit: int = ASKED_PER_TURN) -> int:
     return len(requests)
 
 
+def warm_everyone(server: Flask) -> int:
+    """Compute what everyone opens first (the portfolio), in Swedish and English, as an
+    administrator sees it; returns how many entries."""
+    count = 0
+    with server.test_request_context("/"):
+        g.auth_user = User(None, "warm-up", "warm-up", EVERYTHING, "local")
+        for lang in ("sv", "en"):
+            for warm in _EVERYONE:
+                warm(lang)
+                count += 1
+    return count
+
+
 def warm_round(server: Flask, seen: dict[str, str] | None) -> tuple[dict[str, str], int]:
     """Compute what a new data version needs; ``seen``: the versions already warmed
     (``None``: nothing yet). Returns the versions now warmed and how many entries."""
@@ -110,13 +123,9 @@ def warm_round(server: Flask, seen: dict[str, str] | None) -> tuple[dict[str, st
     changed = [a for a, v in by_agreement.items() if (seen or {}).get(a) != v]
     if seen is not None and not changed and set(seen) == set(by_agreement):
         return seen, 0
-    count = 0
+    count = warm_everyone(server)
     with server.test_request_context("/"):
         g.auth_user = User(None, "warm-up", "warm-up", EVERYTHING, "local")
-        for lang in ("sv", "en"):
-            for warm in _EVERYONE:
-                warm(lang)
-                count += 1
         # Newest data first: those are the agreements people open after an import.
         for agreement in sorted(changed, key=lambda a: by_agreement[a], reverse=True):
             for lang, warm in ((lang, w) for lang in DEFAULT_PATH_LANGS for w in _AGREEMENT):
