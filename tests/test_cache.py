@@ -1,8 +1,11 @@
 """The figure cache's queue of what pages ask to be computed ahead (dashboard/store/cache.py:
 ``FigureCache.ask`` and ``asked``) on each of its three backends: this process only, the
-disk cache of one machine, and Redis (several servers)."""
+disk cache of one machine, and Redis (several servers); several entries read at once; one
+builder per entry (a second asker waits for its value, not long for a builder that died)."""
 
 from __future__ import annotations
+
+import threading
 
 import diskcache
 import pytest
@@ -70,3 +73,48 @@ def test_several_values_kept_are_read_and_the_missing_built_together_once(cache)
     if cache.shared is not None:  # another process reads them from the shared cache
         assert FigureCache("t", cache.shared).get_or_build_many(keys, build) == got
         assert len(calls) == 1
+
+
+def test_an_entry_being_built_elsewhere_is_waited_for_not_built_twice(cache):
+    """Two workers asking for one entry at once (or a worker and the warming process):
+    the second waits for the first's value instead of computing it again."""
+    key = cache.key("portfolio", "v1", "sv")
+    other = FigureCache("t", cache.shared) if cache.shared is not None else cache
+    started, release, refused = threading.Event(), threading.Event(), threading.Event()
+    claim = other._claim
+
+    def watched_claim(k):
+        got = claim(k)
+        if not got:
+            refused.set()
+        return got
+
+    def slow_build():
+        started.set()
+        assert release.wait(30)
+        return {"rows": 330}
+
+    first = threading.Thread(target=lambda: cache.get_or_build(key, slow_build))
+    first.start()
+    assert started.wait(30)
+    other._claim = watched_claim
+    got = {}
+    second = threading.Thread(target=lambda: got.update(
+        value=other.get_or_build(key, lambda: {"rows": "built twice"})))
+    second.start()
+    assert refused.wait(30)  # the second found the first building it
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert got["value"] == {"rows": 330}
+    assert other.hits["waited"] == 1
+    assert not cache.has(key + ":building")  # the claim is gone with the build
+
+
+def test_a_claim_whose_builder_died_is_not_waited_for_long(cache):
+    key = cache.key("view", "v1", "krami")
+    assert cache._claim(key)  # a builder that never finishes
+    other = FigureCache("t", cache.shared) if cache.shared is not None else cache
+    other.WAIT_FOR_OTHERS = 0.1
+    assert other.get_or_build(key, lambda: {"built": "here"}) == {"built": "here"}
+    assert other.hits["built"] == 1

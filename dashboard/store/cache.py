@@ -9,6 +9,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +64,10 @@ class FigureCache:
 
     ``shared`` is a Redis client or a ``diskcache.Cache`` (or ``None``: this process only).
     A shared cache that fails (Redis down) is logged and skipped: pages are computed.
+    One builder per entry: a worker that finds an entry being built by another process
+    (a claim in the shared cache, lapsing after :attr:`BUILDING_TTL` seconds) waits for
+    it instead of computing it again on the same cores (the first view after a start and
+    the warming process, a step at once and its neighbour computed ahead).
 
     It also carries a short queue of what users are likely to open next (:meth:`ask`,
     :meth:`asked`), read by the process that computes ahead (:mod:`dashboard.store.warm`):
@@ -71,6 +76,9 @@ class FigureCache:
 
     ASKED_ITEMS = 64  # the queue's bound: the newest asks, older ones are dropped
     ASKED_TTL = 60  # seconds an ask waits at most: later, the user has moved on
+    BUILDING_TTL = 30  # seconds a claim to build an entry holds at most
+    WAIT_FOR_OTHERS = 3.0  # seconds a request waits for an entry another process builds
+    WAIT_POLL = 0.02  # seconds between two looks at it
 
     def __init__(self, namespace: str, shared=None, local_items: int = 128,
                  ttl: int = 86_400):
@@ -78,28 +86,106 @@ class FigureCache:
         self.shared = shared
         self.local = _LRU(local_items)
         self.ttl = ttl
-        self.hits = {"local": 0, "shared": 0, "built": 0}
+        self.hits = {"local": 0, "shared": 0, "built": 0, "waited": 0}
+        self._building: dict[str, threading.Event] = {}  # without a shared one
         self._asked: deque[bytes] = deque(maxlen=self.ASKED_ITEMS)  # without a shared one
 
     def key(self, *parts) -> str:
         return f"{self.namespace}:" + ":".join(str(p) for p in parts)
 
     def get_or_build(self, key: str, build: Callable[[], Any]):
+        """The value kept under ``key``, or ``build()`` kept. While another worker (or the
+        warming process) builds the same entry, wait for it rather than build it a second
+        time on the same cores (at most :attr:`WAIT_FOR_OTHERS` seconds: then build)."""
+        value = self._kept(key)
+        if value is not None:
+            return value
+        claimed = self._claim(key)
+        if not claimed:
+            value = self._wait_for(key)
+            if value is not None:
+                self.hits["waited"] += 1
+                return value
+        try:
+            value = json.loads(dumps(build()))  # as every later reader will see it
+            self.hits["built"] += 1
+            self.local.set(key, value)
+            self._shared_set(key, dumps(value))
+        finally:
+            if claimed:
+                self._release(key)
+        return value
+
+    def _kept(self, key: str):
+        """The value kept here or in the shared cache (``None``: not kept)."""
         value = self.local.get(key)
         if value is not None:
             self.hits["local"] += 1
             return value
         raw = self._shared_get(key)
-        if raw is not None:
-            value = json.loads(raw)
-            self.local.set(key, value)
-            self.hits["shared"] += 1
-            return value
-        value = json.loads(dumps(build()))  # as every later reader will see it
-        self.hits["built"] += 1
+        if raw is None:
+            return None
+        value = json.loads(raw)
         self.local.set(key, value)
-        self._shared_set(key, dumps(value))
+        self.hits["shared"] += 1
         return value
+
+    def _claim(self, key: str) -> bool:
+        """Say that this process builds ``key`` now; ``False``: another one already does.
+        A claim lapses after :attr:`BUILDING_TTL` seconds (its builder may have died)."""
+        mark = key + ":building"
+        if self.shared is None:
+            with self.local.lock:
+                if mark in self._building:
+                    return False
+                self._building[mark] = threading.Event()
+                return True
+        try:
+            if hasattr(self.shared, "setex"):  # Redis
+                return bool(self.shared.set(mark, b"1", nx=True, ex=self.BUILDING_TTL))
+            return bool(self.shared.add(mark, 1, expire=self.BUILDING_TTL))
+        except Exception:  # noqa: BLE001 - a shared cache that fails: build, as before
+            log.warning("the shared figure cache could not be written", exc_info=True)
+            return True
+
+    def _release(self, key: str) -> None:
+        mark = key + ":building"
+        if self.shared is None:
+            with self.local.lock:
+                done = self._building.pop(mark, None)
+            if done is not None:
+                done.set()
+            return
+        try:
+            self.shared.delete(mark)
+        except Exception:  # noqa: BLE001
+            log.warning("the shared figure cache could not be written", exc_info=True)
+
+    def _building_now(self, key: str) -> bool:
+        mark = key + ":building"
+        if self.shared is None:
+            return mark in self._building
+        try:
+            return bool(self.shared.exists(mark)) if hasattr(self.shared, "setex") \
+                else mark in self.shared
+        except Exception:  # noqa: BLE001
+            return False
+
+    def _wait_for(self, key: str):
+        """The value another builder is making, once kept; ``None`` when it is not kept
+        within :attr:`WAIT_FOR_OTHERS` seconds or its builder stopped without keeping it."""
+        deadline = time.monotonic() + self.WAIT_FOR_OTHERS
+        if self.shared is None:
+            done = self._building.get(key + ":building")
+            if done is not None:
+                done.wait(self.WAIT_FOR_OTHERS)
+            return self.local.get(key)
+        while time.monotonic() < deadline:
+            value = self._kept(key)
+            if value is not None or not self._building_now(key):
+                return value if value is not None else self._kept(key)
+            time.sleep(self.WAIT_POLL)
+        return None
 
     def get_or_build_many(self, keys: dict[str, str],
                           build: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
@@ -107,15 +193,7 @@ class FigureCache:
         are built together by one ``build(missing names)`` (name → value) and kept."""
         out: dict[str, Any] = {}
         for name, key in keys.items():
-            value = self.local.get(key)
-            if value is None:
-                raw = self._shared_get(key)
-                if raw is not None:
-                    value = json.loads(raw)
-                    self.local.set(key, value)
-                    self.hits["shared"] += 1
-            else:
-                self.hits["local"] += 1
+            value = self._kept(key)
             if value is not None:
                 out[name] = value
         missing = [name for name in keys if name not in out]
