@@ -36,6 +36,13 @@
     function send(file) {
         var zone = document.getElementById("upload-drop");
         if (!zone || !file) { return; }
+        var most = Number(zone.getAttribute("data-max-bytes"));
+        var tooLarge = zone.getAttribute("data-too-large") || words().failed;
+        if (most && file.size > most) {  // the server would refuse it: not sent at all
+            setProps("upload-progress", {value: 0, label: "", style: {display: "none"}});
+            status(tooLarge);
+            return;
+        }
         var xhr = new XMLHttpRequest();
         xhr.open("POST", zone.getAttribute("data-url"));
         xhr.setRequestHeader("Content-Type", "application/octet-stream");
@@ -61,7 +68,8 @@
                 window.location.reload();
             } else {
                 setProps("upload-progress", {value: 0, label: "", style: {display: "none"}});
-                status(body.message || words().failed);
+                // A proxy in front (nginx) refuses a large body with a page of its own.
+                status(body.message || (xhr.status === 413 ? tooLarge : words().failed));
             }
         };
         xhr.onerror = function () {

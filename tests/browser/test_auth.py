@@ -179,6 +179,32 @@ def test_a_steward_uploads_sees_every_problem_previews_imports_and_undoes(duo, b
             undo_import(engine, int(import_id))
 
 
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(duo, browser_app, tmp_path):
+    """20 MB is the limit (UPLOAD_MAX_MB): a file of 21 MB is not sent at all (nor would a
+    proxy's 413 be shown as a bare failure): the page says the limit in its own words."""
+    driver = duo.driver
+    engine = browser_app.server.config["DASHBOARD_ENGINE"]
+    before = len(repository.list_imports(engine))
+    big = tmp_path / "krami-stor.xlsx"
+    with open(big, "wb") as f:
+        f.truncate(21_000_000)  # sparse: nothing is written, the size is what counts
+    with signed_in_as(duo, "forvaltare"):
+        wait_for(driver, "document.querySelector('#upload-link')")
+        click(driver, in_user_menu(driver, "upload-link"))
+        wait_for(driver, "document.querySelector('#upload-drop')")
+        upload(duo, big)
+        wait_for(driver, "document.querySelector('#upload-status') && "
+                         "document.querySelector('#upload-status').innerText.includes('MB')")
+        assert driver.find_element("id", "upload-status").text == \
+            "Filen är större än gränsen på 20 MB (UPLOAD_MAX_MB)."
+        assert not driver.find_element("id", "upload-progress").is_displayed()
+        sent = driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(e => e.name.includes('/upload/file')).length")
+        assert sent == 0  # refused in the browser: no byte of it went to the server
+    assert len(repository.list_imports(engine)) == before
+
+
 def test_a_member_cannot_upload(duo):
     driver = duo.driver
     with signed_in_as(duo, "ledamot", next_path=KRAMI):

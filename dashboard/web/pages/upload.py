@@ -88,7 +88,11 @@ def layout(**query):
                className="muted mt-2 mb-0"),
     ], id="upload-drop", className="drop-zone",
         **{"data-url": dash.get_relative_path("/upload/file") + (
-            "?lang=en" if lang == "en" else "")})
+            "?lang=en" if lang == "en" else ""),
+           # A larger file is refused before it is sent (and a proxy's 413 said the same).
+           "data-max-bytes": str(limits().max_bytes),
+           "data-too-large": _("web.uploads.too_large", lang,
+                               limit_mb=limits().max_bytes // 1_000_000)})
     body = [
         html.H1(_("web.pages.upload.title", lang), className="view-title"), who,
         html.Section([
