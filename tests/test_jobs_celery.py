@@ -10,18 +10,22 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
-import subprocess
-import sys
 import threading
 import time
 import zipfile
 
 import psutil
 
-from dashboard.config import PROJECT_ROOT
 from tests.browser.support import chromium_path
 from tests.needs import missing
-from tests.webserver import Client, environment, pack_poll_body, pack_start_body, serving
+from tests.webserver import (
+    Client,
+    celery_worker,
+    environment,
+    pack_poll_body,
+    pack_start_body,
+    serving,
+)
 
 STATE = {"agreement": "krami-sthlm-2023", "cluster": None, "period": "2023",
          "breakdown": "total", "lang": "sv"}
@@ -59,24 +63,6 @@ def browsers_running() -> int:
     return count
 
 
-@contextlib.contextmanager
-def celery_worker(env: dict, name: str, log):
-    cmd = [sys.executable, "-m", "celery", "-A", "dashboard.worker", "worker",
-           "--concurrency=2", "--loglevel=INFO", f"--hostname={name}@%h", "--without-gossip",
-           "--without-mingle"]
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def test_packs_under_celery_share_the_browsers_across_workers(redis_url, tmp_path):
     if chromium_path() is None:
         missing("chromium not installed: apt-get install chromium (or run .ci/run)",
@@ -93,10 +79,9 @@ def test_packs_under_celery_share_the_browsers_across_workers(redis_url, tmp_pat
             peak[0] = max(peak[0], browsers_running())
             time.sleep(0.1)
 
-    with open(tmp_path / "worker-a.log", "w") as log_a, \
-            open(tmp_path / "worker-b.log", "w") as log_b, \
-            serving(db_url, "app", log=tmp_path / "app.log", **extra) as base, \
-            celery_worker(env, "a", log_a), celery_worker(env, "b", log_b):
+    with serving(db_url, "app", log=tmp_path / "app.log", **extra) as base, \
+            celery_worker(env, tmp_path / "worker-a.log", "a", 2), \
+            celery_worker(env, tmp_path / "worker-b.log", "b", 2):
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         users = [f"user-{i}-{'x' * 20}" for i in range(3)]

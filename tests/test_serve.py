@@ -19,7 +19,7 @@ import pytest
 from dashboard.config import PROJECT_ROOT
 from dashboard.data import repository
 from dashboard.data.db import make_engine
-from tests.webserver import post_json
+from tests.webserver import post_json, stop
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
@@ -78,12 +78,7 @@ def served(any_db_url, tmp_path):
         log.close()
         pytest.fail("gunicorn did not answer within 90 s")
     yield base, any_db_url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop(proc)
     log.close()
 
 

@@ -56,6 +56,7 @@ from tests.webserver import (
     Client,
     add_accounts,
     callback_of,
+    celery_worker,
     environment,
     free_port,
     pack_poll_body,
@@ -187,26 +188,6 @@ def nginx_in_front(binary: str, folder: Path, upstreams: list[str]):
             proc.terminate()  # SIGTERM: nginx's fast shutdown
             try:
                 proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-@contextlib.contextmanager
-def celery_worker(env: dict, log: Path):
-    """``make worker`` with one process (``celery -A dashboard.worker worker``)."""
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "dashboard.worker", "worker",
-             "--concurrency=1", "--loglevel=INFO", "--hostname=packs@%h", "--without-gossip",
-             "--without-mingle"], cwd=PROJECT_ROOT, env=env, stdout=out,
-            stderr=subprocess.STDOUT)
-        try:
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()

@@ -30,34 +30,26 @@ DEMO = PROJECT_ROOT / "data" / "demo"
 KRAMI = "krami-sthlm-2023"
 
 
-def kept_views(cache_dir: Path) -> set[tuple[str, str]]:
-    """(agreement, version) of every default view in the shared disk cache."""
+def kept_keys(cache_dir: Path, kind: str) -> list[list[str]]:
+    """The parts after ``kind`` of every key of that kind in the shared disk cache."""
     import diskcache
 
-    out = set()
     with diskcache.Cache(str(cache_dir)) as cache:
-        for key in cache.iterkeys():
-            parts = str(key).split(":")
-            if "view" in parts:
-                at = parts.index("view")
-                version, agreement, cluster, period = parts[at + 1:at + 5]
-                if not cluster and not period:
-                    out.add((agreement, version))
-    return out
+        keys = [str(key).split(":") for key in cache.iterkeys()]
+    return [parts[parts.index(kind) + 1:] for parts in keys if kind in parts]
+
+
+def kept_views(cache_dir: Path) -> set[tuple[str, str]]:
+    """(agreement, version) of every default view in the shared disk cache."""
+    return {(agreement, version)
+            for version, agreement, cluster, period, *__ in kept_keys(cache_dir, "view")
+            if not cluster and not period}
 
 
 def kept_periods(cache_dir: Path, agreement: str) -> list[str]:
     """The period asked for of every view of ``agreement`` in the shared disk cache (one
     entry per key: a period twice means two keys for one view)."""
-    import diskcache
-
-    out = []
-    with diskcache.Cache(str(cache_dir)) as cache:
-        for key in cache.iterkeys():
-            parts = str(key).split(":")
-            if "view" in parts and parts[parts.index("view") + 2] == agreement:
-                out.append(parts[parts.index("view") + 4])
-    return sorted(out)
+    return sorted(parts[3] for parts in kept_keys(cache_dir, "view") if parts[1] == agreement)
 
 
 def wait_until(check, what: str, timeout: float = 90):
@@ -147,18 +139,8 @@ def test_the_periods_beside_a_view_are_kept_before_the_arrows_are_clicked(tmp_pa
 
 
 def kept_portfolios(cache_dir: Path) -> set[tuple[str, str]]:
-    """(data version, language) of every portfolio at its default period in the shared
-    disk cache."""
-    import diskcache
-
-    out = set()
-    with diskcache.Cache(str(cache_dir)) as cache:
-        for key in cache.iterkeys():
-            parts = str(key).split(":")
-            if "portfolio" in parts:
-                at = parts.index("portfolio")
-                out.add((parts[at + 1], parts[at + 3]))
-    return out
+    """(data version, language) of every portfolio in the shared disk cache."""
+    return {(parts[0], parts[2]) for parts in kept_keys(cache_dir, "portfolio")}
 
 
 def test_an_import_and_an_undo_from_the_command_line_compute_the_portfolio_ahead(

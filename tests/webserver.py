@@ -223,14 +223,34 @@ def serving(database_url: str, kind: str = "app", log: Path | None = None,
                 time.sleep(0.3)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if log:
             out.close()
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """End a process started by a test: asked to stop, killed if it does not."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict, log: Path, name: str = "packs", concurrency: int = 1):
+    """``make worker`` (``celery -A dashboard.worker worker``), its output in ``log``."""
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "dashboard.worker", "worker",
+             f"--concurrency={concurrency}", "--loglevel=INFO", f"--hostname={name}@%h",
+             "--without-gossip", "--without-mingle"], cwd=PROJECT_ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            stop(proc, timeout=30)
 
 
 def run_to_end(kind: str, database_url: str, **env: str) -> subprocess.CompletedProcess:
