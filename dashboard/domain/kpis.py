@@ -874,7 +874,8 @@ def _tagged_figures(inputs: Inputs, periods: list[Period],
     parts = []
     monthly = wanted & MONTHLY_TABLES
     others = wanted - MONTHLY_TABLES
-    if monthly and not _apart(periods):
+    apart = _apart(periods)
+    if monthly and not apart:
         others, monthly = wanted, set()
     if monthly:
         span = Period(min(p.start for p in periods), max(p.end for p in periods), "")
@@ -888,7 +889,7 @@ def _tagged_figures(inputs: Inputs, periods: list[Period],
                     _untagged(table.loc[named, "agreement_id"]), table.loc[named, "role"],
                     strict=True)]
         parts.append(table)
-    if "indicators" in others and _apart(periods):
+    if "indicators" in others and apart:
         others = others - {"indicators"}
         found = [f for f in _indicator_table(inputs.indicators, periods,
                                              inputs.indicator_defs) if len(f)]

@@ -162,9 +162,7 @@ class FigureCache:
             log.warning("the shared figure cache could not be written", exc_info=True)
 
     def _building_now(self, key: str) -> bool:
-        mark = key + ":building"
-        if self.shared is None:
-            return mark in self._building
+        mark = key + ":building"  # in the shared cache (this process only: see _wait_for)
         try:
             return bool(self.shared.exists(mark)) if hasattr(self.shared, "setex") \
                 else mark in self.shared
