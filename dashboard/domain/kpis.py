@@ -684,10 +684,19 @@ def _untagged(ids) -> list[str]:
     return [str(a).split(TAG, 1)[0] for a in ids]
 
 
-def _apart(periods: list[Period]) -> bool:
-    """Whether no month is in two of the periods."""
-    months = [m for p in periods for m in p.months]
-    return len(months) == len(set(months))
+def _rows_in_each(start, end, periods: list[Period]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, place) for every row whose span ``start``..``end`` (arrays of months) lies
+    inside a period, once for each period it lies in: periods may overlap (a strip of
+    quarters beside one of years). Rows stay in their order; a row in several periods
+    comes once per period, in the periods' order."""
+    rows, places = [], []
+    for i, p in enumerate(periods):
+        hit = np.flatnonzero((start >= p.start) & (end <= p.end))
+        rows.append(hit)
+        places.append(np.full(len(hit), i))
+    rows, places = np.concatenate(rows), np.concatenate(places)
+    order = np.argsort(rows, kind="stable")
+    return rows[order], places[order]
 
 
 def _indicator_table(indicators: pd.DataFrame, period: Period | list[Period],
@@ -696,8 +705,8 @@ def _indicator_table(indicators: pd.DataFrame, period: Period | list[Period],
     from the periods inside P by its aggregate (``value_period``: what the value is for):
     ``last`` the latest period inside P, ``sum``/``mean`` see :func:`combine_periods`.
 
-    Several periods that do not overlap (a list): each row counts for the one it is inside,
-    and the agreement ids are tagged with the period's place (:data:`TAG`)."""
+    Several periods (a list): each row counts for every one it is inside, and the agreement
+    ids are tagged with the period's place (:data:`TAG`)."""
     if indicators.empty:
         return []
     periods = period if isinstance(period, list) else [period]
@@ -706,24 +715,22 @@ def _indicator_table(indicators: pd.DataFrame, period: Period | list[Period],
     ok = spans.notna().to_numpy()
     if not ok.any():
         return []
-    start = np.array([s[0] if s else "" for s in spans])
-    end = np.array([s[1] if s else "" for s in spans])
-    at = np.full(len(indicators), -1)
-    for i, p in enumerate(periods):
-        at[ok & (start >= p.start) & (end <= p.end)] = i
-    inside = at >= 0
-    if not inside.any():
+    # A row whose period text is not a period spans nothing (its end before its start).
+    start = np.array([s[0] if s else "9999-12" for s in spans])
+    end = np.array([s[1] if s else "0000-01" for s in spans])
+    inside, at = _rows_in_each(start, end, periods)
+    if not len(inside):
         return []
-    ind = indicators[inside]
-    at = at[inside]
+    ind = indicators.iloc[inside].reset_index(drop=True)
     p_start = np.array([p.start for p in periods])[at]
     p_end = np.array([p.end for p in periods])[at]
-    exact = (start[inside] == p_start) & (end[inside] == p_end)
+    start, end = start[inside], end[inside]
+    exact = (start == p_start) & (end == p_end)
     keys = ["agreement_id", "cluster_id", "indicator"]
     defined = indicator_defs_of(defs)
     how = np.array([_aggregate_of(defined, a, i) for a, i in
                     zip(ind["agreement_id"], ind["indicator"], strict=True)], dtype=object)
-    ind = ind.assign(_exact=exact, _end=end[inside], _start=start[inside], _how=how, _at=at)
+    ind = ind.assign(_exact=exact, _end=end, _start=start, _how=how, _at=at)
     if n > 1:
         ind = ind.assign(agreement_id=[f"{a}{TAG}{i}" for a, i in
                                        zip(ind["agreement_id"], at, strict=True)])
@@ -831,17 +838,17 @@ def figure_table(inputs: Inputs, period: Period,
 
 def _per_period_inputs(inputs: Inputs, periods: list[Period]) -> Inputs:
     """The monthly tables' inputs with each agreement split into one per period (see
-    :data:`TAG`); the periods must not overlap (:func:`_apart`)."""
+    :data:`TAG`); a month in several periods (they may overlap) is in each of them."""
     n = len(periods)
-    label = {m: f"{TAG}{i}" for i, p in enumerate(periods) for m in p.months}
 
     def monthly(df: pd.DataFrame | None) -> pd.DataFrame | None:
         if df is None or df.empty:
             return df
-        tags = df["month"].map(label)
-        keep = tags.notna().to_numpy()
-        rows = df[keep]
-        return rows.assign(agreement_id=rows["agreement_id"].astype(str) + tags[keep])
+        months = df["month"].to_numpy()
+        inside, at = _rows_in_each(months, months, periods)
+        rows = df.iloc[inside].reset_index(drop=True)
+        return rows.assign(agreement_id=rows["agreement_id"].astype(str).to_numpy()
+                           + np.array([f"{TAG}{i}" for i in range(n)], dtype=object)[at])
 
     def each(df: pd.DataFrame | None) -> pd.DataFrame | None:
         if df is None or df.empty:
@@ -874,9 +881,6 @@ def _tagged_figures(inputs: Inputs, periods: list[Period],
     parts = []
     monthly = wanted & MONTHLY_TABLES
     others = wanted - MONTHLY_TABLES
-    apart = _apart(periods)
-    if monthly and not apart:
-        others, monthly = wanted, set()
     if monthly:
         span = Period(min(p.start for p in periods), max(p.end for p in periods), "")
         table = figure_table(_per_period_inputs(inputs, periods), span, monthly, roles)
@@ -889,7 +893,7 @@ def _tagged_figures(inputs: Inputs, periods: list[Period],
                     _untagged(table.loc[named, "agreement_id"]), table.loc[named, "role"],
                     strict=True)]
         parts.append(table)
-    if "indicators" in others and apart:
+    if "indicators" in others:
         others = others - {"indicators"}
         found = [f for f in _indicator_table(inputs.indicators, periods,
                                              inputs.indicator_defs) if len(f)]

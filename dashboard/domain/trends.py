@@ -159,23 +159,23 @@ def status_trends(data: AgreementData, period: Period, count: int | None = None,
         periods = quarters_to(period, count) if count else \
             strip_periods(period, kind or None)
         by_kind[kind] = [p for p in periods if first is None or p.end >= first]
+    # Every kind's periods judged in one pass (a strip of quarters beside one of years:
+    # the periods may overlap), each period once with every table a target needs.
+    tables = frozenset(KPI_TABLES.get(k[0], "indicators") for k in wanted)
+    names = {f"roles:{p.text}:{','.join(sorted(tables))}": p
+             for periods in by_kind.values() for p in periods}
+
+    def build(missing: list[str]) -> dict[str, list[list]]:
+        ps = [names[name] for name in missing]
+        return {name: _judged_rows(table) for name, table in
+                zip(missing, assessed_each(inputs, ps, tables), strict=True)}
+
+    got = build(list(names)) if kept is None else kept(list(names), build)
     found: dict[Key, dict[str, Point]] = {}
-    for kind, periods in by_kind.items():
-        keys = {k for k, v in wanted.items() if v == kind}
-        tables = frozenset(KPI_TABLES.get(k[0], "indicators") for k in keys)
-        names = {f"roles:{p.text}:{','.join(sorted(tables))}": p for p in periods}
-
-        def build(missing: list[str], names=names, tables=tables) -> dict[str, list[list]]:
-            ps = [names[name] for name in missing]
-            return {name: _judged_rows(table) for name, table in
-                    zip(missing, assessed_each(inputs, ps, tables), strict=True)}
-
-        got = build(list(names)) if kept is None else kept(list(names), build)
-        for name, p in names.items():
-            for kpi, scope, party, role, value, status in got[name]:
-                key = (kpi, scope or None, party or None, role or None)
-                if key not in keys:
-                    continue
+    for name, p in names.items():
+        for kpi, scope, party, role, value, status in got[name]:
+            key = (kpi, scope or None, party or None, role or None)
+            if key in wanted:
                 found.setdefault(key, {})[p.text] = (p.text, status, value)
     out = {}
     for key, kind in wanted.items():
