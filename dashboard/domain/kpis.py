@@ -1110,11 +1110,17 @@ def _assessed_tagged(table: pd.DataFrame, inputs: Inputs,
                                                   [periods[i] for i in at[indicators]])
             merged.loc[rows, "previous"] = previous
             merged.loc[rows, "previous_period"] = texts
-    merged["status"] = [
-        status(_clean(v), c if isinstance(c, str) else None, _clean(t),
-               None if tol is None or pd.isna(tol) else float(tol), _clean(p))
-        for v, c, t, tol, p in zip(merged["value"], merged["comparator"], merged["target"],
-                                   merged["tolerance"], merged["previous"], strict=True)]
+    # A figure without a target is grey; only the targets' rows are judged one by one.
+    judged = np.full(len(merged), "grey", dtype=object)
+    targeted = np.flatnonzero([isinstance(c, str) for c in merged["comparator"]])
+    if len(targeted):
+        rows = merged.iloc[targeted]
+        judged[targeted] = [
+            status(_clean(v), c, _clean(t), None if tol is None or pd.isna(tol)
+                   else float(tol), _clean(p))
+            for v, c, t, tol, p in zip(rows["value"], rows["comparator"], rows["target"],
+                                       rows["tolerance"], rows["previous"], strict=True)]
+    merged["status"] = judged.tolist()
     return merged.drop(columns=["_rk"])
 
 
