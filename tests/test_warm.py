@@ -79,8 +79,9 @@ def test_the_views_are_kept_before_anyone_asks_and_again_after_an_import(tmp_pat
     with serving(url, "gunicorn", log=log, LOAD_DEMO="1", WARM_CACHE="1",
                  WARM_INTERVAL="0.5", CACHE_DIR=str(cache_dir)) as base:
         text = wait_for(log, "the cache is warm")
-        # The portfolio in two languages and the four demo agreements' default views.
-        assert "Computed 6 views ahead of users" in text
+        # The portfolio and the comparison in two languages, the four demo agreements'
+        # default views.
+        assert "Computed 8 views ahead of users" in text
         engine = make_engine(url)
         try:
             _, before = versions(engine)
@@ -97,8 +98,8 @@ def test_the_views_are_kept_before_anyone_asks_and_again_after_an_import(tmp_pat
                 timeout=120)
             assert done.returncode == 0, done.stderr
             text = wait_for(log, "the cache is warm", count=2)
-            # Only the agreement the import touched (and the portfolio) again.
-            assert "Computed 3 views ahead of users" in text
+            # Only the agreement the import touched (and the portfolio and comparison) again.
+            assert "Computed 5 views ahead of users" in text
             _, after = versions(engine)
             assert after[KRAMI] != before[KRAMI]
             assert {a: v for a, v in after.items() if a != KRAMI} == \
@@ -156,12 +157,20 @@ def test_an_import_and_an_undo_from_the_command_line_compute_the_portfolio_ahead
         monkeypatch.setenv(name, value)
     for workbook in ("grums-unga-2016-2018.xlsx", "krami-stockholm-2023.xlsx"):
         assert main(["import", str(DEMO / workbook)]) == 0
-    assert "The portfolio is computed ahead for the new data version" in capsys.readouterr().out
+    assert "The portfolio and the comparison are computed ahead for the new data version" in \
+        capsys.readouterr().out
     engine = make_engine(url)
     try:
         first, __ = versions(engine)
         assert (first, "sv") in kept_portfolios(cache_dir)
         assert (first, "en") in kept_portfolios(cache_dir)
+        # The comparison as first opened (one entry for both languages: only the period
+        # picker's labels are in the reader's, made on the way out), and the national
+        # benchmark of its key figure and period, made from the same rows.
+        assert [k[:4] for k in kept_keys(cache_dir, "compare") if k[0] == first] == [
+            [first, "work_study_share", "agreements", ""]]
+        assert [k[:3] for k in kept_keys(cache_dir, "benchmark") if k[0] == first] == [
+            [first, "work_study_share", "0"]]
         assert main(["undo", str(repository.list_imports(engine)["id"].iloc[0])]) == 0
         second, __ = versions(engine)
         assert "computed ahead" in capsys.readouterr().out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -40,6 +41,7 @@ from dashboard.model.benchmark import MIN_UNITS, benchmark, references_for, with
 from dashboard.model.portfolio import BY_GENDER, COMPARABLE, compare, overall
 from dashboard.model.view import default_period, period_options
 from dashboard.store import settings_cache, versions
+from dashboard.store.warm import register_everyone
 from dashboard.web import auth
 from dashboard.web.components.cards import GRAPH_CONFIG, page_frame
 from dashboard.web.components.export import queued_image
@@ -75,7 +77,8 @@ def choices(query: dict, levels: tuple[str, ...] = LEVELS) -> dict:
 def comparison(choice: dict) -> dict:
     """The ranked rows (plain data) and the period they are for, of what the person asking
     may see (dashboard.access): kept per data version and per what one may see (everyone who
-    sees every agreement shares one)."""
+    sees every agreement shares one), in either language (only the period picker's labels,
+    made on the way out, are in the reader's)."""
     eng = engine()
     version, __ = versions(eng)
     cache = settings_cache(settings())
@@ -110,11 +113,17 @@ def comparison(choice: dict) -> dict:
                                                      whole_only=choice["level"] ==
                                                      "agreements") for g in ("K", "M")}
         rows = compare(many, period, choice["kpi"], clusters=clusters, by_gender=by_gender)
+        # Someone who sees every agreement, all kinds, without genders, has just computed
+        # what the national benchmark is made from: it need not read the country again.
+        every = rows if visible is None and not choice["kind"] and not by_gender else None
         if visible is not None and clusters:  # a cluster's viewer: that cluster only
             rows = rows[[rights.sees(a, c) for a, c in zip(rows["agreement_id"],
                                                             rows["scope"], strict=True)]]
-        refs = references_for(national_benchmark(choice["kpi"], clusters, period), rights,
-                              list(zip(rows["agreement_id"], rows["scope"], strict=True)))
+        refs = references_for(national_benchmark(choice["kpi"], clusters, period,
+                                                 (every, kinds_of) if every is not None
+                                                 else None),
+                              rights, list(zip(rows["agreement_id"], rows["scope"],
+                                               strict=True)))
         rows = with_reference(rows, kinds_of, refs)
         present = set(rows["kind"].dropna()) if not rows.empty else set()
         references = [{"kind": k, "shown": r.shown, "units": r.units}
@@ -122,27 +131,39 @@ def comparison(choice: dict) -> dict:
         as_of = many.agreements["data_as_of"].dropna()
         rows = rows.astype(object).where(rows.notna(), None)  # JSON: null, never NaN
         return {"period": period.text, "rows": rows.to_dict("records"), "kinds": kinds,
-                "references": references,
-                "options": period_options(span, periods, choice["lang"]),
+                "references": references, "span": list(span) if span else None,
+                "periods": list(periods),
                 "data_as_of": str(as_of.max()) if len(as_of) else None}
 
     key = cache.key("compare", version, choice["kpi"], choice["level"], choice["kind"],
-                    int(choice["gender"]), choice["period"] or "-", choice["lang"],
-                    auth.cache_scope())
-    return cache.get_or_build(key, build)
+                    int(choice["gender"]), choice["period"] or "-", auth.cache_scope())
+    data = cache.get_or_build(key, build)
+    span = tuple(data["span"]) if data["span"] else None
+    return {**data, "options": period_options(span, data["periods"], choice["lang"])}
 
 
-def national_benchmark(kpi: str, clusters: bool, period: Period) -> dict:
+@register_everyone
+def warm_comparison(lang: str) -> dict:
+    """The comparison as first opened, and the national benchmark it reads, computed ahead
+    at every data version (the second language finds both kept)."""
+    return comparison(choices({"lang": lang}))
+
+
+def national_benchmark(kpi: str, clusters: bool, period: Period,
+                       made_from: tuple[pd.DataFrame, dict[str, str]] | None = None) -> dict:
     """The median and quartiles of ``kpi`` per kind of agreement for ``period``, made from
     every agreement (or cluster) in the database, whoever asks: computed once per data
     version, key figure, level and period and kept (:mod:`dashboard.model.benchmark`; what
     each person sees of it is decided by :func:`~dashboard.model.benchmark.references_for`).
-    """
+    ``made_from``: every agreement's rows of :func:`~dashboard.model.portfolio.compare` for
+    this and their kinds, when the caller has them (else they are read here)."""
     eng = engine()
     version, __ = versions(eng)
     threshold = settings().suppression_threshold
 
     def build() -> dict:
+        if made_from is not None:
+            return benchmark(made_from[0], made_from[1], kpi, threshold)
         many = repository.load_many(eng, (period.year_earlier().start, period.end))
         rows = compare(many, period, kpi, clusters=clusters)
         kinds = dict(zip(many.agreements["agreement_id"], many.agreements["kind"],
@@ -156,7 +177,6 @@ def national_benchmark(kpi: str, clusters: bool, period: Period) -> dict:
 
 def figure_of(data: dict, choice: dict, theme, threshold: int | None = None):
     """The chart of a comparison; for export (``threshold``) with small counts hidden."""
-    import pandas as pd
 
     lang = choice["lang"]
     rows = pd.DataFrame(data["rows"])
