@@ -41,11 +41,9 @@ test: $(STAMP) js
 
 ## The fast tier (under a minute): pure functions, the repository on SQLite, the command
 ## line in-process; no browser, PostgreSQL, Redis or process of its own (tests/conftest.py
-## marks those "slow" by what they use). Each file's tests in one process, as in make test:
-## a file's prepared databases and module fixtures are then made once, not in each process
-## (about a tenth less work than --dist load)
+## marks those "slow" by what they use)
 test-fast: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m "not slow" -q $(PYTEST_ARGS)
 
 ## The command line without activating the environment: make cli ARGS="kpis --agreement ID --period 2023"
 cli: $(STAMP)
