@@ -33,7 +33,7 @@ import pytest
 
 from dashboard.data import repository
 from dashboard.data.db import make_engine
-from tests.builders import base_tables
+from tests.builders import base_tables, schema_file
 from tests.needs import missing, missing_parts
 from tests.pg import PostgresServer, PostgresUnavailable, find_bin_dir
 
@@ -252,13 +252,11 @@ def schema_engine(url: str):
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
+def sqlite_template() -> Path:
     """A SQLite file with the schema, made once per test process: a test's empty database
-    is a copy of it (the migrations take about 0.1 s, a copy a millisecond)."""
-    path = tmp_path_factory.mktemp("template") / "schema.sqlite"
-    with schema_engine(f"sqlite:///{path}"):
-        pass
-    return path
+    is a copy of it (the migrations take about 0.1 s, a copy a millisecond); the one
+    :func:`tests.builders.import_into` starts from."""
+    return schema_file()
 
 
 def _copy_template(url: str, template: Path) -> None:

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import source
+
 PACKAGE = Path(__file__).resolve().parent.parent / "dashboard"
 
 LAYERS = [
@@ -71,11 +73,8 @@ def _imports() -> list[tuple[str, str, bool, int]]:
     """(importer, imported module, inside a function, line) for every own import."""
     found = []
     for module, path in _modules().items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        inner = {id(sub) for node in ast.walk(tree)
-                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 for sub in ast.walk(node) if isinstance(sub, (ast.Import, ast.ImportFrom))}
-        for node in ast.walk(tree):
+        inner = _inside_functions(source.tree(path))
+        for node in source.nodes(path):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -93,6 +92,20 @@ def _imports() -> list[tuple[str, str, bool, int]]:
     return found
 
 
+
+
+def _inside_functions(tree: ast.AST) -> set[int]:
+    """The ids of the import statements of ``tree`` inside a function (at any depth)."""
+    found: set[int] = set()
+
+    def visit(node: ast.AST, inside: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if inside and isinstance(child, (ast.Import, ast.ImportFrom)):
+                found.add(id(child))
+            visit(child, inside or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    visit(tree, False)
+    return found
 
 
 def layer_of(module: str) -> int:
@@ -162,8 +175,7 @@ def test_the_domain_is_pure():
     for module, path in _modules().items():
         if module.split(".")[1:2] != ["domain"]:
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
+        for node in source.nodes(path):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
                      [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:

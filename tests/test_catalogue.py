@@ -21,6 +21,7 @@ from dashboard.domain.schema import Kind
 from dashboard.i18n import LOCALE_DIR, STATUS, _, known, ngettext
 from dashboard.meetings.texts import ASSESSMENT, FIELDS
 from dashboard.people.audit import ACTIONS
+from tests import source
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dashboard"
 LANGS = ("sv", "en")
@@ -42,15 +43,19 @@ def _ids(lang: str) -> set[str]:
 
 
 
-@functools.cache
 def _modules():
-    return [(path, ast.parse(path.read_text(encoding="utf-8")))
-            for path in sorted(PACKAGE.rglob("*.py"))]
+    """(path, tree) of every module of the package, parsed once (tests/source.py)."""
+    return source.modules()
 
 
 @functools.cache
 def _plural_ids() -> set[str]:
     return {m.id[1] for m in _catalogue("sv") if isinstance(m.id, tuple)}
+
+
+@functools.cache
+def _ngettext_ids() -> set[str]:
+    return _ids("sv") | _plural_ids()
 
 
 
@@ -129,8 +134,8 @@ def _literal_ids(node) -> list[tuple[str, bool]]:
 
 def test_every_id_the_code_asks_for_is_in_the_catalogues():
     missing, dynamic = [], []
-    for path, tree in _modules():
-        for node in ast.walk(tree):
+    for path, _tree in _modules():
+        for node in source.nodes(path):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in CALLS and node.args):
                 continue
@@ -142,7 +147,7 @@ def test_every_id_the_code_asks_for_is_in_the_catalogues():
                 for text, whole in found:
                     if node.func.id == "column_heads":
                         text, whole = text + ".0", True
-                    ids = _ids("sv") | _plural_ids() if node.func.id == "ngettext" else _ids("sv")
+                    ids = _ngettext_ids() if node.func.id == "ngettext" else _ids("sv")
                     ok = text in ids if whole else any(i.startswith(text) for i in ids)
                     if not ok and node.func.id != "known":
                         missing.append(f"{_rel(path)}:{node.lineno} {text}")
@@ -164,8 +169,8 @@ def test_every_id_made_at_run_time_is_in_the_catalogues():
         *(f"cli.main.status_{s}" for s in ("active", "undone")),
     ]
     # Every problem an import can report.
-    for _path, tree in _modules():
-        for node in ast.walk(tree):
+    for path, _tree in _modules():
+        for node in source.nodes(path):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                     and node.func.id == "Problem" and node.args \
                     and isinstance(node.args[0], ast.Constant):
@@ -218,9 +223,9 @@ TERNARY_EXCEPTIONS = {
 }
 
 
-def _docstrings(tree) -> set[int]:
+def _docstrings(path: Path) -> set[int]:
     out = set()
-    for node in ast.walk(tree):
+    for node in source.nodes(path):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) \
                 and node.body and isinstance(node.body[0], ast.Expr) \
                 and isinstance(node.body[0].value, ast.Constant):
@@ -235,9 +240,9 @@ def _excepted(rel: str, text: str) -> bool:
 
 def test_no_swedish_text_outside_the_catalogue():
     found = []
-    for path, tree in _modules():
-        rel, docs = _rel(path), _docstrings(tree)
-        for node in ast.walk(tree):
+    for path, _tree in _modules():
+        rel, docs = _rel(path), _docstrings(path)
+        for node in source.nodes(path):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) \
                     and id(node) not in docs and SWEDISH.search(node.value) \
                     and not _excepted(rel, node.value):
@@ -255,8 +260,8 @@ def _branch(node) -> str | None:
 
 def test_no_texts_chosen_by_language_in_the_code():
     found = []
-    for path, tree in _modules():
-        for node in ast.walk(tree):
+    for path, _tree in _modules():
+        for node in source.nodes(path):
             if not isinstance(node, ast.IfExp) or "lang" not in ast.unparse(node.test):
                 continue
             pair = (_branch(node.body), _branch(node.orelse))
@@ -269,8 +274,8 @@ def test_no_texts_chosen_by_language_in_the_code():
 def test_no_old_text_tables_left():
     # {key: (Swedish, English)} tables and words(...) lookups belong to the past.
     found = []
-    for path, tree in _modules():
-        for node in ast.walk(tree):
+    for path, _tree in _modules():
+        for node in source.nodes(path):
             if isinstance(node, ast.Dict) and node.values and all(
                     isinstance(v, ast.Tuple) and len(v.elts) in (2, 3)
                     and all(isinstance(e, ast.Constant) and isinstance(e.value, str)

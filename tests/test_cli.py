@@ -15,6 +15,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from dashboard.data.db import make_engine
 from dashboard.domain.schema import TABLES
 from tests.builders import base_tables, write_workbook
 from tests.cli import run_cli, run_process
@@ -40,13 +41,31 @@ def loaded(db_url, tmp_path):
     return result
 
 
+@pytest.fixture
+def stored(db_url, tmp_path, prepared):
+    """The database as ``loaded`` leaves it (krami.xlsx imported from the command line,
+    import 1): imported once per test process and database, each test starting from a
+    copy (``prepared``). The import's own answer is ``loaded``'s."""
+    def build(engine):
+        url = engine.url.render_as_string(hide_password=False)
+        path = write_workbook(tmp_path / "krami.xlsx", base_tables())
+        result = run(url, "import", str(path))
+        assert result.returncode == 0, result.stderr
+
+    engine = make_engine(db_url)
+    try:
+        prepared.prepare(engine, "test_cli.stored", build)
+    finally:
+        engine.dispose()
+
+
 @sqlite_only
 def test_import_prints_rows_per_table(loaded):
     assert "Import 1 klar: krami.xlsx" in loaded.stdout
     assert "occupancy" in loaded.stdout and "8 rader" in loaded.stdout
 
 
-def test_kpis_json_has_the_contract_fields(db_url, loaded):
+def test_kpis_json_has_the_contract_fields(db_url, stored):
     out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023-Q1")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
@@ -65,7 +84,7 @@ def test_kpis_json_has_the_contract_fields(db_url, loaded):
 
 
 @sqlite_only
-def test_kpis_for_one_cluster_in_csv(db_url, loaded):
+def test_kpis_for_one_cluster_in_csv(db_url, stored):
     out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023-02..2023-03",
               "--cluster", "soder", "--format", "csv")
     assert out.returncode == 0, out.stderr
@@ -79,7 +98,7 @@ def test_kpis_for_one_cluster_in_csv(db_url, loaded):
 
 
 @sqlite_only
-def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, loaded):
+def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, stored):
     # The quarterly indicator has no row for the year 2023: its latest quarter counts.
     out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023")
     rows = json.loads(out.stdout)
@@ -89,7 +108,7 @@ def test_kpis_gives_an_indicators_latest_period_inside_p(db_url, loaded):
 
 
 @sqlite_only
-def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, loaded):
+def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, stored):
     out = run(db_url, "kpis", "--agreement", "nope", "--period", "2023")
     assert out.returncode == 1 and "krami" in out.stderr and "Traceback" not in out.stderr
     out = run(db_url, "kpis", "--agreement", "krami", "--period", "2023-13")
@@ -99,7 +118,7 @@ def test_kpis_refuses_unknown_agreement_and_bad_period(db_url, loaded):
 
 
 @sqlite_only
-def test_refused_import_exits_non_zero_listing_every_problem(db_url, tmp_path, loaded):
+def test_refused_import_exits_non_zero_listing_every_problem(db_url, tmp_path, stored):
     tables = base_tables()
     tables["occupancy"][1][5] = -4
     tables["costs"][1][3] = "FK"
@@ -113,7 +132,7 @@ def test_refused_import_exits_non_zero_listing_every_problem(db_url, tmp_path, l
 
 
 @sqlite_only
-def test_imports_log_and_undo(db_url, loaded):
+def test_imports_log_and_undo(db_url, stored):
     log = run(db_url, "imports")
     assert log.returncode == 0 and "krami.xlsx" in log.stdout and "aktiv" in log.stdout
     undo = run(db_url, "undo", "1")

@@ -119,11 +119,15 @@ def _base(server, prefix: str = "") -> str:
 
 
 @pytest.fixture
-def url(tmp_path, engine, db_url):
-    """A SQLite file with the three test agreements (and no Kolada value yet)."""
-    result = import_dataset(engine, write_csv_folder(tmp_path / "set", AGREEMENTS,
-                                                     swedish=False))
-    assert result.ok, result.messages("en")
+def url(tmp_path, engine, db_url, prepared):
+    """A SQLite file with the three test agreements (and no Kolada value yet): imported
+    once per test process, each test starting from a copy (``prepared``)."""
+    def build(eng):
+        result = import_dataset(eng, write_csv_folder(tmp_path / "set", AGREEMENTS,
+                                                      swedish=False))
+        assert result.ok, result.messages("en")
+
+    prepared.prepare(engine, "test_kolada.url", build)
     return db_url
 
 
@@ -326,9 +330,14 @@ def test_the_data_url_caps_per_page():
 
 
 @pytest.fixture
-def imported(url):
-    ran = run_cli(url, "kolada", "import", *map(str, PAGES))
-    assert ran.returncode == 0, ran.stderr
+def imported(url, engine, prepared):
+    """``url`` with the recorded pages imported from the command line: made once per test
+    process, each test starting from a copy (``prepared``)."""
+    def build(eng):
+        ran = run_cli(url, "kolada", "import", *map(str, PAGES))
+        assert ran.returncode == 0, ran.stderr
+
+    prepared.prepare(engine, "test_kolada.imported", build)
     return url
 
 

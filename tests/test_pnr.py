@@ -142,8 +142,13 @@ def assert_never_repeated(problem, number: str) -> None:
 
 
 @pytest.fixture
-def engine_with_base(engine, tmp_path):
-    assert import_dataset(engine, write_workbook(tmp_path / "base.xlsx", base_tables())).ok
+def engine_with_base(engine, tmp_path, prepared):
+    """The base dataset stored: imported once per test process, each test starting from a
+    copy (``prepared``)."""
+    def build(eng):
+        assert import_dataset(eng, write_workbook(tmp_path / "base.xlsx", base_tables())).ok
+
+    prepared.prepare(engine, "test_pnr.base", build)
     return engine
 
 

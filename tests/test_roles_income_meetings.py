@@ -74,9 +74,14 @@ def tables() -> dict[str, list[list]]:
 
 
 @pytest.fixture
-def stored(engine, tmp_path):
-    result = import_dataset(engine, write_workbook(tmp_path / "team.xlsx", tables()))
-    assert result.ok, result.messages("en")
+def stored(engine, tmp_path, prepared):
+    """The team's dataset imported (import 1): imported once per test process and database,
+    each test starting from a copy (``prepared``)."""
+    def build(eng):
+        result = import_dataset(eng, write_workbook(tmp_path / "team.xlsx", tables()))
+        assert result.ok, result.messages("en")
+
+    prepared.prepare(engine, "test_roles_income_meetings.stored", build)
     return engine
 
 
