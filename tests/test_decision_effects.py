@@ -141,6 +141,7 @@ def test_the_effect_is_said_once_for_every_writer_and_the_mail(decided):
     assert meeting_contents(engine, february, "sv").effects == []
 
 
+@pytest.mark.slow  # WeasyPrint finds its libraries through /sbin/ldconfig: a process
 def test_the_minutes_the_pdf_and_the_deck_read_back(decided, tmp_path):
     # The writers read the pack's contents; a plain image stands for each chart (the
     # charts' drawing is the pack's own test, tests/test_meetings_pack.py).
