@@ -102,8 +102,7 @@ def comparison(choice: dict) -> dict:
         period, span, periods = chosen["period"], chosen["span"], chosen["periods"]
         window = (period.year_earlier().start, period.end)
         kinds = sorted({k for k in many.agreements["kind"] if k})
-        kinds_of = dict(zip(many.agreements["agreement_id"], many.agreements["kind"],
-                            strict=True))
+        kinds_of = _kinds_of(many)
         if choice["kind"]:
             many.agreements = many.agreements[many.agreements["kind"] == choice["kind"]]
         by_gender = None
@@ -162,22 +161,24 @@ def national_benchmark(kpi: str, clusters: bool, period: Period,
     threshold = settings().suppression_threshold
 
     def build() -> dict:
-        if made_from is not None:
-            return benchmark(made_from[0], made_from[1], kpi, threshold)
-        many = repository.load_many(eng, (period.year_earlier().start, period.end))
-        rows = compare(many, period, kpi, clusters=clusters)
-        kinds = dict(zip(many.agreements["agreement_id"], many.agreements["kind"],
-                         strict=True))
-        return benchmark(rows, kinds, kpi, threshold)
+        if made_from is None:
+            many = repository.load_many(eng, (period.year_earlier().start, period.end))
+            return benchmark(compare(many, period, kpi, clusters=clusters), _kinds_of(many),
+                             kpi, threshold)
+        return benchmark(*made_from, kpi, threshold)
 
     key = settings_cache(settings()).key("benchmark", version, kpi, int(clusters),
                                          period.text, threshold)
     return settings_cache(settings()).get_or_build(key, build)
 
 
+def _kinds_of(many) -> dict[str, str | None]:
+    """Each agreement's kind (agreement id -> kind)."""
+    return dict(zip(many.agreements["agreement_id"], many.agreements["kind"], strict=True))
+
+
 def figure_of(data: dict, choice: dict, theme, threshold: int | None = None):
     """The chart of a comparison; for export (``threshold``) with small counts hidden."""
-
     lang = choice["lang"]
     rows = pd.DataFrame(data["rows"])
     unit = UNITS.get(choice["kpi"], "number")
