@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import logging
 import sys
@@ -57,7 +58,9 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
+@functools.cache
 def _parser() -> argparse.ArgumentParser:
+    """The command line's parser, made once per process (parsing leaves it as it was)."""
     from dashboard.cli.meetings import meeting_id
 
     p = _Parser(prog="python -m dashboard",

@@ -237,11 +237,13 @@ def _blank_is_none(frame: pd.DataFrame) -> pd.DataFrame:
     pandas 3 makes a text column with a NULL a ``str`` column holding NaN, which is
     truthy and compares with nothing: ``rec["valid_to"] or default`` would go wrong.
     """
-    text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
-    if text:
-        text = [c for c, nulls in frame[text].isna().any().items() if nulls]
-    if text:
-        frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
+    for name, column in list(frame.items()):  # column by column: a few times cheaper
+        if isinstance(column.dtype, pd.StringDtype):
+            nulls = column.isna().to_numpy()
+            if nulls.any():
+                values = column.to_numpy(dtype=object)
+                values[nulls] = None
+                frame[name] = pd.Series(values, index=frame.index, dtype=object)
     return frame
 
 
