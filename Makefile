@@ -41,9 +41,10 @@ test: $(STAMP) js
 
 ## The fast tier (under a minute): pure functions, the repository on SQLite, the command
 ## line in-process; no browser, PostgreSQL, Redis or process of its own (tests/conftest.py
-## marks those "slow" by what they use)
+## marks those "slow" by what they use). Without dash's own pytest plugin: it serves the
+## browser tests only, and loading it (selenium and its kin) costs each worker a second.
 test-fast: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m "not slow" -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m "not slow" -p no:dash -q $(PYTEST_ARGS)
 
 ## The command line without activating the environment: make cli ARGS="kpis --agreement ID --period 2023"
 cli: $(STAMP)

@@ -30,6 +30,8 @@ from dashboard.meetings.rights import audit_source
 from dashboard.meetings.texts import field_name
 from dashboard.model.view import build_view
 from dashboard.people import audit
+from dashboard.store import versions
+from dashboard.store.cache import LRU
 
 LIMITS = {f: typed.LIMITS[f] for f in ("title", "attendees", "comment", "text", "action",
                                       "owner", "by")}
@@ -146,12 +148,21 @@ def edit(engine: Engine, meeting_id: int, *, held_on: str | None = None,
 
 def target_keys(engine: Engine, meeting: Meeting) -> list[TargetKey]:
     """The targets of an open meeting (every figure with a target, the agreement's and its
-    clusters')."""
+    clusters'). Kept in this process for the agreement's data version (an import or an
+    undo changes it): every check-in and decision asks, and each would compute the view."""
+    _, by_agreement = versions(engine)
+    kept = (f"{engine.url.render_as_string(hide_password=False)}|{meeting.agreement_id}|"
+            f"{meeting.period}|{by_agreement.get(meeting.agreement_id)}")
+    keys = _TARGET_KEYS.get(kept)
+    if keys is None:
+        view = build_view(engine, meeting.agreement_id, meeting.period)
+        keys = [] if view is None else \
+            [TargetKey.of(v) for v in view.values if v.comparator is not None]
+        _TARGET_KEYS.set(kept, keys)
+    return list(keys)
 
-    view = build_view(engine, meeting.agreement_id, meeting.period)
-    if view is None:
-        return []
-    return [TargetKey.of(v) for v in view.values if v.comparator is not None]
+
+_TARGET_KEYS = LRU(64)  # see target_keys
 
 
 def _target(engine: Engine, meeting: Meeting, key: TargetKey) -> TargetKey:

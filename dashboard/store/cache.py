@@ -36,7 +36,7 @@ def dumps(value) -> bytes:
                       ensure_ascii=False).encode()
 
 
-class _LRU:
+class LRU:
     """A small thread-safe least-recently-used map."""
 
     def __init__(self, size: int):
@@ -84,7 +84,7 @@ class FigureCache:
                  ttl: int = 86_400):
         self.namespace = namespace
         self.shared = shared
-        self.local = _LRU(local_items)
+        self.local = LRU(local_items)
         self.ttl = ttl
         self.hits = {"local": 0, "shared": 0, "built": 0, "waited": 0}
         self._building: dict[str, threading.Event] = {}  # without a shared one
