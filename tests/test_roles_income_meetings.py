@@ -249,8 +249,11 @@ DEMO = sorted((DATA_DIR / "demo").glob("*.xlsx"))
 
 
 def demo_targets(path: Path) -> list[dict]:
-    sheet = load_workbook(path, read_only=True)["targets"]
-    rows = list(sheet.iter_rows(values_only=True))
+    wb = load_workbook(path, read_only=True)
+    try:
+        rows = list(wb["targets"].iter_rows(values_only=True))
+    finally:
+        wb.close()  # a read-only workbook keeps its file open until closed
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 

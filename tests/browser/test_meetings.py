@@ -63,8 +63,11 @@ def import_occupancy(engine, folder: Path, more: int) -> int:
     from dashboard.data.ingest import import_dataset
 
     demo = openpyxl.load_workbook(DATA_DIR / "demo" / "krami-stockholm-2023.xlsx",
-                                  read_only=True)["occupancy"]
-    rows = list(demo.iter_rows(values_only=True))
+                                  read_only=True)
+    try:
+        rows = list(demo["occupancy"].iter_rows(values_only=True))
+    finally:
+        demo.close()  # a read-only workbook keeps its file open until closed
     column = rows[0].index("participants")
     book = openpyxl.Workbook()
     book.active.title = "occupancy"

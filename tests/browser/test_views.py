@@ -32,12 +32,15 @@ def demo_views() -> list[tuple[str, str, str | None]]:
     views = []
     for path in sorted(Path(DATA_DIR / "demo").glob("*.xlsx")):
         wb = load_workbook(path, read_only=True)
-        agreement = next(wb["agreements"].iter_rows(min_row=2, values_only=True))[0]
-        views.append((agreement, agreement, None))
-        if "clusters" in wb.sheetnames:
-            for row in wb["clusters"].iter_rows(min_row=2, values_only=True):
-                if row and row[1]:
-                    views.append((f"{agreement}/{row[1]}", agreement, row[1]))
+        try:
+            agreement = next(wb["agreements"].iter_rows(min_row=2, values_only=True))[0]
+            views.append((agreement, agreement, None))
+            if "clusters" in wb.sheetnames:
+                for row in wb["clusters"].iter_rows(min_row=2, values_only=True):
+                    if row and row[1]:
+                        views.append((f"{agreement}/{row[1]}", agreement, row[1]))
+        finally:
+            wb.close()  # a read-only workbook keeps its file open until closed
         wb.close()
     return views
 
