@@ -446,8 +446,8 @@ def _staffing_table(sums: pd.DataFrame, period: Period, targets: pd.DataFrame,
     # Parties with an FTE target at a scope but no row there: listed without a value.
     missing = _targeted_without_rows(targets, grid)
     if missing:
-        frame = pd.DataFrame(missing, columns=[*SCOPE, "party_id"]).assign(v=np.nan)
-        out += [_figures(kpi, frame, "v") for kpi in FTE_KPIS]
+        keys = dict(zip((*SCOPE, "party_id"), np.array(missing, dtype=object).T, strict=True))
+        out += _fte_rows({**keys, "role": ""}, [np.full(len(missing), np.nan)] * 4)
     return out
 
 
@@ -486,7 +486,7 @@ class _FteGrid:
     block_len: np.ndarray
     present: tuple[np.ndarray, np.ndarray]  # (block, column) of the cells with rows, sorted
 
-    def total_stats(self) -> pd.DataFrame:
+    def total_stats(self) -> dict[str, np.ndarray]:
         """The figures' inputs of each scope's total (all keys summed per month)."""
         # As pandas sums a frame's rows: numpy's (pairwise) sum of each row, zeros and all.
         committed = np.add.reduce(self.committed, axis=1)
@@ -494,7 +494,7 @@ class _FteGrid:
         blocks = np.arange(len(self.block_start))
         return self._stats(blocks, committed, actual, self._rows_of(blocks), True)
 
-    def key_stats(self, name: str) -> pd.DataFrame:
+    def key_stats(self, name: str) -> dict[str, np.ndarray]:
         """The figures' inputs of each key with rows at a scope (the key as ``name``)."""
         block, key = self.present
         rows = self._rows_of(block)
@@ -514,15 +514,15 @@ class _FteGrid:
         return np.repeat(self.block_start[blocks], lengths) + offsets
 
     def _stats(self, blocks: np.ndarray, committed: np.ndarray, actual: np.ndarray,
-               rows: np.ndarray, in_turn: bool) -> pd.DataFrame:
+               rows: np.ndarray, in_turn: bool) -> dict[str, np.ndarray]:
         """Mean committed and actual FTE and the lowest actual with its month, of each run
         of months (the values of ``blocks`` one after another, at ``rows``)."""
         mean_c, mean_a, low, at = _run_stats(committed, actual, self.block_len[blocks],
                                              in_turn)
         first = self.block_start[blocks]
-        return pd.DataFrame({"agreement_id": self.agreement[first], "scope": self.scope[first],
-                             "committed_fte": mean_c, "actual_fte": mean_a, "low": low,
-                             "low_month": self.month[rows[at]]})
+        return {"agreement_id": self.agreement[first], "scope": self.scope[first],
+                "committed_fte": mean_c, "actual_fte": mean_a, "low": low,
+                "low_month": self.month[rows[at]]}
 
 
 def _fte_grid(rows: pd.DataFrame, key: str, committed: pd.Series,
@@ -611,22 +611,29 @@ def _run_stats(committed: np.ndarray, actual: np.ndarray, lengths: np.ndarray,
     return sums[0] / lengths, sums[1] / lengths, low, at
 
 
-def _fte_figures(stats: pd.DataFrame) -> list[pd.DataFrame]:
+def _fte_figures(stats: dict[str, np.ndarray]) -> list[pd.DataFrame]:
     """From the means of committed and actual FTE and the lowest month's actual with its
     month (``low``, ``low_month``) per agreement, scope and maybe party or role: the four
     FTE figures (fulfilment: actual over committed, none when nothing is committed)."""
-    if "party_id" not in stats:
-        stats["party_id"] = ""
-    if "role" not in stats:
-        stats["role"] = ""
-    committed = stats["committed_fte"].to_numpy()
+    committed, actual = stats["committed_fte"], stats["actual_fte"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        stats["ratio"] = np.where(committed != 0, stats["actual_fte"].to_numpy() / committed,
-                                  np.nan)
-    return [_figures("fte_committed", stats, "committed_fte"),
-            _figures("fte_actual", stats, "actual_fte"),
-            _figures("fte_fulfilment", stats, "ratio"),
-            _figures("fte_actual_min", stats, "low", at_month=stats["low_month"])]
+        ratio = np.where(committed != 0, actual / committed, np.nan)
+    keys = {k: stats.get(k, "") for k in (*SCOPE, "party_id", "role")}
+    months = np.r_[np.full(3 * len(committed), np.nan, dtype=object), stats["low_month"]]
+    return _fte_rows(keys, [committed, actual, ratio, stats["low"]], at_month=months)
+
+
+def _fte_rows(keys: dict, values: list[np.ndarray], **extra) -> list[pd.DataFrame]:
+    """Rows of the figure table for the four :data:`FTE_KPIS`, each figure's rows in turn
+    in one frame: ``keys`` (agreement_id, scope, party_id, role) of each figure's rows,
+    ``values`` each figure's values."""
+    n = len(values[0])
+    frame = {k: np.tile(np.broadcast_to(np.asarray(v, dtype=object), n), len(FTE_KPIS))
+             for k, v in keys.items()}
+    frame["kpi"] = np.repeat(np.array(FTE_KPIS, dtype=object), n)
+    frame["value"] = np.concatenate(values).astype(float)
+    frame["unit"] = np.repeat(np.array([UNITS[k] for k in FTE_KPIS], dtype=object), n)
+    return [pd.DataFrame({**frame, **extra})]
 
 
 def role_key(role) -> str:
@@ -675,8 +682,9 @@ def _role_table(staffing: pd.DataFrame | None, period: Period,
         grid.present = (block[keep], key[keep])
     stats = grid.key_stats("role")
     spelt = role_spellings(staffing)
-    stats["role"] = [spelt.get((a, k), k) for a, k in
-                     zip(stats["agreement_id"], stats["role"], strict=True)]
+    stats["role"] = np.array([spelt.get((a, k), k) for a, k in
+                              zip(stats["agreement_id"], stats["role"], strict=True)],
+                             dtype=object)
     return _fte_figures(stats)
 
 
