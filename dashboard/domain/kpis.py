@@ -645,10 +645,16 @@ def role_spellings(staffing: pd.DataFrame | None) -> dict[tuple[str, str], str]:
     """Per (agreement, role key): the role as first written in the data."""
     if staffing is None or staffing.empty:
         return {}
-    keys = staffing["role"].map(role_key)
-    first = staffing.assign(_rk=keys).drop_duplicates(["agreement_id", "_rk"])
-    return {(a, k): r for a, k, r in zip(first["agreement_id"], first["_rk"], first["role"],
-                                         strict=True)}
+    agreements = staffing["agreement_id"].to_numpy()
+    roles = staffing["role"].to_numpy()
+    a_codes, r_codes = pd.factorize(agreements)[0], pd.factorize(roles)[0]
+    # The first row of each (agreement, spelling), in the rows' order; a role's key then
+    # keeps the first of its spellings.
+    pair = a_codes.astype(np.int64) * (int(r_codes.max()) + 2) + r_codes
+    spelt: dict[tuple[str, str], str] = {}
+    for i in np.sort(np.unique(pair, return_index=True)[1]):
+        spelt.setdefault((agreements[i], role_key(roles[i])), roles[i])
+    return spelt
 
 
 def _role_table(staffing: pd.DataFrame | None, period: Period,
