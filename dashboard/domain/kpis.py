@@ -674,8 +674,7 @@ def _role_table(staffing: pd.DataFrame | None, period: Period,
         "agreement_id": _twice(rows["agreement_id"].to_numpy(), clustered),
         "scope": np.r_[np.full(len(rows), WHOLE, dtype=object), cluster[clustered]],
         "month": _twice(rows["month"].to_numpy(), clustered),
-        "role": _twice(np.array([role_key(r) for r in rows["role"]], dtype=object),
-                       clustered)})
+        "role": _twice(_role_keys(rows["role"].to_numpy()), clustered)})
     values = [_twice(pd.to_numeric(rows[c], errors="coerce").fillna(0.0).to_numpy(
         dtype=float), clustered) for c in ("committed_fte", "actual_fte")]
     grid = _fte_grid(both, "role", *values)
@@ -692,6 +691,15 @@ def _role_table(staffing: pd.DataFrame | None, period: Period,
                               zip(stats["agreement_id"], stats["role"], strict=True)],
                              dtype=object)
     return _fte_figures(stats)
+
+
+def _role_keys(roles: np.ndarray) -> np.ndarray:
+    """:func:`role_key` of each role, computed once per spelling."""
+    codes, spellings = pd.factorize(roles)
+    keys = np.array([role_key(r) for r in spellings] + [""], dtype=object)[codes]
+    blank = codes < 0  # a missing role, as role_key reads it
+    keys[blank] = [role_key(r) for r in roles[blank]]
+    return keys
 
 
 def _twice(values: np.ndarray, again: np.ndarray) -> np.ndarray:
