@@ -438,8 +438,10 @@ def _staffing_table(sums: pd.DataFrame, period: Period, targets: pd.DataFrame,
     rows = _in_period(sums, period)
     if rows.empty:
         return []
-    grid = _fte_grid(rows, "party_id", rows["committed_fte"].fillna(0.0),
-                     rows["actual_fte"].fillna(0.0))
+    grid = _fte_grid([rows[k].to_numpy() for k in (*SCOPE, "month", "party_id")],
+                     rows["committed_fte"].fillna(0.0), rows["actual_fte"].fillna(0.0))
+    if grid is None:
+        return []
     out = _fte_figures(grid.total_stats())
     # Every party at once (0 in a month of its scope without its row), where it has rows.
     out += _fte_figures(grid.key_stats("party_id"))
@@ -525,13 +527,14 @@ class _FteGrid:
                 "low_month": self.month[rows[at]]}
 
 
-def _fte_grid(rows: pd.DataFrame, key: str, committed: pd.Series,
-              actual: pd.Series) -> _FteGrid:
-    """The :class:`_FteGrid` of ``rows`` (agreement_id, scope, month and ``key``) with
-    their FTE (no NaN) summed per cell as pandas' ``groupby(...).sum()`` adds. A row with
-    a missing key is left out, as by a group-by."""
-    columns = [rows[k].to_numpy() for k in (*SCOPE, "month", key)]
+def _fte_grid(columns: list[np.ndarray], committed, actual) -> _FteGrid | None:
+    """The :class:`_FteGrid` of rows (``columns``: agreement, scope, month and key) with
+    their committed and actual FTE (no NaN) summed per cell as pandas'
+    ``groupby(...).sum()`` adds. A row with a missing key is left out, as by a group-by;
+    ``None`` when none is left."""
     kept = ~np.logical_or.reduce([pd.isna(c) for c in columns])
+    if not kept.any():
+        return None
     columns = [c[kept] for c in columns]
     scope_id, month_id, cell = _sorted_ids(columns)[1:]
     # pandas adds with reduceat when the rows (left out or not) come cell by cell in turn.
@@ -670,21 +673,22 @@ def _role_table(staffing: pd.DataFrame | None, period: Period,
     cluster = rows["cluster_id"].fillna("").to_numpy()
     clustered = cluster != ""
     # Every row for the whole agreement, then the clustered rows again for their cluster.
-    both = pd.DataFrame({
-        "agreement_id": _twice(rows["agreement_id"].to_numpy(), clustered),
-        "scope": np.r_[np.full(len(rows), WHOLE, dtype=object), cluster[clustered]],
-        "month": _twice(rows["month"].to_numpy(), clustered),
-        "role": _twice(_role_keys(rows["role"].to_numpy()), clustered)})
+    columns = [_twice(rows["agreement_id"].to_numpy(), clustered),
+               np.r_[np.full(len(rows), WHOLE, dtype=object), cluster[clustered]],
+               _twice(rows["month"].to_numpy(), clustered),
+               _twice(_role_keys(rows["role"].to_numpy()), clustered)]
     values = [_twice(pd.to_numeric(rows[c], errors="coerce").fillna(0.0).to_numpy(
         dtype=float), clustered) for c in ("committed_fte", "actual_fte")]
-    grid = _fte_grid(both, "role", *values)
+    grid = _fte_grid(columns, *values)
+    if grid is None:
+        return []
     if wanted is not None:
         block, key = grid.present
         keep = np.array([(a, k) in wanted for a, k in zip(
             grid.agreement[grid.block_start[block]], grid.keys[key], strict=True)], dtype=bool)
         if not keep.any():
             return []
-        grid.present = (block[keep], key[keep])
+        grid = replace(grid, present=(block[keep], key[keep]))
     stats = grid.key_stats("role")
     spelt = role_spellings(staffing)
     stats["role"] = np.array([spelt.get((a, k), k) for a, k in
