@@ -8,11 +8,14 @@ previous year's value.
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import pytest
 
 from dashboard.data import repository
 from dashboard.data.ingest import import_dataset
-from dashboard.domain.kpis import compute_kpis, status
+from dashboard.domain.kpis import Inputs, compute_kpis, figure_table, status, sums_from_rows
 from dashboard.domain.periods import Period
 from tests.builders import base_tables, write_workbook
 
@@ -301,3 +304,77 @@ def test_a_period_without_rows_has_every_figure_none_and_every_target_grey(data)
     assert not has_rows(data, Period.parse("2023-04"), "soder")
     # An indicator row inside P is a row: 2022-Q1 has only the indicator.
     assert has_rows(data, Period.parse("2022"))
+
+
+def _staffing_figures(rows: list[tuple], period: str, targets: list[tuple] = ()) -> dict:
+    """{(scope, party, role, kpi): (value or None, at_month)} of the FTE figures (per role
+    too) of staffing rows (agreement "x": cluster, month, party, role, committed, actual)."""
+    staffing = pd.DataFrame([("x", *r) for r in rows], columns=[
+        "agreement_id", "cluster_id", "month", "party_id", "role", "committed_fte",
+        "actual_fte"])
+    none = pd.DataFrame()
+    inputs = Inputs(sums=sums_from_rows(none, none, staffing), costs=none, cost_shares=none,
+                    indicators=none, targets=pd.DataFrame(
+                        [("x", *t) for t in targets],
+                        columns=["agreement_id", "cluster_id", "party_id", "kpi", "role"]),
+                    parties={"x": []}, validity={"x": ("", "")}, staffing=staffing)
+    table = figure_table(inputs, Period.parse(period), {"staffing"}, roles=True)
+    return {(s, p, r, k): (None if math.isnan(v) else v, m if isinstance(m, str) else None)
+            for s, p, r, k, v, m in zip(table["scope"], table["party_id"], table["role"],
+                                        table["kpi"], table["value"], table["at_month"],
+                                        strict=True)}
+
+
+def test_fte_means_of_tenths_are_the_exact_mean_not_a_rounded_sum():
+    # A party with 0.1 FTE in each of ten months averages exactly 0.1 (summed naively,
+    # 0.1 ten times is 0.9999999999999999: a mean just under 0.1, amber against ">= 0.1").
+    months = [f"2023-{m:02d}" for m in range(1, 11)]
+    rows = [r for m in months for r in (("", m, "A", "r", 0.1, 0.1),
+                                        ("", m, "B", "r", 1.0, 1.0))]
+    f = _staffing_figures(rows, "2023-01..2023-10")
+    assert f[("", "A", "", "fte_actual")] == (0.1, None)
+    assert f[("", "A", "", "fte_committed")] == (0.1, None)
+    assert f[("", "A", "", "fte_fulfilment")] == (1.0, None)
+    assert status(f[("", "A", "", "fte_actual")][0], ">=", 0.1, 0.1) == "green"
+    # The total, 1.1 each month: its mean and its lowest month (the first of ten equal).
+    assert f[("", "", "", "fte_actual")] == (1.1, None)
+    assert f[("", "", "", "fte_actual_min")] == (1.1, "2023-01")
+
+
+def test_fte_per_party_and_role_in_a_cluster_and_targeted_parties_without_rows():
+    rows = [("n", "2023-01", "A", "Vägledare", 1.0, 0.5),
+            ("", "2023-01", "B", "vägledare ", 1.0, 1.0),
+            ("", "2023-01", "E", "admin", 0.0, 0.0),
+            ("n", "2023-02", "A", "VÄGLEDARE", 1.0, 0.25),
+            ("n", "2023-02", "C", "Admin", 0.5, 0.5)]
+    targets = [("", "D", "fte_actual", ""),  # no row of D at all: listed, no value
+               ("n", "B", "fte_actual_min", ""),  # B has rows, none in cluster n
+               ("s", "A", "fte_actual", ""),  # no staffing row in cluster s: not listed
+               ("", "", "fte_actual", "vägledare")]
+    f = _staffing_figures(rows, "2023-Q1", targets)
+    # The whole agreement: January 1.5 of 2.0 committed, February 0.75 of 1.5.
+    assert f[("", "", "", "fte_committed")] == (1.75, None)
+    assert f[("", "", "", "fte_actual")] == (1.125, None)
+    assert f[("", "", "", "fte_fulfilment")] == (1.125 / 1.75, None)
+    assert f[("", "", "", "fte_actual_min")] == (0.75, "2023-02")
+    # A party counts 0 in a month of the scope without its row.
+    assert f[("", "B", "", "fte_actual")] == (0.5, None)
+    assert f[("", "B", "", "fte_actual_min")] == (0.0, "2023-02")
+    assert f[("", "C", "", "fte_actual_min")] == (0.0, "2023-01")
+    assert f[("", "E", "", "fte_fulfilment")] == (None, None)  # nothing committed
+    assert f[("n", "A", "", "fte_actual")] == (0.375, None)
+    assert f[("n", "A", "", "fte_actual_min")] == (0.25, "2023-02")
+    assert ("n", "E", "", "fte_actual") not in f
+    # Targeted parties without rows at a scope with rows: every FTE figure, no value.
+    for kpi in ("fte_committed", "fte_actual", "fte_fulfilment", "fte_actual_min"):
+        assert f[("", "D", "", kpi)] == (None, None)
+        assert f[("n", "B", "", kpi)] == (None, None)
+    assert not [k for k in f if k[0] == "s"]
+    # Per role, all parties together, spelt as first written: vägledare 1.5 then 0.25.
+    assert f[("", "", "Vägledare", "fte_actual")] == (0.875, None)
+    assert f[("", "", "Vägledare", "fte_committed")] == (1.5, None)
+    assert f[("", "", "Vägledare", "fte_actual_min")] == (0.25, "2023-02")
+    assert f[("", "", "admin", "fte_actual")] == (0.25, None)
+    assert f[("", "", "admin", "fte_actual_min")] == (0.0, "2023-01")
+    assert f[("n", "", "Vägledare", "fte_actual")] == (0.375, None)
+    assert f[("n", "", "admin", "fte_committed")] == (0.25, None)

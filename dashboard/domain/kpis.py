@@ -438,55 +438,205 @@ def _staffing_table(sums: pd.DataFrame, period: Period, targets: pd.DataFrame,
     rows = _in_period(sums, period)
     if rows.empty:
         return []
-    rows = rows.fillna({"committed_fte": 0.0, "actual_fte": 0.0})
-    # Per scope, month and party, every party in every month of its scope (0 if absent).
-    grid = rows.groupby([*SCOPE, "month", "party_id"], sort=True)[
-        ["committed_fte", "actual_fte"]].sum().unstack("party_id", fill_value=0.0)
-    committed, actual = grid["committed_fte"], grid["actual_fte"]
-    out = _fte_figures(committed.sum(axis=1), actual.sum(axis=1))
-    present = rows.groupby([*SCOPE, "party_id"]).size()
-    # Every party at once (0 in a month of its scope without its row), kept where it has rows.
-    out += _fte_figures(committed.stack(), actual.stack(), keep=present.index)
+    grid = _fte_grid([rows[k].to_numpy() for k in (*SCOPE, "month", "party_id")],
+                     rows["committed_fte"].fillna(0.0), rows["actual_fte"].fillna(0.0))
+    if grid is None:
+        return []
+    out = _fte_figures(grid.total_stats())
+    # Every party at once (0 in a month of its scope without its row), where it has rows.
+    out += _fte_figures(grid.key_stats("party_id"))
     # Parties with an FTE target at a scope but no row there: listed without a value.
-    if not targets.empty:
-        targeted = targets[targets["kpi"].isin(FTE_KPIS) & (targets["party_id"] != "")]
-        if not targeted.empty:
-            scopes = present.reset_index()[SCOPE].drop_duplicates()
-            missing = targeted.rename(columns={"cluster_id": "scope"})[
-                ["agreement_id", "scope", "party_id"]].drop_duplicates().merge(scopes,
-                                                                              on=SCOPE)
-            got = pd.MultiIndex.from_frame(present.reset_index()[[*SCOPE, "party_id"]])
-            missing = missing[~pd.MultiIndex.from_frame(missing).isin(got)]
-            if not missing.empty:
-                out += [_figures(kpi, missing.assign(v=np.nan), "v") for kpi in FTE_KPIS]
+    missing = _targeted_without_rows(targets, grid)
+    if missing:
+        keys = dict(zip((*SCOPE, "party_id"), np.array(missing, dtype=object).T, strict=True))
+        out += _fte_rows({**keys, "role": ""}, [np.full(len(missing), np.nan)] * 4)
     return out
 
 
-def _fte_figures(committed: pd.Series, actual: pd.Series,
-                 keep: pd.MultiIndex | None = None) -> list[pd.DataFrame]:
-    """From FTE per (agreement, scope, month[, party]): mean committed, mean actual, their
-    ratio, and the lowest month's actual with its month (the first of equal lowest months);
-    per party when the index has one, only for the (agreement, scope, party) in ``keep``."""
-    keys = [*SCOPE, *[k for k in ("party_id", "role") if k in actual.index.names]]
-    month_at = actual.index.names.index("month")
-    g_c = committed.groupby(level=keys, sort=False)
-    g_a = actual.groupby(level=keys, sort=False)
-    frame = pd.DataFrame({"committed_fte": g_c.mean(), "actual_fte": g_a.mean(),
-                          "low": g_a.min()})
-    frame["low_month"] = [i[month_at] for i in g_a.idxmin()]
-    if keep is not None:
-        frame = frame[frame.index.isin(keep)]
-    frame = frame.reset_index()
-    if "party_id" not in frame:
-        frame["party_id"] = ""
-    if "role" not in frame:
-        frame["role"] = ""
-    frame["ratio"] = (frame["actual_fte"] / frame["committed_fte"]).where(
-        frame["committed_fte"] != 0)
-    return [_figures("fte_committed", frame, "committed_fte"),
-            _figures("fte_actual", frame, "actual_fte"),
-            _figures("fte_fulfilment", frame, "ratio"),
-            _figures("fte_actual_min", frame, "low", at_month=frame["low_month"])]
+def _targeted_without_rows(targets: pd.DataFrame, grid: _FteGrid) -> list[tuple]:
+    """(agreement, scope, party) of each party's FTE target (once, in the targets' order)
+    at a scope with staffing rows where that party has none."""
+    if targets.empty:
+        return []
+    first = grid.block_start
+    scopes = set(zip(grid.agreement[first], grid.scope[first], strict=True))
+    block, key = grid.present
+    present = set(zip(grid.agreement[first[block]], grid.scope[first[block]],
+                      grid.keys[key], strict=True))
+    targeted = dict.fromkeys(
+        (a, s, p) for a, s, p, kpi in zip(targets["agreement_id"], targets["cluster_id"],
+                                          targets["party_id"], targets["kpi"], strict=True)
+        if kpi in FTE_KPIS and p != "")
+    return [k for k in targeted if k[:2] in scopes and k not in present]
+
+
+@dataclass
+class _FteGrid:
+    """FTE per (agreement, scope, month with data) and per key (party or role), a key
+    without a row in a month of its scope counting 0: what the FTE figures average.
+
+    Rows are the (agreement, scope, month) sorted, each scope's months one block; columns
+    are every key of the rows, sorted."""
+
+    agreement: np.ndarray  # per row
+    scope: np.ndarray
+    month: np.ndarray
+    keys: np.ndarray  # per column
+    committed: np.ndarray  # (rows, keys), C order
+    actual: np.ndarray
+    block_start: np.ndarray  # per scope, its first row and its number of months
+    block_len: np.ndarray
+    present: tuple[np.ndarray, np.ndarray]  # (block, column) of the cells with rows, sorted
+
+    def total_stats(self) -> dict[str, np.ndarray]:
+        """The figures' inputs of each scope's total (all keys summed per month)."""
+        # As pandas sums a frame's rows: numpy's (pairwise) sum of each row, zeros and all.
+        committed = np.add.reduce(self.committed, axis=1)
+        actual = np.add.reduce(self.actual, axis=1)
+        blocks = np.arange(len(self.block_start))
+        return self._stats(blocks, committed, actual, self._rows_of(blocks), True)
+
+    def key_stats(self, name: str) -> dict[str, np.ndarray]:
+        """The figures' inputs of each key with rows at a scope (the key as ``name``)."""
+        block, key = self.present
+        rows = self._rows_of(block)
+        columns = np.repeat(key, self.block_len[block])
+        # pandas grouped the stacked grid (month by month, every key in each month): each
+        # key's months come one after another only with one key or one month per scope.
+        in_turn = len(self.keys) == 1 or bool((self.block_len == 1).all())
+        stats = self._stats(block, self.committed[rows, columns], self.actual[rows, columns],
+                            rows, in_turn)
+        stats[name] = self.keys[key]
+        return stats
+
+    def _rows_of(self, blocks: np.ndarray) -> np.ndarray:
+        """The rows of each block in turn."""
+        lengths = self.block_len[blocks]
+        offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return np.repeat(self.block_start[blocks], lengths) + offsets
+
+    def _stats(self, blocks: np.ndarray, committed: np.ndarray, actual: np.ndarray,
+               rows: np.ndarray, in_turn: bool) -> dict[str, np.ndarray]:
+        """Mean committed and actual FTE and the lowest actual with its month, of each run
+        of months (the values of ``blocks`` one after another, at ``rows``)."""
+        mean_c, mean_a, low, at = _run_stats(committed, actual, self.block_len[blocks],
+                                             in_turn)
+        first = self.block_start[blocks]
+        return {"agreement_id": self.agreement[first], "scope": self.scope[first],
+                "committed_fte": mean_c, "actual_fte": mean_a, "low": low,
+                "low_month": self.month[rows[at]]}
+
+
+def _fte_grid(columns: list[np.ndarray], committed, actual) -> _FteGrid | None:
+    """The :class:`_FteGrid` of rows (``columns``: agreement, scope, month and key) with
+    their committed and actual FTE (no NaN) summed per cell as pandas'
+    ``groupby(...).sum()`` adds. A row with a missing key is left out, as by a group-by;
+    ``None`` when none is left."""
+    kept = ~np.logical_or.reduce([pd.isna(c) for c in columns])
+    if not kept.any():
+        return None
+    columns = [c[kept] for c in columns]
+    scope_id, month_id, cell = _sorted_ids(columns)[1:]
+    # pandas adds with reduceat when the rows (left out or not) come cell by cell in turn.
+    ids = np.full(len(kept), -1)
+    ids[kept] = cell
+    in_turn = bool((np.diff(ids) >= 0).all())
+    order = np.argsort(cell, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(cell[order]) != 0])
+    codes, keys = pd.factorize(columns[3], sort=True)
+    first = order[starts]  # a row of each cell
+    month_rows = np.unique(month_id, return_index=True)[1]  # a row of each month
+    grid = []
+    for values in (committed, actual):
+        values = np.asarray(values, dtype=float)[kept]
+        sums = _group_sums(values, order, starts, in_turn)
+        grid.append(np.zeros((len(month_rows), len(keys))))
+        grid[-1][month_id[first], codes[first]] = sums
+    scope_of = scope_id[month_rows]
+    block_start = np.flatnonzero(np.r_[True, scope_of[1:] != scope_of[:-1]])
+    pairs = np.unique(scope_id.astype(np.int64) * len(keys) + codes)
+    return _FteGrid(*(c[month_rows] for c in columns[:3]), np.asarray(keys, dtype=object),
+                    *grid, block_start, np.diff(np.r_[block_start, len(month_rows)]),
+                    (pairs // len(keys), pairs % len(keys)))
+
+
+def _sorted_ids(columns: list[np.ndarray]) -> list[np.ndarray]:
+    """Per row, the group of its first 1, 2, ... columns (no missing value), numbered in
+    the groups' sorted order (as a sorted group-by)."""
+    out = []
+    ids = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, sort=True)
+        ids = np.unique(ids * len(uniques) + codes, return_inverse=True)[1].reshape(-1)
+        out.append(ids)
+    return out
+
+
+def _group_sums(values: np.ndarray, order: np.ndarray, starts: np.ndarray,
+                in_turn: bool) -> np.ndarray:
+    """The sum of each group's values (``values[order]`` group by group from ``starts``)
+    as pandas' group-by adds them: with numpy's reduceat when the rows come group by
+    group (``in_turn``), else in row order with Kahan's compensation."""
+    if in_turn:
+        return np.add.reduceat(values, starts)
+    return _kahan_sums(values[order], starts, np.diff(np.r_[starts, len(values)]))
+
+
+def _kahan_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The sum of each run ``values[start:start + length]`` in order with Kahan's
+    compensation, step for step as pandas' Cython group sum and mean (no NaN)."""
+    total = np.zeros(len(starts))
+    compensation = np.zeros(len(starts))
+    for j in range(int(lengths.max(initial=0))):
+        live = np.flatnonzero(lengths > j)
+        y = values[starts[live] + j] - compensation[live]
+        before = total[live]
+        t = before + y
+        c = t - before - y
+        c[np.isnan(c)] = 0.0  # an infinite value: its sum stays infinite (pandas GH#53606)
+        compensation[live] = c
+        total[live] = t
+    return total
+
+
+def _run_stats(committed: np.ndarray, actual: np.ndarray, lengths: np.ndarray,
+               in_turn: bool) -> tuple[np.ndarray, ...]:
+    """Of each run of ``lengths`` values: the means of committed and actual, the lowest
+    actual and its place (the first of equal lowest), as pandas' group-by computes them."""
+    starts = np.cumsum(lengths) - lengths
+    order = np.arange(len(actual))
+    sums = [_group_sums(v, order, starts, in_turn) for v in (committed, actual)]
+    low = np.minimum.reduceat(actual, starts)
+    hits = np.flatnonzero(actual == np.repeat(low, lengths))
+    at = hits[np.searchsorted(hits, starts)]
+    if not in_turn:  # the Cython minimum keeps the first of equal values (0.0 and -0.0)
+        low = actual[at]
+    return sums[0] / lengths, sums[1] / lengths, low, at
+
+
+def _fte_figures(stats: dict[str, np.ndarray]) -> list[pd.DataFrame]:
+    """From the means of committed and actual FTE and the lowest month's actual with its
+    month (``low``, ``low_month``) per agreement, scope and maybe party or role: the four
+    FTE figures (fulfilment: actual over committed, none when nothing is committed)."""
+    committed, actual = stats["committed_fte"], stats["actual_fte"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(committed != 0, actual / committed, np.nan)
+    keys = {k: stats.get(k, "") for k in (*SCOPE, "party_id", "role")}
+    months = np.r_[np.full(3 * len(committed), np.nan, dtype=object), stats["low_month"]]
+    return _fte_rows(keys, [committed, actual, ratio, stats["low"]], at_month=months)
+
+
+def _fte_rows(keys: dict, values: list[np.ndarray], **extra) -> list[pd.DataFrame]:
+    """Rows of the figure table for the four :data:`FTE_KPIS`, each figure's rows in turn
+    in one frame: ``keys`` (agreement_id, scope, party_id, role) of each figure's rows,
+    ``values`` each figure's values."""
+    n = len(values[0])
+    frame = {k: np.tile(np.broadcast_to(np.asarray(v, dtype=object), n), len(FTE_KPIS))
+             for k, v in keys.items()}
+    frame["kpi"] = np.repeat(np.array(FTE_KPIS, dtype=object), n)
+    frame["value"] = np.concatenate(values).astype(float)
+    frame["unit"] = np.repeat(np.array([UNITS[k] for k in FTE_KPIS], dtype=object), n)
+    return [pd.DataFrame({**frame, **extra})]
 
 
 def role_key(role) -> str:
@@ -498,10 +648,16 @@ def role_spellings(staffing: pd.DataFrame | None) -> dict[tuple[str, str], str]:
     """Per (agreement, role key): the role as first written in the data."""
     if staffing is None or staffing.empty:
         return {}
-    keys = staffing["role"].map(role_key)
-    first = staffing.assign(_rk=keys).drop_duplicates(["agreement_id", "_rk"])
-    return {(a, k): r for a, k, r in zip(first["agreement_id"], first["_rk"], first["role"],
-                                         strict=True)}
+    agreements = staffing["agreement_id"].to_numpy()
+    roles = staffing["role"].to_numpy()
+    a_codes, r_codes = pd.factorize(agreements)[0], pd.factorize(roles)[0]
+    # The first row of each (agreement, spelling), in the rows' order; a role's key then
+    # keeps the first of its spellings.
+    pair = a_codes.astype(np.int64) * (int(r_codes.max()) + 2) + r_codes
+    spelt: dict[tuple[str, str], str] = {}
+    for i in np.sort(np.unique(pair, return_index=True)[1]):
+        spelt.setdefault((agreements[i], role_key(roles[i])), roles[i])
+    return spelt
 
 
 def _role_table(staffing: pd.DataFrame | None, period: Period,
@@ -514,31 +670,45 @@ def _role_table(staffing: pd.DataFrame | None, period: Period,
     rows = _in_period(staffing, period)
     if rows.empty:
         return []
-    rows = rows.assign(_rk=rows["role"].map(role_key),
-                       committed_fte=pd.to_numeric(rows["committed_fte"], errors="coerce")
-                       .fillna(0.0).astype(float),
-                       actual_fte=pd.to_numeric(rows["actual_fte"], errors="coerce")
-                       .fillna(0.0).astype(float))
-    cluster = rows["cluster_id"].fillna("")
-    both = pd.concat([rows.assign(scope=WHOLE),
-                      rows[cluster != ""].assign(scope=cluster[cluster != ""])],
-                     ignore_index=True)
-    grid = both.groupby([*SCOPE, "month", "_rk"], sort=True)[
-        ["committed_fte", "actual_fte"]].sum().unstack("_rk", fill_value=0.0)
-    committed = grid["committed_fte"].stack().rename_axis([*SCOPE, "month", "role"])
-    actual = grid["actual_fte"].stack().rename_axis([*SCOPE, "month", "role"])
-    present = both.groupby([*SCOPE, "_rk"]).size().rename_axis([*SCOPE, "role"])
+    cluster = rows["cluster_id"].fillna("").to_numpy()
+    clustered = cluster != ""
+    # Every row for the whole agreement, then the clustered rows again for their cluster.
+    columns = [_twice(rows["agreement_id"].to_numpy(), clustered),
+               np.r_[np.full(len(rows), WHOLE, dtype=object), cluster[clustered]],
+               _twice(rows["month"].to_numpy(), clustered),
+               _twice(_role_keys(rows["role"].to_numpy()), clustered)]
+    values = [_twice(pd.to_numeric(rows[c], errors="coerce").fillna(0.0).to_numpy(
+        dtype=float), clustered) for c in ("committed_fte", "actual_fte")]
+    grid = _fte_grid(columns, *values)
+    if grid is None:
+        return []
     if wanted is not None:
-        keep = [(a, k) in wanted for a, _s, k in present.index]
-        present = present[keep]
-        if present.empty:
+        block, key = grid.present
+        keep = np.array([(a, k) in wanted for a, k in zip(
+            grid.agreement[grid.block_start[block]], grid.keys[key], strict=True)], dtype=bool)
+        if not keep.any():
             return []
-    out = _fte_figures(committed, actual, keep=present.index)
+        grid = replace(grid, present=(block[keep], key[keep]))
+    stats = grid.key_stats("role")
     spelt = role_spellings(staffing)
-    for frame in out:
-        frame["role"] = [spelt.get((a, k), k) for a, k in
-                         zip(frame["agreement_id"], frame["role"], strict=True)]
-    return out
+    stats["role"] = np.array([spelt.get((a, k), k) for a, k in
+                              zip(stats["agreement_id"], stats["role"], strict=True)],
+                             dtype=object)
+    return _fte_figures(stats)
+
+
+def _role_keys(roles: np.ndarray) -> np.ndarray:
+    """:func:`role_key` of each role, computed once per spelling."""
+    codes, spellings = pd.factorize(roles)
+    keys = np.array([role_key(r) for r in spellings] + [""], dtype=object)[codes]
+    blank = codes < 0  # a missing role, as role_key reads it
+    keys[blank] = [role_key(r) for r in roles[blank]]
+    return keys
+
+
+def _twice(values: np.ndarray, again: np.ndarray) -> np.ndarray:
+    """``values`` followed by those of the rows marked ``again``."""
+    return np.concatenate([values, values[again]])
 
 
 def _meetings_table(inputs: Inputs, period: Period) -> list[pd.DataFrame]:
