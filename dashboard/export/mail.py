@@ -38,6 +38,7 @@ from dashboard.export.images import ExportError
 from dashboard.export.meeting import write_meeting_pack
 from dashboard.export.pack import sha256_of
 from dashboard.i18n import _, period_label, status_label
+from dashboard.meetings import store as meeting_store
 from dashboard.meetings.record import MeetingRecord, load
 from dashboard.meetings.rights import audit_source
 from dashboard.meetings.service import shown
@@ -261,10 +262,11 @@ def send_preread(engine: Engine, meeting_id: int, to: Iterable[str], settings: S
     browser for the charts). ``actor``/``address``: who asked, for the audit log (default:
     the person asking now, or the command line)."""
     wanted = recipients(to, lang)
+    if meeting_store.get_meeting(engine, meeting_id) is not None:
+        probe(settings, lang)  # before the record is read, the charts and the PDF drawn
     record = load(engine, meeting_id, lang)
     if record is None:
         raise ExportError(_("meetings.no_meeting", lang, id=shown(meeting_id)))
-    probe(settings, lang)  # before the charts and the PDF are drawn
     with tempfile.TemporaryDirectory(prefix="preread-") as tmp:
         paths = write_meeting_pack(engine, meeting_id, tmp, lang,
                                    settings.suppression_threshold, progress=progress,
