@@ -797,13 +797,14 @@ def indicator_defs_of(defs: pd.DataFrame | None) -> dict[tuple[str, str], dict]:
     """Per (agreement, indicator): its definition (name, unit, aggregate), defaults filled."""
     if defs is None or defs.empty:
         return {}
-    out = {}
-    for rec in defs.to_dict("records"):
-        unit = rec.get("unit") or None
-        aggregate = rec.get("aggregate") or DEFAULT_AGGREGATE
-        out[(rec["agreement_id"], rec["indicator"])] = {
-            "name": rec.get("name") or None, "unit": unit, "aggregate": aggregate}
-    return out
+    n = len(defs)
+    name, unit, aggregate = (defs[c].tolist() if c in defs else [None] * n
+                             for c in ("name", "unit", "aggregate"))
+    return {(a, i): {"name": nm or None, "unit": u or None,
+                     "aggregate": agg or DEFAULT_AGGREGATE}
+            for a, i, nm, u, agg in zip(defs["agreement_id"].tolist(),
+                                        defs["indicator"].tolist(), name, unit, aggregate,
+                                        strict=True)}
 
 
 def _aggregate_of(defs: dict, agreement_id: str, indicator: str) -> str:
