@@ -14,6 +14,7 @@ import json
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from dashboard.data.db import make_engine
 from dashboard.domain.schema import TABLES
@@ -153,6 +154,13 @@ def test_template_has_every_sheet_and_column_and_imports_when_filled(db_url, tmp
         headings = [c.value for c in wb[name][1]]
         assert headings == table.column_names
         assert all(c.comment is not None for c in wb[name][1])
+    # Months, dates, periods, ids and labels are text columns (Excel would turn 2023-01
+    # into a date): the column's own format, taken by every cell typed into it.
+    occupancy = wb["occupancy"]
+    text_columns = {occupancy.cell(1, i).value for i in range(1, occupancy.max_column + 1)
+                    if occupancy.column_dimensions[get_column_letter(i)].number_format == "@"}
+    assert {"agreement_id", "cluster_id", "month"} <= text_columns
+    assert "participants" not in text_columns
     instructions = [r[1] for r in wb["_instruktioner"].iter_rows(values_only=True)]
     assert "participants" in instructions and "work_study_share" in str(
         list(wb["_instruktioner"].iter_rows(values_only=True)))

@@ -81,9 +81,9 @@ def write_template(out: Path, lang: str = "sv") -> Path:
                 dv.add(f"{letter}2:{letter}5000")
             if col.kind in (Kind.MONTH, Kind.DATE, Kind.PERIOD, Kind.ID, Kind.KPI, Kind.LABEL,
                              Kind.MUNICIPALITIES):
-                # Text format so that Excel does not turn 2023-01 into a date.
-                for r in range(2, 502):
-                    ws.cell(r, i).number_format = "@"
+                # Text format so that Excel does not turn 2023-01 into a date: the
+                # column's own format, which every cell typed into it takes.
+                ws.column_dimensions[letter].number_format = "@"
             info.append(["", col.name, ("ja" if sv else "yes") if col.required else "",
                          kind, explanation])
         ws.freeze_panes = "A2"
