@@ -1306,17 +1306,31 @@ def _indicator_previous(inputs: Inputs, sub: pd.DataFrame,
               for vp, period in zip(sub["value_period"], periods, strict=True)]
     previous = np.array(_indicator_exact(inputs.indicators, sub["agreement_id"],
                                          sub["scope"], sub["kpi"], before), dtype=float)
-    for i, (a, scope, kpi, p) in enumerate(zip(sub["agreement_id"], sub["scope"], sub["kpi"],
-                                              before, strict=True)):
-        if _aggregate_of(defined, a, kpi) == "last" or not np.isnan(previous[i]):
-            continue
-        ind = inputs.indicators
-        rows = ind[(ind["agreement_id"] == a) & (ind["cluster_id"] == scope)
-                   & (ind["indicator"] == kpi)]
-        made = _indicator_table(rows, p, inputs.indicator_defs)
-        for frame in made:
-            if len(frame) and frame["value_period"].isna().iloc[0]:
-                previous[i] = frame["value"].iloc[0]
+    keys = list(zip(sub["agreement_id"], sub["scope"], sub["kpi"], strict=True))
+    todo = [i for i, (a, _s, kpi) in enumerate(keys)
+            if _aggregate_of(defined, a, kpi) != "last" and np.isnan(previous[i])]
+    # The rest made as their values were, each over its months a year earlier: all in one
+    # pass of the indicator table (each indicator's value is made from its own rows alone),
+    # kept where it covers all of its period.
+    first: dict[tuple[str, str], int] = {}  # each span of months: the first row asking
+    for i in todo:
+        first.setdefault((before[i].start, before[i].end), i)
+    place = {span: at for at, span in enumerate(first)}
+    wanted = [before[i] for i in first.values()]
+    if todo:
+        whole = {}
+        for frame in _indicator_table(inputs.indicators, wanted, inputs.indicator_defs):
+            for a, scope, kpi, value, value_period in zip(
+                    frame["agreement_id"], frame["scope"], frame["kpi"], frame["value"],
+                    frame["value_period"], strict=True):
+                if pd.isna(value_period):
+                    whole[(a, scope, kpi)] = value
+        for i in todo:
+            a, scope, kpi = keys[i]
+            at = place[(before[i].start, before[i].end)]
+            tagged = f"{a}{TAG}{at}" if len(wanted) > 1 else a
+            if (tagged, scope, kpi) in whole:
+                previous[i] = whole[(tagged, scope, kpi)]
     return previous, [p.text for p in before]
 
 
