@@ -1091,8 +1091,12 @@ def _split(table: pd.DataFrame, n: int, columns: list[str] | None = None) -> lis
         return [table.drop(columns="_at")[columns or list(table.columns.drop("_at"))]]
     table = table.assign(agreement_id=_untagged(table["agreement_id"]))
     columns = columns or list(table.columns.drop("_at"))
+    # Sorted by period once (each period's rows in their order), then cut into slices.
     at = table["_at"].to_numpy()
-    return [table[at == i][columns].reset_index(drop=True) for i in range(n)]
+    order = np.argsort(at, kind="stable")
+    bounds = np.searchsorted(at[order], np.arange(n + 1))
+    table = table[columns].iloc[order]
+    return [table.iloc[bounds[i]:bounds[i + 1]].reset_index(drop=True) for i in range(n)]
 
 
 def figure_tables(inputs: Inputs, periods: list[Period],
