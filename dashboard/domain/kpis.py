@@ -1113,39 +1113,43 @@ def figure_tables(inputs: Inputs, periods: list[Period],
 # --------------------------------------------------------------------------- targets
 
 
-def targets_at(targets: pd.DataFrame, period: Period,
-               validity: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    """The targets valid at the end of P (the latest ``valid_from`` where several apply),
-    with ``scope`` for the cluster (``""``: the agreement), ``party`` (``""``: all) and
-    ``_rk`` the role compared (``""``: all roles)."""
-    return _targets_on(targets, [period.last_day], validity).drop(columns="_at")
-
-
 def _targets_on(targets: pd.DataFrame, days: list[str],
                 validity: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    """:func:`targets_at` of several days in one table, ``_at`` the day's place."""
+    """The targets valid on each of ``days`` (the latest ``valid_from`` where several apply),
+    in one table: ``_at`` the day's place, ``scope`` the cluster (``""``: the agreement),
+    ``party`` (``""``: all) and ``_rk`` the role compared (``""``: all roles)."""
     if targets.empty:
         return targets.assign(scope=[], party=[], _rk=[], _at=[])
     if "role" not in targets:
         targets = targets.assign(role="")
     targets = targets.assign(role=targets["role"].fillna(""))
-    agreement_from = targets["agreement_id"].map(lambda a: validity.get(a, ("", ""))[0])
-    agreement_to = targets["agreement_id"].map(lambda a: validity.get(a, ("", ""))[1])
-    start = targets["valid_from"].where(targets["valid_from"].fillna("").astype(bool),
-                                        agreement_from).fillna("").replace("", "0000-01-01")
-    end = targets["valid_to"].where(targets["valid_to"].fillna("").astype(bool),
-                                    agreement_to).fillna("").replace("", "9999-12-31")
-    targets = targets.assign(_start=start, _end=end)
-    every = pd.concat([targets.assign(_at=i, _day=day) for i, day in enumerate(days)],
-                      ignore_index=True) if len(days) > 1 else \
-        targets.assign(_at=0, _day=days[0])
-    valid = every[(every["_start"] <= every["_day"]) & (every["_day"] <= every["_end"])]
-    valid = valid.drop(columns=["_end", "_day"])
+    # Each target's first and last day: its own, else its agreement's, else open.
+    agreement = [validity.get(a, ("", "")) for a in targets["agreement_id"]]
+    start = np.array([_day_or(own, of[0], "0000-01-01") for own, of in zip(
+        targets["valid_from"], agreement, strict=True)], dtype=object)
+    end = np.array([_day_or(own, of[1], "9999-12-31") for own, of in zip(
+        targets["valid_to"], agreement, strict=True)], dtype=object)
+    # Every (day, target) in turn, day by day; kept where the target is valid that day.
+    n = len(targets)
+    rows = np.tile(np.arange(n), len(days))
+    day = np.repeat(np.array(days, dtype=object), n)
+    ok = np.flatnonzero((start[rows] <= day) & (day <= end[rows]))
+    valid = targets.iloc[rows[ok]]
+    valid.index = pd.RangeIndex(n * len(days))[ok] if len(days) > 1 else valid.index
+    valid = valid.assign(_start=pd.array(start[rows[ok]], dtype="str"), _at=ok // n)
     valid = valid.assign(_rk=valid["role"].map(role_key))
     valid = valid.sort_values("_start", kind="stable").drop_duplicates(
         ["agreement_id", "kpi", "cluster_id", "party_id", "_rk", "_at"], keep="last")
     return valid.assign(scope=valid["cluster_id"].fillna(""),
                         party=valid["party_id"].fillna(""))
+
+
+def _day_or(own, agreement: str, open_end: str) -> str:
+    """A target's own first (or last) day when it has one, else its agreement's, else
+    ``open_end``."""
+    if isinstance(own, str) and own:
+        return own
+    return agreement if isinstance(agreement, str) and agreement else open_end
 
 
 def default_targets(inputs: Inputs, period: Period, valid: pd.DataFrame) -> pd.DataFrame:
