@@ -545,3 +545,31 @@ def test_as_a_user_runs_it_from_a_shell(db_url, demo):
     refused = run("close", "2", "--lang", "en")
     assert (refused.returncode, refused.stdout) == (1, "")
     assert refused.stderr == "The meeting 2 does not exist.\n"
+
+
+def test_a_meetings_targets_follow_an_import(demo, tmp_path):
+    """The targets a check-in may be about are kept per data version of the agreement
+    (each check-in and decision asks): a target added by an import is one at once, and
+    gone again after the import is undone."""
+    import dashboard.meetings as meetings
+    from dashboard.data import repository
+    from dashboard.data.ingest import undo_import
+
+    mid = meetings.create(demo, KRAMI, "2023-Q1", "2023-04-20", "April", by="Anna")
+    before = set(meetings.target_keys(demo, mid))
+    cost = meetings.TargetKey("cost_total")
+    assert meetings.TargetKey("occupancy") in before and cost not in before
+    wb = load_workbook(WORKBOOK)
+    for name in list(wb.sheetnames):
+        if name not in ("agreements", "targets"):
+            del wb[name]
+    head = [c.value for c in wb["targets"][1]]
+    row = dict.fromkeys(head)
+    row.update(agreement_id=KRAMI, kpi="cost_total", comparator="<=", value=900_000)
+    wb["targets"].append([row[h] for h in head])
+    wb.save(tmp_path / "krami-cost-target.xlsx")
+    assert import_dataset(demo, tmp_path / "krami-cost-target.xlsx").ok
+    assert set(meetings.target_keys(demo, mid)) == before | {cost}
+    newest = int(repository.list_imports(demo)["id"].max())
+    assert undo_import(demo, newest).ok
+    assert set(meetings.target_keys(demo, mid)) == before
