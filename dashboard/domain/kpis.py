@@ -1321,6 +1321,9 @@ def _indicator_previous(inputs: Inputs, sub: pd.DataFrame,
     keys = list(zip(sub["agreement_id"], sub["scope"], sub["kpi"], strict=True))
     todo = [i for i, (a, _s, kpi) in enumerate(keys)
             if _aggregate_of(defined, a, kpi) != "last" and np.isnan(previous[i])]
+    texts = [p.text for p in before]
+    if not todo:
+        return previous, texts
     # The rest made as their values were, each over its months a year earlier: all in one
     # pass of the indicator table (each indicator's value is made from its own rows alone),
     # kept where it covers all of its period.
@@ -1329,21 +1332,20 @@ def _indicator_previous(inputs: Inputs, sub: pd.DataFrame,
         first.setdefault((before[i].start, before[i].end), i)
     place = {span: at for at, span in enumerate(first)}
     wanted = [before[i] for i in first.values()]
-    if todo:
-        whole = {}
-        for frame in _indicator_table(inputs.indicators, wanted, inputs.indicator_defs):
-            for a, scope, kpi, value, value_period in zip(
-                    frame["agreement_id"], frame["scope"], frame["kpi"], frame["value"],
-                    frame["value_period"], strict=True):
-                if pd.isna(value_period):
-                    whole[(a, scope, kpi)] = value
-        for i in todo:
-            a, scope, kpi = keys[i]
-            at = place[(before[i].start, before[i].end)]
-            tagged = f"{a}{TAG}{at}" if len(wanted) > 1 else a
-            if (tagged, scope, kpi) in whole:
-                previous[i] = whole[(tagged, scope, kpi)]
-    return previous, [p.text for p in before]
+    whole = {}
+    for frame in _indicator_table(inputs.indicators, wanted, inputs.indicator_defs):
+        for a, scope, kpi, value, value_period in zip(
+                frame["agreement_id"], frame["scope"], frame["kpi"], frame["value"],
+                frame["value_period"], strict=True):
+            if pd.isna(value_period):
+                whole[(a, scope, kpi)] = value
+    for i in todo:
+        a, scope, kpi = keys[i]
+        at = place[(before[i].start, before[i].end)]
+        tagged = f"{a}{TAG}{at}" if len(wanted) > 1 else a
+        if (tagged, scope, kpi) in whole:
+            previous[i] = whole[(tagged, scope, kpi)]
+    return previous, texts
 
 
 def _indicator_exact(indicators: pd.DataFrame, agreements, scopes, names,

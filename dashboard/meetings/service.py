@@ -151,8 +151,9 @@ def target_keys(engine: Engine, meeting: Meeting) -> list[TargetKey]:
     clusters'). Kept in this process for the agreement's data version (an import or an
     undo changes it): every check-in and decision asks, and each would compute the view."""
     _, by_agreement = versions(engine)
-    kept = (f"{engine.url.render_as_string(hide_password=False)}|{meeting.agreement_id}|"
-            f"{meeting.period}|{by_agreement.get(meeting.agreement_id)}")
+    # The database by its address without the password (no secret in a key).
+    kept = (f"{engine.url.render_as_string()}|{meeting.agreement_id}|{meeting.period}|"
+            f"{by_agreement.get(meeting.agreement_id)}")
     keys = _TARGET_KEYS.get(kept)
     if keys is None:
         view = build_view(engine, meeting.agreement_id, meeting.period)
