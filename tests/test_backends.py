@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -189,3 +190,48 @@ def test_a_blank_text_cell_reads_back_as_none(any_engine, tmp_path):
              for v in compute_kpis(data, Period.parse("2023-Q3"))}
     assert later[(None, None, "occupancy")].target is None  # ended in June
     assert later[(None, None, "work_study_share")].target == 0.6
+
+
+def same_rows(a, b, where: str) -> None:
+    """Two reads of an agreement hold the same rows: every table's frame equal, with its
+    dtypes, index and each cell's Python type (``None`` stays ``None``, never NaN)."""
+    assert a.agreement == b.agreement, where
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if f.name == "agreement":
+            continue
+        if f.name == "sums":
+            for g in dataclasses.fields(x):
+                same_frame(getattr(x, g.name), getattr(y, g.name), f"{where} sums.{g.name}")
+            continue
+        same_frame(x, y, f"{where} {f.name}")
+
+
+def same_frame(x, y, where: str) -> None:
+    pd.testing.assert_frame_equal(x, y, check_dtype=True, check_index_type=True,
+                                  obj=where)
+    for name in x.columns:
+        assert [type(v) for v in x[name]] == [type(v) for v in y[name]], (where, name)
+
+
+def test_one_read_of_several_windows_equals_a_read_of_each(demo_engines):
+    """A view and its trend strips read at once (one query per table, the months of both)
+    get exactly what two reads give: the windows overlapping, apart, one without a row
+    (empty frames keep the columns' types of an empty read), and the whole agreement."""
+    compared = 0
+    for engine in demo_engines.values():
+        for agreement_id in repository.list_agreements(engine)["agreement_id"]:
+            first, last = repository.month_span(engine, agreement_id) or ("2016-01", "2018-12")
+            for windows in ([(first, last), (first, first)],
+                            [(last, last), (first, first)],
+                            [(first, last), ("1990-01", "1990-12")],
+                            [None, (last, last)],
+                            [(f"{first[:4]}-07", f"{last[:4]}-06"), (first, last)]):
+                both = repository.load_agreement_windows(engine, agreement_id, windows)
+                for window, data in zip(windows, both, strict=True):
+                    same_rows(data, repository.load_agreement(engine, agreement_id, window),
+                              f"{engine.dialect.name} {agreement_id} {window}")
+                    compared += 1
+    assert compared == 2 * 4 * 5 * 2
+    assert repository.load_agreement_windows(demo_engines["sqlite"], "finns-inte",
+                                             [None, ("2023-01", "2023-12")]) == [None, None]

@@ -224,11 +224,31 @@ def upgrade_schema(engine: Engine) -> tuple[migrations.SchemaState, SchemaChange
 
 
 def _frame(conn: Connection, stmt, table) -> pd.DataFrame:
+    return _frame_of(*_fetch(conn, stmt, table))
+
+
+def _fetch(conn: Connection, stmt, table) -> tuple[list[tuple], list[str]]:
+    """A query's rows as plain tuples, and its columns' names."""
     result = conn.execute(stmt)
     # Plain tuples: pandas reads SQLAlchemy's rows ten times slower (it probes each one).
     rows = [tuple(r) for r in result.fetchall()]
-    return _blank_is_none(pd.DataFrame.from_records(
-        rows, columns=list(result.keys()) if rows else [c.name for c in table.columns]))
+    return rows, list(result.keys()) if rows else [c.name for c in table.columns]
+
+
+def _frame_of(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    return _blank_is_none(pd.DataFrame.from_records(rows, columns=columns))
+
+
+def _within(fetched: tuple[list[tuple], list[str]], months: tuple[str, str] | None,
+            union: tuple[str, str] | None) -> tuple[list[tuple], list[str]]:
+    """The fetched rows of a monthly table whose month is in ``months``, in their order, as
+    a query limited to ``months`` gives them (the rows were read for ``union``)."""
+    rows, columns = fetched
+    if months == union or "month" not in columns:
+        return fetched
+    at = columns.index("month")
+    first, last = months
+    return [r for r in rows if r[at] is not None and first <= r[at] <= last], columns
 
 
 def _blank_is_none(frame: pd.DataFrame) -> pd.DataFrame:
@@ -317,30 +337,56 @@ def load_agreement(engine: Engine, agreement_id: str,
 
 def load_agreement_in(conn: Connection, agreement_id: str,
                       months: tuple[str, str] | None = None) -> AgreementData | None:
+    return load_agreement_windows_in(conn, agreement_id, [months])[0]
+
+
+def load_agreement_windows(engine: Engine, agreement_id: str,
+                           windows: list[tuple[str, str] | None]) -> list[AgreementData | None]:
+    """:func:`load_agreement` for each window of months, from one read in one snapshot
+    (of the months of them all): a view and its trend strips for the price of one read.
+    Each is built from its own rows exactly as :func:`load_agreement` builds it."""
+    with read_transaction(engine) as conn:
+        return load_agreement_windows_in(conn, agreement_id, windows)
+
+
+def load_agreement_windows_in(conn: Connection, agreement_id: str,
+                              windows: list[tuple[str, str] | None]
+                              ) -> list[AgreementData | None]:
     a = data_tables["agreements"]
     row = conn.execute(select(a).where(a.c.agreement_id == agreement_id)).mappings().first()
     if row is None:
-        return None
-    frames = {}
+        return [None] * len(windows)
+    union = None if None in windows else (min(w[0] for w in windows),
+                                          max(w[1] for w in windows))
+    fetched = {}
     for name in ("parties", "clusters", "targets", "occupancy", "staffing", "cost_shares",
                  "costs", "outcomes", "indicators", "indicator_defs"):
         t = data_tables[name]
         stmt = select(t).where(t.c.agreement_id == agreement_id)
-        if months is not None and "month" in t.c:
-            stmt = stmt.where(t.c.month >= months[0], t.c.month <= months[1])
-        frames[name] = _frame(conn, stmt.order_by(t.c.id), t)
-    frames["imports"] = _imports_of(conn, agreement_id)
-    frames["meetings"] = meetings_of(conn, [agreement_id])
+        if union is not None and "month" in t.c:
+            stmt = stmt.where(t.c.month >= union[0], t.c.month <= union[1])
+        fetched[name] = _fetch(conn, stmt.order_by(t.c.id), t)
+    imports_of = _imports_of(conn, agreement_id)
+    meeting_rows = meetings_of(conn, [agreement_id])
     # The monthly sums as kept at the last import or undo (the key figures' input).
-    sums = load_sums(conn, [agreement_id], months)
+    sums = [_fetch(conn, stmt, s) for s, stmt in _sum_queries([agreement_id], union)]
     # Kolada's values for its municipalities and the country (the view's context), and
     # its ``kolada:KPI`` targets read as indicators (contract section 9).
     places = [*kolada.municipalities_of(row["municipalities"]), kolada.COUNTRY]
     context = kolada_values_in(conn, places)
-    frames["indicators"], frames["indicator_defs"] = _with_kolada(
-        frames["indicators"], frames["indicator_defs"], context,
-        [(agreement_id, row["municipalities"])], frames["targets"])
-    return AgreementData(agreement=dict(row), **frames, sums=sums, kolada=context)
+    out = []
+    for n, months in enumerate(windows):
+        frames = {name: _frame_of(*_within(f, months, union)) for name, f in fetched.items()}
+        # Each window its own frames: nothing computed from one is seen by another.
+        frames["imports"] = imports_of if n == 0 else imports_of.copy()
+        frames["meetings"] = meeting_rows if n == 0 else meeting_rows.copy()
+        kept = MonthlySums(*(_sum_frame(*_within(f, months, union)) for f in sums))
+        values = context if n == 0 else context.copy()
+        frames["indicators"], frames["indicator_defs"] = _with_kolada(
+            frames["indicators"], frames["indicator_defs"], values,
+            [(agreement_id, row["municipalities"])], frames["targets"])
+        out.append(AgreementData(agreement=dict(row), **frames, sums=kept, kolada=values))
+    return out
 
 
 def _with_kolada(indicators: pd.DataFrame, defs: pd.DataFrame, values: pd.DataFrame,
@@ -689,7 +735,14 @@ def load_sums(conn: Connection, agreement_ids: list[str] | None = None,
               gender: str = ALL_GENDERS) -> MonthlySums:
     """The kept monthly sums (of all rows, or of one gender's) for some agreements (or all),
     some months, every scope (or only the whole agreements)."""
-    frames = []
+    return MonthlySums(*(_sum_frame(*_fetch(conn, stmt, s)) for s, stmt in
+                         _sum_queries(agreement_ids, months, whole_only, gender)))
+
+
+def _sum_queries(agreement_ids: list[str] | None, months: tuple[str, str] | None,
+                 whole_only: bool = False, gender: str = ALL_GENDERS) -> list[tuple]:
+    """(table, query) of the kept sums of occupancy, outcomes and staffing."""
+    queries = []
     for name in ("occupancy", "outcomes", "staffing"):
         s = sum_tables[name]
         stmt = select(s)
@@ -701,9 +754,17 @@ def load_sums(conn: Connection, agreement_ids: list[str] | None = None,
             stmt = stmt.where(s.c.scope == "")
         if name != "staffing":
             stmt = stmt.where(s.c.gender == gender)
-        frame = _frame(conn, stmt.order_by(s.c.agreement_id, s.c.scope, s.c.month), s)
-        frames.append(frame.drop(columns=["gender"], errors="ignore"))
-    return MonthlySums(*frames)
+        # The whole key (one gender is read): rows in one order on every database;
+        # PostgreSQL orders ties as it likes, and the parties' FTE are added in order.
+        key = [s.c.agreement_id, s.c.scope, s.c.month]
+        if name == "staffing":
+            key.append(s.c.party_id)
+        queries.append((s, stmt.order_by(*key)))
+    return queries
+
+
+def _sum_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    return _frame_of(rows, columns).drop(columns=["gender"], errors="ignore")
 
 
 def data_versions(conn: Connection) -> tuple[str, dict[str, str]]:

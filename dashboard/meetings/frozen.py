@@ -32,7 +32,7 @@ from dashboard.data import repository
 from dashboard.domain.kpis import AgreementData, KpiValue, MonthlySums
 from dashboard.domain.periods import Period
 from dashboard.domain.trends import status_trends, trend_window
-from dashboard.model.view import View, build_view, cluster_views, view_from_data
+from dashboard.model.view import View, build_view, cluster_views, view_from_data, view_window
 from dashboard.store import versions
 
 FORMAT = 1
@@ -97,21 +97,21 @@ def figure_from_json(obj: dict) -> KpiValue:
 
 
 def read_moment(engine: Engine, agreement_id: str, period: Period, attempts: int = 5):
-    """The rows of the meeting's view, its span and indicator periods and the agreement's
-    data version, all of one moment: ``(data, span, indicator_periods, version)``, or None
-    when the agreement is gone."""
+    """The rows of the meeting's view and of its trend strips (one read), its span and
+    indicator periods and the agreement's data version, all of one moment:
+    ``(data, wide, span, indicator_periods, version)``, or None when the agreement is gone."""
 
-    window = (period.year_earlier().start, period.end)
+    windows = [view_window(period), trend_window(period)]
     for _ in range(attempts):
         _, before = versions(engine)
         span = repository.month_span(engine, agreement_id)
         indicator_periods = repository.indicator_periods(engine, agreement_id)
-        data = repository.load_agreement(engine, agreement_id, window)
+        data, wide = repository.load_agreement_windows(engine, agreement_id, windows)
         _, after = versions(engine)
         if before.get(agreement_id) == after.get(agreement_id):
             if data is None:
                 return None
-            return data, span, indicator_periods, after.get(agreement_id)
+            return data, wide, span, indicator_periods, after.get(agreement_id)
     raise RuntimeError("the data kept changing while the meeting was being closed")
 
 
@@ -122,10 +122,9 @@ def freeze(engine: Engine, agreement_id: str, period_text: str) -> dict | None:
     moment = read_moment(engine, agreement_id, period)
     if moment is None:
         return None
-    data, span, indicator_periods, version = moment
+    data, wide, span, indicator_periods, version = moment
     view = view_from_data(data, period, span, indicator_periods)
-    wide = repository.load_agreement(engine, agreement_id, trend_window(period))
-    trends = status_trends(wide, period) if wide is not None else {}
+    trends = status_trends(wide, period)
     return {"format": FORMAT, "period": period.text, "data_version": version,
             "data_as_of": view.data_as_of,
             "figures": [figure_to_json(v) for v in view.values],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -361,13 +362,16 @@ def is_span(value: str) -> bool:
         month_index(p.end) - month_index(p.start) + 1 >= 12
 
 
-def trend_rows(engine: Engine, agreement_id: str, period: Period, kept=None) -> list[list]:
+def trend_rows(engine: Engine, agreement_id: str, period: Period, kept=None,
+               data: AgreementData | None = None) -> list[list]:
     """Every target's strip of the agreement and its clusters for P, as plain data
     (``[kpi, cluster, party, role, [[period, status, value], ...]]``, kept as JSON once per data
     version and period for the agreement, its clusters, breakdowns and languages): one
-    more read of the agreement's rows, the quarters before P and a year before them."""
+    more read of the agreement's rows, the quarters before P and a year before them
+    (``data``: those rows, read already with the view's by :func:`read_with_strips`)."""
 
-    data = repository.load_agreement(engine, agreement_id, trend_window(period))
+    if data is None:
+        data = repository.load_agreement(engine, agreement_id, trend_window(period))
     if data is None:
         return []
     return [[k[0], k[1], k[2], k[3], [list(p) for p in points]]
@@ -418,11 +422,15 @@ def period_problem(text: str) -> PeriodProblem:
 
 def build_view(engine: Engine, agreement_id: str, period_text: str | None = None,
                cluster_id: str | None = None, breakdown: str | None = None,
-               lang: str = "sv", with_clusters: bool = True) -> View | None:
+               lang: str = "sv", with_clusters: bool = True,
+               read: Callable[[Period, tuple[str, str]], AgreementData | None] | None = None
+               ) -> View | None:
     """Read and compute one view; ``None`` when the agreement or cluster does not exist.
 
     A ``period_text`` that is not a period gives the default period, and the view says so
-    (:attr:`View.period_problem`).
+    (:attr:`View.period_problem`). ``read(period, months)``: the agreement's rows of those
+    months, read some other way than :func:`repository.load_agreement` (see
+    :func:`read_with_strips`).
     """
     span = repository.month_span(engine, agreement_id)
     indicator_periods = repository.indicator_periods(engine, agreement_id)
@@ -438,14 +446,39 @@ def build_view(engine: Engine, agreement_id: str, period_text: str | None = None
         if row is None:
             return None
         period = default_period(indicator_periods, span, row["valid_from"])
-    window = (period.year_earlier().start, period.end)
-    data = repository.load_agreement(engine, agreement_id, window)
+    window = view_window(period)
+    data = read(period, window) if read is not None else \
+        repository.load_agreement(engine, agreement_id, window)
     if data is None:
         return None
     if cluster_id is not None and cluster_id not in data.cluster_ids:
         return None
     return _compute(data, period, span, cluster_id, breakdown, lang, problem, with_clusters,
                     indicator_periods)
+
+
+def view_window(period: Period) -> tuple[str, str]:
+    """The months of rows a view of P reads: P and the same period a year earlier."""
+    return period.year_earlier().start, period.end
+
+
+def read_with_strips(engine: Engine, agreement_id: str, kept: Callable[[Period], bool]
+                     ) -> tuple[Callable, dict[str, AgreementData]]:
+    """A ``read`` for :func:`build_view` that, unless ``kept(period)`` says the view's
+    strips are kept already, reads the rows of the view and of its strips
+    (:func:`trend_rows`) at once, in one snapshot; and the strips' rows it read, by period."""
+    strips: dict[str, AgreementData] = {}
+
+    def read(period: Period, window: tuple[str, str]) -> AgreementData | None:
+        if kept(period):
+            return repository.load_agreement(engine, agreement_id, window)
+        data, wide = repository.load_agreement_windows(engine, agreement_id,
+                                                       [window, trend_window(period)])
+        if wide is not None:
+            strips[period.text] = wide
+        return data
+
+    return read, strips
 
 
 def view_from_data(data: AgreementData, period: Period, span: tuple[str, str] | None,

@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.data.context import engine, settings
+from dashboard.domain.kpis import AgreementData
 from dashboard.domain.periods import Period
 from dashboard.domain.places import municipalities_text
 from dashboard.figures.describe import chart_text
@@ -19,7 +20,7 @@ from dashboard.figures.theme import SCREEN
 from dashboard.i18n import _, document_title, fmt_percent, kind_label, lang_of, period_label
 from dashboard.meetings.record import decision_markers
 from dashboard.model.series import cluster_names, part_of_agreement, party_names
-from dashboard.model.view import View, build_view, strips_of, trend_rows
+from dashboard.model.view import View, build_view, read_with_strips, strips_of, trend_rows
 from dashboard.store import settings_cache, versions
 from dashboard.store.warm import register_agreement, register_asked
 from dashboard.web import auth
@@ -110,17 +111,23 @@ def view_content(view: View, path: str) -> list:
             if view.synthetic else None]
 
 
-def kept_strips(eng, cache, version: str, view: View) -> dict[tuple, list]:
+def kept_strips(eng, cache, version: str, view: View,
+                rows: AgreementData | None = None) -> dict[tuple, list]:
     """The trend strips of the view's targets, computed once per data version and period
-    for the agreement and its clusters (a cluster's view and presentation mode share them)."""
+    for the agreement and its clusters (a cluster's view and presentation mode share them);
+    ``rows``: the rows they need, when read already (:func:`read_with_strips`)."""
     agreement_id = view.agreement_id
     strips = cache.get_or_build(
-        cache.key("trends-roles", version, agreement_id, view.period.text),
+        _strips_key(cache, version, agreement_id, view.period),
         lambda: trend_rows(eng, agreement_id, view.period, kept=lambda names, make:
                            cache.get_or_build_many(
                                {name: cache.key("trend-period", version, agreement_id, name)
-                                for name in names}, make)))
+                                for name in names}, make), data=rows))
     return strips_of(strips, view.cluster_id)
+
+
+def _strips_key(cache, version: str, agreement_id: str, period: Period) -> str:
+    return cache.key("trends-roles", version, agreement_id, period.text)
 
 
 def view_strips(view: View) -> dict[tuple, list]:
@@ -201,13 +208,18 @@ def _kept(request: dict) -> tuple[dict | None, dict]:
     cluster_id, lang, path = request["cluster"] or None, request["lang"], request["path"]
 
     def build() -> dict:
+        # One read for the view and, unless they are kept, its strips.
+        read, strip_rows = read_with_strips(
+            eng, agreement_id, lambda period: cache.has(
+                _strips_key(cache, version, agreement_id, period)))
         view = build_view(eng, agreement_id, request["period"] or None, cluster_id,
-                          request["breakdown"], lang)
+                          request["breakdown"], lang, read=read)
         if view is None:
             return {"missing": True}
         view.agreement_visible = request["whole"]
         view.markers = markers
-        view.trends = kept_strips(eng, cache, version, view)
+        view.trends = kept_strips(eng, cache, version, view,
+                                  strip_rows.get(view.period.text))
         state = view_state(view, path)
         return {"content": view_content(view, path), "state": state,
                 "controls": control_data(view),
