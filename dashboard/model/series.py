@@ -305,16 +305,23 @@ def indicator_series(data_indicators: pd.DataFrame, name: str, cluster_id: str |
         return pd.DataFrame(columns=columns)
     rows = ind[(ind["indicator"] == name) & (ind["cluster_id"] == (cluster_id or ""))]
     earlier = period.year_earlier()
-    out = []
-    for text, group in rows.groupby("period"):
+    # The periods inside P or a year earlier, each parsed once; then only their rows are
+    # grouped (the indicators are read whole: years of rows, of which a few count here).
+    wanted: dict[str, tuple[Period, bool]] = {}
+    for text in rows["period"].unique():
+        if pd.isna(text):  # NULL, NaN: no group (as groupby drops them)
+            continue
         try:
             p = Period.parse(text)
         except ValueError:
             continue
         inside = period.start <= p.start and p.end <= period.end
         before = earlier.start <= p.start and p.end <= earlier.end
-        if not (inside or before):
-            continue
+        if inside or before:
+            wanted[text] = (p, inside)
+    out = []
+    for text, group in rows[rows["period"].isin(list(wanted))].groupby("period"):
+        p, inside = wanted[text]
         genders = group["gender"] if "gender" in group else pd.Series([""] * len(group))
         if (genders != "").any():
             for g in _group_order("gender", genders):
