@@ -155,14 +155,13 @@ def frozen_view(frozen: dict, cluster_id: str | None = None, breakdown: str | No
     """A closed meeting's view: computed from its frozen rows, with its frozen figures."""
     data = rows_from_json(frozen["rows"])
     span = tuple(frozen["span"]) if frozen.get("span") else None
-    view = view_from_data(data, Period.parse(frozen["period"]), span,
-                          list(frozen.get("indicator_periods") or []), cluster_id, breakdown,
-                          lang)
     figures = [figure_from_json(f) for f in frozen["figures"]]
     if cluster_id is not None:  # a cluster's view holds the agreement's and its own
         figures = [f for f in figures if f.cluster_id in (None, cluster_id)]
-    view.values = figures
-    return view
+    # The frozen figures are the view's: nothing is computed again from the rows.
+    return view_from_data(data, Period.parse(frozen["period"]), span,
+                          list(frozen.get("indicator_periods") or []), cluster_id, breakdown,
+                          lang, values=figures)
 
 
 def meeting_view(engine: Engine, agreement_id: str, period: str, frozen: dict | None,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from dashboard.data import repository
-from dashboard.domain.kpis import KpiValue
+from dashboard.domain.kpis import AgreementData, KpiValue
 from dashboard.domain.periods import Period
 from dashboard.domain.trends import status_trends, trend_window
 from dashboard.meetings import store
@@ -26,7 +26,7 @@ from dashboard.meetings.frozen import (
 )
 from dashboard.meetings.model import Action, Checkin, Decision, Meeting, TargetKey
 from dashboard.meetings.service import previous_meeting
-from dashboard.model.view import DecisionMarker, View, build_view
+from dashboard.model.view import DecisionMarker, View, build_view, read_with_strips
 from dashboard.store import versions
 
 
@@ -305,8 +305,11 @@ def load(engine: Engine, meeting_id: int, lang: str = "sv", *, revisions: bool =
         previous_id = frozen.get("previous_meeting_id")
         previous = store.get_meeting(engine, previous_id) if previous_id else None
     else:
+        # The view's rows and, when asked for, its strips' rows in one read.
+        read, strip_rows = read_with_strips(engine, meeting.agreement_id,
+                                            lambda period: not trends)
         view = build_view(engine, meeting.agreement_id, meeting.period, cluster_id,
-                          breakdown, lang)
+                          breakdown, lang, read=read)
         actions = store.actions_at(engine, meeting)
         previous = previous_meeting(engine, meeting)
     record = MeetingRecord(meeting, view, frozen, store.checkins(engine, meeting_id),
@@ -324,7 +327,8 @@ def load(engine: Engine, meeting_id: int, lang: str = "sv", *, revisions: bool =
             record.now = figures_now(engine, meeting, frozen)
     if trends:
         record.trends = trends_from_json(frozen.get("trends", [])) if frozen is not None \
-            else live_trends(engine, meeting)
+            else live_trends(engine, meeting,
+                             strip_rows.get(Period.parse(meeting.period).text))
     return record
 
 
@@ -350,9 +354,12 @@ def figures_now(engine: Engine, meeting: Meeting, frozen: dict) -> dict[TargetKe
     return {TargetKey.of(v): v for v in view.values}
 
 
-def live_trends(engine: Engine, meeting: Meeting) -> dict[tuple, list]:
-    """An open meeting's trend strips, from the data as it is now."""
+def live_trends(engine: Engine, meeting: Meeting,
+                data: AgreementData | None = None) -> dict[tuple, list]:
+    """An open meeting's trend strips, from the data as it is now (``data``: its rows,
+    read already with the view's)."""
 
     period = Period.parse(meeting.period)
-    data = repository.load_agreement(engine, meeting.agreement_id, trend_window(period))
+    if data is None:
+        data = repository.load_agreement(engine, meeting.agreement_id, trend_window(period))
     return status_trends(data, period) if data is not None else {}

@@ -483,9 +483,15 @@ def read_with_strips(engine: Engine, agreement_id: str, kept: Callable[[Period],
 
 def view_from_data(data: AgreementData, period: Period, span: tuple[str, str] | None,
                    indicator_periods: list[str], cluster_id: str | None = None,
-                   breakdown: str | None = None, lang: str = "sv") -> View:
+                   breakdown: str | None = None, lang: str = "sv",
+                   values: list[KpiValue] | None = None) -> View:
     """The view of rows read before (a steering meeting's rows as they were at its close,
-    dashboard/meetings): the same computation as :func:`build_view`, without the database."""
+    dashboard/meetings): the same computation as :func:`build_view`, without the database.
+    ``values``: its key figures as computed before (a closed meeting's frozen ones), which
+    are then not computed again."""
+    if values is not None:
+        return _view_of(data, period, span, cluster_id, breakdown, lang, None,
+                        indicator_periods, values)
     return _compute(data, period, span, cluster_id, breakdown, lang, None, True,
                     indicator_periods)
 
