@@ -5,13 +5,20 @@ builder per entry (a second asker waits for its value, not long for a builder th
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import textwrap
 import threading
+from pathlib import Path
 
 import diskcache
 import pytest
 import redis
 
-from dashboard.store.cache import FigureCache
+from dashboard.store.cache import FigureCache, code_version
+
+ROOT = Path(__file__).resolve().parent.parent
 
 Q1 = {"kind": "view", "agreement": "krami", "period": "2023-Q1", "whole": True}
 Q3 = {**Q1, "period": "2023-Q3"}
@@ -118,3 +125,24 @@ def test_a_claim_whose_builder_died_is_not_waited_for_long(cache):
     other.WAIT_FOR_OTHERS = 0.1
     assert other.get_or_build(key, lambda: {"built": "here"}) == {"built": "here"}
     assert other.hits["built"] == 1
+
+
+def test_the_code_version_is_that_of_the_code_the_process_started_with(tmp_path):
+    """Files changed under a running process (an upgrade, a checkout) do not change the
+    version it keeps under: that is the version of the code it runs, taken as it starts."""
+    shutil.copytree(ROOT / "dashboard", tmp_path / "dashboard",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from pathlib import Path
+        import dashboard.store.cache as cache
+        assert cache.__file__.startswith({str(tmp_path)!r}), cache.__file__
+        changed = Path({str(tmp_path / "dashboard" / "domain" / "kpis.py")!r})
+        changed.write_text(changed.read_text() + "\\n# upgraded\\n")
+        print(cache.code_version(), cache._code_digest())
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=tmp_path).stdout.split()
+    started, now = out
+    assert started == code_version() and now != started

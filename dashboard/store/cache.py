@@ -295,19 +295,25 @@ _LOCK = threading.Lock()
 
 def code_version() -> str:
     """A digest of the dashboard's code: what is kept is shaped by the code that made it, so
-    another version of the code (an upgrade) never reads it."""
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        digest = hashlib.sha256()
-        package = Path(__file__).resolve().parent.parent
-        for path in sorted(package.rglob("*.py")):
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-        _CODE_VERSION = digest.hexdigest()[:12]
+    another version of the code (an upgrade) never reads it.
+
+    Taken when this module is first imported, as the process starts, not when something is
+    first kept: files upgraded under a running server then leave it keeping under the
+    version of the code it runs, never under the new one (whose processes would read
+    what the old code made), and the processes of one server agree on it."""
     return _CODE_VERSION
 
 
-_CODE_VERSION: str | None = None
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+_CODE_VERSION: str = _code_digest()
 
 
 def default_cache_dir() -> Path:
