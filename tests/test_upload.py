@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import time
 import zipfile
 
@@ -136,6 +137,25 @@ def test_an_upload_is_kept_for_its_sender_only(tmp_path):
     text = meta.read_text().replace(str(int(second.created)), str(int(time.time() - 120)))
     meta.write_text(text)
     assert uploads.get(second.token, "anna") is None
+
+
+def test_two_dashboards_on_one_machine_keep_their_uploads_apart(tmp_path, monkeypatch):
+    """Without ``UPLOAD_DIR`` the uploads go to a private folder per database: another
+    dashboard on the machine (same system user, a person of the same login) neither finds
+    an upload by its token nor sweeps it away with its own next upload (which happened to
+    two test runs at once: one's steward replaced the other's file before its import)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    one = UploadStore(None, max_bytes=1000, database="sqlite:////srv/a/dashboard.sqlite")
+    other = UploadStore(None, max_bytes=1000, database="postgresql://b@db/dashboard")
+    mine = one.save(io.BytesIO(b"agreement_id\nx\n"), "a.csv", owner="admin")
+    theirs = other.save(io.BytesIO(b"agreement_id\ny\n"), "b.csv", owner="admin")
+    assert one.get(mine.token, "admin").dataset.read_bytes() == b"agreement_id\nx\n"
+    assert other.get(theirs.token, "admin").dataset.read_bytes() == b"agreement_id\ny\n"
+    assert other.get(mine.token, "admin") is None and one.get(theirs.token, "admin") is None
+    shared = tmp_path / f"samverkan-dashboard-uploads-{os.getuid()}"
+    assert mine.dataset.parent.parent.parent == shared != theirs.dataset.parent.parent
+    for folder in (shared, mine.dataset.parent.parent, theirs.dataset.parent.parent):
+        assert oct(folder.stat().st_mode & 0o777) == "0o700"
 
 
 def test_a_name_with_an_identity_number_is_replaced():

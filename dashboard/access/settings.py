@@ -24,7 +24,8 @@ oidc_redirect_url          ``OIDC_REDIRECT_URL``              this app's address
 create_accounts            ``CREATE_ACCOUNTS`` (SSO and       on: an unknown login gets an
                            proxy users)                       account without any role
 upload_dir                 ``UPLOAD_DIR``                     a private folder in the
-                                                              system's temporary folder
+                                                              system's temporary folder,
+                                                              one per database
 upload_minutes             ``UPLOAD_MINUTES``                 60: an upload not imported
                                                               by then is deleted
 =========================  =================================  ==============================

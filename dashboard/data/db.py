@@ -26,6 +26,7 @@ sequences), so undo restores rows with their old ids.
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from sqlalchemy import (
@@ -314,6 +315,13 @@ audit_log = Table(
     Column("address", String(64)),
     sqlite_autoincrement=True,
 )
+
+
+def database_key(url: str) -> str:
+    """A short digest naming one database by its URL: for what is kept per database
+    outside it (the figure cache's keys, the uploads' default folder), so that two
+    dashboards on one machine never share it."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
 def make_engine(url: str, **kwargs) -> Engine:

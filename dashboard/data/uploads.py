@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.data.db import database_key
 from dashboard.domain.pnr import loggable_file_name as loggable_name
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".zip")
@@ -67,15 +68,24 @@ def safe_name(name: str) -> tuple[str, bool]:
 class UploadStore:
     """The uploads folder; ``max_bytes`` is the import's size limit."""
 
-    def __init__(self, folder: str | Path | None, max_bytes: int, minutes: float = 60.0):
-        self.folder = Path(folder) if folder else \
+    def __init__(self, folder: str | Path | None, max_bytes: int, minutes: float = 60.0,
+                 database: str = ""):
+        """``folder``: ``UPLOAD_DIR``; without it, a private folder in the system's
+        temporary folder, one per ``database`` (its URL): dashboards of other databases
+        on the machine, run by the same system user, neither see nor sweep away each
+        other's uploads (people of the same login in both included)."""
+        self.shared = None if folder else \
             Path(tempfile.gettempdir()) / f"samverkan-dashboard-uploads-{os.getuid()}"
+        self.folder = Path(folder) if folder else \
+            self.shared / (database_key(database) if database else "default")
         self.max_bytes = max_bytes
         self.seconds = minutes * 60
 
     def _root(self) -> Path:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
+        for folder in (self.shared, self.folder):
+            if folder is not None:
+                folder.mkdir(mode=0o700, exist_ok=True, parents=True)
+                os.chmod(folder, 0o700)
         return self.folder
 
     # ------------------------------------------------------------------ writing

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from dashboard.data.db import database_key
+
 log = logging.getLogger(__name__)
 
 
@@ -328,8 +330,7 @@ def cache_for(database_url: str, redis_url: str | None = None,
     ident = (database_url, redis_url, str(cache_dir), local_items, ttl, os.getpid())
     with _LOCK:
         if ident not in _CACHES:
-            namespace = f"fig:{code_version()}:" + \
-                hashlib.sha256(database_url.encode()).hexdigest()[:16]
+            namespace = f"fig:{code_version()}:{database_key(database_url)}"
             _CACHES[ident] = FigureCache(namespace, _shared(redis_url, cache_dir),
                                          local_items, ttl)
         return _CACHES[ident]

@@ -31,7 +31,8 @@ def install(app: dash.Dash, settings) -> None:
     server = app.server
     auth = state_settings(server)
     server.config["DASHBOARD_UPLOADS"] = UploadStore(auth.upload_dir, settings.upload_max_bytes,
-                                                     auth.upload_minutes)
+                                                     auth.upload_minutes,
+                                                     database=settings.database_url)
 
     @server.route(app.config.routes_pathname_prefix + "upload/file", methods=["POST"],
                   endpoint="upload_file")
