@@ -53,12 +53,14 @@ def ask_for_pack(base: str, user: str, steps: list, timeout: float = 240) -> dic
     raise AssertionError(f"no pack for {user} within {timeout} s; steps: {steps}")
 
 
-def browsers_running() -> int:
-    """Browsers on this machine: kaleido's launchers (one per browser)."""
+def browsers_running(roots: set[int]) -> int:
+    """Browsers started under ``roots`` (the test's Celery workers): kaleido's launchers
+    (one per browser). Another test run's browsers on the machine are not counted."""
     count = 0
     for proc in psutil.process_iter(["cmdline"]):
         with contextlib.suppress(psutil.Error, TypeError):
-            if any("chromium_wrapper" in part for part in proc.info["cmdline"] or []):
+            if any("chromium_wrapper" in part for part in proc.info["cmdline"] or []) and \
+                    any(parent.pid in roots for parent in proc.parents()):
                 count += 1
     return count
 
@@ -74,14 +76,17 @@ def test_packs_under_celery_share_the_browsers_across_workers(redis_url, tmp_pat
     peak = [0]
     stop = threading.Event()
 
+    roots: set[int] = set()
+
     def watch() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], browsers_running())
+            peak[0] = max(peak[0], browsers_running(roots))
             time.sleep(0.1)
 
     with serving(db_url, "app", log=tmp_path / "app.log", **extra) as base, \
-            celery_worker(env, tmp_path / "worker-a.log", "a", 2), \
-            celery_worker(env, tmp_path / "worker-b.log", "b", 2):
+            celery_worker(env, tmp_path / "worker-a.log", "a", 2) as worker_a, \
+            celery_worker(env, tmp_path / "worker-b.log", "b", 2) as worker_b:
+        roots.update((worker_a.pid, worker_b.pid))
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         users = [f"user-{i}-{'x' * 20}" for i in range(3)]
