@@ -133,12 +133,12 @@ def test_chart_download_waits_a_bounded_time_then_says_busy(duo, app_queue):
     visit(duo, KRAMI, "document.querySelector('#panel-occupancy .downloads button')")
     with app_queue.turn("someone-else", "pack"):
         click(duo.driver, button(duo, "occupancy", "svg"))
-        # Shown (innerText, as Selenium reads it: the toast fades in; read before, it was
-        # empty once).
-        wait_for(duo.driver, "document.querySelector('#panel-download-status .toast-body') && "
-                             "document.querySelector('#panel-download-status').innerText"
-                             ".trim().length > 0", timeout=30)
-        note = duo.driver.find_element("css selector", "#panel-download-status").text
+        # Shown: read as the page's own text (innerText). Selenium's ``.text`` leaves out
+        # what is not yet opaque, and the toast fades in: read that way, it was empty twice.
+        status = "document.querySelector('#panel-download-status')"
+        wait_for(duo.driver, f"document.querySelector('#panel-download-status .toast-body') "
+                             f"&& {status}.innerText.trim().length > 0", timeout=30)
+        note = duo.driver.execute_script(f"return {status}.innerText")
         assert "Försök igen om en stund" in note
 
 
