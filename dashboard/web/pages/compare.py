@@ -39,7 +39,7 @@ from dashboard.i18n import (
 )
 from dashboard.model.benchmark import MIN_UNITS, benchmark, references_for, with_reference
 from dashboard.model.portfolio import BY_GENDER, COMPARABLE, compare, overall
-from dashboard.model.view import default_period, period_options
+from dashboard.model.view import default_period, period_options, view_window
 from dashboard.store import settings_cache, versions
 from dashboard.store.warm import register_everyone
 from dashboard.web import auth
@@ -96,11 +96,11 @@ def comparison(choice: dict) -> dict:
             period = Period.parse(choice["period"]) if choice["period"] else \
                 default_period(periods, span)
             chosen.update(period=period, span=span, periods=periods)
-            return (period.year_earlier().start, period.end)
+            return view_window(period)
 
         many = repository.load_many(eng, None, ids, window_of=window_of)
         period, span, periods = chosen["period"], chosen["span"], chosen["periods"]
-        window = (period.year_earlier().start, period.end)
+        window = view_window(period)
         kinds = sorted({k for k in many.agreements["kind"] if k})
         kinds_of = _kinds_of(many)
         if choice["kind"]:
@@ -162,7 +162,7 @@ def national_benchmark(kpi: str, clusters: bool, period: Period,
 
     def build() -> dict:
         if made_from is None:
-            many = repository.load_many(eng, (period.year_earlier().start, period.end))
+            many = repository.load_many(eng, view_window(period))
             return benchmark(compare(many, period, kpi, clusters=clusters), _kinds_of(many),
                              kpi, threshold)
         return benchmark(*made_from, kpi, threshold)

@@ -46,7 +46,7 @@ from dashboard.model.portfolio import (
     total_cells,
     worst_first,
 )
-from dashboard.model.view import period_options
+from dashboard.model.view import period_options, view_window
 from dashboard.store import settings_cache, versions
 from dashboard.store.warm import register_everyone
 from dashboard.web import auth
@@ -119,7 +119,7 @@ def _window(period_text: str | None) -> tuple[str, str] | None:
     period = parse_period_or_none(period_text) if period_text else None
     if period is None:
         return None
-    return (period.year_earlier().start, period.end)
+    return view_window(period)
 
 
 def _row(s, lang: str) -> dict:
